@@ -1,0 +1,248 @@
+"""`kaoping`: a thin client for township staff over the kaoping.v1 RPCs.
+
+The server address comes from --server or the KAOPING_SERVER environment variable
+(default 127.0.0.1:50051). Exit codes: 0 done, 1 the server refused (the reason is
+printed), 2 bad command-line usage, 3 the server could not be reached.
+"""
+from __future__ import annotations
+
+import uuid
+from pathlib import Path
+from typing import Optional
+
+import grpc
+import typer
+from rich.console import Console
+from rich.table import Table
+from rich.tree import Tree
+
+from kaoping.v1 import evaluation_pb2 as ev
+from kaoping.v1 import evaluation_pb2_grpc as ev_grpc
+from kaoping.v1 import facts_pb2 as fx
+from kaoping.v1 import facts_pb2_grpc as fx_grpc
+from kaoping.v1 import registry_pb2 as rg
+from kaoping.v1 import registry_pb2_grpc as rg_grpc
+from kaoping.v1 import rulesets_pb2 as rs
+from kaoping.v1 import rulesets_pb2_grpc as rs_grpc
+from kaoping_cli.rpc import ENV_SERVER, channel, describe_error, server_address
+
+app = typer.Typer(help=__doc__, no_args_is_help=True)
+fact_app = typer.Typer(help="Enter, correct and list facts.", no_args_is_help=True)
+rules_app = typer.Typer(help="Validate, upload, activate and roll back rule sets.", no_args_is_help=True)
+app.add_typer(fact_app, name="fact")
+app.add_typer(rules_app, name="rules")
+console = Console()
+state: dict = {}
+
+
+@app.callback()
+def main(server: Optional[str] = typer.Option(None, "--server", envvar=ENV_SERVER,
+                                              help="host:port of kaoping-server")):
+    state["server"] = server_address(server)
+
+
+def _stub(kind):
+    return kind(channel(state.get("server") or server_address(None)))
+
+
+def _call(method, request):
+    try:
+        return method(request, timeout=60)
+    except grpc.RpcError as error:
+        for line in describe_error(error):
+            console.print(line, style="red", markup=False, highlight=False)
+        raise typer.Exit(3 if error.code() == grpc.StatusCode.UNAVAILABLE else 1)
+
+
+# facts ---------------------------------------------------------------------
+@fact_app.command("add")
+def fact_add(official: str = typer.Option(..., help="official id, e.g. v01-1"),
+             category: str = typer.Option(...), kind: str = typer.Option(...),
+             scorer: str = typer.Option(..., help="your scorer id"),
+             month: str = typer.Option("", help="YYYY-MM"), date: str = typer.Option("", help="YYYY-MM-DD"),
+             quantity: str = typer.Option("1"), note: str = typer.Option(""),
+             key: str = typer.Option("", help="idempotency key; one is made up if omitted")):
+    """Record one fact. Example: kaoping fact add --official v01-1 --month 2026-10
+    --category attendance --kind meeting_absent --scorer main-01 --note "10月8日例會"."""
+    key = key or f"cli-{uuid.uuid4()}"
+    receipt = _call(_stub(fx_grpc.FactServiceStub).SubmitFact, fx.SubmitFactRequest(fact=fx.Fact(
+        official_id=official, month=month, date=date, category=category, kind=kind,
+        quantity=quantity, note=note, scorer_id=scorer, source="cli", idempotency_key=key)))
+    word = "already recorded as" if receipt.duplicate else "recorded as"
+    console.print(f"fact {word} #{receipt.fact_id} (key {receipt.idempotency_key})")
+
+
+@fact_app.command("correct")
+def fact_correct(fact_id: int, reason: str = typer.Option(...), scorer: str = typer.Option(...),
+                 key: str = typer.Option("")):
+    """Void a fact with a reason (the fact is kept; a correction fact is added)."""
+    response = _call(_stub(fx_grpc.FactServiceStub).CorrectFact, fx.CorrectFactRequest(
+        fact_id=fact_id, reason=reason, scorer_id=scorer, idempotency_key=key or f"cli-{uuid.uuid4()}"))
+    console.print(f"fact #{fact_id} voided by correction #{response.correction.fact_id}")
+
+
+@fact_app.command("list")
+def fact_list(month: str = typer.Option(...), official: str = typer.Option(""),
+              village: str = typer.Option("")):
+    """List a month's facts, corrections included."""
+    response = _call(_stub(fx_grpc.FactServiceStub).ListFacts,
+                     fx.ListFactsRequest(month=month, official_id=official, village_id=village))
+    table = Table("#", "official", "category", "kind", "qty", "scorer", "note", "status")
+    for f in response.facts:
+        status = (f"voids #{f.voids_fact_id}" if f.voids_fact_id else
+                  f"voided by #{f.voided_by_fact_id}" if f.voided_by_fact_id else "")
+        table.add_row(str(f.id), f.fact.official_id, f.fact.category, f.fact.kind, f.fact.quantity,
+                      f.fact.scorer_id, f.fact.note, status)
+    console.print(table)
+
+
+# evaluation ----------------------------------------------------------------
+@app.command()
+def scores(month: str = typer.Option(...), village: str = typer.Option(""),
+           official: str = typer.Option("")):
+    """Monthly scores: category scores, total, grade and pay per official."""
+    request = ev.GetMonthlyScoresRequest(month=month)
+    if official:
+        request.official_id = official
+    elif village:
+        request.village_id = village
+    response = _call(_stub(ev_grpc.EvaluationServiceStub).GetMonthlyScores, request)
+    columns = [c.category for c in response.scores[0].categories] if response.scores else []
+    table = Table("village", "official", *columns, "total", "grade", "pay (元)",
+                  title=f"{response.month} 績效月考評 · rule set {response.ruleset.label} "
+                        f"v{response.ruleset.id}")
+    for s in response.scores:
+        grade = s.grade + (" (一票否決)" if s.vetoed else "")
+        table.add_row(s.village_name, s.official_name, *[c.score for c in s.categories], s.total,
+                      grade, s.pay)
+    console.print(table)
+
+
+@app.command()
+def ranking(month: str = typer.Option(...), township: str = typer.Option("")):
+    """Officials and villages ranked for a month."""
+    response = _call(_stub(ev_grpc.EvaluationServiceStub).GetRanking,
+                     ev.GetRankingRequest(month=month, township_id=township))
+    villages = Table("rank", "village", "average", "officials", title=f"{month} 村排名")
+    for v in response.villages:
+        villages.add_row(str(v.rank), v.village_name, v.average, str(v.officials))
+    officials = Table("rank", "official", "village", "total", "grade", title=f"{month} 村幹部排名")
+    for o in response.officials:
+        officials.add_row(str(o.rank), o.official_name, o.village_name, o.total, o.grade)
+    console.print(villages)
+    console.print(officials)
+
+
+@app.command()
+def notice(village: str = typer.Option(...), month: str = typer.Option(...)):
+    """Print the 《反饋通知單》 (feedback notice) for one village and month."""
+    response = _call(_stub(ev_grpc.EvaluationServiceStub).GetFeedbackNotice,
+                     ev.GetFeedbackNoticeRequest(village_id=village, month=month))
+    console.print(f"[bold]{response.title}[/bold]", highlight=False)
+    console.print(f"rule set {response.ruleset.label} v{response.ruleset.id}; "
+                  f"total deducted {response.total_deducted}", highlight=False)
+    table = Table("official", "total", "grade", "points", "fact", "scorer role")
+    table.add_column("reason", overflow="fold")
+    for o in response.officials:
+        if not o.deductions:
+            table.add_row(o.official_name, o.total, o.grade, "", "", "", "無扣分")
+        for i, d in enumerate(o.deductions):
+            first = i == 0
+            table.add_row(o.official_name if first else "", o.total if first else "",
+                          o.grade if first else "", d.points, f"#{d.fact_id}", d.scorer_role, d.reason)
+    console.print(table)
+
+
+@app.command()
+def explain(official: str = typer.Option(...), month: str = typer.Option(...)):
+    """Trace every point of one official's month to its fact and rule."""
+    response = _call(_stub(ev_grpc.EvaluationServiceStub).ExplainScore,
+                     ev.ExplainScoreRequest(official_id=official, month=month))
+    s = response.score
+    tree = Tree(f"{s.official_name} ({s.village_name}) {s.month}: total {s.total}, grade {s.grade}, "
+                f"pay {s.pay} · rule set v{s.ruleset.id} {s.ruleset.content_hash[:12]}")
+    for c in response.categories:
+        branch = tree.add(f"{c.score.name} ({c.score.category}): {c.score.score} / {c.score.max}")
+        for item in c.items:
+            branch.add(f"{item.item.points} · fact #{item.item.fact_id} · rule {item.item.rule_id}: "
+                       f"{item.rule_text}")
+        if c.note:
+            branch.add(c.note)
+    tree.add(f"grades: {response.grade_rule}")
+    tree.add(f"pay: {response.pay_rule}")
+    console.print(tree, highlight=False)
+
+
+# registry ------------------------------------------------------------------
+@app.command()
+def villages():
+    """List villages."""
+    response = _call(_stub(rg_grpc.RegistryServiceStub).ListVillages, rg.ListVillagesRequest())
+    table = Table("id", "name", "township")
+    for v in response.villages:
+        table.add_row(v.id, v.name, v.township_id)
+    console.print(table)
+
+
+@app.command()
+def officials(village: str = typer.Option("")):
+    """List officials with their base performance pay."""
+    response = _call(_stub(rg_grpc.RegistryServiceStub).ListOfficials,
+                     rg.ListOfficialsRequest(village_id=village))
+    table = Table("id", "name", "position", "village", "base pay (元)")
+    for o in response.officials:
+        table.add_row(o.id, o.name, o.position, o.village_id, o.base_pay)
+    console.print(table)
+
+
+# rule sets -----------------------------------------------------------------
+def _source(path: Path, label: str = "") -> rs.RuleSetSource:
+    return rs.RuleSetSource(text=path.read_text(encoding="utf-8"), filename=path.name, label=label)
+
+
+@rules_app.command("validate")
+def rules_validate(file: Path):
+    """Check a rule file completely and run its example cases."""
+    report = _call(_stub(rs_grpc.RuleSetServiceStub).ValidateRuleSet, _source(file))
+    for p in report.problems:
+        console.print(f"{p.location}: {p.message}", style="red", markup=False, highlight=False)
+    for c in report.cases:
+        console.print(("PASS " if c.passed else "FAIL ") + c.name, markup=False, highlight=False)
+    console.print("valid" if report.valid else f"invalid: {len(report.problems)} problem(s)")
+    raise typer.Exit(0 if report.valid else 1)
+
+
+@rules_app.command("upload")
+def rules_upload(file: Path, label: str = typer.Option("")):
+    """Store a new version (validated first); it is not active until activated."""
+    v = _call(_stub(rs_grpc.RuleSetServiceStub).UploadRuleSet, _source(file, label))
+    console.print(f"version {v.ref.id} {v.ref.label} {v.ref.content_hash[:12]}")
+
+
+@rules_app.command("activate")
+def rules_activate(version: int):
+    """Make a stored version the active one."""
+    v = _call(_stub(rs_grpc.RuleSetServiceStub).ActivateRuleSet, rs.ActivateRuleSetRequest(id=version))
+    console.print(f"active: version {v.ref.id} {v.ref.label}")
+
+
+@rules_app.command("rollback")
+def rules_rollback():
+    """Go back to the version active before the current one."""
+    v = _call(_stub(rs_grpc.RuleSetServiceStub).RollbackRuleSet, rs.RollbackRuleSetRequest())
+    console.print(f"active: version {v.ref.id} {v.ref.label}")
+
+
+@rules_app.command("list")
+def rules_list():
+    """List stored versions."""
+    response = _call(_stub(rs_grpc.RuleSetServiceStub).ListRuleSets, rs.ListRuleSetsRequest())
+    table = Table("id", "label", "hash", "uploaded", "active")
+    for v in response.versions:
+        table.add_row(str(v.ref.id), v.ref.label, v.ref.content_hash[:12], v.uploaded_at,
+                      "yes" if v.active else "")
+    console.print(table)
+
+
+if __name__ == "__main__":
+    app()

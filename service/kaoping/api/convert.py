@@ -1,0 +1,71 @@
+"""Domain objects <-> kaoping.v1 messages."""
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from decimal import Decimal
+
+from kaoping.domain.facts import FactInput
+from kaoping.domain.scoring import LineItem
+from kaoping.storage.models import FactRow, RuleSetRow
+from kaoping.v1 import evaluation_pb2 as ev
+from kaoping.v1 import facts_pb2 as fx
+
+
+def stamp(value: datetime) -> str:
+    """RFC 3339 in UTC; SQLite hands back naive datetimes that were stored as UTC."""
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=timezone.utc)
+    return value.astimezone(timezone.utc).isoformat().replace("+00:00", "Z")
+
+
+def dec(value: Decimal | None) -> str:
+    if value is None:
+        return ""
+    text = format(value.normalize(), "f")
+    return "0" if text in ("-0", "") else text
+
+
+def money(value: Decimal) -> str:
+    return format(value.quantize(Decimal("0.01")), "f")
+
+
+def fact_input(msg: fx.Fact) -> FactInput:
+    return FactInput(official_id=msg.official_id.strip(), month=msg.month.strip(),
+                     date=msg.date.strip(), category=msg.category.strip(), kind=msg.kind.strip(),
+                     quantity=msg.quantity.strip(), note=msg.note, scorer_id=msg.scorer_id.strip(),
+                     source=msg.source.strip(), idempotency_key=msg.idempotency_key)
+
+
+def stored_fact(row: FactRow, voided_by: int = 0) -> fx.StoredFact:
+    return fx.StoredFact(
+        id=row.id, recorded_at=stamp(row.recorded_at),
+        voids_fact_id=row.voids_fact_id or 0, void_reason=row.void_reason,
+        voided_by_fact_id=voided_by,
+        fact=fx.Fact(official_id=row.official_id, month=row.month, date=row.date,
+                     category=row.category, kind=row.kind, quantity=dec(Decimal(row.quantity)),
+                     note=row.note, scorer_id=row.scorer_id, source=row.source,
+                     idempotency_key=row.idempotency_key))
+
+
+def ruleset_ref(row: RuleSetRow) -> ev.RuleSetRef:
+    return ev.RuleSetRef(id=row.id, content_hash=row.content_hash, label=row.label)
+
+
+def line_item(item: LineItem) -> ev.LineItem:
+    return ev.LineItem(category=item.category, points=dec(item.points), reason=item.reason,
+                       fact_id=item.fact_id, rule_id=item.rule_id,
+                       requested_points=dec(item.requested), scorer_id=item.scorer_id,
+                       scorer_role=item.scorer_role)
+
+
+def official_score(view, ruleset, row: RuleSetRow) -> ev.OfficialScore:
+    r = view.result
+    return ev.OfficialScore(
+        official_id=view.official.id, official_name=view.official.name,
+        village_id=view.village.id, village_name=view.village.name, month=view.month,
+        categories=[ev.CategoryScore(category=cid, name=ruleset.categories[cid].name,
+                                     score=dec(score), max=dec(ruleset.categories[cid].max))
+                    for cid, score in r.categories.items()],
+        total=dec(r.total), grade=r.grade, vetoed=r.vetoed, veto_reason=r.veto_reason,
+        base_pay=money(r.base_pay), pay=money(r.pay), items=[line_item(i) for i in r.items],
+        ruleset=ruleset_ref(row))

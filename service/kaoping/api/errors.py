@@ -1,0 +1,45 @@
+"""DomainError -> gRPC status with google.rpc.BadRequest field violations."""
+from __future__ import annotations
+
+import functools
+
+import grpc
+from google.protobuf import any_pb2
+from google.rpc import code_pb2, error_details_pb2, status_pb2
+from grpc_status import rpc_status
+
+from kaoping.domain import errors
+
+CODES = {
+    errors.InvalidArgument: code_pb2.INVALID_ARGUMENT,
+    errors.NotFound: code_pb2.NOT_FOUND,
+    errors.PermissionDenied: code_pb2.PERMISSION_DENIED,
+    errors.FailedPrecondition: code_pb2.FAILED_PRECONDITION,
+    errors.AlreadyExists: code_pb2.ALREADY_EXISTS,
+    errors.ResourceExhausted: code_pb2.RESOURCE_EXHAUSTED,
+}
+
+
+def code_of(error: errors.DomainError) -> int:
+    return CODES.get(type(error), code_pb2.INVALID_ARGUMENT)
+
+
+def to_status(error: errors.DomainError) -> grpc.Status:
+    bad_request = error_details_pb2.BadRequest(field_violations=[
+        error_details_pb2.BadRequest.FieldViolation(field=v.field, description=v.description)
+        for v in error.violations])
+    detail = any_pb2.Any()
+    detail.Pack(bad_request)
+    return rpc_status.to_status(status_pb2.Status(code=code_of(error), message=error.message,
+                                                  details=[detail]))
+
+
+def translating(method):
+    """Wraps a servicer method so DomainErrors become rich statuses."""
+    @functools.wraps(method)
+    def wrapper(self, request, context):
+        try:
+            return method(self, request, context)
+        except errors.DomainError as exc:
+            context.abort_with_status(to_status(exc))
+    return wrapper

@@ -1,0 +1,81 @@
+"""RuleSetService adapter."""
+from __future__ import annotations
+
+from kaoping.api import convert as cv
+from kaoping.api.errors import translating
+from kaoping.app import Kaoping
+from kaoping.domain.errors import InvalidArgument, Violation
+from kaoping.rulesets import validate_text
+from kaoping.v1 import evaluation_pb2 as ev
+from kaoping.v1 import rulesets_pb2 as rs
+from kaoping.v1 import rulesets_pb2_grpc as rs_grpc
+
+ADMIN = "admin"  # who, until callers are authenticated (see the security issue)
+
+
+def _version(row, active_id: int, activations) -> rs.RuleSetVersion:
+    last = [a for a in activations if a.ruleset_id == row.id]
+    return rs.RuleSetVersion(ref=cv.ruleset_ref(row), uploaded_by=row.uploaded_by,
+                             uploaded_at=cv.stamp(row.uploaded_at),
+                             active=row.id == active_id,
+                             activated_at=cv.stamp(last[-1].activated_at) if last else "")
+
+
+class RuleSetServicer(rs_grpc.RuleSetServiceServicer):
+    def __init__(self, app: Kaoping):
+        self.app = app
+
+    def _current(self, row):
+        activations = self.app.store.activations()
+        return _version(row, self.app.rulesets.active_row.id, activations)
+
+    @translating
+    def ValidateRuleSet(self, request, context):
+        _need_text(request)
+        checked = validate_text(request.text, request.filename or "<upload>", request.label)
+        return rs.ValidationReport(
+            valid=checked.valid, content_hash=checked.content_hash,
+            problems=[rs.Problem(location=p.location, message=p.message) for p in checked.problems],
+            cases=[rs.CaseResult(name=c.name, passed=c.passed, failures=list(c.failures))
+                   for c in checked.cases])
+
+    @translating
+    def UploadRuleSet(self, request, context):
+        _need_text(request)
+        row = self.app.rulesets.upload(request.text, request.filename or "<upload>", request.label, ADMIN)
+        return self._current(row)
+
+    @translating
+    def ActivateRuleSet(self, request, context):
+        if not request.id and not request.content_hash:
+            raise InvalidArgument("say which version", [Violation("id", "give id or content_hash")])
+        return self._current(self.app.rulesets.activate(request.id, request.content_hash, ADMIN))
+
+    @translating
+    def RollbackRuleSet(self, request, context):
+        return self._current(self.app.rulesets.rollback(ADMIN))
+
+    @translating
+    def ListRuleSets(self, request, context):
+        activations = self.app.store.activations()
+        active = self.app.rulesets.active_row.id
+        return rs.ListRuleSetsResponse(versions=[_version(r, active, activations)
+                                                 for r in self.app.store.rulesets()])
+
+    @translating
+    def GetActiveRuleSet(self, request, context):
+        rules, row = self.app.rulesets.active, self.app.rulesets.active_row
+        return rs.RuleSetSummary(ref=cv.ruleset_ref(row), categories=[
+            rs.CategoryInfo(id=c.id, name=c.name, max=cv.dec(c.max), scored_by=list(c.scored_by),
+                            kinds=[rs.KindInfo(id=k.id, name=k.name, unit=k.unit,
+                                               max_quantity=cv.dec(k.max_quantity))
+                                   for k in c.kinds.values()])
+            for c in rules.categories.values()])
+
+
+def _need_text(request) -> None:
+    if not request.text.strip():
+        raise InvalidArgument("empty rule set", [Violation("text", "required: the YAML text")])
+
+
+__all__ = ["RuleSetServicer", "ev"]

@@ -1,0 +1,194 @@
+"""Thin adapters: kaoping.v1 messages in, Kaoping use cases, messages out."""
+from __future__ import annotations
+
+from decimal import Decimal, InvalidOperation
+
+from kaoping.api import convert as cv
+from kaoping.api.errors import code_of, translating
+from kaoping.app import Kaoping
+from kaoping.domain.errors import InvalidArgument, Violation
+from kaoping.storage.models import Official, Scorer, Village
+from kaoping.v1 import evaluation_pb2 as ev
+from kaoping.v1 import evaluation_pb2_grpc as ev_grpc
+from kaoping.v1 import facts_pb2 as fx
+from kaoping.v1 import facts_pb2_grpc as fx_grpc
+from kaoping.v1 import registry_pb2 as rg
+from kaoping.v1 import registry_pb2_grpc as rg_grpc
+
+NOTICE_TITLE = "反饋通知單"
+
+
+def _receipt(r) -> fx.FactReceipt:
+    return fx.FactReceipt(fact_id=r.fact_id, duplicate=r.duplicate, idempotency_key=r.idempotency_key)
+
+
+class FactServicer(fx_grpc.FactServiceServicer):
+    def __init__(self, app: Kaoping):
+        self.app = app
+
+    @translating
+    def SubmitFact(self, request, context):
+        if not request.HasField("fact"):
+            raise InvalidArgument("fact required", [Violation("fact", "required")])
+        return _receipt(self.app.submit_fact(cv.fact_input(request.fact)))
+
+    @translating
+    def SubmitFacts(self, request_iterator, context):
+        result = fx.BatchResult()
+        index = 0
+        for batch in request_iterator:
+            facts = [cv.fact_input(f) for f in batch.facts]
+            for outcome in self.app.submit_facts(facts, first_index=index):
+                msg = result.outcomes.add(index=outcome.index, idempotency_key=outcome.idempotency_key)
+                if outcome.error is None:
+                    msg.accepted = True
+                    msg.receipt.CopyFrom(_receipt(outcome.receipt))
+                    result.accepted += 1
+                    result.duplicates += int(outcome.receipt.duplicate)
+                else:
+                    msg.code = code_of(outcome.error)
+                    msg.problems.extend(fx.FieldProblem(field=v.field, description=v.description)
+                                        for v in outcome.error.violations)
+                    result.rejected += 1
+            index += len(facts)
+        return result
+
+    @translating
+    def CorrectFact(self, request, context):
+        replacement = cv.fact_input(request.replacement) if request.HasField("replacement") else None
+        correction, new = self.app.correct_fact(request.fact_id, request.reason, request.scorer_id,
+                                                request.idempotency_key, replacement)
+        response = fx.CorrectFactResponse(correction=_receipt(correction))
+        if new is not None:
+            response.replacement.CopyFrom(_receipt(new))
+        return response
+
+    @translating
+    def ListFacts(self, request, context):
+        rows = self.app.list_facts(request.month, request.official_id, request.village_id)
+        voided_by = {r.voids_fact_id: r.id for r in rows if r.voids_fact_id}
+        return fx.ListFactsResponse(facts=[cv.stored_fact(r, voided_by.get(r.id, 0)) for r in rows])
+
+
+class EvaluationServicer(ev_grpc.EvaluationServiceServicer):
+    def __init__(self, app: Kaoping):
+        self.app = app
+
+    @translating
+    def GetMonthlyScores(self, request, context):
+        scope = request.WhichOneof("scope")
+        scores = self.app.monthly_scores(request.month, **({scope: getattr(request, scope)} if scope else {}))
+        return ev.MonthlyScores(month=scores.month, ruleset=cv.ruleset_ref(scores.ruleset),
+                                scores=[cv.official_score(s, scores.rules, scores.ruleset)
+                                        for s in scores.scores])
+
+    @translating
+    def GetRanking(self, request, context):
+        scores, officials, villages = self.app.ranking(request.month, request.township_id)
+        return ev.Ranking(
+            month=scores.month, ruleset=cv.ruleset_ref(scores.ruleset),
+            officials=[ev.RankedOfficial(rank=rank, official_id=s.official.id,
+                                         official_name=s.official.name,
+                                         village_name=s.village.name, total=cv.dec(s.result.total),
+                                         grade=s.result.grade) for rank, s in officials],
+            villages=[ev.RankedVillage(rank=rank, village_id=v.id, village_name=v.name,
+                                       average=cv.money(avg), officials=n)
+                      for rank, (v, avg, n) in villages])
+
+    @translating
+    def GetFeedbackNotice(self, request, context):
+        scores = self.app.feedback_notice(request.village_id, request.month)
+        notice = ev.FeedbackNotice(month=scores.month, ruleset=cv.ruleset_ref(scores.ruleset),
+                                   village_id=request.village_id)
+        total = Decimal(0)
+        for s in scores.scores:
+            notice.village_name = s.village.name
+            deductions = [i for i in s.result.items if i.points < 0 or i.rule_id in _vetoes(scores.rules)]
+            total += sum((-i.points for i in deductions), Decimal(0))
+            notice.officials.add(official_id=s.official.id, official_name=s.official.name,
+                                 total=cv.dec(s.result.total), grade=s.result.grade,
+                                 deductions=[cv.line_item(i) for i in deductions])
+        notice.title = f"{notice.village_name} {scores.month} 績效考評《{NOTICE_TITLE}》"
+        notice.total_deducted = cv.dec(total)
+        return notice
+
+    @translating
+    def ExplainScore(self, request, context):
+        view = self.app.explain(request.official_id, request.month)
+        scores = self.app.monthly_scores(request.month, official_id=request.official_id)
+        rules, row = scores.rules, scores.ruleset
+        msg = ev.Explanation(score=cv.official_score(view, rules, row))
+        for cid, score in view.result.categories.items():
+            cat = rules.categories[cid]
+            items = [i for i in view.result.items if i.category == cid]
+            cut = [i for i in items if i.points != i.requested]
+            note = ""
+            if cut:
+                note = "caps or the category floor cut: " + ", ".join(
+                    f"fact {i.fact_id} asked {cv.dec(i.requested)}, got {cv.dec(i.points)}" for i in cut)
+            msg.categories.add(
+                score=ev.CategoryScore(category=cid, name=cat.name, score=cv.dec(score), max=cv.dec(cat.max)),
+                items=[ev.ExplainedItem(item=cv.line_item(i), rule_text=rules.rules[i.rule_id].describe(),
+                                        fact_summary=f"fact {i.fact_id}") for i in items],
+                note=note)
+        msg.grade_rule = "; ".join(f"{b.grade}: {b.min} <= total" + (f" < {b.max}" if b.max is not None else "")
+                                   for b in rules.grades)
+        msg.pay_rule = f"{rules.pay.form} {', '.join(f'{k}={v}' for k, v in rules.pay.params.items())}"
+        return msg
+
+
+def _vetoes(rules) -> set[str]:
+    return {r.id for r in rules.rules.values() if r.action in ("veto", "grade_at_most")}
+
+
+class RegistryServicer(rg_grpc.RegistryServiceServicer):
+    def __init__(self, app: Kaoping):
+        self.app = app
+
+    @translating
+    def ListVillages(self, request, context):
+        return rg.ListVillagesResponse(villages=[
+            rg.Village(id=v.id, township_id=v.township_id, name=v.name)
+            for v in self.app.store.villages(request.township_id)])
+
+    @translating
+    def ListOfficials(self, request, context):
+        return rg.ListOfficialsResponse(officials=[
+            rg.Official(id=o.id, village_id=o.village_id, name=o.name, position=o.position,
+                        base_pay=cv.money(o.base_pay)) for o in self.app.store.officials(request.village_id)])
+
+    @translating
+    def ListScorers(self, request, context):
+        return rg.ListScorersResponse(scorers=[rg.Scorer(id=s.id, name=s.name, role=s.role)
+                                               for s in self.app.store.scorers()])
+
+    @translating
+    def PutVillage(self, request, context):
+        _require(request, "id", "township_id", "name")
+        self.app.put_village(Village(id=request.id, township_id=request.township_id, name=request.name))
+        return request
+
+    @translating
+    def PutOfficial(self, request, context):
+        _require(request, "id", "village_id", "name", "base_pay")
+        try:
+            pay = Decimal(request.base_pay)
+        except InvalidOperation:
+            pay = Decimal(-1)
+        if not pay.is_finite() or pay < 0 or pay > 1_000_000:
+            raise InvalidArgument("bad base pay", [Violation("base_pay", "a yuan amount from 0 to 1000000")])
+        self.app.put_official(Official(id=request.id, village_id=request.village_id, name=request.name,
+                              position=request.position, base_pay=pay))
+        return request
+
+    @translating
+    def PutScorer(self, request, context):
+        _require(request, "id", "name", "role")
+        self.app.put_scorer(Scorer(id=request.id, name=request.name, role=request.role))
+        return request
+
+
+def _require(msg, *fields) -> None:
+    missing = [Violation(f, "required") for f in fields if not getattr(msg, f)]
+    if missing:
+        raise InvalidArgument("missing fields", missing)

@@ -1,0 +1,343 @@
+"""kaoping's use cases, free of gRPC: facts in, scores and notices out.
+
+The servicers in kaoping.api translate messages to these calls and DomainErrors to
+statuses; the CLI and tests may call the same methods directly.
+"""
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from typing import Callable
+
+from kaoping.domain.errors import (AlreadyExists, DomainError, InvalidArgument, NotFound,
+                                   PermissionDenied, Violation)
+from kaoping.domain.facts import CheckedFact, FactInput, check_fact, parse_month
+from kaoping.domain.ruleset import SCORER_ROLES, RuleSet
+from kaoping.domain.scoring import OfficialResult, ScoredFact
+from kaoping.evaluator import OfficialInput, evaluate
+from kaoping.rulesets import RuleSets
+from kaoping.storage.models import FactRow, Official, RuleSetRow, Scorer, Township, Village
+from kaoping.storage.store import KeyConflict, Store
+
+MAX_BATCH = 5000
+CORRECTION_KIND = "correction"
+
+
+@dataclass(frozen=True)
+class Receipt:
+    fact_id: int
+    duplicate: bool
+    idempotency_key: str
+
+
+@dataclass(frozen=True)
+class Outcome:
+    index: int
+    idempotency_key: str
+    receipt: Receipt | None
+    error: DomainError | None
+
+
+@dataclass(frozen=True)
+class ScoreView:
+    result: OfficialResult
+    official: Official
+    village: Village
+    month: str
+
+
+@dataclass(frozen=True)
+class MonthScores:
+    month: str
+    township: Township
+    ruleset: RuleSetRow
+    scores: list[ScoreView]
+    rules: RuleSet
+
+
+class Registry:
+    """In-memory view of officials and scorers, re-read from the database on a miss so
+    that rows added through another replica are found."""
+
+    def __init__(self, store: Store):
+        self.store = store
+        self._officials: dict[str, Official] = {}
+        self._scorers: dict[str, Scorer] = {}
+        self.reload()
+
+    def reload(self) -> None:
+        self._officials = {o.id: o for o in self.store.officials()}
+        self._scorers = {s.id: s for s in self.store.scorers()}
+
+    def official(self, official_id: str) -> Official | None:
+        found = self._officials.get(official_id)
+        if found is None and official_id:
+            found = self.store.get(Official, official_id)
+            if found is not None:
+                self._officials[official_id] = found
+        return found
+
+    def scorer(self, scorer_id: str) -> Scorer | None:
+        found = self._scorers.get(scorer_id)
+        if found is None and scorer_id:
+            found = self.store.get(Scorer, scorer_id)
+            if found is not None:
+                self._scorers[scorer_id] = found
+        return found
+
+
+class Kaoping:
+    def __init__(self, store: Store, rulesets: RuleSets, today: Callable[[], date] = date.today):
+        self.store = store
+        self.rulesets = rulesets
+        self.registry = Registry(store)
+        self.today = today
+        self._cache: OrderedDict[tuple, MonthScores] = OrderedDict()
+        self._cache_lock = threading.Lock()
+
+    # facts ------------------------------------------------------------------
+    def submit_fact(self, fact: FactInput) -> Receipt:
+        checked = check_fact(fact, self.rulesets.active, self.registry, self.today())
+        return self._store([checked])[0]
+
+    def submit_facts(self, facts: list[FactInput], first_index: int = 0) -> list[Outcome]:
+        """Checks each fact on its own; stores all good ones in one transaction."""
+        if len(facts) > MAX_BATCH:
+            raise InvalidArgument("batch too large", [Violation(
+                "facts", f"{len(facts)} facts in one message; at most {MAX_BATCH}")])
+        ruleset, today = self.rulesets.active, self.today()
+        outcomes: list[Outcome | None] = [None] * len(facts)
+        good: list[tuple[int, CheckedFact]] = []
+        for i, fact in enumerate(facts):
+            try:
+                good.append((i, check_fact(fact, ruleset, self.registry, today,
+                                           prefix=f"facts[{first_index + i}]")))
+            except DomainError as exc:
+                outcomes[i] = Outcome(first_index + i, fact.idempotency_key, None, exc)
+        good = self._drop_key_conflicts(good, outcomes, first_index)
+        if good:
+            receipts = self._store([c for _, c in good])
+            for (i, checked), receipt in zip(good, receipts):
+                outcomes[i] = Outcome(first_index + i, checked.input.idempotency_key, receipt, None)
+        return outcomes
+
+    def _drop_key_conflicts(self, good, outcomes, first_index):
+        stored = self.store.facts_by_keys([c.input.idempotency_key for _, c in good])
+        seen: dict[str, str] = {}
+        kept = []
+        for i, checked in good:
+            key, digest = checked.input.idempotency_key, checked.payload_hash()
+            first = stored[key].payload_hash if key in stored else seen.get(key)
+            if first is not None and first != digest:
+                outcomes[i] = Outcome(first_index + i, key, None, _key_conflict(
+                    f"facts[{first_index + i}].idempotency_key", key))
+                continue
+            seen.setdefault(key, digest)
+            kept.append((i, checked))
+        return kept
+
+    def _store(self, checked: list[CheckedFact]) -> list[Receipt]:
+        rows = [_row(c) for c in checked]
+        try:
+            inserted = self.store.insert_facts(rows)
+        except KeyConflict as exc:
+            raise _key_conflict("fact.idempotency_key", exc.key)
+        return [Receipt(i.row.id, i.duplicate, i.row.idempotency_key) for i in inserted]
+
+    def correct_fact(self, fact_id: int, reason: str, scorer_id: str, key: str,
+                     replacement: FactInput | None) -> tuple[Receipt, Receipt | None]:
+        """Voids a fact by adding a correction fact (and its replacement, if given)."""
+        bad = []
+        if not reason.strip():
+            bad.append(Violation("reason", "required: why the fact is wrong"))
+        if not key:
+            bad.append(Violation("idempotency_key", "required"))
+        if bad:
+            raise InvalidArgument("the correction is not valid", bad)
+        original = self.store.fact(fact_id) if fact_id > 0 else None
+        if original is None:
+            raise NotFound("no such fact", [Violation("fact_id", f"no fact {fact_id}")])
+        if original.voids_fact_id is not None:
+            raise InvalidArgument("a correction cannot itself be corrected",
+                                  [Violation("fact_id", "names a correction; submit a new fact")])
+        scorer = self.registry.scorer(scorer_id)
+        if scorer is None:
+            raise NotFound("no such scorer", [Violation("scorer_id", f"no scorer {scorer_id!r}")])
+        category = self.rulesets.active.categories.get(original.category)
+        if category is None or scorer.role not in category.scored_by:
+            raise PermissionDenied(f"scorer {scorer_id} ({scorer.role}) does not score "
+                                   f"{original.category}", [Violation("scorer_id", "wrong role")])
+        existing = self.store.facts_by_keys([key]).get(key)
+        if existing is None:
+            voider = self.store.voiding_fact(fact_id)
+            if voider is not None:
+                raise InvalidArgument("the fact is already voided", [Violation(
+                    "fact_id", f"voided by fact {voider.id}")])
+        checked_replacement = None
+        if replacement is not None:
+            checked_replacement = check_fact(replacement, self.rulesets.active, self.registry,
+                                             self.today(), prefix="replacement")
+        row = FactRow(idempotency_key=key, payload_hash=f"void:{fact_id}:{reason}",
+                      official_id=original.official_id, village_id=original.village_id,
+                      month=original.month, category=original.category, kind=CORRECTION_KIND,
+                      quantity=Decimal(0), note=reason, scorer_id=scorer.id,
+                      scorer_role=scorer.role, source="correction", voids_fact_id=fact_id,
+                      void_reason=reason)
+        rows = [row] + ([_row(checked_replacement)] if checked_replacement else [])
+        try:
+            inserted = self.store.insert_facts(rows)
+        except KeyConflict as exc:
+            raise _key_conflict("idempotency_key", exc.key)
+        receipts = [Receipt(i.row.id, i.duplicate, i.row.idempotency_key) for i in inserted]
+        return receipts[0], (receipts[1] if len(receipts) > 1 else None)
+
+    def list_facts(self, month: str, official_id: str = "", village_id: str = "") -> list[FactRow]:
+        month = self._month(month)
+        villages = [village_id] if village_id else None
+        return self.store.facts(month, villages, official_id)
+
+    # scores -----------------------------------------------------------------
+    def monthly_scores(self, month: str, township_id: str = "", village_id: str = "",
+                       official_id: str = "", content_hash: str | None = None) -> MonthScores:
+        month = self._month(month)
+        township, village, official = self._scope(township_id, village_id, official_id)
+        full = self._township_month(township, month, content_hash)
+        scores = [s for s in full.scores
+                  if (not village or s.village.id == village.id)
+                  and (not official or s.official.id == official.id)]
+        return MonthScores(month, township, full.ruleset, scores, full.rules)
+
+    def _township_month(self, township: Township, month: str,
+                        content_hash: str | None) -> MonthScores:
+        with self.rulesets.use(content_hash) as (compiled, row):
+            key = (township.id, month, row.content_hash, self.store.fact_watermark(month))
+            with self._cache_lock:
+                if key in self._cache:
+                    self._cache.move_to_end(key)
+                    return self._cache[key]
+            result = self._compute(township, month, compiled, row)
+        with self._cache_lock:
+            self._cache[key] = result
+            while len(self._cache) > 64:
+                self._cache.popitem(last=False)
+        return result
+
+    def _compute(self, township, month, compiled, row) -> MonthScores:
+        villages = {v.id: v for v in self.store.villages(township.id)}
+        officials = [o for v in villages for o in self.store.officials(v)]
+        facts = self.store.facts(month, villages.keys())
+        voided = {f.voids_fact_id for f in facts if f.voids_fact_id is not None}
+        per_official: dict[str, list[ScoredFact]] = {o.id: [] for o in officials}
+        for f in facts:
+            if f.voids_fact_id is None and f.id not in voided and f.official_id in per_official:
+                per_official[f.official_id].append(ScoredFact(
+                    f.id, f.category, f.kind, Decimal(f.quantity), f.scorer_id, f.scorer_role))
+        inputs = [OfficialInput(o.id, Decimal(o.base_pay), tuple(per_official[o.id]))
+                  for o in officials]
+        results = evaluate(compiled, inputs)
+        views = [ScoreView(r, o, villages[o.village_id], month) for r, o in zip(results, officials)]
+        return MonthScores(month, township, row, views, compiled.ruleset)
+
+    def ranking(self, month: str, township_id: str = ""):
+        scores = self.monthly_scores(month, township_id=township_id)
+        officials = sorted(scores.scores, key=lambda s: (-s.result.total, s.official.id))
+        ranked_officials = _competition_ranks(officials, lambda s: s.result.total)
+        by_village: dict[str, list[ScoreView]] = {}
+        for s in scores.scores:
+            by_village.setdefault(s.village.id, []).append(s)
+        averages = [(v[0].village, (sum((s.result.total for s in v), Decimal(0)) / len(v))
+                     .quantize(Decimal("0.01")), len(v)) for v in by_village.values()]
+        averages.sort(key=lambda a: (-a[1], a[0].id))
+        ranked_villages = _competition_ranks(averages, lambda a: a[1])
+        return scores, ranked_officials, ranked_villages
+
+    def feedback_notice(self, village_id: str, month: str) -> MonthScores:
+        if not village_id:
+            raise InvalidArgument("village required", [Violation("village_id", "required")])
+        return self.monthly_scores(month, village_id=village_id)
+
+    def explain(self, official_id: str, month: str) -> ScoreView:
+        if not official_id:
+            raise InvalidArgument("official required", [Violation("official_id", "required")])
+        scores = self.monthly_scores(month, official_id=official_id)
+        return scores.scores[0]
+
+    # registry ---------------------------------------------------------------
+    def put_village(self, village: Village) -> None:
+        if self.store.get(Township, village.township_id) is None:
+            raise NotFound("no such township", [Violation("township_id", village.township_id)])
+        self.put(village)
+
+    def put_official(self, official: Official) -> None:
+        if self.store.get(Village, official.village_id) is None:
+            raise NotFound("no such village", [Violation("village_id", official.village_id)])
+        self.put(official)
+
+    def put_scorer(self, scorer: Scorer) -> None:
+        if scorer.role not in SCORER_ROLES:
+            raise InvalidArgument("unknown scorer role", [Violation(
+                "role", f"{scorer.role!r}; known: {', '.join(SCORER_ROLES)}")])
+        self.put(scorer)
+
+    def put(self, *objects) -> None:
+        self.store.put(*objects)
+        self.registry.reload()
+        with self._cache_lock:
+            self._cache.clear()  # base pay and membership feed every score
+
+    # helpers ----------------------------------------------------------------
+    def _month(self, month: str) -> str:
+        value, problems = parse_month(month, "month", self.today())
+        if problems:
+            raise InvalidArgument("bad month", problems)
+        return value
+
+    def _scope(self, township_id: str, village_id: str, official_id: str):
+        official = village = None
+        if official_id:
+            official = self.registry.official(official_id)
+            if official is None:
+                raise NotFound("no such official", [Violation("official_id", official_id)])
+            village_id = official.village_id
+        if village_id:
+            village = self.store.get(Village, village_id)
+            if village is None:
+                raise NotFound("no such village", [Violation("village_id", village_id)])
+            township_id = village.township_id
+        if not township_id:
+            townships = self.store.townships()
+            if len(townships) != 1:
+                raise InvalidArgument("say which township", [Violation(
+                    "township_id", f"required when {len(townships)} townships are registered")])
+            return townships[0], village, official
+        township = self.store.get(Township, township_id)
+        if township is None:
+            raise NotFound("no such township", [Violation("township_id", township_id)])
+        return township, village, official
+
+
+def _row(checked: CheckedFact) -> FactRow:
+    f = checked.input
+    return FactRow(idempotency_key=f.idempotency_key, payload_hash=checked.payload_hash(),
+                   official_id=f.official_id, village_id=checked.village_id, month=checked.month,
+                   date=f.date, category=f.category, kind=f.kind, quantity=checked.quantity,
+                   note=f.note, scorer_id=f.scorer_id, scorer_role=checked.scorer_role,
+                   source=f.source)
+
+
+def _key_conflict(field: str, key: str) -> AlreadyExists:
+    return AlreadyExists("idempotency key reused for a different fact", [Violation(
+        field, f"{key!r} was first used for another fact; choose a new key")])
+
+
+def _competition_ranks(items, value):
+    """1, 2, 2, 4: equal values share a rank (one ruler for everyone)."""
+    ranked, previous, rank = [], None, 0
+    for position, item in enumerate(items, start=1):
+        if value(item) != previous:
+            rank, previous = position, value(item)
+        ranked.append((rank, item))
+    return ranked

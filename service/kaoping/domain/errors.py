@@ -1,0 +1,44 @@
+"""Domain errors. The gRPC adapter maps each class to one status code."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass
+class Violation:
+    field: str
+    description: str
+
+
+@dataclass
+class DomainError(Exception):
+    message: str
+    violations: list[Violation] = field(default_factory=list)
+
+    def __str__(self) -> str:
+        details = "; ".join(f"{v.field}: {v.description}" for v in self.violations)
+        return f"{self.message} ({details})" if details else self.message
+
+
+class InvalidArgument(DomainError):
+    pass
+
+
+class NotFound(DomainError):
+    pass
+
+
+class PermissionDenied(DomainError):
+    pass
+
+
+class FailedPrecondition(DomainError):
+    pass
+
+
+class AlreadyExists(DomainError):
+    pass
+
+
+class ResourceExhausted(DomainError):
+    pass

@@ -1,0 +1,170 @@
+"""Checking one submitted fact against the registry, the active rule set and the
+calendar. Every problem is collected; the most basic kind of problem decides the
+error class (a malformed field before an unknown id before a wrong scorer)."""
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from dataclasses import asdict, dataclass
+from datetime import date
+from decimal import Decimal, InvalidOperation
+
+from kaoping.domain.errors import DomainError, InvalidArgument, NotFound, PermissionDenied, Violation
+from kaoping.domain.ruleset import RuleSet
+
+EARLIEST_MONTH = "2000-01"
+MAX_KEY = 200
+MAX_NOTE = 2000
+MAX_SOURCE = 64
+_MONTH = re.compile(r"^(\d{4})-(\d{2})$")
+_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
+
+
+@dataclass(frozen=True)
+class FactInput:
+    official_id: str
+    month: str
+    date: str
+    category: str
+    kind: str
+    quantity: str
+    note: str
+    scorer_id: str
+    source: str
+    idempotency_key: str
+
+
+@dataclass(frozen=True)
+class CheckedFact:
+    input: FactInput
+    month: str
+    quantity: Decimal
+    village_id: str
+    scorer_role: str
+
+    def payload_hash(self) -> str:
+        data = asdict(self.input)
+        data.pop("idempotency_key")
+        data["month"], data["quantity"] = self.month, str(self.quantity.normalize())
+        blob = json.dumps(data, sort_keys=True, ensure_ascii=False).encode("utf-8")
+        return hashlib.sha256(blob).hexdigest()
+
+
+def parse_month(value: str, field: str, today: date) -> tuple[str | None, list[Violation]]:
+    match = _MONTH.match(value or "")
+    if not match or not 1 <= int(match.group(2)) <= 12:
+        return None, [Violation(field, f"{value!r} is not a month in the form YYYY-MM")]
+    return _check_range(value, field, today)
+
+
+def _check_range(month: str, field: str, today: date) -> tuple[str | None, list[Violation]]:
+    if month > today.strftime("%Y-%m"):
+        return None, [Violation(field, f"{month} is in the future")]
+    if month < EARLIEST_MONTH:
+        return None, [Violation(field, f"{month} is before {EARLIEST_MONTH}")]
+    return month, []
+
+
+def fact_month(fact: FactInput, today: date) -> tuple[str | None, list[Violation]]:
+    if not fact.month and not fact.date:
+        return None, [Violation("month", "give a month (YYYY-MM) or a date (YYYY-MM-DD)")]
+    month = None
+    if fact.date:
+        m = _DATE.match(fact.date)
+        try:
+            day = date(int(m.group(1)), int(m.group(2)), int(m.group(3))) if m else None
+        except ValueError:
+            day = None
+        if day is None:
+            return None, [Violation("date", f"{fact.date!r} is not a date in the form YYYY-MM-DD")]
+        if day > today:
+            return None, [Violation("date", f"{fact.date} is in the future")]
+        month = fact.date[:7]
+    if fact.month:
+        given, problems = parse_month(fact.month, "month", today)
+        if problems:
+            return None, problems
+        if month and given != month:
+            return None, [Violation("month", f"month {given} disagrees with date {fact.date}")]
+        month = given
+    return _check_range(month, "date", today)
+
+
+def parse_quantity(text: str) -> tuple[Decimal | None, str]:
+    if text in ("", None):
+        return Decimal(1), ""
+    try:
+        value = Decimal(text.strip())
+    except (InvalidOperation, AttributeError):
+        return None, f"{text!r} is not a number"
+    if not value.is_finite():
+        return None, "must be a finite number"
+    if value <= 0:
+        return None, f"must be above zero, got {value}"
+    if value.as_tuple().exponent < -3:
+        return None, "at most 3 decimal places"
+    return value, ""
+
+
+def check_fact(fact: FactInput, ruleset: RuleSet, registry, today: date,
+               prefix: str = "fact") -> CheckedFact:
+    """Raises a DomainError with every violation, or returns the checked fact.
+
+    `registry` answers official(id) and scorer(id) (objects or None).
+    """
+    bad: list[Violation] = []
+    missing: list[Violation] = []
+
+    def f(name: str) -> str:
+        return f"{prefix}.{name}"
+
+    if not fact.idempotency_key:
+        bad.append(Violation(f("idempotency_key"), "required: a caller-chosen key unique per fact"))
+    elif len(fact.idempotency_key) > MAX_KEY:
+        bad.append(Violation(f("idempotency_key"), f"longer than {MAX_KEY} characters"))
+    month, problems = fact_month(fact, today)
+    bad += [Violation(f(v.field), v.description) for v in problems]
+    category = ruleset.categories.get(fact.category)
+    if category is None:
+        bad.append(Violation(f("category"), f"unknown category {fact.category!r}; the active rule "
+                                            f"set has {', '.join(ruleset.categories)}"))
+    elif fact.kind not in category.kinds:
+        bad.append(Violation(f("kind"), f"unknown kind {fact.kind!r} for {fact.category}; known: "
+                                        f"{', '.join(category.kinds)}"))
+    quantity, why = parse_quantity(fact.quantity)
+    if why:
+        bad.append(Violation(f("quantity"), why))
+    elif category is not None and fact.kind in category.kinds:
+        limit = category.kinds[fact.kind].max_quantity
+        if quantity > limit:
+            bad.append(Violation(f("quantity"), f"{quantity} is more than the most plausible "
+                                                f"{limit} for {fact.kind}"))
+    if len(fact.note) > MAX_NOTE:
+        bad.append(Violation(f("note"), f"longer than {MAX_NOTE} characters"))
+    if len(fact.source) > MAX_SOURCE:
+        bad.append(Violation(f("source"), f"longer than {MAX_SOURCE} characters"))
+    if not fact.official_id:
+        bad.append(Violation(f("official_id"), "required"))
+    if not fact.scorer_id:
+        bad.append(Violation(f("scorer_id"), "required"))
+    if bad:
+        raise InvalidArgument("the fact is not valid", bad)
+
+    official = registry.official(fact.official_id)
+    scorer = registry.scorer(fact.scorer_id)
+    if official is None:
+        missing.append(Violation(f("official_id"), f"no official {fact.official_id!r}"))
+    if scorer is None:
+        missing.append(Violation(f("scorer_id"), f"no scorer {fact.scorer_id!r}"))
+    if missing:
+        raise NotFound("the fact names something that does not exist", missing)
+    if scorer.role not in category.scored_by:
+        raise PermissionDenied(
+            f"scorer {scorer.id} ({scorer.role}) does not score {fact.category}",
+            [Violation(f("scorer_id"), f"{fact.category} is scored by "
+                                       f"{', '.join(category.scored_by)}")])
+    return CheckedFact(fact, month, quantity, official.village_id, scorer.role)
+
+
+__all__ = ["FactInput", "CheckedFact", "check_fact", "parse_month", "DomainError"]

@@ -1,0 +1,87 @@
+"""Runs a compiled rule set over an official's facts and scores the matches."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from kaoping.domain.ruleset import Case
+from kaoping.domain.scoring import OfficialResult, ScoredFact, score_official
+from kaoping.engine import CompiledRuleSet, EngineFact
+
+
+@dataclass(frozen=True)
+class OfficialInput:
+    official_id: str
+    base_pay: Decimal
+    facts: tuple[ScoredFact, ...]
+
+
+def evaluate(compiled: CompiledRuleSet, officials: list[OfficialInput]) -> list[OfficialResult]:
+    events = [EngineFact(f.id, f.category, f.kind, float(f.quantity))
+              for o in officials for f in o.facts]
+    matches = compiled.match(events)
+    owner = {f.id: o.official_id for o in officials for f in o.facts}
+    per_official: dict[str, list[tuple[int, str]]] = {o.official_id: [] for o in officials}
+    for fact_id, rule_id in matches:
+        per_official[owner[fact_id]].append((fact_id, rule_id))
+    return [score_official(compiled.ruleset, o.official_id, o.base_pay, list(o.facts),
+                           per_official[o.official_id]) for o in officials]
+
+
+@dataclass(frozen=True)
+class CaseOutcome:
+    name: str
+    failures: tuple[str, ...]
+
+    @property
+    def passed(self) -> bool:
+        return not self.failures
+
+
+def run_cases(compiled: CompiledRuleSet) -> list[CaseOutcome]:
+    """Runs the example cases a rule file carries (facts in -> expected scores out)."""
+    ruleset = compiled.ruleset
+    outcomes = []
+    for case in ruleset.cases:
+        problems = _case_fact_problems(case, ruleset)
+        if problems:
+            outcomes.append(CaseOutcome(case.name, tuple(problems)))
+            continue
+        facts = tuple(ScoredFact(i + 1, f["category"], f["kind"], Decimal(str(f.get("quantity", 1))))
+                      for i, f in enumerate(case.facts))
+        result = evaluate(compiled, [OfficialInput("case", case.base_pay, facts)])[0]
+        outcomes.append(CaseOutcome(case.name, tuple(_compare(case.expect, result))))
+    return outcomes
+
+
+def _case_fact_problems(case: Case, ruleset) -> list[str]:
+    problems = []
+    for i, fact in enumerate(case.facts):
+        category = ruleset.categories.get(fact.get("category"))
+        if category is None:
+            problems.append(f"facts[{i}]: unknown category {fact.get('category')!r}")
+        elif fact.get("kind") not in category.kinds:
+            problems.append(f"facts[{i}]: unknown kind {fact.get('kind')!r}")
+    return problems
+
+
+def _compare(expect: dict, result: OfficialResult) -> list[str]:
+    failures = []
+
+    def check(label: str, want, got) -> None:
+        if want != got:
+            failures.append(f"{label}: expected {want}, got {got}")
+
+    if "total" in expect:
+        check("total", Decimal(str(expect["total"])), result.total)
+    if "grade" in expect:
+        check("grade", expect["grade"], result.grade)
+    if "pay" in expect:
+        check("pay", Decimal(str(expect["pay"])), result.pay)
+    if "vetoed" in expect:
+        check("vetoed", bool(expect["vetoed"]), result.vetoed)
+    for cid, want in (expect.get("categories") or {}).items():
+        if cid == "__line__":
+            continue
+        check(f"categories.{cid}", Decimal(str(want)), result.categories.get(cid))
+    return failures

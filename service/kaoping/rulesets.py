@@ -1,0 +1,190 @@
+"""Rule-set versions: stored in the database, compiled on demand, swapped atomically.
+
+The active version is one reference (`self._active`), replaced under a lock only
+after the new engine is compiled and its example cases pass, so a request sees the
+old set or the new one and never a mix. Compiled engines are reference-counted:
+a retired engine is released once the last request using it is done, so reloads do
+not grow threads or memory.
+"""
+from __future__ import annotations
+
+import contextlib
+import threading
+from dataclasses import dataclass
+
+from kaoping.domain.errors import FailedPrecondition, InvalidArgument, NotFound, Violation
+from kaoping.domain.ruleset import Problem, RuleSet, RuleSetInvalid, parse
+from kaoping.engine import CompiledRuleSet
+from kaoping.evaluator import CaseOutcome, run_cases
+from kaoping.storage.models import RuleSetRow
+from kaoping.storage.store import Store
+
+KEEP_COMPILED = 4
+
+
+@dataclass
+class Validation:
+    ruleset: RuleSet | None
+    problems: list[Problem]
+    cases: list[CaseOutcome]
+    content_hash: str
+
+    @property
+    def valid(self) -> bool:
+        return not self.problems and all(c.passed for c in self.cases)
+
+
+class _Entry:
+    def __init__(self, compiled: CompiledRuleSet, row: RuleSetRow):
+        self.compiled = compiled
+        self.row = row
+        self.users = 0
+        self.retired = False
+
+
+def validate_text(text: str, filename: str = "<upload>", label: str = "") -> Validation:
+    from kaoping.domain.ruleset import content_hash
+    try:
+        ruleset = parse(text, filename, label)
+    except RuleSetInvalid as exc:
+        return Validation(None, exc.problems, [], content_hash(text))
+    compiled = CompiledRuleSet(ruleset)
+    try:
+        cases = run_cases(compiled)
+    finally:
+        compiled.close()
+    problems = [Problem(f"{filename}:{case.line} cases ({case.name})", "; ".join(outcome.failures))
+                for case, outcome in zip(ruleset.cases, cases) if not outcome.passed]
+    return Validation(ruleset, problems, cases, ruleset.content_hash)
+
+
+def invalid(validation: Validation) -> InvalidArgument:
+    return InvalidArgument(f"the rule set has {len(validation.problems)} problem(s)",
+                           [Violation(p.location, p.message) for p in validation.problems])
+
+
+class RuleSets:
+    def __init__(self, store: Store):
+        self.store = store
+        self._lock = threading.Lock()
+        self._entries: dict[str, _Entry] = {}
+        self._active: _Entry | None = None
+        self._retired: list[_Entry] = []
+
+    # loading --------------------------------------------------------------
+    def bootstrap(self, text: str, filename: str, by: str = "startup") -> RuleSetRow:
+        """Serves the database's active version, or seeds it from the given file."""
+        activations = self.store.activations()
+        if activations:
+            row = self.store.ruleset(activations[-1].ruleset_id)
+        else:
+            row = self.upload(text, filename, "", by)
+            self.store.add_activation(row.id, by, "activate")
+        self._swap(row)
+        return row
+
+    def upload(self, text: str, filename: str, label: str, by: str) -> RuleSetRow:
+        checked = validate_text(text, filename, label)
+        if not checked.valid:
+            raise invalid(checked)
+        return self.store.add_ruleset(RuleSetRow(content_hash=checked.content_hash,
+                                                 label=checked.ruleset.label, text=text,
+                                                 uploaded_by=by))
+
+    def activate(self, ruleset_id: int, content_hash: str, by: str) -> RuleSetRow:
+        row = self.store.ruleset(ruleset_id, content_hash)
+        if row is None:
+            raise NotFound("no such rule-set version",
+                           [Violation("id" if ruleset_id else "content_hash", "not uploaded")])
+        self._swap(row)  # compile and check before the activation is recorded
+        self.store.add_activation(row.id, by, "activate")
+        return row
+
+    def rollback(self, by: str) -> RuleSetRow:
+        history = [a.ruleset_id for a in self.store.activations()]
+        current = history[-1] if history else None
+        previous = next((rid for rid in reversed(history) if rid != current), None)
+        if previous is None:
+            raise FailedPrecondition("there is no earlier version to roll back to")
+        row = self.store.ruleset(previous)
+        self._swap(row)
+        self.store.add_activation(row.id, by, "rollback")
+        return row
+
+    def refresh(self) -> None:
+        """Serves whatever the database says is active (another replica may have changed it)."""
+        activations = self.store.activations()
+        if activations and (self._active is None or
+                            self._active.row.id != activations[-1].ruleset_id):
+            self._swap(self.store.ruleset(activations[-1].ruleset_id))
+
+    # use ------------------------------------------------------------------
+    @property
+    def active_row(self) -> RuleSetRow:
+        return self._active.row
+
+    @property
+    def active(self) -> RuleSet:
+        return self._active.compiled.ruleset
+
+    @contextlib.contextmanager
+    def use(self, content_hash: str | None = None):
+        """Yields (compiled engine, version row); the engine stays alive while in use."""
+        with self._lock:
+            entry = self._active if content_hash is None else self._entry(content_hash)
+            entry.users += 1
+        try:
+            yield entry.compiled, entry.row
+        finally:
+            with self._lock:
+                entry.users -= 1
+                self._release_retired()
+
+    def _entry(self, content_hash: str) -> _Entry:
+        entry = self._entries.get(content_hash)
+        if entry is None:
+            row = self.store.ruleset(content_hash=content_hash)
+            if row is None:
+                raise NotFound("unknown rule-set version", [Violation("content_hash", content_hash)])
+            entry = _Entry(CompiledRuleSet(parse(row.text, f"version {row.id}", row.label)), row)
+            self._entries[content_hash] = entry
+            self._trim()
+        return entry
+
+    def _swap(self, row: RuleSetRow) -> None:
+        entry = self._entries.get(row.content_hash)
+        if entry is None:
+            checked = validate_text(row.text, f"version {row.id}", row.label)
+            if not checked.valid:
+                raise invalid(checked)
+            entry = _Entry(CompiledRuleSet(checked.ruleset), row)
+        with self._lock:
+            self._entries[row.content_hash] = entry
+            entry.retired = False
+            self._active = entry
+            self._trim()
+
+    def _trim(self) -> None:
+        # Keep the active engine and a few recent ones (months bound to old versions).
+        spare = [h for h, e in self._entries.items() if e is not self._active]
+        for content_hash in spare[:max(0, len(spare) - (KEEP_COMPILED - 1))]:
+            entry = self._entries.pop(content_hash)
+            entry.retired = True
+            self._retired.append(entry)
+        self._release_retired()
+
+    def _release_retired(self) -> None:
+        busy = []
+        for entry in self._retired:
+            if entry.users:
+                busy.append(entry)
+            else:
+                entry.compiled.close()
+        self._retired = busy
+
+    def close(self) -> None:
+        with self._lock:
+            for entry in [*self._entries.values(), *self._retired]:
+                entry.compiled.close()
+            self._entries.clear()
+            self._retired.clear()

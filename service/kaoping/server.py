@@ -1,0 +1,112 @@
+"""`kaoping-server`: the threaded gRPC server for one township database."""
+from __future__ import annotations
+
+import argparse
+import logging
+import signal
+import sys
+import threading
+from concurrent import futures
+from pathlib import Path
+
+import grpc
+from grpc_health.v1 import health, health_pb2, health_pb2_grpc
+from grpc_reflection.v1alpha import reflection
+
+from kaoping.api.rulesets_servicer import RuleSetServicer
+from kaoping.api.servicers import EvaluationServicer, FactServicer, RegistryServicer
+from kaoping.app import Kaoping
+from kaoping.rulesets import RuleSets
+from kaoping.sample import load_sample
+from kaoping.storage.store import Store
+from kaoping.v1 import (evaluation_pb2, evaluation_pb2_grpc, facts_pb2, facts_pb2_grpc, registry_pb2,
+                        registry_pb2_grpc, rulesets_pb2, rulesets_pb2_grpc)
+
+log = logging.getLogger("kaoping")
+SHIPPED_RULES = Path(__file__).resolve().parents[2] / "rules" / "township-sample.yaml"
+DEFAULT_DB = "sqlite:///kaoping.db"
+MAX_MESSAGE = 16 * 1024 * 1024
+SERVICES = [facts_pb2, evaluation_pb2, rulesets_pb2, registry_pb2]
+
+
+def build_app(db: str, rules: Path, sample: bool = False) -> Kaoping:
+    store = Store(db)
+    if sample:
+        load_sample(store)
+    rulesets = RuleSets(store)
+    rulesets.bootstrap(rules.read_text(encoding="utf-8"), rules.name)
+    return Kaoping(store, rulesets)
+
+
+class Server:
+    def __init__(self, app: Kaoping, listen: str, workers: int = 16):
+        self.app = app
+        self.health = health.HealthServicer()
+        self.grpc = grpc.server(futures.ThreadPoolExecutor(max_workers=workers),
+                                options=[("grpc.max_receive_message_length", MAX_MESSAGE),
+                                         ("grpc.max_send_message_length", MAX_MESSAGE)])
+        facts_pb2_grpc.add_FactServiceServicer_to_server(FactServicer(app), self.grpc)
+        evaluation_pb2_grpc.add_EvaluationServiceServicer_to_server(EvaluationServicer(app), self.grpc)
+        rulesets_pb2_grpc.add_RuleSetServiceServicer_to_server(RuleSetServicer(app), self.grpc)
+        registry_pb2_grpc.add_RegistryServiceServicer_to_server(RegistryServicer(app), self.grpc)
+        health_pb2_grpc.add_HealthServicer_to_server(self.health, self.grpc)
+        names = [s.DESCRIPTOR.services_by_name[n].full_name for s in SERVICES
+                 for n in s.DESCRIPTOR.services_by_name]
+        reflection.enable_server_reflection(names + [health_pb2.DESCRIPTOR.services_by_name["Health"].full_name,
+                                                     reflection.SERVICE_NAME], self.grpc)
+        self.port = self.grpc.add_insecure_port(listen)
+        if self.port == 0:
+            raise SystemExit(f"cannot listen on {listen}")
+        self._names = names
+
+    def start(self) -> None:
+        self.grpc.start()
+        for name in ["", *self._names]:
+            self.health.set(name, health_pb2.HealthCheckResponse.SERVING)
+
+    def stop(self, grace: float = 10.0) -> None:
+        """Graceful: report NOT_SERVING, let in-flight calls finish, close the database."""
+        self.health.enter_graceful_shutdown()
+        self.grpc.stop(grace).wait()
+        self.app.rulesets.close()
+        self.app.store.close()
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="kaoping-server", description=__doc__)
+    parser.add_argument("--listen", default="127.0.0.1:50051")
+    parser.add_argument("--db", default=DEFAULT_DB, help="SQLAlchemy URL (default: ./kaoping.db)")
+    parser.add_argument("--rules", type=Path, default=SHIPPED_RULES,
+                        help="rule file that seeds the first version (default: the shipped sample)")
+    parser.add_argument("--load-sample", action="store_true",
+                        help="add the sample township (17 villages) to the registry first")
+    parser.add_argument("--workers", type=int, default=16)
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    try:
+        app = build_app(args.db, args.rules, args.load_sample)
+    except Exception as exc:  # a bad rule file or database must say why, not trace
+        log.error("cannot start: %s", exc)
+        return 2
+    server = Server(app, args.listen, args.workers)
+    stopped = threading.Event()
+
+    def on_signal(signum, _frame):
+        log.info("signal %s: stopping gracefully", signum)
+        stopped.set()
+
+    signal.signal(signal.SIGTERM, on_signal)
+    signal.signal(signal.SIGINT, on_signal)
+    server.start()
+    row = app.rulesets.active_row
+    log.info("serving on %s (port %d), db %s, rule set %s v%d %s", args.listen, server.port,
+             args.db, row.label, row.id, row.content_hash[:12])
+    print(f"kaoping-server listening on port {server.port}", flush=True)
+    stopped.wait()
+    server.stop()
+    log.info("stopped")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,191 @@
+"""All database access, through SQLModel. SQLite by default, PostgreSQL by URL."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Iterable, Sequence
+
+from sqlalchemy import event, func
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, SQLModel, create_engine, select
+
+from kaoping.storage.models import (Activation, FactRow, Official, RuleSetRow, Scorer,
+                                    Township, Village)
+
+
+@dataclass(frozen=True)
+class Inserted:
+    row: FactRow
+    duplicate: bool
+
+
+class KeyConflict(Exception):
+    """An idempotency key was reused for a different fact."""
+
+    def __init__(self, key: str):
+        super().__init__(key)
+        self.key = key
+
+
+def _sqlite_pragmas(dbapi_conn, _record) -> None:
+    cur = dbapi_conn.cursor()
+    # WAL lets readers run beside the writer; synchronous=FULL makes a commit durable
+    # on disk before we reply "accepted".
+    cur.execute("PRAGMA journal_mode=WAL")
+    cur.execute("PRAGMA synchronous=FULL")
+    cur.execute("PRAGMA foreign_keys=ON")
+    cur.execute("PRAGMA busy_timeout=10000")
+    cur.close()
+
+
+class Store:
+    def __init__(self, url: str):
+        self.url = url
+        kwargs: dict = {}
+        if url.startswith("sqlite"):
+            kwargs["connect_args"] = {"check_same_thread": False, "timeout": 30}
+        self.engine = create_engine(url, **kwargs)
+        if url.startswith("sqlite"):
+            event.listen(self.engine, "connect", _sqlite_pragmas)
+        SQLModel.metadata.create_all(self.engine)
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    def session(self) -> Session:
+        return Session(self.engine, expire_on_commit=False)
+
+    # registry -------------------------------------------------------------
+    def put(self, *objects: SQLModel) -> None:
+        with self.session() as s:
+            for obj in objects:
+                s.merge(obj)
+            s.commit()
+
+    def townships(self) -> list[Township]:
+        with self.session() as s:
+            return list(s.exec(select(Township).order_by(Township.id)))
+
+    def villages(self, township_id: str = "") -> list[Village]:
+        with self.session() as s:
+            q = select(Village).order_by(Village.id)
+            if township_id:
+                q = q.where(Village.township_id == township_id)
+            return list(s.exec(q))
+
+    def officials(self, village_id: str = "") -> list[Official]:
+        with self.session() as s:
+            q = select(Official).order_by(Official.id)
+            if village_id:
+                q = q.where(Official.village_id == village_id)
+            return list(s.exec(q))
+
+    def scorers(self) -> list[Scorer]:
+        with self.session() as s:
+            return list(s.exec(select(Scorer).order_by(Scorer.id)))
+
+    def get(self, model, key):
+        with self.session() as s:
+            return s.get(model, key)
+
+    # facts ----------------------------------------------------------------
+    def insert_facts(self, rows: Sequence[FactRow]) -> list[Inserted]:
+        """Stores new facts in one transaction; known keys return their first row.
+
+        Raises KeyConflict (storing nothing) when a known key comes with a different
+        payload, so callers validate key reuse before the batch gets here.
+        """
+        with self.session() as s:
+            existing = self._by_keys(s, [r.idempotency_key for r in rows])
+            result: list[Inserted] = []
+            fresh: dict[str, FactRow] = {}
+            for row in rows:
+                first = existing.get(row.idempotency_key) or fresh.get(row.idempotency_key)
+                if first is not None:
+                    if first.payload_hash != row.payload_hash:
+                        raise KeyConflict(row.idempotency_key)
+                    result.append(Inserted(first, True))
+                    continue
+                fresh[row.idempotency_key] = row
+                s.add(row)
+                result.append(Inserted(row, False))
+            try:
+                s.commit()
+            except IntegrityError:
+                # Another request stored one of these keys between our read and commit.
+                s.rollback()
+                if len(rows) == 1:
+                    return self.insert_facts(rows)
+                return [item for row in rows for item in self.insert_facts([row])]
+            return result
+
+    def _by_keys(self, s: Session, keys: list[str]) -> dict[str, FactRow]:
+        found: dict[str, FactRow] = {}
+        for start in range(0, len(keys), 500):
+            chunk = keys[start:start + 500]
+            for row in s.exec(select(FactRow).where(FactRow.idempotency_key.in_(chunk))):
+                found[row.idempotency_key] = row
+        return found
+
+    def facts_by_keys(self, keys: list[str]) -> dict[str, FactRow]:
+        with self.session() as s:
+            return self._by_keys(s, keys)
+
+    def facts(self, month: str, village_ids: Iterable[str] | None = None,
+              official_id: str = "") -> list[FactRow]:
+        with self.session() as s:
+            q = select(FactRow).where(FactRow.month == month).order_by(FactRow.id)
+            if village_ids is not None:
+                q = q.where(FactRow.village_id.in_(list(village_ids)))
+            if official_id:
+                q = q.where(FactRow.official_id == official_id)
+            return list(s.exec(q))
+
+    def fact_watermark(self, month: str) -> tuple[int, int]:
+        """(count, highest id) of a month's facts: changes whenever a fact is added."""
+        with self.session() as s:
+            count, top = s.exec(select(func.count(FactRow.id), func.max(FactRow.id))
+                                .where(FactRow.month == month)).one()
+            return int(count or 0), int(top or 0)
+
+    def fact(self, fact_id: int) -> FactRow | None:
+        return self.get(FactRow, fact_id)
+
+    def voiding_fact(self, fact_id: int) -> FactRow | None:
+        with self.session() as s:
+            return s.exec(select(FactRow).where(FactRow.voids_fact_id == fact_id)).first()
+
+    # rule sets ------------------------------------------------------------
+    def add_ruleset(self, row: RuleSetRow) -> RuleSetRow:
+        with self.session() as s:
+            found = s.exec(select(RuleSetRow).where(RuleSetRow.content_hash == row.content_hash)).first()
+            if found:
+                return found
+            s.add(row)
+            try:
+                s.commit()
+            except IntegrityError:
+                s.rollback()
+                return s.exec(select(RuleSetRow).where(
+                    RuleSetRow.content_hash == row.content_hash)).one()
+            return row
+
+    def ruleset(self, ruleset_id: int = 0, content_hash: str = "") -> RuleSetRow | None:
+        with self.session() as s:
+            if ruleset_id:
+                return s.get(RuleSetRow, ruleset_id)
+            return s.exec(select(RuleSetRow).where(RuleSetRow.content_hash == content_hash)).first()
+
+    def rulesets(self) -> list[RuleSetRow]:
+        with self.session() as s:
+            return list(s.exec(select(RuleSetRow).order_by(RuleSetRow.id)))
+
+    def activations(self) -> list[Activation]:
+        with self.session() as s:
+            return list(s.exec(select(Activation).order_by(Activation.id)))
+
+    def add_activation(self, ruleset_id: int, by: str, action: str) -> Activation:
+        with self.session() as s:
+            row = Activation(ruleset_id=ruleset_id, activated_by=by, action=action)
+            s.add(row)
+            s.commit()
+            return row

@@ -1,0 +1,75 @@
+from google.protobuf.internal import containers as _containers
+from google.protobuf import descriptor as _descriptor
+from google.protobuf import message as _message
+from collections.abc import Iterable as _Iterable, Mapping as _Mapping
+from typing import ClassVar as _ClassVar, Optional as _Optional, Union as _Union
+
+DESCRIPTOR: _descriptor.FileDescriptor
+
+class Village(_message.Message):
+    __slots__ = ("id", "township_id", "name")
+    ID_FIELD_NUMBER: _ClassVar[int]
+    TOWNSHIP_ID_FIELD_NUMBER: _ClassVar[int]
+    NAME_FIELD_NUMBER: _ClassVar[int]
+    id: str
+    township_id: str
+    name: str
+    def __init__(self, id: _Optional[str] = ..., township_id: _Optional[str] = ..., name: _Optional[str] = ...) -> None: ...
+
+class Official(_message.Message):
+    __slots__ = ("id", "village_id", "name", "position", "base_pay")
+    ID_FIELD_NUMBER: _ClassVar[int]
+    VILLAGE_ID_FIELD_NUMBER: _ClassVar[int]
+    NAME_FIELD_NUMBER: _ClassVar[int]
+    POSITION_FIELD_NUMBER: _ClassVar[int]
+    BASE_PAY_FIELD_NUMBER: _ClassVar[int]
+    id: str
+    village_id: str
+    name: str
+    position: str
+    base_pay: str
+    def __init__(self, id: _Optional[str] = ..., village_id: _Optional[str] = ..., name: _Optional[str] = ..., position: _Optional[str] = ..., base_pay: _Optional[str] = ...) -> None: ...
+
+class Scorer(_message.Message):
+    __slots__ = ("id", "name", "role")
+    ID_FIELD_NUMBER: _ClassVar[int]
+    NAME_FIELD_NUMBER: _ClassVar[int]
+    ROLE_FIELD_NUMBER: _ClassVar[int]
+    id: str
+    name: str
+    role: str
+    def __init__(self, id: _Optional[str] = ..., name: _Optional[str] = ..., role: _Optional[str] = ...) -> None: ...
+
+class ListVillagesRequest(_message.Message):
+    __slots__ = ("township_id",)
+    TOWNSHIP_ID_FIELD_NUMBER: _ClassVar[int]
+    township_id: str
+    def __init__(self, township_id: _Optional[str] = ...) -> None: ...
+
+class ListVillagesResponse(_message.Message):
+    __slots__ = ("villages",)
+    VILLAGES_FIELD_NUMBER: _ClassVar[int]
+    villages: _containers.RepeatedCompositeFieldContainer[Village]
+    def __init__(self, villages: _Optional[_Iterable[_Union[Village, _Mapping]]] = ...) -> None: ...
+
+class ListOfficialsRequest(_message.Message):
+    __slots__ = ("village_id",)
+    VILLAGE_ID_FIELD_NUMBER: _ClassVar[int]
+    village_id: str
+    def __init__(self, village_id: _Optional[str] = ...) -> None: ...
+
+class ListOfficialsResponse(_message.Message):
+    __slots__ = ("officials",)
+    OFFICIALS_FIELD_NUMBER: _ClassVar[int]
+    officials: _containers.RepeatedCompositeFieldContainer[Official]
+    def __init__(self, officials: _Optional[_Iterable[_Union[Official, _Mapping]]] = ...) -> None: ...
+
+class ListScorersRequest(_message.Message):
+    __slots__ = ()
+    def __init__(self) -> None: ...
+
+class ListScorersResponse(_message.Message):
+    __slots__ = ("scorers",)
+    SCORERS_FIELD_NUMBER: _ClassVar[int]
+    scorers: _containers.RepeatedCompositeFieldContainer[Scorer]
+    def __init__(self, scorers: _Optional[_Iterable[_Union[Scorer, _Mapping]]] = ...) -> None: ...
