@@ -243,8 +243,9 @@ class Kaoping:
 
     def ranking(self, month: str, township_id: str = ""):
         scores = self.monthly_scores(month, township_id=township_id)
-        officials = sorted(scores.scores, key=lambda s: (-s.result.total, s.official.id))
-        ranked_officials = _competition_ranks(officials, lambda s: s.result.total)
+        # A vetoed official ranks below everyone else whatever the points.
+        officials = sorted(scores.scores, key=lambda s: (s.result.vetoed, -s.result.total, s.official.id))
+        ranked_officials = _competition_ranks(officials, lambda s: (s.result.vetoed, s.result.total))
         by_village: dict[str, list[ScoreView]] = {}
         for s in scores.scores:
             by_village.setdefault(s.village.id, []).append(s)

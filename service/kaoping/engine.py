@@ -25,6 +25,7 @@ from durable import engine as durable
 from kaoping.domain.ruleset import RuleSet
 
 _names = itertools.count(1)
+_PRIMER = "__kaoping_primer__"
 
 
 @dataclass(frozen=True)
@@ -67,9 +68,15 @@ class CompiledRuleSet:
         actions = {rule_id: self._recorder(rule_id) for rule_id in ruleset.rules}
         definition = {rule_id: {"all": [_condition(rule)], "run": rule_id}
                       for rule_id, rule in ruleset.rules.items()}
+        actions[_PRIMER] = lambda c: None
+        definition[_PRIMER] = {"all": [{"m": {"kind": _PRIMER}}], "run": _PRIMER}
         self._host = _QuietHost(actions)
         self._host.set_rulesets({self._name: definition})
         self._closed = False
+        # Warm the engine and open the one state (sid "0") with an event a rule handles:
+        # the C engine frees a state on delete only if it ever handled an event, and
+        # crashes deleting one that saw nothing but unmatched events.
+        self._host.post(self._name, {"sid": "0", "id": 0, "kind": _PRIMER})
 
     def _recorder(self, rule_id: str):
         def record(c) -> None:
@@ -85,8 +92,7 @@ class CompiledRuleSet:
             try:
                 for fact in facts:
                     # One sid for every call: each event is consumed by its action
-                    # inside post(), so nothing carries over between calls. (Deleting a
-                    # per-call sid instead crashes the C engine when no rule matched.)
+                    # inside post(), so nothing carries over between calls.
                     event = {"sid": "0", "id": fact.fact_id, "category": fact.category,
                              "kind": fact.kind, "quantity": fact.quantity}
                     try:
@@ -103,5 +109,6 @@ class CompiledRuleSet:
             if self._closed:
                 return
             self._closed = True
+            self._host.delete_state(self._name, "0")  # else its memory outlives the ruleset
             for ruleset in self._host._ruleset_list:
                 durable_rules_engine.delete_ruleset(ruleset._handle)
