@@ -1,0 +1,44 @@
+"""Which roles may call which RPC. One table, enforced in one interceptor
+(kaoping.api.auth); data-scoped checks (own categories, own village) are in the
+use cases. Methods not listed are refused, so a new RPC is closed until added here."""
+from __future__ import annotations
+
+from kaoping.domain.principal import ROLES, SCORER_ROLES
+
+ADMIN = ("admin",)
+SUBMITTERS = ("admin", *SCORER_ROLES, "system")
+READERS = ROLES  # everyone authenticated may read; the village role is scoped to its village
+OPEN = ("/grpc.health.v1.Health/", "/grpc.reflection.v1alpha.ServerReflection/",
+        "/grpc.reflection.v1.ServerReflection/")
+
+POLICY: dict[str, tuple[str, ...]] = {
+    "/kaoping.v1.FactService/SubmitFact": SUBMITTERS,
+    "/kaoping.v1.FactService/SubmitFacts": SUBMITTERS,
+    "/kaoping.v1.FactService/CorrectFact": SUBMITTERS,
+    "/kaoping.v1.FactService/ListFacts": READERS,
+    "/kaoping.v1.EvaluationService/GetMonthlyScores": READERS,
+    "/kaoping.v1.EvaluationService/GetRanking": READERS,
+    "/kaoping.v1.EvaluationService/GetFeedbackNotice": READERS,
+    "/kaoping.v1.EvaluationService/ExplainScore": READERS,
+    "/kaoping.v1.RuleSetService/ValidateRuleSet": ADMIN,
+    "/kaoping.v1.RuleSetService/UploadRuleSet": ADMIN,
+    "/kaoping.v1.RuleSetService/ActivateRuleSet": ADMIN,
+    "/kaoping.v1.RuleSetService/RollbackRuleSet": ADMIN,
+    "/kaoping.v1.RuleSetService/ListRuleSets": ADMIN,
+    "/kaoping.v1.RuleSetService/DryRunRuleSet": ADMIN,
+    "/kaoping.v1.RuleSetService/GetActiveRuleSet": READERS,
+    "/kaoping.v1.RegistryService/ListVillages": READERS,
+    "/kaoping.v1.RegistryService/ListOfficials": READERS,
+    "/kaoping.v1.RegistryService/ListScorers": READERS,
+    "/kaoping.v1.RegistryService/PutVillage": ADMIN,
+    "/kaoping.v1.RegistryService/PutOfficial": ADMIN,
+    "/kaoping.v1.RegistryService/PutScorer": ADMIN,
+}
+
+
+def is_open(method: str) -> bool:
+    return method.startswith(OPEN)
+
+
+def allowed(method: str, role: str) -> bool:
+    return role in POLICY.get(method, ())
