@@ -8,9 +8,13 @@ import uuid
 from datetime import date
 from pathlib import Path
 
+import grpc
 import pytest
 
+from kaoping.api.auth import AuthInterceptor
 from kaoping.api.rulesets_servicer import RuleSetServicer
+from kaoping.tokens import Tokens
+from kaoping_cli.rpc import _Bearer
 from kaoping.api.servicers import EvaluationServicer, FactServicer, RegistryServicer
 from kaoping.app import Kaoping
 from kaoping.rulesets import RuleSets
@@ -86,10 +90,43 @@ def grpc_stub_cls():
 
 
 @pytest.fixture(scope="module")
-def stubs(grpc_channel):
+def grpc_interceptors(grpc_servicer):
+    """The production interceptor: every test call is authenticated by a real token."""
+    return [AuthInterceptor(Tokens(grpc_servicer.store).resolve)]
+
+
+@pytest.fixture(scope="module")
+def tokens(grpc_servicer) -> dict[str, str]:
+    """One real token per kind of caller, keyed by a short name."""
+    issue = Tokens(grpc_servicer.store).create
+    return {
+        "admin": issue("管理員", "admin")[0],
+        "main": issue("主要領導", "main_leader", scorer_id="main-01")[0],
+        "contact": issue("包村領導", "contact_leader", scorer_id="contact-01")[0],
+        "station": issue("便民服務站", "station", scorer_id="station-01")[0],
+        "resident": issue("駐村幹部", "resident_cadre", scorer_id="resident-01")[0],
+        "attendance_system": issue("考勤系統", "system", categories=("attendance",))[0],
+        "village": issue("上山村黨支部", "village", village_id="v01")[0],
+        "reader": issue("審計", "reader")[0],
+    }
+
+
+def stubs_for(channel, token: str):
     class Stubs:
-        facts = facts_pb2_grpc.FactServiceStub(grpc_channel)
-        evaluation = evaluation_pb2_grpc.EvaluationServiceStub(grpc_channel)
-        rulesets = rulesets_pb2_grpc.RuleSetServiceStub(grpc_channel)
-        registry = registry_pb2_grpc.RegistryServiceStub(grpc_channel)
+        ch = grpc.intercept_channel(channel, _Bearer(token)) if token else channel
+        facts = facts_pb2_grpc.FactServiceStub(ch)
+        evaluation = evaluation_pb2_grpc.EvaluationServiceStub(ch)
+        rulesets = rulesets_pb2_grpc.RuleSetServiceStub(ch)
+        registry = registry_pb2_grpc.RegistryServiceStub(ch)
     return Stubs
+
+
+@pytest.fixture(scope="module")
+def stubs(grpc_channel, tokens):
+    """Stubs calling as the admin."""
+    return stubs_for(grpc_channel, tokens["admin"])
+
+
+@pytest.fixture(scope="module")
+def stubs_as(grpc_channel, tokens):
+    return lambda who: stubs_for(grpc_channel, tokens.get(who, who))

@@ -18,6 +18,11 @@ MONTH = "2026-03"
 @pytest.fixture
 def server(tmp_path):
     db = tmp_path / "township.db"
+    issued = subprocess.run([sys.executable, "-m", "kaoping.server", "tokens", "--db", f"sqlite:///{db}",
+                             "create", "--name", "鎮辦公室", "--role", "admin", "--quiet"],
+                            capture_output=True, text=True, timeout=60)
+    assert issued.returncode == 0, issued.stderr
+    os.environ["KAOPING_TOKEN"] = issued.stdout.strip()
     proc = subprocess.Popen(
         [sys.executable, "-m", "kaoping.server", "--listen", "127.0.0.1:0", "--db", f"sqlite:///{db}",
          "--load-sample"], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, cwd=tmp_path)
@@ -34,6 +39,7 @@ def server(tmp_path):
             port = int(match.group(1))
     assert port, "server did not start:\n" + "".join(lines)
     yield proc, f"127.0.0.1:{port}", db
+    os.environ.pop("KAOPING_TOKEN", None)
     if proc.poll() is None:
         proc.kill()
         proc.wait()
@@ -46,7 +52,7 @@ def cli(address: str, *args: str) -> subprocess.CompletedProcess:
 
 def test_serve_enter_facts_read_notice_and_stop(server):
     proc, address, db = server
-    channel = grpc.insecure_channel(address)
+    channel = grpc.insecure_channel(address)   # no token: health and reflection are open
     health = health_pb2_grpc.HealthStub(channel)
     assert health.Check(health_pb2.HealthCheckRequest()).status == health_pb2.HealthCheckResponse.SERVING
     assert health.Check(health_pb2.HealthCheckRequest(service="kaoping.v1.FactService")).status == \

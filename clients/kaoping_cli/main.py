@@ -1,7 +1,7 @@
 """`kaoping`: a thin client for township staff over the kaoping.v1 RPCs.
 
 The server address comes from --server or the KAOPING_SERVER environment variable
-(default 127.0.0.1:50051). Exit codes: 0 done, 1 the server refused (the reason is
+(default 127.0.0.1:50051); the bearer token from --token or KAOPING_TOKEN. Exit codes: 0 done, 1 the server refused (the reason is
 printed), 2 bad command-line usage, 3 the server could not be reached.
 """
 from __future__ import annotations
@@ -24,7 +24,7 @@ from kaoping.v1 import registry_pb2 as rg
 from kaoping.v1 import registry_pb2_grpc as rg_grpc
 from kaoping.v1 import rulesets_pb2 as rs
 from kaoping.v1 import rulesets_pb2_grpc as rs_grpc
-from kaoping_cli.rpc import ENV_SERVER, channel, describe_error, server_address
+from kaoping_cli.rpc import ENV_CA, ENV_SERVER, ENV_TOKEN, channel, describe_error, server_address
 
 app = typer.Typer(help=__doc__, no_args_is_help=True)
 fact_app = typer.Typer(help="Enter, correct and list facts.", no_args_is_help=True)
@@ -37,12 +37,19 @@ state: dict = {}
 
 @app.callback()
 def main(server: Optional[str] = typer.Option(None, "--server", envvar=ENV_SERVER,
-                                              help="host:port of kaoping-server")):
-    state["server"] = server_address(server)
+                                              help="host:port of kaoping-server"),
+         token: str = typer.Option("", "--token", envvar=ENV_TOKEN, show_default=False,
+                                   help="bearer token (from `kaoping-server tokens create`)"),
+         tls_ca: str = typer.Option("", "--tls-ca", envvar=ENV_CA,
+                                    help="CA certificate: connect with TLS"),
+         tls_cert: str = typer.Option("", "--tls-cert", help="client certificate (mutual TLS)"),
+         tls_key: str = typer.Option("", "--tls-key", help="client key (mutual TLS)")):
+    state.update(server=server_address(server), token=token, ca=tls_ca, cert=tls_cert, key=tls_key)
 
 
 def _stub(kind):
-    return kind(channel(state.get("server") or server_address(None)))
+    return kind(channel(state.get("server") or server_address(None), state.get("token", ""),
+                        state.get("ca", ""), state.get("cert", ""), state.get("key", "")))
 
 
 def _call(method, request):

@@ -9,14 +9,49 @@ from grpc_status import rpc_status
 
 DEFAULT_SERVER = "127.0.0.1:50051"
 ENV_SERVER = "KAOPING_SERVER"
+ENV_TOKEN = "KAOPING_TOKEN"
+ENV_CA = "KAOPING_TLS_CA"
 
 
 def server_address(flag: str | None) -> str:
     return flag or os.environ.get(ENV_SERVER) or DEFAULT_SERVER
 
 
-def channel(address: str) -> grpc.Channel:
-    return grpc.insecure_channel(address)
+class _Bearer(grpc.UnaryUnaryClientInterceptor, grpc.StreamUnaryClientInterceptor):
+    """Adds `authorization: Bearer <token>` to every call."""
+
+    def __init__(self, token: str):
+        self.header = ("authorization", f"Bearer {token}")
+
+    def _details(self, details):
+        metadata = list(details.metadata or []) + [self.header]
+        return details._replace(metadata=metadata) if hasattr(details, "_replace") else \
+            _Details(details.method, details.timeout, metadata, details.credentials,
+                     getattr(details, "wait_for_ready", None), getattr(details, "compression", None))
+
+    def intercept_unary_unary(self, continuation, details, request):
+        return continuation(self._details(details), request)
+
+    def intercept_stream_unary(self, continuation, details, request_iterator):
+        return continuation(self._details(details), request_iterator)
+
+
+class _Details(grpc.ClientCallDetails):
+    def __init__(self, method, timeout, metadata, credentials, wait_for_ready, compression):
+        self.method, self.timeout, self.metadata = method, timeout, metadata
+        self.credentials, self.wait_for_ready, self.compression = credentials, wait_for_ready, compression
+
+
+def channel(address: str, token: str = "", ca_file: str = "", cert_file: str = "",
+            key_file: str = "") -> grpc.Channel:
+    """A channel that sends the token (if any), over TLS when a CA file is given."""
+    if ca_file:
+        read = lambda p: open(p, "rb").read() if p else None  # noqa: E731
+        creds = grpc.ssl_channel_credentials(read(ca_file), read(key_file), read(cert_file))
+        ch = grpc.secure_channel(address, creds)
+    else:
+        ch = grpc.insecure_channel(address)
+    return grpc.intercept_channel(ch, _Bearer(token)) if token else ch
 
 
 def describe_error(error: grpc.RpcError) -> list[str]:

@@ -6,6 +6,7 @@ statuses; the CLI and tests may call the same methods directly.
 from __future__ import annotations
 
 import threading
+from types import SimpleNamespace
 from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import date
@@ -14,6 +15,7 @@ from typing import Callable
 
 from kaoping.domain.errors import (AlreadyExists, DomainError, InvalidArgument, NotFound,
                                    PermissionDenied, Violation)
+from kaoping.domain.principal import INTERNAL, Principal
 from kaoping.domain.facts import CheckedFact, FactInput, check_fact, parse_month
 from kaoping.domain.ruleset import SCORER_ROLES, RuleSet
 from kaoping.domain.scoring import OfficialResult, ScoredFact
@@ -99,11 +101,12 @@ class Kaoping:
         self._cache_lock = threading.Lock()
 
     # facts ------------------------------------------------------------------
-    def submit_fact(self, fact: FactInput) -> Receipt:
-        checked = check_fact(fact, self.rulesets.active, self.registry, self.today())
+    def submit_fact(self, fact: FactInput, caller: Principal = INTERNAL) -> Receipt:
+        checked = check_fact(fact, self.rulesets.active, self.registry, self.today(), caller=caller)
         return self._store([checked])[0]
 
-    def submit_facts(self, facts: list[FactInput], first_index: int = 0) -> list[Outcome]:
+    def submit_facts(self, facts: list[FactInput], first_index: int = 0,
+                     caller: Principal = INTERNAL) -> list[Outcome]:
         """Checks each fact on its own; stores all good ones in one transaction."""
         if len(facts) > MAX_BATCH:
             raise InvalidArgument("batch too large", [Violation(
@@ -114,7 +117,7 @@ class Kaoping:
         for i, fact in enumerate(facts):
             try:
                 good.append((i, check_fact(fact, ruleset, self.registry, today,
-                                           prefix=f"facts[{first_index + i}]")))
+                                           prefix=f"facts[{first_index + i}]", caller=caller)))
             except DomainError as exc:
                 outcomes[i] = Outcome(first_index + i, fact.idempotency_key, None, exc)
         good = self._drop_key_conflicts(good, outcomes, first_index)
@@ -148,8 +151,14 @@ class Kaoping:
         return [Receipt(i.row.id, i.duplicate, i.row.idempotency_key) for i in inserted]
 
     def correct_fact(self, fact_id: int, reason: str, scorer_id: str, key: str,
-                     replacement: FactInput | None) -> tuple[Receipt, Receipt | None]:
-        """Voids a fact by adding a correction fact (and its replacement, if given)."""
+                     replacement: FactInput | None,
+                     caller: Principal = INTERNAL) -> tuple[Receipt, Receipt | None]:
+        """Voids a fact by adding a correction fact (and its replacement, if given).
+
+        Scorers correct only facts in categories their role scores; a system only
+        facts it sent; an admin any fact, naming the scorer it acts for."""
+        if caller.role in SCORER_ROLES:
+            scorer_id = caller.scorer_id
         bad = []
         if not reason.strip():
             bad.append(Violation("reason", "required: why the fact is wrong"))
@@ -163,11 +172,17 @@ class Kaoping:
         if original.voids_fact_id is not None:
             raise InvalidArgument("a correction cannot itself be corrected",
                                   [Violation("fact_id", "names a correction; submit a new fact")])
-        scorer = self.registry.scorer(scorer_id)
+        if caller.role == "system":
+            if original.scorer_id != f"system:{caller.name}":
+                raise PermissionDenied("a system corrects only the facts it sent",
+                                       [Violation("fact_id", f"sent by {original.scorer_id}")])
+            scorer = SimpleNamespace(id=original.scorer_id, role="system")
+        else:
+            scorer = self.registry.scorer(scorer_id)
         if scorer is None:
             raise NotFound("no such scorer", [Violation("scorer_id", f"no scorer {scorer_id!r}")])
         category = self.rulesets.active.categories.get(original.category)
-        if category is None or scorer.role not in category.scored_by:
+        if caller.role != "system" and (category is None or scorer.role not in category.scored_by):
             raise PermissionDenied(f"scorer {scorer_id} ({scorer.role}) does not score "
                                    f"{original.category}", [Violation("scorer_id", "wrong role")])
         existing = self.store.facts_by_keys([key]).get(key)
@@ -179,7 +194,7 @@ class Kaoping:
         checked_replacement = None
         if replacement is not None:
             checked_replacement = check_fact(replacement, self.rulesets.active, self.registry,
-                                             self.today(), prefix="replacement")
+                                             self.today(), prefix="replacement", caller=caller)
         row = FactRow(idempotency_key=key, payload_hash=f"void:{fact_id}:{reason}",
                       official_id=original.official_id, village_id=original.village_id,
                       month=original.month, category=original.category, kind=CORRECTION_KIND,
@@ -194,16 +209,20 @@ class Kaoping:
         receipts = [Receipt(i.row.id, i.duplicate, i.row.idempotency_key) for i in inserted]
         return receipts[0], (receipts[1] if len(receipts) > 1 else None)
 
-    def list_facts(self, month: str, official_id: str = "", village_id: str = "") -> list[FactRow]:
+    def list_facts(self, month: str, official_id: str = "", village_id: str = "",
+                   caller: Principal = INTERNAL) -> list[FactRow]:
         month = self._month(month)
+        if caller.role == "village":
+            self._scope("", village_id, official_id, caller)
         villages = [village_id] if village_id else None
         return self.store.facts(month, villages, official_id)
 
     # scores -----------------------------------------------------------------
     def monthly_scores(self, month: str, township_id: str = "", village_id: str = "",
-                       official_id: str = "", content_hash: str | None = None) -> MonthScores:
+                       official_id: str = "", content_hash: str | None = None,
+                       caller: Principal = INTERNAL) -> MonthScores:
         month = self._month(month)
-        township, village, official = self._scope(township_id, village_id, official_id)
+        township, village, official = self._scope(township_id, village_id, official_id, caller)
         full = self._township_month(township, month, content_hash)
         scores = [s for s in full.scores
                   if (not village or s.village.id == village.id)
@@ -255,16 +274,17 @@ class Kaoping:
         ranked_villages = _competition_ranks(averages, lambda a: a[1])
         return scores, ranked_officials, ranked_villages
 
-    def feedback_notice(self, village_id: str, month: str) -> MonthScores:
+    def feedback_notice(self, village_id: str, month: str,
+                        caller: Principal = INTERNAL) -> MonthScores:
         if not village_id:
             raise InvalidArgument("village required", [Violation("village_id", "required")])
-        return self.monthly_scores(month, village_id=village_id)
+        return self.monthly_scores(month, village_id=village_id, caller=caller)
 
-    def explain(self, official_id: str, month: str) -> ScoreView:
+    def explain(self, official_id: str, month: str, caller: Principal = INTERNAL) -> MonthScores:
+        """The month's scores narrowed to one official (with the rule set that made them)."""
         if not official_id:
             raise InvalidArgument("official required", [Violation("official_id", "required")])
-        scores = self.monthly_scores(month, official_id=official_id)
-        return scores.scores[0]
+        return self.monthly_scores(month, official_id=official_id, caller=caller)
 
     # registry ---------------------------------------------------------------
     def put_village(self, village: Village) -> None:
@@ -296,7 +316,14 @@ class Kaoping:
             raise InvalidArgument("bad month", problems)
         return value
 
-    def _scope(self, township_id: str, village_id: str, official_id: str):
+    def _scope(self, township_id: str, village_id: str, official_id: str,
+               caller: Principal = INTERNAL):
+        if caller.role == "village":
+            own = village_id or (self.registry.official(official_id).village_id
+                                 if self.registry.official(official_id) else "")
+            if own != caller.village_id:
+                raise PermissionDenied("a village reads only its own records", [Violation(
+                    "village_id", f"your token is for village {caller.village_id!r}")])
         official = village = None
         if official_id:
             official = self.registry.official(official_id)

@@ -7,6 +7,7 @@ import signal
 import sys
 import threading
 from concurrent import futures
+from dataclasses import dataclass
 from pathlib import Path
 
 import grpc
@@ -15,7 +16,10 @@ from grpc_reflection.v1alpha import reflection
 
 from kaoping.api.rulesets_servicer import RuleSetServicer
 from kaoping.api.servicers import EvaluationServicer, FactServicer, RegistryServicer
+from kaoping.api.auth import AuthInterceptor
 from kaoping.app import Kaoping
+from kaoping.domain.principal import INSECURE_DEV
+from kaoping.tokens import Tokens
 from kaoping.rulesets import RuleSets
 from kaoping.sample import load_sample
 from kaoping.storage.store import Store
@@ -39,10 +43,14 @@ def build_app(db: str, rules: Path, sample: bool = False) -> Kaoping:
 
 
 class Server:
-    def __init__(self, app: Kaoping, listen: str, workers: int = 16):
+    def __init__(self, app: Kaoping, listen: str, workers: int = 16, *, insecure_dev: bool = False,
+                 tls: "TlsFiles | None" = None):
         self.app = app
+        self.tokens = Tokens(app.store)
         self.health = health.HealthServicer()
+        auth = AuthInterceptor(self.tokens.resolve, INSECURE_DEV if insecure_dev else None)
         self.grpc = grpc.server(futures.ThreadPoolExecutor(max_workers=workers),
+                                interceptors=[auth],
                                 options=[("grpc.max_receive_message_length", MAX_MESSAGE),
                                          ("grpc.max_send_message_length", MAX_MESSAGE)])
         facts_pb2_grpc.add_FactServiceServicer_to_server(FactServicer(app), self.grpc)
@@ -54,7 +62,8 @@ class Server:
                  for n in s.DESCRIPTOR.services_by_name]
         reflection.enable_server_reflection(names + [health_pb2.DESCRIPTOR.services_by_name["Health"].full_name,
                                                      reflection.SERVICE_NAME], self.grpc)
-        self.port = self.grpc.add_insecure_port(listen)
+        self.port = (self.grpc.add_secure_port(listen, tls.credentials()) if tls
+                     else self.grpc.add_insecure_port(listen))
         if self.port == 0:
             raise SystemExit(f"cannot listen on {listen}")
         self._names = names
@@ -72,8 +81,27 @@ class Server:
         self.app.store.close()
 
 
+@dataclass(frozen=True)
+class TlsFiles:
+    cert: Path
+    key: Path
+    client_ca: Path | None = None
+
+    def credentials(self) -> grpc.ServerCredentials:
+        pair = [(self.key.read_bytes(), self.cert.read_bytes())]
+        if self.client_ca:  # mutual TLS: only clients with a certificate from this CA
+            return grpc.ssl_server_credentials(pair, self.client_ca.read_bytes(), True)
+        return grpc.ssl_server_credentials(pair)
+
+
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="kaoping-server", description=__doc__)
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["tokens"]:
+        from kaoping.token_cli import main as tokens_main
+        return tokens_main(argv[1:])
+    parser = argparse.ArgumentParser(
+        prog="kaoping-server", description=__doc__,
+        epilog="Tokens: kaoping-server tokens create|revoke|list --help")
     parser.add_argument("--listen", default="127.0.0.1:50051")
     parser.add_argument("--db", default=DEFAULT_DB, help="SQLAlchemy URL (default: ./kaoping.db)")
     parser.add_argument("--rules", type=Path, default=SHIPPED_RULES,
@@ -81,14 +109,27 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--load-sample", action="store_true",
                         help="add the sample township (17 villages) to the registry first")
     parser.add_argument("--workers", type=int, default=16)
+    parser.add_argument("--insecure-dev", action="store_true",
+                        help="DEVELOPMENT ONLY: no authentication, every caller is admin")
+    parser.add_argument("--tls-cert", type=Path, help="server certificate (PEM)")
+    parser.add_argument("--tls-key", type=Path, help="server private key (PEM)")
+    parser.add_argument("--tls-client-ca", type=Path, help="require client certificates from this CA")
     args = parser.parse_args(argv)
+    if bool(args.tls_cert) != bool(args.tls_key) or (args.tls_client_ca and not args.tls_cert):
+        parser.error("--tls-cert and --tls-key go together; --tls-client-ca needs them")
+    tls = TlsFiles(args.tls_cert, args.tls_key, args.tls_client_ca) if args.tls_cert else None
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     try:
         app = build_app(args.db, args.rules, args.load_sample)
     except Exception as exc:  # a bad rule file or database must say why, not trace
         log.error("cannot start: %s", exc)
         return 2
-    server = Server(app, args.listen, args.workers)
+    if args.insecure_dev:
+        log.warning("*" * 72)
+        log.warning("INSECURE DEVELOPMENT MODE: no authentication; every caller acts as admin.")
+        log.warning("Never use --insecure-dev with real data.")
+        log.warning("*" * 72)
+    server = Server(app, args.listen, args.workers, insecure_dev=args.insecure_dev, tls=tls)
     stopped = threading.Event()
 
     def on_signal(signum, _frame):

@@ -17,6 +17,7 @@ CODES = {
     errors.FailedPrecondition: code_pb2.FAILED_PRECONDITION,
     errors.AlreadyExists: code_pb2.ALREADY_EXISTS,
     errors.ResourceExhausted: code_pb2.RESOURCE_EXHAUSTED,
+    errors.Unauthenticated: code_pb2.UNAUTHENTICATED,
 }
 
 

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from kaoping.api import convert as cv
+from kaoping.api.auth import caller
 from kaoping.api.errors import translating
 from kaoping.app import Kaoping
 from kaoping.domain.errors import InvalidArgument, Violation
@@ -9,8 +10,6 @@ from kaoping.rulesets import validate_text
 from kaoping.v1 import evaluation_pb2 as ev
 from kaoping.v1 import rulesets_pb2 as rs
 from kaoping.v1 import rulesets_pb2_grpc as rs_grpc
-
-ADMIN = "admin"  # who, until callers are authenticated (see the security issue)
 
 
 def _version(row, active_id: int, activations) -> rs.RuleSetVersion:
@@ -42,18 +41,20 @@ class RuleSetServicer(rs_grpc.RuleSetServiceServicer):
     @translating
     def UploadRuleSet(self, request, context):
         _need_text(request)
-        row = self.app.rulesets.upload(request.text, request.filename or "<upload>", request.label, ADMIN)
+        row = self.app.rulesets.upload(request.text, request.filename or "<upload>", request.label,
+                                        caller(context).name)
         return self._current(row)
 
     @translating
     def ActivateRuleSet(self, request, context):
         if not request.id and not request.content_hash:
             raise InvalidArgument("say which version", [Violation("id", "give id or content_hash")])
-        return self._current(self.app.rulesets.activate(request.id, request.content_hash, ADMIN))
+        return self._current(self.app.rulesets.activate(request.id, request.content_hash,
+                                                                caller(context).name))
 
     @translating
     def RollbackRuleSet(self, request, context):
-        return self._current(self.app.rulesets.rollback(ADMIN))
+        return self._current(self.app.rulesets.rollback(caller(context).name))
 
     @translating
     def ListRuleSets(self, request, context):

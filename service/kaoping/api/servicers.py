@@ -4,6 +4,7 @@ from __future__ import annotations
 from decimal import Decimal, InvalidOperation
 
 from kaoping.api import convert as cv
+from kaoping.api.auth import caller
 from kaoping.api.errors import code_of, translating
 from kaoping.app import Kaoping
 from kaoping.domain.errors import InvalidArgument, Violation
@@ -30,15 +31,16 @@ class FactServicer(fx_grpc.FactServiceServicer):
     def SubmitFact(self, request, context):
         if not request.HasField("fact"):
             raise InvalidArgument("fact required", [Violation("fact", "required")])
-        return _receipt(self.app.submit_fact(cv.fact_input(request.fact)))
+        return _receipt(self.app.submit_fact(cv.fact_input(request.fact), caller(context)))
 
     @translating
     def SubmitFacts(self, request_iterator, context):
         result = fx.BatchResult()
         index = 0
+        who = caller(context)
         for batch in request_iterator:
             facts = [cv.fact_input(f) for f in batch.facts]
-            for outcome in self.app.submit_facts(facts, first_index=index):
+            for outcome in self.app.submit_facts(facts, first_index=index, caller=who):
                 msg = result.outcomes.add(index=outcome.index, idempotency_key=outcome.idempotency_key)
                 if outcome.error is None:
                     msg.accepted = True
@@ -57,7 +59,7 @@ class FactServicer(fx_grpc.FactServiceServicer):
     def CorrectFact(self, request, context):
         replacement = cv.fact_input(request.replacement) if request.HasField("replacement") else None
         correction, new = self.app.correct_fact(request.fact_id, request.reason, request.scorer_id,
-                                                request.idempotency_key, replacement)
+                                                request.idempotency_key, replacement, caller(context))
         response = fx.CorrectFactResponse(correction=_receipt(correction))
         if new is not None:
             response.replacement.CopyFrom(_receipt(new))
@@ -65,7 +67,8 @@ class FactServicer(fx_grpc.FactServiceServicer):
 
     @translating
     def ListFacts(self, request, context):
-        rows = self.app.list_facts(request.month, request.official_id, request.village_id)
+        rows = self.app.list_facts(request.month, request.official_id, request.village_id,
+                                   caller(context))
         voided_by = {r.voids_fact_id: r.id for r in rows if r.voids_fact_id}
         return fx.ListFactsResponse(facts=[cv.stored_fact(r, voided_by.get(r.id, 0)) for r in rows])
 
@@ -77,7 +80,8 @@ class EvaluationServicer(ev_grpc.EvaluationServiceServicer):
     @translating
     def GetMonthlyScores(self, request, context):
         scope = request.WhichOneof("scope")
-        scores = self.app.monthly_scores(request.month, **({scope: getattr(request, scope)} if scope else {}))
+        scores = self.app.monthly_scores(request.month, caller=caller(context),
+                                         **({scope: getattr(request, scope)} if scope else {}))
         return ev.MonthlyScores(month=scores.month, ruleset=cv.ruleset_ref(scores.ruleset),
                                 scores=[cv.official_score(s, scores.rules, scores.ruleset)
                                         for s in scores.scores])
@@ -97,7 +101,7 @@ class EvaluationServicer(ev_grpc.EvaluationServiceServicer):
 
     @translating
     def GetFeedbackNotice(self, request, context):
-        scores = self.app.feedback_notice(request.village_id, request.month)
+        scores = self.app.feedback_notice(request.village_id, request.month, caller(context))
         notice = ev.FeedbackNotice(month=scores.month, ruleset=cv.ruleset_ref(scores.ruleset),
                                    village_id=request.village_id)
         total = Decimal(0)
@@ -114,9 +118,8 @@ class EvaluationServicer(ev_grpc.EvaluationServiceServicer):
 
     @translating
     def ExplainScore(self, request, context):
-        view = self.app.explain(request.official_id, request.month)
-        scores = self.app.monthly_scores(request.month, official_id=request.official_id)
-        rules, row = scores.rules, scores.ruleset
+        scores = self.app.explain(request.official_id, request.month, caller(context))
+        view, rules, row = scores.scores[0], scores.rules, scores.ruleset
         msg = ev.Explanation(score=cv.official_score(view, rules, row))
         for cid, score in view.result.categories.items():
             cat = rules.categories[cid]

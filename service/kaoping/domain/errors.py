@@ -42,3 +42,7 @@ class AlreadyExists(DomainError):
 
 class ResourceExhausted(DomainError):
     pass
+
+
+class Unauthenticated(DomainError):
+    pass

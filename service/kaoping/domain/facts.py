@@ -6,11 +6,13 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from dataclasses import asdict, dataclass
+from types import SimpleNamespace
+from dataclasses import asdict, dataclass, replace
 from datetime import date
 from decimal import Decimal, InvalidOperation
 
 from kaoping.domain.errors import DomainError, InvalidArgument, NotFound, PermissionDenied, Violation
+from kaoping.domain.principal import INTERNAL, SCORER_ROLES, Principal
 from kaoping.domain.ruleset import RuleSet
 
 EARLIEST_MONTH = "2000-01"
@@ -108,11 +110,20 @@ def parse_quantity(text: str) -> tuple[Decimal | None, str]:
 
 
 def check_fact(fact: FactInput, ruleset: RuleSet, registry, today: date,
-               prefix: str = "fact") -> CheckedFact:
+               prefix: str = "fact", caller: Principal = INTERNAL) -> CheckedFact:
     """Raises a DomainError with every violation, or returns the checked fact.
 
-    `registry` answers official(id) and scorer(id) (objects or None).
+    `registry` answers official(id) and scorer(id) (objects or None). A scorer's
+    token names its scorer, so its facts are recorded under that scorer; a system's
+    token lists its categories; an admin enters facts on behalf of a named scorer.
     """
+    if caller.role in SCORER_ROLES:
+        if fact.scorer_id and fact.scorer_id != caller.scorer_id:
+            raise PermissionDenied("a scorer submits facts only as itself", [Violation(
+                f"{prefix}.scorer_id", f"your token is scorer {caller.scorer_id!r}")])
+        fact = replace(fact, scorer_id=caller.scorer_id)
+    elif caller.role == "system":
+        fact = replace(fact, scorer_id=f"system:{caller.name}")
     bad: list[Violation] = []
     missing: list[Violation] = []
 
@@ -152,14 +163,19 @@ def check_fact(fact: FactInput, ruleset: RuleSet, registry, today: date,
         raise InvalidArgument("the fact is not valid", bad)
 
     official = registry.official(fact.official_id)
-    scorer = registry.scorer(fact.scorer_id)
+    scorer = (SimpleNamespace(id=fact.scorer_id, role="system") if caller.role == "system"
+              else registry.scorer(fact.scorer_id))
     if official is None:
         missing.append(Violation(f("official_id"), f"no official {fact.official_id!r}"))
     if scorer is None:
         missing.append(Violation(f("scorer_id"), f"no scorer {fact.scorer_id!r}"))
     if missing:
         raise NotFound("the fact names something that does not exist", missing)
-    if scorer.role not in category.scored_by:
+    if caller.role == "system":
+        if fact.category not in caller.categories:
+            raise PermissionDenied(f"system {caller.name} does not submit {fact.category}", [Violation(
+                f("category"), f"this token may submit {', '.join(caller.categories)}")])
+    elif scorer.role not in category.scored_by:
         raise PermissionDenied(
             f"scorer {scorer.id} ({scorer.role}) does not score {fact.category}",
             [Violation(f("scorer_id"), f"{fact.category} is scored by "

@@ -22,5 +22,9 @@ class Principal:
         return self.role == "admin"
 
 
+# In-process callers (server-side tools, tests of the use cases) act as this admin;
+# every RPC passes the Principal the interceptor authenticated instead.
+INTERNAL = Principal("internal", "admin")
+
 # Used only when the server is started with --insecure-dev: every call acts as admin.
 INSECURE_DEV = Principal("insecure-dev", "admin")

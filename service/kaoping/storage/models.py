@@ -82,3 +82,19 @@ class Activation(SQLModel, table=True):
     activated_at: datetime = Field(default_factory=utcnow, sa_column=_stamp())
     action: str = Field(max_length=16)  # activate | rollback
 
+
+
+class ApiToken(SQLModel, table=True):
+    """A bearer token, stored only as its SHA-256; the plaintext is shown once."""
+    __tablename__ = "api_token"
+    id: Optional[int] = Field(default=None, primary_key=True)
+    token_hash: str = Field(max_length=64, unique=True)
+    name: str = Field(max_length=200)
+    role: str = Field(max_length=32)
+    scorer_id: str = Field(default="", max_length=64)
+    village_id: str = Field(default="", max_length=64)
+    categories: str = Field(default="", max_length=500)  # comma-separated, system role
+    created_by: str = Field(max_length=200)
+    created_at: datetime = Field(default_factory=utcnow, sa_column=_stamp())
+    expires_at: Optional[datetime] = Field(default=None, sa_column=Column(DateTime(timezone=True)))
+    revoked_at: Optional[datetime] = Field(default=None, sa_column=Column(DateTime(timezone=True)))

@@ -1,0 +1,99 @@
+"""Bearer-token authentication and the role check, in one interceptor.
+
+Every call except health and reflection must carry `authorization: Bearer <token>`.
+The interceptor resolves the token to a Principal, refuses methods the role may not
+call (kaoping.api.policy), and makes the Principal available to the servicer through
+`caller(context)`. With --insecure-dev every call is the INSECURE_DEV admin.
+"""
+from __future__ import annotations
+
+import contextvars
+from typing import Callable
+
+import grpc
+
+from kaoping.api import policy
+from kaoping.api.errors import to_status
+from kaoping.domain.errors import PermissionDenied, Unauthenticated, Violation
+from kaoping.domain.principal import Principal
+
+_current: contextvars.ContextVar[Principal | None] = contextvars.ContextVar("kaoping_caller", default=None)
+
+
+def caller(context=None) -> Principal:
+    """The authenticated caller of the RPC being served on this thread."""
+    principal = _current.get()
+    if principal is None:
+        raise Unauthenticated("no authenticated caller", [Violation("authorization", "missing")])
+    return principal
+
+
+def bearer(metadata) -> str:
+    for key, value in metadata or ():
+        if key.lower() == "authorization":
+            kind, _, token = value.partition(" ")
+            return token.strip() if kind.lower() == "bearer" else ""
+    return ""
+
+
+class AuthInterceptor(grpc.ServerInterceptor):
+    """`resolve(token) -> Principal | None`; `dev` replaces authentication entirely."""
+
+    def __init__(self, resolve: Callable[[str], Principal | None], dev: Principal | None = None):
+        self.resolve = resolve
+        self.dev = dev
+
+    def intercept_service(self, continuation, details):
+        handler = continuation(details)
+        if handler is None or policy.is_open(details.method):
+            return handler
+        try:
+            principal = self.dev or self._authenticate(details)
+            if not policy.allowed(details.method, principal.role):
+                raise PermissionDenied(f"role {principal.role} may not call {details.method}",
+                                       [Violation("authorization", f"{principal.name} is {principal.role}")])
+        except (Unauthenticated, PermissionDenied) as exc:
+            return _refusal(handler, exc)
+        return _with_principal(handler, principal)
+
+    def _authenticate(self, details) -> Principal:
+        token = bearer(details.invocation_metadata)
+        if not token:
+            raise Unauthenticated("a bearer token is required", [Violation(
+                "authorization", "send metadata `authorization: Bearer <token>`")])
+        principal = self.resolve(token)
+        if principal is None:
+            raise Unauthenticated("the token is unknown, revoked or expired",
+                                  [Violation("authorization", "ask an administrator for a token")])
+        return principal
+
+
+def _wrap(handler, make):
+    kinds = ("unary_unary", "unary_stream", "stream_unary", "stream_stream")
+    for kind in kinds:
+        behavior = getattr(handler, kind)
+        if behavior is not None:
+            factory = getattr(grpc, f"{kind}_rpc_method_handler")
+            return factory(make(behavior), request_deserializer=handler.request_deserializer,
+                           response_serializer=handler.response_serializer)
+    return handler
+
+
+def _with_principal(handler, principal: Principal):
+    def make(behavior):
+        def run(request, context):
+            token = _current.set(principal)
+            try:
+                return behavior(request, context)
+            finally:
+                _current.reset(token)
+        return run
+    return _wrap(handler, make)
+
+
+def _refusal(handler, error):
+    def make(_behavior):
+        def refuse(request, context):
+            context.abort_with_status(to_status(error))
+        return refuse
+    return _wrap(handler, make)
