@@ -240,6 +240,46 @@ def rules_rollback():
     console.print(f"active: version {v.ref.id} {v.ref.label}")
 
 
+@rules_app.command("test")
+def rules_test(files: list[Path]):
+    """Run rule files' example cases locally, like `opa test` (no server needed).
+    Example: kaoping rules test rules/township-sample.yaml"""
+    from kaoping.rulesets import validate_text
+    failed = 0
+    for file in files:
+        checked = validate_text(file.read_text(encoding="utf-8"), str(file))
+        for c in checked.cases:
+            console.print(("PASS " if c.passed else "FAIL ") + f"{file.name}: {c.name}",
+                          markup=False, highlight=False)
+            for f in c.failures:
+                console.print(f"     {f}", style="red", markup=False, highlight=False)
+        case_names = {c.name for c in checked.cases if not c.passed}
+        for p in checked.problems:
+            if not any(name in p.location for name in case_names):
+                console.print(f"{p.location}: {p.message}", style="red", markup=False, highlight=False)
+        failed += 0 if checked.valid else 1
+    console.print(f"{len(files) - failed} passed, {failed} failed")
+    raise typer.Exit(1 if failed else 0)
+
+
+@rules_app.command("dry-run")
+def rules_dry_run(file: Path, month: str = typer.Option(...), township: str = typer.Option("")):
+    """Score a past month under a candidate file without storing anything, and show who
+    gains and who loses against the active rule set."""
+    report = _call(_stub(rs_grpc.RuleSetServiceStub).DryRunRuleSet, rs.DryRunRequest(
+        candidate=_source(file), month=month, township_id=township))
+    table = Table("official", "village", "total", "grade", "pay (元)", title=(
+        f"{month}: v{report.current.id} {report.current.label} → candidate {report.candidate_hash[:12]}"))
+    table.add_column("changed items", overflow="fold")
+    for d in report.changed:
+        items = [f"- {i.points} {i.rule_id} #{i.fact_id}" for i in d.removed_items] + \
+                [f"+ {i.points} {i.rule_id} #{i.fact_id}" for i in d.added_items]
+        table.add_row(d.official_name, d.village_name, f"{d.old_total} → {d.new_total}",
+                      f"{d.old_grade} → {d.new_grade}", f"{d.old_pay} → {d.new_pay}", "\n".join(items))
+    console.print(table)
+    console.print(f"{len(report.changed)} officials change, {report.unchanged} unchanged")
+
+
 @rules_app.command("list")
 def rules_list():
     """List stored versions."""

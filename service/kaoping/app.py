@@ -20,7 +20,7 @@ from kaoping.domain.facts import CheckedFact, FactInput, check_fact, parse_month
 from kaoping.domain.ruleset import SCORER_ROLES, RuleSet
 from kaoping.domain.scoring import OfficialResult, ScoredFact
 from kaoping.evaluator import OfficialInput, evaluate
-from kaoping.rulesets import RuleSets
+from kaoping.rulesets import RuleSets, invalid, validate_text
 from kaoping.storage.models import FactRow, Official, RuleSetRow, Scorer, Township, Village
 from kaoping.storage.store import KeyConflict, Store
 
@@ -286,6 +286,32 @@ class Kaoping:
             raise InvalidArgument("official required", [Violation("official_id", "required")])
         return self.monthly_scores(month, official_id=official_id, caller=caller)
 
+    def dry_run(self, text: str, month: str, township_id: str = "", filename: str = "<candidate>",
+                caller: Principal = INTERNAL) -> "DryRun":
+        """Scores a month's stored facts under a candidate rule set, storing nothing,
+        and compares with the scores the month has now."""
+        checked = validate_text(text, filename, keep_engine=True)
+        if not checked.valid:
+            raise invalid(checked)
+        try:
+            current = self.monthly_scores(month, township_id=township_id, caller=caller)
+            draft = RuleSetRow(id=0, content_hash=checked.content_hash, label=checked.ruleset.label,
+                               text=text, uploaded_by=caller.name)
+            candidate = self._compute(current.township, current.month, checked.engine, draft)
+        finally:
+            checked.engine.close()
+        changed, unchanged = [], 0
+        for old, new in zip(current.scores, candidate.scores):
+            before, after = set(old.result.items), set(new.result.items)
+            if (old.result.total, old.result.grade, old.result.pay, before) == \
+                    (new.result.total, new.result.grade, new.result.pay, after):
+                unchanged += 1
+                continue
+            changed.append(OfficialDiff(old, new, sorted(before - after, key=_item_order),
+                                        sorted(after - before, key=_item_order)))
+        changed.sort(key=lambda d: (d.new.result.total - d.old.result.total, d.old.official.id))
+        return DryRun(current, candidate, changed, unchanged)
+
     # registry ---------------------------------------------------------------
     def put_village(self, village: Village) -> None:
         if self.store.get(Township, village.township_id) is None:
@@ -345,6 +371,26 @@ class Kaoping:
         if township is None:
             raise NotFound("no such township", [Violation("township_id", township_id)])
         return township, village, official
+
+
+@dataclass(frozen=True)
+class OfficialDiff:
+    old: ScoreView
+    new: ScoreView
+    removed: list
+    added: list
+
+
+@dataclass(frozen=True)
+class DryRun:
+    current: MonthScores
+    candidate: MonthScores
+    changed: list[OfficialDiff]
+    unchanged: int
+
+
+def _item_order(item) -> tuple:
+    return (item.fact_id, item.rule_id)
 
 
 def _row(checked: CheckedFact) -> FactRow:

@@ -13,7 +13,7 @@ import threading
 from dataclasses import dataclass
 
 from kaoping.domain.errors import FailedPrecondition, InvalidArgument, NotFound, Violation
-from kaoping.domain.ruleset import Problem, RuleSet, RuleSetInvalid, parse
+from kaoping.domain.ruleset import Problem, RuleSet, RuleSetInvalid, content_hash, parse
 from kaoping.engine import CompiledRuleSet
 from kaoping.evaluator import CaseOutcome, run_cases
 from kaoping.storage.models import RuleSetRow
@@ -28,6 +28,7 @@ class Validation:
     problems: list[Problem]
     cases: list[CaseOutcome]
     content_hash: str
+    engine: CompiledRuleSet | None = None
 
     @property
     def valid(self) -> bool:
@@ -42,8 +43,10 @@ class _Entry:
         self.retired = False
 
 
-def validate_text(text: str, filename: str = "<upload>", label: str = "") -> Validation:
-    from kaoping.domain.ruleset import content_hash
+def validate_text(text: str, filename: str = "<upload>", label: str = "",
+                  keep_engine: bool = False) -> Validation:
+    """Parses, compiles and runs the file's cases. With keep_engine the compiled (and
+    so warmed) engine of a valid file is returned for the caller to own."""
     try:
         ruleset = parse(text, filename, label)
     except RuleSetInvalid as exc:
@@ -51,11 +54,17 @@ def validate_text(text: str, filename: str = "<upload>", label: str = "") -> Val
     compiled = CompiledRuleSet(ruleset)
     try:
         cases = run_cases(compiled)
-    finally:
+    except BaseException:
         compiled.close()
+        raise
     problems = [Problem(f"{filename}:{case.line} cases ({case.name})", "; ".join(outcome.failures))
                 for case, outcome in zip(ruleset.cases, cases) if not outcome.passed]
-    return Validation(ruleset, problems, cases, ruleset.content_hash)
+    result = Validation(ruleset, problems, cases, ruleset.content_hash)
+    if keep_engine and result.valid:
+        result.engine = compiled
+    else:
+        compiled.close()
+    return result
 
 
 def invalid(validation: Validation) -> InvalidArgument:
@@ -154,10 +163,10 @@ class RuleSets:
     def _swap(self, row: RuleSetRow) -> None:
         entry = self._entries.get(row.content_hash)
         if entry is None:
-            checked = validate_text(row.text, f"version {row.id}", row.label)
+            checked = validate_text(row.text, f"version {row.id}", row.label, keep_engine=True)
             if not checked.valid:
                 raise invalid(checked)
-            entry = _Entry(CompiledRuleSet(checked.ruleset), row)
+            entry = _Entry(checked.engine, row)  # compiled and warmed by its cases
         with self._lock:
             self._entries[row.content_hash] = entry
             entry.retired = False

@@ -20,6 +20,7 @@ from kaoping.api.auth import AuthInterceptor
 from kaoping.app import Kaoping
 from kaoping.domain.principal import INSECURE_DEV
 from kaoping.tokens import Tokens
+from kaoping.watch import RuleFileWatcher
 from kaoping.rulesets import RuleSets
 from kaoping.sample import load_sample
 from kaoping.storage.store import Store
@@ -109,6 +110,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--load-sample", action="store_true",
                         help="add the sample township (17 villages) to the registry first")
     parser.add_argument("--workers", type=int, default=16)
+    parser.add_argument("--watch", action="store_true",
+                        help="reload --rules when the file changes (a bad file is logged and ignored)")
     parser.add_argument("--insecure-dev", action="store_true",
                         help="DEVELOPMENT ONLY: no authentication, every caller is admin")
     parser.add_argument("--tls-cert", type=Path, help="server certificate (PEM)")
@@ -139,11 +142,18 @@ def main(argv: list[str] | None = None) -> int:
     signal.signal(signal.SIGTERM, on_signal)
     signal.signal(signal.SIGINT, on_signal)
     server.start()
+    watcher = None
+    if args.watch:
+        watcher = RuleFileWatcher(args.rules, app.rulesets)
+        watcher.start()
+        log.info("watching %s for changes", args.rules)
     row = app.rulesets.active_row
     log.info("serving on %s (port %d), db %s, rule set %s v%d %s", args.listen, server.port,
              args.db, row.label, row.id, row.content_hash[:12])
     print(f"kaoping-server listening on port {server.port}", flush=True)
     stopped.wait()
+    if watcher:
+        watcher.stop()
     server.stop()
     log.info("stopped")
     return 0

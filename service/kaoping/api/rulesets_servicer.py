@@ -64,6 +64,24 @@ class RuleSetServicer(rs_grpc.RuleSetServiceServicer):
                                                  for r in self.app.store.rulesets()])
 
     @translating
+    def DryRunRuleSet(self, request, context):
+        _need_text(request.candidate)
+        run = self.app.dry_run(request.candidate.text, request.month, request.township_id,
+                               request.candidate.filename or "<candidate>", caller(context))
+        report = rs.DryRunReport(month=run.current.month, current=cv.ruleset_ref(run.current.ruleset),
+                                 candidate_hash=run.candidate.ruleset.content_hash,
+                                 unchanged=run.unchanged)
+        for d in run.changed:
+            old, new = d.old.result, d.new.result
+            report.changed.add(
+                official_id=d.old.official.id, official_name=d.old.official.name,
+                village_name=d.old.village.name, old_total=cv.dec(old.total), new_total=cv.dec(new.total),
+                old_grade=old.grade, new_grade=new.grade, old_pay=cv.money(old.pay), new_pay=cv.money(new.pay),
+                removed_items=[cv.line_item(i) for i in d.removed],
+                added_items=[cv.line_item(i) for i in d.added])
+        return report
+
+    @translating
     def GetActiveRuleSet(self, request, context):
         rules, row = self.app.rulesets.active, self.app.rulesets.active_row
         return rs.RuleSetSummary(ref=cv.ruleset_ref(row), categories=[
