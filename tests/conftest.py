@@ -11,6 +11,7 @@ from pathlib import Path
 import grpc
 import pytest
 
+from kaoping.api.audit_servicer import AuditServicer
 from kaoping.api.auth import AuthInterceptor
 from kaoping.api.rulesets_servicer import RuleSetServicer
 from kaoping.tokens import Tokens
@@ -20,7 +21,7 @@ from kaoping.app import Kaoping
 from kaoping.rulesets import RuleSets
 from kaoping.sample import load_sample
 from kaoping.storage.store import Store
-from kaoping.v1 import (evaluation_pb2_grpc, facts_pb2_grpc, registry_pb2_grpc,
+from kaoping.v1 import (audit_pb2_grpc, evaluation_pb2_grpc, facts_pb2_grpc, registry_pb2_grpc,
                         rulesets_pb2_grpc)
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -81,6 +82,7 @@ def grpc_add_to_server():
         evaluation_pb2_grpc.add_EvaluationServiceServicer_to_server(EvaluationServicer(app), server)
         rulesets_pb2_grpc.add_RuleSetServiceServicer_to_server(RuleSetServicer(app), server)
         registry_pb2_grpc.add_RegistryServiceServicer_to_server(RegistryServicer(app), server)
+        audit_pb2_grpc.add_AuditServiceServicer_to_server(AuditServicer(app), server)
     return add
 
 
@@ -118,6 +120,7 @@ def stubs_for(channel, token: str):
         evaluation = evaluation_pb2_grpc.EvaluationServiceStub(ch)
         rulesets = rulesets_pb2_grpc.RuleSetServiceStub(ch)
         registry = registry_pb2_grpc.RegistryServiceStub(ch)
+        audit = audit_pb2_grpc.AuditServiceStub(ch)
     return Stubs
 
 

@@ -16,6 +16,8 @@ from rich.console import Console
 from rich.table import Table
 from rich.tree import Tree
 
+from kaoping.v1 import audit_pb2 as au
+from kaoping.v1 import audit_pb2_grpc as au_grpc
 from kaoping.v1 import evaluation_pb2 as ev
 from kaoping.v1 import evaluation_pb2_grpc as ev_grpc
 from kaoping.v1 import facts_pb2 as fx
@@ -199,6 +201,32 @@ def officials(village: str = typer.Option("")):
     table = Table("id", "name", "position", "village", "base pay (元)")
     for o in response.officials:
         table.add_row(o.id, o.name, o.position, o.village_id, o.base_pay)
+    console.print(table)
+
+
+# audit ---------------------------------------------------------------------
+@app.command()
+def audit(actor: str = typer.Option(""), action: str = typer.Option("", help="e.g. submit_facts"),
+          target: str = typer.Option(""), since: str = typer.Option("", help="YYYY-MM-DD or RFC 3339"),
+          until: str = typer.Option(""), limit: int = typer.Option(1000),
+          csv_file: Optional[Path] = typer.Option(None, "--csv", help="write the entries to this CSV file")):
+    """Read the audit log (administrators). Example: kaoping audit --action activate_ruleset --csv audit.csv"""
+    response = _call(_stub(au_grpc.AuditServiceStub).ListAuditEntries, au.ListAuditEntriesRequest(
+        actor=actor, action=action, target=target, since=since, until=until, limit=limit))
+    fields = ["id", "at", "actor", "role", "request_id", "action", "target", "before", "after"]
+    if csv_file:
+        import csv
+        with open(csv_file, "w", newline="", encoding="utf-8-sig") as out:  # BOM: Excel reads UTF-8
+            writer = csv.writer(out)
+            writer.writerow(fields)
+            for e in response.entries:
+                writer.writerow([getattr(e, f) for f in fields])
+        console.print(f"{len(response.entries)} entries written to {csv_file}")
+        return
+    table = Table("id", "at", "actor", "action", "target")
+    table.add_column("after", overflow="fold")
+    for e in response.entries:
+        table.add_row(str(e.id), e.at[:19], e.actor, e.action, e.target, e.after)
     console.print(table)
 
 

@@ -13,6 +13,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Callable
 
+from kaoping import audit
 from kaoping.domain.errors import (AlreadyExists, DomainError, InvalidArgument, NotFound,
                                    PermissionDenied, Violation)
 from kaoping.domain.principal import INTERNAL, Principal
@@ -145,7 +146,10 @@ class Kaoping:
     def _store(self, checked: list[CheckedFact]) -> list[Receipt]:
         rows = [_row(c) for c in checked]
         try:
-            inserted = self.store.insert_facts(rows)
+            inserted = self.store.insert_facts(rows, audit=lambda fresh: audit.entry(
+                "submit_facts", f"{len(fresh)} facts", after={
+                    "fact_ids": audit.id_ranges([r.id for r in fresh]),
+                    "months": sorted({r.month for r in fresh})}))
         except KeyConflict as exc:
             raise _key_conflict("fact.idempotency_key", exc.key)
         return [Receipt(i.row.id, i.duplicate, i.row.idempotency_key) for i in inserted]
@@ -203,7 +207,12 @@ class Kaoping:
                       void_reason=reason)
         rows = [row] + ([_row(checked_replacement)] if checked_replacement else [])
         try:
-            inserted = self.store.insert_facts(rows)
+            inserted = self.store.insert_facts(rows, audit=lambda fresh: audit.entry(
+                "correct_fact", f"fact {fact_id}",
+                before={"fact_id": fact_id, "official_id": original.official_id, "kind": original.kind,
+                        "quantity": original.quantity, "voided": False},
+                after={"voided_by": fresh[0].id, "reason": reason,
+                       "replacement": fresh[1].id if len(fresh) > 1 else None}))
         except KeyConflict as exc:
             raise _key_conflict("idempotency_key", exc.key)
         receipts = [Receipt(i.row.id, i.duplicate, i.row.idempotency_key) for i in inserted]
@@ -330,7 +339,11 @@ class Kaoping:
         self.put(scorer)
 
     def put(self, *objects) -> None:
-        self.store.put(*objects)
+        for obj in objects:
+            old = self.store.get(type(obj), obj.id)
+            self.store.put(obj, audit=audit.entry(
+                f"put_{type(obj).__name__.lower()}", obj.id,
+                before=old.model_dump(mode="json") if old else None, after=obj.model_dump(mode="json")))
         self.registry.reload()
         with self._cache_lock:
             self._cache.clear()  # base pay and membership feed every score

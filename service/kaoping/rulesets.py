@@ -12,6 +12,7 @@ import contextlib
 import threading
 from dataclasses import dataclass
 
+from kaoping import audit
 from kaoping.domain.errors import FailedPrecondition, InvalidArgument, NotFound, Violation
 from kaoping.domain.ruleset import Problem, RuleSet, RuleSetInvalid, content_hash, parse
 from kaoping.engine import CompiledRuleSet
@@ -88,7 +89,8 @@ class RuleSets:
             row = self.store.ruleset(activations[-1].ruleset_id)
         else:
             row = self.upload(text, filename, "", by)
-            self.store.add_activation(row.id, by, "activate")
+            self.store.add_activation(row.id, by, "activate", audit.entry(
+                "activate_ruleset", f"version {row.id}", before={"active": None}, after={"active": row.id}))
         self._swap(row)
         return row
 
@@ -96,17 +98,21 @@ class RuleSets:
         checked = validate_text(text, filename, label)
         if not checked.valid:
             raise invalid(checked)
-        return self.store.add_ruleset(RuleSetRow(content_hash=checked.content_hash,
-                                                 label=checked.ruleset.label, text=text,
-                                                 uploaded_by=by))
+        return self.store.add_ruleset(
+            RuleSetRow(content_hash=checked.content_hash, label=checked.ruleset.label, text=text,
+                       uploaded_by=by),
+            audit=lambda row: audit.entry("upload_ruleset", f"version {row.id}",
+                                          after={"id": row.id, "hash": row.content_hash, "label": row.label}))
 
     def activate(self, ruleset_id: int, content_hash: str, by: str) -> RuleSetRow:
         row = self.store.ruleset(ruleset_id, content_hash)
         if row is None:
             raise NotFound("no such rule-set version",
                            [Violation("id" if ruleset_id else "content_hash", "not uploaded")])
+        before = self._active.row.id if self._active else None
         self._swap(row)  # compile and check before the activation is recorded
-        self.store.add_activation(row.id, by, "activate")
+        self.store.add_activation(row.id, by, "activate", audit.entry(
+            "activate_ruleset", f"version {row.id}", before={"active": before}, after={"active": row.id}))
         return row
 
     def rollback(self, by: str) -> RuleSetRow:
@@ -117,7 +123,8 @@ class RuleSets:
             raise FailedPrecondition("there is no earlier version to roll back to")
         row = self.store.ruleset(previous)
         self._swap(row)
-        self.store.add_activation(row.id, by, "rollback")
+        self.store.add_activation(row.id, by, "rollback", audit.entry(
+            "rollback_ruleset", f"version {row.id}", before={"active": current}, after={"active": row.id}))
         return row
 
     def refresh(self) -> None:

@@ -24,6 +24,8 @@ from kaoping.watch import RuleFileWatcher
 from kaoping.rulesets import RuleSets
 from kaoping.sample import load_sample
 from kaoping.storage.store import Store
+from kaoping.api.audit_servicer import AuditServicer
+from kaoping.v1 import audit_pb2, audit_pb2_grpc
 from kaoping.v1 import (evaluation_pb2, evaluation_pb2_grpc, facts_pb2, facts_pb2_grpc, registry_pb2,
                         registry_pb2_grpc, rulesets_pb2, rulesets_pb2_grpc)
 
@@ -31,7 +33,7 @@ log = logging.getLogger("kaoping")
 SHIPPED_RULES = Path(__file__).resolve().parents[2] / "rules" / "township-sample.yaml"
 DEFAULT_DB = "sqlite:///kaoping.db"
 MAX_MESSAGE = 16 * 1024 * 1024
-SERVICES = [facts_pb2, evaluation_pb2, rulesets_pb2, registry_pb2]
+SERVICES = [facts_pb2, evaluation_pb2, rulesets_pb2, registry_pb2, audit_pb2]
 
 
 def build_app(db: str, rules: Path, sample: bool = False) -> Kaoping:
@@ -58,6 +60,7 @@ class Server:
         evaluation_pb2_grpc.add_EvaluationServiceServicer_to_server(EvaluationServicer(app), self.grpc)
         rulesets_pb2_grpc.add_RuleSetServiceServicer_to_server(RuleSetServicer(app), self.grpc)
         registry_pb2_grpc.add_RegistryServiceServicer_to_server(RegistryServicer(app), self.grpc)
+        audit_pb2_grpc.add_AuditServiceServicer_to_server(AuditServicer(app), self.grpc)
         health_pb2_grpc.add_HealthServicer_to_server(self.health, self.grpc)
         names = [s.DESCRIPTOR.services_by_name[n].full_name for s in SERVICES
                  for n in s.DESCRIPTOR.services_by_name]

@@ -3,9 +3,12 @@ in the database (run on the server host by an administrator)."""
 from __future__ import annotations
 
 import argparse
+import getpass
 import sys
 
+from kaoping import audit
 from kaoping.domain.errors import DomainError
+from kaoping.domain.principal import Principal
 from kaoping.storage.store import Store
 from kaoping.tokens import Tokens
 
@@ -30,6 +33,8 @@ def main(argv: list[str]) -> int:
     args = parser.parse_args(argv)
     store = Store(args.db)
     tokens = Tokens(store)
+    # Run on the server host by whoever holds the database: the audit log names them.
+    audit.begin(Principal(f"local:{getpass.getuser()}", "admin"), "cli")
     try:
         if args.command == "create":
             token, row = tokens.create(args.name, args.role, scorer_id=args.scorer,

@@ -14,6 +14,7 @@ from datetime import datetime, timedelta, timezone
 
 from sqlmodel import select
 
+from kaoping import audit
 from kaoping.domain.errors import InvalidArgument, NotFound, Violation
 from kaoping.domain.principal import ROLES, SCORER_ROLES, Principal
 from kaoping.domain.ruleset import CATEGORIES
@@ -70,6 +71,11 @@ class Tokens:
                        expires_at=expires)
         with self.store.session() as s:
             s.add(row)
+            s.flush()
+            s.add(audit.entry("create_token", f"token {row.id}", after={
+                "id": row.id, "name": name, "role": role, "scorer_id": scorer_id,
+                "village_id": village_id, "categories": list(categories),
+                "expires_at": expires.isoformat() if expires else None}))
             s.commit()
         return token, row
 
@@ -81,6 +87,8 @@ class Tokens:
             if row.revoked_at is None:
                 row.revoked_at = datetime.now(timezone.utc)
                 s.add(row)
+                s.add(audit.entry("revoke_token", f"token {row.id}", before={"revoked": False},
+                                  after={"revoked": True, "name": row.name, "role": row.role}))
                 s.commit()
         with self._lock:
             self._cache.clear()

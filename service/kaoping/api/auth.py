@@ -7,25 +7,32 @@ call (kaoping.api.policy), and makes the Principal available to the servicer thr
 """
 from __future__ import annotations
 
-import contextvars
 from typing import Callable
 
 import grpc
 
+from kaoping import audit
 from kaoping.api import policy
 from kaoping.api.errors import to_status
 from kaoping.domain.errors import PermissionDenied, Unauthenticated, Violation
 from kaoping.domain.principal import Principal
 
-_current: contextvars.ContextVar[Principal | None] = contextvars.ContextVar("kaoping_caller", default=None)
+REQUEST_ID = "x-request-id"
 
 
 def caller(context=None) -> Principal:
     """The authenticated caller of the RPC being served on this thread."""
-    principal = _current.get()
-    if principal is None:
+    request = audit.current_or_none()
+    if request is None:
         raise Unauthenticated("no authenticated caller", [Violation("authorization", "missing")])
-    return principal
+    return request.principal
+
+
+def request_id(metadata) -> str:
+    for key, value in metadata or ():
+        if key.lower() == REQUEST_ID and 0 < len(value) <= 64:
+            return value
+    return ""
 
 
 def bearer(metadata) -> str:
@@ -54,7 +61,7 @@ class AuthInterceptor(grpc.ServerInterceptor):
                                        [Violation("authorization", f"{principal.name} is {principal.role}")])
         except (Unauthenticated, PermissionDenied) as exc:
             return _refusal(handler, exc)
-        return _with_principal(handler, principal)
+        return _with_principal(handler, principal, request_id(details.invocation_metadata))
 
     def _authenticate(self, details) -> Principal:
         token = bearer(details.invocation_metadata)
@@ -79,14 +86,14 @@ def _wrap(handler, make):
     return handler
 
 
-def _with_principal(handler, principal: Principal):
+def _with_principal(handler, principal: Principal, rid: str):
     def make(behavior):
         def run(request, context):
-            token = _current.set(principal)
+            token = audit.begin(principal, rid)
             try:
                 return behavior(request, context)
             finally:
-                _current.reset(token)
+                audit.end(token)
         return run
     return _wrap(handler, make)
 

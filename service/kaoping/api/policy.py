@@ -33,6 +33,7 @@ POLICY: dict[str, tuple[str, ...]] = {
     "/kaoping.v1.RegistryService/PutVillage": ADMIN,
     "/kaoping.v1.RegistryService/PutOfficial": ADMIN,
     "/kaoping.v1.RegistryService/PutScorer": ADMIN,
+    "/kaoping.v1.AuditService/ListAuditEntries": ADMIN,
 }
 
 

@@ -98,3 +98,17 @@ class ApiToken(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow, sa_column=_stamp())
     expires_at: Optional[datetime] = Field(default=None, sa_column=Column(DateTime(timezone=True)))
     revoked_at: Optional[datetime] = Field(default=None, sa_column=Column(DateTime(timezone=True)))
+
+
+class AuditEntry(SQLModel, table=True):
+    """Append-only record of every write: who, when, what, request id, before/after."""
+    __tablename__ = "audit_log"
+    id: Optional[int] = Field(default=None, primary_key=True)
+    at: datetime = Field(default_factory=utcnow, sa_column=_stamp())
+    actor: str = Field(max_length=200, index=True)
+    role: str = Field(max_length=32)
+    request_id: str = Field(default="", max_length=64, index=True)
+    action: str = Field(max_length=64, index=True)
+    target: str = Field(default="", max_length=200)
+    before: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    after: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))

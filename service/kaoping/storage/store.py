@@ -2,13 +2,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Iterable, Sequence
+from typing import Callable, Iterable, Sequence
 
 from sqlalchemy import event, func
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, SQLModel, create_engine, select
 
-from kaoping.storage.models import (Activation, FactRow, Official, RuleSetRow, Scorer,
+from kaoping.storage.models import (Activation, AuditEntry, FactRow, Official, RuleSetRow, Scorer,
                                     Township, Village)
 
 
@@ -55,10 +55,12 @@ class Store:
         return Session(self.engine, expire_on_commit=False)
 
     # registry -------------------------------------------------------------
-    def put(self, *objects: SQLModel) -> None:
+    def put(self, *objects: SQLModel, audit: AuditEntry | None = None) -> None:
         with self.session() as s:
             for obj in objects:
                 s.merge(obj)
+            if audit is not None:
+                s.add(audit)
             s.commit()
 
     def townships(self) -> list[Township]:
@@ -88,7 +90,8 @@ class Store:
             return s.get(model, key)
 
     # facts ----------------------------------------------------------------
-    def insert_facts(self, rows: Sequence[FactRow]) -> list[Inserted]:
+    def insert_facts(self, rows: Sequence[FactRow],
+                     audit: Callable[[list[FactRow]], AuditEntry] | None = None) -> list[Inserted]:
         """Stores new facts in one transaction; known keys return their first row.
 
         Raises KeyConflict (storing nothing) when a known key comes with a different
@@ -109,13 +112,16 @@ class Store:
                 s.add(row)
                 result.append(Inserted(row, False))
             try:
+                if fresh and audit is not None:
+                    s.flush()  # assigns the ids the audit entry names
+                    s.add(audit(list(fresh.values())))
                 s.commit()
             except IntegrityError:
                 # Another request stored one of these keys between our read and commit.
                 s.rollback()
                 if len(rows) == 1:
-                    return self.insert_facts(rows)
-                return [item for row in rows for item in self.insert_facts([row])]
+                    return self.insert_facts(rows, audit)
+                return [item for row in rows for item in self.insert_facts([row], audit)]
             return result
 
     def _by_keys(self, s: Session, keys: list[str]) -> dict[str, FactRow]:
@@ -155,13 +161,16 @@ class Store:
             return s.exec(select(FactRow).where(FactRow.voids_fact_id == fact_id)).first()
 
     # rule sets ------------------------------------------------------------
-    def add_ruleset(self, row: RuleSetRow) -> RuleSetRow:
+    def add_ruleset(self, row: RuleSetRow, audit: Callable[[RuleSetRow], AuditEntry] | None = None) -> RuleSetRow:
         with self.session() as s:
             found = s.exec(select(RuleSetRow).where(RuleSetRow.content_hash == row.content_hash)).first()
             if found:
                 return found
             s.add(row)
             try:
+                if audit is not None:
+                    s.flush()
+                    s.add(audit(row))
                 s.commit()
             except IntegrityError:
                 s.rollback()
@@ -183,9 +192,29 @@ class Store:
         with self.session() as s:
             return list(s.exec(select(Activation).order_by(Activation.id)))
 
-    def add_activation(self, ruleset_id: int, by: str, action: str) -> Activation:
+    def add_activation(self, ruleset_id: int, by: str, action: str,
+                       audit: AuditEntry | None = None) -> Activation:
         with self.session() as s:
             row = Activation(ruleset_id=ruleset_id, activated_by=by, action=action)
             s.add(row)
+            if audit is not None:
+                s.add(audit)
             s.commit()
             return row
+
+    # audit ----------------------------------------------------------------
+    def audit_entries(self, actor: str = "", action: str = "", target: str = "",
+                      since=None, until=None, limit: int = 1000) -> list[AuditEntry]:
+        with self.session() as s:
+            q = select(AuditEntry).order_by(AuditEntry.id)
+            if actor:
+                q = q.where(AuditEntry.actor == actor)
+            if action:
+                q = q.where(AuditEntry.action == action)
+            if target:
+                q = q.where(AuditEntry.target == target)
+            if since is not None:
+                q = q.where(AuditEntry.at >= since)
+            if until is not None:
+                q = q.where(AuditEntry.at < until)
+            return list(s.exec(q.limit(limit)))

@@ -1,0 +1,39 @@
+"""AuditService adapter."""
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+from kaoping.api import convert as cv
+from kaoping.api.errors import translating
+from kaoping.app import Kaoping
+from kaoping.domain.errors import InvalidArgument, Violation
+from kaoping.v1 import audit_pb2 as au
+from kaoping.v1 import audit_pb2_grpc as au_grpc
+
+MAX_LIMIT = 10_000
+
+
+def _when(text: str, field: str) -> datetime | None:
+    if not text:
+        return None
+    try:
+        value = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        raise InvalidArgument("bad time", [Violation(field, f"{text!r} is not RFC 3339 or YYYY-MM-DD")])
+    return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
+
+
+class AuditServicer(au_grpc.AuditServiceServicer):
+    def __init__(self, app: Kaoping):
+        self.app = app
+
+    @translating
+    def ListAuditEntries(self, request, context):
+        if request.limit < 0 or request.limit > MAX_LIMIT:
+            raise InvalidArgument("bad limit", [Violation("limit", f"0 (default 1000) to {MAX_LIMIT}")])
+        rows = self.app.store.audit_entries(request.actor, request.action, request.target,
+                                            _when(request.since, "since"), _when(request.until, "until"),
+                                            request.limit or 1000)
+        return au.ListAuditEntriesResponse(entries=[
+            au.AuditEntry(id=r.id, at=cv.stamp(r.at), actor=r.actor, role=r.role, request_id=r.request_id,
+                          action=r.action, target=r.target, before=r.before, after=r.after) for r in rows])

@@ -1,0 +1,66 @@
+"""Who is acting in this request, and the audit entries their writes produce.
+
+The gRPC interceptor sets the request (principal + request id) for the handler;
+in-process callers get the INTERNAL principal. Entries are added to the same
+database transaction as the write they describe, so there is never a write without
+its entry or an entry without its write.
+"""
+from __future__ import annotations
+
+import contextvars
+import json
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+from kaoping.domain.principal import INTERNAL, Principal
+from kaoping.storage.models import AuditEntry
+
+
+@dataclass(frozen=True)
+class Request:
+    principal: Principal
+    request_id: str
+
+
+_current: contextvars.ContextVar[Request | None] = contextvars.ContextVar("kaoping_request", default=None)
+
+
+def begin(principal: Principal, request_id: str = "") -> contextvars.Token:
+    return _current.set(Request(principal, request_id or uuid.uuid4().hex))
+
+
+def end(token: contextvars.Token) -> None:
+    _current.reset(token)
+
+
+def current() -> Request:
+    return _current.get() or Request(INTERNAL, "")
+
+
+def current_or_none() -> Request | None:
+    return _current.get()
+
+
+def _json(value: Any) -> str:
+    if value is None or value == "":
+        return ""
+    return json.dumps(value, ensure_ascii=False, sort_keys=True, default=str)
+
+
+def entry(action: str, target: str = "", before: Any = None, after: Any = None) -> AuditEntry:
+    request = current()
+    return AuditEntry(actor=request.principal.name, role=request.principal.role,
+                      request_id=request.request_id, action=action, target=str(target)[:200],
+                      before=_json(before), after=_json(after))
+
+
+def id_ranges(ids: list[int]) -> list[list[int]]:
+    """[1, 2, 3, 7] -> [[1, 3], [7, 7]]: compact for batches of consecutive ids."""
+    ranges: list[list[int]] = []
+    for i in sorted(ids):
+        if ranges and i == ranges[-1][1] + 1:
+            ranges[-1][1] = i
+        else:
+            ranges.append([i, i])
+    return ranges
