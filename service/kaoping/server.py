@@ -18,6 +18,7 @@ from kaoping.api.rulesets_servicer import RuleSetServicer
 from kaoping.api.servicers import EvaluationServicer, FactServicer, RegistryServicer
 from kaoping.api.auth import AuthInterceptor
 from kaoping.app import Kaoping
+from kaoping.limits import Limits
 from kaoping.domain.principal import INSECURE_DEV
 from kaoping.tokens import Tokens
 from kaoping.watch import RuleFileWatcher
@@ -32,17 +33,16 @@ from kaoping.v1 import (evaluation_pb2, evaluation_pb2_grpc, facts_pb2, facts_pb
 log = logging.getLogger("kaoping")
 SHIPPED_RULES = Path(__file__).resolve().parents[2] / "rules" / "township-sample.yaml"
 DEFAULT_DB = "sqlite:///kaoping.db"
-MAX_MESSAGE = 16 * 1024 * 1024
 SERVICES = [facts_pb2, evaluation_pb2, rulesets_pb2, registry_pb2, audit_pb2]
 
 
-def build_app(db: str, rules: Path, sample: bool = False) -> Kaoping:
+def build_app(db: str, rules: Path, sample: bool = False, limits: Limits = Limits()) -> Kaoping:
     store = Store(db)
     if sample:
         load_sample(store)
     rulesets = RuleSets(store)
     rulesets.bootstrap(rules.read_text(encoding="utf-8"), rules.name)
-    return Kaoping(store, rulesets)
+    return Kaoping(store, rulesets, limits=limits)
 
 
 class Server:
@@ -51,11 +51,13 @@ class Server:
         self.app = app
         self.tokens = Tokens(app.store)
         self.health = health.HealthServicer()
-        auth = AuthInterceptor(self.tokens.resolve, INSECURE_DEV if insecure_dev else None)
+        limits = app.limits
+        self.auth = auth = AuthInterceptor(self.tokens.resolve, INSECURE_DEV if insecure_dev else None,
+                                           limits.max_concurrent_per_caller)
         self.grpc = grpc.server(futures.ThreadPoolExecutor(max_workers=workers),
                                 interceptors=[auth],
-                                options=[("grpc.max_receive_message_length", MAX_MESSAGE),
-                                         ("grpc.max_send_message_length", MAX_MESSAGE)])
+                                options=[("grpc.max_receive_message_length", limits.max_message_bytes),
+                                         ("grpc.max_send_message_length", limits.max_message_bytes)])
         facts_pb2_grpc.add_FactServiceServicer_to_server(FactServicer(app), self.grpc)
         evaluation_pb2_grpc.add_EvaluationServiceServicer_to_server(EvaluationServicer(app), self.grpc)
         rulesets_pb2_grpc.add_RuleSetServiceServicer_to_server(RuleSetServicer(app), self.grpc)
@@ -115,6 +117,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--workers", type=int, default=16)
     parser.add_argument("--watch", action="store_true",
                         help="reload --rules when the file changes (a bad file is logged and ignored)")
+    defaults = Limits()
+    parser.add_argument("--max-message-mb", type=int, default=defaults.max_message_bytes // 2**20)
+    parser.add_argument("--max-batch", type=int, default=defaults.max_batch,
+                        help="facts in one SubmitFacts stream message")
+    parser.add_argument("--max-note", type=int, default=defaults.max_note, help="characters in a note")
+    parser.add_argument("--max-concurrent-per-caller", type=int,
+                        default=defaults.max_concurrent_per_caller)
     parser.add_argument("--insecure-dev", action="store_true",
                         help="DEVELOPMENT ONLY: no authentication, every caller is admin")
     parser.add_argument("--tls-cert", type=Path, help="server certificate (PEM)")
@@ -126,7 +135,9 @@ def main(argv: list[str] | None = None) -> int:
     tls = TlsFiles(args.tls_cert, args.tls_key, args.tls_client_ca) if args.tls_cert else None
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     try:
-        app = build_app(args.db, args.rules, args.load_sample)
+        limits = Limits(args.max_message_mb * 2**20, args.max_batch, args.max_note,
+                        args.max_concurrent_per_caller)
+        app = build_app(args.db, args.rules, args.load_sample, limits)
     except Exception as exc:  # a bad rule file or database must say why, not trace
         log.error("cannot start: %s", exc)
         return 2

@@ -7,6 +7,8 @@ call (kaoping.api.policy), and makes the Principal available to the servicer thr
 """
 from __future__ import annotations
 
+import contextlib
+import threading
 from typing import Callable
 
 import grpc
@@ -14,7 +16,7 @@ import grpc
 from kaoping import audit
 from kaoping.api import policy
 from kaoping.api.errors import to_status
-from kaoping.domain.errors import PermissionDenied, Unauthenticated, Violation
+from kaoping.domain.errors import PermissionDenied, ResourceExhausted, Unauthenticated, Violation
 from kaoping.domain.principal import Principal
 
 REQUEST_ID = "x-request-id"
@@ -46,9 +48,13 @@ def bearer(metadata) -> str:
 class AuthInterceptor(grpc.ServerInterceptor):
     """`resolve(token) -> Principal | None`; `dev` replaces authentication entirely."""
 
-    def __init__(self, resolve: Callable[[str], Principal | None], dev: Principal | None = None):
+    def __init__(self, resolve: Callable[[str], Principal | None], dev: Principal | None = None,
+                 max_concurrent: int = 8):
         self.resolve = resolve
         self.dev = dev
+        self.max_concurrent = max_concurrent
+        self._in_flight: dict[str, int] = {}
+        self._lock = threading.Lock()
 
     def intercept_service(self, continuation, details):
         handler = continuation(details)
@@ -61,7 +67,26 @@ class AuthInterceptor(grpc.ServerInterceptor):
                                        [Violation("authorization", f"{principal.name} is {principal.role}")])
         except (Unauthenticated, PermissionDenied) as exc:
             return _refusal(handler, exc)
-        return _with_principal(handler, principal, request_id(details.invocation_metadata))
+        return _with_principal(handler, principal, request_id(details.invocation_metadata), self._slot)
+
+    @contextlib.contextmanager
+    def _slot(self, principal: Principal):
+        """Bounds the calls one caller has in flight, so one system cannot starve others."""
+        key = f"{principal.role}:{principal.name}"
+        with self._lock:
+            busy = self._in_flight.get(key, 0)
+            if busy >= self.max_concurrent:
+                raise ResourceExhausted("too many calls in flight for this caller", [Violation(
+                    "authorization", f"{principal.name} has {busy} calls running; at most "
+                                     f"{self.max_concurrent}")])
+            self._in_flight[key] = busy + 1
+        try:
+            yield
+        finally:
+            with self._lock:
+                self._in_flight[key] -= 1
+                if not self._in_flight[key]:
+                    del self._in_flight[key]
 
     def _authenticate(self, details) -> Principal:
         token = bearer(details.invocation_metadata)
@@ -86,14 +111,18 @@ def _wrap(handler, make):
     return handler
 
 
-def _with_principal(handler, principal: Principal, rid: str):
+def _with_principal(handler, principal: Principal, rid: str, slot):
     def make(behavior):
         def run(request, context):
-            token = audit.begin(principal, rid)
             try:
-                return behavior(request, context)
-            finally:
-                audit.end(token)
+                with slot(principal):
+                    token = audit.begin(principal, rid)
+                    try:
+                        return behavior(request, context)
+                    finally:
+                        audit.end(token)
+            except ResourceExhausted as exc:
+                context.abort_with_status(to_status(exc))
         return run
     return _wrap(handler, make)
 

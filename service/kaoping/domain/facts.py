@@ -110,7 +110,8 @@ def parse_quantity(text: str) -> tuple[Decimal | None, str]:
 
 
 def check_fact(fact: FactInput, ruleset: RuleSet, registry, today: date,
-               prefix: str = "fact", caller: Principal = INTERNAL) -> CheckedFact:
+               prefix: str = "fact", caller: Principal = INTERNAL,
+               max_note: int = MAX_NOTE) -> CheckedFact:
     """Raises a DomainError with every violation, or returns the checked fact.
 
     `registry` answers official(id) and scorer(id) (objects or None). A scorer's
@@ -151,8 +152,8 @@ def check_fact(fact: FactInput, ruleset: RuleSet, registry, today: date,
         if quantity > limit:
             bad.append(Violation(f("quantity"), f"{quantity} is more than the most plausible "
                                                 f"{limit} for {fact.kind}"))
-    if len(fact.note) > MAX_NOTE:
-        bad.append(Violation(f("note"), f"longer than {MAX_NOTE} characters"))
+    if len(fact.note) > max_note:
+        bad.append(Violation(f("note"), f"longer than {max_note} characters"))
     if len(fact.source) > MAX_SOURCE:
         bad.append(Violation(f("source"), f"longer than {MAX_SOURCE} characters"))
     if not fact.official_id:

@@ -1,0 +1,69 @@
+"""Configured limits give clear statuses, never a crash: a real Server with small limits."""
+import threading
+
+import grpc
+import pytest
+
+from kaoping.limits import Limits
+from kaoping.server import Server
+from kaoping.tokens import Tokens
+from kaoping.v1 import facts_pb2 as fx
+from kaoping.v1 import registry_pb2 as rg
+from tests.conftest import make_app, stubs_for
+from tests.helpers import fact, violations
+
+
+@pytest.fixture
+def small(db_url):
+    app = make_app(db_url)
+    app.limits = Limits(max_message_bytes=64 * 1024, max_batch=10, max_note=20,
+                        max_concurrent_per_caller=1)
+    server = Server(app, "127.0.0.1:0")
+    server.start()
+    token, _ = Tokens(app.store).create("系統", "admin")
+    channel = grpc.insecure_channel(f"127.0.0.1:{server.port}")
+    yield stubs_for(channel, token), app, server
+    channel.close()
+    server.stop(grace=1)
+
+
+def test_batch_note_and_message_limits(small):
+    stubs, app, _ = small
+    with pytest.raises(grpc.RpcError) as err:
+        stubs.facts.SubmitFacts(iter([fx.FactBatch(facts=[fact() for _ in range(11)])]))
+    assert err.value.code() == grpc.StatusCode.INVALID_ARGUMENT and "facts" in violations(err.value)
+    with pytest.raises(grpc.RpcError) as err:
+        stubs.facts.SubmitFact(fx.SubmitFactRequest(fact=fact(note="長" * 21)))
+    assert err.value.code() == grpc.StatusCode.INVALID_ARGUMENT and "fact.note" in violations(err.value)
+    with pytest.raises(grpc.RpcError) as err:
+        stubs.facts.SubmitFact(fx.SubmitFactRequest(fact=fact(note="x" * 70_000)))
+    assert err.value.code() == grpc.StatusCode.RESOURCE_EXHAUSTED
+    assert stubs.facts.SubmitFact(fx.SubmitFactRequest(fact=fact(note="短"))).fact_id
+    assert len(app.store.facts("2026-03")) == 1
+
+
+def test_per_caller_concurrency(small):
+    stubs, _, server = small
+    release, started = threading.Event(), threading.Event()
+
+    def slow_stream():
+        yield fx.FactBatch(facts=[fact(key="held-open")])
+        started.set()
+        release.wait(10)
+
+    holder = threading.Thread(target=lambda: stubs.facts.SubmitFacts(slow_stream(), timeout=20))
+    holder.start()
+    assert started.wait(10)
+    for _ in range(200):                     # until the server holds the stream's slot
+        if server.auth._in_flight:
+            break
+        threading.Event().wait(0.01)
+    try:
+        with pytest.raises(grpc.RpcError) as err:
+            stubs.registry.ListVillages(rg.ListVillagesRequest(), timeout=10)
+        assert err.value.code() == grpc.StatusCode.RESOURCE_EXHAUSTED
+        assert "authorization" in violations(err.value)
+    finally:
+        release.set()
+        holder.join(20)
+    assert stubs.registry.ListVillages(rg.ListVillagesRequest(), timeout=10).villages
