@@ -25,7 +25,6 @@ from kaoping.limits import Limits
 from kaoping.rulesets import RuleSets, invalid, validate_text
 from kaoping.storage.models import FactRow, Official, RuleSetRow, Scorer, Township, Village
 from kaoping.storage.store import KeyConflict, Store
-from kaoping.storage.workflow_store import WorkflowStore
 
 CORRECTION_KIND = "correction"
 
@@ -103,15 +102,11 @@ class Kaoping:
         self.today = today
         self._cache: OrderedDict[tuple, MonthScores] = OrderedDict()
         self._cache_lock = threading.Lock()
-        self.months = WorkflowStore(store)  # month states (kaoping.workflow): closes facts, binds versions
 
     # facts ------------------------------------------------------------------
     def submit_fact(self, fact: FactInput, caller: Principal = INTERNAL) -> Receipt:
         checked = check_fact(fact, self.rulesets.active, self.registry, self.today(), caller=caller,
                              max_note=self.limits.max_note)
-        closed = self._closed_error(checked, "fact.month")
-        if closed:
-            raise closed
         return self._store([checked])[0]
 
     def submit_facts(self, facts: list[FactInput], first_index: int = 0,
@@ -123,15 +118,11 @@ class Kaoping:
         ruleset, today = self.rulesets.active, self.today()
         outcomes: list[Outcome | None] = [None] * len(facts)
         good: list[tuple[int, CheckedFact]] = []
-        closed = self.months.closed()
         for i, fact in enumerate(facts):
             try:
-                checked = check_fact(fact, ruleset, self.registry, today,
-                                     prefix=f"facts[{first_index + i}]", caller=caller)
-                error = self._closed_error(checked, f"facts[{first_index + i}].month", closed)
-                if error:
-                    raise error
-                good.append((i, checked))
+                good.append((i, check_fact(fact, ruleset, self.registry, today,
+                                           prefix=f"facts[{first_index + i}]", caller=caller,
+                                           max_note=self.limits.max_note)))
             except DomainError as exc:
                 outcomes[i] = Outcome(first_index + i, fact.idempotency_key, None, exc)
         good = self._drop_key_conflicts(good, outcomes, first_index)
@@ -155,17 +146,6 @@ class Kaoping:
             seen.setdefault(key, digest)
             kept.append((i, checked))
         return kept
-
-    def _closed_error(self, checked: CheckedFact, field: str, closed=None) -> DomainError | None:
-        """A new fact for a month past scoring is refused (kaoping.workflow owns the month
-        states); a resend of a fact already stored still gets its first receipt."""
-        try:
-            self.months.check_open(checked.village_id, checked.month, checked.input.category,
-                                   field, closed)
-        except DomainError as exc:
-            if not self.store.facts_by_keys([checked.input.idempotency_key]):
-                return exc
-        return None
 
     def _store(self, checked: list[CheckedFact]) -> list[Receipt]:
         rows = [_row(c) for c in checked]
@@ -200,8 +180,6 @@ class Kaoping:
         if original.voids_fact_id is not None:
             raise InvalidArgument("a correction cannot itself be corrected",
                                   [Violation("fact_id", "names a correction; submit a new fact")])
-        if not self.store.facts_by_keys([key]):  # a resend still gets its first receipt
-            self.months.check_open(original.village_id, original.month, original.category, "fact_id")
         if caller.role == "system":
             if original.scorer_id != f"system:{caller.name}":
                 raise PermissionDenied("a system corrects only the facts it sent",
@@ -226,9 +204,6 @@ class Kaoping:
             checked_replacement = check_fact(replacement, self.rulesets.active, self.registry,
                                              self.today(), prefix="replacement", caller=caller,
                                              max_note=self.limits.max_note)
-            closed = self._closed_error(checked_replacement, "replacement.month")
-            if closed:
-                raise closed
         row = FactRow(idempotency_key=key, payload_hash=f"void:{fact_id}:{reason}",
                       official_id=original.official_id, village_id=original.village_id,
                       month=original.month, category=original.category, kind=CORRECTION_KIND,
@@ -262,8 +237,6 @@ class Kaoping:
                        caller: Principal = INTERNAL) -> MonthScores:
         month = self._month(month)
         township, village, official = self._scope(township_id, village_id, official_id, caller)
-        if content_hash is None:  # a month frozen for or approved by the meeting keeps its version
-            content_hash = self.months.bound_hash(township.id, month)
         full = self._township_month(township, month, content_hash)
         scores = [s for s in full.scores
                   if (not village or s.village.id == village.id)
@@ -292,8 +265,6 @@ class Kaoping:
         voided = {f.voids_fact_id for f in facts if f.voids_fact_id is not None}
         per_official: dict[str, list[ScoredFact]] = {o.id: [] for o in officials}
         for f in facts:
-            if f.category == "inspection":
-                continue  # year-end marks (kaoping.workflow) never feed a month
             if f.voids_fact_id is None and f.id not in voided and f.official_id in per_official:
                 per_official[f.official_id].append(ScoredFact(
                     f.id, f.category, f.kind, Decimal(f.quantity), f.scorer_id, f.scorer_role))
