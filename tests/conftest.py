@@ -30,18 +30,34 @@ TODAY = date(2026, 11, 25)   # fixed so "future month" checks do not drift with 
 PG_ENV = "KAOPING_TEST_PG_URL"
 
 
+_created: list[str] = []
+
+
+def _pg_admin(server: str, statement: str) -> None:
+    from sqlalchemy import create_engine, text
+    admin = create_engine(server, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(statement))
+    admin.dispose()
+
+
 def new_database_url(tmp_dir: Path) -> str:
     """A fresh, empty database: a SQLite file, or a new PostgreSQL database."""
     server = os.environ.get(PG_ENV)
     if not server:
         return f"sqlite:///{tmp_dir / 'kaoping.db'}"
-    from sqlalchemy import create_engine, text
     name = f"kp_{uuid.uuid4().hex[:16]}"
-    admin = create_engine(server, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    admin.dispose()
+    _pg_admin(server, f'CREATE DATABASE "{name}"')
+    _created.append(name)
     return server.rsplit("/", 1)[0] + "/" + name
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _drop_test_databases():
+    yield
+    server = os.environ.get(PG_ENV)
+    for name in _created:
+        _pg_admin(server, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 @pytest.fixture

@@ -6,6 +6,8 @@ import grpc
 import pytest
 from google.protobuf import message_factory
 
+from sqlmodel import select
+
 from kaoping.api.policy import POLICY
 from kaoping.domain.principal import ROLES
 from kaoping.storage.models import ApiToken
@@ -94,7 +96,7 @@ def test_revoked_and_expired_tokens(grpc_interceptors, grpc_servicer, stubs_as):
 
 def test_tokens_are_stored_hashed(grpc_servicer, tokens):
     with grpc_servicer.store.session() as s:
-        stored = [r.token_hash for r in s.query(ApiToken).all()]
+        stored = [r.token_hash for r in s.exec(select(ApiToken))]
     assert tokens["admin"] not in stored and digest(tokens["admin"]) in stored
 
 
