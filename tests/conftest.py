@@ -17,10 +17,12 @@ from kaoping.api.rulesets_servicer import RuleSetServicer
 from kaoping.tokens import Tokens
 from kaoping_cli.rpc import _Bearer
 from kaoping.api.servicers import EvaluationServicer, FactServicer, RegistryServicer
+from kaoping.api.workflow_servicer import WorkflowServicer
 from kaoping.app import Kaoping
 from kaoping.rulesets import RuleSets
 from kaoping.sample import load_sample
 from kaoping.storage.store import Store
+from kaoping.v1 import workflow_pb2_grpc
 from kaoping.v1 import (audit_pb2_grpc, evaluation_pb2_grpc, facts_pb2_grpc, registry_pb2_grpc,
                         rulesets_pb2_grpc)
 
@@ -99,6 +101,7 @@ def grpc_add_to_server():
         rulesets_pb2_grpc.add_RuleSetServiceServicer_to_server(RuleSetServicer(app), server)
         registry_pb2_grpc.add_RegistryServiceServicer_to_server(RegistryServicer(app), server)
         audit_pb2_grpc.add_AuditServiceServicer_to_server(AuditServicer(app), server)
+        workflow_pb2_grpc.add_WorkflowServiceServicer_to_server(WorkflowServicer(app), server)
     return add
 
 
@@ -137,6 +140,7 @@ def stubs_for(channel, token: str):
         rulesets = rulesets_pb2_grpc.RuleSetServiceStub(ch)
         registry = registry_pb2_grpc.RegistryServiceStub(ch)
         audit = audit_pb2_grpc.AuditServiceStub(ch)
+        workflow = workflow_pb2_grpc.WorkflowServiceStub(ch)
     return Stubs
 
 

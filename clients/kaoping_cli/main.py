@@ -26,6 +26,8 @@ from kaoping.v1 import registry_pb2 as rg
 from kaoping.v1 import registry_pb2_grpc as rg_grpc
 from kaoping.v1 import rulesets_pb2 as rs
 from kaoping.v1 import rulesets_pb2_grpc as rs_grpc
+from kaoping_cli import workflow_cmds
+from kaoping_cli.common import OUTPUT_OPTION, Output, emit_json
 from kaoping_cli.rpc import ENV_CA, ENV_SERVER, ENV_TOKEN, channel, describe_error, server_address
 
 app = typer.Typer(help=__doc__, no_args_is_help=True)
@@ -33,6 +35,7 @@ fact_app = typer.Typer(help="Enter, correct and list facts.", no_args_is_help=Tr
 rules_app = typer.Typer(help="Validate, upload, activate and roll back rule sets.", no_args_is_help=True)
 app.add_typer(fact_app, name="fact")
 app.add_typer(rules_app, name="rules")
+workflow_cmds.register(app)  # month ..., appeal ..., yearend, paylist
 console = Console()
 state: dict = {}
 
@@ -65,14 +68,26 @@ def _call(method, request):
 
 # facts ---------------------------------------------------------------------
 @fact_app.command("add")
-def fact_add(official: str = typer.Option(..., help="official id, e.g. v01-1"),
-             category: str = typer.Option(...), kind: str = typer.Option(...),
-             scorer: str = typer.Option(..., help="your scorer id"),
+def fact_add(official: Optional[str] = typer.Option(None, help="official id, e.g. v01-1 (required*)"),
+             category: Optional[str] = typer.Option(None, help="(required*)"),
+             kind: Optional[str] = typer.Option(None, help="(required*)"),
+             scorer: Optional[str] = typer.Option(None, help="your scorer id (required*)"),
              month: str = typer.Option("", help="YYYY-MM"), date: str = typer.Option("", help="YYYY-MM-DD"),
-             quantity: str = typer.Option("1"), note: str = typer.Option(""),
-             key: str = typer.Option("", help="idempotency key; one is made up if omitted")):
+             quantity: Optional[str] = typer.Option(None, help="default 1"),
+             note: Optional[str] = typer.Option(None),
+             key: str = typer.Option("", help="idempotency key; one is made up if omitted"),
+             interactive: bool = typer.Option(False, "--interactive", "-i", help=(
+                 "ask step by step, offering only valid choices (also what happens when a "
+                 "*required option is missing and stdin is a terminal)"))):
     """Record one fact. Example: kaoping fact add --official v01-1 --month 2026-10
-    --category attendance --kind meeting_absent --scorer main-01 --note "10月8日例會"."""
+    --category attendance --kind meeting_absent --scorer main-01 --note "10月8日例會".
+    Step by step: kaoping fact add (or kaoping fact add -i --scorer main-01)."""
+    if interactive or None in (official, category, kind, scorer):
+        from kaoping_cli.entry import guided_add
+        return guided_add(official=official, category=category, kind=kind, scorer=scorer, month=month,
+                          date_=date, quantity=quantity, note=note, key=key, interactive=interactive)
+    quantity = "1" if quantity is None else quantity
+    note = "" if note is None else note
     key = key or f"cli-{uuid.uuid4()}"
     receipt = _call(_stub(fx_grpc.FactServiceStub).SubmitFact, fx.SubmitFactRequest(fact=fx.Fact(
         official_id=official, month=month, date=date, category=category, kind=kind,
@@ -92,10 +107,12 @@ def fact_correct(fact_id: int, reason: str = typer.Option(...), scorer: str = ty
 
 @fact_app.command("list")
 def fact_list(month: str = typer.Option(...), official: str = typer.Option(""),
-              village: str = typer.Option("")):
+              village: str = typer.Option(""), output: Output = OUTPUT_OPTION):
     """List a month's facts, corrections included."""
     response = _call(_stub(fx_grpc.FactServiceStub).ListFacts,
                      fx.ListFactsRequest(month=month, official_id=official, village_id=village))
+    if emit_json(output, response):
+        return
     table = Table("#", "official", "category", "kind", "qty", "scorer", "note", "status")
     for f in response.facts:
         status = (f"voids #{f.voids_fact_id}" if f.voids_fact_id else
@@ -108,7 +125,7 @@ def fact_list(month: str = typer.Option(...), official: str = typer.Option(""),
 # evaluation ----------------------------------------------------------------
 @app.command()
 def scores(month: str = typer.Option(...), village: str = typer.Option(""),
-           official: str = typer.Option("")):
+           official: str = typer.Option(""), output: Output = OUTPUT_OPTION):
     """Monthly scores: category scores, total, grade and pay per official."""
     request = ev.GetMonthlyScoresRequest(month=month)
     if official:
@@ -116,6 +133,8 @@ def scores(month: str = typer.Option(...), village: str = typer.Option(""),
     elif village:
         request.village_id = village
     response = _call(_stub(ev_grpc.EvaluationServiceStub).GetMonthlyScores, request)
+    if emit_json(output, response):
+        return
     columns = [c.category for c in response.scores[0].categories] if response.scores else []
     table = Table("village", "official", *columns, "total", "grade", "pay (元)",
                   title=f"{response.month} 績效月考評 · rule set {response.ruleset.label} "
@@ -128,10 +147,12 @@ def scores(month: str = typer.Option(...), village: str = typer.Option(""),
 
 
 @app.command()
-def ranking(month: str = typer.Option(...), township: str = typer.Option("")):
+def ranking(month: str = typer.Option(...), township: str = typer.Option(""), output: Output = OUTPUT_OPTION):
     """Officials and villages ranked for a month."""
     response = _call(_stub(ev_grpc.EvaluationServiceStub).GetRanking,
                      ev.GetRankingRequest(month=month, township_id=township))
+    if emit_json(output, response):
+        return
     villages = Table("rank", "village", "average", "officials", title=f"{month} 村排名")
     for v in response.villages:
         villages.add_row(str(v.rank), v.village_name, v.average, str(v.officials))
@@ -143,10 +164,12 @@ def ranking(month: str = typer.Option(...), township: str = typer.Option("")):
 
 
 @app.command()
-def notice(village: str = typer.Option(...), month: str = typer.Option(...)):
+def notice(village: str = typer.Option(...), month: str = typer.Option(...), output: Output = OUTPUT_OPTION):
     """Print the 《反饋通知單》 (feedback notice) for one village and month."""
     response = _call(_stub(ev_grpc.EvaluationServiceStub).GetFeedbackNotice,
                      ev.GetFeedbackNoticeRequest(village_id=village, month=month))
+    if emit_json(output, response):
+        return
     console.print(f"[bold]{response.title}[/bold]", highlight=False)
     console.print(f"rule set {response.ruleset.label} v{response.ruleset.id}; "
                   f"total deducted {response.total_deducted}", highlight=False)
@@ -163,10 +186,12 @@ def notice(village: str = typer.Option(...), month: str = typer.Option(...)):
 
 
 @app.command()
-def explain(official: str = typer.Option(...), month: str = typer.Option(...)):
+def explain(official: str = typer.Option(...), month: str = typer.Option(...), output: Output = OUTPUT_OPTION):
     """Trace every point of one official's month to its fact and rule."""
     response = _call(_stub(ev_grpc.EvaluationServiceStub).ExplainScore,
                      ev.ExplainScoreRequest(official_id=official, month=month))
+    if emit_json(output, response):
+        return
     s = response.score
     tree = Tree(f"{s.official_name} ({s.village_name}) {s.month}: total {s.total}, grade {s.grade}, "
                 f"pay {s.pay} · rule set v{s.ruleset.id} {s.ruleset.content_hash[:12]}")
@@ -184,9 +209,11 @@ def explain(official: str = typer.Option(...), month: str = typer.Option(...)):
 
 # registry ------------------------------------------------------------------
 @app.command()
-def villages():
+def villages(output: Output = OUTPUT_OPTION):
     """List villages."""
     response = _call(_stub(rg_grpc.RegistryServiceStub).ListVillages, rg.ListVillagesRequest())
+    if emit_json(output, response):
+        return
     table = Table("id", "name", "township")
     for v in response.villages:
         table.add_row(v.id, v.name, v.township_id)
@@ -194,10 +221,12 @@ def villages():
 
 
 @app.command()
-def officials(village: str = typer.Option("")):
+def officials(village: str = typer.Option(""), output: Output = OUTPUT_OPTION):
     """List officials with their base performance pay."""
     response = _call(_stub(rg_grpc.RegistryServiceStub).ListOfficials,
                      rg.ListOfficialsRequest(village_id=village))
+    if emit_json(output, response):
+        return
     table = Table("id", "name", "position", "village", "base pay (元)")
     for o in response.officials:
         table.add_row(o.id, o.name, o.position, o.village_id, o.base_pay)
@@ -209,7 +238,8 @@ def officials(village: str = typer.Option("")):
 def audit(actor: str = typer.Option(""), action: str = typer.Option("", help="e.g. submit_facts"),
           target: str = typer.Option(""), since: str = typer.Option("", help="YYYY-MM-DD or RFC 3339"),
           until: str = typer.Option(""), limit: int = typer.Option(1000),
-          csv_file: Optional[Path] = typer.Option(None, "--csv", help="write the entries to this CSV file")):
+          csv_file: Optional[Path] = typer.Option(None, "--csv", help="write the entries to this CSV file"),
+          output: Output = OUTPUT_OPTION):
     """Read the audit log (administrators). Example: kaoping audit --action activate_ruleset --csv audit.csv"""
     response = _call(_stub(au_grpc.AuditServiceStub).ListAuditEntries, au.ListAuditEntriesRequest(
         actor=actor, action=action, target=target, since=since, until=until, limit=limit))
@@ -222,6 +252,8 @@ def audit(actor: str = typer.Option(""), action: str = typer.Option("", help="e.
             for e in response.entries:
                 writer.writerow([getattr(e, f) for f in fields])
         console.print(f"{len(response.entries)} entries written to {csv_file}")
+        return
+    if emit_json(output, response):
         return
     table = Table("id", "at", "actor", "action", "target")
     table.add_column("after", overflow="fold")
@@ -291,11 +323,14 @@ def rules_test(files: list[Path]):
 
 
 @rules_app.command("dry-run")
-def rules_dry_run(file: Path, month: str = typer.Option(...), township: str = typer.Option("")):
+def rules_dry_run(file: Path, month: str = typer.Option(...), township: str = typer.Option(""),
+                  output: Output = OUTPUT_OPTION):
     """Score a past month under a candidate file without storing anything, and show who
     gains and who loses against the active rule set."""
     report = _call(_stub(rs_grpc.RuleSetServiceStub).DryRunRuleSet, rs.DryRunRequest(
         candidate=_source(file), month=month, township_id=township))
+    if emit_json(output, report):
+        return
     table = Table("official", "village", "total", "grade", "pay (元)", title=(
         f"{month}: v{report.current.id} {report.current.label} → candidate {report.candidate_hash[:12]}"))
     table.add_column("changed items", overflow="fold")
@@ -309,15 +344,25 @@ def rules_dry_run(file: Path, month: str = typer.Option(...), township: str = ty
 
 
 @rules_app.command("list")
-def rules_list():
+def rules_list(output: Output = OUTPUT_OPTION):
     """List stored versions."""
     response = _call(_stub(rs_grpc.RuleSetServiceStub).ListRuleSets, rs.ListRuleSetsRequest())
+    if emit_json(output, response):
+        return
     table = Table("id", "label", "hash", "uploaded", "active")
     for v in response.versions:
         table.add_row(str(v.ref.id), v.ref.label, v.ref.content_hash[:12], v.uploaded_at,
                       "yes" if v.active else "")
     console.print(table)
 
+
+# staff commands: import, export, print (docs/staff-guide.md), and an example in every --help
+from kaoping_cli import documents, exports, helptext, importer  # noqa: E402
+
+app.command("import")(importer.import_command)
+app.add_typer(exports.app, name="export")
+app.add_typer(documents.app, name="print")
+helptext.attach(app)
 
 if __name__ == "__main__":
     app()

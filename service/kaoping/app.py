@@ -5,6 +5,7 @@ statuses; the CLI and tests may call the same methods directly.
 """
 from __future__ import annotations
 
+import hashlib
 import threading
 from types import SimpleNamespace
 from collections import OrderedDict
@@ -17,7 +18,7 @@ from kaoping import audit
 from kaoping.domain.errors import (AlreadyExists, DomainError, InvalidArgument, NotFound,
                                    PermissionDenied, Violation)
 from kaoping.domain.principal import INTERNAL, Principal
-from kaoping.domain.facts import CheckedFact, FactInput, check_fact, parse_month
+from kaoping.domain.facts import CheckedFact, FactInput, check_fact, parse_month, text_problems
 from kaoping.domain.ruleset import SCORER_ROLES, RuleSet
 from kaoping.domain.scoring import OfficialResult, ScoredFact
 from kaoping.evaluator import OfficialInput, evaluate
@@ -25,6 +26,7 @@ from kaoping.limits import Limits
 from kaoping.rulesets import RuleSets, invalid, validate_text
 from kaoping.storage.models import FactRow, Official, RuleSetRow, Scorer, Township, Village
 from kaoping.storage.store import KeyConflict, Store
+from kaoping.storage.workflow_store import WorkflowStore
 
 CORRECTION_KIND = "correction"
 
@@ -102,11 +104,15 @@ class Kaoping:
         self.today = today
         self._cache: OrderedDict[tuple, MonthScores] = OrderedDict()
         self._cache_lock = threading.Lock()
+        self.months = WorkflowStore(store)  # month states (kaoping.workflow): closes facts, binds versions
 
     # facts ------------------------------------------------------------------
     def submit_fact(self, fact: FactInput, caller: Principal = INTERNAL) -> Receipt:
         checked = check_fact(fact, self.rulesets.active, self.registry, self.today(), caller=caller,
                              max_note=self.limits.max_note)
+        closed = self._closed_error(checked, "fact.month")
+        if closed:
+            raise closed
         return self._store([checked])[0]
 
     def submit_facts(self, facts: list[FactInput], first_index: int = 0,
@@ -118,11 +124,16 @@ class Kaoping:
         ruleset, today = self.rulesets.active, self.today()
         outcomes: list[Outcome | None] = [None] * len(facts)
         good: list[tuple[int, CheckedFact]] = []
+        closed = self.months.closed()
         for i, fact in enumerate(facts):
             try:
-                good.append((i, check_fact(fact, ruleset, self.registry, today,
-                                           prefix=f"facts[{first_index + i}]", caller=caller,
-                                           max_note=self.limits.max_note)))
+                checked = check_fact(fact, ruleset, self.registry, today,
+                                     prefix=f"facts[{first_index + i}]", caller=caller,
+                                     max_note=self.limits.max_note)
+                error = self._closed_error(checked, f"facts[{first_index + i}].month", closed)
+                if error:
+                    raise error
+                good.append((i, checked))
             except DomainError as exc:
                 outcomes[i] = Outcome(first_index + i, fact.idempotency_key, None, exc)
         good = self._drop_key_conflicts(good, outcomes, first_index)
@@ -147,6 +158,17 @@ class Kaoping:
             kept.append((i, checked))
         return kept
 
+    def _closed_error(self, checked: CheckedFact, field: str, closed=None) -> DomainError | None:
+        """A new fact for a month past scoring is refused (kaoping.workflow owns the month
+        states); a resend of a fact already stored still gets its first receipt."""
+        try:
+            self.months.check_open(checked.village_id, checked.month, checked.input.category,
+                                   field, closed)
+        except DomainError as exc:
+            if not self.store.facts_by_keys([checked.input.idempotency_key]):
+                return exc
+        return None
+
     def _store(self, checked: list[CheckedFact]) -> list[Receipt]:
         rows = [_row(c) for c in checked]
         try:
@@ -167,7 +189,8 @@ class Kaoping:
         facts it sent; an admin any fact, naming the scorer it acts for."""
         if caller.role in SCORER_ROLES:
             scorer_id = caller.scorer_id
-        bad = []
+        bad = text_problems({"reason": reason, "idempotency_key": key, "scorer_id": scorer_id},
+                            {"reason": self.limits.max_note, "idempotency_key": 200, "scorer_id": 64})
         if not reason.strip():
             bad.append(Violation("reason", "required: why the fact is wrong"))
         if not key:
@@ -180,6 +203,8 @@ class Kaoping:
         if original.voids_fact_id is not None:
             raise InvalidArgument("a correction cannot itself be corrected",
                                   [Violation("fact_id", "names a correction; submit a new fact")])
+        if not self.store.facts_by_keys([key]):  # a resend still gets its first receipt
+            self.months.check_open(original.village_id, original.month, original.category, "fact_id")
         if caller.role == "system":
             if original.scorer_id != f"system:{caller.name}":
                 raise PermissionDenied("a system corrects only the facts it sent",
@@ -204,7 +229,11 @@ class Kaoping:
             checked_replacement = check_fact(replacement, self.rulesets.active, self.registry,
                                              self.today(), prefix="replacement", caller=caller,
                                              max_note=self.limits.max_note)
-        row = FactRow(idempotency_key=key, payload_hash=f"void:{fact_id}:{reason}",
+            closed = self._closed_error(checked_replacement, "replacement.month")
+            if closed:
+                raise closed
+        digest = hashlib.sha256(f"void:{fact_id}:{reason}".encode("utf-8")).hexdigest()
+        row = FactRow(idempotency_key=key, payload_hash=digest,
                       official_id=original.official_id, village_id=original.village_id,
                       month=original.month, category=original.category, kind=CORRECTION_KIND,
                       quantity=Decimal(0), note=reason, scorer_id=scorer.id,
@@ -237,6 +266,8 @@ class Kaoping:
                        caller: Principal = INTERNAL) -> MonthScores:
         month = self._month(month)
         township, village, official = self._scope(township_id, village_id, official_id, caller)
+        if content_hash is None:  # a month frozen for or approved by the meeting keeps its version
+            content_hash = self.months.bound_hash(township.id, month)
         full = self._township_month(township, month, content_hash)
         scores = [s for s in full.scores
                   if (not village or s.village.id == village.id)
@@ -265,6 +296,8 @@ class Kaoping:
         voided = {f.voids_fact_id for f in facts if f.voids_fact_id is not None}
         per_official: dict[str, list[ScoredFact]] = {o.id: [] for o in officials}
         for f in facts:
+            if f.category == "inspection":
+                continue  # year-end marks (kaoping.workflow) never feed a month
             if f.voids_fact_id is None and f.id not in voided and f.official_id in per_official:
                 per_official[f.official_id].append(ScoredFact(
                     f.id, f.category, f.kind, Decimal(f.quantity), f.scorer_id, f.scorer_role))
@@ -328,16 +361,20 @@ class Kaoping:
 
     # registry ---------------------------------------------------------------
     def put_village(self, village: Village) -> None:
+        _check_text({"id": village.id, "township_id": village.township_id, "name": village.name})
         if self.store.get(Township, village.township_id) is None:
             raise NotFound("no such township", [Violation("township_id", village.township_id)])
         self.put(village)
 
     def put_official(self, official: Official) -> None:
+        _check_text({"id": official.id, "village_id": official.village_id, "name": official.name,
+                     "position": official.position})
         if self.store.get(Village, official.village_id) is None:
             raise NotFound("no such village", [Violation("village_id", official.village_id)])
         self.put(official)
 
     def put_scorer(self, scorer: Scorer) -> None:
+        _check_text({"id": scorer.id, "name": scorer.name, "role": scorer.role})
         if scorer.role not in SCORER_ROLES:
             raise InvalidArgument("unknown scorer role", [Violation(
                 "role", f"{scorer.role!r}; known: {', '.join(SCORER_ROLES)}")])
@@ -350,8 +387,13 @@ class Kaoping:
                 f"put_{type(obj).__name__.lower()}", obj.id,
                 before=old.model_dump(mode="json") if old else None, after=obj.model_dump(mode="json")))
         self.registry.reload()
+        self.invalidate()
+
+    def invalidate(self) -> None:
+        """Drops cached month scores: base pay and membership feed every score, and the
+        cache does not key on them (a replica calls this when another one wrote)."""
         with self._cache_lock:
-            self._cache.clear()  # base pay and membership feed every score
+            self._cache.clear()
 
     # helpers ----------------------------------------------------------------
     def _month(self, month: str) -> str:
@@ -418,6 +460,16 @@ def _row(checked: CheckedFact) -> FactRow:
                    date=f.date, category=f.category, kind=f.kind, quantity=checked.quantity,
                    note=f.note, scorer_id=f.scorer_id, scorer_role=checked.scorer_role,
                    source=f.source)
+
+
+# Column sizes of the registry tables (kaoping.storage.models).
+TEXT_LIMITS = {"id": 64, "township_id": 64, "village_id": 64, "name": 200, "position": 100, "role": 32}
+
+
+def _check_text(fields: dict[str, str]) -> None:
+    problems = text_problems(fields, TEXT_LIMITS)
+    if problems:
+        raise InvalidArgument("a text field is too long or holds a NUL character", problems)
 
 
 def _key_conflict(field: str, key: str) -> AlreadyExists:

@@ -95,6 +95,8 @@ class RuleSets:
         return row
 
     def upload(self, text: str, filename: str, label: str, by: str) -> RuleSetRow:
+        if len(label) > 200:
+            raise InvalidArgument("label too long", [Violation("label", "at most 200 characters")])
         checked = validate_text(text, filename, label)
         if not checked.valid:
             raise invalid(checked)

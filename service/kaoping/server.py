@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import signal
 import sys
 import threading
@@ -17,6 +18,7 @@ from grpc_reflection.v1alpha import reflection
 from kaoping.api.rulesets_servicer import RuleSetServicer
 from kaoping.api.servicers import EvaluationServicer, FactServicer, RegistryServicer
 from kaoping.api.auth import AuthInterceptor
+from kaoping import observability, replica
 from kaoping.app import Kaoping
 from kaoping.limits import Limits
 from kaoping.domain.principal import INSECURE_DEV
@@ -26,14 +28,16 @@ from kaoping.rulesets import RuleSets
 from kaoping.sample import load_sample
 from kaoping.storage.store import Store
 from kaoping.api.audit_servicer import AuditServicer
+from kaoping.api.workflow_servicer import WorkflowServicer
 from kaoping.v1 import audit_pb2, audit_pb2_grpc
+from kaoping.v1 import workflow_pb2, workflow_pb2_grpc
 from kaoping.v1 import (evaluation_pb2, evaluation_pb2_grpc, facts_pb2, facts_pb2_grpc, registry_pb2,
                         registry_pb2_grpc, rulesets_pb2, rulesets_pb2_grpc)
 
 log = logging.getLogger("kaoping")
 SHIPPED_RULES = Path(__file__).resolve().parents[2] / "rules" / "township-sample.yaml"
 DEFAULT_DB = "sqlite:///kaoping.db"
-SERVICES = [facts_pb2, evaluation_pb2, rulesets_pb2, registry_pb2, audit_pb2]
+SERVICES = [facts_pb2, evaluation_pb2, rulesets_pb2, registry_pb2, audit_pb2, workflow_pb2]
 
 
 def build_app(db: str, rules: Path, sample: bool = False, limits: Limits = Limits()) -> Kaoping:
@@ -47,15 +51,19 @@ def build_app(db: str, rules: Path, sample: bool = False, limits: Limits = Limit
 
 class Server:
     def __init__(self, app: Kaoping, listen: str, workers: int = 16, *, insecure_dev: bool = False,
-                 tls: "TlsFiles | None" = None):
+                 tls: "TlsFiles | None" = None, refresh_interval: float = replica.DEFAULT_INTERVAL,
+                 metrics_listen: str | None = None, health_listen: str | None = None,
+                 access_log: bool = True):
         self.app = app
+        self.telemetry = observability.Telemetry(app, access_log)
+        self.metrics_listen, self.metrics_port = metrics_listen, None
         self.tokens = Tokens(app.store)
         self.health = health.HealthServicer()
         limits = app.limits
         self.auth = auth = AuthInterceptor(self.tokens.resolve, INSECURE_DEV if insecure_dev else None,
                                            limits.max_concurrent_per_caller)
         self.grpc = grpc.server(futures.ThreadPoolExecutor(max_workers=workers),
-                                interceptors=[auth],
+                                interceptors=[self.telemetry.outer, auth, self.telemetry.inner],
                                 options=[("grpc.max_receive_message_length", limits.max_message_bytes),
                                          ("grpc.max_send_message_length", limits.max_message_bytes)])
         facts_pb2_grpc.add_FactServiceServicer_to_server(FactServicer(app), self.grpc)
@@ -63,6 +71,7 @@ class Server:
         rulesets_pb2_grpc.add_RuleSetServiceServicer_to_server(RuleSetServicer(app), self.grpc)
         registry_pb2_grpc.add_RegistryServiceServicer_to_server(RegistryServicer(app), self.grpc)
         audit_pb2_grpc.add_AuditServiceServicer_to_server(AuditServicer(app), self.grpc)
+        workflow_pb2_grpc.add_WorkflowServiceServicer_to_server(WorkflowServicer(app), self.grpc)
         health_pb2_grpc.add_HealthServicer_to_server(self.health, self.grpc)
         names = [s.DESCRIPTOR.services_by_name[n].full_name for s in SERVICES
                  for n in s.DESCRIPTOR.services_by_name]
@@ -73,16 +82,37 @@ class Server:
         if self.port == 0:
             raise SystemExit(f"cannot listen on {listen}")
         self._names = names
+        self.health_grpc, self.health_port = (observability.health_only_server(self.health, health_listen)
+                                              if health_listen else (None, None))
+        # other replicas' activations and registry writes; NOT_SERVING while the db is unreachable
+        self.replica = replica.ReplicaSync(
+            app, refresh_interval, on_refresh=self.telemetry.metrics.refreshed,
+            on_down=lambda: self._set_health(health_pb2.HealthCheckResponse.NOT_SERVING, names),
+            on_up=lambda: self._set_health(health_pb2.HealthCheckResponse.SERVING, names))
+
+    def _set_health(self, status, names) -> None:
+        for name in names:
+            self.health.set(name, status)
 
     def start(self) -> None:
         self.grpc.start()
+        if self.health_grpc is not None:
+            self.health_grpc.start()
+        if self.metrics_listen:
+            self.metrics_port = self.telemetry.serve_metrics(self.metrics_listen)
         for name in ["", *self._names]:
             self.health.set(name, health_pb2.HealthCheckResponse.SERVING)
+        self.replica.start()
 
     def stop(self, grace: float = 10.0) -> None:
         """Graceful: report NOT_SERVING, let in-flight calls finish, close the database."""
         self.health.enter_graceful_shutdown()
-        self.grpc.stop(grace).wait()
+        if not self.grpc.stop(grace).wait(grace + 5):
+            log.warning("calls still running %.0f s after stop; closing anyway", grace + 5)
+        self.replica.stop()
+        if self.health_grpc is not None:
+            self.health_grpc.stop(0).wait()
+        self.telemetry.stop()
         self.app.rulesets.close()
         self.app.store.close()
 
@@ -105,11 +135,16 @@ def main(argv: list[str] | None = None) -> int:
     if argv[:1] == ["tokens"]:
         from kaoping.token_cli import main as tokens_main
         return tokens_main(argv[1:])
+    if argv[:1] in (["backup"], ["restore"]):
+        from kaoping.backup import main as backup_main
+        return backup_main(argv[1:], argv[0])
     parser = argparse.ArgumentParser(
         prog="kaoping-server", description=__doc__,
-        epilog="Tokens: kaoping-server tokens create|revoke|list --help")
+        epilog="Tokens: kaoping-server tokens create|revoke|list --help; SQLite backups: "
+               "kaoping-server backup|restore --help")
     parser.add_argument("--listen", default="127.0.0.1:50051")
-    parser.add_argument("--db", default=DEFAULT_DB, help="SQLAlchemy URL (default: ./kaoping.db)")
+    parser.add_argument("--db", default=os.environ.get("KAOPING_DB", DEFAULT_DB),
+                        help="SQLAlchemy URL (default: $KAOPING_DB, else ./kaoping.db)")
     parser.add_argument("--rules", type=Path, default=SHIPPED_RULES,
                         help="rule file that seeds the first version (default: the shipped sample)")
     parser.add_argument("--load-sample", action="store_true",
@@ -129,11 +164,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--tls-cert", type=Path, help="server certificate (PEM)")
     parser.add_argument("--tls-key", type=Path, help="server private key (PEM)")
     parser.add_argument("--tls-client-ca", type=Path, help="require client certificates from this CA")
+    replica.add_arguments(parser)
+    observability.add_arguments(parser)
     args = parser.parse_args(argv)
     if bool(args.tls_cert) != bool(args.tls_key) or (args.tls_client_ca and not args.tls_cert):
         parser.error("--tls-cert and --tls-key go together; --tls-client-ca needs them")
     tls = TlsFiles(args.tls_cert, args.tls_key, args.tls_client_ca) if args.tls_cert else None
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    observability.setup_logging(args.log_format, args.log_level)
     try:
         limits = Limits(args.max_message_mb * 2**20, args.max_batch, args.max_note,
                         args.max_concurrent_per_caller)
@@ -146,7 +183,9 @@ def main(argv: list[str] | None = None) -> int:
         log.warning("INSECURE DEVELOPMENT MODE: no authentication; every caller acts as admin.")
         log.warning("Never use --insecure-dev with real data.")
         log.warning("*" * 72)
-    server = Server(app, args.listen, args.workers, insecure_dev=args.insecure_dev, tls=tls)
+    server = Server(app, args.listen, args.workers, insecure_dev=args.insecure_dev, tls=tls,
+                    refresh_interval=args.refresh_interval, metrics_listen=args.metrics_listen,
+                    health_listen=args.health_listen, access_log=args.access_log)
     stopped = threading.Event()
 
     def on_signal(signum, _frame):
@@ -163,9 +202,14 @@ def main(argv: list[str] | None = None) -> int:
         log.info("watching %s for changes", args.rules)
     row = app.rulesets.active_row
     log.info("serving on %s (port %d), db %s, rule set %s v%d %s", args.listen, server.port,
-             args.db, row.label, row.id, row.content_hash[:12])
+             observability.redact(args.db), row.label, row.id, row.content_hash[:12])
+    if server.health_port:
+        print(f"kaoping-server health on port {server.health_port}", flush=True)
+    if server.metrics_port:
+        print(f"kaoping-server metrics on port {server.metrics_port}", flush=True)
     print(f"kaoping-server listening on port {server.port}", flush=True)
-    stopped.wait()
+    while not stopped.wait(0.5):  # wakes the main thread, so a SIGTERM delivered to
+        pass                      # another thread still runs on_signal promptly
     if watcher:
         watcher.stop()
     server.stop()

@@ -16,7 +16,8 @@ import grpc
 from kaoping import audit
 from kaoping.api import policy
 from kaoping.api.errors import to_status
-from kaoping.domain.errors import PermissionDenied, ResourceExhausted, Unauthenticated, Violation
+from kaoping.domain.errors import (InvalidArgument, PermissionDenied, ResourceExhausted,
+                                   Unauthenticated, Violation)
 from kaoping.domain.principal import Principal
 
 REQUEST_ID = "x-request-id"
@@ -100,15 +101,53 @@ class AuthInterceptor(grpc.ServerInterceptor):
         return principal
 
 
+_UNDECODABLE = object()
+
+
+def _decoder(deserialize):
+    """Left to grpcio, bytes that are not a valid message end the call with INTERNAL, and
+    after one inside a client stream the server's shutdown can hang; decoding here lets
+    the call answer INVALID_ARGUMENT like any other bad input."""
+    def decode(data):
+        try:
+            return deserialize(data) if deserialize else data
+        except Exception:  # noqa: BLE001 - any decoding failure is the caller's bad input
+            return _UNDECODABLE
+    return decode
+
+
+def _undecodable() -> InvalidArgument:
+    return InvalidArgument("the request is not a valid kaoping.v1 message",
+                           [Violation("request", "the bytes could not be decoded as this method's message")])
+
+
+def _decoded_stream(requests):
+    for request in requests:
+        if request is _UNDECODABLE:
+            raise _undecodable()
+        yield request
+
+
 def _wrap(handler, make):
     kinds = ("unary_unary", "unary_stream", "stream_unary", "stream_stream")
     for kind in kinds:
         behavior = getattr(handler, kind)
         if behavior is not None:
             factory = getattr(grpc, f"{kind}_rpc_method_handler")
-            return factory(make(behavior), request_deserializer=handler.request_deserializer,
+            return factory(make(_checking(behavior, kind.startswith("stream"))),
+                           request_deserializer=_decoder(handler.request_deserializer),
                            response_serializer=handler.response_serializer)
     return handler
+
+
+def _checking(behavior, streaming: bool):
+    def run(request, context):
+        if streaming:
+            return behavior(_decoded_stream(request), context)
+        if request is _UNDECODABLE:
+            context.abort_with_status(to_status(_undecodable()))
+        return behavior(request, context)
+    return run
 
 
 def _with_principal(handler, principal: Principal, rid: str, slot):

@@ -25,13 +25,28 @@ def code_of(error: errors.DomainError) -> int:
     return CODES.get(type(error), code_pb2.INVALID_ARGUMENT)
 
 
+MAX_TEXT = 300  # per message, field and description: an error must never outgrow the metadata limit
+
+
+def _short(text: str) -> str:
+    return text if len(text) <= MAX_TEXT else text[:MAX_TEXT] + f"… ({len(text)} characters)"
+
+
+BUDGET = 8000  # bytes of violations in one status; grpc's metadata limit is 16 KiB
+
+
 def to_status(error: errors.DomainError) -> grpc.Status:
-    bad_request = error_details_pb2.BadRequest(field_violations=[
-        error_details_pb2.BadRequest.FieldViolation(field=v.field, description=v.description)
-        for v in error.violations])
+    bad_request = error_details_pb2.BadRequest()
+    for index, v in enumerate(error.violations):
+        item = error_details_pb2.BadRequest.FieldViolation(field=_short(v.field), description=_short(v.description))
+        if bad_request.ByteSize() + item.ByteSize() > BUDGET:
+            bad_request.field_violations.add(field="(more)", description=(
+                f"{len(error.violations) - index} more problems not shown; fix these and retry"))
+            break
+        bad_request.field_violations.append(item)
     detail = any_pb2.Any()
     detail.Pack(bad_request)
-    return rpc_status.to_status(status_pb2.Status(code=code_of(error), message=error.message,
+    return rpc_status.to_status(status_pb2.Status(code=code_of(error), message=_short(error.message),
                                                   details=[detail]))
 
 

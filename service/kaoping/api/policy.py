@@ -7,6 +7,7 @@ from kaoping.domain.principal import ROLES, SCORER_ROLES
 
 ADMIN = ("admin",)
 SUBMITTERS = ("admin", *SCORER_ROLES, "system")
+VILLAGE = ("village",)  # answers only for its own village (checked in the use case)
 READERS = ROLES  # everyone authenticated may read; the village role is scoped to its village
 OPEN = ("/grpc.health.v1.Health/", "/grpc.reflection.v1alpha.ServerReflection/",
         "/grpc.reflection.v1.ServerReflection/")
@@ -33,6 +34,22 @@ POLICY: dict[str, tuple[str, ...]] = {
     "/kaoping.v1.RegistryService/PutVillage": ADMIN,
     "/kaoping.v1.RegistryService/PutOfficial": ADMIN,
     "/kaoping.v1.RegistryService/PutScorer": ADMIN,
+    # Workflow: the same roles as kaoping.domain.workflow.ACTIONS (the use cases check too).
+    "/kaoping.v1.WorkflowService/GetMonthState": READERS,
+    "/kaoping.v1.WorkflowService/Aggregate": ADMIN,
+    "/kaoping.v1.WorkflowService/Reopen": ADMIN,
+    "/kaoping.v1.WorkflowService/Approve": ADMIN,
+    "/kaoping.v1.WorkflowService/Confirm": VILLAGE,
+    "/kaoping.v1.WorkflowService/Appeal": VILLAGE,
+    "/kaoping.v1.WorkflowService/ResolveAppeal": ADMIN,
+    "/kaoping.v1.WorkflowService/ListAppeals": READERS,
+    "/kaoping.v1.WorkflowService/Publish": ADMIN,
+    "/kaoping.v1.WorkflowService/MarkPaid": ADMIN,
+    "/kaoping.v1.WorkflowService/GetVillageFeedback": READERS,
+    "/kaoping.v1.WorkflowService/GetPublicNotice": READERS,
+    "/kaoping.v1.WorkflowService/GetYearToDateRanking": READERS,
+    "/kaoping.v1.WorkflowService/GetYearEnd": READERS,
+    "/kaoping.v1.WorkflowService/GetPayList": READERS,
     "/kaoping.v1.AuditService/ListAuditEntries": ADMIN,
 }
 

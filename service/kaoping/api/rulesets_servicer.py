@@ -31,7 +31,7 @@ class RuleSetServicer(rs_grpc.RuleSetServiceServicer):
     @translating
     def ValidateRuleSet(self, request, context):
         _need_text(request)
-        checked = validate_text(request.text, request.filename or "<upload>", request.label)
+        checked = validate_text(request.text, (request.filename or "<upload>")[:100], request.label)
         return rs.ValidationReport(
             valid=checked.valid, content_hash=checked.content_hash,
             problems=[rs.Problem(location=p.location, message=p.message) for p in checked.problems],
@@ -41,7 +41,7 @@ class RuleSetServicer(rs_grpc.RuleSetServiceServicer):
     @translating
     def UploadRuleSet(self, request, context):
         _need_text(request)
-        row = self.app.rulesets.upload(request.text, request.filename or "<upload>", request.label,
+        row = self.app.rulesets.upload(request.text, (request.filename or "<upload>")[:100], request.label,
                                         caller(context).name)
         return self._current(row)
 
@@ -67,7 +67,7 @@ class RuleSetServicer(rs_grpc.RuleSetServiceServicer):
     def DryRunRuleSet(self, request, context):
         _need_text(request.candidate)
         run = self.app.dry_run(request.candidate.text, request.month, request.township_id,
-                               request.candidate.filename or "<candidate>", caller(context))
+                               (request.candidate.filename or "<candidate>")[:100], caller(context))
         report = rs.DryRunReport(month=run.current.month, current=cv.ruleset_ref(run.current.ruleset),
                                  candidate_hash=run.candidate.ruleset.content_hash,
                                  unchanged=run.unchanged)

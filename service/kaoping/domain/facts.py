@@ -19,8 +19,11 @@ EARLIEST_MONTH = "2000-01"
 MAX_KEY = 200
 MAX_NOTE = 2000
 MAX_SOURCE = 64
-_MONTH = re.compile(r"^(\d{4})-(\d{2})$")
-_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
+MAX_ID = 64
+# ASCII digits only and matched whole (fullmatch): \d would take "２０２６" and $ a trailing newline.
+_MONTH = re.compile(r"([0-9]{4})-([0-9]{2})")
+_DATE = re.compile(r"([0-9]{4})-([0-9]{2})-([0-9]{2})")
+_NUMBER = re.compile(r"-?[0-9]+(\.[0-9]+)?")
 
 
 @dataclass(frozen=True)
@@ -53,10 +56,27 @@ class CheckedFact:
         return hashlib.sha256(blob).hexdigest()
 
 
+def shown(value: str, limit: int = 40) -> str:
+    """A value quoted in an error message, cut short: errors must stay small."""
+    text = repr(value)
+    return text if len(text) <= limit else text[:limit] + "…'"
+
+
+def text_problems(fields: dict[str, str], limits: dict[str, int]) -> list[Violation]:
+    """NUL characters (PostgreSQL cannot store them) and lengths beyond the columns."""
+    found = []
+    for name, value in fields.items():
+        if "\x00" in value:
+            found.append(Violation(name, "contains a NUL character"))
+        elif name in limits and len(value) > limits[name]:
+            found.append(Violation(name, f"longer than {limits[name]} characters"))
+    return found
+
+
 def parse_month(value: str, field: str, today: date) -> tuple[str | None, list[Violation]]:
-    match = _MONTH.match(value or "")
+    match = _MONTH.fullmatch(value or "")
     if not match or not 1 <= int(match.group(2)) <= 12:
-        return None, [Violation(field, f"{value!r} is not a month in the form YYYY-MM")]
+        return None, [Violation(field, f"{shown(value)} is not a month in the form YYYY-MM")]
     return _check_range(value, field, today)
 
 
@@ -73,13 +93,13 @@ def fact_month(fact: FactInput, today: date) -> tuple[str | None, list[Violation
         return None, [Violation("month", "give a month (YYYY-MM) or a date (YYYY-MM-DD)")]
     month = None
     if fact.date:
-        m = _DATE.match(fact.date)
+        m = _DATE.fullmatch(fact.date)
         try:
             day = date(int(m.group(1)), int(m.group(2)), int(m.group(3))) if m else None
         except ValueError:
             day = None
         if day is None:
-            return None, [Violation("date", f"{fact.date!r} is not a date in the form YYYY-MM-DD")]
+            return None, [Violation("date", f"{shown(fact.date)} is not a date in the form YYYY-MM-DD")]
         if day > today:
             return None, [Violation("date", f"{fact.date} is in the future")]
         month = fact.date[:7]
@@ -96,10 +116,12 @@ def fact_month(fact: FactInput, today: date) -> tuple[str | None, list[Violation
 def parse_quantity(text: str) -> tuple[Decimal | None, str]:
     if text in ("", None):
         return Decimal(1), ""
+    if not isinstance(text, str) or not _NUMBER.fullmatch(text.strip()):
+        return None, f"{shown(text)} is not a number like 1 or 2.5"
     try:
         value = Decimal(text.strip())
-    except (InvalidOperation, AttributeError):
-        return None, f"{text!r} is not a number"
+    except InvalidOperation:
+        return None, f"{shown(text)} is not a number"
     if not value.is_finite():
         return None, "must be a finite number"
     if value <= 0:
@@ -139,10 +161,10 @@ def check_fact(fact: FactInput, ruleset: RuleSet, registry, today: date,
     bad += [Violation(f(v.field), v.description) for v in problems]
     category = ruleset.categories.get(fact.category)
     if category is None:
-        bad.append(Violation(f("category"), f"unknown category {fact.category!r}; the active rule "
+        bad.append(Violation(f("category"), f"unknown category {shown(fact.category)}; the active rule "
                                             f"set has {', '.join(ruleset.categories)}"))
     elif fact.kind not in category.kinds:
-        bad.append(Violation(f("kind"), f"unknown kind {fact.kind!r} for {fact.category}; known: "
+        bad.append(Violation(f("kind"), f"unknown kind {shown(fact.kind)} for {fact.category}; known: "
                                         f"{', '.join(category.kinds)}"))
     quantity, why = parse_quantity(fact.quantity)
     if why:
@@ -152,10 +174,13 @@ def check_fact(fact: FactInput, ruleset: RuleSet, registry, today: date,
         if quantity > limit:
             bad.append(Violation(f("quantity"), f"{quantity} is more than the most plausible "
                                                 f"{limit} for {fact.kind}"))
-    if len(fact.note) > max_note:
-        bad.append(Violation(f("note"), f"longer than {max_note} characters"))
-    if len(fact.source) > MAX_SOURCE:
-        bad.append(Violation(f("source"), f"longer than {MAX_SOURCE} characters"))
+    texts = {"official_id": fact.official_id, "month": fact.month, "date": fact.date,
+             "category": fact.category, "kind": fact.kind, "note": fact.note,
+             "scorer_id": fact.scorer_id, "source": fact.source, "idempotency_key": fact.idempotency_key}
+    known = {v.field for v in bad}
+    bad += [Violation(f(v.field), v.description) for v in text_problems(
+        texts, {"official_id": MAX_ID, "scorer_id": MAX_ID, "note": max_note, "source": MAX_SOURCE})
+        if f(v.field) not in known]
     if not fact.official_id:
         bad.append(Violation(f("official_id"), "required"))
     if not fact.scorer_id:
@@ -167,9 +192,9 @@ def check_fact(fact: FactInput, ruleset: RuleSet, registry, today: date,
     scorer = (SimpleNamespace(id=fact.scorer_id, role="system") if caller.role == "system"
               else registry.scorer(fact.scorer_id))
     if official is None:
-        missing.append(Violation(f("official_id"), f"no official {fact.official_id!r}"))
+        missing.append(Violation(f("official_id"), f"no official {shown(fact.official_id)}"))
     if scorer is None:
-        missing.append(Violation(f("scorer_id"), f"no scorer {fact.scorer_id!r}"))
+        missing.append(Violation(f("scorer_id"), f"no scorer {shown(fact.scorer_id)}"))
     if missing:
         raise NotFound("the fact names something that does not exist", missing)
     if caller.role == "system":

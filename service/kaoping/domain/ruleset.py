@@ -124,6 +124,8 @@ class RuleSet:
     cases: tuple[Case, ...]
     text: str
     content_hash: str = field(default="")
+    appeals: "AppealRules" = field(default=None)        # set by parse; defaults if absent
+    year_end: "YearEndRules | None" = field(default=None)
 
     def rules_for(self, category: str, kind: str) -> list[Rule]:
         return [r for r in self.rules.values() if r.category == category and r.kind == kind]
@@ -207,17 +209,21 @@ def parse(text: str, filename: str = "<ruleset>", label: str = "") -> RuleSet:
     out = _Collector(filename)
     if len(text.encode("utf-8")) > MAX_TEXT_BYTES:
         raise RuleSetInvalid([Problem(filename, f"file is larger than {MAX_TEXT_BYTES} bytes")])
+    if "\x00" in text + label:
+        raise RuleSetInvalid([Problem(filename, "contains a NUL character")])
     try:
         doc = yaml.load(text, Loader=_LineLoader)  # noqa: S506 - safe loader subclass
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"{filename}:{mark.line + 1}" if mark else filename
         raise RuleSetInvalid([Problem(where, f"malformed YAML: {getattr(exc, 'problem', exc)}")])
+    except RecursionError:
+        raise RuleSetInvalid([Problem(filename, "nested too deeply to be a rule set")])
     if not isinstance(doc, dict):
         raise RuleSetInvalid([Problem(filename, "the file must be a mapping with keys "
                                                 "name, categories, rules, grades, pay")])
     _unknown(doc, {"name", "label", "description", "categories", "rules", "grades",
-                   "veto_grade", "pay", "cases"}, "top level", out)
+                   "veto_grade", "pay", "cases", "appeals", "year_end"}, "top level", out)
     name = _text(doc.get("name"), "name", _line(doc), out)
     categories = _parse_categories(doc.get("categories"), out)
     grades = _parse_grades(doc.get("grades"), out)
@@ -228,12 +234,19 @@ def parse(text: str, filename: str = "<ruleset>", label: str = "") -> RuleSet:
         out.add("veto_grade", _line(doc), f"{veto_grade!r} is not one of the grades {grade_names}")
     pay = _parse_pay(doc.get("pay"), grade_names, out)
     cases = _parse_cases(doc.get("cases"), out)
+    # The workflow sections, parsed in ruleset_sections (imported here: it uses this module).
+    from kaoping.domain.ruleset_sections import parse_appeals, parse_year_end
+    appeals = parse_appeals(doc.get("appeals"), out)
+    year_end = parse_year_end(doc.get("year_end"), out, categories, rules, grades, veto_grade)
+    label = label or str(doc.get("label") or name)
+    if len(label) > 200 or len(name) > 200:
+        out.add("label", _line(doc), "name and label must be at most 200 characters")
     if out.problems:
         raise RuleSetInvalid(out.problems)
-    return RuleSet(name=name, label=label or str(doc.get("label") or name),
+    return RuleSet(name=name, label=label,
                    categories=categories, rules=rules, grades=tuple(grades),
                    veto_grade=veto_grade, pay=pay, cases=tuple(cases), text=text,
-                   content_hash=content_hash(text))
+                   content_hash=content_hash(text), appeals=appeals, year_end=year_end)
 
 
 def _parse_categories(node: Any, out: _Collector) -> dict[str, Category]:
@@ -402,13 +415,13 @@ def _check_overlaps(rules: list[Rule], out: _Collector) -> None:
                         f"[{max(a_lo, b_lo)}, {min(a_hi, b_hi)})")
 
 
-def _parse_grades(node: Any, out: _Collector) -> list[GradeBand]:
+def _parse_grades(node: Any, out: _Collector, name: str = "grades") -> list[GradeBand]:
     bands: list[GradeBand] = []
     if not isinstance(node, list) or not node:
-        out.add("grades", None, "must list grade bands, each {grade, min, max}")
+        out.add(name, None, "must list grade bands, each {grade, min, max}")
         return bands
     for index, spec in enumerate(node):
-        where = f"grades[{index}]"
+        where = f"{name}[{index}]"
         if not isinstance(spec, dict):
             out.add(where, None, "must be a mapping {grade, min, max}")
             continue
@@ -422,18 +435,18 @@ def _parse_grades(node: Any, out: _Collector) -> list[GradeBand]:
         if grade and low is not None:
             bands.append(GradeBand(grade, low, high))
     names = [b.grade for b in bands]
-    for name in {n for n in names if names.count(n) > 1}:
-        out.add("grades", None, f"grade {name!r} appears more than once")
+    for dup in {n for n in names if names.count(n) > 1}:
+        out.add(name, None, f"grade {dup!r} appears more than once")
     ordered = sorted(bands, key=lambda b: b.min)
     if ordered and ordered[0].min > 0:
-        out.add("grades", None, f"gap: no grade covers totals from 0 to {ordered[0].min}")
+        out.add(name, None, f"gap: no grade covers totals from 0 to {ordered[0].min}")
     for lower, upper in zip(ordered, ordered[1:]):
         if lower.max is None or lower.max > upper.min:
-            out.add("grades", None, f"overlap: {lower.grade!r} and {upper.grade!r} both cover {upper.min}")
+            out.add(name, None, f"overlap: {lower.grade!r} and {upper.grade!r} both cover {upper.min}")
         elif lower.max < upper.min:
-            out.add("grades", None, f"gap: no grade covers totals from {lower.max} to {upper.min}")
+            out.add(name, None, f"gap: no grade covers totals from {lower.max} to {upper.min}")
     if ordered and ordered[-1].max is not None:
-        out.add("grades", None, f"the top band {ordered[-1].grade!r} must have no max")
+        out.add(name, None, f"the top band {ordered[-1].grade!r} must have no max")
     return list(reversed(ordered))
 
 

@@ -75,8 +75,9 @@ def score_official(ruleset: RuleSet, official_id: str, base_pay: Decimal,
         rule, fact = ruleset.rules[rule_id], by_id[fact_id]
         category = ruleset.categories[rule.category]
         if rule.action in ("veto", "grade_at_most"):
-            (vetoes if rule.action == "veto" else grade_caps).append(
-                rule.reason if rule.action == "veto" else rule.grade)
+            if rule.category != "inspection":  # year-end marks never touch a month's grade
+                (vetoes if rule.action == "veto" else grade_caps).append(
+                    rule.reason if rule.action == "veto" else rule.grade)
             items.append(LineItem(rule.category, Decimal(0), Decimal(0), rule.reason, fact_id,
                                   rule_id, fact.scorer_id, fact.scorer_role))
             continue

@@ -6,7 +6,7 @@ from datetime import datetime, timezone
 from decimal import Decimal
 from typing import Optional
 
-from sqlalchemy import Column, DateTime, Numeric, Text
+from sqlalchemy import Column, DateTime, Numeric, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 
@@ -112,3 +112,133 @@ class AuditEntry(SQLModel, table=True):
     target: str = Field(default="", max_length=200)
     before: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
     after: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+
+
+# Monthly workflow (kaoping.domain.workflow, kaoping.workflow) -------------------------
+# Calendar days (approved_on, deadlines) are the township's dates as YYYY-MM-DD text;
+# instants are UTC timestamps. Snapshots, events, appeals and payments are append-only
+# except the fields that record an appeal's resolution.
+def _points() -> Column:
+    return Column(Numeric(14, 4), nullable=False)
+
+
+def _money() -> Column:
+    return Column(Numeric(12, 2), nullable=False)
+
+
+class MonthRecord(SQLModel, table=True):
+    """One township's month in the workflow; no row means `scoring`. State changes are
+    compare-and-set on (state, revision) so two callers cannot both move it."""
+    __tablename__ = "month_record"
+    township_id: str = Field(primary_key=True, max_length=64)
+    month: str = Field(primary_key=True, max_length=7)
+    state: str = Field(max_length=16)
+    ruleset_hash: str = Field(default="", max_length=64)  # frozen totals' version; bound on approval
+    revision: int = 0                    # the current snapshot revision
+    fact_count: int = 0                  # the month's facts when aggregated (watermark)
+    fact_max_id: int = 0
+    pending_appeals: int = 0
+    approved_on: str = Field(default="", max_length=10)
+    appeal_deadline: str = Field(default="", max_length=10)
+    published_on: str = Field(default="", max_length=10)
+    notice_ends: str = Field(default="", max_length=10)
+    paid_on: str = Field(default="", max_length=10)
+    updated_at: datetime = Field(default_factory=utcnow, sa_column=_stamp())
+
+
+class MonthEvent(SQLModel, table=True):
+    """The month's trail: every transition, confirmation, appeal and resolution."""
+    __tablename__ = "month_event"
+    id: Optional[int] = Field(default=None, primary_key=True)
+    township_id: str = Field(max_length=64, index=True)
+    month: str = Field(max_length=7, index=True)
+    action: str = Field(max_length=32)
+    from_state: str = Field(max_length=16)
+    to_state: str = Field(max_length=16)
+    actor: str = Field(max_length=200)
+    role: str = Field(max_length=32)
+    revision: int = 0
+    note: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    at: datetime = Field(default_factory=utcnow, sa_column=_stamp())
+
+
+class SnapshotLine(SQLModel, table=True):
+    """One official's frozen month at one snapshot revision (aggregation, then each
+    appeal overturn). Names are frozen too: the public notice shows what was approved."""
+    __tablename__ = "month_snapshot"
+    __table_args__ = (UniqueConstraint("township_id", "month", "revision", "official_id"),)
+    id: Optional[int] = Field(default=None, primary_key=True)
+    township_id: str = Field(max_length=64, index=True)
+    month: str = Field(max_length=7, index=True)
+    revision: int
+    official_id: str = Field(max_length=64)
+    official_name: str = Field(max_length=200)
+    village_id: str = Field(max_length=64)
+    village_name: str = Field(max_length=200)
+    base_pay: Decimal = Field(sa_column=_money())
+    total: Decimal = Field(sa_column=_points())
+    grade: str = Field(max_length=32)
+    vetoed: bool = False
+    veto_reason: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    pay: Decimal = Field(sa_column=_money())
+    categories: str = Field(default="{}", sa_column=Column(Text, nullable=False, default="{}"))
+
+
+class VillageConfirmation(SQLModel, table=True):
+    """A village's confirmation (反饋確認) of its month's feedback notice."""
+    __tablename__ = "village_confirmation"
+    township_id: str = Field(primary_key=True, max_length=64)
+    month: str = Field(primary_key=True, max_length=7)
+    village_id: str = Field(primary_key=True, max_length=64)
+    confirmed_by: str = Field(max_length=200)
+    deemed: bool = False                 # no answer by the appeal deadline: 逾期視為確認
+    revision: int = 0
+    note: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    at: datetime = Field(default_factory=utcnow, sa_column=_stamp())
+
+
+class AppealRow(SQLModel, table=True):
+    """An appeal (申訴) against one deduction, and how it was resolved."""
+    __tablename__ = "appeal"
+    id: Optional[int] = Field(default=None, primary_key=True)
+    township_id: str = Field(max_length=64, index=True)
+    month: str = Field(max_length=7, index=True)
+    village_id: str = Field(max_length=64, index=True)
+    official_id: str = Field(max_length=64)
+    fact_id: int = Field(foreign_key="fact.id", index=True)
+    rule_id: str = Field(max_length=100)
+    points: Decimal = Field(sa_column=_points())
+    deduction_reason: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    appellant: str = Field(max_length=16)             # village | official (through the village)
+    reason: str = Field(sa_column=Column(Text, nullable=False))
+    submitted_by: str = Field(max_length=200)
+    submitted_at: datetime = Field(default_factory=utcnow, sa_column=_stamp())
+    state: str = Field(max_length=16)                 # pending | upheld | overturned
+    decision_reason: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    resolved_by: str = Field(default="", max_length=200)
+    resolved_at: Optional[datetime] = Field(default=None, sa_column=Column(DateTime(timezone=True)))
+    correction_fact_id: Optional[int] = Field(default=None)
+    before_total: Optional[Decimal] = Field(default=None, sa_column=Column(Numeric(14, 4)))
+    before_grade: str = Field(default="", max_length=32)
+    before_pay: Optional[Decimal] = Field(default=None, sa_column=Column(Numeric(12, 2)))
+    after_total: Optional[Decimal] = Field(default=None, sa_column=Column(Numeric(14, 4)))
+    after_grade: str = Field(default="", max_length=32)
+    after_pay: Optional[Decimal] = Field(default=None, sa_column=Column(Numeric(12, 2)))
+    revision_after: int = 0
+
+
+class PaymentRow(SQLModel, table=True):
+    """An amount paid (兌現) to one official for one month, from the final snapshot."""
+    __tablename__ = "payment"
+    __table_args__ = (UniqueConstraint("township_id", "month", "official_id"),)
+    id: Optional[int] = Field(default=None, primary_key=True)
+    township_id: str = Field(max_length=64, index=True)
+    month: str = Field(max_length=7, index=True)
+    revision: int
+    official_id: str = Field(max_length=64)
+    village_id: str = Field(max_length=64)
+    amount: Decimal = Field(sa_column=_money())
+    paid_on: str = Field(max_length=10)
+    reference: str = Field(default="", max_length=200)
+    recorded_by: str = Field(max_length=200)
+    recorded_at: datetime = Field(default_factory=utcnow, sa_column=_stamp())

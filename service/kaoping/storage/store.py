@@ -46,7 +46,10 @@ class Store:
         self.engine = create_engine(url, **kwargs)
         if url.startswith("sqlite"):
             event.listen(self.engine, "connect", _sqlite_pragmas)
-        SQLModel.metadata.create_all(self.engine)
+        # Schema changes go through Alembic migrations (kaoping/migrations), applied here
+        # so a new database is created and an older one upgraded on first start.
+        from kaoping.migrate import upgrade
+        upgrade(self.engine)
 
     def close(self) -> None:
         self.engine.dispose()
@@ -154,6 +157,8 @@ class Store:
             return int(count or 0), int(top or 0)
 
     def fact(self, fact_id: int) -> FactRow | None:
+        if not 0 < fact_id < 2**31:  # ids are 32-bit in every backend; beyond is "no such fact"
+            return None
         return self.get(FactRow, fact_id)
 
     def voiding_fact(self, fact_id: int) -> FactRow | None:

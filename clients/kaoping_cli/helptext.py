@@ -1,0 +1,94 @@
+"""An example in every command's --help, kept in one table.
+
+`attach(app)` adds an "Example:" epilog to each command and command group whose help
+text has none yet. tests/test_cli_shell.py walks the whole command tree and fails for a
+command without an example, and for an example that names no existing command.
+"""
+from __future__ import annotations
+
+import typer
+
+EXIT_CODES = ("Exit codes: 0 done; 1 refused by the server (the reason is printed) or, for import, "
+              "some rows rejected; 2 usage error (a bad option, an unreadable file, no Chinese font); "
+              "3 the server could not be reached.")
+
+EXAMPLES: dict[str, list[str]] = {
+    "": ["kaoping villages", "kaoping --server 10.0.0.5:50051 scores --month 2026-10 --output json",
+         "kaoping --install-completion     # tab completion for bash, zsh, fish or PowerShell"],
+    "scores": ["kaoping scores --month 2026-10 --village v01",
+               "kaoping scores --month 2026-10 --output json > scores.json"],
+    "ranking": ["kaoping ranking --month 2026-10"],
+    "notice": ["kaoping notice --village v01 --month 2026-10",
+               "kaoping print notice --village 上山村 --month 2026-10     # the printable PDF"],
+    "explain": ["kaoping explain --official v01-2 --month 2026-10"],
+    "villages": ["kaoping villages", "kaoping villages --output json"],
+    "officials": ["kaoping officials --village v01"],
+    "audit": ["kaoping audit --action activate_ruleset --since 2026-10-01"],
+    "fact": ["kaoping fact add", "kaoping fact list --month 2026-10 --village v01"],
+    "fact add": ["kaoping fact add"],
+    "fact correct": ['kaoping fact correct 1 --reason "on approved leave" --scorer main-01'],
+    "fact list": ["kaoping fact list --month 2026-10 --village v01",
+                  "kaoping fact list --month 2026-10 --output json"],
+    "rules": ["kaoping rules test rules/township-sample.yaml", "kaoping rules list"],
+    "rules validate": ["kaoping rules validate my-rules.yaml"],
+    "rules upload": ['kaoping rules upload my-rules.yaml --label "2027 細則"'],
+    "rules activate": ["kaoping rules activate 2"],
+    "rules rollback": ["kaoping rules rollback"],
+    "rules test": ["kaoping rules test rules/township-sample.yaml"],
+    "rules dry-run": ["kaoping rules dry-run my-rules.yaml --month 2026-10"],
+    "rules list": ["kaoping rules list", "kaoping rules list --output json"],
+    "import": ["kaoping import --template 2026-10.xlsx     # an empty sheet with dropdowns",
+               "kaoping import 2026-10.xlsx",
+               "kaoping import 2026-10.csv --scorer station-01 --rejects 2026-10-errors.xlsx"],
+    "export": ["kaoping export pay --month 2026-10", "kaoping export scores --month 2026-10 scores.csv"],
+    "export scores": ["kaoping export scores --month 2026-10",
+                      "kaoping export scores --month 2026-10 --village v01 上山村-10月.xlsx",
+                      "kaoping export scores --month 2026-10 --format json -"],
+    "export pay": ["kaoping export pay --month 2026-10", "kaoping export pay --year 2026 pay-2026.csv"],
+    "export year-end": ["kaoping export year-end --year 2026"],
+    "export audit": ["kaoping export audit --since 2026-10-01 --format csv audit.csv"],
+    "print": ["kaoping print notice --village 上山村 --month 2026-10",
+              "kaoping print public-notice --month 2026-10"],
+    "print notice": ["kaoping print notice --village 上山村 --month 2026-10",
+                     "kaoping print notice --all --month 2026-10 --format both"],
+    "print public-notice": ["kaoping print public-notice --month 2026-10 公示-10月.pdf"],
+    "print fonts": ["kaoping print fonts"],
+}
+
+
+def _epilog(path: str, extra: str = "") -> str:
+    lines = EXAMPLES.get(path, [])
+    text = ""
+    if lines:
+        text = ("Example:" if len(lines) == 1 else "Examples:") + "\n\n" + "\n".join(lines)
+    if extra:
+        text = f"{text}\n\n{extra}" if text else extra
+    return text
+
+
+def _has_example(info) -> bool:
+    help_text = info.help if isinstance(getattr(info, "help", None), str) else ""
+    doc = (info.callback.__doc__ or "") if getattr(info, "callback", None) else ""
+    return "Example" in help_text or "Example" in doc
+
+
+def _command_name(info) -> str:
+    if isinstance(info.name, str):
+        return info.name
+    return info.callback.__name__.lower().replace("_", "-")
+
+
+def attach(app: typer.Typer, prefix: str = "") -> None:
+    """Adds the examples to every command of `app` (and its groups) lacking one."""
+    if not prefix:
+        app.info.epilog = _epilog("", EXIT_CODES)
+    for info in app.registered_commands:
+        path = f"{prefix} {_command_name(info)}".strip()
+        if not _has_example(info) and path in EXAMPLES:
+            info.epilog = _epilog(path)
+    for group in app.registered_groups:
+        name = group.name if isinstance(group.name, str) else group.typer_instance.info.name
+        path = f"{prefix} {name}".strip()
+        if path in EXAMPLES:
+            group.epilog = _epilog(path)
+        attach(group.typer_instance, path)

@@ -1,0 +1,164 @@
+"""Queries and transactions for the monthly workflow. Every change of a month moves
+its `month_record` row by compare-and-set (state, and revision where it matters)
+in the same transaction as the rows it writes, so two concurrent callers cannot
+both publish, or resolve appeals over each other's recomputation."""
+from __future__ import annotations
+
+import threading
+from typing import Callable, Iterable
+
+from sqlalchemy import func, update
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, select
+
+from kaoping.domain.workflow import FROZEN, SCORING, facts_closed
+from kaoping.storage.models import (AppealRow, FactRow, MonthEvent, MonthRecord, PaymentRow,
+                                    SnapshotLine, Village, VillageConfirmation)
+from kaoping.storage.store import Store
+
+INSPECTION = "inspection"
+
+
+class StateConflict(Exception):
+    """The month (or appeal) was not in the expected state when the write landed."""
+
+
+class WorkflowStore:
+    def __init__(self, store: Store):
+        self.store = store
+        self._townships: dict[str, str] = {}
+        self._lock = threading.Lock()
+
+    def session(self) -> Session:
+        return self.store.session()
+
+    # reads ------------------------------------------------------------------
+    def record(self, township_id: str, month: str) -> MonthRecord | None:
+        with self.session() as s:
+            return s.get(MonthRecord, (township_id, month))
+
+    def records(self, township_id: str, months: Iterable[str]) -> dict[str, MonthRecord]:
+        with self.session() as s:
+            rows = s.exec(select(MonthRecord).where(MonthRecord.township_id == township_id)
+                          .where(MonthRecord.month.in_(list(months))))
+            return {r.month: r for r in rows}
+
+    def closed(self) -> dict[tuple[str, str], str]:
+        """(township, month) -> state for every month that no longer takes facts."""
+        with self.session() as s:
+            rows = s.exec(select(MonthRecord).where(MonthRecord.state != SCORING))
+            return {(r.township_id, r.month): r.state for r in rows}
+
+    def bound_hash(self, township_id: str, month: str) -> str | None:
+        record = self.record(township_id, month)
+        if record is not None and record.state in FROZEN and record.ruleset_hash:
+            return record.ruleset_hash
+        return None
+
+    def township_of(self, village_id: str) -> str | None:
+        with self._lock:
+            found = self._townships.get(village_id)
+        if found is None:
+            village = self.store.get(Village, village_id)
+            if village is None:
+                return None
+            found = village.township_id
+            with self._lock:
+                self._townships[village_id] = found
+        return found
+
+    def check_open(self, village_id: str, month: str, category: str, field: str,
+                   closed: dict[tuple[str, str], str] | None = None) -> None:
+        """Refuses a fact (or correction) for a month past scoring. Inspection marks are
+        year-end facts and never feed a month, so they are not refused."""
+        if category == INSPECTION:
+            return
+        closed = self.closed() if closed is None else closed
+        if not closed:
+            return
+        township = self.township_of(village_id)
+        state = closed.get((township, month))
+        if state is not None:
+            raise facts_closed(township, month, state, field)
+
+    def watermark(self, village_ids: list[str], month: str) -> tuple[int, int]:
+        """(count, highest id) of the month's facts that feed monthly totals."""
+        with self.session() as s:
+            count, top = s.exec(select(func.count(FactRow.id), func.max(FactRow.id))
+                                .where(FactRow.month == month)
+                                .where(FactRow.village_id.in_(village_ids))
+                                .where(FactRow.category != INSPECTION)).one()
+            return int(count or 0), int(top or 0)
+
+    def lines(self, township_id: str, month: str, revision: int) -> list[SnapshotLine]:
+        with self.session() as s:
+            return list(s.exec(select(SnapshotLine)
+                               .where(SnapshotLine.township_id == township_id)
+                               .where(SnapshotLine.month == month)
+                               .where(SnapshotLine.revision == revision)
+                               .order_by(SnapshotLine.official_id)))
+
+    def events(self, township_id: str, month: str) -> list[MonthEvent]:
+        with self.session() as s:
+            return list(s.exec(select(MonthEvent).where(MonthEvent.township_id == township_id)
+                               .where(MonthEvent.month == month).order_by(MonthEvent.id)))
+
+    def confirmations(self, township_id: str, month: str) -> dict[str, VillageConfirmation]:
+        with self.session() as s:
+            rows = s.exec(select(VillageConfirmation)
+                          .where(VillageConfirmation.township_id == township_id)
+                          .where(VillageConfirmation.month == month))
+            return {r.village_id: r for r in rows}
+
+    def appeals(self, township_id: str, months: Iterable[str] | None = None, village_id: str = "",
+                state: str = "") -> list[AppealRow]:
+        with self.session() as s:
+            q = select(AppealRow).where(AppealRow.township_id == township_id).order_by(AppealRow.id)
+            if months is not None:
+                q = q.where(AppealRow.month.in_(list(months)))
+            if village_id:
+                q = q.where(AppealRow.village_id == village_id)
+            if state:
+                q = q.where(AppealRow.state == state)
+            return list(s.exec(q))
+
+    def appeal(self, appeal_id: int) -> AppealRow | None:
+        with self.session() as s:
+            return s.get(AppealRow, appeal_id)
+
+    def payments(self, township_id: str, months: Iterable[str]) -> list[PaymentRow]:
+        with self.session() as s:
+            return list(s.exec(select(PaymentRow).where(PaymentRow.township_id == township_id)
+                               .where(PaymentRow.month.in_(list(months)))
+                               .order_by(PaymentRow.month, PaymentRow.official_id)))
+
+    # writes -----------------------------------------------------------------
+    def apply(self, township_id: str, month: str, expect: tuple[str, int | None] | None,
+              values: dict, rows: Iterable = (),
+              inside: Callable[[Session], list] | None = None) -> MonthRecord:
+        """One transaction: move the month row (insert it when `expect` is None, else
+        update it only if it still has the expected state and revision), run `inside`
+        (which may add rows or raise StateConflict), add `rows`, commit. Raises
+        StateConflict (nothing written) if another caller got there first."""
+        with self.session() as s:
+            try:
+                if expect is None:
+                    s.add(MonthRecord(township_id=township_id, month=month, **values))
+                    s.flush()
+                else:
+                    q = (update(MonthRecord).where(MonthRecord.township_id == township_id)
+                         .where(MonthRecord.month == month).where(MonthRecord.state == expect[0]))
+                    if expect[1] is not None:
+                        q = q.where(MonthRecord.revision == expect[1])
+                    if s.execute(q.values(**values)).rowcount != 1:
+                        raise StateConflict(f"{township_id} {month} changed meanwhile")
+                extra = inside(s) if inside else []
+                s.add_all([*rows, *(extra or [])])
+                s.commit()
+            except IntegrityError as exc:
+                s.rollback()
+                raise StateConflict(str(exc.orig)) from exc
+            except BaseException:
+                s.rollback()
+                raise
+        return self.record(township_id, month)

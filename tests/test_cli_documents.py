@@ -1,0 +1,146 @@
+"""`kaoping print`: the 《反饋通知單》 and the 公示 as A4 PDF with the Chinese font embedded
+and as HTML, with the ranking bar chart. The PDFs are read back with poppler-utils
+(pdftotext, pdfinfo, pdffonts) and rendered to PNG (pdftoppm)."""
+from __future__ import annotations
+
+import base64
+import re
+import subprocess
+from decimal import Decimal
+
+import pytest
+
+from kaoping.v1 import facts_pb2 as fx
+from kaoping_cli import documents, fonts
+from tests.cli_support import has_colour, ink, need, pdf_fonts, pdf_info, pdf_text, publish, render_png, run
+from tests.helpers import fact
+
+pytestmark = pytest.mark.usefixtures("grpc_server")
+PUBLISHED, SCORING = "2026-10", "2026-09"
+HIGHLIGHT = (0xC0, 0x39, 0x2B)      # the chart's colour for the village the notice is for
+
+
+@pytest.fixture(scope="module")
+def months(grpc_servicer, stubs, grpc_channel):
+    result = stubs.facts.SubmitFacts(iter([fx.FactBatch(facts=[
+        fact("v01-1", month=PUBLISHED, note="10月8日例會缺席"),
+        fact("v01-2", "key_tasks", "task_not_done", "2", month=PUBLISHED, scorer="contact-01"),
+        fact("v05-3", "attendance", "meeting_late", "2", month=PUBLISHED),
+        fact("v01-1", "attendance", "duty_missed", month=SCORING),
+    ])]))
+    assert result.rejected == 0, result
+    publish(grpc_servicer, stubs, grpc_channel, PUBLISHED)
+    return PUBLISHED, SCORING
+
+
+def _a4(info: dict) -> bool:
+    return info["Page size"].startswith("595.") and "841.8" in info["Page size"]
+
+
+def test_the_notice_for_a_village_named_in_chinese_is_an_a4_pdf_with_the_font_embedded(
+        grpc_addr, tokens, months, tmp_path):
+    path = tmp_path / "notice.pdf"
+    result = run(grpc_addr, tokens["admin"], "print", "notice", "--village", "上山村", "--month", PUBLISHED, str(path))
+    assert result.exit_code == 0, result.output
+    text = pdf_text(path)
+    for expected in ("上山村", "反饋通知單", "一、考評結果", "二、扣分明細", "無故缺席鎮會議", "安排工作不落實",
+                     "包村領導", "三、全鎮各村平均分排名", "本村排名", "簽收", "公示中"):
+        assert expected in text, expected
+    info = pdf_info(path)
+    assert _a4(info) and info["Pages"] == "1" and "反饋通知單" in info["Title"]
+    font_lines = [line for line in pdf_fonts(path).splitlines()[2:] if line.strip()]
+    assert font_lines and all(re.search(r"\byes\s+yes\s+yes\b", line) for line in font_lines), font_lines
+    assert any("CJK" in line for line in font_lines)
+    [page] = render_png(path, tmp_path)
+    assert page.stat().st_size > 5000 and ink(page) > 0.02
+    assert has_colour(page.read_bytes(), HIGHLIGHT)        # 上山村's bar, drawn in its own colour
+
+
+def test_the_notice_as_html_with_the_chart_inlined(grpc_addr, tokens, months, tmp_path):
+    path = tmp_path / "notice.html"
+    result = run(grpc_addr, tokens["admin"], "print", "notice", "--village", "v01", "--month", PUBLISHED, str(path))
+    assert result.exit_code == 0, result.output
+    page = path.read_text(encoding="utf-8")
+    assert page.startswith("<!DOCTYPE html>") and 'lang="zh-Hant"' in page and "size: A4" in page
+    assert "上山村 2026-10 績效考評《反饋通知單》" in page and "無故缺席鎮會議" in page
+    png = base64.b64decode(re.search(r'src="data:image/png;base64,([^"]+)"', page).group(1))
+    assert png.startswith(b"\x89PNG") and has_colour(png, HIGHLIGHT)
+
+
+def test_both_formats_and_every_village_one_page_each(grpc_addr, tokens, months, tmp_path):
+    result = run(grpc_addr, tokens["admin"], "print", "notice", "--all", "--month", PUBLISHED, "--format", "both",
+                 str(tmp_path / "all"))
+    assert result.exit_code == 0, result.output
+    pdf, html = tmp_path / "all.pdf", tmp_path / "all.html"
+    assert pdf_info(pdf)["Pages"] == "17"
+    text = pdf_text(pdf)
+    assert text.count("反饋通知單") >= 17 and "白水村" in text and "上山村" in text
+    assert html.read_text(encoding="utf-8").count('<section class="page">') == 17
+
+
+def test_a_month_still_scoring_is_marked_provisional(grpc_addr, tokens, months, tmp_path):
+    path = tmp_path / "sep.pdf"
+    assert run(grpc_addr, tokens["admin"], "print", "notice", "--village", "v01", "--month", SCORING,
+               str(path), "--no-chart").exit_code == 0
+    text = pdf_text(path)
+    assert "考評中" in text and "即時數據" in text and "抽查不在崗" in text
+    assert "平均分排名" not in text
+
+
+def test_the_public_notice_pdf_spans_pages_with_the_header_repeated(grpc_addr, tokens, stubs, months, tmp_path):
+    path = tmp_path / "public.pdf"
+    result = run(grpc_addr, tokens["admin"], "print", "public-notice", "--month", PUBLISHED, str(path))
+    assert result.exit_code == 0, result.output
+    info = pdf_info(path)
+    assert _a4(info) and int(info["Pages"]) >= 3
+    text = pdf_text(path)
+    assert "績效考評結果公示" in text and "公示期" in text and "各村平均分排名" in text
+    assert "上山村" in text and "柳林村" in text
+    second = subprocess.run([need("pdftotext"), "-f", "2", "-l", "2", "-layout", str(path), "-"],
+                            capture_output=True, text=True, check=True).stdout
+    assert "名次" in second and "報酬檔次" in second             # the table header on every page
+    pages = render_png(path, tmp_path)
+    assert len(pages) == int(info["Pages"]) and all(ink(p) > 0.005 for p in pages)
+
+
+def test_the_public_notice_before_publication_is_refused(grpc_addr, tokens, months, tmp_path):
+    result = run(grpc_addr, tokens["admin"], "print", "public-notice", "--month", SCORING, str(tmp_path / "p.pdf"))
+    assert result.exit_code == 1 and "FAILED_PRECONDITION" in result.output
+    assert not (tmp_path / "p.pdf").exists()
+
+
+def test_a_village_prints_its_own_notice_only(grpc_addr, tokens, months, tmp_path):
+    own = run(grpc_addr, tokens["village"], "print", "notice", "--village", "v01", "--month", PUBLISHED,
+              str(tmp_path / "own.pdf"))
+    assert own.exit_code == 0, own.output
+    other = run(grpc_addr, tokens["village"], "print", "notice", "--village", "v02", "--month", PUBLISHED,
+                str(tmp_path / "other.pdf"))
+    assert other.exit_code == 1 and "PERMISSION_DENIED" in other.output
+
+
+def test_an_unknown_village_is_a_usage_error_naming_the_villages(grpc_addr, tokens, months):
+    result = run(grpc_addr, tokens["admin"], "print", "notice", "--village", "火星村", "--month", PUBLISHED)
+    assert result.exit_code == 2 and "v01 上山村" in result.output
+    assert run(grpc_addr, tokens["admin"], "print", "notice", "--month", PUBLISHED).exit_code == 2
+
+
+def test_without_a_chinese_font_the_command_says_what_to_install(grpc_addr, tokens, months, tmp_path, monkeypatch):
+    monkeypatch.setenv(fonts.ENV_FONT, "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")
+    fonts.find_cjk_font.cache_clear()
+    try:
+        result = run(grpc_addr, tokens["admin"], "print", "notice", "--village", "v01", "--month", PUBLISHED,
+                     str(tmp_path / "n.pdf"))
+        assert result.exit_code == 2 and "lacks Chinese glyphs" in result.output
+    finally:
+        fonts.find_cjk_font.cache_clear()
+    monkeypatch.delenv(fonts.ENV_FONT)
+    listed = run(grpc_addr, tokens["admin"], "print", "fonts")
+    assert listed.exit_code == 0 and fonts.find_cjk_font().path in listed.output
+
+
+def test_the_chart_highlights_one_village_and_orders_best_first():
+    png = documents.ranking_chart([("上山村", Decimal("99.5")), ("火石村", Decimal("97"))], "2026-10 各村平均分",
+                                  highlight="火石村")
+    assert png.startswith(b"\x89PNG") and has_colour(png, HIGHLIGHT)
+    plain = documents.ranking_chart([("上山村", Decimal("99.5"))], "t")
+    assert not has_colour(plain, HIGHLIGHT)

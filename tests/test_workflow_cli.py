@@ -1,0 +1,90 @@
+"""The workflow commands of the real `kaoping` CLI against the real `kaoping-server`
+process (temp SQLite file, real tokens for an administrator and a village)."""
+import os
+import re
+import subprocess
+import sys
+import time
+
+import pytest
+
+MONTH = "2026-03"
+
+
+def token(db, *args: str) -> str:
+    issued = subprocess.run([sys.executable, "-m", "kaoping.server", "tokens", "--db", f"sqlite:///{db}",
+                             "create", *args, "--quiet"], capture_output=True, text=True, timeout=60)
+    assert issued.returncode == 0, issued.stderr
+    return issued.stdout.strip()
+
+
+@pytest.fixture
+def server(tmp_path):
+    db = tmp_path / "township.db"
+    admin = token(db, "--name", "鎮黨政辦", "--role", "admin")
+    log = open(tmp_path / "server.log", "w+")
+    proc = subprocess.Popen([sys.executable, "-m", "kaoping.server", "--listen", "127.0.0.1:0", "--db",
+                             f"sqlite:///{db}", "--load-sample"], stdout=log, stderr=subprocess.STDOUT,
+                            text=True, cwd=tmp_path)
+    port, deadline = None, time.time() + 60
+    while time.time() < deadline and port is None and proc.poll() is None:
+        time.sleep(0.2)
+        match = re.search(r"listening on port (\d+)", (tmp_path / "server.log").read_text())
+        port = int(match.group(1)) if match else None
+    assert port, "server did not start:\n" + (tmp_path / "server.log").read_text()
+    v01 = token(db, "--name", "上山村黨支部", "--role", "village", "--village", "v01")  # after --load-sample
+    yield f"127.0.0.1:{port}", admin, v01
+    proc.terminate()
+    try:
+        proc.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+    log.close()
+
+
+def run(address: str, token_: str, *args: str) -> subprocess.CompletedProcess:
+    env = dict(os.environ, KAOPING_SERVER=address, KAOPING_TOKEN=token_, COLUMNS="200")
+    return subprocess.run(["kaoping", *args], capture_output=True, text=True, env=env, timeout=60)
+
+
+def ok(result: subprocess.CompletedProcess) -> str:
+    assert result.returncode == 0, result.stdout + result.stderr
+    return result.stdout
+
+
+def test_month_appeal_yearend_and_paylist_commands(server):
+    address, admin, v01 = server
+    out = ok(run(address, admin, "fact", "add", "--official", "v01-1", "--month", MONTH, "--category",
+                 "attendance", "--kind", "meeting_absent", "--scorer", "main-01", "--key", "cli-w-1"))
+    fact_id = re.search(r"#(\d+)", out).group(1)
+    assert "aggregated" in ok(run(address, admin, "month", "aggregate", "--month", MONTH))
+
+    late = run(address, admin, "fact", "add", "--official", "v01-2", "--month", MONTH, "--category",
+               "attendance", "--kind", "meeting_absent", "--scorer", "main-01", "--key", "cli-w-2")
+    assert late.returncode == 1 and "FAILED_PRECONDITION" in late.stdout and "aggregated" in late.stdout
+    early = run(address, admin, "month", "publish", "--month", MONTH)
+    assert early.returncode == 1 and "current state: aggregated" in early.stdout
+    denied = run(address, v01, "month", "approve", "--month", MONTH)
+    assert denied.returncode == 1 and "PERMISSION_DENIED" in denied.stdout
+
+    out = ok(run(address, admin, "month", "approve", "--month", MONTH, "--note", "黨委會議審定"))
+    assert "approved" in out and "appeals until" in out
+    out = ok(run(address, v01, "month", "feedback", "--village", "v01", "--month", MONTH))
+    assert "反饋通知單" in out and "無故缺席鎮會議" in out and "unconfirmed" in out
+    out = ok(run(address, v01, "appeal", "submit", fact_id, "--reason", "當天請假已批准"))
+    assert "appeal #1" in out and "pending" in out
+    out = ok(run(address, admin, "appeal", "resolve", "1", "--decision", "overturned", "--reason", "假條屬實"))
+    assert "overturned" in out and "→" in out
+    assert "confirmed" in ok(run(address, v01, "month", "confirm", "--month", MONTH))
+    assert "假條屬實" in ok(run(address, admin, "appeal", "list", "--month", MONTH))
+
+    out = ok(run(address, admin, "month", "state", "--month", MONTH))
+    assert "approved" in out and "resolve_appeal" in out and "confirm" in out
+    out = ok(run(address, admin, "paylist", "--month", MONTH))
+    assert "township" in out and "上山村" in out
+    assert "村幹部排名" in ok(run(address, admin, "month", "ranking", "--month", MONTH, "--top", "5"))
+    out = ok(run(address, admin, "yearend", "--year", "2026"))
+    assert "INCOMPLETE" in out and "年終考核" in out
+    refused = run(address, admin, "month", "public", "--month", MONTH)
+    assert refused.returncode == 1 and "is approved" in refused.stdout

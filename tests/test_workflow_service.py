@@ -1,0 +1,174 @@
+"""WorkflowService over a real gRPC server on loopback, through the production auth
+interceptor with real tokens: a month from scoring to paid, wrong roles refused
+(PERMISSION_DENIED), wrong states refused (FAILED_PRECONDITION with the current
+state in a google.rpc.BadRequest violation), the public notice carrying no ids."""
+from datetime import date
+
+import grpc
+import pytest
+
+from kaoping.tokens import Tokens
+from kaoping.v1 import facts_pb2 as fx
+from kaoping.v1 import workflow_pb2 as wf
+from tests.helpers import fact, violations
+from tests.workflow_helpers import Clock
+
+MONTH = "2026-03"
+
+
+@pytest.fixture(scope="module")
+def clock(grpc_servicer):
+    clock = Clock(date(2026, 4, 1))
+    grpc_servicer.today = clock
+    return clock
+
+
+@pytest.fixture(scope="module")
+def v02_token(grpc_servicer):
+    return Tokens(grpc_servicer.store).create("火石村黨支部", "village", village_id="v02")[0]
+
+
+def refused(call, code):
+    with pytest.raises(grpc.RpcError) as err:
+        call()
+    assert err.value.code() == code, err.value.details()
+    return err.value
+
+
+@pytest.fixture(scope="module")
+def month_facts(stubs, clock):
+    ids = {}
+    for official, kind, qty, key in (("v01-1", "meeting_absent", "1", "ws-1"), ("v01-2", "duty_missed", "2", "ws-2"),
+                                     ("v02-1", "meeting_absent", "1", "ws-3")):
+        ids[official] = stubs.facts.SubmitFact(fx.SubmitFactRequest(fact=fact(
+            official=official, month=MONTH, kind=kind, quantity=qty, key=key))).fact_id
+    return ids
+
+
+def test_a_month_from_scoring_to_paid(stubs, stubs_as, clock, month_facts, v02_token):
+    admin, v01, v02, reader = stubs.workflow, stubs_as("village").workflow, stubs_as(v02_token).workflow, \
+        stubs_as("reader").workflow
+    request = wf.MonthRequest(month=MONTH)
+    state = reader.GetMonthState(request)
+    assert state.state == "scoring" and list(state.next_actions) == ["aggregate"]
+
+    clock.set(date(2026, 4, 3))
+    for who in (v01, reader, stubs_as("main").workflow):
+        error = refused(lambda: who.Aggregate(request), grpc.StatusCode.PERMISSION_DENIED)
+        assert "may not call" in error.details()
+    error = refused(lambda: admin.Publish(request), grpc.StatusCode.FAILED_PRECONDITION)
+    assert "is scoring" in error.details() and violations(error) == {"month": "current state: scoring"}
+
+    state = admin.Aggregate(wf.MonthRequest(month=MONTH, note="統一彙總"))
+    assert (state.state, state.revision) == ("aggregated", 1) and state.ruleset.content_hash
+    late = refused(lambda: stubs.facts.SubmitFact(fx.SubmitFactRequest(fact=fact(
+        official="v01-3", month=MONTH, key="ws-late")), timeout=30), grpc.StatusCode.FAILED_PRECONDITION)
+    assert "aggregated" in late.details() and "fact.month" in violations(late)
+    refused(lambda: admin.Aggregate(request), grpc.StatusCode.FAILED_PRECONDITION)
+
+    clock.set(date(2026, 4, 4))
+    refused(lambda: admin.Approve(wf.ApproveRequest(month=MONTH, content_hash="f" * 64)),
+            grpc.StatusCode.FAILED_PRECONDITION)
+    state = admin.Approve(wf.ApproveRequest(month=MONTH, content_hash=state.ruleset.content_hash))
+    assert (state.state, state.approved_on, state.appeal_deadline) == ("approved", "2026-04-04", "2026-04-09")
+    assert len(state.villages) == 17 and {v.state for v in state.villages} == {"unconfirmed"}
+
+    # feedback: a village reads its own notice, not another's
+    notice = v01.GetVillageFeedback(wf.VillageFeedbackRequest(village_id="v01", month=MONTH))
+    assert "反饋通知單" in notice.title and notice.confirmation.state == "unconfirmed"
+    deductions = {d.item.fact_id: d for o in notice.officials for d in o.deductions}
+    assert set(deductions) == {month_facts["v01-1"], month_facts["v01-2"]}
+    assert all(d.item.reason and d.item.scorer_role == "main_leader" for d in deductions.values())
+    refused(lambda: v01.GetVillageFeedback(wf.VillageFeedbackRequest(village_id="v02", month=MONTH)),
+            grpc.StatusCode.PERMISSION_DENIED)
+
+    # appeals: own deductions only; the admin cannot appeal or confirm for a village
+    refused(lambda: v01.Appeal(wf.AppealRequest(fact_id=month_facts["v02-1"], reason="x")),
+            grpc.StatusCode.PERMISSION_DENIED)
+    refused(lambda: admin.Appeal(wf.AppealRequest(fact_id=month_facts["v01-2"], reason="x")),
+            grpc.StatusCode.PERMISSION_DENIED)
+    refused(lambda: admin.Confirm(wf.ConfirmRequest(month=MONTH, village_id="v01")),
+            grpc.StatusCode.PERMISSION_DENIED)
+    appeal = v01.Appeal(wf.AppealRequest(fact_id=month_facts["v01-2"], reason="那兩天在鎮上開會",
+                                         appellant="official"))
+    assert (appeal.state, appeal.points, appeal.rule_id) == ("pending", "-4", "attendance.off_post")
+    refused(lambda: v01.ResolveAppeal(wf.ResolveAppealRequest(appeal_id=appeal.id, decision="overturned",
+                                                              reason="x")), grpc.StatusCode.PERMISSION_DENIED)
+    resolved = admin.ResolveAppeal(wf.ResolveAppealRequest(appeal_id=appeal.id, decision="overturned",
+                                                           reason="會議簽到表屬實"))
+    assert resolved.state == "overturned" and resolved.correction_fact_id > 0
+    assert (resolved.before.total, resolved.after.total) == ("96", "100")
+    assert (resolved.before.pay, resolved.after.pay) == ("1600.00", "1600.00")
+    assert resolved.official_name and resolved.resolved_by == "管理員"
+    confirmed = v01.Confirm(wf.ConfirmRequest(month=MONTH, note="兩委會議討論無異議"))
+    assert confirmed.confirmation.state == "confirmed" and [a.state for a in confirmed.appeals] == ["overturned"]
+    assert [a.id for a in v02.ListAppeals(wf.ListAppealsRequest(month=MONTH)).appeals] == []
+    assert [a.id for a in reader.ListAppeals(wf.ListAppealsRequest(month=MONTH)).appeals] == [appeal.id]
+
+    # publication waits for the appeal deadline (or every village's confirmation)
+    error = refused(lambda: admin.Publish(request), grpc.StatusCode.FAILED_PRECONDITION)
+    assert "confirmations" in violations(error)
+    refused(lambda: reader.GetPublicNotice(request), grpc.StatusCode.FAILED_PRECONDITION)
+    clock.set(date(2026, 4, 10))
+    state = admin.Publish(request)
+    assert (state.state, state.published_on, state.notice_ends) == ("published", "2026-04-10", "2026-04-14")
+    assert sum(v.state == "deemed_confirmed" for v in state.villages) == 16
+
+    public = reader.GetPublicNotice(request)
+    assert {f.name for f in wf.PublicLine.DESCRIPTOR.fields} == {
+        "rank", "official_name", "village_name", "total", "grade", "pay_tier"}   # no ids, no money
+    assert len(public.lines) == 102 and public.lines[0].rank == 1 and public.lines[0].pay_tier == "100%"
+    assert "公示" in public.title
+
+    error = refused(lambda: admin.MarkPaid(wf.MarkPaidRequest(month=MONTH)), grpc.StatusCode.FAILED_PRECONDITION)
+    assert "2026-04-14" in error.details()
+    clock.set(date(2026, 4, 15))
+    refused(lambda: v01.MarkPaid(wf.MarkPaidRequest(month=MONTH)), grpc.StatusCode.PERMISSION_DENIED)
+    state = admin.MarkPaid(wf.MarkPaidRequest(month=MONTH, reference="BANK-0415"))
+    assert state.state == "paid" and state.paid_on == "2026-04-15" and list(state.next_actions) == []
+    assert [e.action for e in state.history] == ["aggregate", "approve", "appeal", "resolve_appeal",
+                                                 "confirm", "publish", "mark_paid"]
+    assert all(e.at.endswith("Z") and e.actor for e in state.history)
+    for call in (lambda: admin.Approve(wf.ApproveRequest(month=MONTH)), lambda: admin.Publish(request),
+                 lambda: admin.MarkPaid(wf.MarkPaidRequest(month=MONTH)), lambda: admin.Reopen(request),
+                 lambda: v01.Confirm(wf.ConfirmRequest(month=MONTH))):
+        error = refused(call, grpc.StatusCode.FAILED_PRECONDITION)
+        assert violations(error)["month"] == "current state: paid"
+
+
+def test_pay_list_and_rankings_over_the_wire(stubs, stubs_as, clock):
+    admin = stubs.workflow
+    pay = admin.GetPayList(wf.GetPayListRequest(month=MONTH))
+    assert pay.state == "paid" and pay.complete and len(pay.lines) == 102
+    cents = lambda text: int(text.replace(".", ""))  # noqa: E731
+    assert sum(cents(v.amount) for v in pay.villages) == cents(pay.township_total) == \
+        sum(cents(l.amount) for l in pay.lines)
+    assert all(l.paid == l.amount for l in pay.lines)
+    own = stubs_as("village").workflow.GetPayList(wf.GetPayListRequest(month=MONTH))
+    assert {l.village_id for l in own.lines} == {"v01"}
+    refused(lambda: stubs_as("village").workflow.GetPayList(wf.GetPayListRequest(month=MONTH, village_id="v02")),
+            grpc.StatusCode.PERMISSION_DENIED)
+    refused(lambda: admin.GetPayList(wf.GetPayListRequest(month="2026-02")), grpc.StatusCode.FAILED_PRECONDITION)
+    refused(lambda: admin.GetPayList(wf.GetPayListRequest()), grpc.StatusCode.INVALID_ARGUMENT)
+
+    ranking = stubs_as("reader").workflow.GetYearToDateRanking(wf.MonthRequest(month=MONTH))
+    assert [(m.month, m.provisional) for m in ranking.months] == [
+        ("2026-01", True), ("2026-02", True), ("2026-03", False)]
+    assert len(ranking.officials) == 102 and ranking.officials[0].rank == 1
+    last = ranking.officials[-1]
+    assert last.official_id == "v02-1" and last.total == "99" and last.total_change == "-1"
+    assert ranking.villages[-1].village_id == "v02"
+
+    year = admin.GetYearEnd(wf.GetYearEndRequest(year=2026))
+    assert not year.complete and year.unpaid_months == [] and "2026-04" in year.missing_months
+    assert [m.state for m in year.months][:3] == ["scoring", "scoring", "paid"]
+    assert year.officials[0].months_counted == 1 and len(year.officials) == 102
+    # one month counted: 100 officials tie at 100.00 for 20 優秀 places, so under the quota
+    # nobody is 優秀, and the pool is not paid out; both are said, not hidden
+    assert (year.excellent_limit, year.excellent_granted) == (20, 0)
+    assert any("tie" in n for n in year.notes) and any("not paid out" in n for n in year.notes)
+    assert year.pool == "24700.00" and year.paid_out == "0.00"
+    assert {o.reward for o in year.officials} == {"0.00"}
+    refused(lambda: admin.GetYearEnd(wf.GetYearEndRequest(year=1999)), grpc.StatusCode.INVALID_ARGUMENT)
+    refused(lambda: admin.GetYearEnd(wf.GetYearEndRequest(year=2026, pool="12.345")),
+            grpc.StatusCode.INVALID_ARGUMENT)
