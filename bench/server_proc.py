@@ -1,0 +1,65 @@
+"""A kaoping gRPC server in its own process, on a loopback port, for the benchmarks.
+
+    python -m bench.server_proc --db URL [--proposals]
+
+Prints `PORT <n> <bearer token>` once it serves, then serves until SIGTERM or SIGINT (or until
+its standard input closes, so it never outlives the benchmark that started it).
+It is the real kaoping.server.Server around kaoping.server.build_app; the only
+differences from `kaoping-server` are the fixed "today" of the synthetic data and,
+with --proposals, the patches of bench/proposals.py.
+"""
+from __future__ import annotations
+
+import argparse
+import signal
+import sys
+import threading
+
+from bench import data
+from bench.load import RULES
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench.server_proc")
+    parser.add_argument("--db", required=True)
+    parser.add_argument("--proposals", default="",
+                        help="comma-separated patches of bench/proposals.py to apply, or 'all'")
+    parser.add_argument("--workers", type=int, default=16)
+    args = parser.parse_args(argv)
+    if args.proposals:
+        from bench import proposals
+        proposals.apply(None if args.proposals == "all" else args.proposals.split(","))
+    from kaoping.server import Server, build_app
+    app = build_app(args.db, RULES)
+    app.today = lambda: data.TODAY
+    token = _admin_token(app)
+    server = Server(app, "127.0.0.1:0", args.workers)
+    stopped = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stopped.set())
+    signal.signal(signal.SIGINT, lambda *_: stopped.set())
+
+    def watch_stdin() -> None:
+        sys.stdin.read()
+        stopped.set()
+
+    threading.Thread(target=watch_stdin, daemon=True).start()
+    server.start()
+    print(f"PORT {server.port} {token}", flush=True)
+    stopped.wait()
+    server.stop(grace=2.0)
+    return 0
+
+
+def _admin_token(app) -> str:
+    """A bearer token for the benchmark client: calls go through the real
+    authentication interceptor, as a deployment's do."""
+    try:
+        from kaoping.tokens import Tokens
+    except ImportError:      # a kaoping without authentication
+        return "-"
+    token, _row = Tokens(app.store).create("bench", "admin", created_by="bench")
+    return token
+
+
+if __name__ == "__main__":
+    sys.exit(main())
