@@ -277,7 +277,8 @@ class Kaoping:
     def _township_month(self, township: Township, month: str,
                         content_hash: str | None) -> MonthScores:
         with self.rulesets.use(content_hash) as (compiled, row):
-            key = (township.id, month, row.content_hash, self.store.fact_watermark(month))
+            villages = [v.id for v in self.store.villages(township.id)]
+            key = (township.id, month, row.content_hash, self.store.fact_watermark(month, villages))
             with self._cache_lock:
                 if key in self._cache:
                     self._cache.move_to_end(key)

@@ -1,6 +1,7 @@
 """Domain objects <-> kaoping.v1 messages."""
 from __future__ import annotations
 
+import functools
 from datetime import datetime, timezone
 from decimal import Decimal
 
@@ -19,12 +20,18 @@ def stamp(value: datetime) -> str:
 
 
 def dec(value: Decimal | None) -> str:
-    if value is None:
-        return ""
+    return "" if value is None else _dec(value)
+
+
+# A month repeats a few dozen point values thousands of times; equal Decimals give equal
+# text (normalized), so caching by value is exact (docs/benchmarks.md, P5).
+@functools.lru_cache(maxsize=4096)
+def _dec(value: Decimal) -> str:
     text = format(value.normalize(), "f")
     return "0" if text in ("-0", "") else text
 
 
+@functools.lru_cache(maxsize=4096)
 def money(value: Decimal) -> str:
     return format(value.quantize(Decimal("0.01")), "f")
 
@@ -58,7 +65,7 @@ def line_item(item: LineItem) -> ev.LineItem:
                        scorer_role=item.scorer_role)
 
 
-def official_score(view, ruleset, row: RuleSetRow) -> ev.OfficialScore:
+def official_score(view, ruleset, row: RuleSetRow, ref: ev.RuleSetRef | None = None) -> ev.OfficialScore:
     r = view.result
     return ev.OfficialScore(
         official_id=view.official.id, official_name=view.official.name,
@@ -68,4 +75,4 @@ def official_score(view, ruleset, row: RuleSetRow) -> ev.OfficialScore:
                     for cid, score in r.categories.items()],
         total=dec(r.total), grade=r.grade, vetoed=r.vetoed, veto_reason=r.veto_reason,
         base_pay=money(r.base_pay), pay=money(r.pay), items=[line_item(i) for i in r.items],
-        ruleset=ruleset_ref(row))
+        ruleset=ref if ref is not None else ruleset_ref(row))

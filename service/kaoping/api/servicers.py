@@ -82,8 +82,9 @@ class EvaluationServicer(ev_grpc.EvaluationServiceServicer):
         scope = request.WhichOneof("scope")
         scores = self.app.monthly_scores(request.month, caller=caller(context),
                                          **({scope: getattr(request, scope)} if scope else {}))
-        return ev.MonthlyScores(month=scores.month, ruleset=cv.ruleset_ref(scores.ruleset),
-                                scores=[cv.official_score(s, scores.rules, scores.ruleset)
+        ref = cv.ruleset_ref(scores.ruleset)
+        return ev.MonthlyScores(month=scores.month, ruleset=ref,
+                                scores=[cv.official_score(s, scores.rules, scores.ruleset, ref)
                                         for s in scores.scores])
 
     @translating

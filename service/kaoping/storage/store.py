@@ -149,11 +149,14 @@ class Store:
                 q = q.where(FactRow.official_id == official_id)
             return list(s.exec(q))
 
-    def fact_watermark(self, month: str) -> tuple[int, int]:
-        """(count, highest id) of a month's facts: changes whenever a fact is added."""
+    def fact_watermark(self, month: str, village_ids: Iterable[str] | None = None) -> tuple[int, int]:
+        """(count, highest id) of a month's facts, for some villages or all: changes
+        whenever such a fact is added, so it keys cached scores."""
         with self.session() as s:
-            count, top = s.exec(select(func.count(FactRow.id), func.max(FactRow.id))
-                                .where(FactRow.month == month)).one()
+            q = select(func.count(FactRow.id), func.max(FactRow.id)).where(FactRow.month == month)
+            if village_ids is not None:
+                q = q.where(FactRow.village_id.in_(list(village_ids)))
+            count, top = s.exec(q).one()
             return int(count or 0), int(top or 0)
 
     def fact(self, fact_id: int) -> FactRow | None:
