@@ -88,3 +88,13 @@ def test_month_appeal_yearend_and_paylist_commands(server):
     assert "INCOMPLETE" in out and "年終考核" in out
     refused = run(address, admin, "month", "public", "--month", MONTH)
     assert refused.returncode == 1 and "is approved" in refused.stdout
+
+    # --output json on the workflow's read commands, for scripts
+    import json
+    pay = json.loads(ok(run(address, admin, "paylist", "--month", MONTH, "--output", "json")))
+    assert pay["lines"] and pay["township_total"]
+    state = json.loads(ok(run(address, admin, "month", "state", "--month", MONTH, "--output", "json")))
+    assert state["state"] == "approved"
+    for args in (["month", "feedback", "--village", "v01", "--month", MONTH], ["appeal", "list", "--month", MONTH],
+                 ["month", "ranking", "--month", MONTH], ["yearend", "--year", "2026"]):
+        assert isinstance(json.loads(ok(run(address, admin, *args, "--output", "json"))), dict), args

@@ -10,6 +10,7 @@ from rich.table import Table
 
 from kaoping.v1 import workflow_pb2 as wf
 from kaoping.v1 import workflow_pb2_grpc as wf_grpc
+from kaoping_cli.common import OUTPUT_OPTION, Output, emit_json
 from kaoping_cli.rpc import channel, describe_error, server_address
 
 try:  # the click Typer runs on: recent Typer vendors its own copy
@@ -76,10 +77,12 @@ def _print_state(s: wf.MonthState) -> None:
 
 
 @month_app.command("state")
-def month_state(month: str = MONTH, township: str = TOWNSHIP):
+def month_state(month: str = MONTH, township: str = TOWNSHIP, output: Output = OUTPUT_OPTION):
     """Where the month is in the workflow, and its trail.
     Example: kaoping month state --month 2026-10"""
-    _print_state(_rpc("GetMonthState", wf.MonthRequest(month=month, township_id=township)))
+    state = _rpc("GetMonthState", wf.MonthRequest(month=month, township_id=township))
+    if not emit_json(output, state):
+        _print_state(state)
 
 
 @month_app.command("aggregate")
@@ -148,10 +151,12 @@ def _print_feedback(f: wf.VillageFeedback) -> None:
 
 
 @month_app.command("feedback")
-def month_feedback(village: str = typer.Option(...), month: str = MONTH):
+def month_feedback(village: str = typer.Option(...), month: str = MONTH, output: Output = OUTPUT_OPTION):
     """The village's 《反饋通知單》 with every deduction, its appeal and the confirmation.
     Example: kaoping month feedback --village v01 --month 2026-10"""
-    _print_feedback(_rpc("GetVillageFeedback", wf.VillageFeedbackRequest(village_id=village, month=month)))
+    feedback = _rpc("GetVillageFeedback", wf.VillageFeedbackRequest(village_id=village, month=month))
+    if not emit_json(output, feedback):
+        _print_feedback(feedback)
 
 
 @month_app.command("confirm")
@@ -164,10 +169,12 @@ def month_confirm(month: str = MONTH, village: str = typer.Option("", help="defa
 
 
 @month_app.command("public")
-def month_public(month: str = MONTH, township: str = TOWNSHIP):
+def month_public(month: str = MONTH, township: str = TOWNSHIP, output: Output = OUTPUT_OPTION):
     """The public notice (公示): name, village, score, grade and pay tier.
     Example: kaoping month public --month 2026-10"""
     n = _rpc("GetPublicNotice", wf.MonthRequest(month=month, township_id=township))
+    if emit_json(output, n):
+        return
     table = Table("rank", "name", "village", "total", "grade", "pay tier",
                   title=f"{n.title} ({n.published_on} – {n.notice_ends})")
     for line in n.lines:
@@ -181,10 +188,13 @@ def _change(value: int) -> str:
 
 
 @month_app.command("ranking")
-def month_ranking(month: str = MONTH, township: str = TOWNSHIP, top: int = typer.Option(0, help="0: all")):
+def month_ranking(month: str = MONTH, township: str = TOWNSHIP, top: int = typer.Option(0, help="0: all"),
+                  output: Output = OUTPUT_OPTION):
     """曬成績、比作為: the month's ranks, change from last month, and the year to date.
     Example: kaoping month ranking --month 2026-10 --top 20"""
     r = _rpc("GetYearToDateRanking", wf.MonthRequest(month=month, township_id=township))
+    if emit_json(output, r):
+        return
     provisional = [m.month for m in r.months if m.provisional]
     console = _console()
     if provisional:
@@ -240,20 +250,24 @@ def appeal_resolve(appeal_id: int, decision: str = typer.Option(..., help="uphel
 @appeal_app.command("list")
 def appeal_list(month: str = typer.Option(""), year: int = typer.Option(0), village: str = typer.Option(""),
                 state: str = typer.Option("", help="pending, upheld or overturned"),
-                township: str = TOWNSHIP):
+                township: str = TOWNSHIP, output: Output = OUTPUT_OPTION):
     """Appeals with their trail (who, when, why, before and after).
     Example: kaoping appeal list --year 2026 --state pending"""
     r = _rpc("ListAppeals", wf.ListAppealsRequest(month=month, year=year, village_id=village, state=state,
                                                   township_id=township))
-    _print_appeals(list(r.appeals))
+    if not emit_json(output, r):
+        _print_appeals(list(r.appeals))
 
 
 # year-end and pay -------------------------------------------------------------------
 def yearend(year: int = typer.Option(...), township: str = TOWNSHIP,
-            pool: str = typer.Option("", help="yuan to split instead of the rule set's pool")):
+            pool: str = typer.Option("", help="yuan to split instead of the rule set's pool"),
+            output: Output = OUTPUT_OPTION):
     """The year-end evaluation: scores, grades (veto list, excellent quota) and rewards.
     Example: kaoping yearend --year 2026"""
     y = _rpc("GetYearEnd", wf.GetYearEndRequest(year=year, township_id=township, pool=pool))
+    if emit_json(output, y):
+        return
     console = _console()
     console.print(f"[bold]{y.township_id} {y.year} 年終考核[/bold] · rule set v{y.ruleset.id} · {y.formula}",
                   highlight=False)
@@ -279,11 +293,13 @@ def yearend(year: int = typer.Option(...), township: str = TOWNSHIP,
 
 
 def paylist(month: str = typer.Option("", help="YYYY-MM"), year: int = typer.Option(0),
-            village: str = typer.Option(""), township: str = TOWNSHIP):
+            village: str = typer.Option(""), township: str = TOWNSHIP, output: Output = OUTPUT_OPTION):
     """Pay list for a month or a year: score, grade, amount; totals per village and township.
     Example: kaoping paylist --month 2026-10 (or --year 2026)"""
     p = _rpc("GetPayList", wf.GetPayListRequest(month=month, year=year, village_id=village,
                                                 township_id=township))
+    if emit_json(output, p):
+        return
     console = _console()
     for note in p.notes:
         console.print(f"note: {note}", markup=False, highlight=False)
