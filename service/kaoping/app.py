@@ -114,7 +114,10 @@ class Kaoping:
         closed = self._closed_error(checked, "fact.month")
         if closed:
             raise closed
-        return self._store([checked])[0]
+        receipt = self._store([checked], lambda _: "fact.idempotency_key")[0]
+        if isinstance(receipt, DomainError):
+            raise receipt
+        return receipt
 
     def submit_facts(self, facts: list[FactInput], first_index: int = 0,
                      caller: Principal = INTERNAL) -> list[Outcome]:
@@ -137,27 +140,14 @@ class Kaoping:
                 good.append((i, checked))
             except DomainError as exc:
                 outcomes[i] = Outcome(first_index + i, fact.idempotency_key, None, exc)
-        good = self._drop_key_conflicts(good, outcomes, first_index)
         if good:
-            receipts = self._store([c for _, c in good])
-            for (i, checked), receipt in zip(good, receipts):
-                outcomes[i] = Outcome(first_index + i, checked.input.idempotency_key, receipt, None)
+            fields = [f"facts[{first_index + i}].idempotency_key" for i, _ in good]
+            results = self._store([c for _, c in good], fields.__getitem__)
+            for (i, checked), result in zip(good, results):
+                error = result if isinstance(result, DomainError) else None
+                outcomes[i] = Outcome(first_index + i, checked.input.idempotency_key,
+                                      None if error else result, error)
         return outcomes
-
-    def _drop_key_conflicts(self, good, outcomes, first_index):
-        stored = self.store.facts_by_keys([c.input.idempotency_key for _, c in good])
-        seen: dict[str, str] = {}
-        kept = []
-        for i, checked in good:
-            key, digest = checked.input.idempotency_key, checked.payload_hash()
-            first = stored[key].payload_hash if key in stored else seen.get(key)
-            if first is not None and first != digest:
-                outcomes[i] = Outcome(first_index + i, key, None, _key_conflict(
-                    f"facts[{first_index + i}].idempotency_key", key))
-                continue
-            seen.setdefault(key, digest)
-            kept.append((i, checked))
-        return kept
 
     def _closed_error(self, checked: CheckedFact, field: str, closed=None) -> DomainError | None:
         """A new fact for a month past scoring is refused (kaoping.workflow owns the month
@@ -170,16 +160,18 @@ class Kaoping:
                 return exc
         return None
 
-    def _store(self, checked: list[CheckedFact]) -> list[Receipt]:
+    def _store(self, checked: list[CheckedFact],
+               key_field: Callable[[int], str]) -> list[Receipt | AlreadyExists]:
+        """Stores the facts in one transaction: a receipt per fact, or, for a key first
+        used for another fact, the error naming key_field(position)."""
         values = [_fact_values(c) for c in checked]
-        try:
-            inserted = self.store.insert_fact_values(values, audit=lambda fresh: audit.entry(
-                "submit_facts", f"{len(fresh)} facts", after={
-                    "fact_ids": audit.id_ranges([r.id for r in fresh]),
-                    "months": sorted({r.month for r in fresh})}))
-        except KeyConflict as exc:
-            raise _key_conflict("fact.idempotency_key", exc.key)
-        return [Receipt(i.row.id, i.duplicate, i.row.idempotency_key) for i in inserted]
+        inserted = self.store.insert_fact_values(values, audit=lambda fresh: audit.entry(
+            "submit_facts", f"{len(fresh)} facts", after={
+                "fact_ids": audit.id_ranges([r.id for r in fresh]),
+                "months": sorted({r.month for r in fresh})}))
+        return [_key_conflict(key_field(n), i.row.idempotency_key) if i.conflict
+                else Receipt(i.row.id, i.duplicate, i.row.idempotency_key)
+                for n, i in enumerate(inserted)]
 
     def correct_fact(self, fact_id: int, reason: str, scorer_id: str, key: str,
                      replacement: FactInput | None,
@@ -407,8 +399,8 @@ class Kaoping:
     def _scope(self, township_id: str, village_id: str, official_id: str,
                caller: Principal = INTERNAL):
         if caller.role == "village":
-            own = village_id or (self.registry.official(official_id).village_id
-                                 if self.registry.official(official_id) else "")
+            named = self.registry.official(official_id)
+            own = village_id or (named.village_id if named else "")
             if own != caller.village_id:
                 raise PermissionDenied("a village reads only its own records", [Violation(
                     "village_id", f"your token is for village {caller.village_id!r}")])

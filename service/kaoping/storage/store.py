@@ -25,6 +25,7 @@ class StoredKey:
 class Inserted:
     row: "FactRow | StoredKey"
     duplicate: bool
+    conflict: bool = False   # the key was first used for another fact; nothing stored
 
 
 class KeyConflict(Exception):
@@ -139,10 +140,10 @@ class Store:
     def insert_fact_values(self, values: Sequence[dict],
                            audit: Callable[[list["StoredKey"]], AuditEntry] | None = None) -> list[Inserted]:
         """insert_facts for plain column dicts, the ingest hot path: one executemany and
-        one read of the new ids by key, no ORM objects (docs/benchmarks.md, P2). Same
-        contract: a known key returns its first fact (duplicate), a known key with
-        another payload raises KeyConflict storing nothing, and a race on a key falls
-        back to one fact per transaction."""
+        one read of the new ids by key, no ORM objects (docs/benchmarks.md, P2). A known
+        key returns its first fact (duplicate); a known key with another payload is
+        reported as a conflict for that fact alone and not stored; a race on a key
+        falls back to one fact per transaction."""
         table = FactRow.__table__
         with self.session() as s:
             keys = [v["idempotency_key"] for v in values]
@@ -159,13 +160,11 @@ class Store:
                 key = v["idempotency_key"]
                 first = known[key].payload_hash if key in known else pending.get(key)
                 if first is not None:
-                    if first != v["payload_hash"]:
-                        raise KeyConflict(key)
-                    plan.append((key, True))
+                    plan.append((key, True, first != v["payload_hash"]))
                     continue
                 pending[key] = v["payload_hash"]
                 fresh.append(v)
-                plan.append((key, False))
+                plan.append((key, False, False))
             try:
                 if fresh:
                     # plain executemany, ids read back by key: with RETURNING in
@@ -189,7 +188,8 @@ class Store:
                 if len(values) == 1:
                     return self.insert_fact_values(values, audit)
                 return [item for v in values for item in self.insert_fact_values([v], audit)]
-            return [Inserted(known[key], duplicate) for key, duplicate in plan]
+            return [Inserted(known[key], duplicate and not conflict, conflict)
+                    for key, duplicate, conflict in plan]
 
     def _by_keys(self, s: Session, keys: list[str]) -> dict[str, FactRow]:
         found: dict[str, FactRow] = {}
