@@ -27,9 +27,7 @@ from typing import Hashable, Sequence
 
 from kaoping.domain.ruleset import RuleSet
 from kaoping.domain.ruleset_sections import INSPECTION, YearEndRules
-from kaoping.domain.scoring import LineItem
-
-CENT = Decimal("0.01")
+from kaoping.domain.scoring import CENT, LineItem
 
 
 @dataclass(frozen=True)
