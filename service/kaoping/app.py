@@ -5,9 +5,7 @@ statuses; the CLI and tests may call the same methods directly.
 """
 from __future__ import annotations
 
-import hashlib
 import threading
-from types import SimpleNamespace
 from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import date
@@ -26,10 +24,10 @@ from kaoping.limits import Limits
 from kaoping.rulesets import RuleSets, invalid, validate_text
 from kaoping.storage.models import utcnow
 from kaoping.storage.models import FactRow, Official, RuleSetRow, Scorer, Township, Village
-from kaoping.storage.store import KeyConflict, Store
+from kaoping.storage.store import Store
 from kaoping.storage.workflow_store import WorkflowStore
 
-CORRECTION_KIND = "correction"
+from kaoping.corrections import CORRECTION_KIND  # noqa: F401 (kaoping.workflow imports it here)
 
 
 @dataclass(frozen=True)
@@ -176,74 +174,10 @@ class Kaoping:
     def correct_fact(self, fact_id: int, reason: str, scorer_id: str, key: str,
                      replacement: FactInput | None,
                      caller: Principal = INTERNAL) -> tuple[Receipt, Receipt | None]:
-        """Voids a fact by adding a correction fact (and its replacement, if given).
-
-        Scorers correct only facts in categories their role scores; a system only
-        facts it sent; an admin any fact, naming the scorer it acts for."""
-        if caller.role in SCORER_ROLES:
-            scorer_id = caller.scorer_id
-        bad = text_problems({"reason": reason, "idempotency_key": key, "scorer_id": scorer_id},
-                            {"reason": self.limits.max_note, "idempotency_key": 200, "scorer_id": 64})
-        if not reason.strip():
-            bad.append(Violation("reason", "required: why the fact is wrong"))
-        if not key:
-            bad.append(Violation("idempotency_key", "required"))
-        if bad:
-            raise InvalidArgument("the correction is not valid", bad)
-        original = self.store.fact(fact_id) if fact_id > 0 else None
-        if original is None:
-            raise NotFound("no such fact", [Violation("fact_id", f"no fact {fact_id}")])
-        if original.voids_fact_id is not None:
-            raise InvalidArgument("a correction cannot itself be corrected",
-                                  [Violation("fact_id", "names a correction; submit a new fact")])
-        if not self.store.facts_by_keys([key]):  # a resend still gets its first receipt
-            self.months.check_open(original.village_id, original.month, original.category, "fact_id")
-        if caller.role == "system":
-            if original.scorer_id != f"system:{caller.name}":
-                raise PermissionDenied("a system corrects only the facts it sent",
-                                       [Violation("fact_id", f"sent by {original.scorer_id}")])
-            scorer = SimpleNamespace(id=original.scorer_id, role="system")
-        else:
-            scorer = self.registry.scorer(scorer_id)
-        if scorer is None:
-            raise NotFound("no such scorer", [Violation("scorer_id", f"no scorer {scorer_id!r}")])
-        category = self.rulesets.active.categories.get(original.category)
-        if caller.role != "system" and (category is None or scorer.role not in category.scored_by):
-            raise PermissionDenied(f"scorer {scorer_id} ({scorer.role}) does not score "
-                                   f"{original.category}", [Violation("scorer_id", "wrong role")])
-        existing = self.store.facts_by_keys([key]).get(key)
-        if existing is None:
-            voider = self.store.voiding_fact(fact_id)
-            if voider is not None:
-                raise InvalidArgument("the fact is already voided", [Violation(
-                    "fact_id", f"voided by fact {voider.id}")])
-        checked_replacement = None
-        if replacement is not None:
-            checked_replacement = check_fact(replacement, self.rulesets.active, self.registry,
-                                             self.today(), prefix="replacement", caller=caller,
-                                             max_note=self.limits.max_note)
-            closed = self._closed_error(checked_replacement, "replacement.month")
-            if closed:
-                raise closed
-        digest = hashlib.sha256(f"void:{fact_id}:{reason}".encode("utf-8")).hexdigest()
-        row = FactRow(idempotency_key=key, payload_hash=digest,
-                      official_id=original.official_id, village_id=original.village_id,
-                      month=original.month, category=original.category, kind=CORRECTION_KIND,
-                      quantity=Decimal(0), note=reason, scorer_id=scorer.id,
-                      scorer_role=scorer.role, source="correction", voids_fact_id=fact_id,
-                      void_reason=reason)
-        rows = [row] + ([_row(checked_replacement)] if checked_replacement else [])
-        try:
-            inserted = self.store.insert_facts(rows, audit=lambda fresh: audit.entry(
-                "correct_fact", f"fact {fact_id}",
-                before={"fact_id": fact_id, "official_id": original.official_id, "kind": original.kind,
-                        "quantity": original.quantity, "voided": False},
-                after={"voided_by": fresh[0].id, "reason": reason,
-                       "replacement": fresh[1].id if len(fresh) > 1 else None}))
-        except KeyConflict as exc:
-            raise _key_conflict("idempotency_key", exc.key)
-        receipts = [Receipt(i.row.id, i.duplicate, i.row.idempotency_key) for i in inserted]
-        return receipts[0], (receipts[1] if len(receipts) > 1 else None)
+        """Voids a fact by adding a correction fact (and its replacement, if given);
+        kaoping.corrections has the rules."""
+        from kaoping.corrections import correct_fact
+        return correct_fact(self, fact_id, reason, scorer_id, key, replacement, caller)
 
     def list_facts(self, month: str, official_id: str = "", village_id: str = "",
                    caller: Principal = INTERNAL) -> list[FactRow]:

@@ -555,7 +555,7 @@ class Workflow:
                              month=original.month, category=original.category, kind=CORRECTION_KIND,
                              quantity=Decimal(0), note=why, scorer_id=caller.name[:64],
                              scorer_role=caller.role, source="appeal", voids_fact_id=appeal.fact_id,
-                             void_reason=why)
+                             void_reason=why, void_claim=appeal.fact_id)
         old = self.months.lines(record.township_id, record.month, record.revision)
         revision = record.revision + 1
         lines = self._rescore(record, old, revision, {appeal.fact_id})

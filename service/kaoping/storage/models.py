@@ -47,7 +47,10 @@ class FactRow(SQLModel, table=True):
     __tablename__ = "fact"
     # A township's month is read by (month, village): the composite index serves that
     # and month-only queries alike (docs/benchmarks.md, P6).
-    __table_args__ = (Index("ix_fact_month_village", "month", "village_id"),)
+    # void_claim is unique: of concurrent corrections of one fact exactly one commits, on
+    # every backend and across replicas (the "already voided" read alone cannot ensure it).
+    __table_args__ = (Index("ix_fact_month_village", "month", "village_id"),
+                      Index("ux_fact_void_claim", "void_claim", unique=True))
     id: Optional[int] = Field(default=None, primary_key=True)
     idempotency_key: str = Field(max_length=200, unique=True)
     payload_hash: str = Field(max_length=64)
@@ -65,6 +68,11 @@ class FactRow(SQLModel, table=True):
     recorded_at: datetime = Field(default_factory=utcnow, sa_column=_stamp())
     voids_fact_id: Optional[int] = Field(default=None, foreign_key="fact.id", index=True)
     void_reason: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    # The voided fact's id again, on the one correction that holds the void. Kept apart
+    # from voids_fact_id because databases from before migration 0005 may already hold
+    # several corrections of one fact: those extra ones keep voids_fact_id (history is
+    # never rewritten) and have no claim.
+    void_claim: Optional[int] = Field(default=None)
 
 
 class RuleSetRow(SQLModel, table=True):

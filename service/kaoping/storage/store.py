@@ -36,6 +36,15 @@ class KeyConflict(Exception):
         self.key = key
 
 
+class AlreadyVoided(Exception):
+    """Another correction holds the void of this fact (FactRow.void_claim)."""
+
+    def __init__(self, fact_id: int, by: FactRow):
+        super().__init__(f"fact {fact_id} voided by fact {by.id}")
+        self.fact_id = fact_id
+        self.by = by
+
+
 def _sqlite_pragmas(dbapi_conn, _record) -> None:
     cur = dbapi_conn.cursor()
     # WAL lets readers run beside the writer; synchronous=FULL makes a commit durable
@@ -130,8 +139,10 @@ class Store:
                     s.add(audit(list(fresh.values())))
                 s.commit()
             except IntegrityError:
-                # Another request stored one of these keys between our read and commit.
+                # Another request stored one of these keys, or another correction of the
+                # same fact, between our read and commit.
                 s.rollback()
+                self._check_claims(rows)
                 if len(rows) == 1:
                     return self.insert_facts(rows, audit)
                 return [item for row in rows for item in self.insert_facts([row], audit)]
@@ -191,6 +202,17 @@ class Store:
             return [Inserted(known[key], duplicate and not conflict, conflict)
                     for key, duplicate, conflict in plan]
 
+    def _check_claims(self, rows: Sequence[FactRow]) -> None:
+        """Raises AlreadyVoided when a void one of the rows claims is held by a fact with
+        another key; a resend of the winning correction (same key) is not refused here
+        but found as a duplicate by the retry."""
+        for row in rows:
+            if row.void_claim is None:
+                continue
+            holder = self.voiding_fact(row.void_claim)
+            if holder is not None and holder.idempotency_key != row.idempotency_key:
+                raise AlreadyVoided(row.void_claim, holder)
+
     def _by_keys(self, s: Session, keys: list[str]) -> dict[str, FactRow]:
         found: dict[str, FactRow] = {}
         for start in range(0, len(keys), 500):
@@ -229,8 +251,11 @@ class Store:
         return self.get(FactRow, fact_id)
 
     def voiding_fact(self, fact_id: int) -> FactRow | None:
+        """The correction that voids the fact: the claim holder, or for facts corrected
+        several times before migration 0005, the earliest correction."""
         with self.session() as s:
-            return s.exec(select(FactRow).where(FactRow.voids_fact_id == fact_id)).first()
+            return s.exec(select(FactRow).where(FactRow.voids_fact_id == fact_id)
+                          .order_by(FactRow.id)).first()
 
     # rule sets ------------------------------------------------------------
     def add_ruleset(self, row: RuleSetRow, audit: Callable[[RuleSetRow], AuditEntry] | None = None) -> RuleSetRow:
