@@ -235,7 +235,10 @@ class Kaoping:
         views = [ScoreView(r, o, villages[o.village_id], month) for r, o in zip(results, officials)]
         return MonthScores(month, township, row, views, compiled.ruleset)
 
-    def ranking(self, month: str, township_id: str = ""):
+    def ranking(self, month: str, township_id: str = "", caller: Principal = INTERNAL):
+        """The month's official and village ranks. A village sees other villages'
+        figures only once the month is published (the 公示 shows them anyway); before,
+        it gets its own officials and its own village line, with their ranks."""
         scores = self.monthly_scores(month, township_id=township_id)
         # A vetoed official ranks below everyone else whatever the points.
         officials = sorted(scores.scores, key=lambda s: (s.result.vetoed, -s.result.total, s.official.id))
@@ -247,6 +250,9 @@ class Kaoping:
                      .quantize(Decimal("0.01")), len(v)) for v in by_village.values()]
         averages.sort(key=lambda a: (-a[1], a[0].id))
         ranked_villages = _competition_ranks(averages, lambda a: a[1])
+        if caller.role == "village" and not self.months.public(scores.township.id, scores.month):
+            ranked_officials = [(r, s) for r, s in ranked_officials if s.village.id == caller.village_id]
+            ranked_villages = [(r, a) for r, a in ranked_villages if a[0].id == caller.village_id]
         return scores, ranked_officials, ranked_villages
 
     def feedback_notice(self, village_id: str, month: str,

@@ -34,6 +34,22 @@ def already_voided(fact_id: int, by: FactRow) -> FailedPrecondition:
         "fact_id", f"fact {fact_id} is voided by correction {by.id} (key {by.idempotency_key!r})")])
 
 
+def _not_owner(original: FactRow, caller: Principal) -> PermissionDenied | None:
+    """A correction is made by who recorded the fact, or by an admin: a scorer sharing
+    the category must not void a colleague's or a system's fact. A system corrects
+    only within its token's categories, so that a second token under the same name
+    (kaoping.tokens refuses new ones, older databases may have them) cannot void what
+    lies outside its own categories."""
+    if caller.role in SCORER_ROLES and original.scorer_id != caller.scorer_id:
+        return PermissionDenied("a scorer corrects only the facts it recorded", [Violation(
+            "fact_id", f"recorded by {original.scorer_id}; that scorer or an admin may correct it")])
+    if caller.role == "system" and original.category not in caller.categories:
+        return PermissionDenied(f"system {caller.name} does not submit {original.category}", [Violation(
+            "fact_id", f"the fact is {original.category}; this token may correct "
+                       f"{', '.join(caller.categories)}")])
+    return None
+
+
 def correct_fact(app: "Kaoping", fact_id: int, reason: str, scorer_id: str, key: str,
                  replacement: FactInput | None,
                  caller: Principal) -> "tuple[Receipt, Receipt | None]":
@@ -70,6 +86,9 @@ def correct_fact(app: "Kaoping", fact_id: int, reason: str, scorer_id: str, key:
     if caller.role != "system" and (category is None or scorer.role not in category.scored_by):
         raise PermissionDenied(f"scorer {scorer_id} ({scorer.role}) does not score "
                                f"{original.category}", [Violation("scorer_id", "wrong role")])
+    owner_problem = _not_owner(original, caller)
+    if owner_problem:
+        raise owner_problem
     if not resend:
         voider = app.store.voiding_fact(fact_id)
         if voider is not None:

@@ -655,6 +655,11 @@ class Workflow:
                      for line, rank in sorted(((now[o][1], now[o][0]) for o in now),
                                               key=lambda p: (p[1], p[0].official_id))]
         villages = _rank_villages(current, previous, results)
+        if caller.role == "village" and not all(r.state in wf.PUBLIC for r in [*results, previous]):
+            # Before publication a village sees only its own lines (with their ranks):
+            # other villages' figures become public with the 公示 of every month drawn on.
+            officials = [o for o in officials if o.line.village_id == caller.village_id]
+            villages = [v for v in villages if v.village_id == caller.village_id]
         return YtdRanking(township, month, results, officials, villages)
 
     # year-end and pay ----------------------------------------------------------------

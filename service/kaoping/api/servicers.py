@@ -89,7 +89,8 @@ class EvaluationServicer(ev_grpc.EvaluationServiceServicer):
 
     @translating
     def GetRanking(self, request, context):
-        scores, officials, villages = self.app.ranking(request.month, request.township_id)
+        scores, officials, villages = self.app.ranking(request.month, request.township_id,
+                                                       caller(context))
         return ev.Ranking(
             month=scores.month, ruleset=cv.ruleset_ref(scores.ruleset),
             officials=[ev.RankedOfficial(rank=rank, official_id=s.official.id,
