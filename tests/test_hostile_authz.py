@@ -129,3 +129,113 @@ def test_c_after_publication_a_village_sees_the_township(grpc_servicer, stubs_as
     assert len(names(village.evaluation.GetRanking(ev.GetRankingRequest(month="2026-01")))) > 1
     ytd = village.workflow.GetYearToDateRanking(wf.MonthRequest(month="2026-01"))
     assert len({v.village_id for v in ytd.villages}) > 1
+
+
+# (d) ---------------------------------------------------------------------------------
+BEFORE, AFTER = "2026-05", "2026-06"   # the official moves from v01 to v02 in AFTER
+MOVED = "v01-6"
+
+
+def test_d_village_of_an_official_follows_the_assignment_history():
+    from kaoping.domain.roster import Assignment, village_in_month
+    history = [Assignment("2000-01", "v01"), Assignment("2026-05", "v02")]
+    assert [village_in_month(history, m) for m in ("2026-04", "2026-05", "2026-11")] == ["v01", "v02", "v02"]
+    assert village_in_month([], "2026-05") is None
+
+
+@pytest.fixture(scope="module")
+def moved(grpc_servicer, stubs, clock):
+    """v01-6 gets a deduction in BEFORE, moves to v02 during AFTER (the default: from the
+    current month), gets one there, and a late deduction for BEFORE is entered after
+    the move."""
+    clock.set(date(2026, 6, 10))
+    from kaoping.v1 import registry_pb2 as rg
+    add = lambda month, key: stubs.facts.SubmitFact(fx.SubmitFactRequest(  # noqa: E731
+        fact=fact(official=MOVED, month=month, key=key))).fact_id
+    ids = {"before": add(BEFORE, "move-before")}
+    official = next(o for o in stubs.registry.ListOfficials(rg.ListOfficialsRequest(village_id="v01")).officials
+                    if o.id == MOVED)
+    official.village_id = "v02"
+    stubs.registry.PutOfficial(official)
+    ids["after"], ids["late"] = add(AFTER, "move-after"), add(BEFORE, "move-late")
+    listed = stubs.registry.ListOfficials(rg.ListOfficialsRequest(village_id="v02")).officials
+    assert MOVED in {o.id for o in listed}   # the registry shows where he is now
+    return ids
+
+
+@pytest.fixture(scope="module")
+def v02(grpc_servicer, stubs_as):
+    return stubs_as(Tokens(grpc_servicer.store).create("火石村黨支部", "village", village_id="v02")[0])
+
+
+def fact_ids(stubs, month: str) -> set[int]:
+    return {f.id for f in stubs.facts.ListFacts(fx.ListFactsRequest(month=month, official_id=MOVED)).facts}
+
+
+def test_d_each_village_lists_and_scores_the_months_it_had_him(stubs_as, v02, moved):
+    v01 = stubs_as("village")
+    assert fact_ids(v01, BEFORE) == {moved["before"], moved["late"]}
+    assert fact_ids(v02, AFTER) == {moved["after"]}
+    for who, month in ((v01, AFTER), (v02, BEFORE)):
+        refused(lambda: who.facts.ListFacts(fx.ListFactsRequest(month=month, official_id=MOVED)))
+    own = {f.id for f in v02.facts.ListFacts(fx.ListFactsRequest(month=BEFORE, village_id="v02")).facts}
+    assert not own & {moved["before"], moved["late"]}
+    notice = lambda who, village, month: {o.official_id for o in who.evaluation.GetFeedbackNotice(  # noqa: E731
+        ev.GetFeedbackNoticeRequest(village_id=village, month=month)).officials}
+    assert MOVED in notice(v01, "v01", BEFORE) and MOVED not in notice(v02, "v02", BEFORE)
+    assert MOVED in notice(v02, "v02", AFTER) and MOVED not in notice(v01, "v01", AFTER)
+    # the late BEFORE fact counts where he was then
+    scores = stubs_as("reader").evaluation.GetMonthlyScores(ev.GetMonthlyScoresRequest(
+        month=BEFORE, official_id=MOVED)).scores
+    assert [(s.village_id, len(s.items)) for s in scores] == [("v01", 2)]
+
+
+def test_d_each_village_appeals_the_months_it_had_him(grpc_servicer, stubs_as, v02, moved, clock):
+    flow = Workflow(grpc_servicer)
+    clock.set(date(2026, 7, 3))
+    for month in (BEFORE, AFTER):
+        to_state(flow, clock, month, "approved")
+    v01 = stubs_as("village")
+    appeal = lambda who, fact_id: who.workflow.Appeal(wf.AppealRequest(  # noqa: E731
+        fact_id=fact_id, reason="he was on leave"))
+    refused(lambda: appeal(v02, moved["before"]))
+    refused(lambda: appeal(v02, moved["late"]))   # entered after the move, still v01's month
+    refused(lambda: appeal(v01, moved["after"]))
+    assert appeal(v01, moved["before"]).village_id == "v01"
+    assert appeal(v01, moved["late"]).village_id == "v01"
+    assert appeal(v02, moved["after"]).village_id == "v02"
+
+
+def test_d_a_move_may_take_effect_from_an_earlier_month(stubs, stubs_as, moved):
+    from kaoping.v1 import registry_pb2 as rg
+    official = next(o for o in stubs.registry.ListOfficials(rg.ListOfficialsRequest(village_id="v02")).officials
+                    if o.id == "v02-6")
+    official.village_id, official.village_from_month = "v03", "2026-03"
+    stubs.registry.PutOfficial(official)
+    village = lambda month: stubs_as("reader").evaluation.GetMonthlyScores(  # noqa: E731
+        ev.GetMonthlyScoresRequest(month=month, official_id="v02-6")).scores[0].village_id
+    assert (village("2026-02"), village("2026-03"), village("2026-06")) == ("v02", "v03", "v03")
+    official.village_id, official.village_from_month = "v04", "2099-01"
+    bad = refused(lambda: stubs.registry.PutOfficial(official), grpc.StatusCode.INVALID_ARGUMENT)
+    assert "village_from_month" in bad
+    assert village("2026-06") == "v03"   # refused: nothing changed
+
+
+def test_d_existing_officials_get_their_village_as_history(db_url):
+    from sqlalchemy import create_engine, text
+    from kaoping.migrate import upgrade
+    from kaoping.storage.store import Store
+    engine = create_engine(db_url)
+    upgrade(engine, "0005")
+    with engine.begin() as conn:
+        conn.execute(text("insert into township (id, name) values ('t1', '試驗鎮')"))
+        conn.execute(text("insert into village (id, township_id, name) values ('v1', 't1', '上山村')"))
+        conn.execute(text("insert into official (id, village_id, name, position, base_pay) "
+                          "values ('o1', 'v1', '王建國', '書記', 1800.00)"))
+    engine.dispose()
+    store = Store(db_url)
+    try:
+        assert [(a.official_id, a.from_month, a.village_id) for a in store.assignments()] == [
+            ("o1", "2000-01", "v1")]
+    finally:
+        store.close()

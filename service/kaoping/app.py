@@ -16,14 +16,17 @@ from kaoping import audit
 from kaoping.domain.errors import (AlreadyExists, DomainError, InvalidArgument, NotFound,
                                    PermissionDenied, Violation)
 from kaoping.domain.principal import INTERNAL, Principal
-from kaoping.domain.facts import CheckedFact, FactInput, check_fact, parse_month, text_problems
+from kaoping.domain.facts import (EARLIEST_MONTH, CheckedFact, FactInput, check_fact, parse_month,
+                                  text_problems)
+from kaoping.domain.roster import Assignment, village_in_month
 from kaoping.domain.ruleset import SCORER_ROLES, RuleSet
 from kaoping.domain.scoring import OfficialResult, ScoredFact
 from kaoping.evaluator import OfficialInput, evaluate
 from kaoping.limits import Limits
 from kaoping.rulesets import RuleSets, invalid, validate_text
 from kaoping.storage.models import utcnow
-from kaoping.storage.models import FactRow, Official, RuleSetRow, Scorer, Township, Village
+from kaoping.storage.models import (FactRow, Official, OfficialAssignment, RuleSetRow, Scorer,
+                                    Township, Village)
 from kaoping.storage.store import Store
 from kaoping.storage.workflow_store import WorkflowStore
 
@@ -70,11 +73,35 @@ class Registry:
         self.store = store
         self._officials: dict[str, Official] = {}
         self._scorers: dict[str, Scorer] = {}
+        self._history: dict[str, list[Assignment]] = {}
         self.reload()
 
     def reload(self) -> None:
         self._officials = {o.id: o for o in self.store.officials()}
         self._scorers = {s.id: s for s in self.store.scorers()}
+        history: dict[str, list[Assignment]] = {}
+        for a in self.store.assignments():
+            history.setdefault(a.official_id, []).append(Assignment(a.from_month, a.village_id))
+        self._history = history
+
+    def village_of(self, official_id: str, month: str) -> str | None:
+        """The official's village in `month` (kaoping.domain.roster); the current
+        village for an official with no recorded history; None for no such official."""
+        official = self.official(official_id)
+        if official is None:
+            return None
+        history = self._history.get(official_id)
+        if history is None:   # added through another replica: read its history once
+            history = [Assignment(a.from_month, a.village_id) for a in self.store.assignments(official_id)]
+            self._history[official_id] = history
+        return village_in_month(history, month) or official.village_id
+
+    def roster(self, village_ids, month: str) -> list[tuple[Official, str]]:
+        """(official, village id) of everyone in those villages in `month`, ordered by
+        village then official, as the scores list them."""
+        wanted = set(village_ids)
+        members = [(o, self.village_of(o.id, month)) for o in self._officials.values()]
+        return sorted(((o, v) for o, v in members if v in wanted), key=lambda m: (m[1], m[0].id))
 
     def official(self, official_id: str) -> Official | None:
         found = self._officials.get(official_id)
@@ -183,16 +210,20 @@ class Kaoping:
                    caller: Principal = INTERNAL) -> list[FactRow]:
         month = self._month(month)
         if caller.role == "village":
-            self._scope("", village_id, official_id, caller)
-        villages = [village_id] if village_id else None
-        return self.store.facts(month, villages, official_id)
+            self._scope("", village_id, official_id, caller, month)
+        if not village_id:
+            return self.store.facts(month, official_id=official_id)
+        # the village's roster of that month (an official who moved is listed where he was)
+        members = [o.id for o, _ in self.registry.roster([village_id], month)
+                   if not official_id or o.id == official_id]
+        return self.store.facts(month, official_ids=members)
 
     # scores -----------------------------------------------------------------
     def monthly_scores(self, month: str, township_id: str = "", village_id: str = "",
                        official_id: str = "", content_hash: str | None = None,
                        caller: Principal = INTERNAL) -> MonthScores:
         month = self._month(month)
-        township, village, official = self._scope(township_id, village_id, official_id, caller)
+        township, village, official = self._scope(township_id, village_id, official_id, caller, month)
         if content_hash is None:  # a month frozen for or approved by the meeting keeps its version
             content_hash = self.months.bound_hash(township.id, month)
         full = self._township_month(township, month, content_hash)
@@ -219,8 +250,9 @@ class Kaoping:
 
     def _compute(self, township, month, compiled, row) -> MonthScores:
         villages = {v.id: v for v in self.store.villages(township.id)}
-        officials = [o for v in villages for o in self.store.officials(v)]
-        facts = self.store.facts(month, villages.keys())
+        members = self.registry.roster(villages, month)   # who belonged to the township that month
+        officials = [o for o, _ in members]
+        facts = self.store.facts(month, official_ids=[o.id for o in officials])
         voided = {f.voids_fact_id for f in facts if f.voids_fact_id is not None}
         per_official: dict[str, list[ScoredFact]] = {o.id: [] for o in officials}
         for f in facts:
@@ -232,7 +264,7 @@ class Kaoping:
         inputs = [OfficialInput(o.id, Decimal(o.base_pay), tuple(per_official[o.id]))
                   for o in officials]
         results = evaluate(compiled, inputs)
-        views = [ScoreView(r, o, villages[o.village_id], month) for r, o in zip(results, officials)]
+        views = [ScoreView(r, o, villages[v], month) for r, (o, v) in zip(results, members)]
         return MonthScores(month, township, row, views, compiled.ruleset)
 
     def ranking(self, month: str, township_id: str = "", caller: Principal = INTERNAL):
@@ -300,12 +332,41 @@ class Kaoping:
             raise NotFound("no such township", [Violation("township_id", village.township_id)])
         self.put(village)
 
-    def put_official(self, official: Official) -> None:
+    def put_official(self, official: Official, village_from: str = "") -> None:
+        """Adds or changes an official. A change of village takes effect from the month
+        `village_from` (default: the current month) and is added to the history
+        (kaoping.domain.roster): earlier months keep the old village."""
         _check_text({"id": official.id, "village_id": official.village_id, "name": official.name,
-                     "position": official.position})
+                     "position": official.position, "village_from_month": village_from})
         if self.store.get(Village, official.village_id) is None:
             raise NotFound("no such village", [Violation("village_id", official.village_id)])
-        self.put(official)
+        since = self.today().strftime("%Y-%m")
+        if village_from:
+            since, problems = parse_month(village_from, "village_from_month", self.today())
+            if problems:
+                raise InvalidArgument("bad month", problems)
+        old = self.store.get(Official, official.id)
+        if old is None:
+            since = EARLIEST_MONTH   # a new official: no earlier village to keep
+        elif self.registry.village_of(old.id, since) == official.village_id:
+            self.put(official.model_copy(update={"village_id": old.village_id}))   # no move
+            return
+        kept = self.store.assignments(official.id)
+        moves = [OfficialAssignment(official_id=official.id, from_month=since, village_id=official.village_id)]
+        if old is not None and not kept:
+            # no history yet (added before it existed): keep the village held so far
+            moves.insert(0, OfficialAssignment(official_id=old.id, from_month=EARLIEST_MONTH,
+                                               village_id=old.village_id))
+        history = [Assignment(a.from_month, a.village_id) for a in kept if a.from_month != since]
+        history += [Assignment(m.from_month, m.village_id) for m in moves]
+        current = village_in_month(history, self.today().strftime("%Y-%m")) or official.village_id
+        row = official.model_copy(update={"village_id": current})
+        after = row.model_dump(mode="json") | {"village_from": {m.from_month: m.village_id for m in moves}}
+        # one transaction and one audit entry (replicas re-read the registry on put_official)
+        self.store.put(row, *moves, audit=audit.entry(
+            "put_official", official.id, before=old.model_dump(mode="json") if old else None, after=after))
+        self.registry.reload()
+        self.invalidate()
 
     def put_scorer(self, scorer: Scorer) -> None:
         _check_text({"id": scorer.id, "name": scorer.name, "role": scorer.role})
@@ -337,10 +398,12 @@ class Kaoping:
         return value
 
     def _scope(self, township_id: str, village_id: str, official_id: str,
-               caller: Principal = INTERNAL):
+               caller: Principal = INTERNAL, month: str = ""):
+        """(township, village, official) a read is about; an official's village is the
+        one he belonged to in `month` (kaoping.domain.roster), the current one without."""
+        month = month or self.today().strftime("%Y-%m")
         if caller.role == "village":
-            named = self.registry.official(official_id)
-            own = village_id or (named.village_id if named else "")
+            own = village_id or self.registry.village_of(official_id, month) or ""
             if own != caller.village_id:
                 raise PermissionDenied("a village reads only its own records", [Violation(
                     "village_id", f"your token is for village {caller.village_id!r}")])
@@ -349,7 +412,7 @@ class Kaoping:
             official = self.registry.official(official_id)
             if official is None:
                 raise NotFound("no such official", [Violation("official_id", official_id)])
-            village_id = official.village_id
+            village_id = self.registry.village_of(official.id, month)
         if village_id:
             village = self.store.get(Village, village_id)
             if village is None:

@@ -70,9 +70,10 @@ def correct_fact(app: "Kaoping", fact_id: int, reason: str, scorer_id: str, key:
     if original.voids_fact_id is not None:
         raise InvalidArgument("a correction cannot itself be corrected",
                               [Violation("fact_id", "names a correction; submit a new fact")])
+    village = app.registry.village_of(original.official_id, original.month) or original.village_id
     resend = bool(app.store.facts_by_keys([key]))
     if not resend:  # a resend still gets its first receipt
-        app.months.check_open(original.village_id, original.month, original.category, "fact_id")
+        app.months.check_open(village, original.month, original.category, "fact_id")
     if caller.role == "system":
         if original.scorer_id != f"system:{caller.name}":
             raise PermissionDenied("a system corrects only the facts it sent",
@@ -103,7 +104,7 @@ def correct_fact(app: "Kaoping", fact_id: int, reason: str, scorer_id: str, key:
             raise closed
     digest = hashlib.sha256(f"void:{fact_id}:{reason}".encode("utf-8")).hexdigest()
     row = FactRow(idempotency_key=key, payload_hash=digest,
-                  official_id=original.official_id, village_id=original.village_id,
+                  official_id=original.official_id, village_id=village,
                   month=original.month, category=original.category, kind=CORRECTION_KIND,
                   quantity=Decimal(0), note=reason, scorer_id=scorer.id,
                   scorer_role=scorer.role, source="correction", voids_fact_id=fact_id,

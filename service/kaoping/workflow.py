@@ -451,11 +451,13 @@ class Workflow:
         fact = self.app.store.fact(fact_id) if fact_id > 0 else None
         if fact is None:
             raise NotFound("no such fact", [Violation("fact_id", f"no fact {fact_id}")])
-        if fact.village_id != caller.village_id:
+        # the village the official belonged to in the fact's month (kaoping.domain.roster)
+        village_id = self.app.registry.village_of(fact.official_id, fact.month) or fact.village_id
+        if village_id != caller.village_id:
             raise PermissionDenied("a village appeals only its own deductions", [Violation(
-                "fact_id", f"fact {fact_id} is about village {fact.village_id}, your token is for "
-                           f"{caller.village_id!r}")])
-        township = self._township(self.months.township_of(fact.village_id))
+                "fact_id", f"fact {fact_id} is about village {village_id} in {fact.month}, your token "
+                           f"is for {caller.village_id!r}")])
+        township = self._township(self.months.township_of(village_id))
         month = fact.month
         record = self.months.record(township.id, month)
         wf.require("appeal", record.state if record else wf.SCORING, caller.role, f"{township.id} {month}")
@@ -469,17 +471,17 @@ class Workflow:
             what = "gave no points" if item is None else f"gave {item.points} points"
             raise InvalidArgument("only a deduction can be appealed", [Violation(
                 "fact_id", f"fact {fact_id} is not a deduction of the approved month ({what})")])
-        row = AppealRow(township_id=township.id, month=month, village_id=fact.village_id,
+        row = AppealRow(township_id=township.id, month=month, village_id=village_id,
                         official_id=fact.official_id, fact_id=fact_id, rule_id=item.rule_id,
                         points=item.points, deduction_reason=item.reason, appellant=appellant,
                         reason=reason.strip(), submitted_by=caller.name, state=wf.PENDING)
 
         def first_and_unconfirmed(s):
-            if self.months.confirmations(township.id, month).get(fact.village_id):
+            if self.months.confirmations(township.id, month).get(village_id):
                 raise _Refused(FailedPrecondition(
-                    f"village {fact.village_id} has confirmed the {month} notice; it cannot appeal now",
+                    f"village {village_id} has confirmed the {month} notice; it cannot appeal now",
                     [Violation("fact_id", "the notice is confirmed")]))
-            earlier = [a for a in self.months.appeals(township.id, [month], fact.village_id)
+            earlier = [a for a in self.months.appeals(township.id, [month], village_id)
                        if a.fact_id == fact_id]
             if earlier:
                 raise _Refused(AlreadyExists("this deduction is already appealed", [Violation(

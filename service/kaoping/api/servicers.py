@@ -183,7 +183,8 @@ class RegistryServicer(rg_grpc.RegistryServiceServicer):
         if not pay.is_finite() or pay < 0 or pay > 1_000_000:
             raise InvalidArgument("bad base pay", [Violation("base_pay", "a yuan amount from 0 to 1000000")])
         self.app.put_official(Official(id=request.id, village_id=request.village_id, name=request.name,
-                              position=request.position, base_pay=pay))
+                              position=request.position, base_pay=pay),
+                              village_from=request.village_from_month)
         return request
 
     @translating

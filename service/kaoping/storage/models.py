@@ -37,6 +37,16 @@ class Official(SQLModel, table=True):
     base_pay: Decimal = Field(sa_column=Column(Numeric(12, 2), nullable=False))
 
 
+class OfficialAssignment(SQLModel, table=True):
+    """An official's village from a month on (kaoping.domain.roster): a move adds a row,
+    so months before it keep the old village. Official.village_id is the current one."""
+    __tablename__ = "official_assignment"
+    official_id: str = Field(foreign_key="official.id", primary_key=True, max_length=64)
+    from_month: str = Field(primary_key=True, max_length=7)
+    village_id: str = Field(foreign_key="village.id", max_length=64)
+    recorded_at: datetime = Field(default_factory=utcnow, sa_column=_stamp())
+
+
 class Scorer(SQLModel, table=True):
     id: str = Field(primary_key=True, max_length=64)
     name: str = Field(max_length=200)

@@ -8,8 +8,8 @@ from sqlalchemy import event, func, insert
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, SQLModel, create_engine, select
 
-from kaoping.storage.models import (Activation, AuditEntry, FactRow, Official, RuleSetRow, Scorer,
-                                    Township, Village)
+from kaoping.storage.models import (Activation, AuditEntry, FactRow, Official, OfficialAssignment,
+                                    RuleSetRow, Scorer, Township, Village)
 
 
 @dataclass(frozen=True)
@@ -101,6 +101,14 @@ class Store:
             q = select(Official).order_by(Official.id)
             if village_id:
                 q = q.where(Official.village_id == village_id)
+            return list(s.exec(q))
+
+    def assignments(self, official_id: str = "") -> list[OfficialAssignment]:
+        with self.session() as s:
+            q = select(OfficialAssignment).order_by(OfficialAssignment.official_id,
+                                                    OfficialAssignment.from_month)
+            if official_id:
+                q = q.where(OfficialAssignment.official_id == official_id)
             return list(s.exec(q))
 
     def scorers(self) -> list[Scorer]:
@@ -226,14 +234,21 @@ class Store:
             return self._by_keys(s, keys)
 
     def facts(self, month: str, village_ids: Iterable[str] | None = None,
-              official_id: str = "") -> list[FactRow]:
+              official_id: str = "", official_ids: Iterable[str] | None = None) -> list[FactRow]:
+        """A month's facts, by the village stamped on them, one official, or a list of
+        officials (the roster of a month, kaoping.domain.roster), in id order."""
         with self.session() as s:
             q = select(FactRow).where(FactRow.month == month).order_by(FactRow.id)
             if village_ids is not None:
                 q = q.where(FactRow.village_id.in_(list(village_ids)))
             if official_id:
                 q = q.where(FactRow.official_id == official_id)
-            return list(s.exec(q))
+            if official_ids is None:
+                return list(s.exec(q))
+            ids, found = list(official_ids), []
+            for start in range(0, len(ids), 500):   # bounded IN lists on every backend
+                found += s.exec(q.where(FactRow.official_id.in_(ids[start:start + 500])))
+            return sorted(found, key=lambda f: f.id)
 
     def fact_watermark(self, month: str, village_ids: Iterable[str] | None = None) -> tuple[int, int]:
         """(count, highest id) of a month's facts, for some villages or all: changes
