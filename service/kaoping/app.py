@@ -16,17 +16,15 @@ from kaoping import audit
 from kaoping.domain.errors import (AlreadyExists, DomainError, InvalidArgument, NotFound,
                                    PermissionDenied, Violation)
 from kaoping.domain.principal import INTERNAL, Principal
-from kaoping.domain.facts import (EARLIEST_MONTH, CheckedFact, FactInput, check_fact, parse_month,
-                                  text_problems)
-from kaoping.domain.roster import Assignment, village_in_month
+from kaoping.domain.facts import CheckedFact, FactInput, check_fact, parse_month, text_problems
 from kaoping.domain.ruleset import SCORER_ROLES, RuleSet
 from kaoping.domain.scoring import OfficialResult, ScoredFact
 from kaoping.evaluator import OfficialInput, evaluate
 from kaoping.limits import Limits
 from kaoping.rulesets import RuleSets, invalid, validate_text
 from kaoping.storage.models import utcnow
-from kaoping.storage.models import (FactRow, Official, OfficialAssignment, RuleSetRow, Scorer,
-                                    Township, Village)
+from kaoping.registry import Registry, plan_move
+from kaoping.storage.models import FactRow, Official, RuleSetRow, Scorer, Township, Village
 from kaoping.storage.store import Store
 from kaoping.storage.workflow_store import WorkflowStore
 
@@ -63,61 +61,6 @@ class MonthScores:
     ruleset: RuleSetRow
     scores: list[ScoreView]
     rules: RuleSet
-
-
-class Registry:
-    """In-memory view of officials and scorers, re-read from the database on a miss so
-    that rows added through another replica are found."""
-
-    def __init__(self, store: Store):
-        self.store = store
-        self._officials: dict[str, Official] = {}
-        self._scorers: dict[str, Scorer] = {}
-        self._history: dict[str, list[Assignment]] = {}
-        self.reload()
-
-    def reload(self) -> None:
-        self._officials = {o.id: o for o in self.store.officials()}
-        self._scorers = {s.id: s for s in self.store.scorers()}
-        history: dict[str, list[Assignment]] = {}
-        for a in self.store.assignments():
-            history.setdefault(a.official_id, []).append(Assignment(a.from_month, a.village_id))
-        self._history = history
-
-    def village_of(self, official_id: str, month: str) -> str | None:
-        """The official's village in `month` (kaoping.domain.roster); the current
-        village for an official with no recorded history; None for no such official."""
-        official = self.official(official_id)
-        if official is None:
-            return None
-        history = self._history.get(official_id)
-        if history is None:   # added through another replica: read its history once
-            history = [Assignment(a.from_month, a.village_id) for a in self.store.assignments(official_id)]
-            self._history[official_id] = history
-        return village_in_month(history, month) or official.village_id
-
-    def roster(self, village_ids, month: str) -> list[tuple[Official, str]]:
-        """(official, village id) of everyone in those villages in `month`, ordered by
-        village then official, as the scores list them."""
-        wanted = set(village_ids)
-        members = [(o, self.village_of(o.id, month)) for o in self._officials.values()]
-        return sorted(((o, v) for o, v in members if v in wanted), key=lambda m: (m[1], m[0].id))
-
-    def official(self, official_id: str) -> Official | None:
-        found = self._officials.get(official_id)
-        if found is None and official_id:
-            found = self.store.get(Official, official_id)
-            if found is not None:
-                self._officials[official_id] = found
-        return found
-
-    def scorer(self, scorer_id: str) -> Scorer | None:
-        found = self._scorers.get(scorer_id)
-        if found is None and scorer_id:
-            found = self.store.get(Scorer, scorer_id)
-            if found is not None:
-                self._scorers[scorer_id] = found
-        return found
 
 
 class Kaoping:
@@ -252,7 +195,13 @@ class Kaoping:
         villages = {v.id: v for v in self.store.villages(township.id)}
         members = self.registry.roster(villages, month)   # who belonged to the township that month
         officials = [o for o, _ in members]
-        facts = self.store.facts(month, official_ids=[o.id for o in officials])
+        facts = self.store.facts(month, villages.keys())
+        # A fact carries the village of its month when entered; one entered before a
+        # back-dated move was recorded carries the old one: read movers' facts by official.
+        movers = [o.id for o in officials if self.registry.has_moved(o.id)]
+        if movers:
+            extra = {f.id: f for f in self.store.facts(month, official_ids=movers)}
+            facts = sorted(({f.id: f for f in facts} | extra).values(), key=lambda f: f.id)
         voided = {f.voids_fact_id for f in facts if f.voids_fact_id is not None}
         per_official: dict[str, list[ScoredFact]] = {o.id: [] for o in officials}
         for f in facts:
@@ -346,21 +295,10 @@ class Kaoping:
             if problems:
                 raise InvalidArgument("bad month", problems)
         old = self.store.get(Official, official.id)
-        if old is None:
-            since = EARLIEST_MONTH   # a new official: no earlier village to keep
-        elif self.registry.village_of(old.id, since) == official.village_id:
+        if old is not None and self.registry.village_of(old.id, since) == official.village_id:
             self.put(official.model_copy(update={"village_id": old.village_id}))   # no move
             return
-        kept = self.store.assignments(official.id)
-        moves = [OfficialAssignment(official_id=official.id, from_month=since, village_id=official.village_id)]
-        if old is not None and not kept:
-            # no history yet (added before it existed): keep the village held so far
-            moves.insert(0, OfficialAssignment(official_id=old.id, from_month=EARLIEST_MONTH,
-                                               village_id=old.village_id))
-        history = [Assignment(a.from_month, a.village_id) for a in kept if a.from_month != since]
-        history += [Assignment(m.from_month, m.village_id) for m in moves]
-        current = village_in_month(history, self.today().strftime("%Y-%m")) or official.village_id
-        row = official.model_copy(update={"village_id": current})
+        row, moves = plan_move(self.store, old, official, since, self.today().strftime("%Y-%m"))
         after = row.model_dump(mode="json") | {"village_from": {m.from_month: m.village_id for m in moves}}
         # one transaction and one audit entry (replicas re-read the registry on put_official)
         self.store.put(row, *moves, audit=audit.entry(
