@@ -79,7 +79,7 @@ def plan_move(store: Store, old: Official | None, official: Official, since: str
         since = EARLIEST_MONTH   # a new official: no earlier village to keep
     kept = store.assignments(official.id)
     moves = [OfficialAssignment(official_id=official.id, from_month=since, village_id=official.village_id)]
-    if old is not None and not kept:
+    if old is not None and not kept and since > EARLIEST_MONTH:
         moves.insert(0, OfficialAssignment(official_id=old.id, from_month=EARLIEST_MONTH,
                                            village_id=old.village_id))
     history = [Assignment(a.from_month, a.village_id) for a in kept if a.from_month != since]
