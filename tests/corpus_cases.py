@@ -618,7 +618,7 @@ CORRECT_REFUSED = [
     ("reason-only-whitespace", dict(reason=" \t\n\u3000"), C.INVALID_ARGUMENT, "reason"),
     ("no-idempotency_key", dict(idempotency_key=""), C.INVALID_ARGUMENT, "idempotency_key"),
     ("a-correction-itself", dict(fact_id="correction"), C.INVALID_ARGUMENT, "fact_id"),
-    ("an-already-voided-fact", dict(fact_id="voided"), C.INVALID_ARGUMENT, "fact_id"),
+    ("an-already-voided-fact", dict(fact_id="voided"), C.FAILED_PRECONDITION, "fact_id"),
     ("replacement-future-month", dict(replacement=dict(month="2030-01")), C.INVALID_ARGUMENT,
      "replacement.month"),
     ("replacement-unknown-official", dict(replacement=dict(official_id="v99-9")), C.NOT_FOUND,

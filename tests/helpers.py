@@ -37,3 +37,28 @@ def violations(error: grpc.RpcError) -> dict[str, str]:
             detail.Unpack(bad)
             found.update({v.field: v.description for v in bad.field_violations})
     return found
+
+
+def together(calls, timeout: float = 60.0) -> list:
+    """Runs the callables on threads released at once by a barrier; returns each one's
+    result or the exception it raised, in order. Bounded: a thread still running after
+    `timeout` fails the test instead of hanging it."""
+    import threading
+
+    barrier = threading.Barrier(len(calls), timeout=timeout)
+    results: list = [None] * len(calls)
+
+    def run(i, call):
+        try:
+            barrier.wait()
+            results[i] = call()
+        except BaseException as exc:  # noqa: BLE001 - handed back to the test
+            results[i] = exc
+
+    threads = [threading.Thread(target=run, args=(i, c), daemon=True) for i, c in enumerate(calls)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout)
+    assert not any(t.is_alive() for t in threads), f"a call did not finish within {timeout} s"
+    return results

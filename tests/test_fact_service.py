@@ -132,7 +132,7 @@ def test_correction_voids_by_adding_a_fact(stubs):
     with pytest.raises(grpc.RpcError) as err:
         stubs.facts.CorrectFact(fx.CorrectFactRequest(fact_id=original.fact_id, reason="again",
                                                       scorer_id="main-01", idempotency_key="fix-2"))
-    assert err.value.code() == grpc.StatusCode.INVALID_ARGUMENT
+    assert err.value.code() == grpc.StatusCode.FAILED_PRECONDITION   # the fact's state, not the request
     with pytest.raises(grpc.RpcError) as err:
         stubs.facts.CorrectFact(fx.CorrectFactRequest(fact_id=999999, reason="x", scorer_id="main-01",
                                                       idempotency_key="fix-3"))

@@ -5,9 +5,7 @@ statuses; the CLI and tests may call the same methods directly.
 """
 from __future__ import annotations
 
-import hashlib
 import threading
-from types import SimpleNamespace
 from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import date
@@ -25,11 +23,12 @@ from kaoping.evaluator import OfficialInput, evaluate
 from kaoping.limits import Limits
 from kaoping.rulesets import RuleSets, invalid, validate_text
 from kaoping.storage.models import utcnow
+from kaoping.registry import Registry, plan_move
 from kaoping.storage.models import FactRow, Official, RuleSetRow, Scorer, Township, Village
-from kaoping.storage.store import KeyConflict, Store
+from kaoping.storage.store import Store
 from kaoping.storage.workflow_store import WorkflowStore
 
-CORRECTION_KIND = "correction"
+from kaoping.corrections import CORRECTION_KIND  # noqa: F401 (kaoping.workflow imports it here)
 
 
 @dataclass(frozen=True)
@@ -62,37 +61,6 @@ class MonthScores:
     ruleset: RuleSetRow
     scores: list[ScoreView]
     rules: RuleSet
-
-
-class Registry:
-    """In-memory view of officials and scorers, re-read from the database on a miss so
-    that rows added through another replica are found."""
-
-    def __init__(self, store: Store):
-        self.store = store
-        self._officials: dict[str, Official] = {}
-        self._scorers: dict[str, Scorer] = {}
-        self.reload()
-
-    def reload(self) -> None:
-        self._officials = {o.id: o for o in self.store.officials()}
-        self._scorers = {s.id: s for s in self.store.scorers()}
-
-    def official(self, official_id: str) -> Official | None:
-        found = self._officials.get(official_id)
-        if found is None and official_id:
-            found = self.store.get(Official, official_id)
-            if found is not None:
-                self._officials[official_id] = found
-        return found
-
-    def scorer(self, scorer_id: str) -> Scorer | None:
-        found = self._scorers.get(scorer_id)
-        if found is None and scorer_id:
-            found = self.store.get(Scorer, scorer_id)
-            if found is not None:
-                self._scorers[scorer_id] = found
-        return found
 
 
 class Kaoping:
@@ -176,89 +144,29 @@ class Kaoping:
     def correct_fact(self, fact_id: int, reason: str, scorer_id: str, key: str,
                      replacement: FactInput | None,
                      caller: Principal = INTERNAL) -> tuple[Receipt, Receipt | None]:
-        """Voids a fact by adding a correction fact (and its replacement, if given).
-
-        Scorers correct only facts in categories their role scores; a system only
-        facts it sent; an admin any fact, naming the scorer it acts for."""
-        if caller.role in SCORER_ROLES:
-            scorer_id = caller.scorer_id
-        bad = text_problems({"reason": reason, "idempotency_key": key, "scorer_id": scorer_id},
-                            {"reason": self.limits.max_note, "idempotency_key": 200, "scorer_id": 64})
-        if not reason.strip():
-            bad.append(Violation("reason", "required: why the fact is wrong"))
-        if not key:
-            bad.append(Violation("idempotency_key", "required"))
-        if bad:
-            raise InvalidArgument("the correction is not valid", bad)
-        original = self.store.fact(fact_id) if fact_id > 0 else None
-        if original is None:
-            raise NotFound("no such fact", [Violation("fact_id", f"no fact {fact_id}")])
-        if original.voids_fact_id is not None:
-            raise InvalidArgument("a correction cannot itself be corrected",
-                                  [Violation("fact_id", "names a correction; submit a new fact")])
-        if not self.store.facts_by_keys([key]):  # a resend still gets its first receipt
-            self.months.check_open(original.village_id, original.month, original.category, "fact_id")
-        if caller.role == "system":
-            if original.scorer_id != f"system:{caller.name}":
-                raise PermissionDenied("a system corrects only the facts it sent",
-                                       [Violation("fact_id", f"sent by {original.scorer_id}")])
-            scorer = SimpleNamespace(id=original.scorer_id, role="system")
-        else:
-            scorer = self.registry.scorer(scorer_id)
-        if scorer is None:
-            raise NotFound("no such scorer", [Violation("scorer_id", f"no scorer {scorer_id!r}")])
-        category = self.rulesets.active.categories.get(original.category)
-        if caller.role != "system" and (category is None or scorer.role not in category.scored_by):
-            raise PermissionDenied(f"scorer {scorer_id} ({scorer.role}) does not score "
-                                   f"{original.category}", [Violation("scorer_id", "wrong role")])
-        existing = self.store.facts_by_keys([key]).get(key)
-        if existing is None:
-            voider = self.store.voiding_fact(fact_id)
-            if voider is not None:
-                raise InvalidArgument("the fact is already voided", [Violation(
-                    "fact_id", f"voided by fact {voider.id}")])
-        checked_replacement = None
-        if replacement is not None:
-            checked_replacement = check_fact(replacement, self.rulesets.active, self.registry,
-                                             self.today(), prefix="replacement", caller=caller,
-                                             max_note=self.limits.max_note)
-            closed = self._closed_error(checked_replacement, "replacement.month")
-            if closed:
-                raise closed
-        digest = hashlib.sha256(f"void:{fact_id}:{reason}".encode("utf-8")).hexdigest()
-        row = FactRow(idempotency_key=key, payload_hash=digest,
-                      official_id=original.official_id, village_id=original.village_id,
-                      month=original.month, category=original.category, kind=CORRECTION_KIND,
-                      quantity=Decimal(0), note=reason, scorer_id=scorer.id,
-                      scorer_role=scorer.role, source="correction", voids_fact_id=fact_id,
-                      void_reason=reason)
-        rows = [row] + ([_row(checked_replacement)] if checked_replacement else [])
-        try:
-            inserted = self.store.insert_facts(rows, audit=lambda fresh: audit.entry(
-                "correct_fact", f"fact {fact_id}",
-                before={"fact_id": fact_id, "official_id": original.official_id, "kind": original.kind,
-                        "quantity": original.quantity, "voided": False},
-                after={"voided_by": fresh[0].id, "reason": reason,
-                       "replacement": fresh[1].id if len(fresh) > 1 else None}))
-        except KeyConflict as exc:
-            raise _key_conflict("idempotency_key", exc.key)
-        receipts = [Receipt(i.row.id, i.duplicate, i.row.idempotency_key) for i in inserted]
-        return receipts[0], (receipts[1] if len(receipts) > 1 else None)
+        """Voids a fact by adding a correction fact (and its replacement, if given);
+        kaoping.corrections has the rules."""
+        from kaoping.corrections import correct_fact
+        return correct_fact(self, fact_id, reason, scorer_id, key, replacement, caller)
 
     def list_facts(self, month: str, official_id: str = "", village_id: str = "",
                    caller: Principal = INTERNAL) -> list[FactRow]:
         month = self._month(month)
         if caller.role == "village":
-            self._scope("", village_id, official_id, caller)
-        villages = [village_id] if village_id else None
-        return self.store.facts(month, villages, official_id)
+            self._scope("", village_id, official_id, caller, month)
+        if not village_id:
+            return self.store.facts(month, official_id=official_id)
+        # the village's roster of that month (an official who moved is listed where he was)
+        members = [o.id for o, _ in self.registry.roster([village_id], month)
+                   if not official_id or o.id == official_id]
+        return self.store.facts(month, official_ids=members)
 
     # scores -----------------------------------------------------------------
     def monthly_scores(self, month: str, township_id: str = "", village_id: str = "",
                        official_id: str = "", content_hash: str | None = None,
                        caller: Principal = INTERNAL) -> MonthScores:
         month = self._month(month)
-        township, village, official = self._scope(township_id, village_id, official_id, caller)
+        township, village, official = self._scope(township_id, village_id, official_id, caller, month)
         if content_hash is None:  # a month frozen for or approved by the meeting keeps its version
             content_hash = self.months.bound_hash(township.id, month)
         full = self._township_month(township, month, content_hash)
@@ -285,8 +193,15 @@ class Kaoping:
 
     def _compute(self, township, month, compiled, row) -> MonthScores:
         villages = {v.id: v for v in self.store.villages(township.id)}
-        officials = [o for v in villages for o in self.store.officials(v)]
+        members = self.registry.roster(villages, month)   # who belonged to the township that month
+        officials = [o for o, _ in members]
         facts = self.store.facts(month, villages.keys())
+        # A fact carries the village of its month when entered; one entered before a
+        # back-dated move was recorded carries the old one: read movers' facts by official.
+        movers = [o.id for o in officials if self.registry.has_moved(o.id)]
+        if movers:
+            extra = {f.id: f for f in self.store.facts(month, official_ids=movers)}
+            facts = sorted(({f.id: f for f in facts} | extra).values(), key=lambda f: f.id)
         voided = {f.voids_fact_id for f in facts if f.voids_fact_id is not None}
         per_official: dict[str, list[ScoredFact]] = {o.id: [] for o in officials}
         for f in facts:
@@ -298,10 +213,13 @@ class Kaoping:
         inputs = [OfficialInput(o.id, Decimal(o.base_pay), tuple(per_official[o.id]))
                   for o in officials]
         results = evaluate(compiled, inputs)
-        views = [ScoreView(r, o, villages[o.village_id], month) for r, o in zip(results, officials)]
+        views = [ScoreView(r, o, villages[v], month) for r, (o, v) in zip(results, members)]
         return MonthScores(month, township, row, views, compiled.ruleset)
 
-    def ranking(self, month: str, township_id: str = ""):
+    def ranking(self, month: str, township_id: str = "", caller: Principal = INTERNAL):
+        """The month's official and village ranks. A village sees other villages'
+        figures only once the month is published (the 公示 shows them anyway); before,
+        it gets its own officials and its own village line, with their ranks."""
         scores = self.monthly_scores(month, township_id=township_id)
         # A vetoed official ranks below everyone else whatever the points.
         officials = sorted(scores.scores, key=lambda s: (s.result.vetoed, -s.result.total, s.official.id))
@@ -313,6 +231,9 @@ class Kaoping:
                      .quantize(Decimal("0.01")), len(v)) for v in by_village.values()]
         averages.sort(key=lambda a: (-a[1], a[0].id))
         ranked_villages = _competition_ranks(averages, lambda a: a[1])
+        if caller.role == "village" and not self.months.public(scores.township.id, scores.month):
+            ranked_officials = [(r, s) for r, s in ranked_officials if s.village.id == caller.village_id]
+            ranked_villages = [(r, a) for r, a in ranked_villages if a[0].id == caller.village_id]
         return scores, ranked_officials, ranked_villages
 
     def feedback_notice(self, village_id: str, month: str,
@@ -360,12 +281,30 @@ class Kaoping:
             raise NotFound("no such township", [Violation("township_id", village.township_id)])
         self.put(village)
 
-    def put_official(self, official: Official) -> None:
+    def put_official(self, official: Official, village_from: str = "") -> None:
+        """Adds or changes an official. A change of village takes effect from the month
+        `village_from` (default: the current month) and is added to the history
+        (kaoping.domain.roster): earlier months keep the old village."""
         _check_text({"id": official.id, "village_id": official.village_id, "name": official.name,
-                     "position": official.position})
+                     "position": official.position, "village_from_month": village_from})
         if self.store.get(Village, official.village_id) is None:
             raise NotFound("no such village", [Violation("village_id", official.village_id)])
-        self.put(official)
+        since = self.today().strftime("%Y-%m")
+        if village_from:
+            since, problems = parse_month(village_from, "village_from_month", self.today())
+            if problems:
+                raise InvalidArgument("bad month", problems)
+        old = self.store.get(Official, official.id)
+        if old is not None and self.registry.village_of(old.id, since) == official.village_id:
+            self.put(official.model_copy(update={"village_id": old.village_id}))   # no move
+            return
+        row, moves = plan_move(self.store, old, official, since, self.today().strftime("%Y-%m"))
+        after = row.model_dump(mode="json") | {"village_from": {m.from_month: m.village_id for m in moves}}
+        # one transaction and one audit entry (replicas re-read the registry on put_official)
+        self.store.put(row, *moves, audit=audit.entry(
+            "put_official", official.id, before=old.model_dump(mode="json") if old else None, after=after))
+        self.registry.reload()
+        self.invalidate()
 
     def put_scorer(self, scorer: Scorer) -> None:
         _check_text({"id": scorer.id, "name": scorer.name, "role": scorer.role})
@@ -397,10 +336,12 @@ class Kaoping:
         return value
 
     def _scope(self, township_id: str, village_id: str, official_id: str,
-               caller: Principal = INTERNAL):
+               caller: Principal = INTERNAL, month: str = ""):
+        """(township, village, official) a read is about; an official's village is the
+        one he belonged to in `month` (kaoping.domain.roster), the current one without."""
+        month = month or self.today().strftime("%Y-%m")
         if caller.role == "village":
-            named = self.registry.official(official_id)
-            own = village_id or (named.village_id if named else "")
+            own = village_id or self.registry.village_of(official_id, month) or ""
             if own != caller.village_id:
                 raise PermissionDenied("a village reads only its own records", [Violation(
                     "village_id", f"your token is for village {caller.village_id!r}")])
@@ -409,7 +350,7 @@ class Kaoping:
             official = self.registry.official(official_id)
             if official is None:
                 raise NotFound("no such official", [Violation("official_id", official_id)])
-            village_id = official.village_id
+            village_id = self.registry.village_of(official.id, month)
         if village_id:
             village = self.store.get(Village, village_id)
             if village is None:

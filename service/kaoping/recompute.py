@@ -35,7 +35,7 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from typing import Callable, Iterable, Iterator
 
-from sqlalchemy import bindparam, create_engine, literal_column, select, type_coerce
+from sqlalchemy import bindparam, create_engine, literal_column, or_, select, type_coerce
 from sqlalchemy.types import NullType
 
 from kaoping.app import Kaoping
@@ -43,7 +43,8 @@ from kaoping.domain.errors import NotFound, Violation
 from kaoping.domain.ruleset import RuleSet, parse
 from kaoping.domain.scoring import OfficialResult
 from kaoping.engine import CompiledRuleSet, EngineFact
-from kaoping.storage.models import FactRow, Official, RuleSetRow, Village
+from kaoping.domain.roster import Assignment, village_in_month
+from kaoping.storage.models import FactRow, Official, OfficialAssignment, RuleSetRow, Village
 from kaoping.storage.store import Store
 
 MAX_SHARD_TOWNSHIPS = 16
@@ -250,7 +251,11 @@ class _ShardStore:
         return list(self._officials.get(village_id, []))
 
     def facts(self, month: str, village_ids: Iterable[str] | None = None,
-              official_id: str = "") -> list[FactView]:
+              official_id: str = "", official_ids: Iterable[str] | None = None) -> list[FactView]:
+        if official_ids is not None:   # movers' facts (Kaoping._compute), as far as the shard has them
+            ids = frozenset(official_ids)
+            return sorted((f for fs in self._facts.values() for f in fs
+                           if f.month == month and f.official_id in ids), key=lambda f: f.id)
         wanted = frozenset(village_ids or ())
         for township_id, ids in self._township_villages.items():
             if ids == wanted:
@@ -295,19 +300,24 @@ class _Worker:
                 .order_by(f.id))
 
     def score(self, townships: list[str]) -> tuple[list[RecomputedScore], dict]:
-        v, o = Village.__table__.c, Official.__table__.c
+        v, o, a = Village.__table__.c, Official.__table__.c, OfficialAssignment.__table__.c
         with self.engine.connect() as conn:
             villages = [VillageRow(*r) for r in conn.execute(
                 select(v.id, v.township_id, v.name).where(v.township_id.in_(townships))
                 .order_by(v.township_id, v.id))]
             village_ids = [x.id for x in villages]
+            # everyone in the shard's villages now or in some month (the roster history)
+            members = or_(o.village_id.in_(village_ids),
+                          o.id.in_(select(a.official_id).where(a.village_id.in_(village_ids))))
             officials = [OfficialRow(*r) for r in conn.execute(
                 select(o.id, o.village_id, o.name, o.position, o.base_pay)
-                .where(o.village_id.in_(village_ids)).order_by(o.village_id, o.id))] \
-                if village_ids else []
+                .where(members).order_by(o.village_id, o.id))] if village_ids else []
+            history = [tuple(r) for r in conn.execute(
+                select(a.official_id, a.from_month, a.village_id)
+                .where(a.official_id.in_(select(o.id).where(members))))] if village_ids else []
             facts = self._read_facts(conn, village_ids) if village_ids else []
         shard = _ShardStore(villages, officials, facts)
-        view = _ComputeView(shard)
+        view = _ComputeView(shard, _ShardRoster(officials, history))
         calls_before = self.rules.calls
         scores = []
         for township_id in townships:
@@ -346,9 +356,30 @@ class _Worker:
                 in rows]
 
 
+class _ShardRoster:
+    """The two registry questions `Kaoping._compute` asks (kaoping.registry.Registry),
+    answered from the shard's officials and their village history."""
+
+    def __init__(self, officials: list[OfficialRow], history: list[tuple[str, str, str]]):
+        self._officials = officials
+        self._history: dict[str, list[Assignment]] = {}
+        for official_id, from_month, village_id in history:
+            self._history.setdefault(official_id, []).append(Assignment(from_month, village_id))
+
+    def has_moved(self, official_id: str) -> bool:
+        return len(self._history.get(official_id, ())) > 1
+
+    def roster(self, village_ids, month: str) -> list[tuple[OfficialRow, str]]:
+        wanted = set(village_ids)
+        members = [(o, village_in_month(self._history.get(o.id, ()), month) or o.village_id)
+                   for o in self._officials]
+        return sorted(((o, v) for o, v in members if v in wanted), key=lambda m: (m[1], m[0].id))
+
+
 class _ComputeView:
     """Stands in for the Kaoping instance whose `_compute` runs: it only reads
-    `self.store`."""
+    `self.store` and `self.registry`."""
 
-    def __init__(self, store: _ShardStore):
+    def __init__(self, store: _ShardStore, registry: _ShardRoster):
         self.store = store
+        self.registry = registry

@@ -15,7 +15,7 @@ from datetime import datetime, timedelta, timezone
 from sqlmodel import select
 
 from kaoping import audit
-from kaoping.domain.errors import InvalidArgument, NotFound, Violation
+from kaoping.domain.errors import AlreadyExists, InvalidArgument, NotFound, Violation
 from kaoping.domain.principal import ROLES, SCORER_ROLES, Principal
 from kaoping.domain.ruleset import CATEGORIES
 from kaoping.storage.models import ApiToken, Scorer, Village
@@ -64,6 +64,9 @@ class Tokens:
             bad.append(Violation("expires_days", "must be positive"))
         if bad:
             raise InvalidArgument("cannot issue the token", bad)
+        taken = self._identity_taken(name, categories) if role == "system" else []
+        if taken:
+            raise AlreadyExists("the system identity is taken", taken)
         token = PREFIX + secrets.token_urlsafe(32)
         expires = (datetime.now(timezone.utc) + timedelta(days=expires_days)) if expires_days else None
         row = ApiToken(token_hash=digest(token), name=name, role=role, scorer_id=scorer_id,
@@ -78,6 +81,23 @@ class Tokens:
                 "expires_at": expires.isoformat() if expires else None}))
             s.commit()
         return token, row
+
+    def _identity_taken(self, name: str, categories: tuple[str, ...]) -> list[Violation]:
+        """A system's identity is its name (facts are recorded as `system:<name>` and
+        corrected only by that identity), so one name stands for one set of categories:
+        a new token for a name already active with other categories is refused. The
+        same name with the same categories is a rotation and is allowed (revoke the old
+        token once the system uses the new one)."""
+        now = datetime.now(timezone.utc)
+        with self.store.session() as s:
+            rows = s.exec(select(ApiToken).where(ApiToken.role == "system", ApiToken.name == name,
+                                                 ApiToken.revoked_at.is_(None))).all()
+        clash = [r for r in rows if (r.expires_at is None or _aware(r.expires_at) > now)
+                 and set(filter(None, r.categories.split(","))) != set(categories)]
+        if not clash:
+            return []
+        return [Violation("name", f"system {name!r} is already active as token {clash[0].id} with "
+                                  f"categories {clash[0].categories}; choose another name, or revoke it first")]
 
     def revoke(self, token_id: int) -> ApiToken:
         with self.store.session() as s:

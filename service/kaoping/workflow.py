@@ -451,11 +451,13 @@ class Workflow:
         fact = self.app.store.fact(fact_id) if fact_id > 0 else None
         if fact is None:
             raise NotFound("no such fact", [Violation("fact_id", f"no fact {fact_id}")])
-        if fact.village_id != caller.village_id:
+        # the village the official belonged to in the fact's month (kaoping.domain.roster)
+        village_id = self.app.registry.village_of(fact.official_id, fact.month) or fact.village_id
+        if village_id != caller.village_id:
             raise PermissionDenied("a village appeals only its own deductions", [Violation(
-                "fact_id", f"fact {fact_id} is about village {fact.village_id}, your token is for "
-                           f"{caller.village_id!r}")])
-        township = self._township(self.months.township_of(fact.village_id))
+                "fact_id", f"fact {fact_id} is about village {village_id} in {fact.month}, your token "
+                           f"is for {caller.village_id!r}")])
+        township = self._township(self.months.township_of(village_id))
         month = fact.month
         record = self.months.record(township.id, month)
         wf.require("appeal", record.state if record else wf.SCORING, caller.role, f"{township.id} {month}")
@@ -469,17 +471,17 @@ class Workflow:
             what = "gave no points" if item is None else f"gave {item.points} points"
             raise InvalidArgument("only a deduction can be appealed", [Violation(
                 "fact_id", f"fact {fact_id} is not a deduction of the approved month ({what})")])
-        row = AppealRow(township_id=township.id, month=month, village_id=fact.village_id,
+        row = AppealRow(township_id=township.id, month=month, village_id=village_id,
                         official_id=fact.official_id, fact_id=fact_id, rule_id=item.rule_id,
                         points=item.points, deduction_reason=item.reason, appellant=appellant,
                         reason=reason.strip(), submitted_by=caller.name, state=wf.PENDING)
 
         def first_and_unconfirmed(s):
-            if self.months.confirmations(township.id, month).get(fact.village_id):
+            if self.months.confirmations(township.id, month).get(village_id):
                 raise _Refused(FailedPrecondition(
-                    f"village {fact.village_id} has confirmed the {month} notice; it cannot appeal now",
+                    f"village {village_id} has confirmed the {month} notice; it cannot appeal now",
                     [Violation("fact_id", "the notice is confirmed")]))
-            earlier = [a for a in self.months.appeals(township.id, [month], fact.village_id)
+            earlier = [a for a in self.months.appeals(township.id, [month], village_id)
                        if a.fact_id == fact_id]
             if earlier:
                 raise _Refused(AlreadyExists("this deduction is already appealed", [Violation(
@@ -555,7 +557,7 @@ class Workflow:
                              month=original.month, category=original.category, kind=CORRECTION_KIND,
                              quantity=Decimal(0), note=why, scorer_id=caller.name[:64],
                              scorer_role=caller.role, source="appeal", voids_fact_id=appeal.fact_id,
-                             void_reason=why)
+                             void_reason=why, void_claim=appeal.fact_id)
         old = self.months.lines(record.township_id, record.month, record.revision)
         revision = record.revision + 1
         lines = self._rescore(record, old, revision, {appeal.fact_id})
@@ -655,6 +657,11 @@ class Workflow:
                      for line, rank in sorted(((now[o][1], now[o][0]) for o in now),
                                               key=lambda p: (p[1], p[0].official_id))]
         villages = _rank_villages(current, previous, results)
+        if caller.role == "village" and not all(r.state in wf.PUBLIC for r in [*results, previous]):
+            # Before publication a village sees only its own lines (with their ranks):
+            # other villages' figures become public with the 公示 of every month drawn on.
+            officials = [o for o in officials if o.line.village_id == caller.village_id]
+            villages = [v for v in villages if v.village_id == caller.village_id]
         return YtdRanking(township, month, results, officials, villages)
 
     # year-end and pay ----------------------------------------------------------------

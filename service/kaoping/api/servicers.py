@@ -89,7 +89,8 @@ class EvaluationServicer(ev_grpc.EvaluationServiceServicer):
 
     @translating
     def GetRanking(self, request, context):
-        scores, officials, villages = self.app.ranking(request.month, request.township_id)
+        scores, officials, villages = self.app.ranking(request.month, request.township_id,
+                                                       caller(context))
         return ev.Ranking(
             month=scores.month, ruleset=cv.ruleset_ref(scores.ruleset),
             officials=[ev.RankedOfficial(rank=rank, official_id=s.official.id,
@@ -182,7 +183,8 @@ class RegistryServicer(rg_grpc.RegistryServiceServicer):
         if not pay.is_finite() or pay < 0 or pay > 1_000_000:
             raise InvalidArgument("bad base pay", [Violation("base_pay", "a yuan amount from 0 to 1000000")])
         self.app.put_official(Official(id=request.id, village_id=request.village_id, name=request.name,
-                              position=request.position, base_pay=pay))
+                              position=request.position, base_pay=pay),
+                              village_from=request.village_from_month)
         return request
 
     @translating

@@ -146,7 +146,8 @@ def check_fact(fact: FactInput, ruleset: RuleSet, registry, today: date,
                max_note: int = MAX_NOTE) -> CheckedFact:
     """Raises a DomainError with every violation, or returns the checked fact.
 
-    `registry` answers official(id) and scorer(id) (objects or None). A scorer's
+    `registry` answers official(id) and scorer(id) (objects or None) and
+    village_of(official id, month). A scorer's
     token names its scorer, so its facts are recorded under that scorer; a system's
     token lists its categories; an admin enters facts on behalf of a named scorer.
     """
@@ -216,7 +217,8 @@ def check_fact(fact: FactInput, ruleset: RuleSet, registry, today: date,
             f"scorer {scorer.id} ({scorer.role}) does not score {fact.category}",
             [Violation(f("scorer_id"), f"{fact.category} is scored by "
                                        f"{', '.join(category.scored_by)}")])
-    return CheckedFact(fact, month, quantity, official.village_id, scorer.role)
+    # the village he belonged to in the fact's month (kaoping.domain.roster)
+    return CheckedFact(fact, month, quantity, registry.village_of(official.id, month), scorer.role)
 
 
 __all__ = ["FactInput", "CheckedFact", "check_fact", "parse_month", "DomainError"]

@@ -37,6 +37,16 @@ class Official(SQLModel, table=True):
     base_pay: Decimal = Field(sa_column=Column(Numeric(12, 2), nullable=False))
 
 
+class OfficialAssignment(SQLModel, table=True):
+    """An official's village from a month on (kaoping.domain.roster): a move adds a row,
+    so months before it keep the old village. Official.village_id is the current one."""
+    __tablename__ = "official_assignment"
+    official_id: str = Field(foreign_key="official.id", primary_key=True, max_length=64)
+    from_month: str = Field(primary_key=True, max_length=7)
+    village_id: str = Field(foreign_key="village.id", max_length=64)
+    recorded_at: datetime = Field(default_factory=utcnow, sa_column=_stamp())
+
+
 class Scorer(SQLModel, table=True):
     id: str = Field(primary_key=True, max_length=64)
     name: str = Field(max_length=200)
@@ -47,7 +57,10 @@ class FactRow(SQLModel, table=True):
     __tablename__ = "fact"
     # A township's month is read by (month, village): the composite index serves that
     # and month-only queries alike (docs/benchmarks.md, P6).
-    __table_args__ = (Index("ix_fact_month_village", "month", "village_id"),)
+    # void_claim is unique: of concurrent corrections of one fact exactly one commits, on
+    # every backend and across replicas (the "already voided" read alone cannot ensure it).
+    __table_args__ = (Index("ix_fact_month_village", "month", "village_id"),
+                      Index("ux_fact_void_claim", "void_claim", unique=True))
     id: Optional[int] = Field(default=None, primary_key=True)
     idempotency_key: str = Field(max_length=200, unique=True)
     payload_hash: str = Field(max_length=64)
@@ -65,6 +78,11 @@ class FactRow(SQLModel, table=True):
     recorded_at: datetime = Field(default_factory=utcnow, sa_column=_stamp())
     voids_fact_id: Optional[int] = Field(default=None, foreign_key="fact.id", index=True)
     void_reason: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    # The voided fact's id again, on the one correction that holds the void. Kept apart
+    # from voids_fact_id because databases from before migration 0005 may already hold
+    # several corrections of one fact: those extra ones keep voids_fact_id (history is
+    # never rewritten) and have no claim.
+    void_claim: Optional[int] = Field(default=None)
 
 
 class RuleSetRow(SQLModel, table=True):

@@ -8,8 +8,8 @@ from sqlalchemy import event, func, insert
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, SQLModel, create_engine, select
 
-from kaoping.storage.models import (Activation, AuditEntry, FactRow, Official, RuleSetRow, Scorer,
-                                    Township, Village)
+from kaoping.storage.models import (Activation, AuditEntry, FactRow, Official, OfficialAssignment,
+                                    RuleSetRow, Scorer, Township, Village)
 
 
 @dataclass(frozen=True)
@@ -34,6 +34,15 @@ class KeyConflict(Exception):
     def __init__(self, key: str):
         super().__init__(key)
         self.key = key
+
+
+class AlreadyVoided(Exception):
+    """Another correction holds the void of this fact (FactRow.void_claim)."""
+
+    def __init__(self, fact_id: int, by: FactRow):
+        super().__init__(f"fact {fact_id} voided by fact {by.id}")
+        self.fact_id = fact_id
+        self.by = by
 
 
 def _sqlite_pragmas(dbapi_conn, _record) -> None:
@@ -94,6 +103,14 @@ class Store:
                 q = q.where(Official.village_id == village_id)
             return list(s.exec(q))
 
+    def assignments(self, official_id: str = "") -> list[OfficialAssignment]:
+        with self.session() as s:
+            q = select(OfficialAssignment).order_by(OfficialAssignment.official_id,
+                                                    OfficialAssignment.from_month)
+            if official_id:
+                q = q.where(OfficialAssignment.official_id == official_id)
+            return list(s.exec(q))
+
     def scorers(self) -> list[Scorer]:
         with self.session() as s:
             return list(s.exec(select(Scorer).order_by(Scorer.id)))
@@ -130,8 +147,10 @@ class Store:
                     s.add(audit(list(fresh.values())))
                 s.commit()
             except IntegrityError:
-                # Another request stored one of these keys between our read and commit.
+                # Another request stored one of these keys, or another correction of the
+                # same fact, between our read and commit.
                 s.rollback()
+                self._check_claims(rows)
                 if len(rows) == 1:
                     return self.insert_facts(rows, audit)
                 return [item for row in rows for item in self.insert_facts([row], audit)]
@@ -191,6 +210,17 @@ class Store:
             return [Inserted(known[key], duplicate and not conflict, conflict)
                     for key, duplicate, conflict in plan]
 
+    def _check_claims(self, rows: Sequence[FactRow]) -> None:
+        """Raises AlreadyVoided when a void one of the rows claims is held by a fact with
+        another key; a resend of the winning correction (same key) is not refused here
+        but found as a duplicate by the retry."""
+        for row in rows:
+            if row.void_claim is None:
+                continue
+            holder = self.voiding_fact(row.void_claim)
+            if holder is not None and holder.idempotency_key != row.idempotency_key:
+                raise AlreadyVoided(row.void_claim, holder)
+
     def _by_keys(self, s: Session, keys: list[str]) -> dict[str, FactRow]:
         found: dict[str, FactRow] = {}
         for start in range(0, len(keys), 500):
@@ -204,14 +234,21 @@ class Store:
             return self._by_keys(s, keys)
 
     def facts(self, month: str, village_ids: Iterable[str] | None = None,
-              official_id: str = "") -> list[FactRow]:
+              official_id: str = "", official_ids: Iterable[str] | None = None) -> list[FactRow]:
+        """A month's facts, by the village stamped on them, one official, or a list of
+        officials (the roster of a month, kaoping.domain.roster), in id order."""
         with self.session() as s:
             q = select(FactRow).where(FactRow.month == month).order_by(FactRow.id)
             if village_ids is not None:
                 q = q.where(FactRow.village_id.in_(list(village_ids)))
             if official_id:
                 q = q.where(FactRow.official_id == official_id)
-            return list(s.exec(q))
+            if official_ids is None:
+                return list(s.exec(q))
+            ids, found = list(official_ids), []
+            for start in range(0, len(ids), 500):   # bounded IN lists on every backend
+                found += s.exec(q.where(FactRow.official_id.in_(ids[start:start + 500])))
+            return sorted(found, key=lambda f: f.id)
 
     def fact_watermark(self, month: str, village_ids: Iterable[str] | None = None) -> tuple[int, int]:
         """(count, highest id) of a month's facts, for some villages or all: changes
@@ -229,8 +266,11 @@ class Store:
         return self.get(FactRow, fact_id)
 
     def voiding_fact(self, fact_id: int) -> FactRow | None:
+        """The correction that voids the fact: the claim holder, or for facts corrected
+        several times before migration 0005, the earliest correction."""
         with self.session() as s:
-            return s.exec(select(FactRow).where(FactRow.voids_fact_id == fact_id)).first()
+            return s.exec(select(FactRow).where(FactRow.voids_fact_id == fact_id)
+                          .order_by(FactRow.id)).first()
 
     # rule sets ------------------------------------------------------------
     def add_ruleset(self, row: RuleSetRow, audit: Callable[[RuleSetRow], AuditEntry] | None = None) -> RuleSetRow:

@@ -11,7 +11,7 @@ from sqlalchemy import func, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
-from kaoping.domain.workflow import FROZEN, SCORING, facts_closed
+from kaoping.domain.workflow import FROZEN, PUBLIC, SCORING, facts_closed
 from kaoping.storage.models import (AppealRow, FactRow, MonthEvent, MonthRecord, PaymentRow,
                                     SnapshotLine, Village, VillageConfirmation)
 from kaoping.storage.store import Store
@@ -42,6 +42,11 @@ class WorkflowStore:
             rows = s.exec(select(MonthRecord).where(MonthRecord.township_id == township_id)
                           .where(MonthRecord.month.in_(list(months))))
             return {r.month: r for r in rows}
+
+    def public(self, township_id: str, month: str) -> bool:
+        """Published (or paid): its figures are on the public notice."""
+        record = self.record(township_id, month)
+        return record is not None and record.state in PUBLIC
 
     def closed(self) -> dict[tuple[str, str], str]:
         """(township, month) -> state for every month that no longer takes facts."""

@@ -17,18 +17,20 @@ class Village(_message.Message):
     def __init__(self, id: _Optional[str] = ..., township_id: _Optional[str] = ..., name: _Optional[str] = ...) -> None: ...
 
 class Official(_message.Message):
-    __slots__ = ("id", "village_id", "name", "position", "base_pay")
+    __slots__ = ("id", "village_id", "name", "position", "base_pay", "village_from_month")
     ID_FIELD_NUMBER: _ClassVar[int]
     VILLAGE_ID_FIELD_NUMBER: _ClassVar[int]
     NAME_FIELD_NUMBER: _ClassVar[int]
     POSITION_FIELD_NUMBER: _ClassVar[int]
     BASE_PAY_FIELD_NUMBER: _ClassVar[int]
+    VILLAGE_FROM_MONTH_FIELD_NUMBER: _ClassVar[int]
     id: str
     village_id: str
     name: str
     position: str
     base_pay: str
-    def __init__(self, id: _Optional[str] = ..., village_id: _Optional[str] = ..., name: _Optional[str] = ..., position: _Optional[str] = ..., base_pay: _Optional[str] = ...) -> None: ...
+    village_from_month: str
+    def __init__(self, id: _Optional[str] = ..., village_id: _Optional[str] = ..., name: _Optional[str] = ..., position: _Optional[str] = ..., base_pay: _Optional[str] = ..., village_from_month: _Optional[str] = ...) -> None: ...
 
 class Scorer(_message.Message):
     __slots__ = ("id", "name", "role")

@@ -1,0 +1,88 @@
+"""The registry as the use cases read it: officials and scorers kept in memory, and
+each official's village history (kaoping.domain.roster) with the one function that
+says which village an official belonged to in a month."""
+from __future__ import annotations
+
+from kaoping.domain.facts import EARLIEST_MONTH
+from kaoping.domain.roster import Assignment, village_in_month
+from kaoping.storage.models import Official, OfficialAssignment, Scorer
+from kaoping.storage.store import Store
+
+
+class Registry:
+    """In-memory view of officials and scorers, re-read from the database on a miss so
+    that rows added through another replica are found."""
+
+    def __init__(self, store: Store):
+        self.store = store
+        self._officials: dict[str, Official] = {}
+        self._scorers: dict[str, Scorer] = {}
+        self._history: dict[str, list[Assignment]] = {}
+        self.reload()
+
+    def reload(self) -> None:
+        self._officials = {o.id: o for o in self.store.officials()}
+        self._scorers = {s.id: s for s in self.store.scorers()}
+        history: dict[str, list[Assignment]] = {}
+        for a in self.store.assignments():
+            history.setdefault(a.official_id, []).append(Assignment(a.from_month, a.village_id))
+        # officials stored without history (load_sample, restores) resolve to their
+        # current village without a query each
+        self._history = {oid: [] for oid in self._officials} | history
+
+    def village_of(self, official_id: str, month: str) -> str | None:
+        """The official's village in `month` (kaoping.domain.roster); the current
+        village for an official with no recorded history; None for no such official."""
+        official = self.official(official_id)
+        if official is None:
+            return None
+        history = self._history.get(official_id)
+        if history is None:   # added through another replica: read its history once
+            history = [Assignment(a.from_month, a.village_id) for a in self.store.assignments(official_id)]
+            self._history[official_id] = history
+        return village_in_month(history, month) or official.village_id
+
+    def has_moved(self, official_id: str) -> bool:
+        return len(self._history.get(official_id) or ()) > 1
+
+    def roster(self, village_ids, month: str) -> list[tuple[Official, str]]:
+        """(official, village id) of everyone in those villages in `month`, ordered by
+        village then official, as the scores list them."""
+        wanted = set(village_ids)
+        members = [(o, self.village_of(o.id, month)) for o in self._officials.values()]
+        return sorted(((o, v) for o, v in members if v in wanted), key=lambda m: (m[1], m[0].id))
+
+    def official(self, official_id: str) -> Official | None:
+        found = self._officials.get(official_id)
+        if found is None and official_id:
+            found = self.store.get(Official, official_id)
+            if found is not None:
+                self._officials[official_id] = found
+        return found
+
+    def scorer(self, scorer_id: str) -> Scorer | None:
+        found = self._scorers.get(scorer_id)
+        if found is None and scorer_id:
+            found = self.store.get(Scorer, scorer_id)
+            if found is not None:
+                self._scorers[scorer_id] = found
+        return found
+
+
+def plan_move(store: Store, old: Official | None, official: Official, since: str,
+              this_month: str) -> tuple[Official, list[OfficialAssignment]]:
+    """The official row to store and the assignments to add when `official` (changed
+    to a new village) takes effect from `since`: a new official starts at
+    EARLIEST_MONTH; one with no history yet keeps his old village for the months
+    before. Official.village_id stays the village of the current month."""
+    if old is None:
+        since = EARLIEST_MONTH   # a new official: no earlier village to keep
+    kept = store.assignments(official.id)
+    moves = [OfficialAssignment(official_id=official.id, from_month=since, village_id=official.village_id)]
+    if old is not None and not kept and since > EARLIEST_MONTH:
+        moves.insert(0, OfficialAssignment(official_id=old.id, from_month=EARLIEST_MONTH,
+                                           village_id=old.village_id))
+    history = [Assignment(a.from_month, a.village_id) for a in kept if a.from_month != since]
+    history += [Assignment(m.from_month, m.village_id) for m in moves]
+    current = village_in_month(history, this_month) or official.village_id
+    return official.model_copy(update={"village_id": current}), moves
