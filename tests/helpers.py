@@ -37,3 +37,29 @@ def violations(error: grpc.RpcError) -> dict[str, str]:
             detail.Unpack(bad)
             found.update({v.field: v.description for v in bad.field_violations})
     return found
+
+
+class LocalServer:
+    """A real kaoping Server (all services, the production interceptors) on a loopback
+    port in this process; `stub(cls)` makes stubs on one shared channel."""
+
+    def __init__(self, app, **options):
+        from kaoping.server import Server
+        options.setdefault("insecure_dev", True)
+        options.setdefault("access_log", False)
+        self.server = Server(app, "127.0.0.1:0", workers=4, **options)
+        self.server.start()
+        self.channel = grpc.insecure_channel(f"127.0.0.1:{self.server.port}")
+
+    def stub(self, cls):
+        return cls(self.channel)
+
+    def stop(self) -> None:
+        """Stops the server and closes its app (store and compiled rule sets)."""
+        self.channel.close()
+        self.server.stop(grace=1)
+
+
+def rule_variant(text: str, n: int) -> str:
+    """The rule file with another label: the same rules, a distinct version."""
+    return text.replace('label: "sample 2026-1"', f'label: "variant {n}"', 1)
