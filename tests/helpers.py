@@ -63,3 +63,33 @@ class LocalServer:
 def rule_variant(text: str, n: int) -> str:
     """The rule file with another label: the same rules, a distinct version."""
     return text.replace('label: "sample 2026-1"', f'label: "variant {n}"', 1)
+
+
+def app_on(store, sample: bool = True):
+    """A Kaoping app over the given Store, as conftest.make_app builds one."""
+    from datetime import date
+    from pathlib import Path
+
+    from kaoping.app import Kaoping
+    from kaoping.rulesets import RuleSets
+    from kaoping.sample import load_sample
+    shipped = Path(__file__).resolve().parents[1] / "rules" / "township-sample.yaml"
+    if sample:
+        load_sample(store)
+    rulesets = RuleSets(store)
+    rulesets.bootstrap(shipped.read_text(encoding="utf-8"), shipped.name)
+    return Kaoping(store, rulesets, today=lambda: date(2026, 11, 25))
+
+
+def status_details(error: grpc.RpcError) -> tuple[grpc.StatusCode, str, dict[str, str]]:
+    """(code, message, BadRequest field -> description) of a failed call."""
+    return error.code(), error.details(), violations(error)
+
+
+SQL_WORDS = ("insert", "select", "update", "sqlite", "psycopg", "sqlalchemy", "[sql", "background on")
+
+
+def clean_message(text: str) -> bool:
+    """No SQL, driver or library text in what a caller is told."""
+    lowered = text.lower()
+    return not any(word in lowered for word in SQL_WORDS)
