@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import itertools
+import os
 
 import grpc
 from google.rpc import error_details_pb2
@@ -93,3 +94,75 @@ def clean_message(text: str) -> bool:
     """No SQL, driver or library text in what a caller is told."""
     lowered = text.lower()
     return not any(word in lowered for word in SQL_WORDS)
+
+
+class PrivateCluster:
+    """A PostgreSQL cluster of the test's own (never the shared server), on a free
+    loopback port, that the test may stop and start. `available()` says whether the
+    binaries (and, as root, a `postgres` user to run them) exist."""
+
+    def __init__(self):
+        import shutil
+        import socket
+        import subprocess
+        import tempfile
+        self._subprocess = subprocess
+        self.bin = self.find_bin()
+        self.root = tempfile.mkdtemp(prefix="kaoping-pg-")
+        self.data = f"{self.root}/data"
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            self.port = s.getsockname()[1]
+        if os.geteuid() == 0:  # initdb refuses root: run the cluster as `postgres`
+            shutil.chown(self.root, "postgres")
+        self._run("initdb", "-D", self.data, "-U", "postgres", "--auth=trust", "-E", "UTF8", "--no-sync")
+
+    @staticmethod
+    def find_bin() -> str | None:
+        import glob
+        for path in sorted(glob.glob("/usr/lib/postgresql/*/bin"), reverse=True):
+            if os.path.exists(f"{path}/pg_ctl") and os.path.exists(f"{path}/initdb"):
+                return path
+        return None
+
+    @classmethod
+    def available(cls) -> bool:
+        if cls.find_bin() is None:
+            return False
+        if os.geteuid() == 0:
+            import pwd
+            import shutil
+            try:
+                pwd.getpwnam("postgres")
+            except KeyError:
+                return False
+            return shutil.which("runuser") is not None
+        return True
+
+    @property
+    def url(self) -> str:
+        return f"postgresql+psycopg://postgres@127.0.0.1:{self.port}/postgres"
+
+    def _run(self, tool: str, *args: str) -> None:
+        argv = [f"{self.bin}/{tool}", *args]
+        if os.geteuid() == 0:
+            argv = ["runuser", "-u", "postgres", "--", *argv]
+        self._subprocess.run(argv, check=True, timeout=120, stdout=self._subprocess.DEVNULL,
+                             stderr=self._subprocess.PIPE)
+
+    def start(self) -> None:
+        options = (f"-c listen_addresses=127.0.0.1 -p {self.port} -c unix_socket_directories='' "
+                   "-c fsync=off -c max_connections=20")
+        self._run("pg_ctl", "-D", self.data, "-o", options, "-l", f"{self.root}/log", "-w", "-t", "60",
+                  "start")
+
+    def stop(self, mode: str = "fast") -> None:
+        self._run("pg_ctl", "-D", self.data, "-m", mode, "-w", "-t", "60", "stop")
+
+    def destroy(self) -> None:
+        import shutil
+        try:
+            self.stop("immediate")
+        except Exception:  # noqa: BLE001 - already stopped
+            pass
+        shutil.rmtree(self.root, ignore_errors=True)
