@@ -248,3 +248,20 @@ def test_the_deadline_and_cap_bound_the_wait():
     with faults.call_deadline(60):
         assert faults.sqlite_busy_ms(2.0) <= 2000  # the cap wins over a longer deadline
     assert faults.deadline.get() is None
+
+
+def test_the_busy_timeout_flag_reaches_the_store_and_is_checked(tmp_path):
+    from kaoping.limits import Limits
+    from kaoping.server import SHIPPED_RULES, build_app, main
+    app = build_app(f"sqlite:///{tmp_path / 'k.db'}", SHIPPED_RULES, limits=Limits(db_busy_seconds=2.5))
+    try:
+        assert app.store.busy_timeout == 2.5
+    finally:
+        app.rulesets.close()
+        app.store.close()
+    assert Limits().db_busy_seconds == 10.0
+    for bad in ("-1", "3601"):
+        with pytest.raises(SystemExit) as refused:
+            main(["--db-busy-timeout", bad, "--db", f"sqlite:///{tmp_path / 'never.db'}"])
+        assert refused.value.code == 2
+    assert not (tmp_path / "never.db").exists()
