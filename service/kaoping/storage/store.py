@@ -81,10 +81,9 @@ class Store:
         kwargs: dict = {}
         if url.startswith("sqlite"):
             kwargs["connect_args"] = {"check_same_thread": False, "timeout": busy_timeout}
-        else:
-            # a connection the server dropped (restart, failover) is noticed at checkout
-            # and replaced, so the first call after an outage succeeds instead of failing
-            kwargs["pool_pre_ping"] = True
+        # No pool_pre_ping (a round trip on every checkout): after a PostgreSQL restart the
+        # first call on a dead pooled connection answers UNAVAILABLE, SQLAlchemy then
+        # discards the whole pool, and the client's retry gets a fresh connection.
         self.engine = create_engine(url, **kwargs)
         if url.startswith("sqlite"):
             event.listen(self.engine, "connect", _sqlite_pragmas(int(busy_timeout * 1000)))
