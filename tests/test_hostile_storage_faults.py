@@ -15,6 +15,8 @@ import time
 
 import grpc
 import pytest
+from google.rpc import error_details_pb2
+from grpc_status import rpc_status
 from sqlalchemy import event, exc as sa_exc
 
 from kaoping.domain.errors import ResourceExhausted, Unavailable
@@ -53,6 +55,10 @@ def _assert_clean_failure(error: grpc.RpcError, code: grpc.StatusCode) -> None:
     assert got == code, f"{got}: {message}"
     assert "database" in fields and clean_message(message) and clean_message(fields["database"]), (
         message, fields)
+    if code == grpc.StatusCode.UNAVAILABLE:  # and it says when to try again
+        retry = [d for d in rpc_status.from_call(error).details
+                 if d.Is(error_details_pb2.RetryInfo.DESCRIPTOR)]
+        assert len(retry) == 1
 
 
 # disk full ----------------------------------------------------------------------
