@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import itertools
 import os
+import threading
 
 import grpc
 from google.rpc import error_details_pb2
@@ -166,3 +167,47 @@ class PrivateCluster:
         except Exception:  # noqa: BLE001 - already stopped
             pass
         shutil.rmtree(self.root, ignore_errors=True)
+
+
+class WriteLock:
+    """Another connection holding SQLite's write lock until released (or `hold` s)."""
+
+    def __init__(self, path, hold: float):
+        self.released = threading.Event()
+        self._release = threading.Event()
+        self._taken = threading.Event()
+        self._thread = threading.Thread(target=self._run, args=(path, hold), daemon=True)
+        self._thread.start()
+        assert self._taken.wait(10), "could not take the write lock"
+
+    def _run(self, path, hold):
+        import sqlite3
+        conn = sqlite3.connect(path, isolation_level=None, timeout=10)
+        try:
+            conn.execute("BEGIN EXCLUSIVE")
+            self._taken.set()
+            self._release.wait(hold)
+            conn.execute("ROLLBACK")
+        finally:
+            self.released.set()
+            conn.close()
+
+    def release(self):
+        self._release.set()
+        self._thread.join(10)
+
+
+def assert_audit_matches_log(store) -> None:
+    """Each activation's audit entry names the version before it in the log and its own."""
+    import json
+    log = store.activations()
+    entries = [e for e in store.audit_entries(limit=100000)
+               if e.action in ("activate_ruleset", "rollback_ruleset")]
+    assert len(entries) == len(log)
+    previous = None
+    for row, entry in zip(log, entries):
+        assert json.loads(entry.after) == {"active": row.ruleset_id}
+        assert json.loads(entry.before) == {"active": previous}, (
+            f"activation {row.id} was audited as replacing {entry.before}, but the log had {previous}")
+        assert entry.action == f"{row.action}_ruleset"
+        previous = row.ruleset_id
