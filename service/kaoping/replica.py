@@ -49,7 +49,9 @@ REGISTRY_ACTIONS = ("put_township", "put_village", "put_official", "put_scorer")
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--refresh-interval", type=float, default=DEFAULT_INTERVAL, metavar="SECONDS",
                         help="poll the database this often for rule-set activations and registry "
-                             "changes made by other replicas (default 0.5; 0 turns it off)")
+                             "changes made by other replicas (default 0.5; 0: no polling, but every "
+                             "call that uses the active rule set first asks the database for the "
+                             "newest activation, so a version is never served stale)")
 
 
 @dataclass
@@ -120,7 +122,13 @@ class ReplicaSync:
 
     # the thread ---------------------------------------------------------------
     def start(self) -> None:
-        if self.interval <= 0 or self._thread is not None:
+        if self.interval <= 0:
+            # No poller: rule sets follow the activation log on each use instead (one
+            # primary-key lookup per call). Registry changes by other replicas are then
+            # seen only after a restart (README, replicas).
+            self.app.rulesets.check_on_use = True
+            return
+        if self._thread is not None:
             return
         try:
             self._marks = self.marks()

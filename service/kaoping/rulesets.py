@@ -5,6 +5,14 @@ after the new engine is compiled and its example cases pass, so a request sees t
 old set or the new one and never a mix. Compiled engines are reference-counted:
 a retired engine is released once the last request using it is done, so reloads do
 not grow threads or memory.
+
+The database decides which version is active: the newest row of the activation log.
+Activations and rollbacks from every process are appended one at a time
+(Store.append_activation), and a process serves a version only by following that log
+forward (`refresh`), never by swapping first and recording after. So two activations
+racing through two replicas are ordered by the database, each replica ends up serving
+the one that committed last, and a restart serves the same. An activation's reply says
+`active` only if its version was still the newest when the reply was built.
 """
 from __future__ import annotations
 
@@ -13,7 +21,7 @@ import threading
 from dataclasses import dataclass
 
 from kaoping import audit
-from kaoping.domain.errors import FailedPrecondition, InvalidArgument, NotFound, Violation
+from kaoping.domain.errors import FailedPrecondition, InvalidArgument, NotFound, Unavailable, Violation
 from kaoping.domain.ruleset import Problem, RuleSet, RuleSetInvalid, content_hash, parse
 from kaoping.engine import CompiledRuleSet
 from kaoping.evaluator import CaseOutcome, run_cases
@@ -21,6 +29,7 @@ from kaoping.storage.models import RuleSetRow
 from kaoping.storage.store import Store
 
 KEEP_COMPILED = 4
+ROLLBACK_ATTEMPTS = 5  # a rollback whose target moves under it this often gives up (UNAVAILABLE)
 
 
 @dataclass
@@ -73,6 +82,20 @@ def invalid(validation: Validation) -> InvalidArgument:
                            [Violation(p.location, p.message) for p in validation.problems])
 
 
+class _Moved(Exception):
+    """The activation log changed between choosing a rollback target and locking it."""
+
+
+def _previous(history: list[int]) -> int | None:
+    current = history[-1] if history else None
+    return next((rid for rid in reversed(history) if rid != current), None)
+
+
+def _audit(action: str):
+    return lambda before, after: audit.entry(action, f"version {after}", before={"active": before},
+                                             after={"active": after})
+
+
 class RuleSets:
     def __init__(self, store: Store):
         self.store = store
@@ -80,19 +103,22 @@ class RuleSets:
         self._entries: dict[str, _Entry] = {}
         self._active: _Entry | None = None
         self._retired: list[_Entry] = []
+        self._served = 0                 # id of the activation being served
+        self._sync = threading.RLock()   # one swap at a time, and only forward in the log
+        # Ask the database for the newest activation before each use of the active set,
+        # instead of waiting for a poll (kaoping-server --refresh-interval 0).
+        self.check_on_use = False
 
     # loading --------------------------------------------------------------
     def bootstrap(self, text: str, filename: str, by: str = "startup") -> RuleSetRow:
         """Serves the database's active version, or seeds it from the given file."""
-        activations = self.store.activations()
-        if activations:
-            row = self.store.ruleset(activations[-1].ruleset_id)
-        else:
+        if not self.store.latest_activation_id():
             row = self.upload(text, filename, "", by)
-            self.store.add_activation(row.id, by, "activate", audit.entry(
-                "activate_ruleset", f"version {row.id}", before={"active": None}, after={"active": row.id}))
-        self._swap(row)
-        return row
+            # two replicas starting on an empty database seed one activation, not two
+            self.store.append_activation(lambda history: None if history else row.id, by, "activate",
+                                         _audit("activate_ruleset"))
+        self.refresh()
+        return self.active_row
 
     def upload(self, text: str, filename: str, label: str, by: str) -> RuleSetRow:
         if len(label) > 200:
@@ -111,43 +137,70 @@ class RuleSets:
         if row is None:
             raise NotFound("no such rule-set version",
                            [Violation("id" if ruleset_id else "content_hash", "not uploaded")])
-        before = self._active.row.id if self._active else None
-        self._swap(row)  # compile and check before the activation is recorded
-        self.store.add_activation(row.id, by, "activate", audit.entry(
-            "activate_ruleset", f"version {row.id}", before={"active": before}, after={"active": row.id}))
+        self._prepare(row)  # compile and check before the activation is recorded
+        self.store.append_activation(lambda _history: row.id, by, "activate", _audit("activate_ruleset"))
+        self.refresh()      # serve what the log now says: this version, or one that came after
         return row
 
     def rollback(self, by: str) -> RuleSetRow:
-        history = [a.ruleset_id for a in self.store.activations()]
-        current = history[-1] if history else None
-        previous = next((rid for rid in reversed(history) if rid != current), None)
-        if previous is None:
-            raise FailedPrecondition("there is no earlier version to roll back to")
-        row = self.store.ruleset(previous)
-        self._swap(row)
-        self.store.add_activation(row.id, by, "rollback", audit.entry(
-            "rollback_ruleset", f"version {row.id}", before={"active": current}, after={"active": row.id}))
-        return row
+        for _attempt in range(ROLLBACK_ATTEMPTS):
+            target = _previous([a.ruleset_id for a in self.store.activations()])
+            if target is None:
+                raise FailedPrecondition("there is no earlier version to roll back to")
+            row = self.store.ruleset(target)
+            self._prepare(row)  # compiled outside the database lock
+
+            def choose(history, target=target):
+                if _previous([a.ruleset_id for a in history]) != target:
+                    raise _Moved()  # someone activated meanwhile: choose again
+                return target
+            try:
+                self.store.append_activation(choose, by, "rollback", _audit("rollback_ruleset"))
+            except _Moved:
+                continue
+            self.refresh()
+            return row
+        raise Unavailable("rule-set versions are being changed concurrently; nothing was rolled back",
+                          [Violation("id", f"the version to roll back to moved {ROLLBACK_ATTEMPTS} "
+                                           "times; retry")])
 
     def refresh(self) -> None:
-        """Serves whatever the database says is active (another replica may have changed it)."""
-        activations = self.store.activations()
-        if activations and (self._active is None or
-                            self._active.row.id != activations[-1].ruleset_id):
-            self._swap(self.store.ruleset(activations[-1].ruleset_id))
+        """Serves the database's newest activation if it is newer than the one served.
+        Swaps run one at a time and only forward in the log, so a poll, an activation
+        and a request racing in one process cannot leave an older version in place."""
+        with self._sync:
+            latest = self.store.latest_activation()
+            if latest is None or latest.id <= self._served:
+                return
+            if self._active is None or self._active.row.id != latest.ruleset_id:
+                self._swap(self.store.ruleset(latest.ruleset_id))
+            self._served = latest.id
+
+    def _follow(self) -> None:
+        if self.check_on_use and self.store.latest_activation_id() != self._served:
+            self.refresh()
 
     # use ------------------------------------------------------------------
     @property
+    def served_activation(self) -> int:
+        """Id of the activation whose version this process serves."""
+        return self._served
+
+    @property
     def active_row(self) -> RuleSetRow:
+        self._follow()
         return self._active.row
 
     @property
     def active(self) -> RuleSet:
+        self._follow()
         return self._active.compiled.ruleset
 
     @contextlib.contextmanager
     def use(self, content_hash: str | None = None):
         """Yields (compiled engine, version row); the engine stays alive while in use."""
+        if content_hash is None:
+            self._follow()
         with self._lock:
             entry = self._active if content_hash is None else self._entry(content_hash)
             entry.users += 1
@@ -169,18 +222,35 @@ class RuleSets:
             self._trim()
         return entry
 
-    def _swap(self, row: RuleSetRow) -> None:
-        entry = self._entries.get(row.content_hash)
+    def _prepare(self, row: RuleSetRow) -> _Entry:
+        """The version's compiled engine, compiling and checking it (its cases) if needed."""
+        with self._lock:
+            entry = self._entries.get(row.content_hash)
         if entry is None:
             checked = validate_text(row.text, f"version {row.id}", row.label, keep_engine=True)
             if not checked.valid:
                 raise invalid(checked)
             entry = _Entry(checked.engine, row)  # compiled and warmed by its cases
-        with self._lock:
-            self._entries[row.content_hash] = entry
-            entry.retired = False
-            self._active = entry
-            self._trim()
+            with self._lock:
+                known = self._entries.get(row.content_hash)
+                if known is not None:  # another thread compiled it meanwhile
+                    entry.compiled.close()
+                    return known
+                self._entries[row.content_hash] = entry
+                self._trim()
+        return entry
+
+    def _swap(self, row: RuleSetRow) -> None:
+        for _attempt in range(3):
+            entry = self._prepare(row)
+            with self._lock:
+                if entry.retired:  # trimmed (maybe closed) by other versions compiled meanwhile
+                    continue
+                self._active = entry
+                self._trim()
+                return
+        raise Unavailable("too many rule-set versions are being compiled at once",
+                          [Violation("id", "retry the activation")])
 
     def _trim(self) -> None:
         # Keep the active engine and a few recent ones (months bound to old versions).

@@ -41,7 +41,7 @@ SERVICES = [facts_pb2, evaluation_pb2, rulesets_pb2, registry_pb2, audit_pb2, wo
 
 
 def build_app(db: str, rules: Path, sample: bool = False, limits: Limits = Limits()) -> Kaoping:
-    store = Store(db)
+    store = Store(db, busy_timeout=limits.db_busy_seconds)
     if sample:
         load_sample(store)
     rulesets = RuleSets(store)
@@ -159,6 +159,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--max-note", type=int, default=defaults.max_note, help="characters in a note")
     parser.add_argument("--max-concurrent-per-caller", type=int,
                         default=defaults.max_concurrent_per_caller)
+    parser.add_argument("--db-busy-timeout", type=float, default=defaults.db_busy_seconds,
+                        metavar="SECONDS",
+                        help="how long a write waits for a locked SQLite database (never past the "
+                             "call's deadline) before the call fails UNAVAILABLE (default 10)")
     parser.add_argument("--insecure-dev", action="store_true",
                         help="DEVELOPMENT ONLY: no authentication, every caller is admin")
     parser.add_argument("--tls-cert", type=Path, help="server certificate (PEM)")
@@ -169,11 +173,13 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if bool(args.tls_cert) != bool(args.tls_key) or (args.tls_client_ca and not args.tls_cert):
         parser.error("--tls-cert and --tls-key go together; --tls-client-ca needs them")
+    if not 0 <= args.db_busy_timeout <= 3600:
+        parser.error("--db-busy-timeout is seconds from 0 to 3600")
     tls = TlsFiles(args.tls_cert, args.tls_key, args.tls_client_ca) if args.tls_cert else None
     observability.setup_logging(args.log_format, args.log_level)
     try:
         limits = Limits(args.max_message_mb * 2**20, args.max_batch, args.max_note,
-                        args.max_concurrent_per_caller)
+                        args.max_concurrent_per_caller, args.db_busy_timeout)
         app = build_app(args.db, args.rules, args.load_sample, limits)
     except Exception as exc:  # a bad rule file or database must say why, not trace
         log.error("cannot start: %s", exc)

@@ -19,6 +19,7 @@ from kaoping.api.errors import to_status
 from kaoping.domain.errors import (InvalidArgument, PermissionDenied, ResourceExhausted,
                                    Unauthenticated, Violation)
 from kaoping.domain.principal import Principal
+from kaoping.storage import faults
 
 REQUEST_ID = "x-request-id"
 
@@ -68,6 +69,11 @@ class AuthInterceptor(grpc.ServerInterceptor):
                                        [Violation("authorization", f"{principal.name} is {principal.role}")])
         except (Unauthenticated, PermissionDenied) as exc:
             return _refusal(handler, exc)
+        except Exception as exc:  # resolving the token reads the database
+            fault = faults.classify(exc)
+            if fault is None:
+                raise
+            return _refusal(handler, fault)
         return _with_principal(handler, principal, request_id(details.invocation_metadata), self._slot)
 
     @contextlib.contextmanager
@@ -154,7 +160,7 @@ def _with_principal(handler, principal: Principal, rid: str, slot):
     def make(behavior):
         def run(request, context):
             try:
-                with slot(principal):
+                with slot(principal), faults.call_deadline(_remaining(context)):
                     token = audit.begin(principal, rid)
                     try:
                         return behavior(request, context)
@@ -162,8 +168,25 @@ def _with_principal(handler, principal: Principal, rid: str, slot):
                         audit.end(token)
             except ResourceExhausted as exc:
                 context.abort_with_status(to_status(exc))
+            except Exception as exc:
+                # Every RPC passes here, so a database that is down, full or locked is
+                # answered with a retryable status and a clean message, never UNKNOWN
+                # with driver text. (context.abort's own exception is not a fault.)
+                fault = faults.classify(exc)
+                if fault is None:
+                    raise
+                context.abort_with_status(to_status(fault))
         return run
     return _wrap(handler, make)
+
+
+def _remaining(context) -> float | None:
+    """Seconds left before the caller's deadline; None when it set none."""
+    try:
+        remaining = context.time_remaining()
+    except TypeError:  # no deadline: grpcio subtracts from None
+        return None
+    return None if remaining is None or remaining > 10**8 else remaining
 
 
 def _refusal(handler, error):

@@ -4,7 +4,7 @@ from __future__ import annotations
 import functools
 
 import grpc
-from google.protobuf import any_pb2
+from google.protobuf import any_pb2, duration_pb2
 from google.rpc import code_pb2, error_details_pb2, status_pb2
 from grpc_status import rpc_status
 
@@ -18,6 +18,7 @@ CODES = {
     errors.AlreadyExists: code_pb2.ALREADY_EXISTS,
     errors.ResourceExhausted: code_pb2.RESOURCE_EXHAUSTED,
     errors.Unauthenticated: code_pb2.UNAUTHENTICATED,
+    errors.Unavailable: code_pb2.UNAVAILABLE,
 }
 
 
@@ -31,6 +32,8 @@ MAX_TEXT = 300  # per message, field and description: an error must never outgro
 def _short(text: str) -> str:
     return text if len(text) <= MAX_TEXT else text[:MAX_TEXT] + f"… ({len(text)} characters)"
 
+
+RETRY_AFTER = 1  # seconds a client should wait before retrying an UNAVAILABLE call
 
 BUDGET = 8000  # bytes of violations in one status; grpc's metadata limit is 16 KiB
 
@@ -46,8 +49,14 @@ def to_status(error: errors.DomainError) -> grpc.Status:
         bad_request.field_violations.append(item)
     detail = any_pb2.Any()
     detail.Pack(bad_request)
+    details = [detail]
+    if isinstance(error, errors.Unavailable):
+        # a temporary fault: tell clients (and grpc retry policies) when to try again
+        retry = any_pb2.Any()
+        retry.Pack(error_details_pb2.RetryInfo(retry_delay=duration_pb2.Duration(seconds=RETRY_AFTER)))
+        details.append(retry)
     return rpc_status.to_status(status_pb2.Status(code=code_of(error), message=_short(error.message),
-                                                  details=[detail]))
+                                                  details=details))
 
 
 def translating(method):

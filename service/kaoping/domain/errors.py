@@ -46,3 +46,8 @@ class ResourceExhausted(DomainError):
 
 class Unauthenticated(DomainError):
     pass
+
+
+class Unavailable(DomainError):
+    """A temporary fault outside the caller's control (the database is down or busy):
+    nothing was changed, and the same call may be retried later."""

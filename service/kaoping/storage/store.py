@@ -4,10 +4,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Callable, Iterable, Sequence
 
-from sqlalchemy import event, func, insert
+from sqlalchemy import event, func, insert, text
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, SQLModel, create_engine, select
 
+from kaoping.storage.faults import retry_locked, sqlite_busy_ms
 from kaoping.storage.models import (Activation, AuditEntry, FactRow, Official, OfficialAssignment,
                                     RuleSetRow, Scorer, Township, Village)
 
@@ -45,26 +46,56 @@ class AlreadyVoided(Exception):
         self.by = by
 
 
-def _sqlite_pragmas(dbapi_conn, _record) -> None:
-    cur = dbapi_conn.cursor()
-    # WAL lets readers run beside the writer; synchronous=FULL makes a commit durable
-    # on disk before we reply "accepted".
-    cur.execute("PRAGMA journal_mode=WAL")
-    cur.execute("PRAGMA synchronous=FULL")
-    cur.execute("PRAGMA foreign_keys=ON")
-    cur.execute("PRAGMA busy_timeout=10000")
-    cur.close()
+def _sqlite_pragmas(busy_ms: int):
+    def apply(dbapi_conn, record) -> None:
+        cur = dbapi_conn.cursor()
+        # WAL lets readers run beside the writer; synchronous=FULL makes a commit durable
+        # on disk before we reply "accepted".
+        cur.execute("PRAGMA journal_mode=WAL")
+        cur.execute("PRAGMA synchronous=FULL")
+        cur.execute("PRAGMA foreign_keys=ON")
+        cur.execute(f"PRAGMA busy_timeout={busy_ms}")
+        cur.close()
+        record.info["busy_ms"] = busy_ms
+    return apply
+
+
+def _sqlite_deadline(cap: float):
+    """On each checkout: SQLite's busy handler waits for a lock no longer than the
+    call's deadline allows (or `cap`), so a locked write gives up in time to answer."""
+    def apply(dbapi_conn, record, _proxy) -> None:
+        busy_ms = sqlite_busy_ms(cap)
+        if record.info.get("busy_ms") != busy_ms:
+            dbapi_conn.execute(f"PRAGMA busy_timeout={busy_ms}")
+            record.info["busy_ms"] = busy_ms
+    return apply
+
+
+# pg_advisory_xact_lock key serializing activations (any constant; "kaop" in ASCII)
+ACTIVATION_LOCK = 0x6B616F70
+DEFAULT_BUSY_TIMEOUT = 10.0
+
+
+def _busy_cap(store: "Store") -> float:
+    return store.busy_timeout
 
 
 class Store:
-    def __init__(self, url: str):
+    def __init__(self, url: str, busy_timeout: float = DEFAULT_BUSY_TIMEOUT):
+        """`busy_timeout`: seconds a write waits for a locked SQLite database when the
+        call has no earlier deadline (kaoping-server --db-busy-timeout)."""
         self.url = url
+        self.busy_timeout = busy_timeout
         kwargs: dict = {}
         if url.startswith("sqlite"):
-            kwargs["connect_args"] = {"check_same_thread": False, "timeout": 30}
+            kwargs["connect_args"] = {"check_same_thread": False, "timeout": busy_timeout}
+        # No pool_pre_ping (a round trip on every checkout): after a PostgreSQL restart the
+        # first call on a dead pooled connection answers UNAVAILABLE, SQLAlchemy then
+        # discards the whole pool, and the client's retry gets a fresh connection.
         self.engine = create_engine(url, **kwargs)
         if url.startswith("sqlite"):
-            event.listen(self.engine, "connect", _sqlite_pragmas)
+            event.listen(self.engine, "connect", _sqlite_pragmas(int(busy_timeout * 1000)))
+            event.listen(self.engine, "checkout", _sqlite_deadline(busy_timeout))
         # Schema changes go through Alembic migrations (kaoping/migrations), applied here
         # so a new database is created and an older one upgraded on first start.
         from kaoping.migrate import upgrade
@@ -77,6 +108,7 @@ class Store:
         return Session(self.engine, expire_on_commit=False)
 
     # registry -------------------------------------------------------------
+    @retry_locked(_busy_cap)
     def put(self, *objects: SQLModel, audit: AuditEntry | None = None) -> None:
         with self.session() as s:
             for obj in objects:
@@ -120,6 +152,7 @@ class Store:
             return s.get(model, key)
 
     # facts ----------------------------------------------------------------
+    @retry_locked(_busy_cap)
     def insert_facts(self, rows: Sequence[FactRow],
                      audit: Callable[[list[FactRow]], AuditEntry] | None = None) -> list[Inserted]:
         """Stores new facts in one transaction; known keys return their first row.
@@ -156,6 +189,7 @@ class Store:
                 return [item for row in rows for item in self.insert_facts([row], audit)]
             return result
 
+    @retry_locked(_busy_cap)
     def insert_fact_values(self, values: Sequence[dict],
                            audit: Callable[[list["StoredKey"]], AuditEntry] | None = None) -> list[Inserted]:
         """insert_facts for plain column dicts, the ingest hot path: one executemany and
@@ -273,6 +307,7 @@ class Store:
                           .order_by(FactRow.id)).first()
 
     # rule sets ------------------------------------------------------------
+    @retry_locked(_busy_cap)
     def add_ruleset(self, row: RuleSetRow, audit: Callable[[RuleSetRow], AuditEntry] | None = None) -> RuleSetRow:
         with self.session() as s:
             found = s.exec(select(RuleSetRow).where(RuleSetRow.content_hash == row.content_hash)).first()
@@ -304,15 +339,54 @@ class Store:
         with self.session() as s:
             return list(s.exec(select(Activation).order_by(Activation.id)))
 
-    def add_activation(self, ruleset_id: int, by: str, action: str,
-                       audit: AuditEntry | None = None) -> Activation:
+    def latest_activation_id(self) -> int:
+        """Id of the newest activation (0 for none): one primary-key lookup, cheap
+        enough to ask before serving scores."""
         with self.session() as s:
+            return int(s.exec(select(func.max(Activation.id))).one() or 0)
+
+    def latest_activation(self) -> Activation | None:
+        with self.session() as s:
+            return s.exec(select(Activation).order_by(Activation.id.desc()).limit(1)).first()
+
+    @retry_locked(_busy_cap)
+    def append_activation(self, choose: Callable[[list[Activation]], int | None], by: str, action: str,
+                          audit: Callable[[int | None, int], AuditEntry] | None = None) -> Activation | None:
+        """Appends the activation `choose(history)` names (None: append nothing), in one
+        transaction serialized against every other activation on this database, from
+        any process: two concurrent callers are ordered, each sees the other's row if it
+        committed first, and ids follow commit order, so the newest row is the one that
+        won. `audit(before, after)` builds the audit entry in the same transaction.
+        `choose` may raise to abandon the transaction (nothing is written)."""
+        with self.session() as s:
+            self._serialize_activations(s)
+            history = list(s.exec(select(Activation).order_by(Activation.id)))
+            ruleset_id = choose(history)
+            if ruleset_id is None:
+                s.rollback()
+                return None
             row = Activation(ruleset_id=ruleset_id, activated_by=by, action=action)
             s.add(row)
             if audit is not None:
-                s.add(audit)
+                s.add(audit(history[-1].ruleset_id if history else None, ruleset_id))
             s.commit()
             return row
+
+    def add_activation(self, ruleset_id: int, by: str, action: str,
+                       audit: AuditEntry | None = None) -> Activation:
+        return self.append_activation(lambda _history: ruleset_id, by, action,
+                                      None if audit is None else (lambda _before, _after: audit))
+
+    def _serialize_activations(self, s: Session) -> None:
+        # Taken before anything is read, so the history read next is the latest and no
+        # other activation can commit until this transaction ends.
+        dialect = self.engine.dialect.name
+        if dialect == "sqlite":
+            s.connection().exec_driver_sql("BEGIN IMMEDIATE")  # the write lock, now
+        elif dialect == "postgresql":
+            s.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": ACTIVATION_LOCK})
+        else:
+            raise NotImplementedError(f"activations are not serialized on {dialect}")
 
     # audit ----------------------------------------------------------------
     def audit_entries(self, actor: str = "", action: str = "", target: str = "",
