@@ -18,7 +18,8 @@ from kaoping import audit
 from kaoping.domain.errors import (AlreadyExists, DomainError, InvalidArgument, NotFound,
                                    PermissionDenied, Violation)
 from kaoping.domain.principal import INTERNAL, Principal
-from kaoping.domain.facts import CheckedFact, FactInput, check_fact, parse_month, text_problems
+from kaoping.domain.facts import (CheckedFact, FactInput, check_fact, key_problem, parse_month,
+                                  text_problems)
 from kaoping.domain.ruleset import SCORER_ROLES, RuleSet
 from kaoping.domain.scoring import OfficialResult, ScoredFact
 from kaoping.evaluator import OfficialInput, evaluate
@@ -186,8 +187,9 @@ class Kaoping:
                             {"reason": self.limits.max_note, "idempotency_key": 200, "scorer_id": 64})
         if not reason.strip():
             bad.append(Violation("reason", "required: why the fact is wrong"))
-        if not key:
-            bad.append(Violation("idempotency_key", "required"))
+        why_key = key_problem(key)
+        if why_key and "idempotency_key" not in {v.field for v in bad}:
+            bad.append(Violation("idempotency_key", why_key))
         if bad:
             raise InvalidArgument("the correction is not valid", bad)
         original = self.store.fact(fact_id) if fact_id > 0 else None

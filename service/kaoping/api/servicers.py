@@ -5,7 +5,8 @@ from decimal import Decimal, InvalidOperation
 
 from kaoping.api import convert as cv
 from kaoping.api.auth import caller
-from kaoping.api.errors import code_of, translating
+from kaoping.api.errors import translating
+from kaoping.api.fact_stream import StreamReply
 from kaoping.app import Kaoping
 from kaoping.domain.errors import InvalidArgument, Violation
 from kaoping.storage.models import Official, Scorer, Village
@@ -35,25 +36,15 @@ class FactServicer(fx_grpc.FactServiceServicer):
 
     @translating
     def SubmitFacts(self, request_iterator, context):
-        result = fx.BatchResult()
-        index = 0
+        reply = StreamReply(self.app.limits)
         who = caller(context)
         for batch in request_iterator:
-            facts = [cv.fact_input(f) for f in batch.facts]
-            for outcome in self.app.submit_facts(facts, first_index=index, caller=who):
-                msg = result.outcomes.add(index=outcome.index, idempotency_key=outcome.idempotency_key)
-                if outcome.error is None:
-                    msg.accepted = True
-                    msg.receipt.CopyFrom(_receipt(outcome.receipt))
-                    result.accepted += 1
-                    result.duplicates += int(outcome.receipt.duplicate)
-                else:
-                    msg.code = code_of(outcome.error)
-                    msg.problems.extend(fx.FieldProblem(field=v.field, description=v.description)
-                                        for v in outcome.error.violations)
-                    result.rejected += 1
-            index += len(facts)
-        return result
+            if not reply.admit(batch):
+                break  # the rest is not read: the reply says so and stays deliverable
+            if batch.facts:  # an empty message costs no database round trip
+                facts = [cv.fact_input(f) for f in batch.facts]
+                reply.add(self.app.submit_facts(facts, first_index=reply.facts_read, caller=who))
+        return reply.result
 
     @translating
     def CorrectFact(self, request, context):
