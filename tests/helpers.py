@@ -98,3 +98,15 @@ class RealServer:
     @property
     def metadata(self) -> tuple:
         return (("authorization", f"Bearer {self.token}"),)
+
+
+def list_all(method, request, field: str, max_pages: int = 10_000, **kwargs) -> list:
+    """Every item of a paged List* RPC, following next_page_token (a bounded loop)."""
+    items, request = [], type(request).FromString(request.SerializeToString())
+    for _ in range(max_pages):
+        response = method(request, **kwargs)
+        items.extend(getattr(response, field))
+        if not response.next_page_token:
+            return items
+        request.page_token = response.next_page_token
+    raise AssertionError(f"more than {max_pages} pages")

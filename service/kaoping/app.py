@@ -252,12 +252,13 @@ class Kaoping:
         return receipts[0], (receipts[1] if len(receipts) > 1 else None)
 
     def list_facts(self, month: str, official_id: str = "", village_id: str = "",
-                   caller: Principal = INTERNAL) -> list[FactRow]:
+                   caller: Principal = INTERNAL, after_id: int | None = None,
+                   limit: int | None = None) -> list[FactRow]:
         month = self._month(month)
         if caller.role == "village":
             self._scope("", village_id, official_id, caller)
         villages = [village_id] if village_id else None
-        return self.store.facts(month, villages, official_id)
+        return self.store.facts(month, villages, official_id, after_id, limit)
 
     # scores -----------------------------------------------------------------
     def monthly_scores(self, month: str, township_id: str = "", village_id: str = "",

@@ -204,14 +204,30 @@ class Store:
             return self._by_keys(s, keys)
 
     def facts(self, month: str, village_ids: Iterable[str] | None = None,
-              official_id: str = "") -> list[FactRow]:
+              official_id: str = "", after_id: int | None = None,
+              limit: int | None = None) -> list[FactRow]:
+        """A month's facts in id order; after_id and limit make a keyset page."""
         with self.session() as s:
             q = select(FactRow).where(FactRow.month == month).order_by(FactRow.id)
             if village_ids is not None:
                 q = q.where(FactRow.village_id.in_(list(village_ids)))
             if official_id:
                 q = q.where(FactRow.official_id == official_id)
+            if after_id is not None:
+                q = q.where(FactRow.id > after_id)
+            if limit is not None:
+                q = q.limit(limit)
             return list(s.exec(q))
+
+    def voiders(self, fact_ids: list[int]) -> dict[int, int]:
+        """fact id -> id of the correction that voids it, for those of fact_ids voided."""
+        found: dict[int, int] = {}
+        with self.session() as s:
+            for start in range(0, len(fact_ids), 500):
+                found.update((voided, by) for by, voided in s.exec(
+                    select(FactRow.id, FactRow.voids_fact_id).where(
+                        FactRow.voids_fact_id.in_(fact_ids[start:start + 500]))))
+        return found
 
     def fact_watermark(self, month: str, village_ids: Iterable[str] | None = None) -> tuple[int, int]:
         """(count, highest id) of a month's facts, for some villages or all: changes
@@ -276,7 +292,8 @@ class Store:
 
     # audit ----------------------------------------------------------------
     def audit_entries(self, actor: str = "", action: str = "", target: str = "",
-                      since=None, until=None, limit: int = 1000) -> list[AuditEntry]:
+                      since=None, until=None, limit: int = 1000,
+                      after_id: int | None = None) -> list[AuditEntry]:
         with self.session() as s:
             q = select(AuditEntry).order_by(AuditEntry.id)
             if actor:
@@ -289,4 +306,6 @@ class Store:
                 q = q.where(AuditEntry.at >= since)
             if until is not None:
                 q = q.where(AuditEntry.at < until)
+            if after_id is not None:
+                q = q.where(AuditEntry.id > after_id)
             return list(s.exec(q.limit(limit)))

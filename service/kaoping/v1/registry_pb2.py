@@ -24,7 +24,7 @@ _sym_db = _symbol_database.Default()
 
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x19kaoping/v1/registry.proto\x12\nkaoping.v1\"8\n\x07Village\x12\n\n\x02id\x18\x01 \x01(\t\x12\x13\n\x0btownship_id\x18\x02 \x01(\t\x12\x0c\n\x04name\x18\x03 \x01(\t\"\\\n\x08Official\x12\n\n\x02id\x18\x01 \x01(\t\x12\x12\n\nvillage_id\x18\x02 \x01(\t\x12\x0c\n\x04name\x18\x03 \x01(\t\x12\x10\n\x08position\x18\x04 \x01(\t\x12\x10\n\x08\x62\x61se_pay\x18\x05 \x01(\t\"0\n\x06Scorer\x12\n\n\x02id\x18\x01 \x01(\t\x12\x0c\n\x04name\x18\x02 \x01(\t\x12\x0c\n\x04role\x18\x03 \x01(\t\"*\n\x13ListVillagesRequest\x12\x13\n\x0btownship_id\x18\x01 \x01(\t\"=\n\x14ListVillagesResponse\x12%\n\x08villages\x18\x01 \x03(\x0b\x32\x13.kaoping.v1.Village\"*\n\x14ListOfficialsRequest\x12\x12\n\nvillage_id\x18\x01 \x01(\t\"@\n\x15ListOfficialsResponse\x12\'\n\tofficials\x18\x01 \x03(\x0b\x32\x14.kaoping.v1.Official\"\x14\n\x12ListScorersRequest\":\n\x13ListScorersResponse\x12#\n\x07scorers\x18\x01 \x03(\x0b\x32\x12.kaoping.v1.Scorer2\xb2\x03\n\x0fRegistryService\x12Q\n\x0cListVillages\x12\x1f.kaoping.v1.ListVillagesRequest\x1a .kaoping.v1.ListVillagesResponse\x12T\n\rListOfficials\x12 .kaoping.v1.ListOfficialsRequest\x1a!.kaoping.v1.ListOfficialsResponse\x12N\n\x0bListScorers\x12\x1e.kaoping.v1.ListScorersRequest\x1a\x1f.kaoping.v1.ListScorersResponse\x12\x36\n\nPutVillage\x12\x13.kaoping.v1.Village\x1a\x13.kaoping.v1.Village\x12\x39\n\x0bPutOfficial\x12\x14.kaoping.v1.Official\x1a\x14.kaoping.v1.Official\x12\x33\n\tPutScorer\x12\x12.kaoping.v1.Scorer\x1a\x12.kaoping.v1.Scorerb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x19kaoping/v1/registry.proto\x12\nkaoping.v1\"8\n\x07Village\x12\n\n\x02id\x18\x01 \x01(\t\x12\x13\n\x0btownship_id\x18\x02 \x01(\t\x12\x0c\n\x04name\x18\x03 \x01(\t\"\\\n\x08Official\x12\n\n\x02id\x18\x01 \x01(\t\x12\x12\n\nvillage_id\x18\x02 \x01(\t\x12\x0c\n\x04name\x18\x03 \x01(\t\x12\x10\n\x08position\x18\x04 \x01(\t\x12\x10\n\x08\x62\x61se_pay\x18\x05 \x01(\t\"0\n\x06Scorer\x12\n\n\x02id\x18\x01 \x01(\t\x12\x0c\n\x04name\x18\x02 \x01(\t\x12\x0c\n\x04role\x18\x03 \x01(\t\"Q\n\x13ListVillagesRequest\x12\x13\n\x0btownship_id\x18\x01 \x01(\t\x12\x11\n\tpage_size\x18\x02 \x01(\x05\x12\x12\n\npage_token\x18\x03 \x01(\t\"V\n\x14ListVillagesResponse\x12%\n\x08villages\x18\x01 \x03(\x0b\x32\x13.kaoping.v1.Village\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t\"Q\n\x14ListOfficialsRequest\x12\x12\n\nvillage_id\x18\x01 \x01(\t\x12\x11\n\tpage_size\x18\x02 \x01(\x05\x12\x12\n\npage_token\x18\x03 \x01(\t\"Y\n\x15ListOfficialsResponse\x12\'\n\tofficials\x18\x01 \x03(\x0b\x32\x14.kaoping.v1.Official\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t\";\n\x12ListScorersRequest\x12\x11\n\tpage_size\x18\x01 \x01(\x05\x12\x12\n\npage_token\x18\x02 \x01(\t\"S\n\x13ListScorersResponse\x12#\n\x07scorers\x18\x01 \x03(\x0b\x32\x12.kaoping.v1.Scorer\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t2\xb2\x03\n\x0fRegistryService\x12Q\n\x0cListVillages\x12\x1f.kaoping.v1.ListVillagesRequest\x1a .kaoping.v1.ListVillagesResponse\x12T\n\rListOfficials\x12 .kaoping.v1.ListOfficialsRequest\x1a!.kaoping.v1.ListOfficialsResponse\x12N\n\x0bListScorers\x12\x1e.kaoping.v1.ListScorersRequest\x1a\x1f.kaoping.v1.ListScorersResponse\x12\x36\n\nPutVillage\x12\x13.kaoping.v1.Village\x1a\x13.kaoping.v1.Village\x12\x39\n\x0bPutOfficial\x12\x14.kaoping.v1.Official\x1a\x14.kaoping.v1.Official\x12\x33\n\tPutScorer\x12\x12.kaoping.v1.Scorer\x1a\x12.kaoping.v1.Scorerb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -38,17 +38,17 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_SCORER']._serialized_start=193
   _globals['_SCORER']._serialized_end=241
   _globals['_LISTVILLAGESREQUEST']._serialized_start=243
-  _globals['_LISTVILLAGESREQUEST']._serialized_end=285
-  _globals['_LISTVILLAGESRESPONSE']._serialized_start=287
-  _globals['_LISTVILLAGESRESPONSE']._serialized_end=348
-  _globals['_LISTOFFICIALSREQUEST']._serialized_start=350
-  _globals['_LISTOFFICIALSREQUEST']._serialized_end=392
-  _globals['_LISTOFFICIALSRESPONSE']._serialized_start=394
-  _globals['_LISTOFFICIALSRESPONSE']._serialized_end=458
-  _globals['_LISTSCORERSREQUEST']._serialized_start=460
-  _globals['_LISTSCORERSREQUEST']._serialized_end=480
-  _globals['_LISTSCORERSRESPONSE']._serialized_start=482
-  _globals['_LISTSCORERSRESPONSE']._serialized_end=540
-  _globals['_REGISTRYSERVICE']._serialized_start=543
-  _globals['_REGISTRYSERVICE']._serialized_end=977
+  _globals['_LISTVILLAGESREQUEST']._serialized_end=324
+  _globals['_LISTVILLAGESRESPONSE']._serialized_start=326
+  _globals['_LISTVILLAGESRESPONSE']._serialized_end=412
+  _globals['_LISTOFFICIALSREQUEST']._serialized_start=414
+  _globals['_LISTOFFICIALSREQUEST']._serialized_end=495
+  _globals['_LISTOFFICIALSRESPONSE']._serialized_start=497
+  _globals['_LISTOFFICIALSRESPONSE']._serialized_end=586
+  _globals['_LISTSCORERSREQUEST']._serialized_start=588
+  _globals['_LISTSCORERSREQUEST']._serialized_end=647
+  _globals['_LISTSCORERSRESPONSE']._serialized_start=649
+  _globals['_LISTSCORERSRESPONSE']._serialized_end=732
+  _globals['_REGISTRYSERVICE']._serialized_start=735
+  _globals['_REGISTRYSERVICE']._serialized_end=1169
 # @@protoc_insertion_point(module_scope)
