@@ -23,7 +23,7 @@ from kaoping.v1 import registry_pb2 as rg
 from kaoping.v1 import registry_pb2_grpc as rg_grpc
 from kaoping.v1 import rulesets_pb2 as rs
 from kaoping.v1 import rulesets_pb2_grpc as rs_grpc
-from kaoping_cli.rpc import channel, describe_error, server_address
+from kaoping_cli.rpc import all_pages, channel, describe_error, server_address
 
 # The click that Typer runs on: recent Typer vendors its own copy (typer._click), older
 # releases use the click package. Contexts and usage errors must come from that one.
@@ -192,9 +192,11 @@ class Catalog:
 def load_catalog(with_scorers: bool = True) -> Catalog:
     registry = stub(rg_grpc.RegistryServiceStub)
     summary = call(stub(rs_grpc.RuleSetServiceStub).GetActiveRuleSet, rs.GetActiveRuleSetRequest())
-    villages = call(registry.ListVillages, rg.ListVillagesRequest()).villages
-    officials = call(registry.ListOfficials, rg.ListOfficialsRequest()).officials
-    scorers = call(registry.ListScorers, rg.ListScorersRequest()).scorers if with_scorers else []
+    villages = all_pages(lambda r: call(registry.ListVillages, r), rg.ListVillagesRequest(), "villages").villages
+    officials = all_pages(lambda r: call(registry.ListOfficials, r), rg.ListOfficialsRequest(),
+                          "officials").officials
+    scorers = (all_pages(lambda r: call(registry.ListScorers, r), rg.ListScorersRequest(), "scorers").scorers
+               if with_scorers else [])
     categories = {c.id: Category(c.id, c.name, c.max, list(c.scored_by),
                                  {k.id: Kind(k.id, k.name, k.unit, k.max_quantity) for k in c.kinds})
                   for c in summary.categories}

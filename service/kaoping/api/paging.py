@@ -39,10 +39,11 @@ def _digest(filters: Iterable) -> str:
     return hashlib.sha256(json.dumps(list(filters), default=str).encode("utf-8")).hexdigest()[:16]
 
 
-def page_request(request, *filters, key_type: type = int, default: int = DEFAULT_PAGE_SIZE,
+def page_request(request, *filters, key_type: type = int, default: int = 0,
                  maximum: int = MAX_PAGE_SIZE) -> PageRequest:
     """Validates request.page_size and request.page_token against these filters (the
     first names the list, so one list's token is refused by another)."""
+    default = default or DEFAULT_PAGE_SIZE
     size = request.page_size or default
     if request.page_size < 0 or size > maximum:
         raise InvalidArgument("bad page size", [Violation(
