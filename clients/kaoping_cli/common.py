@@ -90,6 +90,11 @@ def call(method, request, timeout: float = 60):
         raise fail(error)
 
 
+def call_pages(method, request, field: str, max_items: int = 0):
+    """call() for a paged List* RPC: one response holding every page's items."""
+    return all_pages(lambda r: call(method, r), request, field, max_items)
+
+
 def usage_error(message: str) -> "typer.Exit":
     console.print(message, style="red", markup=False, highlight=False)
     return typer.Exit(EXIT_USAGE)
@@ -192,10 +197,9 @@ class Catalog:
 def load_catalog(with_scorers: bool = True) -> Catalog:
     registry = stub(rg_grpc.RegistryServiceStub)
     summary = call(stub(rs_grpc.RuleSetServiceStub).GetActiveRuleSet, rs.GetActiveRuleSetRequest())
-    villages = all_pages(lambda r: call(registry.ListVillages, r), rg.ListVillagesRequest(), "villages").villages
-    officials = all_pages(lambda r: call(registry.ListOfficials, r), rg.ListOfficialsRequest(),
-                          "officials").officials
-    scorers = (all_pages(lambda r: call(registry.ListScorers, r), rg.ListScorersRequest(), "scorers").scorers
+    villages = call_pages(registry.ListVillages, rg.ListVillagesRequest(), "villages").villages
+    officials = call_pages(registry.ListOfficials, rg.ListOfficialsRequest(), "officials").officials
+    scorers = (call_pages(registry.ListScorers, rg.ListScorersRequest(), "scorers").scorers
                if with_scorers else [])
     categories = {c.id: Category(c.id, c.name, c.max, list(c.scored_by),
                                  {k.id: Kind(k.id, k.name, k.unit, k.max_quantity) for k in c.kinds})
