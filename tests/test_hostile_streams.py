@@ -197,3 +197,20 @@ def test_twenty_thousand_empty_messages_are_refused_at_the_message_cap(stubs):
         stubs.facts.SubmitFacts((fx.FactBatch() for _ in range(20_000)), timeout=TIMEOUT)
     assert err.value.code() == grpc.StatusCode.INVALID_ARGUMENT
     assert f"at most {cap} messages" in violations(err.value)["facts"]
+
+
+def test_the_stream_caps_are_kaoping_server_flags(tmp_path):
+    with RealServer(new_database_url(tmp_path), tmp_path, "--max-stream-facts", "4",
+                    "--max-stream-messages", "3", "--max-reply-kb", "1024") as server:
+        channel = grpc.insecure_channel(server.address)
+        try:
+            stub = facts_pb2_grpc.FactServiceStub(channel)
+            submit = lambda batches: stub.SubmitFacts(iter(batches), timeout=TIMEOUT,  # noqa: E731
+                                                      metadata=server.metadata)
+            by_facts = submit([fx.FactBatch(facts=keyed("flag-f", 3)), fx.FactBatch(facts=keyed("flag-g", 2))])
+            by_messages = submit([fx.FactBatch(facts=keyed("flag-m", 1))] + [fx.FactBatch()] * 3)
+        finally:
+            channel.close()
+    assert (by_facts.facts_read, by_facts.stopped_early) == (3, True)
+    assert "at most 4 facts" in by_facts.stop_reason
+    assert (by_messages.facts_read, by_messages.messages_read, by_messages.stopped_early) == (1, 3, True)
