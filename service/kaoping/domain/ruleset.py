@@ -8,12 +8,14 @@ stopping at the first, so an administrator can fix a file in one pass.
 from __future__ import annotations
 
 import hashlib
-import reprlib
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
 import yaml
+
+from kaoping.domain.ruleset_yaml import (_LINE, LineLoader as _LineLoader,  # noqa: F401 - shown is re-exported
+                                         bounded as _bounded, shown)
 
 CATEGORIES = ("study", "service_3plus5", "attendance", "key_tasks", "convenience",
               "team_building", "inspection")
@@ -21,11 +23,6 @@ SCORER_ROLES = ("main_leader", "contact_leader", "station", "resident_cadre")
 ACTIONS = ("deduct", "add", "veto", "grade_at_most")
 PAY_FORMS = ("proportional", "threshold", "grade_tiers")
 MAX_TEXT_BYTES = 1_000_000
-# How much of a value from the file a problem quotes, and how long one problem may be:
-# a problem goes into a gRPC reply and a log line, so it stays small whatever the file holds.
-MAX_SHOWN = 120
-MAX_PROBLEM = 400
-_LINE = "__line__"
 
 
 @dataclass(frozen=True)
@@ -141,49 +138,6 @@ class RuleSet:
 
 def content_hash(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
-
-
-class _LineLoader(yaml.SafeLoader):
-    """Safe loader that remembers the line of every mapping and refuses anchors and
-    aliases while composing, before any structure is built: an alias shares a node, so
-    nested aliases ("billion laughs") make a file of a few KB stand for gigabytes once
-    anything walks or prints the value. A rule file gains nothing from them."""
-
-    def compose_node(self, parent, index):
-        event = self.peek_event()
-        if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None) is not None:
-            raise yaml.composer.ComposerError(
-                None, None, "anchors and aliases (&name, *name, <<: *name) are not allowed "
-                            "in a rule file; write the value out", event.start_mark)
-        return super().compose_node(parent, index)
-
-
-def _construct_mapping(loader: _LineLoader, node: yaml.MappingNode) -> dict:
-    mapping = loader.construct_mapping(node, deep=True)
-    mapping[_LINE] = node.start_mark.line + 1
-    return mapping
-
-
-_LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
-
-
-_REPR = reprlib.Repr()
-_REPR.maxstring = _REPR.maxother = MAX_SHOWN
-_REPR.maxlist = _REPR.maxdict = _REPR.maxtuple = _REPR.maxset = 8
-_REPR.maxlevel = 3
-
-
-def shown(value: Any) -> str:
-    """A value from the file as a problem quotes it: reprlib never builds the whole repr
-    of a large value, and the result is cut at MAX_SHOWN characters."""
-    text = _REPR.repr(value)
-    return text if len(text) <= MAX_SHOWN else text[:MAX_SHOWN] + "…"
-
-
-def _bounded(message: str) -> str:
-    if len(message) <= MAX_PROBLEM:
-        return message
-    return message[:MAX_PROBLEM] + f"… ({len(message)} characters)"
 
 
 class _Collector:
