@@ -470,9 +470,15 @@ def _oversize_after_good(w):
         fx.FactBatch(facts=[fact() for _ in range(5001)])]))
 
 
-case("size/SubmitFacts/5001-facts-after-a-good-message", _oversize_after_good, C.INVALID_ARGUMENT,
-     ["facts"], change=lambda w, added, r: stores_keys(*w.remember["oversize_after_good"])(w, added, r),
-     note="the first message was committed before the second was refused; no reply, so resend")
+def _stopped_before_the_oversized_message(w, result):
+    assert result.stopped_early and result.facts_read == 2 and "at most 5000" in result.stop_reason
+    assert [o.accepted for o in result.outcomes] == [True, True]
+
+
+case("size/SubmitFacts/5001-facts-after-a-good-message", _oversize_after_good, C.OK,
+     change=lambda w, added, r: stores_keys(*w.remember["oversize_after_good"])(w, added, r),
+     check=_stopped_before_the_oversized_message,
+     note="the first message is committed and acknowledged; the server stops reading at the second")
 
 # 5. Unicode ---------------------------------------------------------------------------
 UNICODE_REFUSED = [

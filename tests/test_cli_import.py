@@ -12,6 +12,7 @@ from openpyxl import load_workbook
 from kaoping.v1 import facts_pb2 as fx
 from kaoping_cli import importer
 from tests.cli_support import run, sheet_rows
+from tests.helpers import list_all
 
 # the CLI dials grpc_addr itself: the module's server must be up even when no stub is used
 pytestmark = pytest.mark.usefixtures("grpc_server")
@@ -19,7 +20,7 @@ MONTH = "2026-10"
 
 
 def _month_facts(stubs, village: str = "") -> list:
-    return list(stubs.facts.ListFacts(fx.ListFactsRequest(month=MONTH, village_id=village)).facts)
+    return list_all(stubs.facts.ListFacts, fx.ListFactsRequest(month=MONTH, village_id=village), "facts")
 
 
 def _template(addr, token, path: Path) -> Path:

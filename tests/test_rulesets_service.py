@@ -11,7 +11,7 @@ import pytest
 from kaoping.v1 import evaluation_pb2 as ev
 from kaoping.v1 import facts_pb2 as fx
 from kaoping.v1 import rulesets_pb2 as rs
-from tests.helpers import fact, violations
+from tests.helpers import fact, list_all, violations
 
 SHIPPED = Path(__file__).resolve().parents[1] / "rules" / "township-sample.yaml"
 MONTH = "2026-07"
@@ -168,7 +168,8 @@ def test_fifty_swaps_under_load(stubs):
         windows = [(b, switches[i + 1][1] if i + 1 < len(switches) else float("inf"))
                    for i, (b, _, v) in enumerate(switches) if v == version]
         assert any(lo <= end and start <= hi for lo, hi in windows), (start, end, version)
-    stored = [f.fact.idempotency_key for f in stubs.facts.ListFacts(fx.ListFactsRequest(month=month)).facts]
+    stored = [f.fact.idempotency_key
+              for f in list_all(stubs.facts.ListFacts, fx.ListFactsRequest(month=month), "facts")]
     assert sorted(stored) == sorted(sent) and len(set(stored)) == len(stored)
     assert active(stubs).ref.id == first
     assert len(stubs.rulesets.ListRuleSets(rs.ListRuleSetsRequest()).versions) == len(base.versions) + (

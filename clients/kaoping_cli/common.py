@@ -23,7 +23,7 @@ from kaoping.v1 import registry_pb2 as rg
 from kaoping.v1 import registry_pb2_grpc as rg_grpc
 from kaoping.v1 import rulesets_pb2 as rs
 from kaoping.v1 import rulesets_pb2_grpc as rs_grpc
-from kaoping_cli.rpc import channel, describe_error, server_address
+from kaoping_cli.rpc import all_pages, channel, describe_error, server_address
 
 # The click that Typer runs on: recent Typer vendors its own copy (typer._click), older
 # releases use the click package. Contexts and usage errors must come from that one.
@@ -88,6 +88,11 @@ def call(method, request, timeout: float = 60):
         return method(request, timeout=timeout)
     except grpc.RpcError as error:
         raise fail(error)
+
+
+def call_pages(method, request, field: str, max_items: int = 0):
+    """call() for a paged List* RPC: one response holding every page's items."""
+    return all_pages(lambda r: call(method, r), request, field, max_items)
 
 
 def usage_error(message: str) -> "typer.Exit":
@@ -192,9 +197,10 @@ class Catalog:
 def load_catalog(with_scorers: bool = True) -> Catalog:
     registry = stub(rg_grpc.RegistryServiceStub)
     summary = call(stub(rs_grpc.RuleSetServiceStub).GetActiveRuleSet, rs.GetActiveRuleSetRequest())
-    villages = call(registry.ListVillages, rg.ListVillagesRequest()).villages
-    officials = call(registry.ListOfficials, rg.ListOfficialsRequest()).officials
-    scorers = call(registry.ListScorers, rg.ListScorersRequest()).scorers if with_scorers else []
+    villages = call_pages(registry.ListVillages, rg.ListVillagesRequest(), "villages").villages
+    officials = call_pages(registry.ListOfficials, rg.ListOfficialsRequest(), "officials").officials
+    scorers = (call_pages(registry.ListScorers, rg.ListScorersRequest(), "scorers").scorers
+               if with_scorers else [])
     categories = {c.id: Category(c.id, c.name, c.max, list(c.scored_by),
                                  {k.id: Kind(k.id, k.name, k.unit, k.max_quantity) for k in c.kinds})
                   for c in summary.categories}

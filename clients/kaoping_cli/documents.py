@@ -37,7 +37,7 @@ from kaoping.v1 import rulesets_pb2 as rs
 from kaoping.v1 import rulesets_pb2_grpc as rs_grpc
 from kaoping.v1 import workflow_pb2 as wf
 from kaoping.v1 import workflow_pb2_grpc as wf_grpc
-from kaoping_cli.common import (EXIT_USAGE, ROLE_NAMES, STATE_NAMES, call, complete_village, console, fail,
+from kaoping_cli.common import (EXIT_USAGE, ROLE_NAMES, STATE_NAMES, call, call_pages, complete_village, console, fail,
                                 stub, usage_error)
 from kaoping_cli.fonts import FontNotFound, find_cjk_font
 
@@ -231,8 +231,9 @@ def notice_document(villages: list, month: str, with_chart: bool = True) -> Docu
     pages = []
     for v in villages:
         fb = _feedback(v.id, month)
-        positions = {o.id: o.position for o in call(stub(rg_grpc.RegistryServiceStub).ListOfficials,
-                                                    rg.ListOfficialsRequest(village_id=v.id)).officials}
+        positions = {o.id: o.position for o in call_pages(stub(rg_grpc.RegistryServiceStub).ListOfficials,
+                                                          rg.ListOfficialsRequest(village_id=v.id),
+                                                          "officials").officials}
         pages.append(notice_page(fb, positions, categories, averages, with_chart))
     title = pages[0].blocks[0].text if len(pages) == 1 else f"{month} 績效考評《反饋通知單》"
     return Document(title, pages)
@@ -456,7 +457,8 @@ def _format_for(fmt: Optional[DocFormat], file: Optional[Path]) -> DocFormat:
 
 
 def _resolve_villages(given: list[str], everyone: bool) -> list:
-    villages = list(call(stub(rg_grpc.RegistryServiceStub).ListVillages, rg.ListVillagesRequest()).villages)
+    villages = list(call_pages(stub(rg_grpc.RegistryServiceStub).ListVillages, rg.ListVillagesRequest(),
+                               "villages").villages)
     if everyone:
         return villages
     chosen = []

@@ -41,7 +41,7 @@ from kaoping.v1 import registry_pb2 as rg
 from kaoping.v1 import registry_pb2_grpc as rg_grpc
 from kaoping.v1 import workflow_pb2 as wf
 from kaoping.v1 import workflow_pb2_grpc as wf_grpc
-from kaoping_cli.common import (ROLE_NAMES, STATE_NAMES, call, complete_village, console, display_width, stub,
+from kaoping_cli.common import (ROLE_NAMES, STATE_NAMES, call, call_pages, complete_village, console, display_width, stub,
                                 usage_error)
 
 TEXT, INT, POINTS, MONEY = "text", "int", "points", "money"
@@ -309,8 +309,9 @@ def score_sheet(month: str, village: str = "", official: str = "") -> Export:
     elif village:
         request.village_id = village
     scores = call(stub(ev_grpc.EvaluationServiceStub).GetMonthlyScores, request)
-    positions = {o.id: o.position for o in call(stub(rg_grpc.RegistryServiceStub).ListOfficials,
-                                                rg.ListOfficialsRequest(village_id=village)).officials}
+    positions = {o.id: o.position for o in call_pages(stub(rg_grpc.RegistryServiceStub).ListOfficials,
+                                                      rg.ListOfficialsRequest(village_id=village),
+                                                      "officials").officials}
     first = scores.scores[0].categories if scores.scores else []
     columns = [Column("village_name", "村 village"), Column("official_id", "編號 id"),
                Column("official_name", "姓名 name"), Column("position", "職務 position")]
@@ -405,8 +406,9 @@ def year_end(year: int, pool: str = "") -> Export:
 
 def audit_log(actor: str = "", action: str = "", target: str = "", since: str = "", until: str = "",
               limit: int = 1000) -> Export:
-    response = call(stub(au_grpc.AuditServiceStub).ListAuditEntries, au.ListAuditEntriesRequest(
-        actor=actor, action=action, target=target, since=since, until=until, limit=limit))
+    response = call_pages(stub(au_grpc.AuditServiceStub).ListAuditEntries, au.ListAuditEntriesRequest(
+        actor=actor, action=action, target=target, since=since, until=until,
+        limit=max(0, min(limit, 10_000))), "entries", max_items=max(limit, 0))
     columns = [Column("id", "序號 id", INT), Column("at", "時間 at"), Column("actor", "操作人 actor"),
                Column("role", "角色 role"), Column("request_id", "請求號 request id"),
                Column("action", "操作 action"), Column("target", "對象 target"),

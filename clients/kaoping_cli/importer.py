@@ -48,6 +48,12 @@ from kaoping_cli.entry import normal_month
 
 SOURCE = "import"
 DEFAULT_BATCH = 500      # facts per stream message (the server's limit is 5000 by default)
+# Facts per SubmitFacts stream, under the server's default 20000. The server reads a
+# message only while the reply stays within its 4 MiB budget, reserving ~650 bytes a fact
+# for the importer's 47-character keys (kaoping.api.fact_stream), so 5000 facts (3.2 MB
+# reserved, ~0.5 MB used) are one stream. A server that stops a stream earlier says so
+# (stopped_early, facts_read) and the importer continues from there in a new stream.
+STREAM_FACTS = 5000
 HEADER_SCAN_ROWS = 10    # the header row is looked for in the first rows of a sheet
 CODE_NAMES = {c.value[0]: c.name for c in grpc.StatusCode}
 
@@ -361,9 +367,14 @@ def _reason(problem: fx.FieldProblem) -> str:
     return f"{column.label if column else name}: {problem.description}"
 
 
-def send(rows: list[SheetRow], batch_size: int, show_progress: bool = True) -> Optional[grpc.RpcError]:
-    """Streams the rows' facts and marks each row's outcome; the error if the stream failed."""
+def send(rows: list[SheetRow], batch_size: int, show_progress: bool = True,
+         stream_facts: int = 0) -> Optional[grpc.RpcError]:
+    """Sends the rows' facts in streams of at most stream_facts facts (messages of
+    batch_size) and marks each row's outcome; the error if a stream failed (the rows of
+    the streams before it keep their outcomes). A stream the server stopped early
+    (BatchResult.stopped_early) is continued from its facts_read in the next stream."""
     sendable = [r for r in rows if r.fact is not None]
+    stream_facts = stream_facts or STREAM_FACTS
     for r in rows:
         if r.fact is None:
             r.outcome = "rejected"
@@ -371,29 +382,41 @@ def send(rows: list[SheetRow], batch_size: int, show_progress: bool = True) -> O
         return None
     progress = Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
                         TimeElapsedColumn(), console=console, disable=not show_progress)
+    facts = stub(fx_grpc.FactServiceStub)
     with progress:
         task = progress.add_task("匯入 importing", total=len(sendable))
+        done = 0
+        while done < len(sendable):   # every round stores at least one fact, or stops
+            chunk = sendable[done:done + stream_facts]
 
-        def batches():
-            for start in range(0, len(sendable), batch_size):
-                chunk = sendable[start:start + batch_size]
-                yield fx.FactBatch(facts=[r.fact for r in chunk])
-                progress.advance(task, len(chunk))
-        try:
-            result = stub(fx_grpc.FactServiceStub).SubmitFacts(batches(), timeout=max(60, len(sendable) / 20))
-        except grpc.RpcError as error:
-            for r in sendable:
-                r.outcome = ""
-            return error
+            def batches(chunk=chunk):
+                for start in range(0, len(chunk), batch_size):
+                    yield fx.FactBatch(facts=[r.fact for r in chunk[start:start + batch_size]])
+                    progress.update(task, completed=done + min(len(chunk), start + batch_size))
+            try:
+                result = facts.SubmitFacts(batches(), timeout=max(60, len(chunk) / 20))
+            except grpc.RpcError as error:
+                for r in sendable[done:]:
+                    r.outcome = ""
+                return error
+            _mark(chunk, result)
+            read = result.facts_read if result.stopped_early else len(chunk)
+            if read <= 0:
+                raise RuntimeError(f"the server read none of the stream: {result.stop_reason}")
+            done += read
+            progress.update(task, completed=done)
+    return None
+
+
+def _mark(chunk: list[SheetRow], result: fx.BatchResult) -> None:
     for outcome in result.outcomes:
-        r = sendable[outcome.index]
+        r = chunk[outcome.index]
         if outcome.accepted:
             r.outcome = "duplicate" if outcome.receipt.duplicate else "imported"
         else:
             r.outcome = "rejected"
             code = CODE_NAMES.get(outcome.code, str(outcome.code))
             r.problems = [_reason(p) for p in outcome.problems] or [code]
-    return None
 
 
 def run_import(path: Path, scorer: str = "", month: str = "", sheet: str = "", encoding: str = "",
@@ -406,7 +429,9 @@ def run_import(path: Path, scorer: str = "", month: str = "", sheet: str = "", e
     stopped = send(rows, batch_size, show_progress)
     report = Report(str(path), rows)
     if stopped is not None:
-        raise fail(stopped, f"import stopped: {path}. Run the same command again: rows already "
+        done = len(report.imported) + len(report.duplicates)
+        raise fail(stopped, f"import stopped: {path} ({done} rows were stored or already there "
+                            f"before it stopped). Run the same command again: rows already "
                             f"stored are not imported twice.")
     return report
 

@@ -28,7 +28,8 @@ from kaoping.v1 import rulesets_pb2 as rs
 from kaoping.v1 import rulesets_pb2_grpc as rs_grpc
 from kaoping_cli import workflow_cmds
 from kaoping_cli.common import OUTPUT_OPTION, Output, emit_json
-from kaoping_cli.rpc import ENV_CA, ENV_SERVER, ENV_TOKEN, channel, describe_error, server_address
+from kaoping_cli.rpc import (ENV_CA, ENV_SERVER, ENV_TOKEN, all_pages, channel, describe_error,
+                             server_address)
 
 app = typer.Typer(help=__doc__, no_args_is_help=True)
 fact_app = typer.Typer(help="Enter, correct and list facts.", no_args_is_help=True)
@@ -64,6 +65,11 @@ def _call(method, request):
         for line in describe_error(error):
             console.print(line, style="red", markup=False, highlight=False)
         raise typer.Exit(3 if error.code() == grpc.StatusCode.UNAVAILABLE else 1)
+
+
+def _pages(method, request, field: str, max_items: int = 0):
+    """A List* RPC with every page followed (kaoping_cli.rpc.all_pages)."""
+    return all_pages(lambda r: _call(method, r), request, field, max_items)
 
 
 # facts ---------------------------------------------------------------------
@@ -109,8 +115,8 @@ def fact_correct(fact_id: int, reason: str = typer.Option(...), scorer: str = ty
 def fact_list(month: str = typer.Option(...), official: str = typer.Option(""),
               village: str = typer.Option(""), output: Output = OUTPUT_OPTION):
     """List a month's facts, corrections included."""
-    response = _call(_stub(fx_grpc.FactServiceStub).ListFacts,
-                     fx.ListFactsRequest(month=month, official_id=official, village_id=village))
+    response = _pages(_stub(fx_grpc.FactServiceStub).ListFacts,
+                      fx.ListFactsRequest(month=month, official_id=official, village_id=village), "facts")
     if emit_json(output, response):
         return
     table = Table("#", "official", "category", "kind", "qty", "scorer", "note", "status")
@@ -211,7 +217,7 @@ def explain(official: str = typer.Option(...), month: str = typer.Option(...), o
 @app.command()
 def villages(output: Output = OUTPUT_OPTION):
     """List villages."""
-    response = _call(_stub(rg_grpc.RegistryServiceStub).ListVillages, rg.ListVillagesRequest())
+    response = _pages(_stub(rg_grpc.RegistryServiceStub).ListVillages, rg.ListVillagesRequest(), "villages")
     if emit_json(output, response):
         return
     table = Table("id", "name", "township")
@@ -223,8 +229,8 @@ def villages(output: Output = OUTPUT_OPTION):
 @app.command()
 def officials(village: str = typer.Option(""), output: Output = OUTPUT_OPTION):
     """List officials with their base performance pay."""
-    response = _call(_stub(rg_grpc.RegistryServiceStub).ListOfficials,
-                     rg.ListOfficialsRequest(village_id=village))
+    response = _pages(_stub(rg_grpc.RegistryServiceStub).ListOfficials,
+                      rg.ListOfficialsRequest(village_id=village), "officials")
     if emit_json(output, response):
         return
     table = Table("id", "name", "position", "village", "base pay (元)")
@@ -241,8 +247,10 @@ def audit(actor: str = typer.Option(""), action: str = typer.Option("", help="e.
           csv_file: Optional[Path] = typer.Option(None, "--csv", help="write the entries to this CSV file"),
           output: Output = OUTPUT_OPTION):
     """Read the audit log (administrators). Example: kaoping audit --action activate_ruleset --csv audit.csv"""
-    response = _call(_stub(au_grpc.AuditServiceStub).ListAuditEntries, au.ListAuditEntriesRequest(
-        actor=actor, action=action, target=target, since=since, until=until, limit=limit))
+    # --limit caps the entries shown; the server pages them (at most 10000 a page).
+    response = _pages(_stub(au_grpc.AuditServiceStub).ListAuditEntries, au.ListAuditEntriesRequest(
+        actor=actor, action=action, target=target, since=since, until=until,
+        limit=max(0, min(limit, 10_000))), "entries", max_items=max(limit, 0))
     fields = ["id", "at", "actor", "role", "request_id", "action", "target", "before", "after"]
     if csv_file:
         import csv
@@ -346,7 +354,7 @@ def rules_dry_run(file: Path, month: str = typer.Option(...), township: str = ty
 @rules_app.command("list")
 def rules_list(output: Output = OUTPUT_OPTION):
     """List stored versions."""
-    response = _call(_stub(rs_grpc.RuleSetServiceStub).ListRuleSets, rs.ListRuleSetsRequest())
+    response = _pages(_stub(rs_grpc.RuleSetServiceStub).ListRuleSets, rs.ListRuleSetsRequest(), "versions")
     if emit_json(output, response):
         return
     table = Table("id", "label", "hash", "uploaded", "active")

@@ -65,3 +65,31 @@ def describe_error(error: grpc.RpcError) -> list[str]:
                 detail.Unpack(bad)
                 lines += [f"  {v.field}: {v.description}" for v in bad.field_violations]
     return lines
+
+
+MAX_PAGES = 100_000   # a bound on following next_page_token (500 M rows at 5000 a page)
+
+
+def all_pages(fetch, request, field: str, max_items: int = 0):
+    """Every page of a paged List* RPC as one response (its next_page_token cleared):
+    fetch(request) makes one call; pages are followed until the last one, or until
+    max_items items (0: no cap). A server that repeats a token is an error, not a loop."""
+    request = type(request).FromString(request.SerializeToString())
+    merged, seen = None, set()
+    for _ in range(MAX_PAGES):
+        response = fetch(request)
+        if merged is None:
+            merged = response
+        else:
+            getattr(merged, field).extend(getattr(response, field))
+        items = getattr(merged, field)
+        token = response.next_page_token
+        if not token or (max_items and len(items) >= max_items):
+            del items[max_items or len(items):]
+            merged.next_page_token = ""
+            return merged
+        if token in seen:
+            raise RuntimeError(f"the server repeated page token {token[:40]!r}")
+        seen.add(token)
+        request.page_token = token
+    raise RuntimeError(f"more than {MAX_PAGES} pages")

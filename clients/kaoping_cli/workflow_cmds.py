@@ -11,7 +11,7 @@ from rich.table import Table
 from kaoping.v1 import workflow_pb2 as wf
 from kaoping.v1 import workflow_pb2_grpc as wf_grpc
 from kaoping_cli.common import OUTPUT_OPTION, Output, emit_json
-from kaoping_cli.rpc import channel, describe_error, server_address
+from kaoping_cli.rpc import all_pages, channel, describe_error, server_address
 
 try:  # the click Typer runs on: recent Typer vendors its own copy
     from typer._click.globals import get_current_context
@@ -253,8 +253,8 @@ def appeal_list(month: str = typer.Option(""), year: int = typer.Option(0), vill
                 township: str = TOWNSHIP, output: Output = OUTPUT_OPTION):
     """Appeals with their trail (who, when, why, before and after).
     Example: kaoping appeal list --year 2026 --state pending"""
-    r = _rpc("ListAppeals", wf.ListAppealsRequest(month=month, year=year, village_id=village, state=state,
-                                                  township_id=township))
+    r = all_pages(lambda req: _rpc("ListAppeals", req), wf.ListAppealsRequest(
+        month=month, year=year, village_id=village, state=state, township_id=township), "appeals")
     if not emit_json(output, r):
         _print_appeals(list(r.appeals))
 

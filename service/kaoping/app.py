@@ -16,7 +16,8 @@ from kaoping import audit
 from kaoping.domain.errors import (AlreadyExists, DomainError, InvalidArgument, NotFound,
                                    PermissionDenied, Violation)
 from kaoping.domain.principal import INTERNAL, Principal
-from kaoping.domain.facts import CheckedFact, FactInput, check_fact, parse_month, text_problems
+from kaoping.domain.facts import (CheckedFact, FactInput, check_fact, parse_month,
+                                  text_problems)
 from kaoping.domain.ruleset import SCORER_ROLES, RuleSet
 from kaoping.domain.scoring import OfficialResult, ScoredFact
 from kaoping.evaluator import OfficialInput, evaluate
@@ -107,7 +108,11 @@ class Kaoping:
                     raise error
                 good.append((i, checked))
             except DomainError as exc:
-                outcomes[i] = Outcome(first_index + i, fact.idempotency_key, None, exc)
+                # Without its traceback: that references this frame, whose `outcomes` holds
+                # the error, a cycle only the cyclic GC frees; until it runs, every refused
+                # fact of a stream (a 15 MB key, say) stays in memory.
+                outcomes[i] = Outcome(first_index + i, fact.idempotency_key, None,
+                                      exc.with_traceback(None))
         if good:
             fields = [f"facts[{first_index + i}].idempotency_key" for i, _ in good]
             results = self._store([c for _, c in good], fields.__getitem__)
@@ -150,16 +155,17 @@ class Kaoping:
         return correct_fact(self, fact_id, reason, scorer_id, key, replacement, caller)
 
     def list_facts(self, month: str, official_id: str = "", village_id: str = "",
-                   caller: Principal = INTERNAL) -> list[FactRow]:
+                   caller: Principal = INTERNAL, after_id: int | None = None,
+                   limit: int | None = None) -> list[FactRow]:
         month = self._month(month)
         if caller.role == "village":
             self._scope("", village_id, official_id, caller, month)
         if not village_id:
-            return self.store.facts(month, official_id=official_id)
+            return self.store.facts(month, official_id=official_id, after_id=after_id, limit=limit)
         # the village's roster of that month (an official who moved is listed where he was)
         members = [o.id for o, _ in self.registry.roster([village_id], month)
                    if not official_id or o.id == official_id]
-        return self.store.facts(month, official_ids=members)
+        return self.store.facts(month, official_ids=members, after_id=after_id, limit=limit)
 
     # scores -----------------------------------------------------------------
     def monthly_scores(self, month: str, township_id: str = "", village_id: str = "",

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 from kaoping import audit
 from kaoping.domain.errors import (FailedPrecondition, InvalidArgument, NotFound, PermissionDenied,
                                    Violation)
-from kaoping.domain.facts import FactInput, check_fact, text_problems
+from kaoping.domain.facts import FactInput, check_fact, key_problem, text_problems
 from kaoping.domain.principal import Principal
 from kaoping.domain.ruleset import SCORER_ROLES
 from kaoping.storage.models import FactRow
@@ -60,8 +60,9 @@ def correct_fact(app: "Kaoping", fact_id: int, reason: str, scorer_id: str, key:
                         {"reason": app.limits.max_note, "idempotency_key": 200, "scorer_id": 64})
     if not reason.strip():
         bad.append(Violation("reason", "required: why the fact is wrong"))
-    if not key:
-        bad.append(Violation("idempotency_key", "required"))
+    why_key = key_problem(key)
+    if why_key and "idempotency_key" not in {v.field for v in bad}:
+        bad.append(Violation("idempotency_key", why_key))
     if bad:
         raise InvalidArgument("the correction is not valid", bad)
     original = app.store.fact(fact_id) if fact_id > 0 else None

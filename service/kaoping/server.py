@@ -163,6 +163,12 @@ def main(argv: list[str] | None = None) -> int:
                         metavar="SECONDS",
                         help="how long a write waits for a locked SQLite database (never past the "
                              "call's deadline) before the call fails UNAVAILABLE (default 10)")
+    parser.add_argument("--max-stream-facts", type=int, default=defaults.max_stream_facts,
+                        help="facts in one SubmitFacts stream; past it the reply says stopped_early")
+    parser.add_argument("--max-stream-messages", type=int, default=defaults.max_stream_messages,
+                        help="messages (empty ones too) in one SubmitFacts stream")
+    parser.add_argument("--max-reply-kb", type=int, default=defaults.max_reply_bytes // 1024,
+                        help="largest SubmitFacts reply; keep it within your clients' receive limit")
     parser.add_argument("--insecure-dev", action="store_true",
                         help="DEVELOPMENT ONLY: no authentication, every caller is admin")
     parser.add_argument("--tls-cert", type=Path, help="server certificate (PEM)")
@@ -179,7 +185,10 @@ def main(argv: list[str] | None = None) -> int:
     observability.setup_logging(args.log_format, args.log_level)
     try:
         limits = Limits(args.max_message_mb * 2**20, args.max_batch, args.max_note,
-                        args.max_concurrent_per_caller, args.db_busy_timeout)
+                        args.max_concurrent_per_caller, args.db_busy_timeout,
+                        max_stream_facts=args.max_stream_facts,
+                        max_stream_messages=args.max_stream_messages,
+                        max_reply_bytes=args.max_reply_kb * 1024)
         app = build_app(args.db, args.rules, args.load_sample, limits)
     except Exception as exc:  # a bad rule file or database must say why, not trace
         log.error("cannot start: %s", exc)

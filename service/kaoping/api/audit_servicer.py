@@ -4,6 +4,7 @@ from __future__ import annotations
 from datetime import datetime, timezone
 
 from kaoping.api import convert as cv
+from kaoping.api import paging
 from kaoping.api.errors import translating
 from kaoping.app import Kaoping
 from kaoping.domain.errors import InvalidArgument, Violation
@@ -31,9 +32,15 @@ class AuditServicer(au_grpc.AuditServiceServicer):
     def ListAuditEntries(self, request, context):
         if request.limit < 0 or request.limit > MAX_LIMIT:
             raise InvalidArgument("bad limit", [Violation("limit", f"0 (default 1000) to {MAX_LIMIT}")])
+        # `limit` predates paging: it is the page size when page_size is not given.
+        page = paging.page_request(request, "audit", request.actor, request.action, request.target,
+                                   request.since, request.until,
+                                   default=request.limit or paging.DEFAULT_PAGE_SIZE, maximum=MAX_LIMIT)
         rows = self.app.store.audit_entries(request.actor, request.action, request.target,
                                             _when(request.since, "since"), _when(request.until, "until"),
-                                            request.limit or 1000)
-        return au.ListAuditEntriesResponse(entries=[
-            au.AuditEntry(id=r.id, at=cv.stamp(r.at), actor=r.actor, role=r.role, request_id=r.request_id,
-                          action=r.action, target=r.target, before=r.before, after=r.after) for r in rows])
+                                            page.size + 1, after_id=page.after)
+        response = au.ListAuditEntriesResponse()
+        response.next_page_token = paging.fill(response.entries, rows, lambda r: au.AuditEntry(
+            id=r.id, at=cv.stamp(r.at), actor=r.actor, role=r.role, request_id=r.request_id,
+            action=r.action, target=r.target, before=r.before, after=r.after), page)
+        return response

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from kaoping.api import convert as cv
+from kaoping.api import paging
 from kaoping.api.auth import caller
 from kaoping.api.errors import translating
 from kaoping.app import Kaoping
@@ -58,10 +59,14 @@ class RuleSetServicer(rs_grpc.RuleSetServiceServicer):
 
     @translating
     def ListRuleSets(self, request, context):
+        page = paging.page_request(request, "rulesets")
         activations = self.app.store.activations()
         active = self.app.rulesets.active_row.id
-        return rs.ListRuleSetsResponse(versions=[_version(r, active, activations)
-                                                 for r in self.app.store.rulesets()])
+        response = rs.ListRuleSetsResponse()
+        response.next_page_token = paging.fill(   # few versions: paged in memory by id
+            response.versions, paging.after(self.app.store.rulesets(), page),
+            lambda r: _version(r, active, activations), page)
+        return response
 
     @translating
     def DryRunRuleSet(self, request, context):

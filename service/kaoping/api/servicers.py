@@ -4,8 +4,10 @@ from __future__ import annotations
 from decimal import Decimal, InvalidOperation
 
 from kaoping.api import convert as cv
+from kaoping.api import paging
 from kaoping.api.auth import caller
-from kaoping.api.errors import code_of, translating
+from kaoping.api.errors import translating
+from kaoping.api.fact_stream import StreamReply
 from kaoping.app import Kaoping
 from kaoping.domain.errors import InvalidArgument, Violation
 from kaoping.storage.models import Official, Scorer, Village
@@ -35,25 +37,15 @@ class FactServicer(fx_grpc.FactServiceServicer):
 
     @translating
     def SubmitFacts(self, request_iterator, context):
-        result = fx.BatchResult()
-        index = 0
+        reply = StreamReply(self.app.limits)
         who = caller(context)
         for batch in request_iterator:
-            facts = [cv.fact_input(f) for f in batch.facts]
-            for outcome in self.app.submit_facts(facts, first_index=index, caller=who):
-                msg = result.outcomes.add(index=outcome.index, idempotency_key=outcome.idempotency_key)
-                if outcome.error is None:
-                    msg.accepted = True
-                    msg.receipt.CopyFrom(_receipt(outcome.receipt))
-                    result.accepted += 1
-                    result.duplicates += int(outcome.receipt.duplicate)
-                else:
-                    msg.code = code_of(outcome.error)
-                    msg.problems.extend(fx.FieldProblem(field=v.field, description=v.description)
-                                        for v in outcome.error.violations)
-                    result.rejected += 1
-            index += len(facts)
-        return result
+            if not reply.admit(batch):
+                break  # the rest is not read: the reply says so and stays deliverable
+            if batch.facts:  # an empty message costs no database round trip
+                facts = [cv.fact_input(f) for f in batch.facts]
+                reply.add(self.app.submit_facts(facts, first_index=reply.facts_read, caller=who))
+        return reply.result
 
     @translating
     def CorrectFact(self, request, context):
@@ -67,10 +59,16 @@ class FactServicer(fx_grpc.FactServiceServicer):
 
     @translating
     def ListFacts(self, request, context):
+        page = paging.page_request(request, "facts", request.month, request.official_id,
+                                   request.village_id)
         rows = self.app.list_facts(request.month, request.official_id, request.village_id,
-                                   caller(context))
-        voided_by = {r.voids_fact_id: r.id for r in rows if r.voids_fact_id}
-        return fx.ListFactsResponse(facts=[cv.stored_fact(r, voided_by.get(r.id, 0)) for r in rows])
+                                   caller(context), after_id=page.after, limit=page.size + 1)
+        # A correction may be on a later page than the fact it voids: ask the store.
+        voided_by = self.app.store.voiders([r.id for r in rows])
+        response = fx.ListFactsResponse()
+        response.next_page_token = paging.fill(
+            response.facts, rows, lambda r: cv.stored_fact(r, voided_by.get(r.id, 0)), page)
+        return response
 
 
 class EvaluationServicer(ev_grpc.EvaluationServiceServicer):
@@ -150,22 +148,35 @@ class RegistryServicer(rg_grpc.RegistryServiceServicer):
     def __init__(self, app: Kaoping):
         self.app = app
 
+    # The registry tables are small (a township's villages, officials and scorers):
+    # they are read whole and paged in memory, by their text id.
     @translating
     def ListVillages(self, request, context):
-        return rg.ListVillagesResponse(villages=[
-            rg.Village(id=v.id, township_id=v.township_id, name=v.name)
-            for v in self.app.store.villages(request.township_id)])
+        page = paging.page_request(request, "villages", request.township_id, key_type=str)
+        response = rg.ListVillagesResponse()
+        response.next_page_token = paging.fill(
+            response.villages, paging.after(self.app.store.villages(request.township_id), page),
+            lambda v: rg.Village(id=v.id, township_id=v.township_id, name=v.name), page)
+        return response
 
     @translating
     def ListOfficials(self, request, context):
-        return rg.ListOfficialsResponse(officials=[
-            rg.Official(id=o.id, village_id=o.village_id, name=o.name, position=o.position,
-                        base_pay=cv.money(o.base_pay)) for o in self.app.store.officials(request.village_id)])
+        page = paging.page_request(request, "officials", request.village_id, key_type=str)
+        response = rg.ListOfficialsResponse()
+        response.next_page_token = paging.fill(
+            response.officials, paging.after(self.app.store.officials(request.village_id), page),
+            lambda o: rg.Official(id=o.id, village_id=o.village_id, name=o.name, position=o.position,
+                                  base_pay=cv.money(o.base_pay)), page)
+        return response
 
     @translating
     def ListScorers(self, request, context):
-        return rg.ListScorersResponse(scorers=[rg.Scorer(id=s.id, name=s.name, role=s.role)
-                                               for s in self.app.store.scorers()])
+        page = paging.page_request(request, "scorers", key_type=str)
+        response = rg.ListScorersResponse()
+        response.next_page_token = paging.fill(
+            response.scorers, paging.after(self.app.store.scorers(), page),
+            lambda s: rg.Scorer(id=s.id, name=s.name, role=s.role), page)
+        return response
 
     @translating
     def PutVillage(self, request, context):

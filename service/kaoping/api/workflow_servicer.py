@@ -5,6 +5,7 @@ from decimal import Decimal
 
 from kaoping.api import auth
 from kaoping.api import convert as cv
+from kaoping.api import paging
 from kaoping.api.errors import translating
 from kaoping.app import Kaoping
 from kaoping.domain.workflow import pay_tier
@@ -166,10 +167,15 @@ class WorkflowServicer(wf_grpc.WorkflowServiceServicer):
 
     @translating
     def ListAppeals(self, request, context):
+        page = paging.page_request(request, "appeals", request.township_id, request.month,
+                                   request.year, request.village_id, request.state)
         rows = self.flow.list_appeals(auth.caller(context), request.township_id, request.month,
                                       request.year, request.village_id, request.state)
         names = self._names()
-        return wf.ListAppealsResponse(appeals=[appeal(r, names) for r in rows])
+        response = wf.ListAppealsResponse()
+        response.next_page_token = paging.fill(   # a township's appeals: paged in memory by id
+            response.appeals, paging.after(rows, page), lambda r: appeal(r, names), page)
+        return response
 
     @translating
     def GetVillageFeedback(self, request, context):

@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+import unicodedata
 from types import SimpleNamespace
 import functools
 from dataclasses import dataclass, fields, replace
@@ -136,9 +137,29 @@ def parse_quantity(text: str) -> tuple[Decimal | None, str]:
         return None, "must be a finite number"
     if value <= 0:
         return None, f"must be above zero, got {value}"
-    if value.as_tuple().exponent < -3:
+    # Counted on the text, not the Decimal: "1.0000" equals 1 and is fine, while a
+    # context-rounded comparison would take 1.0000000000000000000000000001 for 1.
+    whole, _, fraction = text.strip().partition(".")
+    if len(fraction.rstrip("0")) > 3:
         return None, "at most 3 decimal places"
     return value, ""
+
+
+def key_problem(key: str, limit: int = MAX_KEY) -> str:
+    """Why an idempotency key is unusable, or "". A key is compared byte for byte, so
+    one that looks empty or differs from another only by outer whitespace (" k" and
+    "k") is refused rather than silently stripped, which would merge two callers' keys."""
+    if not key:
+        return "required: a caller-chosen key unique per fact"
+    if len(key) > limit:
+        return f"longer than {limit} characters"
+    if key != key.strip():
+        return "must not start or end with whitespace"
+    if any(unicodedata.category(c) == "Cc" for c in key):
+        return "contains a control character"
+    if all(unicodedata.category(c)[0] in "CZ" for c in key):
+        return "needs at least one visible character"
+    return ""
 
 
 def check_fact(fact: FactInput, ruleset: RuleSet, registry, today: date,
@@ -164,10 +185,9 @@ def check_fact(fact: FactInput, ruleset: RuleSet, registry, today: date,
     def f(name: str) -> str:
         return f"{prefix}.{name}"
 
-    if not fact.idempotency_key:
-        bad.append(Violation(f("idempotency_key"), "required: a caller-chosen key unique per fact"))
-    elif len(fact.idempotency_key) > MAX_KEY:
-        bad.append(Violation(f("idempotency_key"), f"longer than {MAX_KEY} characters"))
+    why_key = key_problem(fact.idempotency_key)
+    if why_key:
+        bad.append(Violation(f("idempotency_key"), why_key))
     month, problems = fact_month(fact, today)
     bad += [Violation(f(v.field), v.description) for v in problems]
     category = ruleset.categories.get(fact.category)

@@ -14,13 +14,15 @@ from typing import Any
 
 import yaml
 
+from kaoping.domain.ruleset_yaml import (_LINE, LineLoader as _LineLoader,  # noqa: F401 - shown is re-exported
+                                         bounded as _bounded, shown)
+
 CATEGORIES = ("study", "service_3plus5", "attendance", "key_tasks", "convenience",
               "team_building", "inspection")
 SCORER_ROLES = ("main_leader", "contact_leader", "station", "resident_cadre")
 ACTIONS = ("deduct", "add", "veto", "grade_at_most")
 PAY_FORMS = ("proportional", "threshold", "grade_tiers")
 MAX_TEXT_BYTES = 1_000_000
-_LINE = "__line__"
 
 
 @dataclass(frozen=True)
@@ -138,19 +140,6 @@ def content_hash(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-class _LineLoader(yaml.SafeLoader):
-    """Safe loader that remembers the line of every mapping."""
-
-
-def _construct_mapping(loader: _LineLoader, node: yaml.MappingNode) -> dict:
-    mapping = loader.construct_mapping(node, deep=True)
-    mapping[_LINE] = node.start_mark.line + 1
-    return mapping
-
-
-_LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
-
-
 class _Collector:
     def __init__(self, filename: str):
         self.filename = filename
@@ -158,7 +147,7 @@ class _Collector:
 
     def add(self, where: str, line: int | None, message: str) -> None:
         loc = f"{self.filename}:{line} {where}" if line else f"{self.filename} {where}"
-        self.problems.append(Problem(loc.strip(), message))
+        self.problems.append(Problem(_bounded(loc.strip()), _bounded(message)))
 
 
 def _line(node: Any) -> int | None:
@@ -179,7 +168,7 @@ def _decimal(value: Any, where: str, line: int | None, out: _Collector, *,
     try:
         number = Decimal(str(value))
     except InvalidOperation:
-        out.add(where, line, f"expected a number, got {value!r}")
+        out.add(where, line, f"expected a number, got {shown(value)}")
         return None
     if not number.is_finite():
         out.add(where, line, "must be a finite number")
@@ -201,7 +190,7 @@ def _text(value: Any, where: str, line: int | None, out: _Collector, *, required
 
 def _unknown(node: dict, allowed: set[str], where: str, out: _Collector) -> None:
     for key in sorted(_keys(node) - allowed, key=str):
-        out.add(where, _line(node), f"unknown key {key!r} (allowed: {', '.join(sorted(allowed))})")
+        out.add(where, _line(node), f"unknown key {shown(key)} (allowed: {', '.join(sorted(allowed))})")
 
 
 def parse(text: str, filename: str = "<ruleset>", label: str = "") -> RuleSet:
@@ -231,7 +220,7 @@ def parse(text: str, filename: str = "<ruleset>", label: str = "") -> RuleSet:
     rules = _parse_rules(doc.get("rules"), categories, grade_names, out)
     veto_grade = doc.get("veto_grade", grade_names[-1] if grade_names else "")
     if grade_names and veto_grade not in grade_names:
-        out.add("veto_grade", _line(doc), f"{veto_grade!r} is not one of the grades {grade_names}")
+        out.add("veto_grade", _line(doc), f"{shown(veto_grade)} is not one of the grades {grade_names}")
     pay = _parse_pay(doc.get("pay"), grade_names, out)
     cases = _parse_cases(doc.get("cases"), out)
     # The workflow sections, parsed in ruleset_sections (imported here: it uses this module).
@@ -278,7 +267,7 @@ def _parse_categories(node: Any, out: _Collector) -> dict[str, Category]:
             roles = []
         for role in roles:
             if role not in SCORER_ROLES:
-                out.add(f"{where}.scored_by", line, f"unknown scorer role {role!r}")
+                out.add(f"{where}.scored_by", line, f"unknown scorer role {shown(role)}")
         kinds = _parse_kinds(spec.get("kinds"), where, out)
         result[cid] = Category(cid, _text(spec.get("name"), f"{where}.name", line, out),
                                cmax or Decimal(0), floor or Decimal(0), bonus or Decimal(0),
@@ -327,15 +316,15 @@ def _parse_rules(node: Any, categories: dict[str, Category], grades: list[str],
             out.add(where, line, "needs an id")
             rid = f"#{index}"
         if rid in rules:
-            out.add(where, line, f"duplicate rule id {rid!r}")
+            out.add(where, line, f"duplicate rule id {shown(rid)}")
         _unknown(spec, {"id", "category", "kind", "when", "reason", "per", "cap", *ACTIONS},
                  where, out)
         cat, kind = spec.get("category"), spec.get("kind")
         category = categories.get(cat) if isinstance(cat, str) else None
         if category is None:
-            out.add(where, line, f"unknown category {cat!r}")
+            out.add(where, line, f"unknown category {shown(cat)}")
         elif kind not in category.kinds:
-            out.add(where, line, f"unknown kind {kind!r} for category {cat!r} "
+            out.add(where, line, f"unknown kind {shown(kind)} for category {shown(cat)} "
                                  f"(declared: {', '.join(category.kinds)})")
         actions = [a for a in ACTIONS if a in spec]
         if len(actions) != 1:
@@ -353,7 +342,7 @@ def _parse_rules(node: Any, categories: dict[str, Category], grades: list[str],
         elif action == "grade_at_most":
             grade = spec["grade_at_most"]
             if grade not in grades:
-                out.add(f"{where}.grade_at_most", line, f"{grade!r} is not one of the grades {grades}")
+                out.add(f"{where}.grade_at_most", line, f"{shown(grade)} is not one of the grades {grades}")
         per = spec.get("per", "unit")
         if per not in ("unit", "fact"):
             out.add(f"{where}.per", line, "must be `unit` (times the quantity) or `fact`")
@@ -436,17 +425,17 @@ def _parse_grades(node: Any, out: _Collector, name: str = "grades") -> list[Grad
             bands.append(GradeBand(grade, low, high))
     names = [b.grade for b in bands]
     for dup in {n for n in names if names.count(n) > 1}:
-        out.add(name, None, f"grade {dup!r} appears more than once")
+        out.add(name, None, f"grade {shown(dup)} appears more than once")
     ordered = sorted(bands, key=lambda b: b.min)
     if ordered and ordered[0].min > 0:
         out.add(name, None, f"gap: no grade covers totals from 0 to {ordered[0].min}")
     for lower, upper in zip(ordered, ordered[1:]):
         if lower.max is None or lower.max > upper.min:
-            out.add(name, None, f"overlap: {lower.grade!r} and {upper.grade!r} both cover {upper.min}")
+            out.add(name, None, f"overlap: {shown(lower.grade)} and {shown(upper.grade)} both cover {upper.min}")
         elif lower.max < upper.min:
             out.add(name, None, f"gap: no grade covers totals from {lower.max} to {upper.min}")
     if ordered and ordered[-1].max is not None:
-        out.add(name, None, f"the top band {ordered[-1].grade!r} must have no max")
+        out.add(name, None, f"the top band {shown(ordered[-1].grade)} must have no max")
     return list(reversed(ordered))
 
 
@@ -484,17 +473,17 @@ def _parse_pay(node: Any, grades: list[str], out: _Collector) -> Pay:
         else:
             for grade in grades:
                 if grade not in ratios:
-                    out.add("pay.ratios", line, f"no ratio for grade {grade!r}")
+                    out.add("pay.ratios", line, f"no ratio for grade {shown(grade)}")
             for grade in _keys(ratios):
                 if grade not in grades:
-                    out.add("pay.ratios", line, f"{grade!r} is not a grade")
+                    out.add("pay.ratios", line, f"{shown(grade)} is not a grade")
                 value = _decimal(ratios[grade], f"pay.ratios.{grade}", line, out, minimum=Decimal(0))
                 if value is not None and value > 2:
                     out.add(f"pay.ratios.{grade}", line, "must be at most 2")
                 parsed[grade] = value or Decimal(0)
         params["ratios"] = parsed
     else:
-        out.add("pay.form", line, f"unknown pay form {form!r} (known: {', '.join(PAY_FORMS)})")
+        out.add("pay.form", line, f"unknown pay form {shown(form)} (known: {', '.join(PAY_FORMS)})")
     return Pay(str(form), params, veto_ratio)
 
 

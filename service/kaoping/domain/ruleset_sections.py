@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from kaoping.domain.ruleset import (Category, GradeBand, Rule, _Collector, _decimal, _keys,
+from kaoping.domain.ruleset import (shown, Category, GradeBand, Rule, _Collector, _decimal, _keys,
                                     _line, _parse_grades, _unknown)
 
 MONTHLY_FORMS = ("average", "sum")
@@ -64,7 +64,7 @@ def _int(value: Any, where: str, line: int | None, out: _Collector, minimum: int
     if value is None:
         return None
     if isinstance(value, bool) or not isinstance(value, int):
-        out.add(where, line, f"expected a whole number, got {value!r}")
+        out.add(where, line, f"expected a whole number, got {shown(value)}")
         return None
     if value < minimum:
         out.add(where, line, f"must be at least {minimum}, got {value}")
@@ -104,7 +104,7 @@ def parse_year_end(node: Any, out: _Collector, categories: dict[str, Category],
                     "veto", "excellent", "reward"}, "year_end", out)
     monthly = node.get("monthly", "average")
     if monthly not in MONTHLY_FORMS:
-        out.add("year_end.monthly", line, f"unknown form {monthly!r} (known: {', '.join(MONTHLY_FORMS)})")
+        out.add("year_end.monthly", line, f"unknown form {shown(monthly)} (known: {', '.join(MONTHLY_FORMS)})")
     mw = _decimal(node.get("monthly_weight", 1), "year_end.monthly_weight", line, out,
                   minimum=Decimal(0))
     iw = _decimal(node.get("inspection_weight", 0), "year_end.inspection_weight", line, out,
@@ -122,11 +122,11 @@ def parse_year_end(node: Any, out: _Collector, categories: dict[str, Category],
     veto_grade = node.get("veto_grade", monthly_veto_grade if monthly_veto_grade in names
                           else (names[-1] if names else ""))
     if names and veto_grade not in names:
-        out.add("year_end.veto_grade", line, f"{veto_grade!r} is not one of the year-end grades {names}")
+        out.add("year_end.veto_grade", line, f"{shown(veto_grade)} is not one of the year-end grades {names}")
     for rule in rules.values():
         if rule.category == INSPECTION and rule.action == "grade_at_most" and names \
                 and rule.grade not in names:
-            out.add(f"rules ({rule.id})", rule.line, f"grade_at_most {rule.grade!r} is not one of "
+            out.add(f"rules ({rule.id})", rule.line, f"grade_at_most {shown(rule.grade)} is not one of "
                                                      f"the year-end grades {names}")
 
     vetoed_months = failed_months = None
@@ -152,7 +152,7 @@ def parse_year_end(node: Any, out: _Collector, categories: dict[str, Category],
             _unknown(excellent, {"grade", "quota_percent", "quota_max"}, "year_end.excellent", out)
             excellent_grade = excellent.get("grade")
             if names and excellent_grade not in names:
-                out.add("year_end.excellent.grade", eline, f"{excellent_grade!r} is not one of the "
+                out.add("year_end.excellent.grade", eline, f"{shown(excellent_grade)} is not one of the "
                                                            f"year-end grades {names}")
             elif names and excellent_grade == names[-1]:
                 out.add("year_end.excellent.grade", eline, "a quota on the lowest grade means nothing")
@@ -179,7 +179,7 @@ def parse_year_end(node: Any, out: _Collector, categories: dict[str, Category],
             if pool.as_tuple().exponent < -2:
                 out.add("year_end.reward.pool", rline, "yuan with at most 2 decimal places (fen)")
             if split not in SPLIT_FORMS:
-                out.add("year_end.reward.split", rline, f"unknown split {split!r} "
+                out.add("year_end.reward.split", rline, f"unknown split {shown(split)} "
                                                         f"(known: {', '.join(SPLIT_FORMS)})")
             elif split == "grade_weights":
                 given = reward.get("weights")
@@ -188,7 +188,7 @@ def parse_year_end(node: Any, out: _Collector, categories: dict[str, Category],
                 else:
                     for grade in sorted(_keys(given)):
                         if names and grade not in names:
-                            out.add("year_end.reward.weights", rline, f"{grade!r} is not a year-end grade")
+                            out.add("year_end.reward.weights", rline, f"{shown(grade)} is not a year-end grade")
                         value = _decimal(given[grade], f"year_end.reward.weights.{grade}", rline, out,
                                          minimum=Decimal(0))
                         if value is not None:
@@ -202,7 +202,7 @@ def parse_year_end(node: Any, out: _Collector, categories: dict[str, Category],
                 else:
                     for grade in given:
                         if names and grade not in names:
-                            out.add("year_end.reward.grades", rline, f"{grade!r} is not a year-end grade")
+                            out.add("year_end.reward.grades", rline, f"{shown(grade)} is not a year-end grade")
                     split_grades = tuple(str(g) for g in given)
     return YearEndRules(
         monthly=str(monthly), monthly_weight=mw if mw is not None else Decimal(1),

@@ -268,21 +268,38 @@ class Store:
             return self._by_keys(s, keys)
 
     def facts(self, month: str, village_ids: Iterable[str] | None = None,
-              official_id: str = "", official_ids: Iterable[str] | None = None) -> list[FactRow]:
-        """A month's facts, by the village stamped on them, one official, or a list of
-        officials (the roster of a month, kaoping.domain.roster), in id order."""
+              official_id: str = "", official_ids: Iterable[str] | None = None,
+              after_id: int | None = None, limit: int | None = None) -> list[FactRow]:
+        """A month's facts in id order, by the village stamped on them, one official, or a
+        list of officials (the roster of a month, kaoping.domain.roster); after_id and
+        limit make a keyset page."""
         with self.session() as s:
             q = select(FactRow).where(FactRow.month == month).order_by(FactRow.id)
             if village_ids is not None:
                 q = q.where(FactRow.village_id.in_(list(village_ids)))
             if official_id:
                 q = q.where(FactRow.official_id == official_id)
+            if after_id is not None:
+                q = q.where(FactRow.id > after_id)
+            if limit is not None:
+                q = q.limit(limit)
             if official_ids is None:
                 return list(s.exec(q))
             ids, found = list(official_ids), []
             for start in range(0, len(ids), 500):   # bounded IN lists on every backend
                 found += s.exec(q.where(FactRow.official_id.in_(ids[start:start + 500])))
-            return sorted(found, key=lambda f: f.id)
+            found.sort(key=lambda f: f.id)
+            return found if limit is None else found[:limit]
+
+    def voiders(self, fact_ids: list[int]) -> dict[int, int]:
+        """fact id -> id of the correction that voids it, for those of fact_ids voided."""
+        found: dict[int, int] = {}
+        with self.session() as s:
+            for start in range(0, len(fact_ids), 500):
+                found.update((voided, by) for by, voided in s.exec(
+                    select(FactRow.id, FactRow.voids_fact_id).where(
+                        FactRow.voids_fact_id.in_(fact_ids[start:start + 500]))))
+        return found
 
     def fact_watermark(self, month: str, village_ids: Iterable[str] | None = None) -> tuple[int, int]:
         """(count, highest id) of a month's facts, for some villages or all: changes
@@ -390,7 +407,8 @@ class Store:
 
     # audit ----------------------------------------------------------------
     def audit_entries(self, actor: str = "", action: str = "", target: str = "",
-                      since=None, until=None, limit: int = 1000) -> list[AuditEntry]:
+                      since=None, until=None, limit: int = 1000,
+                      after_id: int | None = None) -> list[AuditEntry]:
         with self.session() as s:
             q = select(AuditEntry).order_by(AuditEntry.id)
             if actor:
@@ -403,4 +421,6 @@ class Store:
                 q = q.where(AuditEntry.at >= since)
             if until is not None:
                 q = q.where(AuditEntry.at < until)
+            if after_id is not None:
+                q = q.where(AuditEntry.id > after_id)
             return list(s.exec(q.limit(limit)))

@@ -93,16 +93,24 @@ class FieldProblem(_message.Message):
     def __init__(self, field: _Optional[str] = ..., description: _Optional[str] = ...) -> None: ...
 
 class BatchResult(_message.Message):
-    __slots__ = ("accepted", "rejected", "duplicates", "outcomes")
+    __slots__ = ("accepted", "rejected", "duplicates", "outcomes", "facts_read", "messages_read", "stopped_early", "stop_reason")
     ACCEPTED_FIELD_NUMBER: _ClassVar[int]
     REJECTED_FIELD_NUMBER: _ClassVar[int]
     DUPLICATES_FIELD_NUMBER: _ClassVar[int]
     OUTCOMES_FIELD_NUMBER: _ClassVar[int]
+    FACTS_READ_FIELD_NUMBER: _ClassVar[int]
+    MESSAGES_READ_FIELD_NUMBER: _ClassVar[int]
+    STOPPED_EARLY_FIELD_NUMBER: _ClassVar[int]
+    STOP_REASON_FIELD_NUMBER: _ClassVar[int]
     accepted: int
     rejected: int
     duplicates: int
     outcomes: _containers.RepeatedCompositeFieldContainer[FactOutcome]
-    def __init__(self, accepted: _Optional[int] = ..., rejected: _Optional[int] = ..., duplicates: _Optional[int] = ..., outcomes: _Optional[_Iterable[_Union[FactOutcome, _Mapping]]] = ...) -> None: ...
+    facts_read: int
+    messages_read: int
+    stopped_early: bool
+    stop_reason: str
+    def __init__(self, accepted: _Optional[int] = ..., rejected: _Optional[int] = ..., duplicates: _Optional[int] = ..., outcomes: _Optional[_Iterable[_Union[FactOutcome, _Mapping]]] = ..., facts_read: _Optional[int] = ..., messages_read: _Optional[int] = ..., stopped_early: _Optional[bool] = ..., stop_reason: _Optional[str] = ...) -> None: ...
 
 class CorrectFactRequest(_message.Message):
     __slots__ = ("fact_id", "reason", "scorer_id", "idempotency_key", "replacement")
@@ -127,17 +135,23 @@ class CorrectFactResponse(_message.Message):
     def __init__(self, correction: _Optional[_Union[FactReceipt, _Mapping]] = ..., replacement: _Optional[_Union[FactReceipt, _Mapping]] = ...) -> None: ...
 
 class ListFactsRequest(_message.Message):
-    __slots__ = ("month", "official_id", "village_id")
+    __slots__ = ("month", "official_id", "village_id", "page_size", "page_token")
     MONTH_FIELD_NUMBER: _ClassVar[int]
     OFFICIAL_ID_FIELD_NUMBER: _ClassVar[int]
     VILLAGE_ID_FIELD_NUMBER: _ClassVar[int]
+    PAGE_SIZE_FIELD_NUMBER: _ClassVar[int]
+    PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
     month: str
     official_id: str
     village_id: str
-    def __init__(self, month: _Optional[str] = ..., official_id: _Optional[str] = ..., village_id: _Optional[str] = ...) -> None: ...
+    page_size: int
+    page_token: str
+    def __init__(self, month: _Optional[str] = ..., official_id: _Optional[str] = ..., village_id: _Optional[str] = ..., page_size: _Optional[int] = ..., page_token: _Optional[str] = ...) -> None: ...
 
 class ListFactsResponse(_message.Message):
-    __slots__ = ("facts",)
+    __slots__ = ("facts", "next_page_token")
     FACTS_FIELD_NUMBER: _ClassVar[int]
+    NEXT_PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
     facts: _containers.RepeatedCompositeFieldContainer[StoredFact]
-    def __init__(self, facts: _Optional[_Iterable[_Union[StoredFact, _Mapping]]] = ...) -> None: ...
+    next_page_token: str
+    def __init__(self, facts: _Optional[_Iterable[_Union[StoredFact, _Mapping]]] = ..., next_page_token: _Optional[str] = ...) -> None: ...

@@ -72,7 +72,8 @@ class FactServiceServicer:
 
     def SubmitFacts(self, request_iterator, context):
         """Batches from other systems. Each message may carry many facts; every fact
-        gets its own receipt, and one bad fact does not lose the good ones.
+        gets its own receipt, and one bad fact does not lose the good ones. A stream
+        past its caps ends with stopped_early rather than an error (see BatchResult).
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')

@@ -24,7 +24,7 @@ _sym_db = _symbol_database.Default()
 
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x19kaoping/v1/registry.proto\x12\nkaoping.v1\"8\n\x07Village\x12\n\n\x02id\x18\x01 \x01(\t\x12\x13\n\x0btownship_id\x18\x02 \x01(\t\x12\x0c\n\x04name\x18\x03 \x01(\t\"x\n\x08Official\x12\n\n\x02id\x18\x01 \x01(\t\x12\x12\n\nvillage_id\x18\x02 \x01(\t\x12\x0c\n\x04name\x18\x03 \x01(\t\x12\x10\n\x08position\x18\x04 \x01(\t\x12\x10\n\x08\x62\x61se_pay\x18\x05 \x01(\t\x12\x1a\n\x12village_from_month\x18\x06 \x01(\t\"0\n\x06Scorer\x12\n\n\x02id\x18\x01 \x01(\t\x12\x0c\n\x04name\x18\x02 \x01(\t\x12\x0c\n\x04role\x18\x03 \x01(\t\"*\n\x13ListVillagesRequest\x12\x13\n\x0btownship_id\x18\x01 \x01(\t\"=\n\x14ListVillagesResponse\x12%\n\x08villages\x18\x01 \x03(\x0b\x32\x13.kaoping.v1.Village\"*\n\x14ListOfficialsRequest\x12\x12\n\nvillage_id\x18\x01 \x01(\t\"@\n\x15ListOfficialsResponse\x12\'\n\tofficials\x18\x01 \x03(\x0b\x32\x14.kaoping.v1.Official\"\x14\n\x12ListScorersRequest\":\n\x13ListScorersResponse\x12#\n\x07scorers\x18\x01 \x03(\x0b\x32\x12.kaoping.v1.Scorer2\xb2\x03\n\x0fRegistryService\x12Q\n\x0cListVillages\x12\x1f.kaoping.v1.ListVillagesRequest\x1a .kaoping.v1.ListVillagesResponse\x12T\n\rListOfficials\x12 .kaoping.v1.ListOfficialsRequest\x1a!.kaoping.v1.ListOfficialsResponse\x12N\n\x0bListScorers\x12\x1e.kaoping.v1.ListScorersRequest\x1a\x1f.kaoping.v1.ListScorersResponse\x12\x36\n\nPutVillage\x12\x13.kaoping.v1.Village\x1a\x13.kaoping.v1.Village\x12\x39\n\x0bPutOfficial\x12\x14.kaoping.v1.Official\x1a\x14.kaoping.v1.Official\x12\x33\n\tPutScorer\x12\x12.kaoping.v1.Scorer\x1a\x12.kaoping.v1.Scorerb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x19kaoping/v1/registry.proto\x12\nkaoping.v1\"8\n\x07Village\x12\n\n\x02id\x18\x01 \x01(\t\x12\x13\n\x0btownship_id\x18\x02 \x01(\t\x12\x0c\n\x04name\x18\x03 \x01(\t\"x\n\x08Official\x12\n\n\x02id\x18\x01 \x01(\t\x12\x12\n\nvillage_id\x18\x02 \x01(\t\x12\x0c\n\x04name\x18\x03 \x01(\t\x12\x10\n\x08position\x18\x04 \x01(\t\x12\x10\n\x08\x62\x61se_pay\x18\x05 \x01(\t\x12\x1a\n\x12village_from_month\x18\x06 \x01(\t\"0\n\x06Scorer\x12\n\n\x02id\x18\x01 \x01(\t\x12\x0c\n\x04name\x18\x02 \x01(\t\x12\x0c\n\x04role\x18\x03 \x01(\t\"Q\n\x13ListVillagesRequest\x12\x13\n\x0btownship_id\x18\x01 \x01(\t\x12\x11\n\tpage_size\x18\x02 \x01(\x05\x12\x12\n\npage_token\x18\x03 \x01(\t\"V\n\x14ListVillagesResponse\x12%\n\x08villages\x18\x01 \x03(\x0b\x32\x13.kaoping.v1.Village\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t\"Q\n\x14ListOfficialsRequest\x12\x12\n\nvillage_id\x18\x01 \x01(\t\x12\x11\n\tpage_size\x18\x02 \x01(\x05\x12\x12\n\npage_token\x18\x03 \x01(\t\"Y\n\x15ListOfficialsResponse\x12\'\n\tofficials\x18\x01 \x03(\x0b\x32\x14.kaoping.v1.Official\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t\";\n\x12ListScorersRequest\x12\x11\n\tpage_size\x18\x01 \x01(\x05\x12\x12\n\npage_token\x18\x02 \x01(\t\"S\n\x13ListScorersResponse\x12#\n\x07scorers\x18\x01 \x03(\x0b\x32\x12.kaoping.v1.Scorer\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t2\xb2\x03\n\x0fRegistryService\x12Q\n\x0cListVillages\x12\x1f.kaoping.v1.ListVillagesRequest\x1a .kaoping.v1.ListVillagesResponse\x12T\n\rListOfficials\x12 .kaoping.v1.ListOfficialsRequest\x1a!.kaoping.v1.ListOfficialsResponse\x12N\n\x0bListScorers\x12\x1e.kaoping.v1.ListScorersRequest\x1a\x1f.kaoping.v1.ListScorersResponse\x12\x36\n\nPutVillage\x12\x13.kaoping.v1.Village\x1a\x13.kaoping.v1.Village\x12\x39\n\x0bPutOfficial\x12\x14.kaoping.v1.Official\x1a\x14.kaoping.v1.Official\x12\x33\n\tPutScorer\x12\x12.kaoping.v1.Scorer\x1a\x12.kaoping.v1.Scorerb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -38,17 +38,17 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_SCORER']._serialized_start=221
   _globals['_SCORER']._serialized_end=269
   _globals['_LISTVILLAGESREQUEST']._serialized_start=271
-  _globals['_LISTVILLAGESREQUEST']._serialized_end=313
-  _globals['_LISTVILLAGESRESPONSE']._serialized_start=315
-  _globals['_LISTVILLAGESRESPONSE']._serialized_end=376
-  _globals['_LISTOFFICIALSREQUEST']._serialized_start=378
-  _globals['_LISTOFFICIALSREQUEST']._serialized_end=420
-  _globals['_LISTOFFICIALSRESPONSE']._serialized_start=422
-  _globals['_LISTOFFICIALSRESPONSE']._serialized_end=486
-  _globals['_LISTSCORERSREQUEST']._serialized_start=488
-  _globals['_LISTSCORERSREQUEST']._serialized_end=508
-  _globals['_LISTSCORERSRESPONSE']._serialized_start=510
-  _globals['_LISTSCORERSRESPONSE']._serialized_end=568
-  _globals['_REGISTRYSERVICE']._serialized_start=571
-  _globals['_REGISTRYSERVICE']._serialized_end=1005
+  _globals['_LISTVILLAGESREQUEST']._serialized_end=352
+  _globals['_LISTVILLAGESRESPONSE']._serialized_start=354
+  _globals['_LISTVILLAGESRESPONSE']._serialized_end=440
+  _globals['_LISTOFFICIALSREQUEST']._serialized_start=442
+  _globals['_LISTOFFICIALSREQUEST']._serialized_end=523
+  _globals['_LISTOFFICIALSRESPONSE']._serialized_start=525
+  _globals['_LISTOFFICIALSRESPONSE']._serialized_end=614
+  _globals['_LISTSCORERSREQUEST']._serialized_start=616
+  _globals['_LISTSCORERSREQUEST']._serialized_end=675
+  _globals['_LISTSCORERSRESPONSE']._serialized_start=677
+  _globals['_LISTSCORERSRESPONSE']._serialized_end=760
+  _globals['_REGISTRYSERVICE']._serialized_start=763
+  _globals['_REGISTRYSERVICE']._serialized_end=1197
 # @@protoc_insertion_point(module_scope)

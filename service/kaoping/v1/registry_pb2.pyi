@@ -43,35 +43,53 @@ class Scorer(_message.Message):
     def __init__(self, id: _Optional[str] = ..., name: _Optional[str] = ..., role: _Optional[str] = ...) -> None: ...
 
 class ListVillagesRequest(_message.Message):
-    __slots__ = ("township_id",)
+    __slots__ = ("township_id", "page_size", "page_token")
     TOWNSHIP_ID_FIELD_NUMBER: _ClassVar[int]
+    PAGE_SIZE_FIELD_NUMBER: _ClassVar[int]
+    PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
     township_id: str
-    def __init__(self, township_id: _Optional[str] = ...) -> None: ...
+    page_size: int
+    page_token: str
+    def __init__(self, township_id: _Optional[str] = ..., page_size: _Optional[int] = ..., page_token: _Optional[str] = ...) -> None: ...
 
 class ListVillagesResponse(_message.Message):
-    __slots__ = ("villages",)
+    __slots__ = ("villages", "next_page_token")
     VILLAGES_FIELD_NUMBER: _ClassVar[int]
+    NEXT_PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
     villages: _containers.RepeatedCompositeFieldContainer[Village]
-    def __init__(self, villages: _Optional[_Iterable[_Union[Village, _Mapping]]] = ...) -> None: ...
+    next_page_token: str
+    def __init__(self, villages: _Optional[_Iterable[_Union[Village, _Mapping]]] = ..., next_page_token: _Optional[str] = ...) -> None: ...
 
 class ListOfficialsRequest(_message.Message):
-    __slots__ = ("village_id",)
+    __slots__ = ("village_id", "page_size", "page_token")
     VILLAGE_ID_FIELD_NUMBER: _ClassVar[int]
+    PAGE_SIZE_FIELD_NUMBER: _ClassVar[int]
+    PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
     village_id: str
-    def __init__(self, village_id: _Optional[str] = ...) -> None: ...
+    page_size: int
+    page_token: str
+    def __init__(self, village_id: _Optional[str] = ..., page_size: _Optional[int] = ..., page_token: _Optional[str] = ...) -> None: ...
 
 class ListOfficialsResponse(_message.Message):
-    __slots__ = ("officials",)
+    __slots__ = ("officials", "next_page_token")
     OFFICIALS_FIELD_NUMBER: _ClassVar[int]
+    NEXT_PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
     officials: _containers.RepeatedCompositeFieldContainer[Official]
-    def __init__(self, officials: _Optional[_Iterable[_Union[Official, _Mapping]]] = ...) -> None: ...
+    next_page_token: str
+    def __init__(self, officials: _Optional[_Iterable[_Union[Official, _Mapping]]] = ..., next_page_token: _Optional[str] = ...) -> None: ...
 
 class ListScorersRequest(_message.Message):
-    __slots__ = ()
-    def __init__(self) -> None: ...
+    __slots__ = ("page_size", "page_token")
+    PAGE_SIZE_FIELD_NUMBER: _ClassVar[int]
+    PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    page_size: int
+    page_token: str
+    def __init__(self, page_size: _Optional[int] = ..., page_token: _Optional[str] = ...) -> None: ...
 
 class ListScorersResponse(_message.Message):
-    __slots__ = ("scorers",)
+    __slots__ = ("scorers", "next_page_token")
     SCORERS_FIELD_NUMBER: _ClassVar[int]
+    NEXT_PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
     scorers: _containers.RepeatedCompositeFieldContainer[Scorer]
-    def __init__(self, scorers: _Optional[_Iterable[_Union[Scorer, _Mapping]]] = ...) -> None: ...
+    next_page_token: str
+    def __init__(self, scorers: _Optional[_Iterable[_Union[Scorer, _Mapping]]] = ..., next_page_token: _Optional[str] = ...) -> None: ...

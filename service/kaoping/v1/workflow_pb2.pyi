@@ -202,24 +202,30 @@ class AppealRecord(_message.Message):
     def __init__(self, id: _Optional[int] = ..., township_id: _Optional[str] = ..., month: _Optional[str] = ..., village_id: _Optional[str] = ..., official_id: _Optional[str] = ..., official_name: _Optional[str] = ..., fact_id: _Optional[int] = ..., rule_id: _Optional[str] = ..., points: _Optional[str] = ..., deduction_reason: _Optional[str] = ..., appellant: _Optional[str] = ..., reason: _Optional[str] = ..., submitted_by: _Optional[str] = ..., submitted_at: _Optional[str] = ..., state: _Optional[str] = ..., decision_reason: _Optional[str] = ..., resolved_by: _Optional[str] = ..., resolved_at: _Optional[str] = ..., correction_fact_id: _Optional[int] = ..., before: _Optional[_Union[Outcome, _Mapping]] = ..., after: _Optional[_Union[Outcome, _Mapping]] = ..., revision_after: _Optional[int] = ...) -> None: ...
 
 class ListAppealsRequest(_message.Message):
-    __slots__ = ("township_id", "month", "year", "village_id", "state")
+    __slots__ = ("township_id", "month", "year", "village_id", "state", "page_size", "page_token")
     TOWNSHIP_ID_FIELD_NUMBER: _ClassVar[int]
     MONTH_FIELD_NUMBER: _ClassVar[int]
     YEAR_FIELD_NUMBER: _ClassVar[int]
     VILLAGE_ID_FIELD_NUMBER: _ClassVar[int]
     STATE_FIELD_NUMBER: _ClassVar[int]
+    PAGE_SIZE_FIELD_NUMBER: _ClassVar[int]
+    PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
     township_id: str
     month: str
     year: int
     village_id: str
     state: str
-    def __init__(self, township_id: _Optional[str] = ..., month: _Optional[str] = ..., year: _Optional[int] = ..., village_id: _Optional[str] = ..., state: _Optional[str] = ...) -> None: ...
+    page_size: int
+    page_token: str
+    def __init__(self, township_id: _Optional[str] = ..., month: _Optional[str] = ..., year: _Optional[int] = ..., village_id: _Optional[str] = ..., state: _Optional[str] = ..., page_size: _Optional[int] = ..., page_token: _Optional[str] = ...) -> None: ...
 
 class ListAppealsResponse(_message.Message):
-    __slots__ = ("appeals",)
+    __slots__ = ("appeals", "next_page_token")
     APPEALS_FIELD_NUMBER: _ClassVar[int]
+    NEXT_PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
     appeals: _containers.RepeatedCompositeFieldContainer[AppealRecord]
-    def __init__(self, appeals: _Optional[_Iterable[_Union[AppealRecord, _Mapping]]] = ...) -> None: ...
+    next_page_token: str
+    def __init__(self, appeals: _Optional[_Iterable[_Union[AppealRecord, _Mapping]]] = ..., next_page_token: _Optional[str] = ...) -> None: ...
 
 class VillageFeedbackRequest(_message.Message):
     __slots__ = ("village_id", "month")
