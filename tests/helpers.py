@@ -1,7 +1,10 @@
 """Small helpers the tests share."""
 from __future__ import annotations
 
+import contextlib
+import io
 import itertools
+import logging
 
 import grpc
 from google.rpc import error_details_pb2
@@ -37,3 +40,36 @@ def violations(error: grpc.RpcError) -> dict[str, str]:
             detail.Unpack(bad)
             found.update({v.field: v.description for v in bad.field_violations})
     return found
+
+
+@contextlib.contextmanager
+def captured_logs(fmt: str = "text"):
+    """Root logging through kaoping's formatter (`text` or `json`) into a string for
+    the block; yields a function returning what was written so far."""
+    from kaoping import observability
+    stream = io.StringIO()
+    root = logging.getLogger()
+    saved = (list(root.handlers), root.level)
+    observability.setup_logging(fmt, "INFO", stream)
+    try:
+        yield stream.getvalue
+    finally:
+        for handler in list(root.handlers):
+            root.removeHandler(handler)
+        for handler in saved[0]:
+            root.addHandler(handler)
+        root.setLevel(saved[1])
+
+
+@contextlib.contextmanager
+def running_server(app, **options):
+    """A real kaoping Server on a free loopback port; yields (server, channel)."""
+    from kaoping.server import Server
+    server = Server(app, "127.0.0.1:0", **options)
+    server.start()
+    channel = grpc.insecure_channel(f"127.0.0.1:{server.port}")
+    try:
+        yield server, channel
+    finally:
+        channel.close()
+        server.stop(grace=1)

@@ -19,9 +19,9 @@ import argparse
 import contextvars
 import json
 import logging
+import re
 import sys
 import time
-import uuid
 from concurrent import futures
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -30,7 +30,7 @@ import grpc
 from grpc_health.v1 import health_pb2_grpc
 
 from kaoping import audit
-from kaoping.api.auth import request_id as _request_id
+from kaoping.api.request_ids import client_request_id
 
 try:  # a declared dependency; the server still runs (without /metrics) if it is missing
     import prometheus_client as _prom
@@ -63,6 +63,7 @@ class CallInfo:
     request_id: str = ""
     caller: str = ""
     role: str = ""
+    client_request_id: str = ""   # the caller's valid x-request-id, part of request_id
 
 
 _call: contextvars.ContextVar[CallInfo | None] = contextvars.ContextVar("kaoping_call", default=None)
@@ -80,6 +81,8 @@ def _context_fields() -> dict:
         fields["method"] = info.method
         if info.request_id:
             fields["request_id"] = info.request_id
+        if info.client_request_id:
+            fields["client_request_id"] = info.client_request_id
         if info.caller:
             fields["caller"] = info.caller
             fields["role"] = info.role
@@ -118,6 +121,21 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(out, ensure_ascii=False, default=str)
 
 
+_BARE = re.compile(r'[^\s="\\\x00-\x1f\x7f]+\Z')
+_SEPARATORS = {"\x85": "\\u0085", "\u2028": "\\u2028", "\u2029": "\\u2029"}
+
+
+def logfmt(value) -> str:
+    """A value for a `key=value` text log field: bare if it has no space, `=`, quote,
+    backslash or control character, else JSON-quoted (line breaks escaped), so that a
+    token name or any other text can never forge a field or a line."""
+    text = str(value)
+    if text and _BARE.match(text):
+        return text
+    quoted = json.dumps(text, ensure_ascii=False)
+    return "".join(_SEPARATORS.get(c, c) for c in quoted)
+
+
 class TextFormatter(logging.Formatter):
     def __init__(self):
         super().__init__("%(asctime)s %(levelname)s %(name)s %(message)s")
@@ -126,8 +144,8 @@ class TextFormatter(logging.Formatter):
         line = super().format(record)
         rid = getattr(record, "request_id", "")
         if rid and record.name != ACCESS.name:
-            line += f" [request_id={rid} caller={getattr(record, 'caller', '') or '-'}" \
-                    f" method={getattr(record, 'method', '') or '-'}]"
+            line += f" [request_id={logfmt(rid)} caller={logfmt(getattr(record, 'caller', '') or '-')}" \
+                    f" method={logfmt(getattr(record, 'method', '') or '-')}]"
         return line
 
 
@@ -306,9 +324,10 @@ class Telemetry:
         self._count_facts(info.method, code, response)
         if self.access_log:
             ACCESS.info("%s %s %.1fms request_id=%s caller=%s", info.method, code, seconds * 1000,
-                        info.request_id, info.caller or "-",
+                        logfmt(info.request_id), logfmt(info.caller or "-"),
                         extra={"method": info.method, "code": code,
                                "duration_ms": round(seconds * 1000, 2), "request_id": info.request_id,
+                               "client_request_id": info.client_request_id,
                                "caller": info.caller, "role": info.role})
 
     def _count_facts(self, method: str, code: str, response) -> None:
@@ -340,13 +359,13 @@ class _Outer(grpc.ServerInterceptor):
         if handler is None:
             return None
         method = details.method
-        rid = _request_id(details.invocation_metadata)
+        rid = client_request_id(details.invocation_metadata)[0]   # a bad one is refused by auth
         telemetry = self.telemetry
         metrics = telemetry.metrics
 
         def make(behavior):
             def run(request, context):
-                info = CallInfo(method, rid)
+                info = CallInfo(method, client_request_id=rid)
                 token = _call.set(info)
                 if metrics.enabled:
                     metrics.in_flight.inc()
@@ -363,8 +382,8 @@ class _Outer(grpc.ServerInterceptor):
                     seconds = time.perf_counter() - started
                     if metrics.enabled:
                         metrics.in_flight.dec()
-                    if not info.request_id:
-                        info.request_id = uuid.uuid4().hex
+                    if not info.request_id:   # refused before auth gave it one
+                        info.request_id = audit.new_request_id(rid)
                     try:
                         telemetry.finished(info, code, seconds, response)
                     except Exception:  # never fail a call for its telemetry

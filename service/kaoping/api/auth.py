@@ -19,8 +19,7 @@ from kaoping.api.errors import to_status
 from kaoping.domain.errors import (InvalidArgument, PermissionDenied, ResourceExhausted,
                                    Unauthenticated, Violation)
 from kaoping.domain.principal import Principal
-
-REQUEST_ID = "x-request-id"
+from kaoping.api.request_ids import REQUEST_ID, client_request_id  # noqa: F401 - REQUEST_ID re-exported
 
 
 def caller(context=None) -> Principal:
@@ -32,10 +31,8 @@ def caller(context=None) -> Principal:
 
 
 def request_id(metadata) -> str:
-    for key, value in metadata or ():
-        if key.lower() == REQUEST_ID and 0 < len(value) <= 64:
-            return value
-    return ""
+    """The caller's x-request-id if it is a valid one, else ""."""
+    return client_request_id(metadata)[0]
 
 
 def bearer(metadata) -> str:
@@ -66,14 +63,20 @@ class AuthInterceptor(grpc.ServerInterceptor):
             if not policy.allowed(details.method, principal.role):
                 raise PermissionDenied(f"role {principal.role} may not call {details.method}",
                                        [Violation("authorization", f"{principal.name} is {principal.role}")])
-        except (Unauthenticated, PermissionDenied) as exc:
+            client_id, bad_id = client_request_id(details.invocation_metadata)
+            if bad_id is not None:
+                raise bad_id
+        except (Unauthenticated, PermissionDenied, InvalidArgument) as exc:
             return _refusal(handler, exc)
-        return _with_principal(handler, principal, request_id(details.invocation_metadata), self._slot)
+        return _with_principal(handler, principal, client_id, self._slot)
 
     @contextlib.contextmanager
     def _slot(self, principal: Principal):
-        """Bounds the calls one caller has in flight, so one system cannot starve others."""
-        key = f"{principal.role}:{principal.name}"
+        """Bounds the calls one caller has in flight, so one system cannot starve others.
+        Keyed by the token: two tokens issued under one name are two callers, and one
+        token is one caller whatever name it carries."""
+        key = (f"token:{principal.token_id}" if principal.token_id is not None
+               else f"{principal.role}:{principal.name}")
         with self._lock:
             busy = self._in_flight.get(key, 0)
             if busy >= self.max_concurrent:
@@ -150,12 +153,12 @@ def _checking(behavior, streaming: bool):
     return run
 
 
-def _with_principal(handler, principal: Principal, rid: str, slot):
+def _with_principal(handler, principal: Principal, client_id: str, slot):
     def make(behavior):
         def run(request, context):
             try:
                 with slot(principal):
-                    token = audit.begin(principal, rid)
+                    token = audit.begin(principal, audit.new_request_id(client_id))
                     try:
                         return behavior(request, context)
                     finally:
