@@ -73,3 +73,26 @@ def running_server(app, **options):
     finally:
         channel.close()
         server.stop(grace=1)
+
+
+_BULK_KINDS = (("attendance", "meeting_late", "1"), ("convenience", "services_handled", "3"),
+               ("study", "study_absent", "1"), ("service_3plus5", "household_visit_missed", "2"))
+
+
+def bulk_facts(app, month: str, count: int, tag: str = "bulk") -> None:
+    """Stores `count` valid facts for the sample township's month in one transaction,
+    spread over every official (fast: no per-fact checks)."""
+    from kaoping import audit
+    from kaoping.storage.models import utcnow
+    officials = app.store.officials()
+    values = []
+    for n in range(count):
+        official = officials[n % len(officials)]
+        category, kind, quantity = _BULK_KINDS[n % len(_BULK_KINDS)]
+        values.append({"idempotency_key": f"{tag}-{month}-{n}", "payload_hash": f"{n:064d}",
+                       "official_id": official.id, "village_id": official.village_id, "month": month,
+                       "date": "", "category": category, "kind": kind, "quantity": quantity,
+                       "note": "", "scorer_id": "main-01", "scorer_role": "main_leader",
+                       "source": "test", "voids_fact_id": None, "void_reason": "",
+                       "recorded_at": utcnow()})
+    app.store.insert_fact_values(values, audit=lambda fresh: audit.entry("submit_facts", f"{len(fresh)} facts"))

@@ -11,3 +11,5 @@ class Limits:
     max_batch: int = 5000                       # facts in one stream message: INVALID_ARGUMENT
     max_note: int = 2000                        # characters in a fact's note: INVALID_ARGUMENT
     max_concurrent_per_caller: int = 8          # calls in flight per token: RESOURCE_EXHAUSTED
+    month_cache_entries: int = 64               # township months kept (kaoping.month_cache)
+    month_cache_mb: int = 256                   # their estimated memory; least recently used out

@@ -159,6 +159,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--max-note", type=int, default=defaults.max_note, help="characters in a note")
     parser.add_argument("--max-concurrent-per-caller", type=int,
                         default=defaults.max_concurrent_per_caller)
+    parser.add_argument("--month-cache-entries", type=int, default=defaults.month_cache_entries,
+                        help="township months whose scores are kept in memory")
+    parser.add_argument("--month-cache-mb", type=int, default=defaults.month_cache_mb,
+                        help="estimated memory of those months (kaoping.month_cache)")
     parser.add_argument("--insecure-dev", action="store_true",
                         help="DEVELOPMENT ONLY: no authentication, every caller is admin")
     parser.add_argument("--tls-cert", type=Path, help="server certificate (PEM)")
@@ -172,8 +176,9 @@ def main(argv: list[str] | None = None) -> int:
     tls = TlsFiles(args.tls_cert, args.tls_key, args.tls_client_ca) if args.tls_cert else None
     observability.setup_logging(args.log_format, args.log_level)
     try:
-        limits = Limits(args.max_message_mb * 2**20, args.max_batch, args.max_note,
-                        args.max_concurrent_per_caller)
+        limits = Limits(max_message_bytes=args.max_message_mb * 2**20, max_batch=args.max_batch,
+                        max_note=args.max_note, max_concurrent_per_caller=args.max_concurrent_per_caller,
+                        month_cache_entries=args.month_cache_entries, month_cache_mb=args.month_cache_mb)
         app = build_app(args.db, args.rules, args.load_sample, limits)
     except Exception as exc:  # a bad rule file or database must say why, not trace
         log.error("cannot start: %s", exc)

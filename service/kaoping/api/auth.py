@@ -13,7 +13,7 @@ from typing import Callable
 
 import grpc
 
-from kaoping import audit
+from kaoping import audit, cancellation
 from kaoping.api import policy
 from kaoping.api.errors import to_status
 from kaoping.domain.errors import (InvalidArgument, PermissionDenied, ResourceExhausted,
@@ -157,7 +157,7 @@ def _with_principal(handler, principal: Principal, client_id: str, slot):
     def make(behavior):
         def run(request, context):
             try:
-                with slot(principal):
+                with slot(principal), cancellation.watching(_gone(context)):
                     token = audit.begin(principal, audit.new_request_id(client_id))
                     try:
                         return behavior(request, context)
@@ -167,6 +167,13 @@ def _with_principal(handler, principal: Principal, client_id: str, slot):
                 context.abort_with_status(to_status(exc))
         return run
     return _wrap(handler, make)
+
+
+def _gone(context):
+    """The call's cancellation check: the client cancelled, or the deadline passed."""
+    def gone() -> bool:
+        return not context.is_active() or context.time_remaining() <= 0
+    return gone
 
 
 def _refusal(handler, error):

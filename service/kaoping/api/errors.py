@@ -18,6 +18,7 @@ CODES = {
     errors.AlreadyExists: code_pb2.ALREADY_EXISTS,
     errors.ResourceExhausted: code_pb2.RESOURCE_EXHAUSTED,
     errors.Unauthenticated: code_pb2.UNAUTHENTICATED,
+    errors.Cancelled: code_pb2.CANCELLED,
 }
 
 

@@ -46,3 +46,7 @@ class ResourceExhausted(DomainError):
 
 class Unauthenticated(DomainError):
     pass
+
+
+class Cancelled(DomainError):
+    """The caller went away (cancelled, or its deadline passed); the work stopped."""
