@@ -12,4 +12,11 @@ class Limits:
     max_note: int = 2000                        # characters in a fact's note: INVALID_ARGUMENT
     max_concurrent_per_caller: int = 8          # calls in flight per token: RESOURCE_EXHAUSTED
     month_cache_entries: int = 64               # township months kept (kaoping.month_cache)
+    # admission control (kaoping.api.admission): over a bound, RESOURCE_EXHAUSTED at once
+    max_in_flight: int = 12                     # calls and streams in all, health excepted
+    max_streams: int = 8                        # client streams (SubmitFacts) in all
+    max_streams_per_caller: int = 2             # client streams per token
+    max_reflection_streams: int = 2             # reflection streams in all
+    stream_idle_seconds: float = 30.0           # no message for this long: DEADLINE_EXCEEDED
+    saturated_seconds: float = 2.0              # admission full this long: NOT_SERVING
     month_cache_mb: int = 256                   # their estimated memory; least recently used out

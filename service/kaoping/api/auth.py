@@ -47,16 +47,22 @@ class AuthInterceptor(grpc.ServerInterceptor):
     """`resolve(token) -> Principal | None`; `dev` replaces authentication entirely."""
 
     def __init__(self, resolve: Callable[[str], Principal | None], dev: Principal | None = None,
-                 max_concurrent: int = 8):
+                 max_concurrent: int = 8, max_streams: int = 2, reflection_requires_token: bool = False):
         self.resolve = resolve
         self.dev = dev
         self.max_concurrent = max_concurrent
+        self.max_streams = max_streams     # client streams per caller, within max_concurrent
+        self.reflection_requires_token = reflection_requires_token
         self._in_flight: dict[str, int] = {}
+        self._streams: dict[str, int] = {}
         self._lock = threading.Lock()
 
     def intercept_service(self, continuation, details):
         handler = continuation(details)
-        if handler is None or policy.is_open(details.method):
+        if handler is None:
+            return handler
+        if policy.is_open(details.method) and not (
+                self.reflection_requires_token and policy.is_reflection(details.method)):
             return handler
         try:
             principal = self.dev or self._authenticate(details)
@@ -68,13 +74,15 @@ class AuthInterceptor(grpc.ServerInterceptor):
                 raise bad_id
         except (Unauthenticated, PermissionDenied, InvalidArgument) as exc:
             return _refusal(handler, exc)
-        return _with_principal(handler, principal, client_id, self._slot)
+        return _with_principal(handler, principal, client_id,
+                               lambda who: self._slot(who, handler.request_streaming))
 
     @contextlib.contextmanager
-    def _slot(self, principal: Principal):
-        """Bounds the calls one caller has in flight, so one system cannot starve others.
-        Keyed by the token: two tokens issued under one name are two callers, and one
-        token is one caller whatever name it carries."""
+    def _slot(self, principal: Principal, streaming: bool = False):
+        """Bounds the calls (and, among them, the client streams) one caller has in
+        flight, so one system cannot starve others. Keyed by the token: two tokens
+        issued under one name are two callers, and one token is one caller whatever
+        name it carries."""
         key = (f"token:{principal.token_id}" if principal.token_id is not None
                else f"{principal.role}:{principal.name}")
         with self._lock:
@@ -83,14 +91,22 @@ class AuthInterceptor(grpc.ServerInterceptor):
                 raise ResourceExhausted("too many calls in flight for this caller", [Violation(
                     "authorization", f"{principal.name} has {busy} calls running; at most "
                                      f"{self.max_concurrent}")])
+            streams = self._streams.get(key, 0)
+            if streaming and streams >= self.max_streams:
+                raise ResourceExhausted("too many streams open for this caller", [Violation(
+                    "authorization", f"{principal.name} has {streams} client streams open; at "
+                                     f"most {self.max_streams}")])
             self._in_flight[key] = busy + 1
+            if streaming:
+                self._streams[key] = streams + 1
         try:
             yield
         finally:
             with self._lock:
-                self._in_flight[key] -= 1
-                if not self._in_flight[key]:
-                    del self._in_flight[key]
+                for counts in (self._in_flight, self._streams) if streaming else (self._in_flight,):
+                    counts[key] -= 1
+                    if not counts[key]:
+                        del counts[key]
 
     def _authenticate(self, details) -> Principal:
         token = bearer(details.invocation_metadata)
@@ -165,7 +181,20 @@ def _with_principal(handler, principal: Principal, client_id: str, slot):
                         audit.end(token)
             except ResourceExhausted as exc:
                 context.abort_with_status(to_status(exc))
-        return run
+
+        def run_streaming(request, context):
+            # A response stream runs after the handler returns its iterator: hold the
+            # caller's slot until the last response, not only until then.
+            try:
+                with slot(principal), cancellation.watching(_gone(context)):
+                    token = audit.begin(principal, audit.new_request_id(client_id))
+                    try:
+                        yield from behavior(request, context)
+                    finally:
+                        audit.end(token)
+            except ResourceExhausted as exc:
+                context.abort_with_status(to_status(exc))
+        return run_streaming if handler.response_streaming else run
     return _wrap(handler, make)
 
 
