@@ -205,3 +205,40 @@ def test_a_burst_of_unauthenticated_streams_is_refused_and_the_api_answers(serve
             call.result(timeout=TIMEOUT)
         assert refused.value.code() == grpc.StatusCode.UNAUTHENTICATED
     assert_still_serving(server, channel, stubs)
+
+
+def test_a_main_port_that_does_not_answer_its_own_probe_is_not_ready():
+    """kaoping.readiness's self-probe, against a real health server that goes away."""
+    from concurrent import futures
+    from grpc_health.v1 import health
+    from kaoping.readiness import PROBE_FAILURES, Readiness
+    target = grpc.server(futures.ThreadPoolExecutor(2))
+    health_pb2_grpc.add_HealthServicer_to_server(health.HealthServicer(), target)
+    port = target.add_insecure_port("127.0.0.1:0")
+    target.start()
+    ours = health.HealthServicer()
+    readiness = Readiness(ours, ["kaoping.v1.EvaluationService"], lambda: 0.0, 1.0,
+                          f"127.0.0.1:{port}", tick=0.02, probe_every=0.05)
+
+    def status() -> int:
+        return ours.Check(health_pb2.HealthCheckRequest(service="kaoping.v1.EvaluationService"), None).status
+    readiness.start()
+    try:
+        assert wait_until(lambda: readiness._probe_failures == 0 and status() == SERVING)
+        target.stop(0).wait()
+        assert wait_until(lambda: readiness._probe_failures >= PROBE_FAILURES)
+        assert wait_until(lambda: status() == NOT_SERVING) and readiness.reasons == {"probe"}
+    finally:
+        readiness.stop()
+
+
+def test_the_bounds_stay_inside_the_pool():
+    from kaoping.server import RESERVED_WORKERS, admission_for
+    small = admission_for(Limits(), WORKERS)
+    assert (small.max_in_flight, small.max_streams, small.max_reflection) == (WORKERS - RESERVED_WORKERS, 3, 2)
+    default = admission_for(Limits(), 16)
+    assert (default.max_in_flight, default.max_streams, default.max_reflection) == (12, 8, 2)
+    tight = admission_for(Limits(), RESERVED_WORKERS + 1)      # one call: streams may take it
+    assert (tight.max_in_flight, tight.max_streams, tight.max_reflection) == (1, 1, 1)
+    with pytest.raises(SystemExit):
+        admission_for(Limits(), RESERVED_WORKERS)

@@ -64,6 +64,15 @@ def test_two_actors_sending_one_request_id_get_distinct_audit_ids(served):
     assert {e.actor for e in entries} == {"鎮辦公室", "另一個管理員"}
 
 
+def test_the_longest_valid_request_id_is_accepted(served):
+    app, stubs = served
+    longest = "A-z_0.9" + "x" * 41                   # 48 characters, every allowed kind
+    stubs["admin"].facts.SubmitFact(fx.SubmitFactRequest(fact=fact(month="2026-05", key="long-1")),
+                                    metadata=(("x-request-id", longest),), timeout=TIMEOUT)
+    (entry,) = app.store.audit_entries(action="submit_facts")
+    assert entry.request_id.startswith(longest + "/") and len(entry.request_id) <= 64
+
+
 def test_calls_without_a_request_id_get_distinct_ids_too(served):
     app, stubs = served
     for key in ("plain-1", "plain-2"):

@@ -335,7 +335,8 @@ class Kaoping:
             current = self.monthly_scores(month, township_id=township_id, caller=caller)
             draft = RuleSetRow(id=0, content_hash=checked.content_hash, label=checked.ruleset.label,
                                text=text, uploaded_by=caller.name)
-            candidate = self._compute(current.township, current.month, checked.engine, draft)
+            candidate = self._compute(current.township, current.month, checked.engine, draft,
+                                      cancellation.current())
         finally:
             checked.engine.close()
         changed, unchanged = [], 0

@@ -26,15 +26,17 @@ SERVING, NOT_SERVING = health_pb2.HealthCheckResponse.SERVING, health_pb2.Health
 TICK = 0.25           # how often the reasons are looked at (seconds)
 PROBE_EVERY = 2.0     # seconds between self-probes
 PROBE_TIMEOUT = 2.0
-PROBE_FAILURES = 3
+PROBE_FAILURES = 3    # in a row before the probe counts as a reason
 
 
 class Readiness:
     def __init__(self, health, names: list[str], saturated_for: Callable[[], float],
-                 saturated_seconds: float, probe_target: str | None = None):
+                 saturated_seconds: float, probe_target: str | None = None, *,
+                 tick: float = TICK, probe_every: float = PROBE_EVERY):
         self.health, self.names = health, names
         self.saturated_for, self.saturated_seconds = saturated_for, saturated_seconds
         self.probe_target = probe_target
+        self.tick, self.probe_every = tick, probe_every
         self.reasons: set[str] = set()
         self._shown: bool | None = None    # the state last written to the health servicer
         self._lock = threading.Lock()
@@ -77,10 +79,10 @@ class Readiness:
 
     def _run(self) -> None:
         since_probe = 0.0
-        while not self._stop.wait(TICK):
+        while not self._stop.wait(self.tick):
             self.set_reason("saturated", self.saturated_for() >= self.saturated_seconds)
-            since_probe += TICK
-            if self.probe_target and since_probe >= PROBE_EVERY:
+            since_probe += self.tick
+            if self.probe_target and since_probe >= self.probe_every:
                 since_probe = 0.0
                 self._probe()
 
