@@ -1,8 +1,9 @@
 """Logs, metrics and probes for `kaoping-server`.
 
 * Logs: `--log-format text|json`. Every record written while an RPC is served carries
-  the request id (the caller's `x-request-id`, or the one the audit log records), the
-  caller (token name and role) and the method; one access line per RPC
+  the call's request id (unique per call, the one its audit entries record; built on
+  the caller's checked `x-request-id`, kaoping.api.request_ids), the caller (token
+  name and role) and the method; one access line per RPC
   (logger `kaoping.access`) adds the status code and duration.
 * Metrics: `--metrics-listen HOST:PORT` serves Prometheus text at `/metrics`
   (prometheus-client): RPC counts by method and code, latency histograms, RPCs in
@@ -19,7 +20,6 @@ import argparse
 import contextvars
 import json
 import logging
-import re
 import sys
 import time
 from concurrent import futures
@@ -31,6 +31,7 @@ from grpc_health.v1 import health_pb2_grpc
 
 from kaoping import audit
 from kaoping.api.request_ids import client_request_id
+from kaoping.logfmt import logfmt
 
 try:  # a declared dependency; the server still runs (without /metrics) if it is missing
     import prometheus_client as _prom
@@ -119,21 +120,6 @@ class JsonFormatter(logging.Formatter):
         if record.exc_info:
             out["exc"] = self.formatException(record.exc_info)
         return json.dumps(out, ensure_ascii=False, default=str)
-
-
-_BARE = re.compile(r'[^\s="\\\x00-\x1f\x7f]+\Z')
-_SEPARATORS = {"\x85": "\\u0085", "\u2028": "\\u2028", "\u2029": "\\u2029"}
-
-
-def logfmt(value) -> str:
-    """A value for a `key=value` text log field: bare if it has no space, `=`, quote,
-    backslash or control character, else JSON-quoted (line breaks escaped), so that a
-    token name or any other text can never forge a field or a line."""
-    text = str(value)
-    if text and _BARE.match(text):
-        return text
-    quoted = json.dumps(text, ensure_ascii=False)
-    return "".join(_SEPARATORS.get(c, c) for c in quoted)
 
 
 class TextFormatter(logging.Formatter):
