@@ -15,6 +15,7 @@ from grpc_reflection.v1alpha import reflection_pb2, reflection_pb2_grpc
 
 from kaoping.limits import Limits
 from kaoping.tokens import Tokens
+from kaoping.v1 import evaluation_pb2 as ev
 from kaoping.v1 import facts_pb2 as fx
 from kaoping.v1 import registry_pb2 as rg
 from tests.conftest import make_app, stubs_for
@@ -242,3 +243,32 @@ def test_the_bounds_stay_inside_the_pool():
     assert (tight.max_in_flight, tight.max_streams, tight.max_reflection) == (1, 1, 1)
     with pytest.raises(SystemExit):
         admission_for(Limits(), RESERVED_WORKERS)
+
+
+def test_capacity_is_visible_in_the_metrics(db_url):
+    import urllib.request
+    from prometheus_client.parser import text_string_to_metric_families
+    app = make_app(db_url)
+    token = Tokens(app.store).create("鎮辦公室", "admin")[0]
+    streams = Streams()
+    try:
+        with running_server(app, workers=WORKERS, metrics_listen="127.0.0.1:0") as (server, channel):
+            for _ in range(3):
+                streams.reflection(channel)
+            assert wait_until(lambda: len(streams.refused()) == 1)
+            stubs_for(channel, token).evaluation.GetRanking(ev.GetRankingRequest(month="2026-03"),
+                                                            timeout=TIMEOUT)
+            url = f"http://127.0.0.1:{server.metrics_port}/metrics"
+            with urllib.request.urlopen(url, timeout=5) as reply:
+                text = reply.read().decode()
+    finally:
+        streams.close()
+        app.rulesets.close()
+        app.store.close()
+    m = {(s.name, tuple(sorted(s.labels.items()))): s.value
+         for family in text_string_to_metric_families(text) for s in family.samples}
+    assert m[("kaoping_admission_in_flight", (("kind", "reflection"),))] == 2
+    assert m[("kaoping_admission_limit", ())] == WORKERS - 2
+    assert m[("kaoping_admission_refused_total", ())] == 1
+    assert m[("kaoping_month_cache_entries", ())] == 1 and m[("kaoping_month_cache_bytes", ())] > 0
+    assert m[("kaoping_month_computations_total", ())] == 1

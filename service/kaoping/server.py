@@ -92,6 +92,9 @@ class Server:
         self._names = names
         self.health_grpc, self.health_port = (observability.health_only_server(self.health, health_listen)
                                               if health_listen else (None, None))
+        if self.telemetry.metrics.enabled:
+            from kaoping.capacity_metrics import CapacityCollector
+            self.telemetry.metrics.registry.register(CapacityCollector(self.admission, app.month_cache))
         self.readiness = Readiness(self.health, names, self.admission.saturated_for,
                                    limits.saturated_seconds,
                                    None if tls else probe_target(listen, self.port))
