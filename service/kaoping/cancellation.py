@@ -35,4 +35,7 @@ def watching(check: Callable[[], bool]) -> Iterator[None]:
     try:
         yield
     finally:
-        _check.reset(token)
+        # a response stream's generator may be closed from another context (at
+        # garbage collection); that context never saw the set, so nothing to undo
+        with contextlib.suppress(ValueError):
+            _check.reset(token)

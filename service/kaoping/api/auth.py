@@ -191,7 +191,8 @@ def _with_principal(handler, principal: Principal, client_id: str, slot):
                     try:
                         yield from behavior(request, context)
                     finally:
-                        audit.end(token)
+                        with contextlib.suppress(ValueError):   # closed from another context
+                            audit.end(token)
             except ResourceExhausted as exc:
                 context.abort_with_status(to_status(exc))
         return run_streaming if handler.response_streaming else run
