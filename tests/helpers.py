@@ -96,3 +96,37 @@ def bulk_facts(app, month: str, count: int, tag: str = "bulk") -> None:
                        "source": "test", "voids_fact_id": None, "void_reason": "",
                        "recorded_at": utcnow()})
     app.store.insert_fact_values(values, audit=lambda fresh: audit.entry("submit_facts", f"{len(fresh)} facts"))
+
+
+@contextlib.contextmanager
+def server_process(workdir, *args: str, start_timeout: float = 60.0):
+    """The real `kaoping-server` (same interpreter, so PYTHONPATH picks this checkout)
+    on a free loopback port, output to a file; yields (process, port). SIGTERM at exit,
+    SIGKILL if it has not stopped 30 s later."""
+    import re
+    import subprocess
+    import sys
+    import time
+    from pathlib import Path
+    log = Path(workdir) / "kaoping-server.log"
+    with open(log, "w") as out:
+        proc = subprocess.Popen([sys.executable, "-m", "kaoping.server", "--listen", "127.0.0.1:0", *args],
+                                stdout=out, stderr=subprocess.STDOUT, text=True, cwd=workdir)
+    try:
+        deadline = time.monotonic() + start_timeout
+        while True:
+            found = re.search(r"listening on port (\d+)", log.read_text(errors="replace"))
+            if found:
+                break
+            assert proc.poll() is None and time.monotonic() < deadline, \
+                "kaoping-server did not start:\n" + log.read_text(errors="replace")
+            time.sleep(0.05)
+        yield proc, int(found.group(1))
+    finally:
+        if proc.poll() is None:
+            proc.terminate()
+            try:
+                proc.wait(30)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait(30)

@@ -272,3 +272,29 @@ def test_capacity_is_visible_in_the_metrics(db_url):
     assert m[("kaoping_admission_refused_total", ())] == 1
     assert m[("kaoping_month_cache_entries", ())] == 1 and m[("kaoping_month_cache_bytes", ())] > 0
     assert m[("kaoping_month_computations_total", ())] == 1
+
+
+def test_the_real_server_applies_the_flags(db_url, tmp_path):
+    """kaoping-server --max-reflection-streams 1 --stream-idle-seconds 1: one idle
+    reflection stream is admitted and ended for idleness, the others are refused, and
+    the API and health still answer."""
+    from tests.helpers import server_process
+    streams = Streams()
+    with server_process(tmp_path, "--db", db_url, "--insecure-dev", "--workers", "5",
+                        "--max-reflection-streams", "1", "--stream-idle-seconds", "1") as (proc, port):
+        channel = grpc.insecure_channel(f"127.0.0.1:{port}")
+        try:
+            calls = [streams.reflection(channel) for _ in range(3)]
+            assert wait_until(lambda: len(streams.refused()) == 2)
+            assert health(channel) == SERVING
+            stubs_for(channel, "").registry.ListVillages(rg.ListVillagesRequest(), timeout=5)  # answers
+            (admitted,) = [c for c in calls if c not in streams.refused()]
+            with pytest.raises(grpc.RpcError) as ended:
+                next(admitted)
+            assert ended.value.code() == grpc.StatusCode.DEADLINE_EXCEEDED
+            assert "idle" in ended.value.details()
+        finally:
+            streams.close()
+            channel.close()
+        proc.terminate()
+        assert proc.wait(30) == 0
