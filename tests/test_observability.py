@@ -74,14 +74,15 @@ def test_json_logs_carry_request_id_caller_and_method(served, logs):
         stubs_for(channel, "").facts.SubmitFact(fx.SubmitFactRequest(fact=fact(month="2026-05")),
                                                 metadata=(("x-request-id", "req-obs-2"),))
     assert refused.value.code() == grpc.StatusCode.UNAUTHENTICATED
-    access = {line["request_id"]: line for line in logs() if line["logger"] == "kaoping.access"}
+    access = {line["client_request_id"]: line for line in logs() if line["logger"] == "kaoping.access"}
     ok = access["req-obs-1"]
     assert ok["method"] == "/kaoping.v1.FactService/SubmitFact" and ok["code"] == "OK"
     assert ok["caller"] == "考勤系統管理員" and ok["role"] == "admin" and ok["duration_ms"] > 0
     assert access["req-obs-2"]["code"] == "UNAUTHENTICATED" and access["req-obs-2"]["caller"] == ""
     # the access line's request id is the one the audit log recorded for the write
     entry = [e for e in server.app.store.audit_entries(action="submit_facts")][-1]
-    assert entry.request_id == "req-obs-1" and entry.actor == "考勤系統管理員"
+    assert entry.request_id == ok["request_id"] and entry.actor == "考勤系統管理員"
+    assert entry.request_id.startswith("req-obs-1/")   # the caller's id, made unique per call
     # without x-request-id, the id the audit log generates is the one logged
     stubs.facts.SubmitFact(fx.SubmitFactRequest(fact=fact(month="2026-05", key="obs-3")))
     entry = [e for e in server.app.store.audit_entries(action="submit_facts")][-1]

@@ -5,15 +5,13 @@ statuses; the CLI and tests may call the same methods directly.
 """
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from typing import Callable
 
-from kaoping import audit
-from kaoping.domain.errors import (AlreadyExists, DomainError, InvalidArgument, NotFound,
+from kaoping import audit, cancellation
+from kaoping.domain.errors import (AlreadyExists, Cancelled, DomainError, InvalidArgument, NotFound,
                                    PermissionDenied, Violation)
 from kaoping.domain.principal import INTERNAL, Principal
 from kaoping.domain.facts import (CheckedFact, FactInput, check_fact, parse_month,
@@ -22,6 +20,7 @@ from kaoping.domain.ruleset import SCORER_ROLES, RuleSet
 from kaoping.domain.scoring import OfficialResult, ScoredFact
 from kaoping.evaluator import OfficialInput, evaluate
 from kaoping.limits import Limits
+from kaoping.month_cache import MonthCache
 from kaoping.rulesets import RuleSets, invalid, validate_text
 from kaoping.storage.models import utcnow
 from kaoping.registry import Registry, plan_move
@@ -72,8 +71,7 @@ class Kaoping:
         self.rulesets = rulesets
         self.registry = Registry(store)
         self.today = today
-        self._cache: OrderedDict[tuple, MonthScores] = OrderedDict()
-        self._cache_lock = threading.Lock()
+        self.month_cache = MonthCache(limits.month_cache_entries, limits.month_cache_mb * 2**20)
         self.months = WorkflowStore(store)  # month states (kaoping.workflow): closes facts, binds versions
 
     # facts ------------------------------------------------------------------
@@ -183,21 +181,18 @@ class Kaoping:
 
     def _township_month(self, township: Township, month: str,
                         content_hash: str | None) -> MonthScores:
+        """Cached per (township, month, version), one computation for concurrent
+        readers (kaoping.month_cache); an abandoned call stops waiting or computing."""
         with self.rulesets.use(content_hash) as (compiled, row):
             villages = [v.id for v in self.store.villages(township.id)]
-            key = (township.id, month, row.content_hash, self.store.fact_watermark(month, villages))
-            with self._cache_lock:
-                if key in self._cache:
-                    self._cache.move_to_end(key)
-                    return self._cache[key]
-            result = self._compute(township, month, compiled, row)
-        with self._cache_lock:
-            self._cache[key] = result
-            while len(self._cache) > 64:
-                self._cache.popitem(last=False)
-        return result
+            watermark = self.store.fact_watermark(month, villages)
+            return self.month_cache.get(
+                (township.id, month, row.content_hash), watermark,
+                lambda stop: self._compute(township, month, compiled, row, stop),
+                cancellation.current())
 
-    def _compute(self, township, month, compiled, row) -> MonthScores:
+    def _compute(self, township, month, compiled, row,
+                 cancelled=cancellation.never) -> MonthScores:
         villages = {v.id: v for v in self.store.villages(township.id)}
         members = self.registry.roster(villages, month)   # who belonged to the township that month
         officials = [o for o, _ in members]
@@ -208,6 +203,8 @@ class Kaoping:
         if movers:
             extra = {f.id: f for f in self.store.facts(month, official_ids=movers)}
             facts = sorted(({f.id: f for f in facts} | extra).values(), key=lambda f: f.id)
+        if cancelled():   # loading a large month is the other long step
+            raise Cancelled("the caller went away; the month was not scored", [])
         voided = {f.voids_fact_id for f in facts if f.voids_fact_id is not None}
         per_official: dict[str, list[ScoredFact]] = {o.id: [] for o in officials}
         for f in facts:
@@ -218,7 +215,7 @@ class Kaoping:
                     f.id, f.category, f.kind, Decimal(f.quantity), f.scorer_id, f.scorer_role))
         inputs = [OfficialInput(o.id, Decimal(o.base_pay), tuple(per_official[o.id]))
                   for o in officials]
-        results = evaluate(compiled, inputs)
+        results = evaluate(compiled, inputs, cancelled)
         views = [ScoreView(r, o, villages[v], month) for r, (o, v) in zip(results, members)]
         return MonthScores(month, township, row, views, compiled.ruleset)
 
@@ -265,7 +262,8 @@ class Kaoping:
             current = self.monthly_scores(month, township_id=township_id, caller=caller)
             draft = RuleSetRow(id=0, content_hash=checked.content_hash, label=checked.ruleset.label,
                                text=text, uploaded_by=caller.name)
-            candidate = self._compute(current.township, current.month, checked.engine, draft)
+            candidate = self._compute(current.township, current.month, checked.engine, draft,
+                                      cancellation.current())
         finally:
             checked.engine.close()
         changed, unchanged = [], 0
@@ -331,8 +329,7 @@ class Kaoping:
     def invalidate(self) -> None:
         """Drops cached month scores: base pay and membership feed every score, and the
         cache does not key on them (a replica calls this when another one wrote)."""
-        with self._cache_lock:
-            self._cache.clear()
+        self.month_cache.clear()
 
     # helpers ----------------------------------------------------------------
     def _month(self, month: str) -> str:

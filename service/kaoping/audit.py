@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextvars
 import json
+import secrets
 import uuid
 from dataclasses import dataclass
 from typing import Any
@@ -26,8 +27,17 @@ class Request:
 _current: contextvars.ContextVar[Request | None] = contextvars.ContextVar("kaoping_request", default=None)
 
 
+def new_request_id(client_id: str = "") -> str:
+    """The id of one call: the caller's x-request-id (already checked by
+    kaoping.api.request_ids) with a random suffix, or a fresh UUID. Every call gets its
+    own, so a caller cannot make its audit entries share an id with another actor's."""
+    return f"{client_id}/{secrets.token_hex(6)}" if client_id else uuid.uuid4().hex
+
+
 def begin(principal: Principal, request_id: str = "") -> contextvars.Token:
-    return _current.set(Request(principal, request_id or uuid.uuid4().hex))
+    """`request_id` is used as given (in-process callers choose theirs); the gRPC layer
+    passes new_request_id(...)."""
+    return _current.set(Request(principal, request_id or new_request_id()))
 
 
 def end(token: contextvars.Token) -> None:

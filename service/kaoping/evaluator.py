@@ -3,6 +3,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Callable
+
+from kaoping.cancellation import never
+from kaoping.domain.errors import Cancelled
 
 from kaoping.domain.ruleset import Case
 from kaoping.domain.scoring import OfficialResult, ScoredFact, score_official
@@ -16,7 +20,9 @@ class OfficialInput:
     facts: tuple[ScoredFact, ...]
 
 
-def evaluate(compiled: CompiledRuleSet, officials: list[OfficialInput]) -> list[OfficialResult]:
+def evaluate(compiled: CompiledRuleSet, officials: list[OfficialInput],
+             cancelled: Callable[[], bool] = never) -> list[OfficialResult]:
+    """Scores every official; raises Cancelled between officials once cancelled()."""
     # The engine is asked once per distinct (category, kind, quantity): every compiled
     # rule tests a single fact on exactly those values and keeps no state between facts
     # (kaoping.engine), so equal triples match equal rules. A month repeats few triples
@@ -28,10 +34,14 @@ def evaluate(compiled: CompiledRuleSet, officials: list[OfficialInput]) -> list[
     rules: list[list[str]] = [[] for _ in shapes]
     for index, rule_id in compiled.match([EngineFact(i, c, k, q) for (c, k, q), i in shapes.items()]):
         rules[index].append(rule_id)
-    return [score_official(compiled.ruleset, o.official_id, o.base_pay, list(o.facts),
-                           [(f.id, rule_id) for f in o.facts
-                            for rule_id in rules[shapes[(f.category, f.kind, float(f.quantity))]]])
-            for o in officials]
+    results = []
+    for o in officials:
+        if cancelled():
+            raise Cancelled("the caller went away; the month was not scored", [])
+        results.append(score_official(compiled.ruleset, o.official_id, o.base_pay, list(o.facts),
+                                      [(f.id, rule_id) for f in o.facts
+                                       for rule_id in rules[shapes[(f.category, f.kind, float(f.quantity))]]]))
+    return results
 
 
 @dataclass(frozen=True)

@@ -1,8 +1,9 @@
 """Logs, metrics and probes for `kaoping-server`.
 
 * Logs: `--log-format text|json`. Every record written while an RPC is served carries
-  the request id (the caller's `x-request-id`, or the one the audit log records), the
-  caller (token name and role) and the method; one access line per RPC
+  the call's request id (unique per call, the one its audit entries record; built on
+  the caller's checked `x-request-id`, kaoping.api.request_ids), the caller (token
+  name and role) and the method; one access line per RPC
   (logger `kaoping.access`) adds the status code and duration.
 * Metrics: `--metrics-listen HOST:PORT` serves Prometheus text at `/metrics`
   (prometheus-client): RPC counts by method and code, latency histograms, RPCs in
@@ -21,7 +22,6 @@ import json
 import logging
 import sys
 import time
-import uuid
 from concurrent import futures
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -30,7 +30,8 @@ import grpc
 from grpc_health.v1 import health_pb2_grpc
 
 from kaoping import audit
-from kaoping.api.auth import request_id as _request_id
+from kaoping.api.request_ids import client_request_id
+from kaoping.logfmt import logfmt
 
 try:  # a declared dependency; the server still runs (without /metrics) if it is missing
     import prometheus_client as _prom
@@ -63,6 +64,7 @@ class CallInfo:
     request_id: str = ""
     caller: str = ""
     role: str = ""
+    client_request_id: str = ""   # the caller's valid x-request-id, part of request_id
 
 
 _call: contextvars.ContextVar[CallInfo | None] = contextvars.ContextVar("kaoping_call", default=None)
@@ -80,6 +82,8 @@ def _context_fields() -> dict:
         fields["method"] = info.method
         if info.request_id:
             fields["request_id"] = info.request_id
+        if info.client_request_id:
+            fields["client_request_id"] = info.client_request_id
         if info.caller:
             fields["caller"] = info.caller
             fields["role"] = info.role
@@ -126,8 +130,8 @@ class TextFormatter(logging.Formatter):
         line = super().format(record)
         rid = getattr(record, "request_id", "")
         if rid and record.name != ACCESS.name:
-            line += f" [request_id={rid} caller={getattr(record, 'caller', '') or '-'}" \
-                    f" method={getattr(record, 'method', '') or '-'}]"
+            line += f" [request_id={logfmt(rid)} caller={logfmt(getattr(record, 'caller', '') or '-')}" \
+                    f" method={logfmt(getattr(record, 'method', '') or '-')}]"
         return line
 
 
@@ -306,9 +310,10 @@ class Telemetry:
         self._count_facts(info.method, code, response)
         if self.access_log:
             ACCESS.info("%s %s %.1fms request_id=%s caller=%s", info.method, code, seconds * 1000,
-                        info.request_id, info.caller or "-",
+                        logfmt(info.request_id), logfmt(info.caller or "-"),
                         extra={"method": info.method, "code": code,
                                "duration_ms": round(seconds * 1000, 2), "request_id": info.request_id,
+                               "client_request_id": info.client_request_id,
                                "caller": info.caller, "role": info.role})
 
     def _count_facts(self, method: str, code: str, response) -> None:
@@ -340,13 +345,13 @@ class _Outer(grpc.ServerInterceptor):
         if handler is None:
             return None
         method = details.method
-        rid = _request_id(details.invocation_metadata)
+        rid = client_request_id(details.invocation_metadata)[0]   # a bad one is refused by auth
         telemetry = self.telemetry
         metrics = telemetry.metrics
 
         def make(behavior):
             def run(request, context):
-                info = CallInfo(method, rid)
+                info = CallInfo(method, client_request_id=rid)
                 token = _call.set(info)
                 if metrics.enabled:
                     metrics.in_flight.inc()
@@ -363,8 +368,8 @@ class _Outer(grpc.ServerInterceptor):
                     seconds = time.perf_counter() - started
                     if metrics.enabled:
                         metrics.in_flight.dec()
-                    if not info.request_id:
-                        info.request_id = uuid.uuid4().hex
+                    if not info.request_id:   # refused before auth gave it one
+                        info.request_id = audit.new_request_id(rid)
                     try:
                         telemetry.finished(info, code, seconds, response)
                     except Exception:  # never fail a call for its telemetry

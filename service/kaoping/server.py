@@ -17,8 +17,10 @@ from grpc_reflection.v1alpha import reflection
 
 from kaoping.api.rulesets_servicer import RuleSetServicer
 from kaoping.api.servicers import EvaluationServicer, FactServicer, RegistryServicer
+from kaoping.api.admission import Admission
 from kaoping.api.auth import AuthInterceptor
 from kaoping import observability, replica
+from kaoping.readiness import Readiness, probe_target
 from kaoping.app import Kaoping
 from kaoping.limits import Limits
 from kaoping.domain.principal import INSECURE_DEV
@@ -38,6 +40,9 @@ log = logging.getLogger("kaoping")
 SHIPPED_RULES = Path(__file__).resolve().parents[2] / "rules" / "township-sample.yaml"
 DEFAULT_DB = "sqlite:///kaoping.db"
 SERVICES = [facts_pb2, evaluation_pb2, rulesets_pb2, registry_pb2, audit_pb2, workflow_pb2]
+# Worker threads admission control never hands out: health checks, the readiness
+# self-probe and immediate refusals always find one (kaoping.api.admission).
+RESERVED_WORKERS = 2
 
 
 def build_app(db: str, rules: Path, sample: bool = False, limits: Limits = Limits()) -> Kaoping:
@@ -53,17 +58,20 @@ class Server:
     def __init__(self, app: Kaoping, listen: str, workers: int = 16, *, insecure_dev: bool = False,
                  tls: "TlsFiles | None" = None, refresh_interval: float = replica.DEFAULT_INTERVAL,
                  metrics_listen: str | None = None, health_listen: str | None = None,
-                 access_log: bool = True):
+                 access_log: bool = True, reflection_requires_token: bool = False):
         self.app = app
         self.telemetry = observability.Telemetry(app, access_log)
         self.metrics_listen, self.metrics_port = metrics_listen, None
         self.tokens = Tokens(app.store)
         self.health = health.HealthServicer()
         limits = app.limits
+        self.admission = admission_for(limits, workers)
         self.auth = auth = AuthInterceptor(self.tokens.resolve, INSECURE_DEV if insecure_dev else None,
-                                           limits.max_concurrent_per_caller)
+                                           limits.max_concurrent_per_caller, limits.max_streams_per_caller,
+                                           reflection_requires_token)
         self.grpc = grpc.server(futures.ThreadPoolExecutor(max_workers=workers),
-                                interceptors=[self.telemetry.outer, auth, self.telemetry.inner],
+                                interceptors=[self.telemetry.outer, self.admission, auth,
+                                              self.telemetry.inner],
                                 options=[("grpc.max_receive_message_length", limits.max_message_bytes),
                                          ("grpc.max_send_message_length", limits.max_message_bytes)])
         facts_pb2_grpc.add_FactServiceServicer_to_server(FactServicer(app), self.grpc)
@@ -84,15 +92,17 @@ class Server:
         self._names = names
         self.health_grpc, self.health_port = (observability.health_only_server(self.health, health_listen)
                                               if health_listen else (None, None))
+        if self.telemetry.metrics.enabled:
+            from kaoping.capacity_metrics import CapacityCollector
+            self.telemetry.metrics.registry.register(CapacityCollector(self.admission, app.month_cache))
+        self.readiness = Readiness(self.health, names, self.admission.saturated_for,
+                                   limits.saturated_seconds,
+                                   None if tls else probe_target(listen, self.port))
         # other replicas' activations and registry writes; NOT_SERVING while the db is unreachable
         self.replica = replica.ReplicaSync(
             app, refresh_interval, on_refresh=self.telemetry.metrics.refreshed,
-            on_down=lambda: self._set_health(health_pb2.HealthCheckResponse.NOT_SERVING, names),
-            on_up=lambda: self._set_health(health_pb2.HealthCheckResponse.SERVING, names))
-
-    def _set_health(self, status, names) -> None:
-        for name in names:
-            self.health.set(name, status)
+            on_down=lambda: self.readiness.set_reason("database", True),
+            on_up=lambda: self.readiness.set_reason("database", False))
 
     def start(self) -> None:
         self.grpc.start()
@@ -100,8 +110,8 @@ class Server:
             self.health_grpc.start()
         if self.metrics_listen:
             self.metrics_port = self.telemetry.serve_metrics(self.metrics_listen)
-        for name in ["", *self._names]:
-            self.health.set(name, health_pb2.HealthCheckResponse.SERVING)
+        self.health.set("", health_pb2.HealthCheckResponse.SERVING)
+        self.readiness.start()
         self.replica.start()
 
     def stop(self, grace: float = 10.0) -> None:
@@ -110,11 +120,27 @@ class Server:
         if not self.grpc.stop(grace).wait(grace + 5):
             log.warning("calls still running %.0f s after stop; closing anyway", grace + 5)
         self.replica.stop()
+        self.readiness.stop()
+        self.admission.stop()
         if self.health_grpc is not None:
             self.health_grpc.stop(0).wait()
         self.telemetry.stop()
         self.app.rulesets.close()
         self.app.store.close()
+
+
+def admission_for(limits: Limits, workers: int) -> Admission:
+    """The server's bounds, kept inside its pool: at most workers - RESERVED_WORKERS
+    calls in all, and neither client streams nor reflection may take every one of them."""
+    total = min(limits.max_in_flight, workers - RESERVED_WORKERS)
+    if total < 1:
+        raise SystemExit(f"--workers {workers} is too few: at least {RESERVED_WORKERS + 1}")
+    if total < limits.max_in_flight:
+        log.info("calls in flight bounded at %d (--workers %d less %d reserved)",
+                 total, workers, RESERVED_WORKERS)
+    share = max(1, total - 1)
+    return Admission(total, min(limits.max_streams, share), min(limits.max_reflection_streams, share),
+                     limits.stream_idle_seconds)
 
 
 @dataclass(frozen=True)
@@ -169,6 +195,23 @@ def main(argv: list[str] | None = None) -> int:
                         help="messages (empty ones too) in one SubmitFacts stream")
     parser.add_argument("--max-reply-kb", type=int, default=defaults.max_reply_bytes // 1024,
                         help="largest SubmitFacts reply; keep it within your clients' receive limit")
+    parser.add_argument("--max-in-flight", type=int, default=defaults.max_in_flight,
+                        help=f"calls and streams served at once in all (at most --workers less "
+                             f"{RESERVED_WORKERS}); more are refused with RESOURCE_EXHAUSTED")
+    parser.add_argument("--max-streams", type=int, default=defaults.max_streams,
+                        help="client streams (SubmitFacts) open at once in all")
+    parser.add_argument("--max-streams-per-caller", type=int, default=defaults.max_streams_per_caller)
+    parser.add_argument("--max-reflection-streams", type=int, default=defaults.max_reflection_streams)
+    parser.add_argument("--stream-idle-seconds", type=float, default=defaults.stream_idle_seconds,
+                        help="end a client stream whose next message has not come for this long")
+    parser.add_argument("--saturated-seconds", type=float, default=defaults.saturated_seconds,
+                        help="report NOT_SERVING once every call slot has been taken this long")
+    parser.add_argument("--reflection-requires-token", action="store_true",
+                        help="serve server reflection only to callers with a valid token")
+    parser.add_argument("--month-cache-entries", type=int, default=defaults.month_cache_entries,
+                        help="township months whose scores are kept in memory")
+    parser.add_argument("--month-cache-mb", type=int, default=defaults.month_cache_mb,
+                        help="estimated memory of those months (kaoping.month_cache)")
     parser.add_argument("--insecure-dev", action="store_true",
                         help="DEVELOPMENT ONLY: no authentication, every caller is admin")
     parser.add_argument("--tls-cert", type=Path, help="server certificate (PEM)")
@@ -177,6 +220,11 @@ def main(argv: list[str] | None = None) -> int:
     replica.add_arguments(parser)
     observability.add_arguments(parser)
     args = parser.parse_args(argv)
+    for flag in ("max_in_flight", "max_streams", "max_streams_per_caller", "max_reflection_streams",
+                 "stream_idle_seconds", "saturated_seconds", "month_cache_entries", "month_cache_mb",
+                 "max_concurrent_per_caller", "workers"):
+        if getattr(args, flag) <= 0:
+            parser.error(f"--{flag.replace('_', '-')} must be positive")
     if bool(args.tls_cert) != bool(args.tls_key) or (args.tls_client_ca and not args.tls_cert):
         parser.error("--tls-cert and --tls-key go together; --tls-client-ca needs them")
     if not 0 <= args.db_busy_timeout <= 3600:
@@ -184,11 +232,18 @@ def main(argv: list[str] | None = None) -> int:
     tls = TlsFiles(args.tls_cert, args.tls_key, args.tls_client_ca) if args.tls_cert else None
     observability.setup_logging(args.log_format, args.log_level)
     try:
-        limits = Limits(args.max_message_mb * 2**20, args.max_batch, args.max_note,
-                        args.max_concurrent_per_caller, args.db_busy_timeout,
+        limits = Limits(max_message_bytes=args.max_message_mb * 2**20, max_batch=args.max_batch,
+                        max_note=args.max_note, max_concurrent_per_caller=args.max_concurrent_per_caller,
+                        db_busy_seconds=args.db_busy_timeout,
                         max_stream_facts=args.max_stream_facts,
                         max_stream_messages=args.max_stream_messages,
-                        max_reply_bytes=args.max_reply_kb * 1024)
+                        max_reply_bytes=args.max_reply_kb * 1024,
+                        month_cache_entries=args.month_cache_entries, month_cache_mb=args.month_cache_mb,
+                        max_in_flight=args.max_in_flight, max_streams=args.max_streams,
+                        max_streams_per_caller=args.max_streams_per_caller,
+                        max_reflection_streams=args.max_reflection_streams,
+                        stream_idle_seconds=args.stream_idle_seconds,
+                        saturated_seconds=args.saturated_seconds)
         app = build_app(args.db, args.rules, args.load_sample, limits)
     except Exception as exc:  # a bad rule file or database must say why, not trace
         log.error("cannot start: %s", exc)
@@ -200,7 +255,8 @@ def main(argv: list[str] | None = None) -> int:
         log.warning("*" * 72)
     server = Server(app, args.listen, args.workers, insecure_dev=args.insecure_dev, tls=tls,
                     refresh_interval=args.refresh_interval, metrics_listen=args.metrics_listen,
-                    health_listen=args.health_listen, access_log=args.access_log)
+                    health_listen=args.health_listen, access_log=args.access_log,
+                    reflection_requires_token=args.reflection_requires_token)
     stopped = threading.Event()
 
     def on_signal(signum, _frame):

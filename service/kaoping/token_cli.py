@@ -34,7 +34,7 @@ def main(argv: list[str]) -> int:
     store = Store(args.db)
     tokens = Tokens(store)
     # Run on the server host by whoever holds the database: the audit log names them.
-    audit.begin(Principal(f"local:{getpass.getuser()}", "admin"), "cli")
+    audit.begin(Principal(f"local:{getpass.getuser()}", "admin"), audit.new_request_id("cli"))
     try:
         if args.command == "create":
             token, row = tokens.create(args.name, args.role, scorer_id=args.scorer,

@@ -13,15 +13,14 @@ from typing import Callable
 
 import grpc
 
-from kaoping import audit
+from kaoping import audit, cancellation
 from kaoping.api import policy
 from kaoping.api.errors import to_status
 from kaoping.domain.errors import (InvalidArgument, PermissionDenied, ResourceExhausted,
                                    Unauthenticated, Violation)
 from kaoping.domain.principal import Principal
+from kaoping.api.request_ids import REQUEST_ID, client_request_id  # noqa: F401 - REQUEST_ID re-exported
 from kaoping.storage import faults
-
-REQUEST_ID = "x-request-id"
 
 
 def caller(context=None) -> Principal:
@@ -33,10 +32,8 @@ def caller(context=None) -> Principal:
 
 
 def request_id(metadata) -> str:
-    for key, value in metadata or ():
-        if key.lower() == REQUEST_ID and 0 < len(value) <= 64:
-            return value
-    return ""
+    """The caller's x-request-id if it is a valid one, else ""."""
+    return client_request_id(metadata)[0]
 
 
 def bearer(metadata) -> str:
@@ -51,49 +48,71 @@ class AuthInterceptor(grpc.ServerInterceptor):
     """`resolve(token) -> Principal | None`; `dev` replaces authentication entirely."""
 
     def __init__(self, resolve: Callable[[str], Principal | None], dev: Principal | None = None,
-                 max_concurrent: int = 8):
+                 max_concurrent: int = 8, max_streams: int = 2, reflection_requires_token: bool = False):
         self.resolve = resolve
         self.dev = dev
         self.max_concurrent = max_concurrent
+        self.max_streams = max_streams     # client streams per caller, within max_concurrent
+        self.reflection_requires_token = reflection_requires_token
         self._in_flight: dict[str, int] = {}
+        self._streams: dict[str, int] = {}
         self._lock = threading.Lock()
 
     def intercept_service(self, continuation, details):
         handler = continuation(details)
-        if handler is None or policy.is_open(details.method):
+        if handler is None:
+            return handler
+        if policy.is_open(details.method) and not (
+                self.reflection_requires_token and policy.is_reflection(details.method)):
             return handler
         try:
             principal = self.dev or self._authenticate(details)
             if not policy.allowed(details.method, principal.role):
                 raise PermissionDenied(f"role {principal.role} may not call {details.method}",
                                        [Violation("authorization", f"{principal.name} is {principal.role}")])
-        except (Unauthenticated, PermissionDenied) as exc:
+            client_id, bad_id = client_request_id(details.invocation_metadata)
+            if bad_id is not None:
+                raise bad_id
+        except (Unauthenticated, PermissionDenied, InvalidArgument) as exc:
             return _refusal(handler, exc)
         except Exception as exc:  # resolving the token reads the database
             fault = faults.classify(exc)
             if fault is None:
                 raise
             return _refusal(handler, fault)
-        return _with_principal(handler, principal, request_id(details.invocation_metadata), self._slot)
+        return _with_principal(handler, principal, client_id,
+                               lambda who: self._slot(who, handler.request_streaming))
 
     @contextlib.contextmanager
-    def _slot(self, principal: Principal):
-        """Bounds the calls one caller has in flight, so one system cannot starve others."""
-        key = f"{principal.role}:{principal.name}"
+    def _slot(self, principal: Principal, streaming: bool = False):
+        """Bounds the calls (and, among them, the client streams) one caller has in
+        flight, so one system cannot starve others. Keyed by the token: two tokens
+        issued under one name are two callers, and one token is one caller whatever
+        name it carries."""
+        key = (f"token:{principal.token_id}" if principal.token_id is not None
+               else f"{principal.role}:{principal.name}")
         with self._lock:
             busy = self._in_flight.get(key, 0)
             if busy >= self.max_concurrent:
                 raise ResourceExhausted("too many calls in flight for this caller", [Violation(
                     "authorization", f"{principal.name} has {busy} calls running; at most "
                                      f"{self.max_concurrent}")])
+            streams = self._streams.get(key, 0)
+            if streaming and streams >= self.max_streams:
+                raise ResourceExhausted("too many streams open for this caller", [Violation(
+                    "authorization", f"{principal.name} has {streams} client streams open; at "
+                                     f"most {self.max_streams}")])
             self._in_flight[key] = busy + 1
+            if streaming:
+                self._streams[key] = streams + 1
         try:
             yield
         finally:
             with self._lock:
-                self._in_flight[key] -= 1
-                if not self._in_flight[key]:
-                    del self._in_flight[key]
+                for counts in (self._in_flight, self._streams) if streaming else (self._in_flight,):
+                    counts[key] -= 1
+                    if not counts[key]:
+                        del counts[key]
 
     def _authenticate(self, details) -> Principal:
         token = bearer(details.invocation_metadata)
@@ -156,12 +175,13 @@ def _checking(behavior, streaming: bool):
     return run
 
 
-def _with_principal(handler, principal: Principal, rid: str, slot):
+def _with_principal(handler, principal: Principal, client_id: str, slot):
     def make(behavior):
         def run(request, context):
             try:
-                with slot(principal), faults.call_deadline(_remaining(context)):
-                    token = audit.begin(principal, rid)
+                with slot(principal), faults.call_deadline(_remaining(context)), \
+                        cancellation.watching(_gone(context)):
+                    token = audit.begin(principal, audit.new_request_id(client_id))
                     try:
                         return behavior(request, context)
                     finally:
@@ -172,12 +192,33 @@ def _with_principal(handler, principal: Principal, rid: str, slot):
                 # Every RPC passes here, so a database that is down, full or locked is
                 # answered with a retryable status and a clean message, never UNKNOWN
                 # with driver text. (context.abort's own exception is not a fault.)
-                fault = faults.classify(exc)
-                if fault is None:
-                    raise
-                context.abort_with_status(to_status(fault))
-        return run
+                _abort_on_fault(exc, context)
+
+        def run_streaming(request, context):
+            # A response stream runs after the handler returns its iterator: hold the
+            # caller's slot until the last response, not only until then.
+            try:
+                with slot(principal), faults.call_deadline(_remaining(context)), \
+                        cancellation.watching(_gone(context)):
+                    token = audit.begin(principal, audit.new_request_id(client_id))
+                    try:
+                        yield from behavior(request, context)
+                    finally:
+                        with contextlib.suppress(ValueError):   # closed from another context
+                            audit.end(token)
+            except ResourceExhausted as exc:
+                context.abort_with_status(to_status(exc))
+            except Exception as exc:
+                _abort_on_fault(exc, context)
+        return run_streaming if handler.response_streaming else run
     return _wrap(handler, make)
+
+
+def _abort_on_fault(exc: Exception, context) -> None:
+    fault = faults.classify(exc)
+    if fault is None:
+        raise exc
+    context.abort_with_status(to_status(fault))
 
 
 def _remaining(context) -> float | None:
@@ -187,6 +228,14 @@ def _remaining(context) -> float | None:
     except TypeError:  # no deadline: grpcio subtracts from None
         return None
     return None if remaining is None or remaining > 10**8 else remaining
+
+
+def _gone(context):
+    """The call's cancellation check: the client cancelled, or the deadline passed."""
+    def gone() -> bool:
+        remaining = _remaining(context)
+        return not context.is_active() or (remaining is not None and remaining <= 0)
+    return gone
 
 
 def _refusal(handler, error):

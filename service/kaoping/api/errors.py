@@ -19,6 +19,7 @@ CODES = {
     errors.ResourceExhausted: code_pb2.RESOURCE_EXHAUSTED,
     errors.Unauthenticated: code_pb2.UNAUTHENTICATED,
     errors.Unavailable: code_pb2.UNAVAILABLE,
+    errors.Cancelled: code_pb2.CANCELLED,
 }
 
 

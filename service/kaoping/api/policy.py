@@ -9,8 +9,8 @@ ADMIN = ("admin",)
 SUBMITTERS = ("admin", *SCORER_ROLES, "system")
 VILLAGE = ("village",)  # answers only for its own village (checked in the use case)
 READERS = ROLES  # everyone authenticated may read; the village role is scoped to its village
-OPEN = ("/grpc.health.v1.Health/", "/grpc.reflection.v1alpha.ServerReflection/",
-        "/grpc.reflection.v1.ServerReflection/")
+REFLECTION = ("/grpc.reflection.v1alpha.ServerReflection/", "/grpc.reflection.v1.ServerReflection/")
+OPEN = ("/grpc.health.v1.Health/", *REFLECTION)   # reflection: unless --reflection-requires-token
 
 POLICY: dict[str, tuple[str, ...]] = {
     "/kaoping.v1.FactService/SubmitFact": SUBMITTERS,
@@ -58,5 +58,11 @@ def is_open(method: str) -> bool:
     return method.startswith(OPEN)
 
 
+def is_reflection(method: str) -> bool:
+    return method.startswith(REFLECTION)
+
+
 def allowed(method: str, role: str) -> bool:
+    if is_reflection(method):   # when it asks for a token, any authenticated role may use it
+        return role in ROLES
     return role in POLICY.get(method, ())

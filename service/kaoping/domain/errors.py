@@ -51,3 +51,7 @@ class Unauthenticated(DomainError):
 class Unavailable(DomainError):
     """A temporary fault outside the caller's control (the database is down or busy):
     nothing was changed, and the same call may be retried later."""
+
+
+class Cancelled(DomainError):
+    """The caller went away (cancelled, or its deadline passed); the work stopped."""

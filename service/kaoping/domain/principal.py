@@ -16,6 +16,7 @@ class Principal:
     scorer_id: str = ""            # scorer roles: the registry scorer this caller is
     village_id: str = ""           # village role: the one village it may read and answer for
     categories: tuple[str, ...] = ()  # system role: the categories it may submit
+    token_id: int | None = None    # the API token it authenticated with; None in-process
 
     @property
     def is_admin(self) -> bool:
