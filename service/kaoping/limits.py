@@ -11,3 +11,4 @@ class Limits:
     max_batch: int = 5000                       # facts in one stream message: INVALID_ARGUMENT
     max_note: int = 2000                        # characters in a fact's note: INVALID_ARGUMENT
     max_concurrent_per_caller: int = 8          # calls in flight per token: RESOURCE_EXHAUSTED
+    probe_timeout: float = 20.0                 # s to compile + probe a new rule set: version refused

@@ -9,10 +9,11 @@ not grow threads or memory.
 from __future__ import annotations
 
 import contextlib
+import logging
 import threading
 from dataclasses import dataclass
 
-from kaoping import audit
+from kaoping import audit, probe
 from kaoping.domain.errors import FailedPrecondition, InvalidArgument, NotFound, Violation
 from kaoping.domain.ruleset import Problem, RuleSet, RuleSetInvalid, content_hash, parse
 from kaoping.engine import CompiledRuleSet
@@ -21,6 +22,7 @@ from kaoping.storage.models import RuleSetRow
 from kaoping.storage.store import Store
 
 KEEP_COMPILED = 4
+log = logging.getLogger("kaoping.rulesets")
 
 
 @dataclass
@@ -46,12 +48,18 @@ class _Entry:
 
 def validate_text(text: str, filename: str = "<upload>", label: str = "",
                   keep_engine: bool = False) -> Validation:
-    """Parses, compiles and runs the file's cases. With keep_engine the compiled (and
-    so warmed) engine of a valid file is returned for the caller to own."""
+    """Parses, probes the engine with it in a child process (kaoping.probe), then
+    compiles it here and runs the file's cases. Every path that serves a version
+    (upload, activate, rollback, refresh, bootstrap, dry-run, --watch) comes here, so
+    nothing is compiled in this process before it passed the probe. With keep_engine
+    the compiled (and so warmed) engine of a valid file is returned for the caller."""
     try:
         ruleset = parse(text, filename, label)
     except RuleSetInvalid as exc:
         return Validation(None, exc.problems, [], content_hash(text))
+    refused = probe.check(ruleset, filename)
+    if refused:
+        return Validation(ruleset, refused, [], ruleset.content_hash)
     compiled = CompiledRuleSet(ruleset)
     try:
         cases = run_cases(compiled)
@@ -80,18 +88,52 @@ class RuleSets:
         self._entries: dict[str, _Entry] = {}
         self._active: _Entry | None = None
         self._retired: list[_Entry] = []
+        self._refused_activation = 0   # activation id refresh() found refused (logged once)
 
     # loading --------------------------------------------------------------
     def bootstrap(self, text: str, filename: str, by: str = "startup") -> RuleSetRow:
-        """Serves the database's active version, or seeds it from the given file."""
+        """Serves the database's active version, or seeds it from the given file.
+
+        A stored active version that the engine probe refuses (stored by an older
+        release, or written to the database directly) must not keep the server from
+        starting: the newest earlier activated version that passes is served instead,
+        and that fallback is logged and recorded as an activation (so replicas and
+        ListRuleSets agree on what is served). With none left, the given file is."""
         activations = self.store.activations()
-        if activations:
-            row = self.store.ruleset(activations[-1].ruleset_id)
-        else:
+        if not activations:
             row = self.upload(text, filename, "", by)
             self.store.add_activation(row.id, by, "activate", audit.entry(
                 "activate_ruleset", f"version {row.id}", before={"active": None}, after={"active": row.id}))
-        self._swap(row)
+            self._swap(row)
+            return row
+        active = activations[-1].ruleset_id
+        try:
+            row = self.store.ruleset(active)
+            self._swap(row)
+            return row
+        except InvalidArgument as exc:
+            refused = exc
+        log.error("THE ACTIVE RULE-SET VERSION %d IS REFUSED and will not be served: %s", active, refused)
+        tried = {active}
+        for earlier in reversed([a.ruleset_id for a in activations]):
+            if earlier in tried:
+                continue
+            tried.add(earlier)
+            row = self.store.ruleset(earlier)
+            try:
+                self._swap(row)
+            except InvalidArgument as exc:
+                log.error("earlier version %d is refused too: %s", earlier, exc)
+                continue
+            break
+        else:
+            row = self.upload(text, filename, "", by)
+            self._swap(row)
+        self.store.add_activation(row.id, by, "fallback", audit.entry(
+            "fallback_ruleset", f"version {row.id}", before={"active": active},
+            after={"active": row.id, "refused": [v.description for v in refused.violations][:20]}))
+        log.error("serving rule-set version %d instead of the refused version %d; fix or replace "
+                  "it and activate a good version", row.id, active)
         return row
 
     def upload(self, text: str, filename: str, label: str, by: str) -> RuleSetRow:
@@ -130,11 +172,24 @@ class RuleSets:
         return row
 
     def refresh(self) -> None:
-        """Serves whatever the database says is active (another replica may have changed it)."""
+        """Serves whatever the database says is active (another replica may have changed it).
+        A version the probe refuses is logged once and not served: this replica keeps
+        its current version rather than fail every poll (and so report NOT_SERVING)."""
         activations = self.store.activations()
-        if activations and (self._active is None or
-                            self._active.row.id != activations[-1].ruleset_id):
-            self._swap(self.store.ruleset(activations[-1].ruleset_id))
+        if not activations or (self._active is not None and
+                               self._active.row.id == activations[-1].ruleset_id):
+            return
+        newest = activations[-1]
+        if newest.id == self._refused_activation:
+            return
+        try:
+            self._swap(self.store.ruleset(newest.ruleset_id))
+        except InvalidArgument as exc:
+            if self._active is None:
+                raise
+            self._refused_activation = newest.id
+            log.error("version %d, activated in the database, is REFUSED; still serving version "
+                      "%d: %s", newest.ruleset_id, self._active.row.id, exc)
 
     # use ------------------------------------------------------------------
     @property
@@ -164,7 +219,12 @@ class RuleSets:
             row = self.store.ruleset(content_hash=content_hash)
             if row is None:
                 raise NotFound("unknown rule-set version", [Violation("content_hash", content_hash)])
-            entry = _Entry(CompiledRuleSet(parse(row.text, f"version {row.id}", row.label)), row)
+            ruleset = parse(row.text, f"version {row.id}", row.label)
+            refused = probe.check(ruleset, f"version {row.id}")
+            if refused:  # months bound to it cannot be scored here; the rest goes on
+                raise FailedPrecondition(f"rule-set version {row.id} is refused by the engine probe",
+                                         [Violation(p.location, p.message) for p in refused])
+            entry = _Entry(CompiledRuleSet(ruleset), row)
             self._entries[content_hash] = entry
             self._trim()
         return entry

@@ -18,7 +18,7 @@ from grpc_reflection.v1alpha import reflection
 from kaoping.api.rulesets_servicer import RuleSetServicer
 from kaoping.api.servicers import EvaluationServicer, FactServicer, RegistryServicer
 from kaoping.api.auth import AuthInterceptor
-from kaoping import observability, replica
+from kaoping import observability, probe, replica
 from kaoping.app import Kaoping
 from kaoping.limits import Limits
 from kaoping.domain.principal import INSECURE_DEV
@@ -44,6 +44,7 @@ def build_app(db: str, rules: Path, sample: bool = False, limits: Limits = Limit
     store = Store(db)
     if sample:
         load_sample(store)
+    probe.configure(limits.probe_timeout)  # before bootstrap: it probes the active version
     rulesets = RuleSets(store)
     rulesets.bootstrap(rules.read_text(encoding="utf-8"), rules.name)
     return Kaoping(store, rulesets, limits=limits)
@@ -115,6 +116,7 @@ class Server:
         self.telemetry.stop()
         self.app.rulesets.close()
         self.app.store.close()
+        probe.PROBER.close()
 
 
 @dataclass(frozen=True)
@@ -159,6 +161,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--max-note", type=int, default=defaults.max_note, help="characters in a note")
     parser.add_argument("--max-concurrent-per-caller", type=int,
                         default=defaults.max_concurrent_per_caller)
+    parser.add_argument("--probe-timeout", type=float, default=defaults.probe_timeout, metavar="SECONDS",
+                        help="bound on compiling and exercising a new rule-set version in a child "
+                             "process; a version that takes longer is refused")
     parser.add_argument("--insecure-dev", action="store_true",
                         help="DEVELOPMENT ONLY: no authentication, every caller is admin")
     parser.add_argument("--tls-cert", type=Path, help="server certificate (PEM)")
@@ -173,7 +178,7 @@ def main(argv: list[str] | None = None) -> int:
     observability.setup_logging(args.log_format, args.log_level)
     try:
         limits = Limits(args.max_message_mb * 2**20, args.max_batch, args.max_note,
-                        args.max_concurrent_per_caller)
+                        args.max_concurrent_per_caller, probe_timeout=args.probe_timeout)
         app = build_app(args.db, args.rules, args.load_sample, limits)
     except Exception as exc:  # a bad rule file or database must say why, not trace
         log.error("cannot start: %s", exc)
