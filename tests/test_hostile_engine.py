@@ -100,7 +100,7 @@ def test_a_dry_run_of_a_freezing_file_is_refused(stubs):
     (banded_rules(2, below_last="1e400"), "cannot compile"),
     # a plausible quantity the engine cannot take (error 204): was accepted
     (banded_rules(2, max_quantity="1e300"), "fails on attendance/k0 facts"),
-])
+], ids=["below-1e400", "max_quantity-1e300"])
 def test_the_engine_probe_refuses_files_that_parse_but_break_the_engine(stubs, text, says):
     report, bad = refused_through_grpc(stubs, text, "odd.yaml")
     assert says in messages(report)
