@@ -17,8 +17,10 @@ import grpc
 import pytest
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 
+from kaoping.domain.errors import FailedPrecondition
 from kaoping.domain.ruleset import Rule, parse
 from kaoping.engine import CompiledRuleSet, EngineFact
+from kaoping.recompute import recompute_month
 from kaoping.rulesets import RuleSets, validate_text
 from kaoping.storage.models import RuleSetRow
 from kaoping.storage.store import Store
@@ -26,6 +28,7 @@ from kaoping.tokens import Tokens
 from kaoping.v1 import evaluation_pb2 as ev
 from kaoping.v1 import rulesets_pb2 as rs
 from kaoping.v1 import rulesets_pb2_grpc
+from kaoping.watch import RuleFileWatcher
 from kaoping_cli.rpc import _Bearer
 from tests.helpers import ServerRun, banded_rules, violations
 
@@ -191,13 +194,29 @@ def test_refresh_keeps_serving_when_the_database_activates_a_refused_version(db_
     rulesets = RuleSets(store)
     try:
         good = rulesets.bootstrap(shipped(), SHIPPED.name)
-        _store_directly(store, banded_rules(65))
+        bad = _store_directly(store, banded_rules(65))
         rulesets.refresh()  # no exception: a replica's poll must not fail on it
         rulesets.refresh()
         assert rulesets.active_row.id == good.id
+        # a month bound to it, and a recompute under it, are refused rather than compiled
+        with pytest.raises(FailedPrecondition, match="refused by the engine probe"):
+            with rulesets.use(bad.content_hash):
+                pass
+        with pytest.raises(FailedPrecondition, match="refused by the engine probe"):
+            recompute_month(store, MONTH, content_hash=bad.content_hash, workers=1)
     finally:
         rulesets.close()
         store.close()
+
+
+def test_watch_reload_of_a_freezing_file_keeps_the_active_version(app, tmp_path):
+    rule_file = tmp_path / "rules.yaml"
+    rule_file.write_text(shipped(), encoding="utf-8")
+    watcher = RuleFileWatcher(rule_file, app.rulesets)
+    before = app.rulesets.active_row.id
+    rule_file.write_text(banded_rules(512), encoding="utf-8")
+    assert watcher.check() is False
+    assert app.rulesets.active_row.id == before
 
 
 def test_a_server_started_on_a_stored_freezing_version_serves_the_earlier_one(db_url, tmp_path):
