@@ -23,6 +23,7 @@ most MAX_RULES_PER_KIND quantity tests, the shapes the probe has just run.
 """
 from __future__ import annotations
 
+import atexit
 import json
 import logging
 import os
@@ -224,6 +225,7 @@ class Prober:
 
 
 PROBER = Prober()
+atexit.register(PROBER.close)  # e.g. `kaoping rules test`: no child left behind
 
 
 def configure(timeout: float) -> None:
