@@ -17,7 +17,7 @@ import grpc
 import pytest
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 
-from kaoping.domain.errors import FailedPrecondition
+from kaoping.domain.errors import FailedPrecondition, InvalidArgument
 from kaoping.domain.ruleset import Rule, parse
 from kaoping.engine import CompiledRuleSet, EngineFact
 from kaoping.recompute import recompute_month
@@ -198,7 +198,11 @@ def test_refresh_keeps_serving_when_the_database_activates_a_refused_version(db_
         rulesets.refresh()  # no exception: a replica's poll must not fail on it
         rulesets.refresh()
         assert rulesets.active_row.id == good.id
-        # a month bound to it, and a recompute under it, are refused rather than compiled
+        # activating it here, a month bound to it, and a recompute under it are refused
+        activations = len(store.activations())
+        with pytest.raises(InvalidArgument):
+            rulesets.activate(bad.id, "", "admin")
+        assert len(store.activations()) == activations and rulesets.active_row.id == good.id
         with pytest.raises(FailedPrecondition, match="refused by the engine probe"):
             with rulesets.use(bad.content_hash):
                 pass
