@@ -110,6 +110,19 @@ def test_the_engine_probe_refuses_files_that_parse_but_break_the_engine(stubs, t
     assert any("engine probe" in field for field in bad)
 
 
+@pytest.mark.parametrize("quantity, says", [
+    ("1.0e300", "is not a number like"),            # was an engine error 204: INTERNAL
+    ("abc", "is not a number like"),                # was decimal.InvalidOperation: INTERNAL
+    ("50", "above the kind's max_quantity 3"),      # beyond what the probe exercised
+    ("0", "must be above zero"),
+], ids=["1e300", "abc", "above-max", "zero"])
+def test_case_facts_get_the_bounds_of_submitted_facts(stubs, quantity, says):
+    text = banded_rules(2) + ("cases:\n  - name: c\n    facts: [{category: attendance, kind: k0, "
+                              f"quantity: {quantity}}}]\n    expect: {{total: 25}}\n")
+    report, _ = refused_through_grpc(stubs, text, "case.yaml")
+    assert says in messages(report) and "cases (c)" in messages(report)
+
+
 # limits at their edges ----------------------------------------------------------
 @pytest.mark.parametrize("bands, kinds, ok", [(32, 1, True), (33, 1, False),
                                               (1, 128, True), (1, 129, False),
