@@ -11,6 +11,12 @@ never stop, which would leak threads on every hot reload, and they would call in
 the C engine concurrently with request threads. kaoping uses no engine timers and
 runs actions synchronously inside `post`, so the loops are not started at all.
 The C engine is not thread-safe: every call goes through one lock per compiled set.
+
+Why `match` needs no timeout of its own: nothing is compiled here that has not passed
+the validation limits (kaoping.domain.ruleset_limits) and the engine probe in a
+child process (kaoping.probe), which posted every (category, kind) at every band
+boundary. A fact's post then visits one category node, one kind node and at most
+MAX_RULES_PER_KIND quantity tests, the same shapes the probe ran to completion.
 """
 from __future__ import annotations
 

@@ -8,6 +8,7 @@ from typing import Callable
 from kaoping.cancellation import never
 from kaoping.domain.errors import Cancelled
 
+from kaoping.domain.facts import parse_quantity
 from kaoping.domain.ruleset import Case
 from kaoping.domain.scoring import OfficialResult, ScoredFact, score_official
 from kaoping.engine import CompiledRuleSet, EngineFact
@@ -78,6 +79,16 @@ def _case_fact_problems(case: Case, ruleset) -> list[str]:
             problems.append(f"facts[{i}]: unknown category {fact.get('category')!r}")
         elif fact.get("kind") not in category.kinds:
             problems.append(f"facts[{i}]: unknown kind {fact.get('kind')!r}")
+        else:
+            # the same bounds as a submitted fact: the engine probe covered the kind
+            # only up to its max_quantity, and 1e300 is an engine error, not a score
+            quantity, why = parse_quantity(str(fact.get("quantity", 1)))
+            limit = category.kinds[fact["kind"]].max_quantity
+            if quantity is None:
+                problems.append(f"facts[{i}].quantity: {why}")
+            elif quantity > limit:
+                problems.append(f"facts[{i}].quantity: {quantity} is above the kind's "
+                                f"max_quantity {limit}")
     return problems
 
 

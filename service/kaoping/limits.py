@@ -26,3 +26,4 @@ class Limits:
     stream_idle_seconds: float = 30.0           # no message for this long: DEADLINE_EXCEEDED
     saturated_seconds: float = 2.0              # admission full this long: NOT_SERVING
     month_cache_mb: int = 256                   # their estimated memory; least recently used out
+    probe_timeout: float = 20.0                 # s to compile + probe a new rule set: version refused

@@ -38,9 +38,10 @@ from typing import Callable, Iterable, Iterator
 from sqlalchemy import bindparam, create_engine, literal_column, or_, select, type_coerce
 from sqlalchemy.types import NullType
 
+from kaoping import probe
 from kaoping.app import Kaoping
-from kaoping.domain.errors import NotFound, Violation
-from kaoping.domain.ruleset import RuleSet, parse
+from kaoping.domain.errors import FailedPrecondition, NotFound, Violation
+from kaoping.domain.ruleset import RuleSet, RuleSetInvalid, parse
 from kaoping.domain.scoring import OfficialResult
 from kaoping.engine import CompiledRuleSet, EngineFact
 from kaoping.domain.roster import Assignment, village_in_month
@@ -150,6 +151,14 @@ def _ruleset_row(store: Store, content_hash: str | None) -> RuleSetRow:
     if row is None:
         raise NotFound("no such rule-set version", [Violation(
             "content_hash", content_hash or "no rule set has been activated")])
+    # the workers compile it in-process: only a version that passed the engine probe
+    try:
+        refused = probe.check(parse(row.text, f"version {row.id}", row.label), f"version {row.id}")
+    except RuleSetInvalid as exc:
+        refused = exc.problems
+    if refused:
+        raise FailedPrecondition(f"rule-set version {row.id} is refused by the engine probe",
+                                 [Violation(p.location, p.message) for p in refused])
     return row
 
 

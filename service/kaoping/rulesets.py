@@ -17,10 +17,11 @@ the one that committed last, and a restart serves the same. An activation's repl
 from __future__ import annotations
 
 import contextlib
+import logging
 import threading
 from dataclasses import dataclass
 
-from kaoping import audit
+from kaoping import audit, probe
 from kaoping.domain.errors import FailedPrecondition, InvalidArgument, NotFound, Unavailable, Violation
 from kaoping.domain.ruleset import Problem, RuleSet, RuleSetInvalid, content_hash, parse
 from kaoping.engine import CompiledRuleSet
@@ -30,6 +31,7 @@ from kaoping.storage.store import Store
 
 KEEP_COMPILED = 4
 ROLLBACK_ATTEMPTS = 5  # a rollback whose target moves under it this often gives up (UNAVAILABLE)
+log = logging.getLogger("kaoping.rulesets")
 
 
 @dataclass
@@ -55,12 +57,18 @@ class _Entry:
 
 def validate_text(text: str, filename: str = "<upload>", label: str = "",
                   keep_engine: bool = False) -> Validation:
-    """Parses, compiles and runs the file's cases. With keep_engine the compiled (and
-    so warmed) engine of a valid file is returned for the caller to own."""
+    """Parses, probes the engine with it in a child process (kaoping.probe), then
+    compiles it here and runs the file's cases. Every path that serves a version
+    (upload, activate, rollback, refresh, bootstrap, dry-run, --watch) comes here, so
+    nothing is compiled in this process before it passed the probe. With keep_engine
+    the compiled (and so warmed) engine of a valid file is returned for the caller."""
     try:
         ruleset = parse(text, filename, label)
     except RuleSetInvalid as exc:
         return Validation(None, exc.problems, [], content_hash(text))
+    refused = probe.check(ruleset, filename)
+    if refused:
+        return Validation(ruleset, refused, [], ruleset.content_hash)
     compiled = CompiledRuleSet(ruleset)
     try:
         cases = run_cases(compiled)
@@ -108,16 +116,52 @@ class RuleSets:
         # Ask the database for the newest activation before each use of the active set,
         # instead of waiting for a poll (kaoping-server --refresh-interval 0).
         self.check_on_use = False
+        self._refused_activation = 0   # activation id refresh() found refused (logged once)
 
     # loading --------------------------------------------------------------
     def bootstrap(self, text: str, filename: str, by: str = "startup") -> RuleSetRow:
-        """Serves the database's active version, or seeds it from the given file."""
+        """Serves the database's active version, or seeds it from the given file.
+
+        A stored active version that the engine probe refuses (stored by an older
+        release, or written to the database directly) must not keep the server from
+        starting: the newest earlier activated version that passes is served instead,
+        and that fallback is logged and recorded as an activation (so replicas and
+        ListRuleSets agree on what is served). With none left, the given file is."""
         if not self.store.latest_activation_id():
             row = self.upload(text, filename, "", by)
             # two replicas starting on an empty database seed one activation, not two
             self.store.append_activation(lambda history: None if history else row.id, by, "activate",
                                          _audit("activate_ruleset"))
+        try:
+            self.refresh()
+            return self.active_row
+        except InvalidArgument as exc:
+            refused = exc
+        activations = self.store.activations()
+        active = activations[-1].ruleset_id
+        log.error("THE ACTIVE RULE-SET VERSION %d IS REFUSED and will not be served: %s", active, refused)
+        tried = {active}
+        for earlier in reversed([a.ruleset_id for a in activations]):
+            if earlier in tried:
+                continue
+            tried.add(earlier)
+            row = self.store.ruleset(earlier)
+            try:
+                self._prepare(row)
+            except InvalidArgument as exc:
+                log.error("earlier version %d is refused too: %s", earlier, exc)
+                continue
+            break
+        else:
+            row = self.upload(text, filename, "", by)
+            self._prepare(row)
+        refused_why = [v.description for v in refused.violations][:20]
+        self.store.append_activation(lambda _history: row.id, by, "fallback", lambda before, after: audit.entry(
+            "fallback_ruleset", f"version {after}", before={"active": before},
+            after={"active": after, "refused": refused_why}))
         self.refresh()
+        log.error("serving rule-set version %d instead of the refused version %d; fix or replace "
+                  "it and activate a good version", self.active_row.id, active)
         return self.active_row
 
     def upload(self, text: str, filename: str, label: str, by: str) -> RuleSetRow:
@@ -167,17 +211,28 @@ class RuleSets:
     def refresh(self) -> None:
         """Serves the database's newest activation if it is newer than the one served.
         Swaps run one at a time and only forward in the log, so a poll, an activation
-        and a request racing in one process cannot leave an older version in place."""
+        and a request racing in one process cannot leave an older version in place.
+        A version the probe refuses is logged once and not served: this replica keeps
+        its current version rather than fail every poll (and so report NOT_SERVING)."""
         with self._sync:
             latest = self.store.latest_activation()
-            if latest is None or latest.id <= self._served:
+            if latest is None or latest.id <= self._served or latest.id == self._refused_activation:
                 return
             if self._active is None or self._active.row.id != latest.ruleset_id:
-                self._swap(self.store.ruleset(latest.ruleset_id))
+                try:
+                    self._swap(self.store.ruleset(latest.ruleset_id))
+                except InvalidArgument as exc:
+                    if self._active is None:
+                        raise
+                    self._refused_activation = latest.id
+                    log.error("version %d, activated in the database, is REFUSED; still serving "
+                              "version %d: %s", latest.ruleset_id, self._active.row.id, exc)
+                    return
             self._served = latest.id
 
     def _follow(self) -> None:
-        if self.check_on_use and self.store.latest_activation_id() != self._served:
+        if self.check_on_use and self.store.latest_activation_id() not in (
+                self._served, self._refused_activation):
             self.refresh()
 
     # use ------------------------------------------------------------------
@@ -217,7 +272,15 @@ class RuleSets:
             row = self.store.ruleset(content_hash=content_hash)
             if row is None:
                 raise NotFound("unknown rule-set version", [Violation("content_hash", content_hash)])
-            entry = _Entry(CompiledRuleSet(parse(row.text, f"version {row.id}", row.label)), row)
+            try:
+                ruleset = parse(row.text, f"version {row.id}", row.label)
+                refused = probe.check(ruleset, f"version {row.id}")
+            except RuleSetInvalid as exc:  # stored before today's limits, or by hand
+                refused = exc.problems
+            if refused:  # months bound to it cannot be scored here; the rest goes on
+                raise FailedPrecondition(f"rule-set version {row.id} is refused by the engine probe",
+                                         [Violation(p.location, p.message) for p in refused])
+            entry = _Entry(CompiledRuleSet(ruleset), row)
             self._entries[content_hash] = entry
             self._trim()
         return entry

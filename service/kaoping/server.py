@@ -19,7 +19,7 @@ from kaoping.api.rulesets_servicer import RuleSetServicer
 from kaoping.api.servicers import EvaluationServicer, FactServicer, RegistryServicer
 from kaoping.api.admission import Admission
 from kaoping.api.auth import AuthInterceptor
-from kaoping import observability, replica
+from kaoping import observability, probe, replica
 from kaoping.readiness import Readiness, probe_target
 from kaoping.app import Kaoping
 from kaoping.limits import Limits
@@ -49,6 +49,7 @@ def build_app(db: str, rules: Path, sample: bool = False, limits: Limits = Limit
     store = Store(db, busy_timeout=limits.db_busy_seconds)
     if sample:
         load_sample(store)
+    probe.configure(limits.probe_timeout)  # before bootstrap: it probes the active version
     rulesets = RuleSets(store)
     rulesets.bootstrap(rules.read_text(encoding="utf-8"), rules.name)
     return Kaoping(store, rulesets, limits=limits)
@@ -127,6 +128,7 @@ class Server:
         self.telemetry.stop()
         self.app.rulesets.close()
         self.app.store.close()
+        probe.PROBER.close()
 
 
 def admission_for(limits: Limits, workers: int) -> Admission:
@@ -212,6 +214,9 @@ def main(argv: list[str] | None = None) -> int:
                         help="township months whose scores are kept in memory")
     parser.add_argument("--month-cache-mb", type=int, default=defaults.month_cache_mb,
                         help="estimated memory of those months (kaoping.month_cache)")
+    parser.add_argument("--probe-timeout", type=float, default=defaults.probe_timeout, metavar="SECONDS",
+                        help="bound on compiling and exercising a new rule-set version in a child "
+                             "process; a version that takes longer is refused")
     parser.add_argument("--insecure-dev", action="store_true",
                         help="DEVELOPMENT ONLY: no authentication, every caller is admin")
     parser.add_argument("--tls-cert", type=Path, help="server certificate (PEM)")
@@ -243,7 +248,8 @@ def main(argv: list[str] | None = None) -> int:
                         max_streams_per_caller=args.max_streams_per_caller,
                         max_reflection_streams=args.max_reflection_streams,
                         stream_idle_seconds=args.stream_idle_seconds,
-                        saturated_seconds=args.saturated_seconds)
+                        saturated_seconds=args.saturated_seconds,
+                        probe_timeout=args.probe_timeout)
         app = build_app(args.db, args.rules, args.load_sample, limits)
     except Exception as exc:  # a bad rule file or database must say why, not trace
         log.error("cannot start: %s", exc)

@@ -303,6 +303,9 @@ def _parse_rules(node: Any, categories: dict[str, Category], grades: list[str],
     if not isinstance(node, list) or not node:
         out.add("rules", None, "must be a non-empty list of rules")
         return rules
+    from kaoping.domain.ruleset_limits import check_engine_limits, check_rule_count
+    if check_rule_count(len(node), out):
+        return rules
     for index, spec in enumerate(node):
         where = f"rules[{index}]"
         if not isinstance(spec, dict):
@@ -366,7 +369,8 @@ def _parse_rules(node: Any, categories: dict[str, Category], grades: list[str],
         if category is not None and kind in category.kinds:
             _check_reachable(rule, category, where, out)
         rules[rid] = rule
-    _check_overlaps(list(rules.values()), out)
+    crowded = check_engine_limits(categories, rules, out)
+    _check_overlaps([r for r in rules.values() if (r.category, r.kind) not in crowded], out)
     return rules
 
 
@@ -389,11 +393,18 @@ def _check_reachable(rule: Rule, category: Category, where: str, out: _Collector
 
 def _check_overlaps(rules: list[Rule], out: _Collector) -> None:
     # An event is consumed by the first rule that matches it, so two rules that can
-    # match the same fact would make the score depend on engine internals.
+    # match the same fact would make the score depend on engine internals. Pairs are
+    # compared within one (category, kind) only: at most MAX_RULES_PER_KIND there.
+    groups: dict[tuple[str, str], list[Rule]] = {}
+    for rule in rules:
+        groups.setdefault((rule.category, rule.kind), []).append(rule)
+    for group in groups.values():
+        _check_group_overlaps(group, out)
+
+
+def _check_group_overlaps(rules: list[Rule], out: _Collector) -> None:
     for i, a in enumerate(rules):
         for b in rules[i + 1:]:
-            if (a.category, a.kind) != (b.category, b.kind):
-                continue
             a_lo = a.at_least if a.at_least is not None else Decimal("-Infinity")
             b_lo = b.at_least if b.at_least is not None else Decimal("-Infinity")
             a_hi = a.below if a.below is not None else Decimal("Infinity")
