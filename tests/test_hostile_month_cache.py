@@ -164,3 +164,43 @@ def test_the_per_caller_limit_is_per_token_not_per_name(app):
         finally:
             release.set()
             holder.join(TIMEOUT)
+
+
+def test_readers_racing_writes_run_one_computation_of_a_month_at_a_time(app):
+    """The mixed-load benchmark: every write moves the month's watermark, and each reader
+    that came with a new watermark started its own full computation, all at once (each
+    holding the month's facts): server memory went 93 -> 632 MiB. Now one computation of
+    a month runs at a time and the readers that queued meanwhile share the next one."""
+    running, peak, lock = [0], [0], threading.Lock()
+    real = app._compute
+
+    def tracked(*args, **kwargs):
+        with lock:
+            running[0] += 1
+            peak[0] = max(peak[0], running[0])
+        try:
+            time.sleep(0.05)             # a month long enough to overlap the next write
+            return real(*args, **kwargs)
+        finally:
+            with lock:
+                running[0] -= 1
+    app._compute = tracked
+    stop = time.monotonic() + 3
+
+    def write_and_read(n: int):
+        reads = 0
+        while time.monotonic() < stop:
+            app.submit_fact(fact_input_for(n, reads))
+            app.monthly_scores("2026-03")
+            reads += 1
+        return reads
+
+    with futures.ThreadPoolExecutor(6) as pool:
+        reads = sum(pool.map(write_and_read, range(6)))
+    assert reads >= 6
+    assert peak[0] == 1
+
+
+def fact_input_for(n: int, i: int):
+    from tests.helpers import fact_input
+    return fact_input(official=f"v0{1 + n % 6}-1", key=f"race-{n}-{i}")

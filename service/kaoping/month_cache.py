@@ -4,7 +4,7 @@
   count and highest fact id, kaoping.storage.store.Store.fact_watermark) says which
   facts it was computed from; a read with a newer watermark computes again and
   *replaces* the entry, so writes never pile up stale copies of a month.
-* Single flight: readers of one (slot, watermark) wait for one computation. The
+* Single flight: readers of one slot wait for one computation at a time. The
   computation is asked to stop (through the `cancelled` it is given) only when every
   reader waiting for it has gone away; a reader that goes away stops waiting at once.
 * Bounded by entries and by estimated bytes (least recently used out first). A month
@@ -42,6 +42,7 @@ class _Entry:
 
 @dataclass
 class _Flight:
+    watermark: tuple
     done: threading.Event = field(default_factory=threading.Event)
     waiters: list[Callable[[], bool]] = field(default_factory=list)
     value: Any = None
@@ -73,31 +74,41 @@ class MonthCache:
 
     def get(self, slot: tuple, watermark: tuple, compute: Callable[[Callable[[], bool]], Any],
             cancelled: Callable[[], bool]) -> Any:
-        """The value for slot at watermark: cached, joined, or computed here.
-        `compute(stop)` must raise Cancelled when stop() turns true."""
+        """The value for slot at watermark (or newer): cached, joined, or computed here.
+        `compute(stop)` must raise Cancelled when stop() turns true.
+
+        At most one computation per slot runs at a time: a reader that needs a newer
+        watermark than the running computation waits for it to end and then computes
+        once for every reader that queued meanwhile. Without this, a stream of writes
+        (each moving the watermark) started one full computation per reader, all at
+        once, each holding the month's facts (the mixed load benchmark's memory)."""
         while True:
             with self._lock:
                 entry = self._entries.get(slot)
-                if entry is not None and entry.watermark == watermark:
-                    self._entries.move_to_end(slot)
+                if entry is not None and entry.watermark >= watermark:
+                    self._entries.move_to_end(slot)   # facts only grow: newer serves older reads
                     return entry.value
-                key = (slot, watermark)
-                flight = self._flights.get(key)
+                flight = self._flights.get(slot)
                 leader = flight is None
                 if leader:
-                    flight = self._flights[key] = _Flight()
+                    flight = self._flights[slot] = _Flight(watermark)
                     generation = self._generation
                     self.computed += 1
-                flight.waiters.append(cancelled)
+                joining = leader or flight.watermark >= watermark
+                if joining:
+                    flight.waiters.append(cancelled)
             if leader:
-                return self._lead(slot, watermark, key, flight, generation, compute, cancelled)
+                return self._lead(slot, watermark, flight, generation, compute, cancelled)
             try:
                 while not flight.done.wait(POLL_SECONDS):
                     if cancelled():
                         raise Cancelled("the caller went away", [])
             finally:
-                with self._lock:
-                    flight.waiters.remove(cancelled)
+                if joining:
+                    with self._lock:
+                        flight.waiters.remove(cancelled)
+            if not joining:
+                continue        # an older computation ended: now compute (or join) ours
             if flight.error is None:
                 return flight.value
             if not isinstance(flight.error, Cancelled):
@@ -105,7 +116,7 @@ class MonthCache:
             # the computation stopped because its readers had left before this one
             # came; start over (compute it here, or join a newer flight)
 
-    def _lead(self, slot, watermark, key, flight, generation, compute, cancelled):
+    def _lead(self, slot, watermark, flight, generation, compute, cancelled):
         try:
             flight.value = value = compute(flight.abandoned)
         except BaseException as exc:
@@ -116,7 +127,7 @@ class MonthCache:
             return value
         finally:
             with self._lock:
-                self._flights.pop(key, None)
+                self._flights.pop(slot, None)
                 flight.waiters.remove(cancelled)
             flight.done.set()
 
