@@ -189,7 +189,7 @@ class Kaoping:
             return self.month_cache.get(
                 (township.id, month, row.content_hash), watermark,
                 lambda stop: self._compute(township, month, compiled, row, stop),
-                cancellation.current())
+                cancellation.current(), lambda: self.store.fact_watermark(month, villages))
 
     def _compute(self, township, month, compiled, row,
                  cancelled=cancellation.never) -> MonthScores:

@@ -73,13 +73,14 @@ class MonthCache:
         return self._bytes
 
     def get(self, slot: tuple, watermark: tuple, compute: Callable[[Callable[[], bool]], Any],
-            cancelled: Callable[[], bool]) -> Any:
+            cancelled: Callable[[], bool], latest: Callable[[], tuple] | None = None) -> Any:
         """The value for slot at watermark (or newer): cached, joined, or computed here.
         `compute(stop)` must raise Cancelled when stop() turns true.
 
         At most one computation per slot runs at a time: a reader that needs a newer
         watermark than the running computation waits for it to end and then computes
-        once for every reader that queued meanwhile. Without this, a stream of writes
+        once for every reader that queued meanwhile (`latest()` re-reads the watermark
+        then, so the next computation covers every write made while waiting). Without this, a stream of writes
         (each moving the watermark) started one full computation per reader, all at
         once, each holding the month's facts (the mixed load benchmark's memory)."""
         while True:
@@ -107,8 +108,10 @@ class MonthCache:
                 if joining:
                     with self._lock:
                         flight.waiters.remove(cancelled)
-            if not joining:
-                continue        # an older computation ended: now compute (or join) ours
+            if not joining:     # an older computation ended: now compute (or join) ours
+                if latest is not None:
+                    watermark = max(watermark, latest())
+                continue
             if flight.error is None:
                 return flight.value
             if not isinstance(flight.error, Cancelled):
