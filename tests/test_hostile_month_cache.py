@@ -24,14 +24,6 @@ from tests.helpers import bulk_facts, fact, running_server
 TIMEOUT = 60
 
 
-@pytest.fixture
-def app(db_url):
-    kp = make_app(db_url)
-    yield kp
-    kp.rulesets.close()
-    kp.store.close()
-
-
 def live_month_scores(month: str) -> int:
     """MonthScores objects of `month` still alive in this process (cached or not)."""
     gc.collect()

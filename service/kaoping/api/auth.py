@@ -176,49 +176,42 @@ def _checking(behavior, streaming: bool):
 
 
 def _with_principal(handler, principal: Principal, client_id: str, slot):
+    @contextlib.contextmanager
+    def serving(context):
+        """What every call runs inside: the caller's slot, the deadline for locked
+        SQLite writes, the cancellation check and the audit request. Every RPC passes
+        here, so a database that is down, full or locked is answered with a retryable
+        status and a clean message, never UNKNOWN with driver text (context.abort's own
+        exception is not a fault)."""
+        try:
+            with slot(principal), faults.call_deadline(_remaining(context)), \
+                    cancellation.watching(_gone(context)):
+                token = audit.begin(principal, audit.new_request_id(client_id))
+                try:
+                    yield
+                finally:
+                    with contextlib.suppress(ValueError):   # a stream closed from another context
+                        audit.end(token)
+        except ResourceExhausted as exc:
+            context.abort_with_status(to_status(exc))
+        except Exception as exc:
+            fault = faults.classify(exc)
+            if fault is None:
+                raise
+            context.abort_with_status(to_status(fault))
+
     def make(behavior):
         def run(request, context):
-            try:
-                with slot(principal), faults.call_deadline(_remaining(context)), \
-                        cancellation.watching(_gone(context)):
-                    token = audit.begin(principal, audit.new_request_id(client_id))
-                    try:
-                        return behavior(request, context)
-                    finally:
-                        audit.end(token)
-            except ResourceExhausted as exc:
-                context.abort_with_status(to_status(exc))
-            except Exception as exc:
-                # Every RPC passes here, so a database that is down, full or locked is
-                # answered with a retryable status and a clean message, never UNKNOWN
-                # with driver text. (context.abort's own exception is not a fault.)
-                _abort_on_fault(exc, context)
+            with serving(context):
+                return behavior(request, context)
 
         def run_streaming(request, context):
             # A response stream runs after the handler returns its iterator: hold the
             # caller's slot until the last response, not only until then.
-            try:
-                with slot(principal), faults.call_deadline(_remaining(context)), \
-                        cancellation.watching(_gone(context)):
-                    token = audit.begin(principal, audit.new_request_id(client_id))
-                    try:
-                        yield from behavior(request, context)
-                    finally:
-                        with contextlib.suppress(ValueError):   # closed from another context
-                            audit.end(token)
-            except ResourceExhausted as exc:
-                context.abort_with_status(to_status(exc))
-            except Exception as exc:
-                _abort_on_fault(exc, context)
+            with serving(context):
+                yield from behavior(request, context)
         return run_streaming if handler.response_streaming else run
     return _wrap(handler, make)
-
-
-def _abort_on_fault(exc: Exception, context) -> None:
-    fault = faults.classify(exc)
-    if fault is None:
-        raise exc
-    context.abort_with_status(to_status(fault))
 
 
 def _remaining(context) -> float | None:
