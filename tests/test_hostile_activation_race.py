@@ -68,6 +68,10 @@ def test_concurrent_activations_leave_both_replicas_on_the_log_s_newest(replicas
         assert sorted(a.ruleset_id for a in log) == sorted([mine, theirs])
         winner = log[-1].ruleset_id
         assert {r.ref.id: r.active for r in replies}[winner], f"pair {i}: the winner's reply says inactive"
+        for r in replies:   # each reply names the version that had won when it was built
+            assert r.active == (r.active_version.id == r.ref.id), f"pair {i}: active flag and winner disagree"
+            assert r.active_version.id in (mine, theirs)
+        assert any(r.active_version.id == winner for r in replies), f"pair {i}: no reply names the winner"
         assert _served(stubs) == [winner, winner], f"pair {i}: a replica serves another version than the log"
     assert_audit_matches_log(store)
     fresh = make_app(url, sample=False)  # a restart

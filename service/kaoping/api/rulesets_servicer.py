@@ -26,8 +26,15 @@ class RuleSetServicer(rs_grpc.RuleSetServiceServicer):
         self.app = app
 
     def _current(self, row):
+        """The reply of an activation or rollback: `active` and `active_version` from the
+        database's activation log (what every replica follows), not from this replica's
+        memory, so a reply never claims a version that another replica's activation
+        has already replaced."""
         activations = self.app.store.activations()
-        return _version(row, self.app.rulesets.active_row.id, activations)
+        winner = self.app.store.ruleset(activations[-1].ruleset_id)
+        reply = _version(row, winner.id, activations)
+        reply.active_version.CopyFrom(cv.ruleset_ref(winner))
+        return reply
 
     @translating
     def ValidateRuleSet(self, request, context):

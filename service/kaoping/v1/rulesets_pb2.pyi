@@ -48,18 +48,20 @@ class ValidationReport(_message.Message):
     def __init__(self, valid: _Optional[bool] = ..., problems: _Optional[_Iterable[_Union[Problem, _Mapping]]] = ..., cases: _Optional[_Iterable[_Union[CaseResult, _Mapping]]] = ..., content_hash: _Optional[str] = ...) -> None: ...
 
 class RuleSetVersion(_message.Message):
-    __slots__ = ("ref", "uploaded_by", "uploaded_at", "active", "activated_at")
+    __slots__ = ("ref", "uploaded_by", "uploaded_at", "active", "activated_at", "active_version")
     REF_FIELD_NUMBER: _ClassVar[int]
     UPLOADED_BY_FIELD_NUMBER: _ClassVar[int]
     UPLOADED_AT_FIELD_NUMBER: _ClassVar[int]
     ACTIVE_FIELD_NUMBER: _ClassVar[int]
     ACTIVATED_AT_FIELD_NUMBER: _ClassVar[int]
+    ACTIVE_VERSION_FIELD_NUMBER: _ClassVar[int]
     ref: _evaluation_pb2.RuleSetRef
     uploaded_by: str
     uploaded_at: str
     active: bool
     activated_at: str
-    def __init__(self, ref: _Optional[_Union[_evaluation_pb2.RuleSetRef, _Mapping]] = ..., uploaded_by: _Optional[str] = ..., uploaded_at: _Optional[str] = ..., active: _Optional[bool] = ..., activated_at: _Optional[str] = ...) -> None: ...
+    active_version: _evaluation_pb2.RuleSetRef
+    def __init__(self, ref: _Optional[_Union[_evaluation_pb2.RuleSetRef, _Mapping]] = ..., uploaded_by: _Optional[str] = ..., uploaded_at: _Optional[str] = ..., active: _Optional[bool] = ..., activated_at: _Optional[str] = ..., active_version: _Optional[_Union[_evaluation_pb2.RuleSetRef, _Mapping]] = ...) -> None: ...
 
 class ActivateRuleSetRequest(_message.Message):
     __slots__ = ("id", "content_hash")
