@@ -21,7 +21,7 @@ from kaoping.tokens import Tokens
 from kaoping.v1 import facts_pb2 as fx
 from kaoping.v1 import rulesets_pb2 as rs
 from tests.conftest import make_app, stubs_for
-from tests.helpers import fact
+from tests.helpers import captured_logs, fact
 from tests.test_replicas import stricter
 
 SERVING, NOT_SERVING = health_pb2.HealthCheckResponse.SERVING, health_pb2.HealthCheckResponse.NOT_SERVING
@@ -30,19 +30,8 @@ SERVING, NOT_SERVING = health_pb2.HealthCheckResponse.SERVING, health_pb2.Health
 @pytest.fixture
 def logs():
     """Root logging switched to the JSON formatter for the test; the lines it wrote."""
-    stream = io.StringIO()
-    root = logging.getLogger()
-    saved = (list(root.handlers), root.level)
-    observability.setup_logging("json", "INFO", stream)
-
-    def lines():
-        return [json.loads(line) for line in stream.getvalue().splitlines() if line.strip()]
-    yield lines
-    for handler in list(root.handlers):
-        root.removeHandler(handler)
-    for handler in saved[0]:
-        root.addHandler(handler)
-    root.setLevel(saved[1])
+    with captured_logs("json") as written:
+        yield lambda: [json.loads(line) for line in written().splitlines() if line.strip()]
 
 
 @pytest.fixture
