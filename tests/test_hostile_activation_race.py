@@ -39,6 +39,22 @@ def _served(stubs) -> list[int]:
     return [s.GetActiveRuleSet(rs.GetActiveRuleSetRequest(), timeout=TIMEOUT).ref.id for s in stubs]
 
 
+def _upload_variants(stub, count: int) -> list[int]:
+    """Uploads `count` distinct versions of the shipped rule set; their ids."""
+    text = SHIPPED.read_text(encoding="utf-8")
+    return [stub.UploadRuleSet(rs.RuleSetSource(text=rule_variant(text, n), filename="v.yaml"),
+                               timeout=TIMEOUT).ref.id for n in range(count)]
+
+
+def _assert_a_restart_serves_the_log_s_newest(url: str, store) -> None:
+    fresh = make_app(url, sample=False)
+    try:
+        assert fresh.rulesets.active_row.id == store.activations()[-1].ruleset_id
+    finally:
+        fresh.rulesets.close()
+        fresh.store.close()
+
+
 @pytest.fixture
 def replicas(tmp_path, request):
     """Two real servers on one fresh database; --refresh-interval as parametrized."""
@@ -54,9 +70,7 @@ def replicas(tmp_path, request):
 def test_concurrent_activations_leave_both_replicas_on_the_log_s_newest(replicas):
     url, servers = replicas
     stubs = [s.stub(rulesets_pb2_grpc.RuleSetServiceStub) for s in servers]
-    text = SHIPPED.read_text(encoding="utf-8")
-    versions = [stubs[0].UploadRuleSet(rs.RuleSetSource(text=rule_variant(text, n), filename="v.yaml"),
-                                       timeout=TIMEOUT).ref.id for n in range(3)]
+    versions = _upload_variants(stubs[0], 3)
     store = servers[0].server.app.store
     for i in range(PAIRS):
         mine, theirs = versions[i % 3], versions[(i + 1) % 3]
@@ -74,20 +88,13 @@ def test_concurrent_activations_leave_both_replicas_on_the_log_s_newest(replicas
         assert any(r.active_version.id == winner for r in replies), f"pair {i}: no reply names the winner"
         assert _served(stubs) == [winner, winner], f"pair {i}: a replica serves another version than the log"
     assert_audit_matches_log(store)
-    fresh = make_app(url, sample=False)  # a restart
-    try:
-        assert fresh.rulesets.active_row.id == store.activations()[-1].ruleset_id
-    finally:
-        fresh.rulesets.close()
-        fresh.store.close()
+    _assert_a_restart_serves_the_log_s_newest(url, store)
 
 
 def test_concurrent_rollbacks_and_activations_stay_in_step(replicas):
     url, servers = replicas
     stubs = [s.stub(rulesets_pb2_grpc.RuleSetServiceStub) for s in servers]
-    text = SHIPPED.read_text(encoding="utf-8")
-    versions = [stubs[0].UploadRuleSet(rs.RuleSetSource(text=rule_variant(text, n), filename="v.yaml"),
-                                       timeout=TIMEOUT).ref.id for n in range(3)]
+    versions = _upload_variants(stubs[0], 3)
     stubs[0].ActivateRuleSet(rs.ActivateRuleSetRequest(id=versions[0]), timeout=TIMEOUT)
     store = servers[0].server.app.store
     rollback = rs.RollbackRuleSetRequest()
@@ -106,12 +113,7 @@ def test_concurrent_rollbacks_and_activations_stay_in_step(replicas):
         assert len(log) == before + 2
         assert _served(stubs) == [log[-1].ruleset_id] * 2, f"pair {i}: a replica is behind the log"
     assert_audit_matches_log(store)
-    fresh = make_app(url, sample=False)
-    try:
-        assert fresh.rulesets.active_row.id == store.activations()[-1].ruleset_id
-    finally:
-        fresh.rulesets.close()
-        fresh.store.close()
+    _assert_a_restart_serves_the_log_s_newest(url, store)
 
 
 @pytest.mark.parametrize("replicas", [0.05], indirect=True)
@@ -121,9 +123,7 @@ def test_polling_replicas_converge_on_the_log_after_concurrent_activations(repli
     import time
     url, servers = replicas
     stubs = [s.stub(rulesets_pb2_grpc.RuleSetServiceStub) for s in servers]
-    text = SHIPPED.read_text(encoding="utf-8")
-    versions = [stubs[0].UploadRuleSet(rs.RuleSetSource(text=rule_variant(text, n), filename="v.yaml"),
-                                       timeout=TIMEOUT).ref.id for n in range(3)]
+    versions = _upload_variants(stubs[0], 3)
     store = servers[0].server.app.store
     for i in range(PAIRS // 2):
         mine, theirs = versions[i % 3], versions[(i + 1) % 3]
