@@ -468,3 +468,22 @@ class ServerRun:
         if self.proc.poll() is None:
             os.killpg(self.proc.pid, signal.SIGKILL)  # its probe child too
             self.proc.wait(30)
+
+
+ONE_OFFICIAL = (  # the smallest registry an old schema's data test needs: t1 / v1 / o1
+    "insert into township (id, name) values ('t1', '試驗鎮')",
+    "insert into village (id, township_id, name) values ('v1', 't1', '上山村')",
+    "insert into official (id, village_id, name, position, base_pay) "
+    "values ('o1', 'v1', '王建國', '書記', 1800.00)",
+)
+
+
+def schema_with_one_official(engine, revision: str) -> None:
+    """Migrates `engine` to `revision` only and stores ONE_OFFICIAL there, as a database
+    written by that older release would hold it."""
+    from sqlalchemy import text
+    from kaoping.migrate import upgrade
+    upgrade(engine, revision)
+    with engine.begin() as conn:
+        for statement in ONE_OFFICIAL:
+            conn.execute(text(statement))

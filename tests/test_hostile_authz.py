@@ -15,7 +15,7 @@ from kaoping.v1 import evaluation_pb2 as ev
 from kaoping.v1 import facts_pb2 as fx
 from kaoping.v1 import workflow_pb2 as wf
 from kaoping.workflow import Workflow
-from tests.helpers import fact, violations
+from tests.helpers import fact, schema_with_one_official, violations
 from tests.workflow_helpers import Clock, to_state
 
 
@@ -222,16 +222,10 @@ def test_d_a_move_may_take_effect_from_an_earlier_month(stubs, stubs_as, moved):
 
 
 def test_d_existing_officials_get_their_village_as_history(db_url):
-    from sqlalchemy import create_engine, text
-    from kaoping.migrate import upgrade
+    from sqlalchemy import create_engine
     from kaoping.storage.store import Store
     engine = create_engine(db_url)
-    upgrade(engine, "0005")
-    with engine.begin() as conn:
-        conn.execute(text("insert into township (id, name) values ('t1', '試驗鎮')"))
-        conn.execute(text("insert into village (id, township_id, name) values ('v1', 't1', '上山村')"))
-        conn.execute(text("insert into official (id, village_id, name, position, base_pay) "
-                          "values ('o1', 'v1', '王建國', '書記', 1800.00)"))
+    schema_with_one_official(engine, "0005")
     engine.dispose()
     store = Store(db_url)
     try:

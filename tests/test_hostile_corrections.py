@@ -12,13 +12,12 @@ import pytest
 from sqlalchemy import create_engine, text
 
 from kaoping.domain.errors import FailedPrecondition
-from kaoping.migrate import upgrade
 from kaoping.storage.models import FactRow
 from kaoping.storage.store import Store
 from kaoping.v1 import evaluation_pb2 as ev
 from kaoping.v1 import facts_pb2 as fx
 from tests.conftest import make_app
-from tests.helpers import fact, fact_input, together, violations
+from tests.helpers import fact, fact_input, schema_with_one_official, together, violations
 
 grpc_max_workers = 8   # pytest-grpc: the server runs the eight calls side by side
 RACERS = 8
@@ -106,14 +105,10 @@ def test_migration_keeps_duplicate_corrections_and_closes_the_race(db_url):
     correction of that fact is refused."""
     from kaoping.storage.store import AlreadyVoided   # new in the fix: imported here so the
     engine = create_engine(db_url)                    # other tests run on the code before it
-    upgrade(engine, "0004")
+    schema_with_one_official(engine, "0004")
     columns = ("idempotency_key, payload_hash, official_id, village_id, month, date, category, kind, "
                "quantity, note, scorer_id, scorer_role, source, recorded_at, voids_fact_id, void_reason")
     with engine.begin() as conn:
-        conn.execute(text("insert into township (id, name) values ('t1', '試驗鎮')"))
-        conn.execute(text("insert into village (id, township_id, name) values ('v1', 't1', '上山村')"))
-        conn.execute(text("insert into official (id, village_id, name, position, base_pay) "
-                          "values ('o1', 'v1', '王建國', '書記', 1800.00)"))
         for key, voids in (("a", None), ("b", None), ("fix-a-1", 1), ("fix-a-2", 1), ("fix-b", 2)):
             conn.execute(text(f"insert into fact ({columns}) values (:k, 'h', 'o1', 'v1', '{MONTH}', '', "
                               "'attendance', :kind, 1, '', 'main-01', 'main_leader', 't', "

@@ -2,7 +2,7 @@
 database at the previous schema, holding data, upgrades without losing it."""
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import create_engine, inspect, text
+from sqlalchemy import create_engine, inspect
 from sqlmodel import SQLModel
 
 import kaoping.storage.models  # noqa: F401
@@ -12,6 +12,7 @@ from kaoping.migrate import config, current, upgrade
 
 HEAD = ScriptDirectory.from_config(config("sqlite://")).get_current_head()
 from kaoping.storage.store import Store
+from tests.helpers import schema_with_one_official
 
 
 def test_empty_database_upgrades_to_the_models(db_url):
@@ -27,12 +28,7 @@ def test_empty_database_upgrades_to_the_models(db_url):
 
 def test_previous_schema_with_data_upgrades(db_url):
     engine = create_engine(db_url)
-    upgrade(engine, "0002")
-    with engine.begin() as conn:
-        conn.execute(text("insert into township (id, name) values ('t1', '試驗鎮')"))
-        conn.execute(text("insert into village (id, township_id, name) values ('v1', 't1', '上山村')"))
-        conn.execute(text("insert into official (id, village_id, name, position, base_pay) "
-                          "values ('o1', 'v1', '王建國', '書記', 1800.00)"))
+    schema_with_one_official(engine, "0002")
     assert "month_record" not in inspect(engine).get_table_names()
     engine.dispose()
     store = Store(db_url)          # what the server does at start-up: upgrade to head
