@@ -53,19 +53,18 @@ class Registry:
         return sorted(((o, v) for o, v in members if v in wanted), key=lambda m: (m[1], m[0].id))
 
     def official(self, official_id: str) -> Official | None:
-        found = self._officials.get(official_id)
-        if found is None and official_id:
-            found = self.store.get(Official, official_id)
-            if found is not None:
-                self._officials[official_id] = found
-        return found
+        return self._cached(self._officials, Official, official_id)
 
     def scorer(self, scorer_id: str) -> Scorer | None:
-        found = self._scorers.get(scorer_id)
-        if found is None and scorer_id:
-            found = self.store.get(Scorer, scorer_id)
+        return self._cached(self._scorers, Scorer, scorer_id)
+
+    def _cached(self, cache: dict, model, key: str):
+        """From memory, else from the database (a row another replica added) and kept."""
+        found = cache.get(key)
+        if found is None and key:
+            found = self.store.get(model, key)
             if found is not None:
-                self._scorers[scorer_id] = found
+                cache[key] = found
         return found
 
 
