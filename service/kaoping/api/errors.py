@@ -31,7 +31,7 @@ MAX_TEXT = 300  # per message, field and description: an error must never outgro
 
 
 def _short(text: str) -> str:
-    return text if len(text) <= MAX_TEXT else text[:MAX_TEXT] + f"… ({len(text)} characters)"
+    return errors.shorten(text, MAX_TEXT)
 
 
 RETRY_AFTER = 1  # seconds a client should wait before retrying an UNAVAILABLE call

@@ -23,7 +23,7 @@ kaoping CLI), well under the server's own 16 MiB send limit.
 from __future__ import annotations
 
 from kaoping.api.errors import code_of
-from kaoping.domain.errors import InvalidArgument, Violation
+from kaoping.domain.errors import InvalidArgument, Violation, shorten
 from kaoping.domain.facts import MAX_KEY
 from kaoping.limits import Limits
 from kaoping.v1 import facts_pb2 as fx
@@ -39,11 +39,11 @@ ECHO_KEEP = 32             # characters kept of an over-long key when it is echo
 def echo_key(key: str) -> str:
     """A key as the reply repeats it: a valid one whole, an over-long one (refused
     anyway) cut with its length, so 40 keys of 15 MB do not come back in the reply."""
-    return key if len(key) <= MAX_KEY else key[:ECHO_KEEP] + f"… ({len(key)} characters)"
+    return key if len(key) <= MAX_KEY else shorten(key, ECHO_KEEP)
 
 
 def _short(text: str) -> str:
-    return text if len(text) <= MAX_TEXT else text[:MAX_TEXT] + f"… ({len(text)} characters)"
+    return shorten(text, MAX_TEXT)
 
 
 def _key_bytes(key: str) -> int:

@@ -4,6 +4,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 
+def shorten(text: str, most: int) -> str:
+    """Caller input as an error repeats it: whole up to `most` characters, else cut
+    there with its length, so a 15 MB value never comes back in full."""
+    return text if len(text) <= most else text[:most] + f"… ({len(text)} characters)"
+
+
 @dataclass
 class Violation:
     field: str

@@ -11,6 +11,8 @@ from typing import Any
 
 import yaml
 
+from kaoping.domain.errors import shorten
+
 MAX_SHOWN = 120      # characters of a file value a problem quotes
 MAX_PROBLEM = 400    # characters of one problem's location or message
 _LINE = "__line__"   # key under which every mapping records its line
@@ -54,6 +56,4 @@ def shown(value: Any) -> str:
 
 
 def bounded(message: str) -> str:
-    if len(message) <= MAX_PROBLEM:
-        return message
-    return message[:MAX_PROBLEM] + f"… ({len(message)} characters)"
+    return shorten(message, MAX_PROBLEM)
