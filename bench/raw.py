@@ -1,9 +1,10 @@
 """The baseline: durable-rules on its own, posting the same facts to the same
 compiled rule set, with no gRPC, no database and no kaoping code on the way.
 
-The rule set is compiled by kaoping.engine.CompiledRuleSet (so it is the very
-ruleset the service runs); the timed loop then calls durable's own Host.post with
-one event per fact, as any durable-rules program would."""
+The rule set is compiled by bench.raw_engine.CompiledRuleSet, the version-1 adapter
+kaoping used before the rule language had its own package: one single-fact rule per
+kaoping rule (category, kind, quantity range). The timed loop then calls durable's own
+Host.post with one event per fact, as any durable-rules program would."""
 from __future__ import annotations
 
 import time
@@ -11,8 +12,8 @@ from pathlib import Path
 
 from durable import engine as durable
 
-from kaoping.domain.ruleset import parse
-from kaoping.engine import CompiledRuleSet
+from kaoping.rules.parse import parse
+from bench.raw_engine import CompiledRuleSet
 
 
 

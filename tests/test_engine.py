@@ -1,11 +1,11 @@
-"""The durable-rules adapter under threads and reloads."""
+"""The durable-rules adapter (kaoping.rules.engine) under threads and reloads."""
 import resource
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from kaoping.domain.ruleset import parse
-from kaoping.engine import CompiledRuleSet, EngineFact
+from kaoping.rules.parse import parse
+from tests.helpers import CompiledRuleSet, EngineFact
 
 RULES = parse((Path(__file__).resolve().parents[1] / "rules" / "township-sample.yaml").read_text("utf-8"))
 KINDS = [("attendance", "meeting_absent", "attendance.absent"), ("study", "study_absent", "study.absent"),

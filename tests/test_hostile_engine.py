@@ -18,8 +18,8 @@ import pytest
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 
 from kaoping.domain.errors import FailedPrecondition, InvalidArgument
-from kaoping.domain.ruleset import Rule, parse
-from kaoping.engine import CompiledRuleSet, EngineFact
+from kaoping.rules.model import Condition, Effect, Rule
+from kaoping.rules.parse import parse
 from kaoping.recompute import recompute_month
 from kaoping.rulesets import RuleSets, validate_text
 from kaoping.storage.models import RuleSetRow
@@ -30,7 +30,7 @@ from kaoping.v1 import rulesets_pb2 as rs
 from kaoping.v1 import rulesets_pb2_grpc
 from kaoping.watch import RuleFileWatcher
 from kaoping_cli.rpc import _Bearer
-from tests.helpers import ServerRun, banded_rules, violations
+from tests.helpers import CompiledRuleSet, EngineFact, ServerRun, banded_rules, violations
 
 SHIPPED = Path(__file__).resolve().parents[1] / "rules" / "township-sample.yaml"
 MONTH = "2026-07"
@@ -139,7 +139,9 @@ def _unchecked(bands: int):
     """A rule set with `bands` bands on attendance/k0, built past parse's limits."""
     base = parse(banded_rules(1, max_quantity=str(bands + 1)))
     rules = {f"b{b}": Rule(f"b{b}", "attendance", "k0", "deduct", Decimal(1), "fact", None, "r",
-                           Decimal(b), Decimal(b + 1), None, b + 1) for b in range(bands)}
+                           Decimal(b), Decimal(b + 1), None, b + 1, kinds=("k0",),
+                           when=Condition(Decimal(b), Decimal(b + 1)),
+                           effects=(Effect("deduct", Decimal(1)),)) for b in range(bands)}
     return dataclasses.replace(base, rules=rules, content_hash=f"unchecked-{bands}")
 
 
@@ -195,7 +197,7 @@ def test_probe_results_are_remembered_by_content_hash_up_to_the_cache_size():
 # a bad version already in the database ----------------------------------------------
 def _store_directly(store: Store, text: str) -> RuleSetRow:
     """What an older release, or a hand-written SQL statement, may have left behind."""
-    from kaoping.domain.ruleset import content_hash
+    from kaoping.rules.model import content_hash
     row = store.add_ruleset(RuleSetRow(content_hash=content_hash(text), label="direct", text=text,
                                        uploaded_by="sql"))
     store.add_activation(row.id, "sql", "activate")

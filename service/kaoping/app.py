@@ -16,9 +16,10 @@ from kaoping.domain.errors import (AlreadyExists, Cancelled, DomainError, Invali
 from kaoping.domain.principal import INTERNAL, Principal
 from kaoping.domain.facts import (CheckedFact, FactInput, check_fact, parse_month,
                                   text_problems)
-from kaoping.domain.ruleset import SCORER_ROLES, RuleSet
-from kaoping.domain.scoring import OfficialResult, ScoredFact
-from kaoping.evaluator import OfficialInput, evaluate
+from kaoping import scoring_input as si
+from kaoping.rules.evaluate import evaluate
+from kaoping.rules.model import SCORER_ROLES, RuleSet
+from kaoping.rules.results import OfficialResult, PeriodInput
 from kaoping.limits import Limits
 from kaoping.month_cache import MonthCache
 from kaoping.rulesets import RuleSets, invalid, validate_text
@@ -195,29 +196,46 @@ class Kaoping:
                  cancelled=cancellation.never) -> MonthScores:
         villages = {v.id: v for v in self.store.villages(township.id)}
         members = self.registry.roster(villages, month)   # who belonged to the township that month
-        officials = [o for o, _ in members]
-        facts = self.store.facts(month, villages.keys())
+        ruleset = compiled.ruleset
+        data = self._period_input(township, month, villages, members, ruleset, cancelled)
+        results = evaluate(compiled, data, cancelled)
+        views = [ScoreView(r, o, villages[v], month) for r, (o, v) in zip(results, members)]
+        return MonthScores(month, township, row, views, ruleset)
+
+    def _month_facts(self, month: str, villages, members) -> list[FactRow]:
+        facts = self.store.facts(month, villages)
         # A fact carries the village of its month when entered; one entered before a
         # back-dated move was recorded carries the old one: read movers' facts by official.
-        movers = [o.id for o in officials if self.registry.has_moved(o.id)]
+        movers = [o.id for o, _ in members if self.registry.has_moved(o.id)]
         if movers:
             extra = {f.id: f for f in self.store.facts(month, official_ids=movers)}
             facts = sorted(({f.id: f for f in facts} | extra).values(), key=lambda f: f.id)
+        return facts
+
+    def _period_input(self, township, month, villages, members, ruleset,
+                      cancelled=cancellation.never) -> PeriodInput:
+        """The month as the rules see it (kaoping.scoring_input)."""
+        year_end = {c.id for c in ruleset.categories.values() if c.timing == "year_end"} | {"inspection"}
+        where = {o.id: v for o, v in members}
+        facts = [f for f in si.live_facts(self._month_facts(month, villages, members), where, "")
+                 if f.category not in year_end]   # year-end marks (kaoping.workflow) never feed a month
+        earlier = []
+        for m in si.earlier_months(month, ruleset):
+            earlier += [f for f in si.live_facts(self._month_facts(m, villages, members), where, "")
+                        if f.category not in year_end]
         if cancelled():   # loading a large month is the other long step
             raise Cancelled("the caller went away; the month was not scored", [])
-        voided = {f.voids_fact_id for f in facts if f.voids_fact_id is not None}
-        per_official: dict[str, list[ScoredFact]] = {o.id: [] for o in officials}
-        for f in facts:
-            if f.category == "inspection":
-                continue  # year-end marks (kaoping.workflow) never feed a month
-            if f.voids_fact_id is None and f.id not in voided and f.official_id in per_official:
-                per_official[f.official_id].append(ScoredFact(
-                    f.id, f.category, f.kind, Decimal(f.quantity), f.scorer_id, f.scorer_role))
-        inputs = [OfficialInput(o.id, Decimal(o.base_pay), tuple(per_official[o.id]))
-                  for o in officials]
-        results = evaluate(compiled, inputs, cancelled)
-        views = [ScoreView(r, o, villages[v], month) for r, (o, v) in zip(results, members)]
-        return MonthScores(month, township, row, views, compiled.ruleset)
+        history = {}
+        if si.needs_history(ruleset):
+            history = si.history_from(self.months.frozen_lines(township.id, month, months_back=36))
+        period = month
+        if ruleset.period == "quarter":   # a quarterly rule set scores the quarter to date
+            period = f"{month[:4]}-Q{(int(month[5:7]) - 1) // 3 + 1}"
+            first = f"{month[:4]}-{(int(month[5:7]) - 1) // 3 * 3 + 1:02d}"
+            facts = [f for f in earlier if f.month >= first] + facts
+            earlier = [f for f in earlier if f.month < first]
+        return PeriodInput(period, si.officials_in(members), si.villages_in(villages.values()),
+                           facts, earlier, history)
 
     def ranking(self, month: str, township_id: str = "", caller: Principal = INTERNAL):
         """The month's official and village ranks. A village sees other villages'

@@ -37,7 +37,7 @@ import time
 from collections import OrderedDict
 from decimal import Decimal
 
-from kaoping.domain.ruleset import Problem, RuleSet
+from kaoping.rules.model import Problem, RuleSet
 
 log = logging.getLogger("kaoping.probe")
 
@@ -50,47 +50,60 @@ _HEADER = struct.Struct("!I")
 def probe_points(max_quantity: Decimal, rules) -> list[Decimal]:
     points = {Decimal(0), Decimal(1), max_quantity}
     for rule in rules:
-        points.update(p for p in (rule.at_least, rule.below) if p is not None)
+        points.update(p for p in (rule.when.at_least, rule.when.below) if p is not None)
     return sorted(points)
 
 
 def _holds(rule, quantity: Decimal) -> bool:
-    return ((rule.at_least is None or quantity >= rule.at_least) and
-            (rule.below is None or quantity < rule.below))
+    return ((rule.when.at_least is None or quantity >= rule.when.at_least) and
+            (rule.when.below is None or quantity < rule.when.below))
+
+
+def _quantity_only(rule) -> bool:
+    """A rule whose match the probe can predict from the quantity alone."""
+    w = rule.when
+    return not (w.levels or w.level_at_least or w.date_from or w.date_before or w.tests
+                or w.occurrence_at_least is not None or w.occurrence_below is not None)
 
 
 def exercise(ruleset: RuleSet) -> list[str]:
-    """Compiles the rule set and posts the probe events; returns what went wrong."""
-    from kaoping.engine import CompiledRuleSet, EngineFact  # the child's only engine import
+    """Compiles the rule set and asks the engine the probe questions; returns what went wrong."""
+    from kaoping.rules.compile import compile_ruleset, fact_dict, official_dict, village_dict  # the child's only engine import
+    from kaoping.rules.results import ScoredFact
     try:
-        compiled = CompiledRuleSet(ruleset)
+        compiled = compile_ruleset(ruleset)
     except Exception as exc:  # the C engine refuses the ruleset (an error code)
         return [f"the rules engine cannot compile this rule set: {exc}"]
     problems: list[str] = []
     by_kind: dict[tuple[str, str], list] = {}
     for rule in ruleset.rules.values():
-        by_kind.setdefault((rule.category, rule.kind), []).append(rule)
+        if rule.subject == "fact":
+            for kind in rule.kinds:
+                by_kind.setdefault((rule.category, kind), []).append(rule)
+    official, village = official_dict(compiled, None), village_dict(compiled, None, {})
     try:
         for cid, category in ruleset.categories.items():
             for kind, spec in category.kinds.items():
                 rules = by_kind.get((cid, kind), [])
-                points = probe_points(spec.max_quantity, rules)
-                want = {i: [r.id for r in rules if _holds(r, q)] for i, q in enumerate(points)}
-                try:
-                    matched = compiled.match([EngineFact(i, cid, kind, float(q))
-                                              for i, q in enumerate(points)])
-                except Exception as exc:
-                    problems.append(f"the rules engine fails on {cid}/{kind} facts "
-                                    f"(quantities {', '.join(map(str, points))}): {exc}")
-                    continue
-                got: dict[int, list[str]] = {i: [] for i in want}
-                for i, rule_id in matched:
-                    got[i].append(rule_id)
-                for i, q in enumerate(points):
-                    if got[i] != want[i]:
-                        problems.append(f"the rules engine matched {got[i] or 'nothing'} for a "
+                level = spec.levels[0] if spec.levels else ""
+                for q in probe_points(spec.max_quantity, rules):
+                    fact = ScoredFact(1, cid, kind, q, level=level, date="2026-10-01", month="2026-10")
+                    try:
+                        matched = compiled.program.match_fact(official, village, fact_dict(compiled, fact, 1))
+                    except Exception as exc:
+                        problems.append(f"the rules engine fails on a {cid}/{kind} fact of quantity {q}: {exc}")
+                        break
+                    got = [rule_id for rule_id, m in matched if str(m["id"]) == "1"
+                           and _quantity_only(ruleset.rules[rule_id])]
+                    want = [r.id for r in rules if _quantity_only(r) and _holds(r, q)]
+                    if sorted(got) != sorted(want):
+                        problems.append(f"the rules engine matched {got or 'nothing'} for a "
                                         f"{cid}/{kind} fact of quantity {q}; the file says "
-                                        f"{want[i] or 'nothing'}")
+                                        f"{want or 'nothing'}")
+        try:
+            compiled.program.match_period(official, village, [], [])
+        except Exception as exc:
+            problems.append(f"the rules engine fails on an official's period: {exc}")
     finally:
         compiled.close()
     return problems

@@ -41,9 +41,10 @@ from sqlalchemy.types import NullType
 from kaoping import probe
 from kaoping.app import Kaoping
 from kaoping.domain.errors import FailedPrecondition, NotFound, Violation
-from kaoping.domain.ruleset import RuleSet, RuleSetInvalid, parse
-from kaoping.domain.scoring import OfficialResult
-from kaoping.engine import CompiledRuleSet, EngineFact
+from kaoping.rules.compile import compile_ruleset
+from kaoping.rules.model import RuleSet, RuleSetInvalid
+from kaoping.rules.parse import parse
+from kaoping.rules.results import OfficialResult
 from kaoping.domain.roster import Assignment, village_in_month
 from kaoping.storage.models import FactRow, Official, OfficialAssignment, RuleSetRow, Village
 from kaoping.storage.store import Store
@@ -59,7 +60,7 @@ TownshipRow = namedtuple("TownshipRow", "id")
 VillageRow = namedtuple("VillageRow", "id township_id name")
 OfficialRow = namedtuple("OfficialRow", "id village_id name position base_pay")
 FactView = namedtuple("FactView", "id official_id village_id month category kind quantity "
-                                  "scorer_id scorer_role voids_fact_id")
+                                  "scorer_id scorer_role voids_fact_id date")
 VersionRow = namedtuple("VersionRow", "id content_hash label")
 
 
@@ -196,45 +197,6 @@ def _score_shard(townships: list[str]) -> tuple[list[RecomputedScore], dict]:
     return _worker.score(townships)
 
 
-class _MemoEngine:
-    """CompiledRuleSet's `match` and `ruleset`, asking the engine once per distinct
-    (category, kind, quantity)."""
-
-    def __init__(self, compiled: CompiledRuleSet):
-        self.compiled = compiled
-        self.ruleset = compiled.ruleset
-        self.known: dict[tuple[str, str, float], tuple[str, ...]] = {}
-        self.calls = 0
-
-    def match(self, facts: Iterable[EngineFact]) -> list[tuple[int, str]]:
-        facts = list(facts)
-        known = self.known
-        new = list(dict.fromkeys(key for f in facts
-                                 if (key := (f.category, f.kind, f.quantity)) not in known))
-        if new:
-            found: dict[int, list[str]] = {i: [] for i in range(len(new))}
-            for index, rule_id in self.compiled.match(EngineFact(i, c, k, q)
-                                                      for i, (c, k, q) in enumerate(new)):
-                found[index].append(rule_id)
-            for i, key in enumerate(new):
-                known[key] = tuple(found[i])
-            self.calls += len(new)
-        return [(f.fact_id, rule_id) for f in facts
-                for rule_id in known[(f.category, f.kind, f.quantity)]]
-
-
-class _CountingEngine:
-    def __init__(self, compiled: CompiledRuleSet):
-        self.compiled = compiled
-        self.ruleset = compiled.ruleset
-        self.calls = 0
-
-    def match(self, facts: Iterable[EngineFact]) -> list[tuple[int, str]]:
-        facts = list(facts)
-        self.calls += len(facts)
-        return self.compiled.match(facts)
-
-
 class _ShardStore:
     """The three reads `Kaoping._compute` makes, answered from one shard's rows."""
 
@@ -283,8 +245,9 @@ class _Worker:
         kwargs = {"connect_args": {"timeout": 30}} if job.url.startswith("sqlite") else {}
         self.engine = create_engine(job.url, **kwargs)
         ruleset: RuleSet = parse(job.ruleset_text, f"version {job.version.id}", job.version.label)
-        self.compiled = CompiledRuleSet(ruleset)
-        self.rules = _MemoEngine(self.compiled) if job.memoize else _CountingEngine(self.compiled)
+        self.compiled = compile_ruleset(ruleset)
+        self.compiled.memoize = job.memoize
+        self.rules = self.compiled
         self._facts_query = self._build_facts_query()
         self._quantity_processor = FactRow.__table__.c.quantity.type.result_processor(
             self.engine.dialect, None)
@@ -303,7 +266,7 @@ class _Worker:
         # result processor once per distinct value (see _quantity), not once per row
         return (select(f.id, f.official_id, f.village_id, f.month, f.category, f.kind,
                        type_coerce(f.quantity, NullType()), f.scorer_id, f.scorer_role,
-                       f.voids_fact_id)
+                       f.voids_fact_id, f.date)
                 .where(month == bindparam("month"),
                        f.village_id.in_(bindparam("villages", expanding=True)))
                 .order_by(f.id))
@@ -324,10 +287,13 @@ class _Worker:
             history = [tuple(r) for r in conn.execute(
                 select(a.official_id, a.from_month, a.village_id)
                 .where(a.official_id.in_(select(o.id).where(members))))] if village_ids else []
-            facts = self._read_facts(conn, village_ids) if village_ids else []
+            from kaoping.scoring_input import earlier_months
+            facts = []
+            for month in earlier_months(self.job.month, self.compiled.ruleset) + [self.job.month]:
+                facts += self._read_facts(conn, village_ids, month) if village_ids else []
         shard = _ShardStore(villages, officials, facts)
-        view = _ComputeView(shard, _ShardRoster(officials, history))
-        calls_before = self.rules.calls
+        view = _ComputeView(shard, _ShardRoster(officials, history), self.job.url)
+        calls_before = self.rules.questions
         scores = []
         for township_id in townships:
             month = Kaoping._compute(view, TownshipRow(township_id), self.job.month,
@@ -337,13 +303,13 @@ class _Worker:
                     s.result.items = []
                 scores.append(RecomputedScore(township_id, s.village.id, s.official.id, s.result))
         return scores, {"villages": len(villages), "facts": len(facts),
-                        "engine_calls": self.rules.calls - calls_before}
+                        "engine_calls": self.rules.questions - calls_before}
 
-    def _read_facts(self, conn, village_ids: list[str]) -> list[FactView]:
+    def _read_facts(self, conn, village_ids: list[str], month: str) -> list[FactView]:
         """The shard's month, straight from the driver's cursor: SQLAlchemy Row
         objects and per-row type processing would double the read time."""
         compiled = self._facts_query.compile(dialect=self.engine.dialect)
-        state = compiled.construct_expanded_state({"month": self.job.month,
+        state = compiled.construct_expanded_state({"month": month,
                                                    "villages": village_ids})
         args = tuple(state.parameters[name] for name in state.positiontup) \
             if compiled.positional else state.parameters
@@ -360,8 +326,8 @@ class _Worker:
             if raw not in known:
                 known[raw] = process(raw) if process else raw
         return [FactView(fid, oid, vid, month, category, kind, known[raw], scorer_id,
-                         scorer_role, voids)
-                for fid, oid, vid, month, category, kind, raw, scorer_id, scorer_role, voids
+                         scorer_role, voids, day)
+                for fid, oid, vid, month, category, kind, raw, scorer_id, scorer_role, voids, day
                 in rows]
 
 
@@ -386,9 +352,20 @@ class _ShardRoster:
 
 
 class _ComputeView:
-    """Stands in for the Kaoping instance whose `_compute` runs: it only reads
-    `self.store` and `self.registry`."""
+    """Stands in for the Kaoping instance whose `_compute` runs: it reads `self.store`,
+    `self.registry` and, for history rules only, `self.months` (the frozen snapshots)."""
+    _period_input = Kaoping._period_input
+    _month_facts = Kaoping._month_facts
 
-    def __init__(self, store: _ShardStore, registry: _ShardRoster):
+    def __init__(self, store: _ShardStore, registry: _ShardRoster, url: str = ""):
         self.store = store
         self.registry = registry
+        self._url = url
+        self._months = None
+
+    @property
+    def months(self):
+        if self._months is None:
+            from kaoping.storage.workflow_store import WorkflowStore
+            self._months = WorkflowStore(Store(self._url))
+        return self._months

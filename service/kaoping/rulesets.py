@@ -23,9 +23,10 @@ from dataclasses import dataclass
 
 from kaoping import audit, probe
 from kaoping.domain.errors import FailedPrecondition, InvalidArgument, NotFound, Unavailable, Violation
-from kaoping.domain.ruleset import Problem, RuleSet, RuleSetInvalid, content_hash, parse
-from kaoping.engine import CompiledRuleSet
-from kaoping.evaluator import CaseOutcome, run_cases
+from kaoping.rules.cases import CaseOutcome, run_cases
+from kaoping.rules.compile import Compiled as CompiledRuleSet, compile_ruleset
+from kaoping.rules.model import Problem, RuleSet, RuleSetInvalid, content_hash
+from kaoping.rules.parse import parse
 from kaoping.storage.models import RuleSetRow
 from kaoping.storage.store import Store
 
@@ -69,7 +70,7 @@ def validate_text(text: str, filename: str = "<upload>", label: str = "",
     refused = probe.check(ruleset, filename)
     if refused:
         return Validation(ruleset, refused, [], ruleset.content_hash)
-    compiled = CompiledRuleSet(ruleset)
+    compiled = compile_ruleset(ruleset)
     try:
         cases = run_cases(compiled)
     except BaseException:
@@ -280,7 +281,7 @@ class RuleSets:
             if refused:  # months bound to it cannot be scored here; the rest goes on
                 raise FailedPrecondition(f"rule-set version {row.id} is refused by the engine probe",
                                          [Violation(p.location, p.message) for p in refused])
-            entry = _Entry(CompiledRuleSet(ruleset), row)
+            entry = _Entry(compile_ruleset(ruleset), row)
             self._entries[content_hash] = entry
             self._trim()
         return entry

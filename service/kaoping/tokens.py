@@ -17,7 +17,7 @@ from sqlmodel import select
 from kaoping import audit
 from kaoping.domain.errors import AlreadyExists, InvalidArgument, NotFound, Violation
 from kaoping.domain.principal import ROLES, SCORER_ROLES, Principal
-from kaoping.domain.ruleset import CATEGORIES
+from kaoping.rules.model import V1_CATEGORIES
 from kaoping.storage.models import ApiToken, Scorer, Village
 from kaoping.storage.store import Store
 
@@ -36,6 +36,20 @@ def _aware(value: datetime | None) -> datetime | None:
 
 
 class Tokens:
+    def _known_categories(self) -> tuple[str, ...]:
+        """The version-1 ids and every category of a stored rule-set version (a version-2
+        file names its own), so a token may be issued before its version is activated."""
+        from kaoping.rules.model import RuleSetInvalid
+        from kaoping.rules.parse import parse
+        known = list(V1_CATEGORIES)
+        for row in self.store.rulesets():
+            try:
+                ids = parse(row.text, f"version {row.id}").categories
+            except RuleSetInvalid:
+                continue
+            known += [c for c in ids if c not in known]
+        return tuple(known)
+
     def __init__(self, store: Store):
         self.store = store
         self._cache: dict[str, tuple[float, Principal | None]] = {}
@@ -57,9 +71,10 @@ class Tokens:
         if role == "village" and (not village_id or self.store.get(Village, village_id) is None):
             bad.append(Violation("village_id", "a village token needs a registered village id"))
         if role == "system":
-            unknown = [c for c in categories if c not in CATEGORIES]
+            known = self._known_categories()
+            unknown = [c for c in categories if c not in known]
             if not categories or unknown:
-                bad.append(Violation("categories", f"a system token needs categories from {CATEGORIES}"))
+                bad.append(Violation("categories", f"a system token needs categories from {known}"))
         if expires_days is not None and expires_days <= 0:
             bad.append(Violation("expires_days", "must be positive"))
         if bad:

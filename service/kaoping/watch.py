@@ -12,7 +12,7 @@ import threading
 from pathlib import Path
 
 from kaoping.domain.errors import DomainError
-from kaoping.domain.ruleset import content_hash
+from kaoping.rules.model import content_hash
 from kaoping.rulesets import RuleSets
 
 log = logging.getLogger("kaoping.watch")

@@ -33,9 +33,9 @@ from kaoping.domain.errors import (AlreadyExists, DomainError, FailedPreconditio
                                    NotFound, PermissionDenied, Violation)
 from kaoping.domain.facts import EARLIEST_MONTH
 from kaoping.domain.principal import ROLES, Principal
-from kaoping.domain.ruleset import RuleSet
-from kaoping.domain.ruleset_sections import DEFAULT_APPEALS, INSPECTION
-from kaoping.domain.scoring import LineItem, ScoredFact
+from kaoping.rules.model import INSPECTION, RuleSet
+from kaoping.rules.results import LineItem, ScoredFact
+from kaoping.rules.sections import DEFAULT_APPEALS
 from kaoping.domain.yearend import (InspectionResult, MonthResult, Quota, YearEndLine,
                                     evaluate_year, inspection_result, split_reward)
 from kaoping.evaluator import OfficialInput, evaluate

@@ -6,7 +6,7 @@ from datetime import datetime, timezone
 from decimal import Decimal
 
 from kaoping.domain.facts import FactInput
-from kaoping.domain.scoring import LineItem
+from kaoping.rules.results import LineItem
 from kaoping.storage.models import FactRow, RuleSetRow
 from kaoping.v1 import evaluation_pb2 as ev
 from kaoping.v1 import facts_pb2 as fx

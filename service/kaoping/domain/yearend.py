@@ -25,9 +25,10 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Hashable, Sequence
 
-from kaoping.domain.ruleset import RuleSet
-from kaoping.domain.ruleset_sections import INSPECTION, YearEndRules
-from kaoping.domain.scoring import CENT, LineItem
+from kaoping.rules.model import INSPECTION, RuleSet
+from kaoping.rules.pay import CENT
+from kaoping.rules.results import LineItem
+from kaoping.rules.sections import YearEndRules
 
 
 @dataclass(frozen=True)

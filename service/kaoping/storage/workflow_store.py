@@ -11,7 +11,7 @@ from sqlalchemy import func, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
-from kaoping.domain.workflow import FROZEN, PUBLIC, SCORING, facts_closed
+from kaoping.domain.workflow import BOUND, FROZEN, PUBLIC, SCORING, facts_closed
 from kaoping.storage.models import (AppealRow, FactRow, MonthEvent, MonthRecord, PaymentRow,
                                     SnapshotLine, Village, VillageConfirmation)
 from kaoping.storage.store import Store
@@ -103,6 +103,22 @@ class WorkflowStore:
                                .where(SnapshotLine.revision == revision)
                                .order_by(SnapshotLine.official_id)))
 
+    def frozen_lines(self, township_id: str, month: str, months_back: int) -> dict[str, list[SnapshotLine]]:
+        """The approved months before `month` (at most `months_back` of them, newest
+        first considered) -> their current snapshot lines: what history rules read."""
+        earliest = _months_before(month, months_back)
+        with self.session() as s:
+            records = list(s.exec(select(MonthRecord).where(MonthRecord.township_id == township_id)
+                                  .where(MonthRecord.month < month).where(MonthRecord.month >= earliest)
+                                  .where(MonthRecord.state.in_(BOUND))))
+            found: dict[str, list[SnapshotLine]] = {}
+            for record in records:
+                found[record.month] = list(s.exec(
+                    select(SnapshotLine).where(SnapshotLine.township_id == township_id)
+                    .where(SnapshotLine.month == record.month)
+                    .where(SnapshotLine.revision == record.revision)))
+            return found
+
     def events(self, township_id: str, month: str) -> list[MonthEvent]:
         with self.session() as s:
             return list(s.exec(select(MonthEvent).where(MonthEvent.township_id == township_id)
@@ -167,3 +183,9 @@ class WorkflowStore:
                 s.rollback()
                 raise
         return self.record(township_id, month)
+
+
+def _months_before(month: str, count: int) -> str:
+    year, mon = int(month[:4]), int(month[5:7])
+    index = year * 12 + mon - 1 - count
+    return f"{index // 12}-{index % 12 + 1:02d}"

@@ -28,7 +28,7 @@ from typing import Iterable
 import durable_rules_engine
 from durable import engine as durable
 
-from kaoping.domain.ruleset import RuleSet
+from kaoping.rules.model import RuleSet
 
 _names = itertools.count(1)
 _PRIMER = "__kaoping_primer__"

@@ -1,0 +1,249 @@
+"""Evaluation of one township's period: facts -> engine matches -> hits -> results.
+
+1. Every fact is matched by the engine joined with its official and village (and the
+   facts derived from it by forward chaining). Equal questions are asked once: the
+   engine sees only the fields some rule tests (kaoping.rules.compile), and a month
+   repeats few distinct (fact, official, village) shapes many times.
+2. Period values (sums, streaks, runs of months, ranks) are computed
+   (kaoping.rules.period_values) and the official's period is matched by the engine:
+   its `count` and `none` rules, and tests on those values.
+3. kaoping.rules.score turns each official's hits into line items and results.
+Village-scope facts and period rules are matched once per village; their hits go to
+every official of the village.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Callable
+
+from kaoping.domain.errors import Cancelled
+from kaoping.rules import period_values as pv
+from kaoping.rules.compile import Compiled, fact_dict, official_dict, village_dict
+from kaoping.rules.model import Rule
+from kaoping.rules.results import OfficialIn, OfficialResult, PeriodInput, ScoredFact, VillageIn
+
+
+def _never() -> bool:
+    return False
+
+
+@dataclass(frozen=True)
+class Hit:
+    rule_id: str
+    fact_id: int                    # the stored fact behind it; 0 for a period rule
+    fact_key: str                   # which fact matched: "12", or "12>absent" when derived
+    quantity: Decimal
+    fact_ids: tuple[int, ...]
+    value: Decimal | None = None    # a period rule's value
+    detail: str = ""
+    village_level: bool = False
+    scorer_id: str = ""
+    scorer_role: str = ""
+    date: str = ""
+
+
+class _Asker:
+    """Asks the engine, once per distinct question."""
+
+    def __init__(self, compiled: Compiled):
+        self.compiled = compiled
+        self.facts: dict[tuple, list[tuple[str, str, float]]] = {}
+        self.periods: dict[tuple, list[str]] = {}
+
+    def fact(self, official: dict, village: dict, fact: dict) -> list[tuple[str, str, float]]:
+        """(rule id, id suffix of the matched fact: "" or ">kind>kind", quantity)."""
+        question = (tuple(sorted(official.items())), tuple(sorted(village.items())),
+                    tuple(sorted((k, v) for k, v in fact.items() if k != "id")))
+        answer = self.facts.get(question) if self.compiled.memoize else None
+        if answer is None:
+            self.compiled.questions += 1
+            own = fact["id"]
+            answer = [(rule_id, str(matched["id"])[len(own):], float(matched["quantity"]))
+                      for rule_id, matched in self.compiled.program.match_fact(official, village, fact)]
+            self.facts[question] = answer
+        return answer
+
+    def period(self, official: dict, village: dict, counts: dict[str, int], values: list[pv.Value]) -> list[str]:
+        question = (tuple(sorted(official.items())), tuple(sorted(village.items())),
+                    tuple(sorted(counts.items())), tuple((v.name, v.value) for v in values))
+        answer = self.periods.get(question) if self.compiled.memoize else None
+        if answer is None:
+            self.compiled.questions += 1
+            facts = [{"id": f"{kind}#{i}", "official": "o", "village": "v", "kind": kind}
+                     for kind, n in sorted(counts.items()) for i in range(n)]
+            answer = self.compiled.program.match_period(
+                official, village, facts,
+                [{"name": v.name, "value": float(v.value)} for v in values])
+            self.periods[question] = answer
+        return answer
+
+
+def _in_window(rule: Rule, fact: ScoredFact, period: str) -> bool:
+    over = rule.aggregate.over
+    if over == "year":
+        return fact.month[:4] == period[:4] and fact.month <= _last_month(period)
+    if over == "quarter":
+        first = pv.quarter_first(period) if "Q" in period else \
+            f"{period[:4]}-{(int(period[5:7]) - 1) // 3 * 3 + 1:02d}"
+        return first <= fact.month <= _last_month(period)
+    return True
+
+
+def _last_month(period: str) -> str:
+    if "Q" in period:
+        year, quarter = period.split("-Q")
+        return f"{year}-{int(quarter) * 3:02d}"
+    return period
+
+
+class _Evaluation:
+    def __init__(self, compiled: Compiled, data: PeriodInput):
+        self.compiled, self.data, self.ruleset = compiled, data, compiled.ruleset
+        self.asker = _Asker(compiled)
+        self.villages = {v.id: v for v in data.villages}
+        self.numbers = pv.occurrences(data.facts)
+        self.ranks = pv.village_ranks(self.ruleset, self._figures())
+
+    def _figures(self) -> dict[str, dict[str, Decimal]]:
+        figures = pv.rank_figures(self.ruleset)
+        result: dict[str, dict[str, Decimal]] = {v: {} for v in self.villages}
+        if not figures:
+            return result
+        for vid, village in self.villages.items():
+            for name in figures:
+                if self.ruleset.kind(name) is not None:
+                    result[vid][name] = sum((f.quantity for f in self.data.facts
+                                             if f.kind == name and f.village_id == vid and not f.official_id),
+                                            Decimal(0))
+                elif name in village.attributes:
+                    number = _decimal(village.attributes[name])
+                    if number is not None:
+                        result[vid][name] = number
+        return result
+
+    def _village(self, vid: str) -> dict:
+        return village_dict(self.compiled, self.villages.get(vid), self.ranks.get(vid, {}))
+
+    def fact_hits(self, fact: ScoredFact, official: OfficialIn | None, village_level: bool) -> list[Hit]:
+        odict = official_dict(self.compiled, official)
+        answers = self.asker.fact(odict, self._village(fact.village_id if village_level else official.village_id),
+                                  fact_dict(self.compiled, fact, self.numbers.get(fact.id, 1)))
+        return [Hit(rule_id, fact.id, f"{fact.id}{suffix}", Decimal(str(quantity)) if suffix else fact.quantity,
+                    (fact.id,), None, _derived_detail(suffix, fact.id), village_level,
+                    fact.scorer_id, fact.scorer_role, fact.date)
+                for rule_id, suffix, quantity in answers]
+
+    def derived_facts(self, hits: list[Hit], facts: dict[int, ScoredFact]) -> list[ScoredFact]:
+        """The facts forward chaining produced, as facts the period rules can count."""
+        derived = []
+        for hit in hits:
+            effect = self.ruleset.rules[hit.rule_id].effect("derive")
+            if effect is None:
+                continue
+            source = facts[hit.fact_id]
+            quantity = Decimal(1) if effect.unit_quantity else hit.quantity
+            derived.append(ScoredFact(source.id, self.ruleset.category_of_kind(effect.target).id,
+                                      effect.target, quantity, source.scorer_id, source.scorer_role,
+                                      source.official_id, source.village_id, source.date, source.level,
+                                      source.month))
+        return derived
+
+    def period_hits(self, rules: list[Rule], official: OfficialIn | None, vid: str,
+                    facts: list[ScoredFact], earlier: list[ScoredFact], village_level: bool) -> list[Hit]:
+        if not rules:
+            return []
+        values, by_name = [], {}
+        for rule in rules:
+            value = None
+            if rule.aggregate is not None and not _engine_counted(self.compiled, rule):
+                window = [f for f in earlier + facts if _in_window(rule, f, self.data.period)]
+                value = pv.aggregate(rule, window)
+            elif rule.streak is not None:
+                value = pv.streak(rule, facts)
+            elif rule.history is not None:
+                value = pv.history_run(rule, self.data.period,
+                                       self.data.history.get(official.id, []) if official else [])
+            if value is not None:
+                values.append(value)
+                by_name[rule.id] = value
+        counts: dict[str, int] = {}
+        for f in facts:
+            if f.kind in self.compiled.counted:
+                counts[f.kind] = counts.get(f.kind, 0) + 1
+        fired = set(self.asker.period(official_dict(self.compiled, official), self._village(vid),
+                                      counts, values))
+        hits = []
+        for rule in rules:
+            if rule.id not in fired:
+                continue
+            value = by_name.get(rule.id)
+            if value is None:       # the engine counted: name the facts it counted
+                chosen = [f for f in facts if f.kind in rule.aggregate.kinds]
+                value = pv.Value(rule.id, Decimal(len(chosen)), tuple(f.id for f in sorted(chosen, key=pv.fact_order)))
+            hits.append(Hit(rule.id, 0, "", Decimal(1), value.fact_ids, value.value, value.detail,
+                            village_level))
+        return hits
+
+
+def _engine_counted(compiled: Compiled, rule: Rule) -> bool:
+    from kaoping.rules.compile import engine_counts
+    return engine_counts(rule)
+
+
+def _derived_detail(suffix: str, fact_id: int) -> str:
+    if not suffix:
+        return ""
+    return f"由事实 #{fact_id} 推得：{suffix.lstrip('>').replace('>', ' → ')}"
+
+
+def _decimal(value) -> Decimal | None:
+    try:
+        number = Decimal(str(value).strip())
+    except Exception:
+        return None
+    return number if number.is_finite() else None
+
+
+def evaluate(compiled: Compiled, data: PeriodInput,
+             cancelled: Callable[[], bool] = _never) -> list[OfficialResult]:
+    """Scores every official of `data`, in its order; raises Cancelled between officials."""
+    from kaoping.rules.score import score_official
+    run = _Evaluation(compiled, data)
+    ruleset = compiled.ruleset
+    period_rules = [r for r in ruleset.rules.values() if r.is_period]
+    official_period = [r for r in period_rules if ruleset.categories[r.category].scope == "official"]
+    village_period = [r for r in period_rules if ruleset.categories[r.category].scope == "village"]
+    facts_by_id = {f.id: f for f in data.facts}
+    own: dict[str, list[ScoredFact]] = {o.id: [] for o in data.officials}
+    village_facts: dict[str, list[ScoredFact]] = {}
+    for f in data.facts:
+        if f.official_id:
+            if f.official_id in own:
+                own[f.official_id].append(f)
+        else:
+            village_facts.setdefault(f.village_id, []).append(f)
+    earlier_own: dict[str, list[ScoredFact]] = {}
+    earlier_village: dict[str, list[ScoredFact]] = {}
+    for f in data.earlier:
+        (earlier_own.setdefault(f.official_id, []) if f.official_id
+         else earlier_village.setdefault(f.village_id, [])).append(f)
+    village_hits: dict[str, list[Hit]] = {}
+    for vid in sorted(set(village_facts) | {o.village_id for o in data.officials}):
+        facts = village_facts.get(vid, [])
+        hits = [h for f in facts for h in run.fact_hits(f, None, True)]
+        derived = run.derived_facts(hits, facts_by_id)
+        hits += run.period_hits(village_period, None, vid, facts + derived, earlier_village.get(vid, []), True)
+        village_hits[vid] = hits
+    results = []
+    for official in data.officials:
+        if cancelled():
+            raise Cancelled("the caller went away; the month was not scored", [])
+        facts = own[official.id]
+        hits = [h for f in facts for h in run.fact_hits(f, official, False)]
+        derived = run.derived_facts(hits, facts_by_id)
+        hits += run.period_hits(official_period, official, official.village_id, facts + derived,
+                                earlier_own.get(official.id, []), False)
+        results.append(score_official(ruleset, official, facts_by_id, hits,
+                                      village_hits.get(official.village_id, [])))
+    return results

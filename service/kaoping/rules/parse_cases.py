@@ -1,0 +1,65 @@
+"""Example cases a rule file carries: facts in, expected results out. Version 1 has one
+official; version 2 may give villages, officials, earlier months' results and facts for
+several of them, and expect per official (kaoping.rules.cases runs them)."""
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from kaoping.rules.model import Case
+from kaoping.rules.parse_base import Collector, decimal, keys, line_of, plain, text, unknown
+
+RESULT_KEYS = {"total", "grade", "pay", "vetoed", "categories"}
+RESULT_KEYS_V2 = RESULT_KEYS | {"lines", "lines_count", "year", "components", "forfeited", "subitems"}
+MAX_CASE_FACTS = 500
+MAX_CASE_OFFICIALS = 50
+
+
+def parse_cases(node: Any, out: Collector, v2: bool) -> list[Case]:
+    cases: list[Case] = []
+    if node is None:
+        return cases
+    if not isinstance(node, list):
+        out.add("cases", None, "must be a list of example cases")
+        return cases
+    for index, spec in enumerate(node):
+        where = f"cases[{index}]"
+        if not isinstance(spec, dict):
+            out.add(where, None, "must be a mapping {name, base_pay, facts, expect}")
+            continue
+        line = line_of(spec)
+        allowed = {"name", "base_pay", "facts", "expect"}
+        if v2:
+            allowed |= {"period", "villages", "officials", "history"}
+        unknown(spec, allowed, where, out)
+        base_pay = decimal(spec.get("base_pay", 1000), f"{where}.base_pay", line, out, minimum=Decimal(0))
+        facts = spec.get("facts") or []
+        if not isinstance(facts, list) or not all(isinstance(f, dict) for f in facts):
+            out.add(f"{where}.facts", line, "must be a list of {category, kind, quantity}")
+            facts = []
+        if len(facts) > MAX_CASE_FACTS:
+            out.add(f"{where}.facts", line, f"at most {MAX_CASE_FACTS} facts in a case")
+            facts = []
+        expect = spec.get("expect")
+        if not isinstance(expect, dict) or not keys(expect):
+            out.add(f"{where}.expect", line, "must give at least one of total, grade, pay, "
+                                             "vetoed, categories")
+            expect = {}
+        else:
+            unknown(expect, (RESULT_KEYS_V2 | {"officials", "ranks"}) if v2 else RESULT_KEYS,
+                    f"{where}.expect", out)
+        officials = plain(spec.get("officials") or {})
+        villages = plain(spec.get("villages") or {})
+        history = plain(spec.get("history") or {})
+        for key, value in (("officials", officials), ("villages", villages), ("history", history)):
+            if not isinstance(value, dict):
+                out.add(f"{where}.{key}", line, "must be a mapping by id")
+        if isinstance(officials, dict) and len(officials) > MAX_CASE_OFFICIALS:
+            out.add(f"{where}.officials", line, f"at most {MAX_CASE_OFFICIALS} officials in a case")
+        period = spec.get("period", "")
+        cases.append(Case(text(spec.get("name"), f"{where}.name", line, out), base_pay or Decimal(0),
+                          tuple(plain(f) for f in facts), plain(expect), line or 0, str(period or ""),
+                          villages if isinstance(villages, dict) else {},
+                          officials if isinstance(officials, dict) else {},
+                          history if isinstance(history, dict) else {}))
+    return cases

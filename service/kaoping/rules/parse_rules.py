@@ -1,0 +1,405 @@
+"""Reading the `rules` and `groups` of a rule file: each rule's subject (a fact, or an
+official's period: an aggregate, an absence, a streak, a history), its conditions and its
+effects. Cross-rule checks (overlaps, cycles, modifiers' targets) are in
+kaoping.rules.validate; engine size limits in kaoping.domain.ruleset_limits."""
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from kaoping.domain.ruleset_yaml import shown
+from kaoping.rules.model import (EFFECTS, GRADE_EFFECTS, MONEY_EFFECTS, POINT_EFFECTS, POLICIES,
+                                 YEAR_EFFECTS, Aggregate, AttrTest, Category, Condition, Effect,
+                                 Group, History, Rule, Streak)
+from kaoping.rules.parse_base import (ATTR, MONTH_DAY, Collector, decimal, items, keys, line_of,
+                                      text, text_list, unknown, whole)
+
+V1_ACTIONS = ("deduct", "add", "veto", "grade_at_most")
+SUBJECTS = ("aggregate", "none", "streak", "history")
+MAX_STREAK = 31 * 3
+MAX_HISTORY_MONTHS = 36
+WHEN_V1 = {"quantity_at_least", "quantity_below"}
+WHEN_V2 = WHEN_V1 | {"level", "level_in", "level_at_least", "date_from", "date_before",
+                     "occurrence_at_least", "occurrence_below", "official", "village"}
+
+
+def parse_rules(node: Any, categories: dict[str, Category], grades: list[str],
+                out: Collector, v2: bool) -> dict[str, Rule]:
+    rules: dict[str, Rule] = {}
+    if not isinstance(node, list) or not node:
+        out.add("rules", None, "must be a non-empty list of rules")
+        return rules
+    from kaoping.domain.ruleset_limits import check_rule_count
+    if check_rule_count(len(node), out):
+        return rules
+    for index, spec in enumerate(node):
+        where = f"rules[{index}]"
+        if not isinstance(spec, dict):
+            out.add(where, None, "must be a mapping")
+            continue
+        line = line_of(spec)
+        rid = spec.get("id")
+        if isinstance(rid, str) and rid:
+            where = f"rules[{index}] ({rid})"
+        else:
+            out.add(where, line, "needs an id")
+            rid = f"#{index}"
+        if rid in rules:
+            out.add(where, line, f"duplicate rule id {shown(rid)}")
+        rule = (_rule_v2 if v2 else _rule_v1)(spec, rid, where, line, categories, grades, out)
+        if rule is not None:
+            rules[rid] = rule
+    return rules
+
+
+def _category_and_kinds(spec: dict, where: str, line, categories, out: Collector,
+                        required_kind: bool) -> tuple[Category | None, tuple[str, ...]]:
+    cat = spec.get("category")
+    category = categories.get(cat) if isinstance(cat, str) else None
+    if category is None:
+        out.add(where, line, f"unknown category {shown(cat)}")
+        return None, ()
+    if "kind" in spec and "kinds" in spec:
+        out.add(where, line, "give kind or kinds, not both")
+    given = spec.get("kinds", spec.get("kind"))
+    if given is None:
+        if required_kind:
+            out.add(where, line, "needs a kind (or kinds)")
+        return category, ()
+    kinds = text_list(given, f"{where}.kind", line, out)
+    for kind in kinds:
+        if kind not in category.kinds:
+            out.add(where, line, f"unknown kind {shown(kind)} for category {shown(cat)} "
+                                 f"(declared: {', '.join(category.kinds)})")
+    return category, tuple(k for k in kinds if k in category.kinds)
+
+
+def _rule_v1(spec, rid, where, line, categories, grades, out) -> Rule | None:
+    unknown(spec, {"id", "category", "kind", "when", "reason", "per", "cap", *V1_ACTIONS}, where, out)
+    category, kinds = _category_and_kinds(spec, where, line, categories, out, True)
+    actions = [a for a in V1_ACTIONS if a in spec]
+    if len(actions) != 1:
+        out.add(where, line, f"needs exactly one action from {V1_ACTIONS}, has {actions or 'none'}")
+        return None
+    effect = _effect(actions[0], spec[actions[0]], where, line, grades, out)
+    per = spec.get("per", "unit")
+    if per not in ("unit", "fact"):
+        out.add(f"{where}.per", line, "must be `unit` (times the quantity) or `fact`")
+    cap = decimal(spec.get("cap"), f"{where}.cap", line, out, minimum=Decimal(0), allow_none=True)
+    if cap is not None and effect.kind not in ("deduct", "add"):
+        out.add(f"{where}.cap", line, f"a cap means nothing on a {effect.kind} rule")
+    when = _condition(spec.get("when"), f"{where}.when", line, category, kinds, out, WHEN_V1)
+    return _make(rid, spec, category, kinds, "fact", when, (effect,), str(per), cap, line,
+                 out, where)
+
+
+def _rule_v2(spec, rid, where, line, categories, grades, out) -> Rule | None:
+    subjects = [s for s in SUBJECTS if s in spec]
+    allowed = {"id", "category", "kind", "kinds", "when", "reason", "per", "step", "cap",
+               "priority", "at_least", "below", *EFFECTS, *SUBJECTS}
+    unknown(spec, allowed, where, out)
+    if len(subjects) > 1:
+        out.add(where, line, f"a rule has one subject; this one has {', '.join(subjects)}")
+    subject = subjects[0] if subjects else "fact"
+    category, kinds = _category_and_kinds(spec, where, line, categories, out, subject == "fact")
+    effects = [_effect(k, spec[k], where, line, grades, out) for k in EFFECTS if k in spec]
+    if not effects:
+        out.add(where, line, f"needs at least one effect from {', '.join(EFFECTS)}")
+        return None
+    points = [e for e in effects if e.kind in POINT_EFFECTS + MONEY_EFFECTS + ("year_deduct_yuan",)]
+    if len([e for e in points if e.kind in POINT_EFFECTS]) > 1:
+        out.add(where, line, "at most one of deduct, add, set")
+    per = spec.get("per", "unit" if subject == "fact" else "fact")
+    step = None
+    if isinstance(per, dict):
+        unknown(per, {"shortfall", "excess", "step"}, f"{where}.per", out)
+        step = decimal(per.get("step"), f"{where}.per.step", line, out, minimum=Decimal(0),
+                       allow_none=True)
+        if step is not None and step == 0:
+            out.add(f"{where}.per.step", line, "a step is above 0")
+        per = "shortfall" if per.get("shortfall") else "excess" if per.get("excess") else "?"
+    allowed_per = ("unit", "fact") if subject == "fact" else ("fact", "shortfall", "excess")
+    if per not in allowed_per:
+        out.add(f"{where}.per", line, f"must be one of {', '.join(allowed_per)} for a "
+                                      f"{'fact' if subject == 'fact' else 'period'} rule")
+    cap = decimal(spec.get("cap"), f"{where}.cap", line, out, minimum=Decimal(0), allow_none=True)
+    if cap is not None and not points:
+        out.add(f"{where}.cap", line, "a cap needs points or yuan to cut")
+    priority = whole(spec.get("priority", 0), f"{where}.priority", line, out, 0, 1000) or 0
+    when = _condition(spec.get("when"), f"{where}.when", line, category, kinds, out, WHEN_V2)
+    rule = _make(rid, spec, category, kinds, subject, when, tuple(effects), str(per), cap, line,
+                 out, where, step=step, priority=priority)
+    if rule is None or subject == "fact":
+        for key in ("at_least", "below"):
+            if key in spec:
+                out.add(f"{where}.{key}", line, f"{key} tests a period value; on a fact use "
+                                                f"when.quantity_{key}")
+        return rule
+    return _period_subject(rule, spec, where, line, categories, grades, out)
+
+
+def _make(rid, spec, category, kinds, subject, when, effects, per, cap, line, out, where, *,
+          step=None, priority=0) -> Rule | None:
+    primary = next((e for e in effects if e.kind in POINT_EFFECTS + MONEY_EFFECTS), effects[0])
+    reason = text(spec.get("reason"), f"{where}.reason", line, out)
+    return Rule(id=rid, category=category.id if category else str(spec.get("category")),
+                kind=kinds[0] if kinds else "", action=primary.kind, points=primary.amount,
+                per=per, cap=cap, reason=reason, at_least=when.at_least, below=when.below,
+                grade=primary.target if primary.kind == "grade_at_most" else None,
+                line=line or 0, kinds=kinds, subject=subject, when=when, effects=effects,
+                step=step, priority=priority)
+
+
+def _effect(kind: str, value: Any, where: str, line, grades: list[str], out: Collector) -> Effect:
+    ewhere = f"{where}.{kind}"
+    if kind in POINT_EFFECTS[:2] + MONEY_EFFECTS + ("year_deduct_yuan",):
+        amount = decimal(value, ewhere, line, out, minimum=Decimal(0))
+        if amount is not None and amount == 0:
+            out.add(ewhere, line, "points must be above zero")
+        return Effect(kind, amount or Decimal(0))
+    if kind == "set":
+        if value != "quantity":
+            out.add(ewhere, line, "write `set: quantity` (the mark is the fact's quantity)")
+        return Effect(kind)
+    if kind in ("veto", "year_veto", "forfeit_pay"):
+        if value is not True:
+            out.add(ewhere, line, f"write `{kind}: true`")
+        return Effect(kind)
+    if kind in ("grade_at_most", "year_grade_at_most"):
+        if kind == "grade_at_most" and value not in grades:
+            out.add(ewhere, line, f"{shown(value)} is not one of the grades {grades}")
+        return Effect(kind, target=str(value))      # year grades are checked with year_end
+    if kind == "pay_multiplier":
+        amount = decimal(value, ewhere, line, out, minimum=Decimal(0))
+        if amount is not None and amount > 2:
+            out.add(ewhere, line, "a pay multiplier is at most 2")
+        return Effect(kind, amount if amount is not None else Decimal(1))
+    if kind == "multiply":
+        if not isinstance(value, dict):
+            out.add(ewhere, line, "write `multiply: {rule: RULE_ID, by: 2}`")
+            return Effect(kind, Decimal(1))
+        unknown(value, {"rule", "by"}, ewhere, out)
+        by = decimal(value.get("by"), f"{ewhere}.by", line, out, minimum=Decimal(0))
+        if by is not None and (by == 1 or by > 10):
+            out.add(f"{ewhere}.by", line, "a multiplier other than 1, at most 10")
+        return Effect(kind, by or Decimal(1), target=str(value.get("rule", "")))
+    if kind == "derive":
+        if not isinstance(value, dict) or not isinstance(value.get("kind"), str):
+            out.add(ewhere, line, "write `derive: {kind: KIND}` (optionally `quantity: 1`)")
+            return Effect(kind)
+        unknown(value, {"kind", "quantity"}, ewhere, out)
+        if value.get("quantity", None) not in (None, 1):
+            out.add(f"{ewhere}.quantity", line, "only `quantity: 1` (else the source's quantity)")
+        return Effect(kind, target=value["kind"], unit_quantity=value.get("quantity") == 1)
+    raise AssertionError(kind)
+
+
+def _condition(node, where: str, line, category, kinds, out: Collector, allowed: set[str]) -> Condition:
+    if node is None:
+        return Condition()
+    if not isinstance(node, dict):
+        out.add(where, line, "must be a mapping of conditions")
+        return Condition()
+    unknown(node, allowed, where, out)
+    line = line_of(node) or line
+    at_least = decimal(node.get("quantity_at_least"), f"{where}.quantity_at_least", line, out, allow_none=True)
+    below = decimal(node.get("quantity_below"), f"{where}.quantity_below", line, out, allow_none=True)
+    levels: tuple[str, ...] = ()
+    level_at_least = None
+    declared = set()
+    for kind in kinds:
+        declared |= set(category.kinds[kind].levels)
+    for key in ("level", "level_in", "level_at_least"):
+        if key not in node:
+            continue
+        given = text_list(node[key], f"{where}.{key}", line, out)
+        if not declared:
+            out.add(f"{where}.{key}", line, f"kind {'/'.join(kinds) or '?'} declares no levels")
+        for level in given:
+            if declared and level not in declared:
+                out.add(f"{where}.{key}", line, f"unknown level {shown(level)} (declared: "
+                                                f"{', '.join(sorted(declared))})")
+        if key == "level_at_least":
+            level_at_least = given[0] if given else None
+        else:
+            levels += given
+    dates = {}
+    for key in ("date_from", "date_before"):
+        value = node.get(key)
+        if value is not None and (not isinstance(value, str) or not MONTH_DAY.fullmatch(value)):
+            out.add(f"{where}.{key}", line, f"a day of the year as MM-DD, got {shown(value)}")
+            value = None
+        dates[key] = value
+    occurrence = {k: whole(node.get(k), f"{where}.{k}", line, out, 1, 1000)
+                  for k in ("occurrence_at_least", "occurrence_below")}
+    tests = attr_tests(node.get("official"), "official", f"{where}.official", line, out) + \
+        attr_tests(node.get("village"), "village", f"{where}.village", line, out)
+    return Condition(at_least, below, levels, level_at_least, dates["date_from"],
+                     dates["date_before"], occurrence["occurrence_at_least"],
+                     occurrence["occurrence_below"], tests)
+
+
+def attr_tests(node, subject: str, where: str, line, out: Collector) -> tuple[AttrTest, ...]:
+    if node is None:
+        return ()
+    if not isinstance(node, dict) or not keys(node):
+        out.add(where, line, "must map attribute names to a value or {at_least, below, in}")
+        return ()
+    tests = []
+    for attr, value in items(node):
+        awhere = f"{where}.{attr}"
+        if subject == "official" and attr == "position_in":
+            tests.append(AttrTest(subject, "position", "in", text_list(value, awhere, line, out)))
+            continue
+        if subject == "village" and attr == "rank":
+            tests.extend(_rank_tests(value, awhere, line, out))
+            continue
+        if not isinstance(attr, str) or not ATTR.fullmatch(attr):
+            out.add(awhere, line, "an attribute name is letters, digits and _ (at most 64)")
+            continue
+        if isinstance(value, dict):
+            unknown(value, {"at_least", "below", "at_most", "in"}, awhere, out)
+            for key, op in (("at_least", "gte"), ("below", "lt"), ("at_most", "lte")):
+                if key in value:
+                    number = decimal(value[key], f"{awhere}.{key}", line, out)
+                    if number is not None:
+                        tests.append(AttrTest(subject, attr, op, number))
+            if "in" in value:
+                tests.append(AttrTest(subject, attr, "in", tuple(str(v) for v in
+                                                                  text_list(value["in"], awhere, line, out))))
+        elif isinstance(value, (str, int, float)) and not isinstance(value, bool):
+            tests.append(AttrTest(subject, attr, "eq", str(value)))
+        else:
+            out.add(awhere, line, f"expected a value or {{at_least, below, in}}, got {shown(value)}")
+    return tuple(tests)
+
+
+def _rank_tests(value, where: str, line, out: Collector) -> list[AttrTest]:
+    if not isinstance(value, dict) or not isinstance(value.get("figure"), str):
+        out.add(where, line, "write `rank: {figure: NAME, at_most: 3}` or `from_bottom_at_most`")
+        return []
+    unknown(value, {"figure", "at_most", "from_bottom_at_most"}, where, out)
+    tests = []
+    for key, attr in (("at_most", "rank"), ("from_bottom_at_most", "rank_from_bottom")):
+        if key in value:
+            k = whole(value[key], f"{where}.{key}", line, out, 1, 10000)
+            if k is not None:
+                tests.append(AttrTest("village", f"{attr}:{value['figure']}", "lte", Decimal(k)))
+    if not tests:
+        out.add(where, line, "give at_most or from_bottom_at_most")
+    return tests
+
+
+def _period_subject(rule: Rule, spec, where, line, categories, grades, out) -> Rule:
+    from dataclasses import replace
+    subject = rule.subject
+    node = spec[subject]
+    swhere = f"{where}.{subject}"
+    all_kinds = {k for c in categories.values() for k in c.kinds}
+
+    def known(kinds: tuple[str, ...], key: str) -> tuple[str, ...]:
+        for kind in kinds:
+            if kind not in all_kinds:
+                out.add(f"{swhere}.{key}", line, f"unknown kind {shown(kind)}")
+        return kinds
+
+    at_least = decimal(spec.get("at_least"), f"{where}.at_least", line, out, allow_none=True)
+    below = decimal(spec.get("below"), f"{where}.below", line, out, allow_none=True)
+    aggregate = streak = history = None
+    if subject in ("aggregate", "none"):
+        over = "period"
+        if subject == "aggregate":
+            if not isinstance(node, dict):
+                out.add(swhere, line, "write `aggregate: {sum: [kinds]}` or `{count: [kinds]}`")
+                return rule
+            unknown(node, {"sum", "count", "over"}, swhere, out)
+            forms = [f for f in ("sum", "count") if f in node]
+            if len(forms) != 1:
+                out.add(swhere, line, "give exactly one of sum, count")
+                return rule
+            form, kinds = forms[0], known(text_list(node[forms[0]], swhere, line, out), forms[0])
+            over = node.get("over", "period")
+            if at_least is None and below is None:
+                out.add(where, line, "an aggregate needs at_least or below (the condition on its value)")
+        else:
+            form, kinds = "none", known(text_list(node if not isinstance(node, dict) else node.get("kinds"),
+                                                  swhere, line, out), "kinds")
+            if isinstance(node, dict):
+                unknown(node, {"kinds", "over"}, swhere, out)
+                over = node.get("over", "period")
+        if over not in ("period", "month", "quarter", "year"):
+            out.add(f"{swhere}.over", line, f"must be period, quarter or year, got {shown(over)}")
+        aggregate = Aggregate(form, kinds, "period" if over == "month" else str(over))
+    elif subject == "streak":
+        if not isinstance(node, dict):
+            out.add(swhere, line, "write `streak: {kind: K, length: 4, broken_by: [K2]}`")
+            return rule
+        unknown(node, {"kind", "length", "broken_by", "consecutive"}, swhere, out)
+        kind = known(text_list(node.get("kind"), swhere, line, out), "kind")
+        length = whole(node.get("length"), f"{swhere}.length", line, out, 2, MAX_STREAK)
+        if node.get("length") is None:
+            out.add(f"{swhere}.length", line, "required: how many in a row")
+        broken = known(text_list(node["broken_by"], swhere, line, out), "broken_by") if "broken_by" in node else ()
+        days = node.get("consecutive")
+        if days not in (None, "days"):
+            out.add(f"{swhere}.consecutive", line, "only `consecutive: days`")
+        if not broken and days is None:
+            out.add(swhere, line, "say what breaks a streak: broken_by kinds, or consecutive: days")
+        streak = Streak(kind[0] if kind else "", length or 2, broken, days == "days")
+    else:
+        if not isinstance(node, dict):
+            out.add(swhere, line, "write `history: {months: 3, grade: G}` or `{months: 3, vetoed: true}`")
+            return rule
+        unknown(node, {"months", "grade", "vetoed"}, swhere, out)
+        months = whole(node.get("months"), f"{swhere}.months", line, out, 1, MAX_HISTORY_MONTHS)
+        if node.get("months") is None:
+            out.add(f"{swhere}.months", line, "required: how many earlier months")
+        grade = node.get("grade")
+        if grade is not None and grade not in grades:
+            out.add(f"{swhere}.grade", line, f"{shown(grade)} is not one of the grades {grades}")
+        if (grade is None) == (node.get("vetoed") is not True):
+            out.add(swhere, line, "give exactly one condition: grade, or vetoed: true")
+        history = History(months or 1, grade, node.get("vetoed") is True)
+    if subject != "aggregate" and (at_least is not None or below is not None):
+        out.add(where, line, f"at_least/below test an aggregate's value, not a {subject}")
+    if rule.per in ("shortfall", "excess") and subject != "aggregate":
+        out.add(f"{where}.per", line, f"per {rule.per} needs an aggregate")
+    if rule.per == "shortfall" and below is None:
+        out.add(f"{where}.per", line, "per shortfall counts up to `below`; give it")
+    if rule.per == "excess" and at_least is None:
+        out.add(f"{where}.per", line, "per excess counts from `at_least`; give it")
+    return replace(rule, aggregate=aggregate, streak=streak, history=history,
+                   at_least=at_least, below=below)
+
+
+def parse_groups(node: Any, rules: dict[str, Rule], out: Collector) -> dict:
+    if node is None:
+        return {}
+    if not isinstance(node, dict):
+        out.add("groups", None, "must map group ids to {policy, rules}")
+        return {}
+    groups, owner = {}, {}
+    for gid, spec in items(node):
+        where = f"groups.{gid}"
+        if not isinstance(spec, dict):
+            out.add(where, line_of(node), "must be {policy, rules}")
+            continue
+        line = line_of(spec)
+        unknown(spec, {"policy", "rules"}, where, out)
+        policy = spec.get("policy")
+        if policy not in POLICIES:
+            out.add(f"{where}.policy", line, f"must be one of {', '.join(POLICIES)}, got {shown(policy)}")
+        members = text_list(spec.get("rules"), f"{where}.rules", line, out)
+        if len(members) < 2:
+            out.add(f"{where}.rules", line, "a group holds at least two rules")
+        for rid in members:
+            if rid not in rules:
+                out.add(f"{where}.rules", line, f"unknown rule {shown(rid)}")
+            elif rid in owner:
+                out.add(f"{where}.rules", line, f"rule {rid} is already in group {owner[rid]}")
+            owner.setdefault(rid, str(gid))
+        groups[str(gid)] = Group(str(gid), str(policy), members, line or 0)
+    return groups
+
+
+__all__ = ["parse_rules", "parse_groups", "attr_tests", "GRADE_EFFECTS", "YEAR_EFFECTS"]
