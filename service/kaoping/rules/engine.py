@@ -1,0 +1,398 @@
+"""The only module of the version-2 rule language that imports durable-rules.
+
+A Program compiles FactRules and PeriodRules into two durable-rules rulesets in one
+Host: fact rules are joins (fact term joined to its official and village terms by id
+reference), `pri` salience and `c.assert_fact` in actions (derive = forward chaining);
+period rules are `count`, `$not` (none) and tests on value facts. Everything in this
+docstring was checked against durable-rules 2.0.28 (tests/test_rules_engine.py, and
+src/rules/*.c read where behaviour surprised us):
+
+* Facts, never events: a posted event is consumed by the first rule that fires on it
+  (two rules on one event: one fires), and an official posted as an event joins only
+  the first fact. Facts stay until the state is deleted, so one fact fires every rule
+  it matches and the official joins every fact, including facts derived later.
+* One fresh state (sid) per call, deleted in `finally`: nothing carries from one
+  question to the next, so `none` (which fires when its positive term arrives and is
+  not undone later) and consumed combinations cannot leak. Each state gets the primer,
+  then everything else, then the trigger last: match_fact asserts official, village,
+  then the fact (the last term of every fact rule); match_period asserts facts and
+  values, then the village, then the official (the first term of every none rule).
+* The primer: the C engine leaves a new state's action context uninitialised and frees
+  it on delete, which crashes for a state in which no action ever ran. Every state's
+  first message is matched by a primer rule, so it has run an action before delete.
+* Message identity is a 32-bit hash of the message's "id" only (state.c storeMessage):
+  an official, village and fact sharing an id would be "observed" and dropped. The
+  engine never sees the caller's ids as "id": each message gets "1", "2", ... (checked
+  collision-free up to MAX_MESSAGES in the tests) and the caller's fields are renamed.
+* Comparisons across types are garbage ("4" == 4.5 holds; "5" == 5.0 and "5" != 5.0
+  both hold). Every field is sent under a typed key (s<i> for str, n<i> for numbers)
+  and a test reads the key of its value's type: a field of the other type, or absent,
+  fails every test, `ne` included. Ordering tests take numbers only.
+* Numbers in exponent form ("1e-05", "1e+16") are refused or misread (error 204), and
+  integers without a "." parse as C long long: numbers are written positionally with a
+  "." by _num, so this module writes the JSON of every message itself.
+* `pri` and `count` are read as unsigned short: -1 becomes 65535. Priorities are shifted
+  to start at 0; a span over 65535 or at_least over 65535 is refused.
+* Firing order (getNextResultInState): the ready action of the lowest (pri, definition
+  index) fires first; within one rule the newest frame first. A count rule fires each
+  time `at_least` frames are waiting, so its id is reported once.
+* `set_rulesets` pops "run" from the definition it is given: it gets a deep copy.
+
+What the caller must bound (engine limits, see kaoping.domain.ruleset_limits): at most
+~400 distinct kinds over all rules (each kind is one child of the fact node; 512
+children spin forever), at most 32 rules whose terms test one kind or the official /
+village fields a message passes (a message passing 65 alpha nodes fails with error 303,
+EngineError here), at most 4000 rules (4095 actions). A call holds at most MAX_MESSAGES
+messages (facts + values + derived facts + 3). Ids are str; field values str or float.
+"""
+from __future__ import annotations
+
+import copy
+import itertools
+import json
+import math
+import threading
+from dataclasses import dataclass
+from decimal import Decimal
+
+import durable_rules_engine
+from durable import engine as durable
+
+MAX_MESSAGES = 20000
+_ORDER = {"gte": "$gte", "gt": "$gt", "lte": "$lte", "lt": "$lt"}
+_OPS = {"eq", "ne", "in", *_ORDER}
+_names = itertools.count(1)
+
+
+@dataclass(frozen=True)
+class Test:
+    field: str
+    op: str
+    value: object
+
+
+@dataclass(frozen=True)
+class FactRule:
+    id: str
+    kinds: tuple[str, ...]
+    fact: tuple[Test, ...] = ()
+    official: tuple[Test, ...] = ()
+    village: tuple[Test, ...] = ()
+    priority: int = 0
+    derive: str | None = None
+    derive_unit_quantity: bool = False
+
+
+@dataclass(frozen=True)
+class PeriodRule:
+    id: str
+    form: str
+    kinds: tuple[str, ...] = ()
+    at_least: int = 1
+    name: str = ""
+    tests: tuple[Test, ...] = ()
+    official: tuple[Test, ...] = ()
+    village: tuple[Test, ...] = ()
+    priority: int = 0
+
+
+class EngineRefused(Exception):
+    def __init__(self, message: str, rule_ids):
+        super().__init__(message)
+        self.message = message
+        self.rule_ids = tuple(rule_ids)
+
+
+class EngineError(RuntimeError):
+    """The C engine failed a call (e.g. error 303: a message passed too many tests)."""
+
+
+def _num(value) -> str:
+    """A number as the C parser reads it right: positional, with a "." (see docstring)."""
+    v = float(value)
+    if not math.isfinite(v):
+        raise ValueError(f"not a finite number: {value!r}")
+    if v.is_integer() and abs(v) < 1e15:
+        return f"{int(v)}.0"
+    text = format(Decimal(repr(v)), "f")
+    return text if "." in text else text + ".0"
+
+
+def _is_num(v) -> bool:
+    return type(v) in (float, int)
+
+
+class _QuietHost(durable.Host):
+    # No dispatch/timer loops: they never stop (a leak per reload) and would call the
+    # C engine from their own threads. Actions run synchronously inside assert_fact.
+    def __init__(self, actions: dict):
+        self._kp_actions = actions
+        super().__init__()
+
+    def _run(self) -> None:
+        pass
+
+    def get_action(self, action_name: str):
+        return self._kp_actions[action_name]
+
+
+class Program:
+    def __init__(self, fact_rules: list[FactRule], period_rules: list[PeriodRule]):
+        self._lock = threading.Lock()
+        self._closed = False
+        self._keys: dict[str, int] = {}     # field name -> index of its typed keys
+        self._sides: dict[str, dict[str, int]] = {"o": {}, "v": {}, "f": {}, "pf": {}, "x": {}}
+        self._fact_rules = list(fact_rules)
+        self._period_rules = list(period_rules)
+        self._fired: list = []
+        self._facts: dict[str, dict] = {}
+        self._next_id = 0
+        self._sid = itertools.count(1)
+        self._check(self._fact_rules, self._period_rules)
+        base = f"kp2_{next(_names)}"
+        self._fname, self._pname = base + "_f", base + "_p"
+        actions: dict = {}
+        fdef, pdef = self._primed(actions), self._primed(actions)
+        shift = min([r.priority for r in self._fact_rules + self._period_rules] or [0])
+        for i, rule in enumerate(self._fact_rules):
+            fdef[f"f{i}"] = self._fact_rule(i, rule, rule.priority - shift)
+            actions[f"f{i}"] = self._fact_action(i, rule)
+        for i, rule in enumerate(self._period_rules):
+            pdef[f"p{i}"] = self._period_rule(i, rule, rule.priority - shift)
+            actions[f"p{i}"] = self._period_action(i)
+        self._host = _QuietHost(actions)
+        try:
+            self._host.set_rulesets({self._fname: copy.deepcopy(fdef),
+                                     self._pname: copy.deepcopy(pdef)})
+        except Exception as error:
+            self._release()
+            raise EngineRefused(f"the rules engine refused the rules: {error}",
+                                self._culprits(fdef, pdef)) from None
+        self._f = self._host.get_ruleset(self._fname)
+        self._p = self._host.get_ruleset(self._pname)
+        for rs in (self._f, self._p):
+            # c.assert_fact(text) inside an action lands here: our JSON, not json.dumps.
+            rs.assert_fact = self._raw_assert(rs)
+
+    # ---- compile ------------------------------------------------------------------
+    @staticmethod
+    def _check(fact_rules, period_rules) -> None:
+        ids = [r.id for r in fact_rules + period_rules]
+        dup = sorted({i for i in ids if ids.count(i) > 1})
+        if dup:
+            raise EngineRefused("rule ids must be unique", dup)
+        pris = [r.priority for r in fact_rules + period_rules]
+        if pris and max(pris) - min(pris) > 65535:   # pri is an unsigned short
+            raise EngineRefused("priorities span more than 65535", ids)
+        for r in period_rules:
+            if r.form not in ("count", "none", "value"):
+                raise EngineRefused(f"unknown period rule form {r.form!r}", [r.id])
+            if r.form in ("count", "none") and not r.kinds:
+                raise EngineRefused("a count or none rule needs kinds", [r.id])
+            if r.form == "count" and not 1 <= r.at_least <= 65535:
+                raise EngineRefused("at_least must be in 1..65535", [r.id])
+        for r in fact_rules:
+            if not r.kinds:
+                raise EngineRefused("a fact rule needs kinds", [r.id])
+        # A derive cycle would chain without end inside one assert: refuse it on kinds.
+        edges: dict[str, set] = {}
+        for r in fact_rules:
+            if r.derive:
+                for k in r.kinds:
+                    edges.setdefault(k, set()).add(r.derive)
+        def reach(start):
+            seen, todo = set(), [start]
+            while todo:
+                for nxt in edges.get(todo.pop(), ()):
+                    if nxt not in seen:
+                        seen.add(nxt)
+                        todo.append(nxt)
+            return seen
+        cyc = [r.id for r in fact_rules if r.derive and set(r.kinds) & reach(r.derive)]
+        if cyc:
+            raise EngineRefused("derivations form a cycle", cyc)
+
+    def _primed(self, actions: dict) -> dict:
+        actions["primer"] = lambda c: None
+        return {"primer": {"all": [{"m": {"t": "primer"}}], "run": "primer"}}
+
+    def _key(self, side: str, field: str, typ: str) -> str:
+        index = self._keys.setdefault(field, len(self._keys))
+        self._sides[side][field] = index
+        return f"{typ}{index}"
+
+    def _test(self, side: str, t: Test) -> dict:
+        if t.op not in _OPS:
+            raise EngineRefused(f"unknown test op {t.op!r}", [])
+        values = tuple(t.value) if t.op == "in" else (t.value,)
+        conds = []
+        for v in dict.fromkeys(values):  # a duplicate value would match twice
+            if _is_num(v) and type(v) is not bool:
+                key, lit = self._key(side, t.field, "n"), float(v)
+                if not math.isfinite(lit) or "e" in repr(lit):
+                    # the definition goes through json.dumps, whose exponent form the
+                    # C parser refuses or misreads (messages are written by _num instead)
+                    raise EngineRefused(f"number {v!r} in a test: 0 or magnitude in "
+                                        f"[1e-4, 1e16) only", [])
+            elif isinstance(v, str):
+                key, lit = self._key(side, t.field, "s"), v
+            else:
+                raise EngineRefused(f"test value {v!r} is neither str nor number", [])
+            if t.op in ("eq", "in"):
+                conds.append({key: lit})
+            elif t.op == "ne":
+                conds.append({"$neq": {key: lit}})
+            elif isinstance(lit, str):
+                raise EngineRefused(f"{t.op} compares numbers only, not {v!r}", [])
+            else:
+                conds.append({_ORDER[t.op]: {key: lit}})
+        if not conds:
+            return {"t": "never"}  # "in" an empty tuple holds for nothing
+        return conds[0] if len(conds) == 1 else {"$or": conds}
+
+    def _term(self, side: str, tag: str, tests, rule_id: str, extra=()) -> dict:
+        try:
+            conds = [{"t": tag}, *[self._test(side, t) for t in tests], *extra]
+        except EngineRefused as refused:
+            raise EngineRefused(refused.message, [rule_id]) from None
+        return {"$and": conds} if len(conds) > 1 else conds[0]
+
+    def _fact_rule(self, i: int, rule: FactRule, pri: int) -> dict:
+        # The official/village term is present only when the rule tests that side: a
+        # village-scope fact has no official to join. A join reference reads
+        # {field of this term: {alias of an earlier term: field of that term}}.
+        terms, joins = [], []
+        for side, alias, field, tests in (("o", "o", "official", rule.official),
+                                          ("v", "v", "village", rule.village)):
+            if tests:
+                terms.append({alias: self._term(side, side, tests, rule.id)})
+                joins.append({self._key("f", field, "s"): {alias: self._key(side, "id", "s")}})
+        kinds = Test("kind", "in", tuple(rule.kinds))
+        terms.append({"f": self._term("f", "f", (kinds, *rule.fact), rule.id, joins)})
+        return {"all": terms, "pri": pri, "run": f"f{i}"}
+
+    def _period_rule(self, i: int, rule: PeriodRule, pri: int) -> dict:
+        # One official and one village per state: no join is needed to pair them.
+        terms = []
+        if rule.official or rule.form == "none":  # none needs a positive trigger term
+            terms.append({"o": self._term("o", "o", rule.official, rule.id)})
+        if rule.village:
+            terms.append({"v": self._term("v", "v", rule.village, rule.id)})
+        out = {"pri": pri}
+        if rule.form == "value":
+            name = Test("name", "eq", rule.name)
+            terms.append({"x": self._term("x", "x", (name, *rule.tests), rule.id)})
+        else:
+            kinds = self._term("pf", "pf", (Test("kind", "in", tuple(rule.kinds)),), rule.id)
+            terms.append({"m$not": kinds} if rule.form == "none" else {"m": kinds})
+            if rule.form == "count":
+                out["count"] = rule.at_least
+        out["all"] = terms
+        out["run"] = f"p{i}"
+        return out
+
+    def _culprits(self, fdef: dict, pdef: dict) -> list[str]:
+        """Which rules the engine refuses, each compiled alone (else: all of them)."""
+        bad = []
+        for prefix, rules, defs in (("f", self._fact_rules, fdef), ("p", self._period_rules, pdef)):
+            for i, rule in enumerate(rules):
+                body = {k: v for k, v in defs[f"{prefix}{i}"].items() if k != "run"}
+                try:
+                    handle = durable_rules_engine.create_ruleset(
+                        f"kp2_probe_{next(_names)}", json.dumps({"r": body}, ensure_ascii=False))
+                    durable_rules_engine.delete_ruleset(handle)
+                except Exception:
+                    bad.append(rule.id)
+        return bad or [r.id for r in self._fact_rules + self._period_rules]
+
+    # ---- run ----------------------------------------------------------------------
+    def _raw_assert(self, rs):
+        def assert_text(text: str):
+            return rs._handle_result(durable_rules_engine.assert_fact(rs._handle, text), text)
+        return assert_text
+
+    def _fact_action(self, index: int, rule: FactRule):
+        def act(c) -> None:
+            eid = c._m["f"]["id"]
+            self._fired.append((index, eid))
+            if rule.derive is None:
+                return
+            src = self._facts[eid]
+            derived = dict(src, kind=rule.derive, derived_from=src["id"],
+                           id=f"{src['id']}>{rule.derive}")
+            if rule.derive_unit_quantity:
+                derived["quantity"] = 1.0
+            if any(f["id"] == derived["id"] for f in self._facts.values()):
+                return  # two rules derived the same kind from one fact: it exists once
+            text = self._message("f", derived, self._sid_now)
+            try:
+                c.assert_fact(text)  # forward chaining: the engine matches it in turn
+            except durable.MessageNotHandledException:
+                pass  # no rule on the derived kind: nothing more to fire
+        return act
+
+    def _period_action(self, index: int):
+        def act(c) -> None:
+            self._fired.append((index, None))
+        return act
+
+    def _message(self, side: str, obj: dict, sid: str) -> str:
+        self._next_id += 1
+        if self._next_id > MAX_MESSAGES:
+            raise EngineError(f"more than {MAX_MESSAGES} messages in one call")
+        eid = str(self._next_id)
+        if side == "f":
+            self._facts[eid] = obj
+        parts = [f'{{"sid":"{sid}","id":"{eid}","t":"{side}"']
+        for field, index in self._sides[side].items():
+            v = obj.get(field)
+            if isinstance(v, str):
+                parts.append(f',"s{index}":{json.dumps(v, ensure_ascii=False)}')
+            elif _is_num(v) and type(v) is not bool and math.isfinite(v):
+                parts.append(f',"n{index}":{_num(v)}')
+        parts.append("}")
+        return "".join(parts)
+
+    def _run(self, rs, messages) -> list:
+        """Asserts each message (made lazily, in order) into one fresh state, then
+        deletes it; returns what fired."""
+        with self._lock:
+            if self._closed:
+                raise RuntimeError("rule program already closed")
+            sid = self._sid_now = str(next(self._sid))
+            self._fired, self._facts, self._next_id = [], {}, 0
+            try:
+                self._host.assert_fact(rs._name, f'{{"sid":"{sid}","id":"0","t":"primer"}}')
+                for side, obj in messages:
+                    try:
+                        self._host.assert_fact(rs._name, self._message(side, obj, sid))
+                    except durable.MessageNotHandledException:
+                        pass  # no rule reads this message
+                    except durable_rules_engine.error as error:
+                        raise EngineError(str(error)) from None
+                return [(i, self._facts.get(eid)) for i, eid in self._fired]
+            finally:
+                rs.delete_state(sid)
+                self._fired, self._facts = [], {}
+
+    def match_fact(self, official: dict, village: dict, fact: dict) -> list[tuple[str, dict]]:
+        fired = self._run(self._f, [("o", official), ("v", village), ("f", fact)])
+        return [(self._fact_rules[i].id, f) for i, f in fired]
+
+    def match_period(self, official: dict, village: dict, facts: list[dict],
+                     values: list[dict]) -> list[str]:
+        messages = [("pf", f) for f in facts] + [("x", v) for v in values]
+        fired = self._run(self._p, messages + [("v", village), ("o", official)])
+        hit = sorted({i for i, _ in fired}, key=lambda i: (self._period_rules[i].priority, i))
+        return [self._period_rules[i].id for i in hit]
+
+    def close(self) -> None:
+        """Frees the C engine's rulesets (states are deleted after every call)."""
+        with self._lock:
+            if not self._closed:
+                self._closed = True
+                self._release()
+
+    def _release(self) -> None:
+        for rs in getattr(getattr(self, "_host", None), "_ruleset_list", ()):
+            durable_rules_engine.delete_ruleset(rs._handle)
