@@ -36,6 +36,8 @@ src/rules/*.c read where behaviour surprised us):
 * Firing order (getNextResultInState): the ready action of the lowest (pri, definition
   index) fires first; within one rule the newest frame first. A count rule fires each
   time `at_least` frames are waiting, so its id is reported once.
+* A join reference that follows a `$or` (an "in" test, several kinds) in the same
+  `$and` is ignored: the fact joined any official. References come first in a term.
 * `set_rulesets` pops "run" from the definition it is given: it gets a deep copy.
 
 What the caller must bound (engine limits, see kaoping.domain.ruleset_limits): at most
@@ -250,9 +252,11 @@ class Program:
             return {"t": "never"}  # "in" an empty tuple holds for nothing
         return conds[0] if len(conds) == 1 else {"$or": conds}
 
-    def _term(self, side: str, tag: str, tests, rule_id: str, extra=()) -> dict:
+    def _term(self, side: str, tag: str, tests, rule_id: str, joins=()) -> dict:
         try:
-            conds = [{"t": tag}, *[self._test(side, t) for t in tests], *extra]
+            # joins before tests: a reference after a $or in one $and is silently
+            # dropped by the engine (the fact then joins any official; see docstring)
+            conds = [{"t": tag}, *joins, *[self._test(side, t) for t in tests]]
         except EngineRefused as refused:
             raise EngineRefused(refused.message, [rule_id]) from None
         return {"$and": conds} if len(conds) > 1 else conds[0]
