@@ -149,6 +149,7 @@ class Program:
         self._fired: list = []
         self._facts: dict[str, dict] = {}
         self._next_id = 0
+        self._enc: dict = {}                # value -> its JSON text
         self._sid = itertools.count(1)
         self._check(self._fact_rules, self._period_rules)
         base = f"kp2_{next(_names)}"
@@ -175,6 +176,7 @@ class Program:
         for rs in (self._f, self._p):
             # c.assert_fact(text) inside an action lands here: our JSON, not json.dumps.
             rs.assert_fact = self._raw_assert(rs)
+            rs.assert_facts = self._raw_batch(rs)  # one C call per question: see _run
 
     # ---- compile ------------------------------------------------------------------
     @staticmethod
@@ -315,6 +317,15 @@ class Program:
             return rs._handle_result(durable_rules_engine.assert_fact(rs._handle, text), text)
         return assert_text
 
+    @staticmethod
+    def _raw_batch(rs):
+        def assert_texts(text: str):
+            # In a batch, code 1/2 means some message matched nothing (or was seen): not
+            # an error, and raising here would skip the actions the others queued.
+            code, state = durable_rules_engine.assert_facts(rs._handle, text)
+            return state if code in (0, 1, 2) else rs._handle_result((code, state), text)
+        return assert_texts
+
     def _fact_action(self, index: int, rule: FactRule):
         def act(c) -> None:
             eid = c._m["f"]["id"]
@@ -348,12 +359,23 @@ class Program:
         if side == "f":
             self._facts[eid] = obj
         parts = [f'{{"sid":"{sid}","id":"{eid}","t":"{side}"']
+        enc = self._enc
         for field, index in self._sides[side].items():
             v = obj.get(field)
-            if isinstance(v, str):
-                parts.append(f',"s{index}":{json.dumps(v, ensure_ascii=False)}')
-            elif _is_num(v) and type(v) is not bool and math.isfinite(v):
-                parts.append(f',"n{index}":{_num(v)}')
+            if v is None or type(v) is bool:  # bool: not a field value (and True == 1.0)
+                continue
+            text = enc.get(v)  # kinds, positions, ids repeat: encode each once
+            if text is None:
+                if isinstance(v, str):
+                    text = json.dumps(v, ensure_ascii=False)
+                elif _is_num(v) and math.isfinite(v):
+                    text = _num(v)
+                else:
+                    continue  # neither str nor number: as if absent
+                if len(enc) > 50_000:
+                    enc.clear()
+                enc[v] = text
+            parts.append(f',"{"s" if text[0] == chr(34) else "n"}{index}":{text}')
         parts.append("}")
         return "".join(parts)
 
@@ -366,14 +388,14 @@ class Program:
             sid = self._sid_now = str(next(self._sid))
             self._fired, self._facts, self._next_id = [], {}, 0
             try:
-                self._host.assert_fact(rs._name, f'{{"sid":"{sid}","id":"0","t":"primer"}}')
-                for side, obj in messages:
-                    try:
-                        self._host.assert_fact(rs._name, self._message(side, obj, sid))
-                    except durable.MessageNotHandledException:
-                        pass  # no rule reads this message
-                    except durable_rules_engine.error as error:
-                        raise EngineError(str(error)) from None
+                # One batch, in order: the primer, everything else, the trigger. Actions
+                # run after the whole batch, by the agenda, as they would one by one.
+                texts = [f'{{"sid":"{sid}","id":"0","t":"primer"}}']
+                texts += [self._message(side, obj, sid) for side, obj in messages]
+                try:
+                    self._host.assert_facts(rs._name, "[" + ",".join(texts) + "]")
+                except durable_rules_engine.error as error:
+                    raise EngineError(str(error)) from None
                 return [(i, self._facts.get(eid)) for i, eid in self._fired]
             finally:
                 rs.delete_state(sid)
