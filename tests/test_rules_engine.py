@@ -172,8 +172,9 @@ def _side(rule_tests, obj, fact_key, fact_):
 
 
 def ref_match_fact(rules, official, village, fact_):
-    """An agenda: the pending (rule, fact) of lowest (priority, rule order) fires next,
-    the newest fact first within one rule; a derive asserts its fact at once."""
+    """An agenda: the pending (rule, fact) of lowest (priority, rule order) fires next;
+    within one rule by the fact's kind's place in the rule's kinds, then the newest
+    fact first; a derive asserts its fact at once."""
     pending, seq, seen, out = [], [0], {fact_["id"]}, []
 
     def assert_(f):
@@ -182,12 +183,12 @@ def ref_match_fact(rules, official, village, fact_):
             if (f.get("kind") in r.kinds and all(_holds(f, t) for t in r.fact)
                     and _side(r.official, official, "official", f)
                     and _side(r.village, village, "village", f)):
-                pending.append((r.priority, i, -seq[0], f))
+                pending.append((r.priority, i, r.kinds.index(f["kind"]), -seq[0], f))
     assert_(fact_)
     while pending:
-        best = min(pending, key=lambda a: a[:3])
+        best = min(pending, key=lambda a: a[:4])
         pending.remove(best)
-        r, f = rules[best[1]], best[3]
+        r, f = rules[best[1]], best[4]
         out.append((r.id, f))
         if r.derive:
             d = dict(f, kind=r.derive, derived_from=f["id"], id=f"{f['id']}>{r.derive}")

@@ -34,18 +34,23 @@ src/rules/*.c read where behaviour surprised us):
 * `pri` and `count` are read as unsigned short: -1 becomes 65535. Priorities are shifted
   to start at 0; a span over 65535 or at_least over 65535 is refused.
 * Firing order (getNextResultInState): the ready action of the lowest (pri, definition
-  index) fires first; within one rule the newest frame first. A count rule fires each
-  time `at_least` frames are waiting, so its id is reported once.
+  index) fires first; within one durable rule the newest frame first. A FactRule is one
+  durable rule per kind, so within one FactRule: kinds in its order, then newest fact.
+  A count rule fires each time `at_least` frames are waiting: its id is reported once.
 * A join reference that follows a `$or` (an "in" test, several kinds) in the same
   `$and` is ignored: the fact joined any official. References come first in a term.
 * `set_rulesets` pops "run" from the definition it is given: it gets a deep copy.
 
-What the caller must bound (engine limits, see kaoping.domain.ruleset_limits): at most
-~400 distinct kinds over all rules (each kind is one child of the fact node; 512
-children spin forever), at most 32 rules whose terms test one kind or the official /
-village fields a message passes (a message passing 65 alpha nodes fails with error 303,
-EngineError here), at most 4000 rules (4095 actions). A call holds at most MAX_MESSAGES
-messages (facts + values + derived facts + 3). Ids are str; field values str or float.
+Engine limits (src/rules, measured in the tests): refused here, at compile time: more
+than MAX_KINDS kinds (a node's 512-slot child table full: the first message spins
+forever holding the GIL) and more than MAX_RULES_PER_KIND fact rules on one kind.
+Refused by the engine (EngineRefused): one alpha node feeding 256 rules (error 108,
+e.g. 256 rules with the same official tests) and 4095 durable rules (one per kind of
+each fact rule, one per period rule). Not checkable here, so the caller must bound and
+probe them: a message may pass at most ~60 sibling alpha nodes at once (error 303 at
+match time, EngineError): e.g. an official passing the first official test of 64 rules
+that differ in it, or 64 period rules' tests on one value. A call holds at most
+MAX_MESSAGES messages (facts + values + derived facts). Ids are str; values str or float.
 """
 from __future__ import annotations
 
@@ -61,6 +66,9 @@ import durable_rules_engine
 from durable import engine as durable
 
 MAX_MESSAGES = 20000
+MAX_KINDS = 400           # distinct kinds in one ruleset: 512 children of a node spin forever
+MAX_RULES_PER_KIND = 60   # fact rules on one kind: each join node is pushed on the
+                          # 64-slot match stack, 64 fail every such fact (error 303)
 _ORDER = {"gte": "$gte", "gt": "$gt", "lte": "$lte", "lt": "$lt"}
 _OPS = {"eq", "ne", "in", *_ORDER}
 _names = itertools.count(1)
@@ -158,7 +166,8 @@ class Program:
         fdef, pdef = self._primed(actions), self._primed(actions)
         shift = min([r.priority for r in self._fact_rules + self._period_rules] or [0])
         for i, rule in enumerate(self._fact_rules):
-            fdef[f"f{i}"] = self._fact_rule(i, rule, rule.priority - shift)
+            for j, kind in enumerate(dict.fromkeys(rule.kinds)):
+                fdef[f"f{i}_{j}"] = self._fact_rule(i, rule, kind, rule.priority - shift)
             actions[f"f{i}"] = self._fact_action(i, rule)
         for i, rule in enumerate(self._period_rules):
             pdef[f"p{i}"] = self._period_rule(i, rule, rule.priority - shift)
@@ -198,6 +207,19 @@ class Program:
         for r in fact_rules:
             if not r.kinds:
                 raise EngineRefused("a fact rule needs kinds", [r.id])
+        for rules in (fact_rules, period_rules):
+            by_kind: dict = {}
+            for r in rules:
+                for k in dict.fromkeys(r.kinds):
+                    by_kind.setdefault(k, []).append(r.id)
+            if len(by_kind) > MAX_KINDS:
+                raise EngineRefused(f"{len(by_kind)} kinds; at most {MAX_KINDS}",
+                                    [r.id for r in rules])
+            if rules is fact_rules:
+                for k, crowd in by_kind.items():
+                    if len(crowd) > MAX_RULES_PER_KIND:
+                        raise EngineRefused(f"{len(crowd)} fact rules on kind {k!r}; at most "
+                                            f"{MAX_RULES_PER_KIND}", crowd)
         # A derive cycle would chain without end inside one assert: refuse it on kinds.
         edges: dict[str, set] = {}
         for r in fact_rules:
@@ -254,16 +276,23 @@ class Program:
             return {"t": "never"}  # "in" an empty tuple holds for nothing
         return conds[0] if len(conds) == 1 else {"$or": conds}
 
-    def _term(self, side: str, tag: str, tests, rule_id: str, joins=()) -> dict:
+    def _term(self, side: str, tag: str, tests, rule_id: str, joins=(), kind=None) -> dict:
+        # [tag, kind, joins, tests]: the kind first, so the fact node's children are one
+        # node per kind (alpha nodes equal in field, op and value are shared; join nodes
+        # never are, and every one of them is pushed on the 64-slot match stack); joins
+        # before tests, as a reference after a $or is dropped (see docstring). Tests in
+        # one order, equalities first, so rules testing the same things share nodes.
+        tests = sorted(tests, key=lambda t: (t.op != "eq", t.field, t.op, repr(t.value)))
         try:
-            # joins before tests: a reference after a $or in one $and is silently
-            # dropped by the engine (the fact then joins any official; see docstring)
-            conds = [{"t": tag}, *joins, *[self._test(side, t) for t in tests]]
+            head = [{"t": tag}] + ([{self._key(side, "kind", "s"): kind}] if kind else [])
+            conds = [*head, *joins, *[self._test(side, t) for t in tests]]
         except EngineRefused as refused:
             raise EngineRefused(refused.message, [rule_id]) from None
         return {"$and": conds} if len(conds) > 1 else conds[0]
 
-    def _fact_rule(self, i: int, rule: FactRule, pri: int) -> dict:
+    def _fact_rule(self, i: int, rule: FactRule, kind: str, pri: int) -> dict:
+        # One durable rule per kind (f<i>_<j>, all running action f<i>): kinds as a $or
+        # would put the joins behind it, or the unshared join nodes before the kind.
         # The official/village term is present only when the rule tests that side: a
         # village-scope fact has no official to join. A join reference reads
         # {field of this term: {alias of an earlier term: field of that term}}.
@@ -273,8 +302,9 @@ class Program:
             if tests:
                 terms.append({alias: self._term(side, side, tests, rule.id)})
                 joins.append({self._key("f", field, "s"): {alias: self._key(side, "id", "s")}})
-        kinds = Test("kind", "in", tuple(rule.kinds))
-        terms.append({"f": self._term("f", "f", (kinds, *rule.fact), rule.id, joins)})
+        if not isinstance(kind, str):
+            raise EngineRefused(f"kind {kind!r} is not a str", [rule.id])
+        terms.append({"f": self._term("f", "f", rule.fact, rule.id, joins, kind)})
         return {"all": terms, "pri": pri, "run": f"f{i}"}
 
     def _period_rule(self, i: int, rule: PeriodRule, pri: int) -> dict:
@@ -302,10 +332,11 @@ class Program:
         bad = []
         for prefix, rules, defs in (("f", self._fact_rules, fdef), ("p", self._period_rules, pdef)):
             for i, rule in enumerate(rules):
-                body = {k: v for k, v in defs[f"{prefix}{i}"].items() if k != "run"}
+                mine = {k: {a: b for a, b in d.items() if a != "run"} for k, d in defs.items()
+                        if k == f"{prefix}{i}" or k.startswith(f"{prefix}{i}_")}
                 try:
                     handle = durable_rules_engine.create_ruleset(
-                        f"kp2_probe_{next(_names)}", json.dumps({"r": body}, ensure_ascii=False))
+                        f"kp2_probe_{next(_names)}", json.dumps(mine, ensure_ascii=False))
                     durable_rules_engine.delete_ruleset(handle)
                 except Exception:
                     bad.append(rule.id)
@@ -388,10 +419,12 @@ class Program:
             sid = self._sid_now = str(next(self._sid))
             self._fired, self._facts, self._next_id = [], {}, 0
             try:
-                # One batch, in order: the primer, everything else, the trigger. Actions
-                # run after the whole batch, by the agenda, as they would one by one.
-                texts = [f'{{"sid":"{sid}","id":"0","t":"primer"}}']
-                texts += [self._message(side, obj, sid) for side, obj in messages]
+                # The primer alone first, so its action has run even if the batch fails
+                # (a failed batch runs no action, and deleting the state would crash).
+                self._host.assert_fact(rs._name, f'{{"sid":"{sid}","id":"0","t":"primer"}}')
+                # Then one batch, in order, the trigger last. Actions run after the whole
+                # batch, by the agenda, as they would one by one.
+                texts = [self._message(side, obj, sid) for side, obj in messages]
                 try:
                     self._host.assert_facts(rs._name, "[" + ",".join(texts) + "]")
                 except durable_rules_engine.error as error:
