@@ -465,3 +465,92 @@ def test_throughput():
     compile_ms = (time.perf_counter() - start) / 20 * 1000
     print(f"\n30 rules: {per_fact:,.0f} match_fact/s, {per_period:,.0f} match_period/s (CPU) "
           f"(20 facts, 2 values), compile+close {compile_ms:.1f} ms")
+
+
+# ---- (5) the engine behaviour the adapter's design rests on (raw durable-rules) ---
+
+class _Raw:
+    """A bare ruleset, to pin down what durable-rules 2.0.28 does (see engine.py)."""
+
+    def __init__(self, rules: dict):
+        from durable import engine as durable
+        self.durable, self.hits = durable, []
+        hits = self.hits
+
+        class Host(durable.Host):
+            def _run(self):
+                pass
+
+            def get_action(self, name):
+                return lambda c: hits.append(name)
+        self.host = Host()
+        self.name = f"raw{id(self)}"
+        self.host.set_rulesets({self.name: {k: dict(v, run=k) for k, v in rules.items()}})
+
+    def send(self, how, *messages):
+        self.hits.clear()
+        for m in messages:
+            try:
+                getattr(self.host, how)(self.name, dict(m))
+            except self.durable.MessageNotHandledException:
+                pass
+        return list(self.hits)
+
+    def close(self):
+        import durable_rules_engine
+        for rs in self.host._ruleset_list:
+            durable_rules_engine.delete_ruleset(rs._handle)
+
+
+def test_raw_an_event_fires_one_rule_a_fact_every_rule():
+    raw = _Raw({"a": {"all": [{"m": {"k": 1}}]}, "b": {"all": [{"m": {"k": 1}}]}})
+    try:
+        assert raw.send("post", {"sid": "1", "id": "1", "k": 1}) == ["a"]
+        assert raw.send("assert_fact", {"sid": "2", "id": "1", "k": 1}) == ["a", "b"]
+    finally:
+        raw.close()
+
+
+def test_raw_messages_are_told_apart_by_id_alone():
+    raw = _Raw({"a": {"all": [{"m": {"k": 1}}]}, "b": {"all": [{"m": {"k": 2}}]}})
+    try:
+        raw.host.assert_fact(raw.name, {"sid": "1", "id": "x", "k": 1})
+        with pytest.raises(raw.durable.MessageObservedException):   # other content, same id
+            raw.host.assert_fact(raw.name, {"sid": "1", "id": "x", "k": 2})
+    finally:
+        raw.close()
+
+
+def test_raw_comparisons_across_types_are_garbage():
+    raw = _Raw({"eq": {"all": [{"m": {"x": 4.5}}]}})
+    try:
+        assert raw.send("assert_fact", {"sid": "1", "id": "1", "x": "4"}) == ["eq"]  # "4" == 4.5
+    finally:
+        raw.close()
+    gte = _Raw({"gte": {"all": [{"m": {"$gte": {"x": 5.0}}}]}})
+    try:
+        assert gte.send("assert_fact", {"sid": "1", "id": "1", "x": "abc"}) == ["gte"]  # "abc" >= 5
+    finally:
+        gte.close()
+
+
+def test_raw_a_join_after_a_disjunction_is_dropped():
+    o = {"o": {"t": "o"}}
+    raw = _Raw({"after": {"all": [o, {"f": {"$and": [{"t": "f"}, {"$or": [{"k": "A"}, {"k": "C"}]},
+                                                    {"r": {"o": "x"}}]}}]},
+                "before": {"all": [o, {"f": {"$and": [{"t": "f"}, {"r": {"o": "x"}},
+                                                     {"$or": [{"k": "A"}, {"k": "C"}]}]}}]}})
+    try:
+        other = {"sid": "1", "id": "2", "t": "f", "r": "B", "k": "A"}   # r != official's x
+        assert raw.send("assert_fact", {"sid": "1", "id": "1", "t": "o", "x": "A"}, other) == ["after"]
+    finally:
+        raw.close()
+
+
+def test_raw_pri_is_unsigned():
+    raw = _Raw({"minus": {"all": [{"m": {"k": 1}}], "pri": -1}, "zero": {"all": [{"m": {"k": 1}}]},
+                "five": {"all": [{"m": {"k": 1}}], "pri": 5}})
+    try:
+        assert raw.send("assert_fact", {"sid": "1", "id": "1", "k": 1}) == ["zero", "five", "minus"]
+    finally:
+        raw.close()

@@ -24,8 +24,8 @@ src/rules/*.c read where behaviour surprised us):
   an official, village and fact sharing an id would be "observed" and dropped. The
   engine never sees the caller's ids as "id": each message gets "1", "2", ... (checked
   collision-free up to MAX_MESSAGES in the tests) and the caller's fields are renamed.
-* Comparisons across types are garbage ("4" == 4.5 holds; "5" == 5.0 and "5" != 5.0
-  both hold). Every field is sent under a typed key (s<i> for str, n<i> for numbers)
+* Comparisons across types are garbage ("4" == 4.5 and "abc" >= 5 hold; in a larger
+  ruleset "5" == 5.0 and "5" != 5.0 both held). Every field is sent under a typed key (s<i> for str, n<i> for numbers)
   and a test reads the key of its value's type: a field of the other type, or absent,
   fails every test, `ne` included. Ordering tests take numbers only.
 * Numbers in exponent form ("1e-05", "1e+16") are refused or misread (error 204), and
@@ -111,9 +111,9 @@ class Program:
             pdef[f"p{i}"] = self._period_rule(i, rule, rule.priority - shift)
             actions[f"p{i}"] = self._period_action(i)
         self._host = _QuietHost(actions)
-        try:
-            self._host.set_rulesets({self._fname: copy.deepcopy(fdef),
-                                     self._pname: copy.deepcopy(pdef)})
+        try:  # one at a time: a ruleset made before another failed would be orphaned
+            self._host.set_rulesets({self._fname: copy.deepcopy(fdef)})
+            self._host.set_rulesets({self._pname: copy.deepcopy(pdef)})
         except Exception as error:
             self._release()
             raise EngineRefused(f"the rules engine refused the rules: {error}",
@@ -299,8 +299,8 @@ class Program:
         return "".join(parts)
 
     def _run(self, rs, messages) -> list:
-        """Asserts each message (made lazily, in order) into one fresh state, then
-        deletes it; returns what fired."""
+        """Asserts the messages, in order, into one fresh state, then deletes it;
+        returns (rule index, matched fact or None) in firing order."""
         with self._lock:
             if self._closed:
                 raise RuntimeError("rule program already closed")
