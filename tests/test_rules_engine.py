@@ -283,9 +283,9 @@ def rand_obj(rng, fields, **fixed):
     return obj
 
 
-def rand_program(rng):
+def rand_program(rng, size=8):
     fact_rules = []
-    for i in range(rng.randint(1, 8)):
+    for i in range(rng.randint(1, size)):
         kinds = tuple(rng.sample(KINDS, rng.randint(1, 2)))
         later = [k for k in KINDS if k > max(kinds)]            # acyclic derivations
         derive = rng.choice(later) if later and rng.random() < 0.35 else None
@@ -297,7 +297,7 @@ def rand_program(rng):
             priority=rng.choice([-1, 0, 0, 0, 1, 2]), derive=derive,
             derive_unit_quantity=rng.random() < 0.3))
     period_rules = []
-    for i in range(rng.randint(1, 6)):
+    for i in range(rng.randint(1, max(6, size // 2))):
         form = rng.choice(["count", "count", "none", "value"])
         period_rules.append(PeriodRule(
             f"p{i}", form, kinds=tuple(rng.sample(KINDS, rng.randint(1, 2))) if form != "value" else (),
@@ -315,11 +315,13 @@ def rand_fact(rng, i):
                     village=rng.choice(["v1", "v1", "v1", "v2"]))
 
 
-def test_differential_against_reference():
-    rng = random.Random(20261202)
+@pytest.mark.parametrize("count, size", [(1500, 8), (150, 40)])
+def test_differential_against_reference(count, size):
+    # small programs for many shapes; larger ones where many rules share alpha nodes
+    rng = random.Random(20261202 + size)
     programs = calls = 0
-    for _ in range(1500):
-        fact_rules, period_rules = rand_program(rng)
+    for _ in range(count):
+        fact_rules, period_rules = rand_program(rng, size)
         p = Program(fact_rules, period_rules)
         programs += 1
         try:
