@@ -24,8 +24,8 @@ src/rules/*.c read where behaviour surprised us):
   an official, village and fact sharing an id would be "observed" and dropped. The
   engine never sees the caller's ids as "id": each message gets "1", "2", ... (checked
   collision-free up to MAX_MESSAGES in the tests) and the caller's fields are renamed.
-* Comparisons across types are garbage ("4" == 4.5 holds; "5" == 5.0 and "5" != 5.0
-  both hold). Every field is sent under a typed key (s<i> for str, n<i> for numbers)
+* Comparisons across types are garbage ("4" == 4.5 and "abc" >= 5 hold; in a larger
+  ruleset "5" == 5.0 and "5" != 5.0 both held). Every field is sent under a typed key (s<i> for str, n<i> for numbers)
   and a test reads the key of its value's type: a field of the other type, or absent,
   fails every test, `ne` included. Ordering tests take numbers only.
 * Numbers in exponent form ("1e-05", "1e+16") are refused or misread (error 204), and
@@ -34,16 +34,23 @@ src/rules/*.c read where behaviour surprised us):
 * `pri` and `count` are read as unsigned short: -1 becomes 65535. Priorities are shifted
   to start at 0; a span over 65535 or at_least over 65535 is refused.
 * Firing order (getNextResultInState): the ready action of the lowest (pri, definition
-  index) fires first; within one rule the newest frame first. A count rule fires each
-  time `at_least` frames are waiting, so its id is reported once.
+  index) fires first; within one durable rule the newest frame first. A FactRule is one
+  durable rule per kind, so within one FactRule: kinds in its order, then newest fact.
+  A count rule fires each time `at_least` frames are waiting: its id is reported once.
+* A join reference that follows a `$or` (an "in" test, several kinds) in the same
+  `$and` is ignored: the fact joined any official. References come first in a term.
 * `set_rulesets` pops "run" from the definition it is given: it gets a deep copy.
 
-What the caller must bound (engine limits, see kaoping.domain.ruleset_limits): at most
-~400 distinct kinds over all rules (each kind is one child of the fact node; 512
-children spin forever), at most 32 rules whose terms test one kind or the official /
-village fields a message passes (a message passing 65 alpha nodes fails with error 303,
-EngineError here), at most 4000 rules (4095 actions). A call holds at most MAX_MESSAGES
-messages (facts + values + derived facts + 3). Ids are str; field values str or float.
+Engine limits (src/rules, measured in the tests): refused here, at compile time: more
+than MAX_KINDS kinds (a node's 512-slot child table full: the first message spins
+forever holding the GIL) and more than MAX_RULES_PER_KIND fact rules on one kind.
+Refused by the engine (EngineRefused): one alpha node feeding 256 rules (error 108,
+e.g. 256 rules with the same official tests) and 4095 durable rules (one per kind of
+each fact rule, one per period rule). Not checkable here, so the caller must bound and
+probe them: a message may pass at most ~60 sibling alpha nodes at once (error 303 at
+match time, EngineError): e.g. an official passing the first official test of 64 rules
+that differ in it, or 64 period rules' tests on one value. A call holds at most
+MAX_MESSAGES messages (facts + values + derived facts). Ids are str; values str or float.
 """
 from __future__ import annotations
 
@@ -52,74 +59,15 @@ import itertools
 import json
 import math
 import threading
-from dataclasses import dataclass
-from decimal import Decimal
 
 import durable_rules_engine
 from durable import engine as durable
 
-MAX_MESSAGES = 20000
-_ORDER = {"gte": "$gte", "gt": "$gt", "lte": "$lte", "lt": "$lt"}
-_OPS = {"eq", "ne", "in", *_ORDER}
+from kaoping.rules.engine_api import (  # noqa: F401  (the API is re-exported from here)
+    _OPS, _ORDER, MAX_KINDS, MAX_MESSAGES, MAX_RULES_PER_KIND, EngineError, EngineRefused,
+    FactRule, PeriodRule, Test, _is_num, _num, check_rules)
+
 _names = itertools.count(1)
-
-
-@dataclass(frozen=True)
-class Test:
-    field: str
-    op: str
-    value: object
-
-
-@dataclass(frozen=True)
-class FactRule:
-    id: str
-    kinds: tuple[str, ...]
-    fact: tuple[Test, ...] = ()
-    official: tuple[Test, ...] = ()
-    village: tuple[Test, ...] = ()
-    priority: int = 0
-    derive: str | None = None
-    derive_unit_quantity: bool = False
-
-
-@dataclass(frozen=True)
-class PeriodRule:
-    id: str
-    form: str
-    kinds: tuple[str, ...] = ()
-    at_least: int = 1
-    name: str = ""
-    tests: tuple[Test, ...] = ()
-    official: tuple[Test, ...] = ()
-    village: tuple[Test, ...] = ()
-    priority: int = 0
-
-
-class EngineRefused(Exception):
-    def __init__(self, message: str, rule_ids):
-        super().__init__(message)
-        self.message = message
-        self.rule_ids = tuple(rule_ids)
-
-
-class EngineError(RuntimeError):
-    """The C engine failed a call (e.g. error 303: a message passed too many tests)."""
-
-
-def _num(value) -> str:
-    """A number as the C parser reads it right: positional, with a "." (see docstring)."""
-    v = float(value)
-    if not math.isfinite(v):
-        raise ValueError(f"not a finite number: {value!r}")
-    if v.is_integer() and abs(v) < 1e15:
-        return f"{int(v)}.0"
-    text = format(Decimal(repr(v)), "f")
-    return text if "." in text else text + ".0"
-
-
-def _is_num(v) -> bool:
-    return type(v) in (float, int)
 
 
 class _QuietHost(durable.Host):
@@ -147,23 +95,25 @@ class Program:
         self._fired: list = []
         self._facts: dict[str, dict] = {}
         self._next_id = 0
+        self._enc: dict = {}                # value -> its JSON text
         self._sid = itertools.count(1)
-        self._check(self._fact_rules, self._period_rules)
+        check_rules(self._fact_rules, self._period_rules)
         base = f"kp2_{next(_names)}"
         self._fname, self._pname = base + "_f", base + "_p"
         actions: dict = {}
         fdef, pdef = self._primed(actions), self._primed(actions)
         shift = min([r.priority for r in self._fact_rules + self._period_rules] or [0])
         for i, rule in enumerate(self._fact_rules):
-            fdef[f"f{i}"] = self._fact_rule(i, rule, rule.priority - shift)
+            for j, kind in enumerate(dict.fromkeys(rule.kinds)):
+                fdef[f"f{i}_{j}"] = self._fact_rule(i, rule, kind, rule.priority - shift)
             actions[f"f{i}"] = self._fact_action(i, rule)
         for i, rule in enumerate(self._period_rules):
             pdef[f"p{i}"] = self._period_rule(i, rule, rule.priority - shift)
             actions[f"p{i}"] = self._period_action(i)
         self._host = _QuietHost(actions)
-        try:
-            self._host.set_rulesets({self._fname: copy.deepcopy(fdef),
-                                     self._pname: copy.deepcopy(pdef)})
+        try:  # one at a time: a ruleset made before another failed would be orphaned
+            self._host.set_rulesets({self._fname: copy.deepcopy(fdef)})
+            self._host.set_rulesets({self._pname: copy.deepcopy(pdef)})
         except Exception as error:
             self._release()
             raise EngineRefused(f"the rules engine refused the rules: {error}",
@@ -173,45 +123,9 @@ class Program:
         for rs in (self._f, self._p):
             # c.assert_fact(text) inside an action lands here: our JSON, not json.dumps.
             rs.assert_fact = self._raw_assert(rs)
+            rs.assert_facts = self._raw_batch(rs)  # one C call per question: see _run
 
     # ---- compile ------------------------------------------------------------------
-    @staticmethod
-    def _check(fact_rules, period_rules) -> None:
-        ids = [r.id for r in fact_rules + period_rules]
-        dup = sorted({i for i in ids if ids.count(i) > 1})
-        if dup:
-            raise EngineRefused("rule ids must be unique", dup)
-        pris = [r.priority for r in fact_rules + period_rules]
-        if pris and max(pris) - min(pris) > 65535:   # pri is an unsigned short
-            raise EngineRefused("priorities span more than 65535", ids)
-        for r in period_rules:
-            if r.form not in ("count", "none", "value"):
-                raise EngineRefused(f"unknown period rule form {r.form!r}", [r.id])
-            if r.form in ("count", "none") and not r.kinds:
-                raise EngineRefused("a count or none rule needs kinds", [r.id])
-            if r.form == "count" and not 1 <= r.at_least <= 65535:
-                raise EngineRefused("at_least must be in 1..65535", [r.id])
-        for r in fact_rules:
-            if not r.kinds:
-                raise EngineRefused("a fact rule needs kinds", [r.id])
-        # A derive cycle would chain without end inside one assert: refuse it on kinds.
-        edges: dict[str, set] = {}
-        for r in fact_rules:
-            if r.derive:
-                for k in r.kinds:
-                    edges.setdefault(k, set()).add(r.derive)
-        def reach(start):
-            seen, todo = set(), [start]
-            while todo:
-                for nxt in edges.get(todo.pop(), ()):
-                    if nxt not in seen:
-                        seen.add(nxt)
-                        todo.append(nxt)
-            return seen
-        cyc = [r.id for r in fact_rules if r.derive and set(r.kinds) & reach(r.derive)]
-        if cyc:
-            raise EngineRefused("derivations form a cycle", cyc)
-
     def _primed(self, actions: dict) -> dict:
         actions["primer"] = lambda c: None
         return {"primer": {"all": [{"m": {"t": "primer"}}], "run": "primer"}}
@@ -250,14 +164,23 @@ class Program:
             return {"t": "never"}  # "in" an empty tuple holds for nothing
         return conds[0] if len(conds) == 1 else {"$or": conds}
 
-    def _term(self, side: str, tag: str, tests, rule_id: str, extra=()) -> dict:
+    def _term(self, side: str, tag: str, tests, rule_id: str, joins=(), kind=None) -> dict:
+        # [tag, kind, joins, tests]: the kind first, so the fact node's children are one
+        # node per kind (alpha nodes equal in field, op and value are shared; join nodes
+        # never are, and every one of them is pushed on the 64-slot match stack); joins
+        # before tests, as a reference after a $or is dropped (see docstring). Tests in
+        # one order, equalities first, so rules testing the same things share nodes.
+        tests = sorted(tests, key=lambda t: (t.op != "eq", t.field, t.op, repr(t.value)))
         try:
-            conds = [{"t": tag}, *[self._test(side, t) for t in tests], *extra]
+            head = [{"t": tag}] + ([{self._key(side, "kind", "s"): kind}] if kind else [])
+            conds = [*head, *joins, *[self._test(side, t) for t in tests]]
         except EngineRefused as refused:
             raise EngineRefused(refused.message, [rule_id]) from None
         return {"$and": conds} if len(conds) > 1 else conds[0]
 
-    def _fact_rule(self, i: int, rule: FactRule, pri: int) -> dict:
+    def _fact_rule(self, i: int, rule: FactRule, kind: str, pri: int) -> dict:
+        # One durable rule per kind (f<i>_<j>, all running action f<i>): kinds as a $or
+        # would put the joins behind it, or the unshared join nodes before the kind.
         # The official/village term is present only when the rule tests that side: a
         # village-scope fact has no official to join. A join reference reads
         # {field of this term: {alias of an earlier term: field of that term}}.
@@ -267,8 +190,9 @@ class Program:
             if tests:
                 terms.append({alias: self._term(side, side, tests, rule.id)})
                 joins.append({self._key("f", field, "s"): {alias: self._key(side, "id", "s")}})
-        kinds = Test("kind", "in", tuple(rule.kinds))
-        terms.append({"f": self._term("f", "f", (kinds, *rule.fact), rule.id, joins)})
+        if not isinstance(kind, str):
+            raise EngineRefused(f"kind {kind!r} is not a str", [rule.id])
+        terms.append({"f": self._term("f", "f", rule.fact, rule.id, joins, kind)})
         return {"all": terms, "pri": pri, "run": f"f{i}"}
 
     def _period_rule(self, i: int, rule: PeriodRule, pri: int) -> dict:
@@ -296,10 +220,11 @@ class Program:
         bad = []
         for prefix, rules, defs in (("f", self._fact_rules, fdef), ("p", self._period_rules, pdef)):
             for i, rule in enumerate(rules):
-                body = {k: v for k, v in defs[f"{prefix}{i}"].items() if k != "run"}
+                mine = {k: {a: b for a, b in d.items() if a != "run"} for k, d in defs.items()
+                        if k == f"{prefix}{i}" or k.startswith(f"{prefix}{i}_")}
                 try:
                     handle = durable_rules_engine.create_ruleset(
-                        f"kp2_probe_{next(_names)}", json.dumps({"r": body}, ensure_ascii=False))
+                        f"kp2_probe_{next(_names)}", json.dumps(mine, ensure_ascii=False))
                     durable_rules_engine.delete_ruleset(handle)
                 except Exception:
                     bad.append(rule.id)
@@ -310,6 +235,15 @@ class Program:
         def assert_text(text: str):
             return rs._handle_result(durable_rules_engine.assert_fact(rs._handle, text), text)
         return assert_text
+
+    @staticmethod
+    def _raw_batch(rs):
+        def assert_texts(text: str):
+            # In a batch, code 1/2 means some message matched nothing (or was seen): not
+            # an error, and raising here would skip the actions the others queued.
+            code, state = durable_rules_engine.assert_facts(rs._handle, text)
+            return state if code in (0, 1, 2) else rs._handle_result((code, state), text)
+        return assert_texts
 
     def _fact_action(self, index: int, rule: FactRule):
         def act(c) -> None:
@@ -344,32 +278,45 @@ class Program:
         if side == "f":
             self._facts[eid] = obj
         parts = [f'{{"sid":"{sid}","id":"{eid}","t":"{side}"']
+        enc = self._enc
         for field, index in self._sides[side].items():
             v = obj.get(field)
-            if isinstance(v, str):
-                parts.append(f',"s{index}":{json.dumps(v, ensure_ascii=False)}')
-            elif _is_num(v) and type(v) is not bool and math.isfinite(v):
-                parts.append(f',"n{index}":{_num(v)}')
+            if v is None or type(v) is bool:  # bool: not a field value (and True == 1.0)
+                continue
+            text = enc.get(v)  # kinds, positions, ids repeat: encode each once
+            if text is None:
+                if isinstance(v, str):
+                    text = json.dumps(v, ensure_ascii=False)
+                elif _is_num(v) and math.isfinite(v):
+                    text = _num(v)
+                else:
+                    continue  # neither str nor number: as if absent
+                if len(enc) > 50_000:
+                    enc.clear()
+                enc[v] = text
+            parts.append(f',"{"s" if text[0] == chr(34) else "n"}{index}":{text}')
         parts.append("}")
         return "".join(parts)
 
     def _run(self, rs, messages) -> list:
-        """Asserts each message (made lazily, in order) into one fresh state, then
-        deletes it; returns what fired."""
+        """Asserts the messages, in order, into one fresh state, then deletes it;
+        returns (rule index, matched fact or None) in firing order."""
         with self._lock:
             if self._closed:
                 raise RuntimeError("rule program already closed")
             sid = self._sid_now = str(next(self._sid))
             self._fired, self._facts, self._next_id = [], {}, 0
             try:
+                # The primer alone first, so its action has run even if the batch fails
+                # (a failed batch runs no action, and deleting the state would crash).
                 self._host.assert_fact(rs._name, f'{{"sid":"{sid}","id":"0","t":"primer"}}')
-                for side, obj in messages:
-                    try:
-                        self._host.assert_fact(rs._name, self._message(side, obj, sid))
-                    except durable.MessageNotHandledException:
-                        pass  # no rule reads this message
-                    except durable_rules_engine.error as error:
-                        raise EngineError(str(error)) from None
+                # Then one batch, in order, the trigger last. Actions run after the whole
+                # batch, by the agenda, as they would one by one.
+                texts = [self._message(side, obj, sid) for side, obj in messages]
+                try:
+                    self._host.assert_facts(rs._name, "[" + ",".join(texts) + "]")
+                except durable_rules_engine.error as error:
+                    raise EngineError(str(error)) from None
                 return [(i, self._facts.get(eid)) for i, eid in self._fired]
             finally:
                 rs.delete_state(sid)
