@@ -276,15 +276,27 @@ def _source(path: Path, label: str = "") -> rs.RuleSetSource:
 
 
 @rules_app.command("validate")
-def rules_validate(file: Path):
-    """Check a rule file completely and run its example cases."""
-    report = _call(_stub(rs_grpc.RuleSetServiceStub).ValidateRuleSet, _source(file))
-    for p in report.problems:
-        console.print(f"{p.location}: {p.message}", style="red", markup=False, highlight=False)
-    for c in report.cases:
-        console.print(("PASS " if c.passed else "FAIL ") + c.name, markup=False, highlight=False)
-    console.print("valid" if report.valid else f"invalid: {len(report.problems)} problem(s)")
-    raise typer.Exit(0 if report.valid else 1)
+def rules_validate(file: Path, server: bool = typer.Option(
+        False, "--server", help="ask the server (its probe and limits) instead of checking here")):
+    """Check a rule file completely and run its example cases; offline unless --server.
+    Example: kaoping rules validate rules/township-sample.yaml"""
+    if server:
+        report = _call(_stub(rs_grpc.RuleSetServiceStub).ValidateRuleSet, _source(file))
+        problems = [(p.location, p.message) for p in report.problems]
+        cases = [(c.name, c.passed) for c in report.cases]
+        valid = report.valid
+    else:
+        from kaoping.rulesets import validate_text
+        checked = validate_text(file.read_text(encoding="utf-8"), file.name)
+        problems = [(p.location, p.message) for p in checked.problems]
+        cases = [(c.name, c.passed) for c in checked.cases]
+        valid = checked.valid
+    for location, message in problems:
+        console.print(f"{location}: {message}", style="red", markup=False, highlight=False)
+    for name, passed in cases:
+        console.print(("PASS " if passed else "FAIL ") + name, markup=False, highlight=False)
+    console.print("valid" if valid else f"invalid: {len(problems)} problem(s)")
+    raise typer.Exit(0 if valid else 1)
 
 
 @rules_app.command("upload")
@@ -310,13 +322,16 @@ def rules_rollback():
 
 @rules_app.command("test")
 def rules_test(files: list[Path]):
-    """Run rule files' example cases locally, like `opa test` (no server needed).
-    Example: kaoping rules test rules/township-sample.yaml"""
+    """Run rule files' example cases locally, like `opa test` (no server, no token):
+    cases passed and failed, and the rules no case exercises.
+    Example: kaoping rules test rules/township-sample.yaml rules/examples/*.yaml"""
+    from kaoping.rules.cases import unexercised
     from kaoping.rulesets import validate_text
-    failed = 0
+    failed_files = passed = failed = 0
     for file in files:
         checked = validate_text(file.read_text(encoding="utf-8"), str(file))
         for c in checked.cases:
+            passed, failed = passed + c.passed, failed + (not c.passed)
             console.print(("PASS " if c.passed else "FAIL ") + f"{file.name}: {c.name}",
                           markup=False, highlight=False)
             for f in c.failures:
@@ -325,9 +340,15 @@ def rules_test(files: list[Path]):
         for p in checked.problems:
             if not any(name in p.location for name in case_names):
                 console.print(f"{p.location}: {p.message}", style="red", markup=False, highlight=False)
-        failed += 0 if checked.valid else 1
-    console.print(f"{len(files) - failed} passed, {failed} failed")
-    raise typer.Exit(1 if failed else 0)
+        if checked.ruleset is not None and checked.cases:
+            missing = unexercised(checked.ruleset, checked.cases)
+            if missing:
+                console.print(f"     {file.name}: no case exercises {', '.join(missing)}",
+                              style="yellow", markup=False, highlight=False)
+        failed_files += 0 if checked.valid else 1
+    console.print(f"{passed} cases passed, {failed} failed; "
+                  f"{len(files) - failed_files} of {len(files)} files valid")
+    raise typer.Exit(1 if failed_files else 0)
 
 
 @rules_app.command("dry-run")
