@@ -72,12 +72,13 @@ def validate_text(text: str, filename: str = "<upload>", label: str = "",
         return Validation(ruleset, refused, [], ruleset.content_hash)
     compiled = compile_ruleset(ruleset)
     try:
-        cases = run_cases(compiled)
+        from kaoping.rules.year_cases import run_year_cases
+        cases = run_cases(compiled) + run_year_cases(ruleset)
     except BaseException:
         compiled.close()
         raise
     problems = [Problem(f"{filename}:{case.line} cases ({case.name})", "; ".join(outcome.failures))
-                for case, outcome in zip(ruleset.cases, cases) if not outcome.passed]
+                for case, outcome in zip(ruleset.cases + ruleset.year_cases, cases) if not outcome.passed]
     result = Validation(ruleset, problems, cases, ruleset.content_hash)
     if keep_engine and result.valid:
         result.engine = compiled

@@ -38,6 +38,10 @@ class MonthResult:
     grade: str
     vetoed: bool
     pay: Decimal
+    # what the month's facts did to the year (rules' year_* effects; language 2)
+    year_vetoes: tuple[str, ...] = ()
+    year_grade_caps: tuple[str, ...] = ()
+    year_deduct_yuan: Decimal = Decimal(0)
 
 
 @dataclass(frozen=True)
@@ -63,10 +67,23 @@ class YearEndLine:
     veto_reasons: list[str] = field(default_factory=list)
     reward: Decimal = Decimal(0)
     rank: int = 0
+    # language 2: the roster facts the year-end money needs, and what it came to
+    position: str = ""
+    village_id: str = ""
+    award: Decimal = Decimal(0)              # award table (grade × position)
+    per_month: Decimal = Decimal(0)          # fixed yuan per month served, by grade
+    pool_share: Decimal = Decimal(0)         # share of the village's reward pool
+    deducted: Decimal = Decimal(0)           # year_deduct_yuan of the months, at most the payout
+    commendations: list[str] = field(default_factory=list)
 
     @property
     def monthly_pay(self) -> Decimal:
         return sum((m.pay for m in self.months), Decimal(0))
+
+    @property
+    def year_payout(self) -> Decimal:
+        """Reward, award, per-month amount and pool share, less the year's deductions."""
+        return self.reward + self.award + self.per_month + self.pool_share - self.deducted
 
 
 @dataclass
@@ -107,10 +124,12 @@ def evaluate_year(rules: YearEndRules, lines: list[YearEndLine]) -> Quota:
         line.score = (rules.monthly_weight * line.component +
                       rules.inspection_weight * line.inspection.score).quantize(CENT, ROUND_HALF_UP)
         line.band_grade = grade = band(rules, line.score)
-        for capped in line.inspection.grade_caps:
+        caps = list(line.inspection.grade_caps) + [c for m in line.months for c in m.year_grade_caps]
+        for capped in caps:
             if rules.grade_rank(capped) > rules.grade_rank(grade):
                 grade = capped
         reasons = [f"年終考核：{r}" for r in line.inspection.vetoes]
+        reasons += [f"{m.month}：{r}" for m in line.months for r in m.year_vetoes]
         vetoed = [m.month for m in line.months if m.vetoed]
         if rules.vetoed_months and len(vetoed) >= rules.vetoed_months:
             reasons.append(f"一票否決的月份 {', '.join(vetoed)}")

@@ -253,6 +253,7 @@ class RuleSet:
     components: tuple[Component, ...] = ()
     groups: dict[str, Group] = field(default_factory=dict)
     ranking: Ranking = field(default_factory=Ranking)
+    year_cases: tuple[Case, ...] = ()
 
     def rules_for(self, category: str, kind: str) -> list[Rule]:
         return [r for r in self.rules.values() if r.category == category and kind in r.kinds]

@@ -26,7 +26,7 @@ PAY_FORMS_V1 = ("proportional", "threshold", "grade_tiers")
 PAY_FORMS = PAY_FORMS_V1 + ("grade_amounts", "percent_per_point")
 TOP_V1 = {"name", "label", "description", "categories", "rules", "grades", "veto_grade", "pay",
           "cases", "appeals", "year_end"}
-TOP_V2 = TOP_V1 | {"language", "scale", "period", "total", "groups", "ranking"}
+TOP_V2 = TOP_V1 | {"language", "scale", "period", "total", "groups", "ranking", "year_cases"}
 
 
 def load(text_: str, filename: str) -> dict:
@@ -84,8 +84,9 @@ def parse(text_: str, filename: str = "<ruleset>", label: str = "") -> RuleSet:
     pay = parse_pay(doc.get("pay"), grade_names, scale, out, v2)
     components = parse_total(doc.get("total"), categories, out) if v2 else ()
     ranking = parse_ranking(doc.get("ranking"), categories, out) if v2 else Ranking()
-    from kaoping.rules.parse_cases import parse_cases
+    from kaoping.rules.parse_cases import parse_cases, parse_year_cases
     cases = parse_cases(doc.get("cases"), out, v2)
+    year_cases = parse_year_cases(doc.get("year_cases"), out) if v2 else []
     from kaoping.rules.sections import parse_appeals, parse_year_end
     appeals = parse_appeals(doc.get("appeals"), out)
     year_end = parse_year_end(doc.get("year_end"), out, categories, rules, grades, veto_grade, v2)
@@ -96,7 +97,10 @@ def parse(text_: str, filename: str = "<ruleset>", label: str = "") -> RuleSet:
                       grades=tuple(grades), veto_grade=veto_grade, pay=pay, cases=tuple(cases),
                       text=text_, content_hash=content_hash(text_), appeals=appeals,
                       year_end=year_end, language=language, scale=scale, period=period,
-                      components=components, groups=groups, ranking=ranking)
+                      components=components, groups=groups, ranking=ranking,
+                      year_cases=tuple(year_cases))
+    if year_cases and year_end is None:
+        out.add("year_cases", line_of(doc), "year cases need a year_end section")
     if not out.problems:
         from kaoping.rules.validate import validate
         validate(ruleset, out, explicit_scale=v2 and "scale" in doc)

@@ -63,3 +63,43 @@ def parse_cases(node: Any, out: Collector, v2: bool) -> list[Case]:
                           officials if isinstance(officials, dict) else {},
                           history if isinstance(history, dict) else {}))
     return cases
+
+
+YEAR_RESULT_KEYS = {"score", "grade", "vetoed", "reward", "award", "per_month", "pool_share",
+                    "deducted", "payout", "commendations", "rank"}
+
+
+def parse_year_cases(node: Any, out: Collector) -> list[Case]:
+    """Year-end cases: each official's months (a count and one total, or a list of month
+    results with their year effects), inspection score and position; earlier years'
+    grades for commendations; expected year-end results per official."""
+    cases: list[Case] = []
+    if node is None:
+        return cases
+    if not isinstance(node, list):
+        out.add("year_cases", None, "must be a list of year-end cases")
+        return cases
+    for index, spec in enumerate(node):
+        where = f"year_cases[{index}]"
+        if not isinstance(spec, dict):
+            out.add(where, None, "must be a mapping {name, year, villages, officials, expect}")
+            continue
+        line = line_of(spec)
+        unknown(spec, {"name", "year", "villages", "officials", "earlier_years", "expect"}, where, out)
+        officials = plain(spec.get("officials") or {})
+        expect = plain(spec.get("expect") or {})
+        if not isinstance(officials, dict) or not officials:
+            out.add(f"{where}.officials", line, "must map official ids to {position, village, months, total, inspection}")
+            officials = {}
+        if not isinstance(expect, dict) or not expect:
+            out.add(f"{where}.expect", line, "must map official ids to expected year-end results")
+            expect = {}
+        for oid, want in expect.items():
+            if isinstance(want, dict):
+                for key in sorted(set(want) - YEAR_RESULT_KEYS):
+                    out.add(f"{where}.expect.{oid}", line, f"unknown key {key!r} (allowed: {', '.join(sorted(YEAR_RESULT_KEYS))})")
+        cases.append(Case(text(spec.get("name"), f"{where}.name", line, out), Decimal(0), (),
+                          expect, line or 0, str(spec.get("year", 2026)),
+                          plain(spec.get("villages") or {}), officials,
+                          plain(spec.get("earlier_years") or {})))
+    return cases
