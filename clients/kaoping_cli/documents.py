@@ -146,6 +146,34 @@ def village_averages(month: str) -> list[tuple[str, str, Decimal]]:
 
 
 # building the documents ----------------------------------------------------------------------
+def _amount(item) -> str:
+    """The line's effect in the 扣分 column: points, yuan, or what it did to pay."""
+    yuan = _dec(getattr(item, "yuan", "") or "0")
+    if yuan:
+        return f"{format(yuan, 'f')}元"
+    effect = getattr(item, "effect", "")
+    if effect == "forfeit":
+        return "扣發當月報酬"
+    if effect == "multiplier":
+        return item.detail
+    return item.points
+
+
+def _reason(item) -> str:
+    text = item.reason
+    if getattr(item, "village_level", False):
+        text += "（村級）"
+    detail = getattr(item, "detail", "")
+    if detail and getattr(item, "effect", "") != "multiplier":
+        text += f"（{detail}）"
+    return text
+
+
+def _facts(item) -> str:
+    ids = list(getattr(item, "fact_ids", []) or ([item.fact_id] if item.fact_id else []))
+    return " ".join(f"#{i}" for i in ids)
+
+
 def _dec(text: str) -> Decimal:
     try:
         return Decimal(text or "0")
@@ -199,9 +227,9 @@ def notice_page(fb: wf.VillageFeedback, positions: dict, categories: dict,
     for o in fb.officials:
         for d in o.deductions:
             item = d.item
-            details.append([o.official_name, item.points, item.reason,
+            details.append([o.official_name, _amount(item), _reason(item),
                             categories.get(item.category, item.category),
-                            ROLE_NAMES.get(item.scorer_role, item.scorer_role), f"#{item.fact_id}",
+                            ROLE_NAMES.get(item.scorer_role, item.scorer_role), _facts(item),
                             APPEAL_NAMES.get(d.appeal_state, d.appeal_state)])
     if details:
         blocks.append(TableBlock(["姓名", "扣分", "事由", "類別", "考評人", "事實", "申訴"], details,

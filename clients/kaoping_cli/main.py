@@ -351,6 +351,32 @@ def rules_test(files: list[Path]):
     raise typer.Exit(1 if failed_files else 0)
 
 
+@rules_app.command("migrate")
+def rules_migrate(file: Path, output: Path = typer.Option(None, "--output", "-o",
+                                                          help="write here instead of stdout"),
+                  in_place: bool = typer.Option(False, "--in-place", help="rewrite FILE")):
+    """Convert a version-1 rule file to the version-2 language (offline). The result
+    scores every month exactly as the original; comments stay.
+    Example: kaoping rules migrate rules/township-sample.yaml -o township-v2.yaml"""
+    from kaoping.rules.migrate import AlreadyCurrent, migrate
+    from kaoping.rules.model import RuleSetInvalid
+    try:
+        text = migrate(file.read_text(encoding="utf-8"), file.name)
+    except AlreadyCurrent as exc:
+        console.print(str(exc), markup=False, highlight=False)
+        raise typer.Exit(0)
+    except RuleSetInvalid as exc:
+        for p in exc.problems:
+            console.print(f"{p.location}: {p.message}", style="red", markup=False, highlight=False)
+        raise typer.Exit(1)
+    target = file if in_place else output
+    if target is None:
+        typer.echo(text, nl=False)
+    else:
+        target.write_text(text, encoding="utf-8")
+        console.print(f"wrote {target} (language 2)", markup=False, highlight=False)
+
+
 @rules_app.command("dry-run")
 def rules_dry_run(file: Path, month: str = typer.Option(...), township: str = typer.Option(""),
                   output: Output = OUTPUT_OPTION):

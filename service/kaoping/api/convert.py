@@ -58,11 +58,19 @@ def ruleset_ref(row: RuleSetRow) -> ev.RuleSetRef:
     return ev.RuleSetRef(id=row.id, content_hash=row.content_hash, label=row.label)
 
 
+def _fact_ids(item: LineItem) -> list[int]:
+    if item.fact_ids:
+        return list(item.fact_ids)
+    return [item.fact_id] if item.fact_id else []
+
+
 def line_item(item: LineItem) -> ev.LineItem:
     return ev.LineItem(category=item.category, points=dec(item.points), reason=item.reason,
                        fact_id=item.fact_id, rule_id=item.rule_id,
                        requested_points=dec(item.requested), scorer_id=item.scorer_id,
-                       scorer_role=item.scorer_role)
+                       scorer_role=item.scorer_role, yuan=money(item.yuan), effect=item.effect,
+                       fact_ids=_fact_ids(item),
+                       village_level=item.village_level, detail=item.detail)
 
 
 def official_score(view, ruleset, row: RuleSetRow, ref: ev.RuleSetRef | None = None) -> ev.OfficialScore:
@@ -75,4 +83,6 @@ def official_score(view, ruleset, row: RuleSetRow, ref: ev.RuleSetRef | None = N
                     for cid, score in r.categories.items()],
         total=dec(r.total), grade=r.grade, vetoed=r.vetoed, veto_reason=r.veto_reason,
         base_pay=money(r.base_pay), pay=money(r.pay), items=[line_item(i) for i in r.items],
-        ruleset=ref if ref is not None else ruleset_ref(row))
+        ruleset=ref if ref is not None else ruleset_ref(row), forfeited=r.forfeited,
+        pay_multiplier=dec(r.pay_multiplier), year_vetoes=list(r.year_vetoes),
+        year_grade_caps=list(r.year_grade_caps), year_deduct_yuan=money(r.year_deduct_yuan))

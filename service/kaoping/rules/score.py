@@ -193,6 +193,8 @@ def _item(line: _Line, v1: bool, weight: Decimal) -> LineItem:
         detail = f"报酬 × {rule.effect('pay_multiplier').amount.normalize()}"
     elif hit.value is not None and not detail:
         detail = f"{hit.value.normalize()}"
+    if rule.is_period and hit.fact_ids:
+        detail = f"{detail}：事实 {' '.join(f'#{i}' for i in hit.fact_ids)}".lstrip("：")
     return LineItem(rule.category, points, requested, rule.reason, hit.fact_id, rule.id,
                     hit.scorer_id, hit.scorer_role,
                     yuan=sign * line.granted if is_money else ZERO,

@@ -17,7 +17,7 @@ class RuleSetRef(_message.Message):
     def __init__(self, id: _Optional[int] = ..., content_hash: _Optional[str] = ..., label: _Optional[str] = ...) -> None: ...
 
 class LineItem(_message.Message):
-    __slots__ = ("category", "points", "reason", "fact_id", "rule_id", "requested_points", "scorer_id", "scorer_role")
+    __slots__ = ("category", "points", "reason", "fact_id", "rule_id", "requested_points", "scorer_id", "scorer_role", "yuan", "effect", "fact_ids", "village_level", "detail")
     CATEGORY_FIELD_NUMBER: _ClassVar[int]
     POINTS_FIELD_NUMBER: _ClassVar[int]
     REASON_FIELD_NUMBER: _ClassVar[int]
@@ -26,6 +26,11 @@ class LineItem(_message.Message):
     REQUESTED_POINTS_FIELD_NUMBER: _ClassVar[int]
     SCORER_ID_FIELD_NUMBER: _ClassVar[int]
     SCORER_ROLE_FIELD_NUMBER: _ClassVar[int]
+    YUAN_FIELD_NUMBER: _ClassVar[int]
+    EFFECT_FIELD_NUMBER: _ClassVar[int]
+    FACT_IDS_FIELD_NUMBER: _ClassVar[int]
+    VILLAGE_LEVEL_FIELD_NUMBER: _ClassVar[int]
+    DETAIL_FIELD_NUMBER: _ClassVar[int]
     category: str
     points: str
     reason: str
@@ -34,7 +39,12 @@ class LineItem(_message.Message):
     requested_points: str
     scorer_id: str
     scorer_role: str
-    def __init__(self, category: _Optional[str] = ..., points: _Optional[str] = ..., reason: _Optional[str] = ..., fact_id: _Optional[int] = ..., rule_id: _Optional[str] = ..., requested_points: _Optional[str] = ..., scorer_id: _Optional[str] = ..., scorer_role: _Optional[str] = ...) -> None: ...
+    yuan: str
+    effect: str
+    fact_ids: _containers.RepeatedScalarFieldContainer[int]
+    village_level: bool
+    detail: str
+    def __init__(self, category: _Optional[str] = ..., points: _Optional[str] = ..., reason: _Optional[str] = ..., fact_id: _Optional[int] = ..., rule_id: _Optional[str] = ..., requested_points: _Optional[str] = ..., scorer_id: _Optional[str] = ..., scorer_role: _Optional[str] = ..., yuan: _Optional[str] = ..., effect: _Optional[str] = ..., fact_ids: _Optional[_Iterable[int]] = ..., village_level: _Optional[bool] = ..., detail: _Optional[str] = ...) -> None: ...
 
 class CategoryScore(_message.Message):
     __slots__ = ("category", "name", "score", "max")
@@ -49,7 +59,7 @@ class CategoryScore(_message.Message):
     def __init__(self, category: _Optional[str] = ..., name: _Optional[str] = ..., score: _Optional[str] = ..., max: _Optional[str] = ...) -> None: ...
 
 class OfficialScore(_message.Message):
-    __slots__ = ("official_id", "official_name", "village_id", "village_name", "month", "categories", "total", "grade", "vetoed", "veto_reason", "base_pay", "pay", "items", "ruleset")
+    __slots__ = ("official_id", "official_name", "village_id", "village_name", "month", "categories", "total", "grade", "vetoed", "veto_reason", "base_pay", "pay", "items", "ruleset", "forfeited", "pay_multiplier", "year_vetoes", "year_grade_caps", "year_deduct_yuan")
     OFFICIAL_ID_FIELD_NUMBER: _ClassVar[int]
     OFFICIAL_NAME_FIELD_NUMBER: _ClassVar[int]
     VILLAGE_ID_FIELD_NUMBER: _ClassVar[int]
@@ -64,6 +74,11 @@ class OfficialScore(_message.Message):
     PAY_FIELD_NUMBER: _ClassVar[int]
     ITEMS_FIELD_NUMBER: _ClassVar[int]
     RULESET_FIELD_NUMBER: _ClassVar[int]
+    FORFEITED_FIELD_NUMBER: _ClassVar[int]
+    PAY_MULTIPLIER_FIELD_NUMBER: _ClassVar[int]
+    YEAR_VETOES_FIELD_NUMBER: _ClassVar[int]
+    YEAR_GRADE_CAPS_FIELD_NUMBER: _ClassVar[int]
+    YEAR_DEDUCT_YUAN_FIELD_NUMBER: _ClassVar[int]
     official_id: str
     official_name: str
     village_id: str
@@ -78,7 +93,12 @@ class OfficialScore(_message.Message):
     pay: str
     items: _containers.RepeatedCompositeFieldContainer[LineItem]
     ruleset: RuleSetRef
-    def __init__(self, official_id: _Optional[str] = ..., official_name: _Optional[str] = ..., village_id: _Optional[str] = ..., village_name: _Optional[str] = ..., month: _Optional[str] = ..., categories: _Optional[_Iterable[_Union[CategoryScore, _Mapping]]] = ..., total: _Optional[str] = ..., grade: _Optional[str] = ..., vetoed: _Optional[bool] = ..., veto_reason: _Optional[str] = ..., base_pay: _Optional[str] = ..., pay: _Optional[str] = ..., items: _Optional[_Iterable[_Union[LineItem, _Mapping]]] = ..., ruleset: _Optional[_Union[RuleSetRef, _Mapping]] = ...) -> None: ...
+    forfeited: bool
+    pay_multiplier: str
+    year_vetoes: _containers.RepeatedScalarFieldContainer[str]
+    year_grade_caps: _containers.RepeatedScalarFieldContainer[str]
+    year_deduct_yuan: str
+    def __init__(self, official_id: _Optional[str] = ..., official_name: _Optional[str] = ..., village_id: _Optional[str] = ..., village_name: _Optional[str] = ..., month: _Optional[str] = ..., categories: _Optional[_Iterable[_Union[CategoryScore, _Mapping]]] = ..., total: _Optional[str] = ..., grade: _Optional[str] = ..., vetoed: _Optional[bool] = ..., veto_reason: _Optional[str] = ..., base_pay: _Optional[str] = ..., pay: _Optional[str] = ..., items: _Optional[_Iterable[_Union[LineItem, _Mapping]]] = ..., ruleset: _Optional[_Union[RuleSetRef, _Mapping]] = ..., forfeited: _Optional[bool] = ..., pay_multiplier: _Optional[str] = ..., year_vetoes: _Optional[_Iterable[str]] = ..., year_grade_caps: _Optional[_Iterable[str]] = ..., year_deduct_yuan: _Optional[str] = ...) -> None: ...
 
 class GetMonthlyScoresRequest(_message.Message):
     __slots__ = ("month", "township_id", "village_id", "official_id")
