@@ -98,7 +98,7 @@ class LocalServer:
 
 def rule_variant(text: str, n: int) -> str:
     """The rule file with another label: the same rules, a distinct version."""
-    return text.replace('label: "sample 2026-1"', f'label: "variant {n}"', 1)
+    return text.replace('label: "sample 2026-2"', f'label: "variant {n}"', 1)
 
 
 def app_on(store, sample: bool = True):

@@ -134,7 +134,7 @@ def test_the_units_command_lines_serve_back_up_and_stop(tmp_path):
         assert health.Check(health_pb2.HealthCheckRequest(), timeout=10).status == \
             health_pb2.HealthCheckResponse.SERVING
         rulesets = rulesets_pb2_grpc.RuleSetServiceStub(grpc.intercept_channel(channel, _Bearer(token)))
-        assert rulesets.GetActiveRuleSet(rs.GetActiveRuleSetRequest(), timeout=10).ref.label == "sample 2026-1"
+        assert rulesets.GetActiveRuleSet(rs.GetActiveRuleSetRequest(), timeout=10).ref.label == "sample 2026-2"
         channel.close()
         assert (tmp_path / "lib" / "kaoping.db").exists()
         assert '"logger": "kaoping"' in server.output()           # --log-format json

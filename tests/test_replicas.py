@@ -126,7 +126,7 @@ def stricter() -> str:
     return SHIPPED.read_text(encoding="utf-8") \
         .replace("    deduct: 1\n    reason: 無故缺席鎮會議，每次扣1分",
                  "    deduct: 2\n    reason: 無故缺席鎮會議，每次扣2分") \
-        .replace('label: "sample 2026-1"', 'label: "sample 2026-2 replicas"')
+        .replace('label: "sample 2026-2"', 'label: "sample 2026-2 replicas"')
 
 
 @pytest.fixture

@@ -14,7 +14,8 @@ from kaoping.rules.model import RuleSetInvalid
 from kaoping.rules.parse import parse
 from kaoping.rules.results import OfficialIn, PeriodInput, ScoredFact, VillageIn
 
-SAMPLE = Path(__file__).resolve().parents[1] / "rules" / "township-sample.yaml"
+# the shipped sample as it was before language 2 (label "sample 2026-1")
+SAMPLE = Path(__file__).resolve().parent / "data" / "township-sample-v1.yaml"
 
 
 def benchmark_month() -> PeriodInput:

@@ -198,7 +198,7 @@ def test_approved_month_keeps_its_version_and_snapshot(app, tmp_path):
     # a new rule-set version: absence now costs 2 points
     text = app.rulesets.active.text.replace("deduct: 1\n    reason: 無故缺席鎮會議，每次扣1分",
                                             "deduct: 2\n    reason: 無故缺席鎮會議，每次扣2分")
-    text = text.replace('label: "sample 2026-1"', 'label: "sample 2026-2"')
+    text = text.replace('label: "sample 2026-2"', 'label: "sample 2026-3"')
     row = app.rulesets.upload(text, "v2.yaml", "", "test")
     app.rulesets.activate(row.id, "", "test")
     assert app.rulesets.active_row.content_hash != bound

@@ -100,7 +100,7 @@ def year(tmp_path_factory):
             # mid-year the township adopts a new version: absence now costs 2 points
             text = app.rulesets.active.text.replace(
                 "deduct: 1\n    reason: 無故缺席鎮會議，每次扣1分", "deduct: 2\n    reason: 無故缺席鎮會議，每次扣2分")
-            text = text.replace('label: "sample 2026-1"', 'label: "sample 2025-7"')
+            text = text.replace('label: "sample 2026-2"', 'label: "sample 2025-7"')
             row = app.rulesets.upload(text, "v2.yaml", "", "test")
             app.rulesets.activate(row.id, "", "test")
         clock.set(date.fromisoformat(approved.record.appeal_deadline) + timedelta(days=1))
