@@ -23,10 +23,10 @@ def validate(ruleset: RuleSet, out: Collector, explicit_scale: bool = False) -> 
         _check_overlaps(candidates, out)
         return
     _check_overlaps([r for r in candidates if r.subject == "fact" and r.group is None
-                     and _scores(r)], out)
+                     and _scores(r)], out, ruleset)
     for group in ruleset.groups.values():
         if group.policy == "unique":
-            _check_overlaps([ruleset.rules[r] for r in group.rules if r in ruleset.rules], out)
+            _check_overlaps([ruleset.rules[r] for r in group.rules if r in ruleset.rules], out, ruleset)
     for rule in ruleset.rules.values():
         _check_rule_v2(ruleset, rule, out)
     _check_derive_cycles(ruleset, out)
@@ -70,7 +70,23 @@ def _interval(lo, hi):
     return (lo if lo is not None else -INF, hi if hi is not None else INF)
 
 
-def _disjoint(a: Rule, b: Rule) -> bool:
+def _levels(ruleset: RuleSet | None, rule: Rule) -> set[str] | None:
+    """The levels a fact may carry to match `rule` (level/level_in and level_at_least
+    together), or None when the rule tests no level."""
+    if not rule.when.levels and not rule.when.level_at_least:
+        return None
+    allowed = set(rule.when.levels) if rule.when.levels else None
+    if rule.when.level_at_least and ruleset is not None:
+        above = set()
+        for kind in rule.kinds:
+            order = ruleset.kind(kind).levels
+            if rule.when.level_at_least in order:
+                above |= set(order[order.index(rule.when.level_at_least):])
+        allowed = above if allowed is None else allowed & above
+    return allowed
+
+
+def _disjoint(a: Rule, b: Rule, ruleset: RuleSet | None = None) -> bool:
     """True when no fact can match both (some condition separates them)."""
     if not set(a.kinds) & set(b.kinds):
         return True
@@ -79,7 +95,8 @@ def _disjoint(a: Rule, b: Rule) -> bool:
               _interval(b.when.occurrence_at_least, b.when.occurrence_below))]
     if any(max(x[0], y[0]) >= min(x[1], y[1]) for x, y in pairs):
         return True
-    if a.when.levels and b.when.levels and not set(a.when.levels) & set(b.when.levels):
+    la, lb = _levels(ruleset, a), _levels(ruleset, b)
+    if la is not None and lb is not None and not la & lb:
         return True
     da = (a.when.date_from or "01-01", a.when.date_before or "12-32")
     db = (b.when.date_from or "01-01", b.when.date_before or "12-32")
@@ -96,7 +113,7 @@ def _disjoint(a: Rule, b: Rule) -> bool:
     return False
 
 
-def _check_overlaps(rules: list[Rule], out: Collector) -> None:
+def _check_overlaps(rules: list[Rule], out: Collector, ruleset: RuleSet | None = None) -> None:
     # Under `unique` two rules that can score the same fact would make the score depend
     # on which the engine tries first. Pairs are compared within one (category, kind):
     # at most MAX_RULES_PER_KIND there.
@@ -108,7 +125,7 @@ def _check_overlaps(rules: list[Rule], out: Collector) -> None:
     for (category, kind), group in groups.items():
         for i, a in enumerate(group):
             for b in group[i + 1:]:
-                if (a.id, b.id) in seen or _disjoint(a, b):
+                if (a.id, b.id) in seen or _disjoint(a, b, ruleset):
                     continue
                 seen.add((a.id, b.id))
                 lo = max(_interval(a.at_least, a.below)[0], _interval(b.at_least, b.below)[0])
