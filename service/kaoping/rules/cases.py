@@ -38,6 +38,7 @@ def case_input(ruleset: RuleSet, case: Case) -> tuple[PeriodInput, list[str]]:
     problems: list[str] = []
     period = case_period(ruleset, case)
     month = period if "Q" not in period else f"{period[:4]}-{(int(period[-1]) - 1) * 3 + 1:02d}"
+    last = period if "Q" not in period else f"{period[:4]}-{int(period[-1]) * 3:02d}"
     villages = [VillageIn(str(vid), {str(k): str(v) for k, v in (spec or {}).items()})
                 for vid, spec in case.villages.items()] or [VillageIn("v1")]
     if case.officials:
@@ -90,8 +91,12 @@ def case_input(ruleset: RuleSet, case: Case) -> tuple[PeriodInput, list[str]]:
             if village not in known_villages:
                 problems.append(f"{where}.village: no village {village!r} in the case")
                 continue
+        fact_month = str(f.get("month") or (date[:7] if date else month))
+        if fact_month > last:
+            problems.append(f"{where}: month {fact_month} is after the period {period}")
+            continue
         facts.append(ScoredFact(i + 1, category.id, kind.id, quantity, "case", "", official, village,
-                                date, level, str(f.get("month") or (date[:7] if date else month))))
+                                date, level, fact_month))
     history = {str(oid): [MonthOutcome(str(m.get("month")), str(m.get("grade", "")),
                                        Decimal(str(m.get("total", 0))), bool(m.get("vetoed", False)))
                           for m in months or []]

@@ -70,28 +70,33 @@ def _interval(lo, hi):
     return (lo if lo is not None else -INF, hi if hi is not None else INF)
 
 
-def _levels(rule: Rule, ruleset: RuleSet | None) -> set[str] | None:
-    """The levels a rule admits, or None for any."""
-    admitted = set(rule.when.levels) if rule.when.levels else None
-    if rule.when.level_at_least and ruleset is not None and rule.kinds:
-        kind = ruleset.kind(rule.kinds[0])
-        rank = kind.level_rank(rule.when.level_at_least)
-        above = {lv for lv in kind.levels if kind.level_rank(lv) >= rank}
-        admitted = above if admitted is None else admitted & above
-    return admitted
+def _levels(ruleset: RuleSet | None, rule: Rule) -> set[str] | None:
+    """The levels a fact may carry to match `rule` (level/level_in and level_at_least
+    together), or None when the rule tests no level."""
+    if not rule.when.levels and not rule.when.level_at_least:
+        return None
+    allowed = set(rule.when.levels) if rule.when.levels else None
+    if rule.when.level_at_least and ruleset is not None:
+        above = set()
+        for kind in rule.kinds:
+            order = ruleset.kind(kind).levels
+            if rule.when.level_at_least in order:
+                above |= set(order[order.index(rule.when.level_at_least):])
+        allowed = above if allowed is None else allowed & above
+    return allowed
 
 
 def _disjoint(a: Rule, b: Rule, ruleset: RuleSet | None = None) -> bool:
     """True when no fact can match both (some condition separates them)."""
     if not set(a.kinds) & set(b.kinds):
         return True
-    la, lb = _levels(a, ruleset), _levels(b, ruleset)
-    if la is not None and lb is not None and not la & lb:
-        return True
     pairs = [(_interval(a.when.at_least, a.when.below), _interval(b.when.at_least, b.when.below)),
              (_interval(a.when.occurrence_at_least, a.when.occurrence_below),
               _interval(b.when.occurrence_at_least, b.when.occurrence_below))]
     if any(max(x[0], y[0]) >= min(x[1], y[1]) for x, y in pairs):
+        return True
+    la, lb = _levels(ruleset, a), _levels(ruleset, b)
+    if la is not None and lb is not None and not la & lb:
         return True
     da = (a.when.date_from or "01-01", a.when.date_before or "12-32")
     db = (b.when.date_from or "01-01", b.when.date_before or "12-32")
