@@ -23,10 +23,11 @@ def validate(ruleset: RuleSet, out: Collector, explicit_scale: bool = False) -> 
         _check_overlaps(candidates, out)
         return
     _check_overlaps([r for r in candidates if r.subject == "fact" and r.group is None
-                     and _scores(r)], out)
+                     and _scores(r)], out, ruleset.categories)
     for group in ruleset.groups.values():
         if group.policy == "unique":
-            _check_overlaps([ruleset.rules[r] for r in group.rules if r in ruleset.rules], out)
+            _check_overlaps([ruleset.rules[r] for r in group.rules if r in ruleset.rules], out,
+                            ruleset.categories)
     for rule in ruleset.rules.values():
         _check_rule_v2(ruleset, rule, out)
     _check_derive_cycles(ruleset, out)
@@ -70,8 +71,18 @@ def _interval(lo, hi):
     return (lo if lo is not None else -INF, hi if hi is not None else INF)
 
 
-def _disjoint(a: Rule, b: Rule) -> bool:
-    """True when no fact can match both (some condition separates them)."""
+def _levels(rule: Rule, order: tuple[str, ...]) -> set[str] | None:
+    """The levels a rule's fact may carry (None: any), `level_at_least` by the kind's order."""
+    allowed = set(rule.when.levels) if rule.when.levels else None
+    if rule.when.level_at_least in order:
+        above = set(order[order.index(rule.when.level_at_least):])
+        allowed = above if allowed is None else allowed & above
+    return allowed
+
+
+def _disjoint(a: Rule, b: Rule, order: tuple[str, ...] = ()) -> bool:
+    """True when no fact can match both (some condition separates them); `order` is the
+    compared kind's levels, lowest first."""
     if not set(a.kinds) & set(b.kinds):
         return True
     pairs = [(_interval(a.when.at_least, a.when.below), _interval(b.when.at_least, b.when.below)),
@@ -79,7 +90,8 @@ def _disjoint(a: Rule, b: Rule) -> bool:
               _interval(b.when.occurrence_at_least, b.when.occurrence_below))]
     if any(max(x[0], y[0]) >= min(x[1], y[1]) for x, y in pairs):
         return True
-    if a.when.levels and b.when.levels and not set(a.when.levels) & set(b.when.levels):
+    la, lb = _levels(a, order), _levels(b, order)
+    if la is not None and lb is not None and not la & lb:
         return True
     da = (a.when.date_from or "01-01", a.when.date_before or "12-32")
     db = (b.when.date_from or "01-01", b.when.date_before or "12-32")
@@ -96,7 +108,7 @@ def _disjoint(a: Rule, b: Rule) -> bool:
     return False
 
 
-def _check_overlaps(rules: list[Rule], out: Collector) -> None:
+def _check_overlaps(rules: list[Rule], out: Collector, categories: dict | None = None) -> None:
     # Under `unique` two rules that can score the same fact would make the score depend
     # on which the engine tries first. Pairs are compared within one (category, kind):
     # at most MAX_RULES_PER_KIND there.
@@ -108,7 +120,9 @@ def _check_overlaps(rules: list[Rule], out: Collector) -> None:
     for (category, kind), group in groups.items():
         for i, a in enumerate(group):
             for b in group[i + 1:]:
-                if (a.id, b.id) in seen or _disjoint(a, b):
+                owner = (categories or {}).get(category)
+                order = owner.kinds[kind].levels if owner and kind in owner.kinds else ()
+                if (a.id, b.id) in seen or _disjoint(a, b, tuple(order)):
                     continue
                 seen.add((a.id, b.id))
                 lo = max(_interval(a.at_least, a.below)[0], _interval(b.at_least, b.below)[0])

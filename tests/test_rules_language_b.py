@@ -1,0 +1,43 @@
+"""Gaps in rule language 2 found while writing the corpus examples (R15-R35, set B):
+each test is a rule a township writes that the language got wrong."""
+from kaoping.rulesets import validate_text
+
+HONOURS = """
+language: 2
+name: 荣誉加分
+scale: 100
+categories:
+  work:
+    name: 工作实绩
+    max: 100
+    bonus_cap: 20
+    scored_by: [main_leader]
+    kinds:
+      honour: {name: 获上级荣誉, unit: 项, max_quantity: 5, levels: [县级, 市级, 省级, 国家级]}
+rules:
+  - {id: honour.city, category: work, kind: honour, when: {level: %s}, per: fact, add: 5, reason: 获市级荣誉加5分}
+  - {id: honour.province, category: work, kind: honour, when: {level_at_least: 省级}, per: fact, add: 10,
+     reason: 获省级及以上荣誉加10分}
+grades:
+  - {grade: 优秀, min: 90}
+  - {grade: 不合格, min: 0, max: 90}
+pay: {form: proportional}
+cases:
+  - name: 市级、国家级各一项
+    facts:
+      - {category: work, kind: honour, level: 市级}
+      - {category: work, kind: honour, level: 国家级}
+    expect: {total: 115}
+"""
+
+
+def test_level_below_a_level_at_least_is_no_overlap():
+    # 市级 lies below 省级 in the kind's order: no fact matches both rules (省级以上加10分)
+    checked = validate_text(HONOURS % "市级", "honours.yaml")
+    assert not checked.problems, "\n".join(map(str, checked.problems))
+    assert all(c.passed for c in checked.cases), [c.failures for c in checked.cases]
+
+
+def test_level_within_a_level_at_least_is_still_an_overlap():
+    checked = validate_text(HONOURS % "国家级", "honours.yaml")
+    assert any("overlap" in str(p) for p in checked.problems)
