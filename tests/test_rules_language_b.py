@@ -41,3 +41,34 @@ def test_level_below_a_level_at_least_is_no_overlap():
 def test_level_within_a_level_at_least_is_still_an_overlap():
     checked = validate_text(HONOURS % "国家级", "honours.yaml")
     assert any("overlap" in str(p) for p in checked.problems)
+
+
+RATE = """
+language: 2
+name: 符合率
+scale: 10
+categories:
+  population:
+    name: 人口计生
+    max: 10
+    scored_by: [main_leader]
+    kinds:
+      rate: {name: 出生政策符合率, unit: "%", max_quantity: 100}
+rules:
+  - {id: rate.low, category: population, aggregate: {sum: [rate]}, below: 87,
+     per: {shortfall: true, step: 3}, deduct: 0.5, reason: 每低3个百分点扣0.5分}
+grades:
+  - {grade: 合格, min: 0}
+pay: {form: proportional}
+cases:
+  - name: 未报符合率：按0计，扣分行项不指向任何事实
+    expect: {total: 0, lines: [{rule: rate.low, facts: [], points: -10}]}
+"""
+
+
+def test_a_case_can_expect_a_line_with_no_facts():
+    # a period rule fired on no facts at all (nothing entered): its line names no fact,
+    # and `facts: []` must match it (it was compared as [0], the "no fact" id)
+    checked = validate_text(RATE, "rate.yaml")
+    assert not checked.problems, "\n".join(map(str, checked.problems))
+    assert all(c.passed for c in checked.cases), [c.failures for c in checked.cases]
