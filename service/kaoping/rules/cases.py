@@ -176,7 +176,7 @@ def compare(expect: dict, result: OfficialResult) -> list[str]:
         check("year.deduct_yuan", _dec(year["deduct_yuan"]), result.year_deduct_yuan)
     for i, want in enumerate(expect.get("lines") or []):
         matches = [item for item in result.items if item.rule_id == want.get("rule")
-                   and ("facts" not in want or list(item.fact_ids or (item.fact_id,)) == list(want["facts"]))
+                   and ("facts" not in want or list(item.fact_ids or ((item.fact_id,) if item.fact_id else ())) == list(want["facts"]))
                    and ("points" not in want or item.points == _dec(want["points"]))
                    and ("yuan" not in want or item.yuan == _dec(want["yuan"]))]
         if not matches:

@@ -5,9 +5,9 @@ and year effects. Pure and deterministic; the same order for everyone (一把尺
 2. Hit policies choose which hits count: `first` (priority, then file order) and
    `highest` (largest amount) keep one per fact (per official for period rules).
 3. Each hit asks for its amount: the rule's points or yuan × the quantity (`per: unit`),
-   × the shortfall or excess (period rules), or once. Modifiers ask for (by − 1) × the
-   amount their target asked for on the same fact. A rule's `cap` cuts its requests,
-   earliest facts first.
+   × the shortfall or excess (period rules), or once. A rule's `cap` cuts its requests,
+   earliest facts first. Modifiers then ask for (by − 1) × what their target gave on the
+   same fact (after the target's cap).
 4. Per category: `separate` stops deductions at the sub-item's and the category's floor and
    additions at the bonus cap; `net` adds everything, clamps once to [floor, max +
    bonus_cap] and takes the excess back from the last items. A mark (`set`) replaces the
@@ -40,6 +40,7 @@ class _Line:
     requested: Decimal              # unsigned amount asked for
     granted: Decimal = ZERO
     order: tuple = ()
+    of: object = None               # a modifier's line: the target line it multiplies
 
 
 def _factor(rule: Rule, hit) -> Decimal:
@@ -94,7 +95,7 @@ def _lines(ruleset: RuleSet, hits: list, order: dict[str, int]) -> list[_Line]:
             lines.append(_Line(rule, hit, effect.kind, amount,
                                order=base_order + (order[rule.id], rule.id)))
     by_fact_rule = {(l.hit.fact_key, l.rule.id): l for l in lines if l.effect in ("deduct", "add")}
-    for hit in hits:            # modifiers: (by − 1) × what the target asked for
+    for hit in hits:            # modifiers: (by − 1) × what the target gave (after its cap)
         rule = ruleset.rules[hit.rule_id]
         effect = rule.effect("multiply")
         if effect is None:
@@ -103,7 +104,7 @@ def _lines(ruleset: RuleSet, hits: list, order: dict[str, int]) -> list[_Line]:
                    and (key == hit.fact_key or rule.is_period)]
         for target in targets:
             lines.append(_Line(rule, target.hit, target.effect, target.requested * (effect.amount - 1),
-                               order=target.order[:3] + (order[rule.id], rule.id)))
+                               order=target.order[:3] + (order[rule.id], rule.id), of=target))
     lines.sort(key=lambda l: l.order)
     return lines
 
@@ -113,11 +114,17 @@ def _apply_caps(lines: list[_Line]) -> None:
     for line in lines:
         line.granted = line.requested
         cap = line.rule.cap
+        if line.of is not None:
+            continue
         if cap is None or line.effect not in ("deduct", "add") + MONEY_EFFECTS:
             continue
         key = (line.rule.id, line.effect)
         line.granted = min(line.granted, max(ZERO, cap - used.get(key, ZERO)))
         used[key] = used.get(key, ZERO) + line.granted
+    for line in lines:          # a modifier multiplies what its target's cap let through
+        if line.of is not None:
+            line.requested = line.granted = \
+                line.of.granted * (line.rule.effect("multiply").amount - 1)
 
 
 def _clamp_category(ruleset: RuleSet, cid: str, lines: list[_Line]) -> Decimal:
