@@ -94,7 +94,8 @@ def test_hand_worked_month(app):
         assert (r.total, r.grade, r.vetoed, r.pay) == (Decimal(total), grade, vetoed, Decimal(pay)), official
     a = scores["v01-1"]
     assert a.categories == {"study": 4, "service_3plus5": 20, "attendance": Decimal("21.5"),
-                            "key_tasks": 27, "convenience": 10, "team_building": 10}
+                            "key_tasks": 27, "convenience": 10, "team_building": 10,
+                            "village_work": 0}
     capped = [i for i in a.items if i.rule_id == "study.absent"][0]
     assert (capped.requested, capped.points) == (-8, -6)
     b = scores["v01-2"]

@@ -33,7 +33,7 @@ def _report(stubs, text: str) -> rs.ValidationReport:
 
 def test_an_alias_bomb_in_a_rule_field_is_refused_with_a_short_problem(stubs):
     text = alias_bomb(6)       # 9**6 = 531441 copies; 53 MB of problem text before the fix
-    assert len(text) < 12_000
+    assert len(text) < 20_000   # the shipped sample plus a few lines
     report = _report(stubs, text)
     assert not report.valid
     assert report.ByteSize() < 2000, report.ByteSize()

@@ -109,7 +109,7 @@ def exercise(ruleset: RuleSet) -> list[str]:
     return problems
 
 
-def _child_main() -> int:
+def _child_main(exercise=exercise) -> int:
     """`python -m kaoping.probe`: answers probes from stdin until it closes."""
     requests, replies = sys.stdin.buffer, sys.stdout.buffer
     sys.stdout = sys.stderr  # nothing but replies may reach the reply pipe
@@ -132,8 +132,11 @@ class Prober:
     """Runs `exercise` in one child process with a deadline; thread-safe (probes
     are serialized: they are rare and each one is short)."""
 
-    def __init__(self, timeout: float = DEFAULT_TIMEOUT, cache_size: int = CACHE_SIZE):
+    def __init__(self, timeout: float = DEFAULT_TIMEOUT, cache_size: int = CACHE_SIZE,
+                 command: list[str] | None = None):
         self.timeout = timeout
+        # the child's command line; tests give one that speaks the same protocol
+        self.command = command or [sys.executable, "-m", "kaoping.probe"]
         self.cache_size = cache_size
         self._lock = threading.Lock()
         self._cache: OrderedDict[str, tuple[str, ...]] = OrderedDict()
@@ -184,7 +187,7 @@ class Prober:
 
     def _ensure_child(self) -> subprocess.Popen:
         if self._child is None or self._child.poll() is not None:
-            self._child = subprocess.Popen([sys.executable, "-m", "kaoping.probe"],
+            self._child = subprocess.Popen(self.command,
                                            stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                            env=os.environ.copy())
             self.starts += 1
