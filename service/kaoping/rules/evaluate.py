@@ -21,7 +21,7 @@ from kaoping.domain.errors import Cancelled
 from kaoping.rules import period_values as pv
 from kaoping.rules.compile import Compiled, fact_dict, official_dict, village_dict
 from kaoping.rules.model import Rule
-from kaoping.rules.results import OfficialIn, OfficialResult, PeriodInput, ScoredFact, VillageIn
+from kaoping.rules.results import OfficialIn, OfficialResult, PeriodInput, ScoredFact
 
 
 def _never() -> bool:

@@ -10,7 +10,7 @@ from decimal import Decimal
 from typing import Any
 
 from kaoping.domain.ruleset_yaml import shown
-from kaoping.rules.model import INSPECTION, Category, GradeBand, Rule
+from kaoping.rules.model import Category, GradeBand, Rule
 from kaoping.rules.parse import parse_grades as _parse_grades
 from kaoping.rules.parse_base import Collector as _Collector, decimal as _decimal, keys as _keys, \
     line_of as _line, unknown as _unknown
