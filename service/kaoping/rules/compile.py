@@ -88,6 +88,7 @@ class Compiled:
     dated: frozenset[str]                # kinds whose date some rule tests
     numbered: frozenset[str]             # kinds whose occurrence number some rule tests
     counted: frozenset[str]              # kinds the engine's count/none rules count
+    count_limit: dict                    # kind -> the most any count rule needs to see
     memoize: bool = True                 # ask each distinct question once per evaluation
     questions: int = 0                   # engine calls made (for the benchmark's report)
 
@@ -101,6 +102,7 @@ def compile_ruleset(ruleset: RuleSet) -> Compiled:
     order = {r.id: i for i, r in enumerate(ranked)}
     fact_rules, period_rules = [], []
     official_attrs, village_attrs, dated, numbered, counted = set(), set(), set(), set(), set()
+    count_limit: dict[str, int] = {}
     for rule in ruleset.rules.values():
         for test in rule.when.tests:
             (official_attrs if test.subject == "official" else village_attrs).add(test.attr)
@@ -117,6 +119,8 @@ def compile_ruleset(ruleset: RuleSet) -> Compiled:
                 bool(derive and derive.unit_quantity)))
         elif engine_counts(rule):
             counted.update(rule.aggregate.kinds)
+            for kind in rule.aggregate.kinds:   # none needs one; count needs at_least
+                count_limit[kind] = max(count_limit.get(kind, 1), int(rule.at_least or 1))
             form = "none" if rule.aggregate.form == "none" else "count"
             period_rules.append(PeriodRule(rule.id, form, tuple(rule.aggregate.kinds),
                                            int(rule.at_least or 1), official=_tests(rule, "official"),
@@ -142,7 +146,7 @@ def compile_ruleset(ruleset: RuleSet) -> Compiled:
                     changed = True
     program = Program(fact_rules, period_rules)
     return Compiled(ruleset, program, frozenset(official_attrs), frozenset(village_attrs),
-                    frozenset(dated), frozenset(numbered), frozenset(counted))
+                    frozenset(dated), frozenset(numbered), frozenset(counted), count_limit)
 
 
 def _value_tests(rule: Rule) -> tuple[Test, ...]:

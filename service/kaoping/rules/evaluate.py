@@ -167,9 +167,13 @@ class _Evaluation:
             if value is not None:
                 values.append(value)
                 by_name[rule.id] = value
+        # The engine's count/none rules see at most as many facts of a kind as the largest
+        # count needs: whether 5 or 30,000 absences, "at least 3" holds the same, and one
+        # official's period never becomes a 30,000-fact engine call (engine MAX_MESSAGES).
         counts: dict[str, int] = {}
+        limit = self.compiled.count_limit
         for f in facts:
-            if f.kind in self.compiled.counted:
+            if f.kind in self.compiled.counted and counts.get(f.kind, 0) < limit[f.kind]:
                 counts[f.kind] = counts.get(f.kind, 0) + 1
         fired = set(self.asker.period(official_dict(self.compiled, official), self._village(vid),
                                       counts, values))

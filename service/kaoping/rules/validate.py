@@ -12,6 +12,7 @@ from kaoping.rules.model import MONEY_EFFECTS, POINT_EFFECTS, Rule, RuleSet
 from kaoping.rules.parse_base import Collector
 
 INF = Decimal("Infinity")
+MAX_COUNT = 1000          # a count rule's at_least: the engine sees that many facts at most
 
 
 def validate(ruleset: RuleSet, out: Collector, explicit_scale: bool = False) -> None:
@@ -183,6 +184,9 @@ def _check_rule_v2(ruleset: RuleSet, rule: Rule, out: Collector) -> None:
             if owner is not None and owner.scope != category.scope:
                 out.add(where, rule.line, f"{kind} is {owner.scope}-scope but the rule's category "
                                           f"is {category.scope}-scope")
+        if agg.form == "count" and rule.at_least is not None and rule.at_least > MAX_COUNT:
+            out.add(where, rule.line, f"a count rule needs at most {MAX_COUNT} facts, not "
+                                      f"{rule.at_least.normalize()} (the engine counts them one by one)")
         if rule.below is not None and rule.below <= 0:
             out.add(where, rule.line, f"can never bind: a {agg.form} is never below {rule.below}")
         if rule.at_least is not None and rule.at_least <= 0 and rule.below is None:
