@@ -665,7 +665,50 @@ class Workflow:
         return YtdRanking(township, month, results, officials, villages)
 
     # year-end and pay ----------------------------------------------------------------
-    def year_end(self, caller: Principal, year: int, township_id: str = "", pool: str = "") -> YearEnd:
+    def _earlier_grades(self, caller, township, year: int, rules) -> dict[str, dict[int, str]]:
+        """Earlier years' final grades for commendations (连续N年优秀), from the same
+        year-end computation over those years' approved months; years with no approved
+        month give none."""
+        years = max((c.years for c in rules.year_end.awards.commendations), default=0)
+        grades: dict[str, dict[int, str]] = {}
+        for back in range(1, years):
+            try:
+                earlier = self.year_end(caller, year - back, township.id, _depth=1)
+            except (FailedPrecondition, InvalidArgument):
+                continue
+            for o in earlier.officials:
+                grades.setdefault(o.line.official_id, {})[year - back] = o.line.grade
+        return grades
+
+    def _village_figures(self, township, year: int, rules) -> dict[str, Decimal]:
+        """Each village's figure for its reward pool: a village attribute, or the year's
+        sum of a village-scope kind's stored facts."""
+        pool = rules.year_end.awards.village_pool
+        if pool is None:
+            return {}
+        from kaoping.scoring_input import attributes
+        villages = self.months.store.villages(township.id)
+        if rules.kind(pool.figure) is None:
+            found = {}
+            for v in villages:
+                value = attributes(v).get(pool.figure)
+                try:
+                    found[v.id] = Decimal(value) if value is not None else None
+                except ArithmeticError:
+                    found[v.id] = None
+            return {k: v for k, v in found.items() if v is not None and v.is_finite()}
+        sums = {v.id: Decimal(0) for v in villages}
+        for m in _year_months(year):
+            rows = self.app.store.facts(m, list(sums))
+            voided = {f.voids_fact_id for f in rows if f.voids_fact_id is not None}
+            for f in rows:
+                if f.kind == pool.figure and not f.official_id and f.voids_fact_id is None \
+                        and f.id not in voided:
+                    sums[f.village_id] += Decimal(f.quantity)
+        return sums
+
+    def year_end(self, caller: Principal, year: int, township_id: str = "", pool: str = "",
+                 _depth: int = 0) -> YearEnd:
         _reader(caller)
         township, year = self._township(township_id), self._year(year)
         months = _year_months(year)
@@ -686,8 +729,7 @@ class Workflow:
             history: dict[str, list[tuple[SnapshotLine, MonthResult]]] = {}
             for m in counted:
                 for l in self.months.lines(township.id, m, records[m].revision):
-                    history.setdefault(l.official_id, []).append((l, MonthResult(
-                        m, Decimal(l.total), l.grade, l.vetoed, Decimal(l.pay))))
+                    history.setdefault(l.official_id, []).append((l, _month_result(m, l)))
             inspections, recorded, strays = self._inspections(township, year, compiled, history)
         notes = []
         if missing:
@@ -700,13 +742,21 @@ class Workflow:
         if strays:
             notes.append(f"inspection marks for officials with no approved month are not used: "
                          f"{', '.join(strays)}")
-        lines = [YearEndLine(oid, [m for _, m in hist], inspections.get(oid, _full_inspection(rules)))
+        positions = {oid: (o.position or "") for oid in history
+                     if (o := self.app.registry.official(oid)) is not None}
+        lines = [YearEndLine(oid, [m for _, m in hist], inspections.get(oid, _full_inspection(rules)),
+                             position=positions.get(oid, ""), village_id=hist[-1][0].village_id)
                  for oid, hist in sorted(history.items())]
         quota = evaluate_year(rules.year_end, lines)
         notes += quota.notes
         paid_out = split_reward(rules.year_end, lines, amount) if lines else Decimal(0)
         if lines and paid_out != amount:
             notes.append(f"nobody qualifies for the reward: {amount:.2f} yuan not paid out")
+        if lines and rules.language == 2:
+            from kaoping.rules.year_money import apply_year_money
+            earlier = self._earlier_grades(caller, township, year, rules) if _depth == 0 else {}
+            notes += apply_year_money(rules.year_end, lines, self._village_figures(township, year, rules),
+                                      earlier, year)
         officials = []
         for line in sorted(lines, key=lambda l: (l.rank, l.official_id)):
             latest = history[line.official_id][-1][0]
@@ -920,7 +970,23 @@ def _result_columns(r) -> dict:
             raise FailedPrecondition(f"{r.official_id}: {value} has more than {MAX_DECIMALS} decimal "
                                      f"places and cannot be frozen exactly", [Violation("month", str(value))])
     return dict(total=r.total, grade=r.grade, vetoed=r.vetoed, veto_reason=r.veto_reason, pay=r.pay,
-                categories=json.dumps({c: str(v) for c, v in r.categories.items()}, ensure_ascii=False))
+                categories=json.dumps({c: str(v) for c, v in r.categories.items()}, ensure_ascii=False),
+                year_effects=_year_effects(r))
+
+
+def _year_effects(r) -> str:
+    if not (r.year_vetoes or r.year_grade_caps or r.year_deduct_yuan):
+        return ""
+    return json.dumps({"vetoes": list(r.year_vetoes), "grade_caps": list(r.year_grade_caps),
+                       "deduct_yuan": str(r.year_deduct_yuan)}, ensure_ascii=False)
+
+
+def _month_result(month: str, l: SnapshotLine) -> MonthResult:
+    """A frozen month as the year-end reads it, with what its facts do to the year."""
+    effects = json.loads(l.year_effects) if getattr(l, "year_effects", "") else {}
+    return MonthResult(month, Decimal(l.total), l.grade, l.vetoed, Decimal(l.pay),
+                       tuple(effects.get("vetoes", ())), tuple(effects.get("grade_caps", ())),
+                       Decimal(effects.get("deduct_yuan", "0")))
 
 
 def _snapshot_line(township_id, month, revision, official, village, result) -> SnapshotLine:

@@ -108,7 +108,11 @@ def year_end(ye: YearEnd) -> wf.YearEnd:
             grade_before_quota=line.grade_before_quota, quota_cut=line.quota_cut, vetoed=line.vetoed,
             veto_reasons=line.veto_reasons, monthly_pay=cv.money(line.monthly_pay),
             reward=cv.money(line.reward),
-            inspection_items=[cv.line_item(i) for i in line.inspection.items])
+            inspection_items=[cv.line_item(i) for i in line.inspection.items],
+            award=cv.money(line.award), per_month=cv.money(line.per_month),
+            pool_share=cv.money(line.pool_share), deducted=cv.money(line.deducted),
+            year_payout=cv.money(line.year_payout), commendations=line.commendations,
+            position=line.position)
     return msg
 
 

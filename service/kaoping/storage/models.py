@@ -203,6 +203,9 @@ class SnapshotLine(SQLModel, table=True):
     veto_reason: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
     pay: Decimal = Field(sa_column=_money())
     categories: str = Field(default="{}", sa_column=Column(Text, nullable=False, default="{}"))
+    # the month's effects on the year (language 2): JSON {vetoes, grade_caps, deduct_yuan}, or ""
+    year_effects: str = Field(default="", sa_column=Column(Text, nullable=False, default="",
+                                                           server_default=""))
 
 
 class VillageConfirmation(SQLModel, table=True):
