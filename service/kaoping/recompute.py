@@ -56,8 +56,9 @@ PARALLEL_FROM_FACTS = 150_000
 
 # What _compute reads of each row; the names are the ORM attributes it uses.
 TownshipRow = namedtuple("TownshipRow", "id")
-VillageRow = namedtuple("VillageRow", "id township_id name")
-OfficialRow = namedtuple("OfficialRow", "id village_id name position base_pay")
+# attributes: JSON text, read with kaoping.domain.attributes.attributes_of
+VillageRow = namedtuple("VillageRow", "id township_id name attributes")
+OfficialRow = namedtuple("OfficialRow", "id village_id name position base_pay attributes")
 FactView = namedtuple("FactView", "id official_id village_id month category kind quantity "
                                   "scorer_id scorer_role voids_fact_id")
 VersionRow = namedtuple("VersionRow", "id content_hash label")
@@ -312,14 +313,14 @@ class _Worker:
         v, o, a = Village.__table__.c, Official.__table__.c, OfficialAssignment.__table__.c
         with self.engine.connect() as conn:
             villages = [VillageRow(*r) for r in conn.execute(
-                select(v.id, v.township_id, v.name).where(v.township_id.in_(townships))
+                select(v.id, v.township_id, v.name, v.attributes).where(v.township_id.in_(townships))
                 .order_by(v.township_id, v.id))]
             village_ids = [x.id for x in villages]
             # everyone in the shard's villages now or in some month (the roster history)
             members = or_(o.village_id.in_(village_ids),
                           o.id.in_(select(a.official_id).where(a.village_id.in_(village_ids))))
             officials = [OfficialRow(*r) for r in conn.execute(
-                select(o.id, o.village_id, o.name, o.position, o.base_pay)
+                select(o.id, o.village_id, o.name, o.position, o.base_pay, o.attributes)
                 .where(members).order_by(o.village_id, o.id))] if village_ids else []
             history = [tuple(r) for r in conn.execute(
                 select(a.official_id, a.from_month, a.village_id)
