@@ -13,7 +13,7 @@ from typing import Callable
 from kaoping import audit, cancellation
 from kaoping.domain.errors import (AlreadyExists, Cancelled, DomainError, InvalidArgument, NotFound,
                                    PermissionDenied, Violation)
-from kaoping.domain.attributes import normalized_attributes
+from kaoping.domain.attributes import with_checked_attributes
 from kaoping.domain.principal import INTERNAL, Principal
 from kaoping.domain.facts import (CheckedFact, FactInput, check_fact, parse_month,
                                   text_problems)
@@ -287,7 +287,7 @@ class Kaoping:
     # registry ---------------------------------------------------------------
     def put_village(self, village: Village) -> None:
         _check_text({"id": village.id, "township_id": village.township_id, "name": village.name})
-        village.attributes = normalized_attributes(village.attributes)
+        village = with_checked_attributes(village)
         if self.store.get(Township, village.township_id) is None:
             raise NotFound("no such township", [Violation("township_id", village.township_id)])
         self.put(village)
@@ -298,7 +298,7 @@ class Kaoping:
         (kaoping.domain.roster): earlier months keep the old village."""
         _check_text({"id": official.id, "village_id": official.village_id, "name": official.name,
                      "position": official.position, "village_from_month": village_from})
-        official.attributes = normalized_attributes(official.attributes)
+        official = with_checked_attributes(official)
         if self.store.get(Village, official.village_id) is None:
             raise NotFound("no such village", [Violation("village_id", official.village_id)])
         since = self.today().strftime("%Y-%m")

@@ -86,6 +86,13 @@ def normalized_attributes(text: str | None) -> str:
     return encode_attributes(check_attributes(value))
 
 
+def with_checked_attributes(row):
+    """A new Official or Village like `row` with its attributes checked and in canonical
+    form, or InvalidArgument (what a Put stores). A new object: `row` may be a copy
+    whose ORM state belongs to another object, which must not be written to."""
+    return type(row).model_validate(row.model_dump() | {"attributes": normalized_attributes(row.attributes)})
+
+
 def attributes_of(obj) -> dict[str, str]:
     """The attributes of a registry object: an Official or Village row, or anything with
     an `attributes` JSON text (or dict) attribute; {} when it has none."""

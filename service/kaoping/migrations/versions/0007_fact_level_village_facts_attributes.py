@@ -20,7 +20,8 @@ each appeal and correction that references a fact as a violation, and the rename
 not undo the count, so the commit would fail on any database holding either. Here the
 rows are copied aside, `fact` is dropped and created again under its own name with the
 same columns, keys and indexes (reflected), and the rows are copied back: each row put
-back resolves the references to it, so the deferred count is zero at commit. Nothing
+back resolves the references to it, so the deferred count is zero at commit (one
+savepoint holds it all). Nothing
 is deleted or changed; ids stay as they were.
 """
 from alembic import op
@@ -74,10 +75,14 @@ def _official_id_nullable(nullable: bool) -> None:
     fact.c.official_id.nullable = nullable
     columns = ", ".join(f'"{c.name}"' for c in fact.columns)
     # Deferred: the drop below leaves references to facts dangling until the rows are
-    # back (PRAGMA foreign_keys itself cannot change inside this transaction).
+    # back. The savepoint makes this one transaction whether or not the driver has begun
+    # one yet (pysqlite begins only before DML), so the pragma holds until it ends; PRAGMA
+    # foreign_keys itself cannot change inside a transaction.
+    bind.exec_driver_sql("SAVEPOINT fact_0007")
     bind.exec_driver_sql("PRAGMA defer_foreign_keys = ON")
     bind.exec_driver_sql(f'CREATE TABLE "{_ASIDE}" AS SELECT {columns} FROM fact')
     bind.exec_driver_sql("DROP TABLE fact")
     fact.create(bind)
     bind.exec_driver_sql(f'INSERT INTO fact ({columns}) SELECT {columns} FROM "{_ASIDE}" ORDER BY id')
     bind.exec_driver_sql(f'DROP TABLE "{_ASIDE}"')
+    bind.exec_driver_sql("RELEASE SAVEPOINT fact_0007")
