@@ -260,3 +260,16 @@ def test_grpc_both_official_and_village_is_invalid(stubs, serving):
         stubs.facts.SubmitFact(fx.SubmitFactRequest(fact=msg))
     assert err.value.code() == grpc.StatusCode.INVALID_ARGUMENT
     assert {"fact.official_id", "fact.village_id"} <= set(violations(err.value))
+
+
+def test_cli_adds_and_lists_a_village_level_fact(grpc_addr, tokens, stubs, serving):
+    from tests.cli_support import run, run_json
+    added = run(grpc_addr, tokens["main"], "fact", "add", "--village", "v02", "--month", MONTH,
+                "--category", VILLAGE_CATEGORY, "--kind", "ranked", "--level", "優秀",
+                "--scorer", "main-01", "--key", "cli-v-1")
+    assert added.exit_code == 0, added.output
+    listed = run_json(grpc_addr, tokens["admin"], "fact", "list", "--month", MONTH, "--village", "v02")
+    mine = [f for f in listed["facts"] if f["fact"]["idempotency_key"] == "cli-v-1"]
+    assert [(f["fact"].get("village_id"), f["fact"].get("level")) for f in mine] == [("v02", "優秀")]
+    table = run(grpc_addr, tokens["admin"], "fact", "list", "--month", MONTH, "--village", "v02")
+    assert table.exit_code == 0 and "村 v02" in table.output and "ranked (優秀)" in table.output
