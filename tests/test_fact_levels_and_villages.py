@@ -273,3 +273,23 @@ def test_cli_adds_and_lists_a_village_level_fact(grpc_addr, tokens, stubs, servi
     assert [(f["fact"].get("village_id"), f["fact"].get("level")) for f in mine] == [("v02", "優秀")]
     table = run(grpc_addr, tokens["admin"], "fact", "list", "--month", MONTH, "--village", "v02")
     assert table.exit_code == 0 and "村 v02" in table.output and "ranked (優秀)" in table.output
+
+
+def test_a_village_level_fact_is_not_an_appealable_deduction(kp):
+    """Today's evaluator gives it no points: an appeal against it is refused with the
+    field named, and the month's workflow is not disturbed by it."""
+    from tests.workflow_helpers import ADMIN, after_month, to_state, village, workflow
+    month = "2026-06"
+    fact_id = kp.submit_fact(village_fact(month=month)).fact_id
+    official = kp.submit_fact(fact_input(month=month, kind="meeting_late")).fact_id
+    flow, clock = workflow(kp, after_month(month))
+    to_state(flow, clock, month, "approved")
+    error = refused(lambda: flow.appeal(village("v01"), fact_id, "本村已完成"))
+    assert isinstance(error, InvalidArgument) and "gave no points" in fields(error)["fact_id"]
+    appeal = flow.appeal(village("v01"), official, "有假條")
+    assert appeal.fact_id == official
+    error = refused(lambda: flow.appeal(village("v02"), fact_id, "本村已完成"))
+    assert isinstance(error, PermissionDenied)
+    flow.resolve_appeal(ADMIN, appeal.id, "overturned", "假條屬實")
+    to_state(flow, clock, month, "paid")
+    assert flow.state(ADMIN, month).state == "paid"
