@@ -108,7 +108,7 @@ def test_json_keeps_chinese_and_numbers(grpc_addr, tokens, a_fact):
     [stored] = [f for f in json.loads(result.stdout)["facts"] if f["id"] == a_fact]
     assert isinstance(stored["id"], int) and stored["fact"]["quantity"] == "1"
     villages = json.loads(run(grpc_addr, tokens["admin"], "villages", "--output", "json").stdout)["villages"]
-    assert villages[0] == {"id": "v01", "township_id": "dahedian", "name": "上山村"}
+    assert villages[0] == {"id": "v01", "township_id": "dahedian", "name": "上山村", "attributes": {}}
     dry = run(grpc_addr, tokens["admin"], "rules", "dry-run", "rules/township-sample.yaml", "--month", MONTH,
               "--output", "json")
     assert dry.exit_code == 0 and "unchanged" in json.loads(dry.stdout)

@@ -1,5 +1,6 @@
 """Schema migrations: an empty database upgrades to exactly the models' schema, and a
 database at the previous schema, holding data, upgrades without losing it."""
+import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import create_engine, inspect
@@ -38,3 +39,94 @@ def test_previous_schema_with_data_upgrades(db_url):
         assert [o.name for o in store.officials()] == ["王建國"]
     finally:
         store.close()
+
+
+# 0006 -> 0007: fact.level, nullable fact.official_id, roster attributes -------------
+# The hash the code before 0007 computed for OLD_FACT (tests/test_fact_levels_and_villages.py).
+OLD_HASH = "b0bb5c79ecd0a9c733dc539d996a4d238e04c531f0a41f5467ef2b71e3d1aeb4"
+AT_0006 = (
+    "insert into scorer (id, name, role) values ('main-01', '主要領導', 'main_leader')",
+    "insert into fact (id, idempotency_key, payload_hash, official_id, village_id, month, date, category, "
+    "kind, quantity, note, scorer_id, scorer_role, source, recorded_at, voids_fact_id, void_reason, void_claim) "
+    f"values (1, 'old-1', '{OLD_HASH}', 'o1', 'v1', '2026-03', '', 'attendance', 'meeting_absent', 1, "
+    "'10月8日例會', 'main-01', 'main_leader', 'test', '2026-03-09 08:00:00', null, '', null)",
+    "insert into fact (id, idempotency_key, payload_hash, official_id, village_id, month, date, category, "
+    "kind, quantity, note, scorer_id, scorer_role, source, recorded_at, voids_fact_id, void_reason, void_claim) "
+    "values (2, 'old-2', 'h2', 'o1', 'v1', '2026-03', '', 'attendance', 'meeting_late', 2.5, '', "
+    "'main-01', 'main_leader', 'test', '2026-03-09 09:00:00', null, '', null)",
+    "insert into fact (id, idempotency_key, payload_hash, official_id, village_id, month, date, category, "
+    "kind, quantity, note, scorer_id, scorer_role, source, recorded_at, voids_fact_id, void_reason, void_claim) "
+    "values (3, 'old-3', 'void:2', 'o1', 'v1', '2026-03', '', 'attendance', 'correction', 0, '請假', "
+    "'main-01', 'main_leader', 'correction', '2026-03-10 09:00:00', 2, '請假', 2)",
+    "insert into appeal (township_id, month, village_id, official_id, fact_id, rule_id, points, "
+    "deduction_reason, appellant, reason, submitted_by, submitted_at, state, decision_reason, resolved_by, "
+    "before_grade, after_grade, revision_after) values ('t1', '2026-03', 'v1', 'o1', 1, 'absent', -2, "
+    "'缺席', 'village', '有假條', '上山村', '2026-04-02 09:00:00', 'pending', '', '', '', '', 0)",
+)
+
+
+@pytest.mark.parametrize("start", ["0006", "0005"])   # 0005: 0006 runs first, in the same transaction
+def test_0006_database_with_facts_upgrades_and_keeps_every_row(db_url, start):
+    """Facts (one corrected, one appealed) and an official at 0006 go to head with
+    nothing lost: same ids, hashes and references; level "", attributes "{}". On SQLite
+    the fact table is rebuilt with foreign keys enforced (what Store does at start)."""
+    from datetime import date
+    from decimal import Decimal
+
+    from sqlalchemy import text
+    from sqlalchemy.exc import IntegrityError
+
+    from kaoping.app import Kaoping
+    from kaoping.domain.facts import FactInput
+    from kaoping.rulesets import RuleSets
+    from kaoping.storage.models import FactRow, Official, Village
+    from tests.conftest import SHIPPED
+
+    engine = create_engine(db_url)
+    schema_with_one_official(engine, start)
+    with engine.begin() as conn:
+        for statement in AT_0006:
+            conn.execute(text(statement))
+    engine.dispose()
+    store = Store(db_url)
+    try:
+        assert current(store.engine) == HEAD
+        rows = store.facts("2026-03")
+        assert [(r.id, r.idempotency_key, r.official_id, r.village_id, r.level, r.voids_fact_id)
+                for r in rows] == [(1, "old-1", "o1", "v1", "", None), (2, "old-2", "o1", "v1", "", None),
+                                   (3, "old-3", "o1", "v1", "", 2)]
+        assert rows[0].payload_hash == OLD_HASH and rows[1].quantity == Decimal("2.5")
+        assert store.voiding_fact(2).id == 3 and store.voiders([1, 2]) == {2: 3}
+        assert store.get(Official, "o1").attributes == "{}" and store.get(Official, "o1").attrs() == {}
+        assert store.get(Village, "v1").attributes == "{}"
+        with store.engine.connect() as conn:
+            assert conn.execute(text("select fact_id from appeal")).scalars().all() == [1]
+        # the rebuilt table keeps its keys: unique idempotency key, one void claim per
+        # fact, an official that exists; and now takes a village-level fact
+        for bad in (dict(idempotency_key="old-1"), dict(official_id="nobody"), dict(void_claim=2)):
+            with pytest.raises(IntegrityError), store.engine.begin() as conn:
+                conn.execute(FactRow.__table__.insert().values(**_row(**bad)))
+        with store.engine.begin() as conn:
+            conn.execute(FactRow.__table__.insert().values(**_row(idempotency_key="village-1",
+                                                                 official_id=None)))
+        assert store.facts_by_keys(["village-1"])["village-1"].official_id is None
+        # an old fact sent again is a duplicate, not a key conflict: its hash is unchanged
+        rulesets = RuleSets(store)
+        rulesets.bootstrap(SHIPPED.read_text(encoding="utf-8"), SHIPPED.name)
+        app = Kaoping(store, rulesets, today=lambda: date(2026, 11, 25))
+        receipt = app.submit_fact(FactInput("o1", "2026-03", "", "attendance", "meeting_absent", "1",
+                                            "10月8日例會", "main-01", "test", "old-1"))
+        assert (receipt.fact_id, receipt.duplicate) == (1, True)
+        rulesets.close()
+    finally:
+        store.close()
+
+
+def _row(**change) -> dict:
+    from decimal import Decimal
+
+    from kaoping.storage.models import utcnow
+    values = dict(idempotency_key="new-1", payload_hash="x", official_id="o1", village_id="v1",
+                  month="2026-03", category="attendance", kind="meeting_late", quantity=Decimal(1),
+                  scorer_id="main-01", scorer_role="main_leader", recorded_at=utcnow())
+    return values | change

@@ -82,13 +82,16 @@ def fact_add(official: Optional[str] = typer.Option(None, help="official id, e.g
              quantity: Optional[str] = typer.Option(None, help="default 1"),
              note: Optional[str] = typer.Option(None),
              key: str = typer.Option("", help="idempotency key; one is made up if omitted"),
+             village: Optional[str] = typer.Option(None, help="a village id instead of --official: "
+                                                   "a village-level fact"),
+             level: str = typer.Option("", help="the fact's level, when its kind has levels"),
              interactive: bool = typer.Option(False, "--interactive", "-i", help=(
                  "ask step by step, offering only valid choices (also what happens when a "
                  "*required option is missing and stdin is a terminal)"))):
     """Record one fact. Example: kaoping fact add --official v01-1 --month 2026-10
     --category attendance --kind meeting_absent --scorer main-01 --note "10月8日例會".
     Step by step: kaoping fact add (or kaoping fact add -i --scorer main-01)."""
-    if interactive or None in (official, category, kind, scorer):
+    if interactive or None in (official or village, category, kind, scorer):
         from kaoping_cli.entry import guided_add
         return guided_add(official=official, category=category, kind=kind, scorer=scorer, month=month,
                           date_=date, quantity=quantity, note=note, key=key, interactive=interactive)
@@ -96,8 +99,9 @@ def fact_add(official: Optional[str] = typer.Option(None, help="official id, e.g
     note = "" if note is None else note
     key = key or f"cli-{uuid.uuid4()}"
     receipt = _call(_stub(fx_grpc.FactServiceStub).SubmitFact, fx.SubmitFactRequest(fact=fx.Fact(
-        official_id=official, month=month, date=date, category=category, kind=kind,
-        quantity=quantity, note=note, scorer_id=scorer, source="cli", idempotency_key=key)))
+        official_id=official or "", village_id=village or "", level=level, month=month, date=date,
+        category=category, kind=kind, quantity=quantity, note=note, scorer_id=scorer, source="cli",
+        idempotency_key=key)))
     word = "already recorded as" if receipt.duplicate else "recorded as"
     console.print(f"fact {word} #{receipt.fact_id} (key {receipt.idempotency_key})")
 
@@ -123,7 +127,8 @@ def fact_list(month: str = typer.Option(...), official: str = typer.Option(""),
     for f in response.facts:
         status = (f"voids #{f.voids_fact_id}" if f.voids_fact_id else
                   f"voided by #{f.voided_by_fact_id}" if f.voided_by_fact_id else "")
-        table.add_row(str(f.id), f.fact.official_id, f.fact.category, f.fact.kind, f.fact.quantity,
+        table.add_row(str(f.id), f.fact.official_id or f"村 {f.fact.village_id}", f.fact.category,
+                      f.fact.kind + (f" ({f.fact.level})" if f.fact.level else ""), f.fact.quantity,
                       f.fact.scorer_id, f.fact.note, status)
     console.print(table)
 

@@ -13,6 +13,7 @@ from typing import Callable
 from kaoping import audit, cancellation
 from kaoping.domain.errors import (AlreadyExists, Cancelled, DomainError, InvalidArgument, NotFound,
                                    PermissionDenied, Violation)
+from kaoping.domain.attributes import with_checked_attributes
 from kaoping.domain.principal import INTERNAL, Principal
 from kaoping.domain.facts import (CheckedFact, FactInput, check_fact, parse_month,
                                   text_problems)
@@ -23,9 +24,10 @@ from kaoping.rules.results import OfficialResult, PeriodInput
 from kaoping.limits import Limits
 from kaoping.month_cache import MonthCache
 from kaoping.rulesets import RuleSets, invalid, validate_text
-from kaoping.storage.models import utcnow
+from kaoping.fact_rows import fact_values
 from kaoping.registry import Registry, plan_move
 from kaoping.storage.models import FactRow, Official, RuleSetRow, Scorer, Township, Village
+from kaoping.storage.fact_queries import with_village_level
 from kaoping.storage.store import Store
 from kaoping.storage.workflow_store import WorkflowStore
 
@@ -136,7 +138,7 @@ class Kaoping:
                key_field: Callable[[int], str]) -> list[Receipt | AlreadyExists]:
         """Stores the facts in one transaction: a receipt per fact, or, for a key first
         used for another fact, the error naming key_field(position)."""
-        values = [_fact_values(c) for c in checked]
+        values = [fact_values(c) for c in checked]
         inserted = self.store.insert_fact_values(values, audit=lambda fresh: audit.entry(
             "submit_facts", f"{len(fresh)} facts", after={
                 "fact_ids": audit.id_ranges([r.id for r in fresh]),
@@ -164,7 +166,10 @@ class Kaoping:
         # the village's roster of that month (an official who moved is listed where he was)
         members = [o.id for o, _ in self.registry.roster([village_id], month)
                    if not official_id or o.id == official_id]
-        return self.store.facts(month, official_ids=members, after_id=after_id, limit=limit)
+        rows = self.store.facts(month, official_ids=members, after_id=after_id, limit=limit)
+        # and the facts about the village itself (village-level: no official)
+        return rows if official_id else with_village_level(self.store, rows, month, village_id,
+                                                           after_id, limit)
 
     # scores -----------------------------------------------------------------
     def monthly_scores(self, month: str, township_id: str = "", village_id: str = "",
@@ -299,6 +304,7 @@ class Kaoping:
     # registry ---------------------------------------------------------------
     def put_village(self, village: Village) -> None:
         _check_text({"id": village.id, "township_id": village.township_id, "name": village.name})
+        village = with_checked_attributes(village)
         if self.store.get(Township, village.township_id) is None:
             raise NotFound("no such township", [Violation("township_id", village.township_id)])
         self.put(village)
@@ -309,6 +315,7 @@ class Kaoping:
         (kaoping.domain.roster): earlier months keep the old village."""
         _check_text({"id": official.id, "village_id": official.village_id, "name": official.name,
                      "position": official.position, "village_from_month": village_from})
+        official = with_checked_attributes(official)
         if self.store.get(Village, official.village_id) is None:
             raise NotFound("no such village", [Violation("village_id", official.village_id)])
         since = self.today().strftime("%Y-%m")
@@ -407,26 +414,6 @@ class DryRun:
 
 def _item_order(item) -> tuple:
     return (item.fact_id, item.rule_id)
-
-
-def _fact_values(checked: CheckedFact) -> dict:
-    """The fact table's columns for one checked fact (what _row builds, as a plain dict)."""
-    f = checked.input
-    return {"idempotency_key": f.idempotency_key, "payload_hash": checked.payload_hash(),
-            "official_id": f.official_id, "village_id": checked.village_id, "month": checked.month,
-            "date": f.date, "category": f.category, "kind": f.kind, "quantity": checked.quantity,
-            "note": f.note, "scorer_id": f.scorer_id, "scorer_role": checked.scorer_role,
-            "source": f.source, "voids_fact_id": None, "void_reason": "",
-            "recorded_at": utcnow()}
-
-
-def _row(checked: CheckedFact) -> FactRow:
-    f = checked.input
-    return FactRow(idempotency_key=f.idempotency_key, payload_hash=checked.payload_hash(),
-                   official_id=f.official_id, village_id=checked.village_id, month=checked.month,
-                   date=f.date, category=f.category, kind=f.kind, quantity=checked.quantity,
-                   note=f.note, scorer_id=f.scorer_id, scorer_role=checked.scorer_role,
-                   source=f.source)
 
 
 # Column sizes of the registry tables (kaoping.storage.models).

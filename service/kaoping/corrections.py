@@ -19,6 +19,7 @@ from kaoping.domain.errors import (FailedPrecondition, InvalidArgument, NotFound
                                    Violation)
 from kaoping.domain.facts import FactInput, check_fact, key_problem, text_problems
 from kaoping.domain.principal import Principal
+from kaoping.fact_rows import fact_row
 from kaoping.rules.model import SCORER_ROLES
 from kaoping.storage.models import FactRow
 from kaoping.storage.store import AlreadyVoided, KeyConflict
@@ -53,7 +54,7 @@ def _not_owner(original: FactRow, caller: Principal) -> PermissionDenied | None:
 def correct_fact(app: "Kaoping", fact_id: int, reason: str, scorer_id: str, key: str,
                  replacement: FactInput | None,
                  caller: Principal) -> "tuple[Receipt, Receipt | None]":
-    from kaoping.app import Receipt, _key_conflict, _row
+    from kaoping.app import Receipt, _key_conflict
     if caller.role in SCORER_ROLES:
         scorer_id = caller.scorer_id
     bad = text_problems({"reason": reason, "idempotency_key": key, "scorer_id": scorer_id},
@@ -110,7 +111,7 @@ def correct_fact(app: "Kaoping", fact_id: int, reason: str, scorer_id: str, key:
                   quantity=Decimal(0), note=reason, scorer_id=scorer.id,
                   scorer_role=scorer.role, source="correction", voids_fact_id=fact_id,
                   void_reason=reason, void_claim=fact_id)
-    rows = [row] + ([_row(checked_replacement)] if checked_replacement else [])
+    rows = [row] + ([fact_row(checked_replacement)] if checked_replacement else [])
     try:
         inserted = app.store.insert_facts(rows, audit=lambda fresh: audit.entry(
             "correct_fact", f"fact {fact_id}",

@@ -57,10 +57,11 @@ PARALLEL_FROM_FACTS = 150_000
 
 # What _compute reads of each row; the names are the ORM attributes it uses.
 TownshipRow = namedtuple("TownshipRow", "id")
-VillageRow = namedtuple("VillageRow", "id township_id name")
-OfficialRow = namedtuple("OfficialRow", "id village_id name position base_pay")
+# attributes: JSON text, read with kaoping.domain.attributes.attributes_of
+VillageRow = namedtuple("VillageRow", "id township_id name attributes")
+OfficialRow = namedtuple("OfficialRow", "id village_id name position base_pay attributes")
 FactView = namedtuple("FactView", "id official_id village_id month category kind quantity "
-                                  "scorer_id scorer_role voids_fact_id date")
+                                  "scorer_id scorer_role voids_fact_id date level")
 VersionRow = namedtuple("VersionRow", "id content_hash label")
 
 
@@ -266,7 +267,7 @@ class _Worker:
         # result processor once per distinct value (see _quantity), not once per row
         return (select(f.id, f.official_id, f.village_id, f.month, f.category, f.kind,
                        type_coerce(f.quantity, NullType()), f.scorer_id, f.scorer_role,
-                       f.voids_fact_id, f.date)
+                       f.voids_fact_id, f.date, f.level)
                 .where(month == bindparam("month"),
                        f.village_id.in_(bindparam("villages", expanding=True)))
                 .order_by(f.id))
@@ -275,14 +276,14 @@ class _Worker:
         v, o, a = Village.__table__.c, Official.__table__.c, OfficialAssignment.__table__.c
         with self.engine.connect() as conn:
             villages = [VillageRow(*r) for r in conn.execute(
-                select(v.id, v.township_id, v.name).where(v.township_id.in_(townships))
+                select(v.id, v.township_id, v.name, v.attributes).where(v.township_id.in_(townships))
                 .order_by(v.township_id, v.id))]
             village_ids = [x.id for x in villages]
             # everyone in the shard's villages now or in some month (the roster history)
             members = or_(o.village_id.in_(village_ids),
                           o.id.in_(select(a.official_id).where(a.village_id.in_(village_ids))))
             officials = [OfficialRow(*r) for r in conn.execute(
-                select(o.id, o.village_id, o.name, o.position, o.base_pay)
+                select(o.id, o.village_id, o.name, o.position, o.base_pay, o.attributes)
                 .where(members).order_by(o.village_id, o.id))] if village_ids else []
             history = [tuple(r) for r in conn.execute(
                 select(a.official_id, a.from_month, a.village_id)
@@ -326,8 +327,8 @@ class _Worker:
             if raw not in known:
                 known[raw] = process(raw) if process else raw
         return [FactView(fid, oid, vid, month, category, kind, known[raw], scorer_id,
-                         scorer_role, voids, day)
-                for fid, oid, vid, month, category, kind, raw, scorer_id, scorer_role, voids, day
+                         scorer_role, voids, day, level)
+                for fid, oid, vid, month, category, kind, raw, scorer_id, scorer_role, voids, day, level
                 in rows]
 
 

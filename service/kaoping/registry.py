@@ -1,28 +1,30 @@
-"""The registry as the use cases read it: officials and scorers kept in memory, and
+"""The registry as the use cases read it: officials, villages and scorers kept in memory, and
 each official's village history (kaoping.domain.roster) with the one function that
 says which village an official belonged to in a month."""
 from __future__ import annotations
 
 from kaoping.domain.facts import EARLIEST_MONTH
 from kaoping.domain.roster import Assignment, village_in_month
-from kaoping.storage.models import Official, OfficialAssignment, Scorer
+from kaoping.storage.models import Official, OfficialAssignment, Scorer, Village
 from kaoping.storage.store import Store
 
 
 class Registry:
-    """In-memory view of officials and scorers, re-read from the database on a miss so
+    """In-memory view of officials, villages and scorers, re-read from the database on a miss so
     that rows added through another replica are found."""
 
     def __init__(self, store: Store):
         self.store = store
         self._officials: dict[str, Official] = {}
         self._scorers: dict[str, Scorer] = {}
+        self._villages: dict[str, Village] = {}
         self._history: dict[str, list[Assignment]] = {}
         self.reload()
 
     def reload(self) -> None:
         self._officials = {o.id: o for o in self.store.officials()}
         self._scorers = {s.id: s for s in self.store.scorers()}
+        self._villages = {v.id: v for v in self.store.villages()}
         history: dict[str, list[Assignment]] = {}
         for a in self.store.assignments():
             history.setdefault(a.official_id, []).append(Assignment(a.from_month, a.village_id))
@@ -54,6 +56,10 @@ class Registry:
 
     def official(self, official_id: str) -> Official | None:
         return self._cached(self._officials, Official, official_id)
+
+    def village(self, village_id: str) -> Village | None:
+        """The village (with its attributes: Village.attrs()), or None."""
+        return self._cached(self._villages, Village, village_id)
 
     def scorer(self, scorer_id: str) -> Scorer | None:
         return self._cached(self._scorers, Scorer, scorer_id)

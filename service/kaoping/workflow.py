@@ -465,8 +465,8 @@ class Workflow:
             raise FailedPrecondition(f"the appeal deadline {record.appeal_deadline} has passed",
                                      [Violation("fact_id", f"appeals for {month} closed after "
                                                            f"{record.appeal_deadline}")])
-        scores = self.app.monthly_scores(month, official_id=fact.official_id)
-        item = next((i for i in scores.scores[0].result.items if i.fact_id == fact_id), None)
+        scores = self.app.monthly_scores(month, official_id=fact.official_id) if fact.official_id else None
+        item = next((i for i in scores.scores[0].result.items if i.fact_id == fact_id), None) if scores else None
         if item is None or not _is_deduction(scores.rules, item):
             what = "gave no points" if item is None else f"gave {item.points} points"
             raise InvalidArgument("only a deduction can be appealed", [Violation(
@@ -775,8 +775,8 @@ class Workflow:
             facts += [f for f in self.app.store.facts(m, villages) if f.category == INSPECTION]
         voided = {f.voids_fact_id for f in facts if f.voids_fact_id is not None}
         per: dict[str, list[ScoredFact]] = {}
-        for f in facts:
-            if f.voids_fact_id is None and f.id not in voided:
+        for f in facts:   # a village-level fact (no official) has no official's inspection
+            if f.voids_fact_id is None and f.id not in voided and f.official_id:
                 per.setdefault(f.official_id, []).append(ScoredFact(
                     f.id, f.category, f.kind, Decimal(f.quantity), f.scorer_id, f.scorer_role))
         strays = sorted(o for o in per if o not in history)

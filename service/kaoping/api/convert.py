@@ -40,7 +40,8 @@ def fact_input(msg: fx.Fact) -> FactInput:
     return FactInput(official_id=msg.official_id.strip(), month=msg.month.strip(),
                      date=msg.date.strip(), category=msg.category.strip(), kind=msg.kind.strip(),
                      quantity=msg.quantity.strip(), note=msg.note, scorer_id=msg.scorer_id.strip(),
-                     source=msg.source.strip(), idempotency_key=msg.idempotency_key)
+                     source=msg.source.strip(), idempotency_key=msg.idempotency_key,
+                     level=msg.level.strip(), village_id=msg.village_id.strip())
 
 
 def stored_fact(row: FactRow, voided_by: int = 0) -> fx.StoredFact:
@@ -48,10 +49,12 @@ def stored_fact(row: FactRow, voided_by: int = 0) -> fx.StoredFact:
         id=row.id, recorded_at=stamp(row.recorded_at),
         voids_fact_id=row.voids_fact_id or 0, void_reason=row.void_reason,
         voided_by_fact_id=voided_by,
-        fact=fx.Fact(official_id=row.official_id, month=row.month, date=row.date,
+        # village_id only for a village-level fact: the fact as it was submitted
+        fact=fx.Fact(official_id=row.official_id or "", month=row.month, date=row.date,
                      category=row.category, kind=row.kind, quantity=dec(Decimal(row.quantity)),
                      note=row.note, scorer_id=row.scorer_id, source=row.source,
-                     idempotency_key=row.idempotency_key))
+                     idempotency_key=row.idempotency_key, level=row.level or "",
+                     village_id="" if row.official_id else row.village_id))
 
 
 def ruleset_ref(row: RuleSetRow) -> ev.RuleSetRef:

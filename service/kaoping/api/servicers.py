@@ -9,6 +9,7 @@ from kaoping.api.auth import caller
 from kaoping.api.errors import translating
 from kaoping.api.fact_stream import StreamReply
 from kaoping.app import Kaoping
+from kaoping.domain.attributes import attributes_of, encode_attributes
 from kaoping.domain.errors import InvalidArgument, Violation
 from kaoping.storage.models import Official, Scorer, Village
 from kaoping.v1 import evaluation_pb2 as ev
@@ -156,7 +157,8 @@ class RegistryServicer(rg_grpc.RegistryServiceServicer):
         response = rg.ListVillagesResponse()
         response.next_page_token = paging.fill(
             response.villages, paging.after(self.app.store.villages(request.township_id), page),
-            lambda v: rg.Village(id=v.id, township_id=v.township_id, name=v.name), page)
+            lambda v: rg.Village(id=v.id, township_id=v.township_id, name=v.name,
+                                 attributes=attributes_of(v)), page)
         return response
 
     @translating
@@ -166,7 +168,7 @@ class RegistryServicer(rg_grpc.RegistryServiceServicer):
         response.next_page_token = paging.fill(
             response.officials, paging.after(self.app.store.officials(request.village_id), page),
             lambda o: rg.Official(id=o.id, village_id=o.village_id, name=o.name, position=o.position,
-                                  base_pay=cv.money(o.base_pay)), page)
+                                  base_pay=cv.money(o.base_pay), attributes=attributes_of(o)), page)
         return response
 
     @translating
@@ -181,7 +183,8 @@ class RegistryServicer(rg_grpc.RegistryServiceServicer):
     @translating
     def PutVillage(self, request, context):
         _require(request, "id", "township_id", "name")
-        self.app.put_village(Village(id=request.id, township_id=request.township_id, name=request.name))
+        self.app.put_village(Village(id=request.id, township_id=request.township_id, name=request.name,
+                                     attributes=encode_attributes(request.attributes)))
         return request
 
     @translating
@@ -194,7 +197,8 @@ class RegistryServicer(rg_grpc.RegistryServiceServicer):
         if not pay.is_finite() or pay < 0 or pay > 1_000_000:
             raise InvalidArgument("bad base pay", [Violation("base_pay", "a yuan amount from 0 to 1000000")])
         self.app.put_official(Official(id=request.id, village_id=request.village_id, name=request.name,
-                              position=request.position, base_pay=pay),
+                              position=request.position, base_pay=pay,
+                              attributes=encode_attributes(request.attributes)),
                               village_from=request.village_from_month)
         return request
 

@@ -14,6 +14,7 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 
 from kaoping.domain.errors import DomainError, InvalidArgument, NotFound, PermissionDenied, Violation
+from kaoping.domain.fact_subject import level_problems, subject_problems, village_in_scope
 from kaoping.domain.principal import INTERNAL, SCORER_ROLES, Principal
 from kaoping.domain.ruleset import RuleSet
 
@@ -22,6 +23,7 @@ MAX_KEY = 200
 MAX_NOTE = 2000
 MAX_SOURCE = 64
 MAX_ID = 64
+MAX_LEVEL = 32
 # ASCII digits only and matched whole (fullmatch): \d would take "２０２６" and $ a trailing newline.
 _MONTH = re.compile(r"([0-9]{4})-([0-9]{2})")
 _DATE = re.compile(r"([0-9]{4})-([0-9]{2})-([0-9]{2})")
@@ -40,9 +42,16 @@ class FactInput:
     scorer_id: str
     source: str
     idempotency_key: str
+    # A level or severity (鎮級/市級), "" for none; a village-level fact gives village_id
+    # instead of official_id. Both last and optional so older callers build it unchanged.
+    level: str = ""
+    village_id: str = ""
 
 
-_HASHED = [f.name for f in fields(FactInput) if f.name != "idempotency_key"]
+# Hashed only when not empty, so that the payload hash of every fact from before they
+# existed stays byte for byte what it was (a resend of an old fact stays a duplicate).
+_OPTIONAL = ("level", "village_id")
+_HASHED = [f.name for f in fields(FactInput) if f.name not in ("idempotency_key", *_OPTIONAL)]
 
 
 @dataclass(frozen=True)
@@ -62,6 +71,7 @@ class CheckedFact:
         # copy: this is on the ingest hot path (docs/benchmarks.md, P1).
         f = self.input
         data = {name: getattr(f, name) for name in _HASHED}
+        data.update((name, getattr(f, name)) for name in _OPTIONAL if getattr(f, name))
         data["month"], data["quantity"] = self.month, str(self.quantity.normalize())
         blob = json.dumps(data, sort_keys=True, ensure_ascii=False).encode("utf-8")
         return hashlib.sha256(blob).hexdigest()
@@ -167,8 +177,9 @@ def check_fact(fact: FactInput, ruleset: RuleSet, registry, today: date,
                max_note: int = MAX_NOTE) -> CheckedFact:
     """Raises a DomainError with every violation, or returns the checked fact.
 
-    `registry` answers official(id) and scorer(id) (objects or None) and
-    village_of(official id, month). A scorer's
+    `registry` answers official(id), village(id) and scorer(id) (objects or None) and
+    village_of(official id, month). A fact is about one official, or, in a category
+    whose scope is "village" (kaoping.domain.fact_subject), one village. A scorer's
     token names its scorer, so its facts are recorded under that scorer; a system's
     token lists its categories; an admin enters facts on behalf of a named scorer.
     """
@@ -205,25 +216,31 @@ def check_fact(fact: FactInput, ruleset: RuleSet, registry, today: date,
         if quantity > limit:
             bad.append(Violation(f("quantity"), f"{quantity} is more than the most plausible "
                                                 f"{limit} for {fact.kind}"))
-    texts = {"official_id": fact.official_id, "month": fact.month, "date": fact.date,
-             "category": fact.category, "kind": fact.kind, "note": fact.note,
-             "scorer_id": fact.scorer_id, "source": fact.source, "idempotency_key": fact.idempotency_key}
+    texts = {"official_id": fact.official_id, "village_id": fact.village_id, "month": fact.month,
+             "date": fact.date, "category": fact.category, "kind": fact.kind, "note": fact.note,
+             "scorer_id": fact.scorer_id, "source": fact.source, "idempotency_key": fact.idempotency_key,
+             "level": fact.level}
     known = {v.field for v in bad}
     bad += [Violation(f(v.field), v.description) for v in text_problems(
-        texts, {"official_id": MAX_ID, "scorer_id": MAX_ID, "note": max_note, "source": MAX_SOURCE})
+        texts, {"official_id": MAX_ID, "village_id": MAX_ID, "scorer_id": MAX_ID, "note": max_note,
+                "source": MAX_SOURCE, "level": MAX_LEVEL})
         if f(v.field) not in known]
-    if not fact.official_id:
-        bad.append(Violation(f("official_id"), "required"))
+    known = {v.field for v in bad}
+    bad += [v for v in subject_problems(fact, category, f) + level_problems(fact, category, f)
+            if v.field not in known]
     if not fact.scorer_id:
         bad.append(Violation(f("scorer_id"), "required"))
     if bad:
         raise InvalidArgument("the fact is not valid", bad)
 
-    official = registry.official(fact.official_id)
+    official = registry.official(fact.official_id) if fact.official_id else None
+    village = registry.village(fact.village_id) if fact.village_id else None
     scorer = (SimpleNamespace(id=fact.scorer_id, role="system") if caller.role == "system"
               else registry.scorer(fact.scorer_id))
-    if official is None:
+    if fact.official_id and official is None:
         missing.append(Violation(f("official_id"), f"no official {shown(fact.official_id)}"))
+    if fact.village_id and village is None:
+        missing.append(Violation(f("village_id"), f"no village {shown(fact.village_id)}"))
     if scorer is None:
         missing.append(Violation(f("scorer_id"), f"no scorer {shown(fact.scorer_id)}"))
     if missing:
@@ -237,8 +254,13 @@ def check_fact(fact: FactInput, ruleset: RuleSet, registry, today: date,
             f"scorer {scorer.id} ({scorer.role}) does not score {fact.category}",
             [Violation(f("scorer_id"), f"{fact.category} is scored by "
                                        f"{', '.join(category.scored_by)}")])
+    if village is not None:
+        village_in_scope(village.id, caller, f("village_id"))
+        return CheckedFact(fact, month, quantity, village.id, scorer.role)
     # the village he belonged to in the fact's month (kaoping.domain.roster)
-    return CheckedFact(fact, month, quantity, registry.village_of(official.id, month), scorer.role)
+    home = registry.village_of(official.id, month)
+    village_in_scope(home, caller, f("official_id"))
+    return CheckedFact(fact, month, quantity, home, scorer.role)
 
 
 __all__ = ["FactInput", "CheckedFact", "check_fact", "parse_month", "DomainError"]

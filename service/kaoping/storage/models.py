@@ -9,6 +9,8 @@ from typing import Optional
 from sqlalchemy import Column, DateTime, Index, Numeric, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
+from kaoping.domain.attributes import attributes_of
+
 
 def utcnow() -> datetime:
     return datetime.now(timezone.utc)
@@ -18,23 +20,36 @@ def _stamp() -> Column:
     return Column(DateTime(timezone=True), nullable=False, default=utcnow)
 
 
+def _attributes() -> Column:
+    """Attributes the rule language reads (kaoping.domain.attributes), a JSON object."""
+    return Column(Text, nullable=False, default="{}", server_default="{}")
+
+
+class _HasAttributes:
+    def attrs(self) -> dict[str, str]:
+        """The attributes as a dict (kaoping.domain.attributes.attributes_of)."""
+        return attributes_of(self)
+
+
 class Township(SQLModel, table=True):
     id: str = Field(primary_key=True, max_length=64)
     name: str = Field(max_length=200)
 
 
-class Village(SQLModel, table=True):
+class Village(_HasAttributes, SQLModel, table=True):
     id: str = Field(primary_key=True, max_length=64)
     township_id: str = Field(foreign_key="township.id", index=True, max_length=64)
     name: str = Field(max_length=200)
+    attributes: str = Field(default="{}", sa_column=_attributes())
 
 
-class Official(SQLModel, table=True):
+class Official(_HasAttributes, SQLModel, table=True):
     id: str = Field(primary_key=True, max_length=64)
     village_id: str = Field(foreign_key="village.id", index=True, max_length=64)
     name: str = Field(max_length=200)
     position: str = Field(default="", max_length=100)
     base_pay: Decimal = Field(sa_column=Column(Numeric(12, 2), nullable=False))
+    attributes: str = Field(default="{}", sa_column=_attributes())
 
 
 class OfficialAssignment(SQLModel, table=True):
@@ -64,7 +79,10 @@ class FactRow(SQLModel, table=True):
     id: Optional[int] = Field(default=None, primary_key=True)
     idempotency_key: str = Field(max_length=200, unique=True)
     payload_hash: str = Field(max_length=64)
-    official_id: str = Field(foreign_key="official.id", index=True, max_length=64)
+    # None for a village-level fact (about the village in village_id, not one official;
+    # its category's scope is "village"): village_id is then the fact's subject.
+    official_id: Optional[str] = Field(default=None, foreign_key="official.id", index=True,
+                                       max_length=64, nullable=True)
     village_id: str = Field(index=True, max_length=64)
     month: str = Field(max_length=7)
     date: str = Field(default="", max_length=10)
@@ -75,6 +93,8 @@ class FactRow(SQLModel, table=True):
     scorer_id: str = Field(max_length=64)
     scorer_role: str = Field(max_length=32)
     source: str = Field(default="", max_length=64)
+    # a level or severity (鎮級/市級, 警告/嚴重警告) when the fact's kind declares levels
+    level: str = Field(default="", max_length=32, sa_column_kwargs={"server_default": ""})
     recorded_at: datetime = Field(default_factory=utcnow, sa_column=_stamp())
     voids_fact_id: Optional[int] = Field(default=None, foreign_key="fact.id", index=True)
     void_reason: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))

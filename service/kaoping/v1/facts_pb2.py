@@ -24,7 +24,7 @@ _sym_db = _symbol_database.Default()
 
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x16kaoping/v1/facts.proto\x12\nkaoping.v1\"\xb4\x01\n\x04\x46\x61\x63t\x12\x13\n\x0bofficial_id\x18\x01 \x01(\t\x12\r\n\x05month\x18\x02 \x01(\t\x12\x0c\n\x04\x64\x61te\x18\x03 \x01(\t\x12\x10\n\x08\x63\x61tegory\x18\x04 \x01(\t\x12\x0c\n\x04kind\x18\x05 \x01(\t\x12\x10\n\x08quantity\x18\x06 \x01(\t\x12\x0c\n\x04note\x18\x07 \x01(\t\x12\x11\n\tscorer_id\x18\x08 \x01(\t\x12\x0e\n\x06source\x18\t \x01(\t\x12\x17\n\x0fidempotency_key\x18\n \x01(\t\"\x94\x01\n\nStoredFact\x12\n\n\x02id\x18\x01 \x01(\x03\x12\x1e\n\x04\x66\x61\x63t\x18\x02 \x01(\x0b\x32\x10.kaoping.v1.Fact\x12\x13\n\x0brecorded_at\x18\x03 \x01(\t\x12\x15\n\rvoids_fact_id\x18\x04 \x01(\x03\x12\x13\n\x0bvoid_reason\x18\x05 \x01(\t\x12\x19\n\x11voided_by_fact_id\x18\x06 \x01(\x03\"3\n\x11SubmitFactRequest\x12\x1e\n\x04\x66\x61\x63t\x18\x01 \x01(\x0b\x32\x10.kaoping.v1.Fact\"J\n\x0b\x46\x61\x63tReceipt\x12\x0f\n\x07\x66\x61\x63t_id\x18\x01 \x01(\x03\x12\x11\n\tduplicate\x18\x02 \x01(\x08\x12\x17\n\x0fidempotency_key\x18\x03 \x01(\t\",\n\tFactBatch\x12\x1f\n\x05\x66\x61\x63ts\x18\x01 \x03(\x0b\x32\x10.kaoping.v1.Fact\"\xab\x01\n\x0b\x46\x61\x63tOutcome\x12\r\n\x05index\x18\x01 \x01(\x05\x12\x17\n\x0fidempotency_key\x18\x02 \x01(\t\x12\x10\n\x08\x61\x63\x63\x65pted\x18\x03 \x01(\x08\x12(\n\x07receipt\x18\x04 \x01(\x0b\x32\x17.kaoping.v1.FactReceipt\x12\x0c\n\x04\x63ode\x18\x05 \x01(\x05\x12*\n\x08problems\x18\x06 \x03(\x0b\x32\x18.kaoping.v1.FieldProblem\"2\n\x0c\x46ieldProblem\x12\r\n\x05\x66ield\x18\x01 \x01(\t\x12\x13\n\x0b\x64\x65scription\x18\x02 \x01(\t\"\xc7\x01\n\x0b\x42\x61tchResult\x12\x10\n\x08\x61\x63\x63\x65pted\x18\x01 \x01(\x05\x12\x10\n\x08rejected\x18\x02 \x01(\x05\x12\x12\n\nduplicates\x18\x03 \x01(\x05\x12)\n\x08outcomes\x18\x04 \x03(\x0b\x32\x17.kaoping.v1.FactOutcome\x12\x12\n\nfacts_read\x18\x05 \x01(\x05\x12\x15\n\rmessages_read\x18\x06 \x01(\x05\x12\x15\n\rstopped_early\x18\x07 \x01(\x08\x12\x13\n\x0bstop_reason\x18\x08 \x01(\t\"\x88\x01\n\x12\x43orrectFactRequest\x12\x0f\n\x07\x66\x61\x63t_id\x18\x01 \x01(\x03\x12\x0e\n\x06reason\x18\x02 \x01(\t\x12\x11\n\tscorer_id\x18\x03 \x01(\t\x12\x17\n\x0fidempotency_key\x18\x04 \x01(\t\x12%\n\x0breplacement\x18\x05 \x01(\x0b\x32\x10.kaoping.v1.Fact\"p\n\x13\x43orrectFactResponse\x12+\n\ncorrection\x18\x01 \x01(\x0b\x32\x17.kaoping.v1.FactReceipt\x12,\n\x0breplacement\x18\x02 \x01(\x0b\x32\x17.kaoping.v1.FactReceipt\"q\n\x10ListFactsRequest\x12\r\n\x05month\x18\x01 \x01(\t\x12\x13\n\x0bofficial_id\x18\x02 \x01(\t\x12\x12\n\nvillage_id\x18\x03 \x01(\t\x12\x11\n\tpage_size\x18\x04 \x01(\x05\x12\x12\n\npage_token\x18\x05 \x01(\t\"S\n\x11ListFactsResponse\x12%\n\x05\x66\x61\x63ts\x18\x01 \x03(\x0b\x32\x16.kaoping.v1.StoredFact\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t2\xae\x02\n\x0b\x46\x61\x63tService\x12\x44\n\nSubmitFact\x12\x1d.kaoping.v1.SubmitFactRequest\x1a\x17.kaoping.v1.FactReceipt\x12?\n\x0bSubmitFacts\x12\x15.kaoping.v1.FactBatch\x1a\x17.kaoping.v1.BatchResult(\x01\x12N\n\x0b\x43orrectFact\x12\x1e.kaoping.v1.CorrectFactRequest\x1a\x1f.kaoping.v1.CorrectFactResponse\x12H\n\tListFacts\x12\x1c.kaoping.v1.ListFactsRequest\x1a\x1d.kaoping.v1.ListFactsResponseb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x16kaoping/v1/facts.proto\x12\nkaoping.v1\"\xd7\x01\n\x04\x46\x61\x63t\x12\x13\n\x0bofficial_id\x18\x01 \x01(\t\x12\r\n\x05month\x18\x02 \x01(\t\x12\x0c\n\x04\x64\x61te\x18\x03 \x01(\t\x12\x10\n\x08\x63\x61tegory\x18\x04 \x01(\t\x12\x0c\n\x04kind\x18\x05 \x01(\t\x12\x10\n\x08quantity\x18\x06 \x01(\t\x12\x0c\n\x04note\x18\x07 \x01(\t\x12\x11\n\tscorer_id\x18\x08 \x01(\t\x12\x0e\n\x06source\x18\t \x01(\t\x12\x17\n\x0fidempotency_key\x18\n \x01(\t\x12\r\n\x05level\x18\x0b \x01(\t\x12\x12\n\nvillage_id\x18\x0c \x01(\t\"\x94\x01\n\nStoredFact\x12\n\n\x02id\x18\x01 \x01(\x03\x12\x1e\n\x04\x66\x61\x63t\x18\x02 \x01(\x0b\x32\x10.kaoping.v1.Fact\x12\x13\n\x0brecorded_at\x18\x03 \x01(\t\x12\x15\n\rvoids_fact_id\x18\x04 \x01(\x03\x12\x13\n\x0bvoid_reason\x18\x05 \x01(\t\x12\x19\n\x11voided_by_fact_id\x18\x06 \x01(\x03\"3\n\x11SubmitFactRequest\x12\x1e\n\x04\x66\x61\x63t\x18\x01 \x01(\x0b\x32\x10.kaoping.v1.Fact\"J\n\x0b\x46\x61\x63tReceipt\x12\x0f\n\x07\x66\x61\x63t_id\x18\x01 \x01(\x03\x12\x11\n\tduplicate\x18\x02 \x01(\x08\x12\x17\n\x0fidempotency_key\x18\x03 \x01(\t\",\n\tFactBatch\x12\x1f\n\x05\x66\x61\x63ts\x18\x01 \x03(\x0b\x32\x10.kaoping.v1.Fact\"\xab\x01\n\x0b\x46\x61\x63tOutcome\x12\r\n\x05index\x18\x01 \x01(\x05\x12\x17\n\x0fidempotency_key\x18\x02 \x01(\t\x12\x10\n\x08\x61\x63\x63\x65pted\x18\x03 \x01(\x08\x12(\n\x07receipt\x18\x04 \x01(\x0b\x32\x17.kaoping.v1.FactReceipt\x12\x0c\n\x04\x63ode\x18\x05 \x01(\x05\x12*\n\x08problems\x18\x06 \x03(\x0b\x32\x18.kaoping.v1.FieldProblem\"2\n\x0c\x46ieldProblem\x12\r\n\x05\x66ield\x18\x01 \x01(\t\x12\x13\n\x0b\x64\x65scription\x18\x02 \x01(\t\"\xc7\x01\n\x0b\x42\x61tchResult\x12\x10\n\x08\x61\x63\x63\x65pted\x18\x01 \x01(\x05\x12\x10\n\x08rejected\x18\x02 \x01(\x05\x12\x12\n\nduplicates\x18\x03 \x01(\x05\x12)\n\x08outcomes\x18\x04 \x03(\x0b\x32\x17.kaoping.v1.FactOutcome\x12\x12\n\nfacts_read\x18\x05 \x01(\x05\x12\x15\n\rmessages_read\x18\x06 \x01(\x05\x12\x15\n\rstopped_early\x18\x07 \x01(\x08\x12\x13\n\x0bstop_reason\x18\x08 \x01(\t\"\x88\x01\n\x12\x43orrectFactRequest\x12\x0f\n\x07\x66\x61\x63t_id\x18\x01 \x01(\x03\x12\x0e\n\x06reason\x18\x02 \x01(\t\x12\x11\n\tscorer_id\x18\x03 \x01(\t\x12\x17\n\x0fidempotency_key\x18\x04 \x01(\t\x12%\n\x0breplacement\x18\x05 \x01(\x0b\x32\x10.kaoping.v1.Fact\"p\n\x13\x43orrectFactResponse\x12+\n\ncorrection\x18\x01 \x01(\x0b\x32\x17.kaoping.v1.FactReceipt\x12,\n\x0breplacement\x18\x02 \x01(\x0b\x32\x17.kaoping.v1.FactReceipt\"q\n\x10ListFactsRequest\x12\r\n\x05month\x18\x01 \x01(\t\x12\x13\n\x0bofficial_id\x18\x02 \x01(\t\x12\x12\n\nvillage_id\x18\x03 \x01(\t\x12\x11\n\tpage_size\x18\x04 \x01(\x05\x12\x12\n\npage_token\x18\x05 \x01(\t\"S\n\x11ListFactsResponse\x12%\n\x05\x66\x61\x63ts\x18\x01 \x03(\x0b\x32\x16.kaoping.v1.StoredFact\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t2\xae\x02\n\x0b\x46\x61\x63tService\x12\x44\n\nSubmitFact\x12\x1d.kaoping.v1.SubmitFactRequest\x1a\x17.kaoping.v1.FactReceipt\x12?\n\x0bSubmitFacts\x12\x15.kaoping.v1.FactBatch\x1a\x17.kaoping.v1.BatchResult(\x01\x12N\n\x0b\x43orrectFact\x12\x1e.kaoping.v1.CorrectFactRequest\x1a\x1f.kaoping.v1.CorrectFactResponse\x12H\n\tListFacts\x12\x1c.kaoping.v1.ListFactsRequest\x1a\x1d.kaoping.v1.ListFactsResponseb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -32,29 +32,29 @@ _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'kaoping.v1.facts_pb2', _glo
 if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
   _globals['_FACT']._serialized_start=39
-  _globals['_FACT']._serialized_end=219
-  _globals['_STOREDFACT']._serialized_start=222
-  _globals['_STOREDFACT']._serialized_end=370
-  _globals['_SUBMITFACTREQUEST']._serialized_start=372
-  _globals['_SUBMITFACTREQUEST']._serialized_end=423
-  _globals['_FACTRECEIPT']._serialized_start=425
-  _globals['_FACTRECEIPT']._serialized_end=499
-  _globals['_FACTBATCH']._serialized_start=501
-  _globals['_FACTBATCH']._serialized_end=545
-  _globals['_FACTOUTCOME']._serialized_start=548
-  _globals['_FACTOUTCOME']._serialized_end=719
-  _globals['_FIELDPROBLEM']._serialized_start=721
-  _globals['_FIELDPROBLEM']._serialized_end=771
-  _globals['_BATCHRESULT']._serialized_start=774
-  _globals['_BATCHRESULT']._serialized_end=973
-  _globals['_CORRECTFACTREQUEST']._serialized_start=976
-  _globals['_CORRECTFACTREQUEST']._serialized_end=1112
-  _globals['_CORRECTFACTRESPONSE']._serialized_start=1114
-  _globals['_CORRECTFACTRESPONSE']._serialized_end=1226
-  _globals['_LISTFACTSREQUEST']._serialized_start=1228
-  _globals['_LISTFACTSREQUEST']._serialized_end=1341
-  _globals['_LISTFACTSRESPONSE']._serialized_start=1343
-  _globals['_LISTFACTSRESPONSE']._serialized_end=1426
-  _globals['_FACTSERVICE']._serialized_start=1429
-  _globals['_FACTSERVICE']._serialized_end=1731
+  _globals['_FACT']._serialized_end=254
+  _globals['_STOREDFACT']._serialized_start=257
+  _globals['_STOREDFACT']._serialized_end=405
+  _globals['_SUBMITFACTREQUEST']._serialized_start=407
+  _globals['_SUBMITFACTREQUEST']._serialized_end=458
+  _globals['_FACTRECEIPT']._serialized_start=460
+  _globals['_FACTRECEIPT']._serialized_end=534
+  _globals['_FACTBATCH']._serialized_start=536
+  _globals['_FACTBATCH']._serialized_end=580
+  _globals['_FACTOUTCOME']._serialized_start=583
+  _globals['_FACTOUTCOME']._serialized_end=754
+  _globals['_FIELDPROBLEM']._serialized_start=756
+  _globals['_FIELDPROBLEM']._serialized_end=806
+  _globals['_BATCHRESULT']._serialized_start=809
+  _globals['_BATCHRESULT']._serialized_end=1008
+  _globals['_CORRECTFACTREQUEST']._serialized_start=1011
+  _globals['_CORRECTFACTREQUEST']._serialized_end=1147
+  _globals['_CORRECTFACTRESPONSE']._serialized_start=1149
+  _globals['_CORRECTFACTRESPONSE']._serialized_end=1261
+  _globals['_LISTFACTSREQUEST']._serialized_start=1263
+  _globals['_LISTFACTSREQUEST']._serialized_end=1376
+  _globals['_LISTFACTSRESPONSE']._serialized_start=1378
+  _globals['_LISTFACTSRESPONSE']._serialized_end=1461
+  _globals['_FACTSERVICE']._serialized_start=1464
+  _globals['_FACTSERVICE']._serialized_end=1766
 # @@protoc_insertion_point(module_scope)

@@ -7,7 +7,7 @@ from typing import ClassVar as _ClassVar, Optional as _Optional, Union as _Union
 DESCRIPTOR: _descriptor.FileDescriptor
 
 class Fact(_message.Message):
-    __slots__ = ("official_id", "month", "date", "category", "kind", "quantity", "note", "scorer_id", "source", "idempotency_key")
+    __slots__ = ("official_id", "month", "date", "category", "kind", "quantity", "note", "scorer_id", "source", "idempotency_key", "level", "village_id")
     OFFICIAL_ID_FIELD_NUMBER: _ClassVar[int]
     MONTH_FIELD_NUMBER: _ClassVar[int]
     DATE_FIELD_NUMBER: _ClassVar[int]
@@ -18,6 +18,8 @@ class Fact(_message.Message):
     SCORER_ID_FIELD_NUMBER: _ClassVar[int]
     SOURCE_FIELD_NUMBER: _ClassVar[int]
     IDEMPOTENCY_KEY_FIELD_NUMBER: _ClassVar[int]
+    LEVEL_FIELD_NUMBER: _ClassVar[int]
+    VILLAGE_ID_FIELD_NUMBER: _ClassVar[int]
     official_id: str
     month: str
     date: str
@@ -28,7 +30,9 @@ class Fact(_message.Message):
     scorer_id: str
     source: str
     idempotency_key: str
-    def __init__(self, official_id: _Optional[str] = ..., month: _Optional[str] = ..., date: _Optional[str] = ..., category: _Optional[str] = ..., kind: _Optional[str] = ..., quantity: _Optional[str] = ..., note: _Optional[str] = ..., scorer_id: _Optional[str] = ..., source: _Optional[str] = ..., idempotency_key: _Optional[str] = ...) -> None: ...
+    level: str
+    village_id: str
+    def __init__(self, official_id: _Optional[str] = ..., month: _Optional[str] = ..., date: _Optional[str] = ..., category: _Optional[str] = ..., kind: _Optional[str] = ..., quantity: _Optional[str] = ..., note: _Optional[str] = ..., scorer_id: _Optional[str] = ..., source: _Optional[str] = ..., idempotency_key: _Optional[str] = ..., level: _Optional[str] = ..., village_id: _Optional[str] = ...) -> None: ...
 
 class StoredFact(_message.Message):
     __slots__ = ("id", "fact", "recorded_at", "voids_fact_id", "void_reason", "voided_by_fact_id")

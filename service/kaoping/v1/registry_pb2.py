@@ -24,31 +24,39 @@ _sym_db = _symbol_database.Default()
 
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x19kaoping/v1/registry.proto\x12\nkaoping.v1\"8\n\x07Village\x12\n\n\x02id\x18\x01 \x01(\t\x12\x13\n\x0btownship_id\x18\x02 \x01(\t\x12\x0c\n\x04name\x18\x03 \x01(\t\"x\n\x08Official\x12\n\n\x02id\x18\x01 \x01(\t\x12\x12\n\nvillage_id\x18\x02 \x01(\t\x12\x0c\n\x04name\x18\x03 \x01(\t\x12\x10\n\x08position\x18\x04 \x01(\t\x12\x10\n\x08\x62\x61se_pay\x18\x05 \x01(\t\x12\x1a\n\x12village_from_month\x18\x06 \x01(\t\"0\n\x06Scorer\x12\n\n\x02id\x18\x01 \x01(\t\x12\x0c\n\x04name\x18\x02 \x01(\t\x12\x0c\n\x04role\x18\x03 \x01(\t\"Q\n\x13ListVillagesRequest\x12\x13\n\x0btownship_id\x18\x01 \x01(\t\x12\x11\n\tpage_size\x18\x02 \x01(\x05\x12\x12\n\npage_token\x18\x03 \x01(\t\"V\n\x14ListVillagesResponse\x12%\n\x08villages\x18\x01 \x03(\x0b\x32\x13.kaoping.v1.Village\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t\"Q\n\x14ListOfficialsRequest\x12\x12\n\nvillage_id\x18\x01 \x01(\t\x12\x11\n\tpage_size\x18\x02 \x01(\x05\x12\x12\n\npage_token\x18\x03 \x01(\t\"Y\n\x15ListOfficialsResponse\x12\'\n\tofficials\x18\x01 \x03(\x0b\x32\x14.kaoping.v1.Official\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t\";\n\x12ListScorersRequest\x12\x11\n\tpage_size\x18\x01 \x01(\x05\x12\x12\n\npage_token\x18\x02 \x01(\t\"S\n\x13ListScorersResponse\x12#\n\x07scorers\x18\x01 \x03(\x0b\x32\x12.kaoping.v1.Scorer\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t2\xb2\x03\n\x0fRegistryService\x12Q\n\x0cListVillages\x12\x1f.kaoping.v1.ListVillagesRequest\x1a .kaoping.v1.ListVillagesResponse\x12T\n\rListOfficials\x12 .kaoping.v1.ListOfficialsRequest\x1a!.kaoping.v1.ListOfficialsResponse\x12N\n\x0bListScorers\x12\x1e.kaoping.v1.ListScorersRequest\x1a\x1f.kaoping.v1.ListScorersResponse\x12\x36\n\nPutVillage\x12\x13.kaoping.v1.Village\x1a\x13.kaoping.v1.Village\x12\x39\n\x0bPutOfficial\x12\x14.kaoping.v1.Official\x1a\x14.kaoping.v1.Official\x12\x33\n\tPutScorer\x12\x12.kaoping.v1.Scorer\x1a\x12.kaoping.v1.Scorerb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x19kaoping/v1/registry.proto\x12\nkaoping.v1\"\xa4\x01\n\x07Village\x12\n\n\x02id\x18\x01 \x01(\t\x12\x13\n\x0btownship_id\x18\x02 \x01(\t\x12\x0c\n\x04name\x18\x03 \x01(\t\x12\x37\n\nattributes\x18\x04 \x03(\x0b\x32#.kaoping.v1.Village.AttributesEntry\x1a\x31\n\x0f\x41ttributesEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\t:\x02\x38\x01\"\xe5\x01\n\x08Official\x12\n\n\x02id\x18\x01 \x01(\t\x12\x12\n\nvillage_id\x18\x02 \x01(\t\x12\x0c\n\x04name\x18\x03 \x01(\t\x12\x10\n\x08position\x18\x04 \x01(\t\x12\x10\n\x08\x62\x61se_pay\x18\x05 \x01(\t\x12\x1a\n\x12village_from_month\x18\x06 \x01(\t\x12\x38\n\nattributes\x18\x07 \x03(\x0b\x32$.kaoping.v1.Official.AttributesEntry\x1a\x31\n\x0f\x41ttributesEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\t:\x02\x38\x01\"0\n\x06Scorer\x12\n\n\x02id\x18\x01 \x01(\t\x12\x0c\n\x04name\x18\x02 \x01(\t\x12\x0c\n\x04role\x18\x03 \x01(\t\"Q\n\x13ListVillagesRequest\x12\x13\n\x0btownship_id\x18\x01 \x01(\t\x12\x11\n\tpage_size\x18\x02 \x01(\x05\x12\x12\n\npage_token\x18\x03 \x01(\t\"V\n\x14ListVillagesResponse\x12%\n\x08villages\x18\x01 \x03(\x0b\x32\x13.kaoping.v1.Village\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t\"Q\n\x14ListOfficialsRequest\x12\x12\n\nvillage_id\x18\x01 \x01(\t\x12\x11\n\tpage_size\x18\x02 \x01(\x05\x12\x12\n\npage_token\x18\x03 \x01(\t\"Y\n\x15ListOfficialsResponse\x12\'\n\tofficials\x18\x01 \x03(\x0b\x32\x14.kaoping.v1.Official\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t\";\n\x12ListScorersRequest\x12\x11\n\tpage_size\x18\x01 \x01(\x05\x12\x12\n\npage_token\x18\x02 \x01(\t\"S\n\x13ListScorersResponse\x12#\n\x07scorers\x18\x01 \x03(\x0b\x32\x12.kaoping.v1.Scorer\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t2\xb2\x03\n\x0fRegistryService\x12Q\n\x0cListVillages\x12\x1f.kaoping.v1.ListVillagesRequest\x1a .kaoping.v1.ListVillagesResponse\x12T\n\rListOfficials\x12 .kaoping.v1.ListOfficialsRequest\x1a!.kaoping.v1.ListOfficialsResponse\x12N\n\x0bListScorers\x12\x1e.kaoping.v1.ListScorersRequest\x1a\x1f.kaoping.v1.ListScorersResponse\x12\x36\n\nPutVillage\x12\x13.kaoping.v1.Village\x1a\x13.kaoping.v1.Village\x12\x39\n\x0bPutOfficial\x12\x14.kaoping.v1.Official\x1a\x14.kaoping.v1.Official\x12\x33\n\tPutScorer\x12\x12.kaoping.v1.Scorer\x1a\x12.kaoping.v1.Scorerb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'kaoping.v1.registry_pb2', _globals)
 if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
-  _globals['_VILLAGE']._serialized_start=41
-  _globals['_VILLAGE']._serialized_end=97
-  _globals['_OFFICIAL']._serialized_start=99
-  _globals['_OFFICIAL']._serialized_end=219
-  _globals['_SCORER']._serialized_start=221
-  _globals['_SCORER']._serialized_end=269
-  _globals['_LISTVILLAGESREQUEST']._serialized_start=271
-  _globals['_LISTVILLAGESREQUEST']._serialized_end=352
-  _globals['_LISTVILLAGESRESPONSE']._serialized_start=354
-  _globals['_LISTVILLAGESRESPONSE']._serialized_end=440
-  _globals['_LISTOFFICIALSREQUEST']._serialized_start=442
-  _globals['_LISTOFFICIALSREQUEST']._serialized_end=523
-  _globals['_LISTOFFICIALSRESPONSE']._serialized_start=525
-  _globals['_LISTOFFICIALSRESPONSE']._serialized_end=614
-  _globals['_LISTSCORERSREQUEST']._serialized_start=616
-  _globals['_LISTSCORERSREQUEST']._serialized_end=675
-  _globals['_LISTSCORERSRESPONSE']._serialized_start=677
-  _globals['_LISTSCORERSRESPONSE']._serialized_end=760
-  _globals['_REGISTRYSERVICE']._serialized_start=763
-  _globals['_REGISTRYSERVICE']._serialized_end=1197
+  _globals['_VILLAGE_ATTRIBUTESENTRY']._loaded_options = None
+  _globals['_VILLAGE_ATTRIBUTESENTRY']._serialized_options = b'8\001'
+  _globals['_OFFICIAL_ATTRIBUTESENTRY']._loaded_options = None
+  _globals['_OFFICIAL_ATTRIBUTESENTRY']._serialized_options = b'8\001'
+  _globals['_VILLAGE']._serialized_start=42
+  _globals['_VILLAGE']._serialized_end=206
+  _globals['_VILLAGE_ATTRIBUTESENTRY']._serialized_start=157
+  _globals['_VILLAGE_ATTRIBUTESENTRY']._serialized_end=206
+  _globals['_OFFICIAL']._serialized_start=209
+  _globals['_OFFICIAL']._serialized_end=438
+  _globals['_OFFICIAL_ATTRIBUTESENTRY']._serialized_start=157
+  _globals['_OFFICIAL_ATTRIBUTESENTRY']._serialized_end=206
+  _globals['_SCORER']._serialized_start=440
+  _globals['_SCORER']._serialized_end=488
+  _globals['_LISTVILLAGESREQUEST']._serialized_start=490
+  _globals['_LISTVILLAGESREQUEST']._serialized_end=571
+  _globals['_LISTVILLAGESRESPONSE']._serialized_start=573
+  _globals['_LISTVILLAGESRESPONSE']._serialized_end=659
+  _globals['_LISTOFFICIALSREQUEST']._serialized_start=661
+  _globals['_LISTOFFICIALSREQUEST']._serialized_end=742
+  _globals['_LISTOFFICIALSRESPONSE']._serialized_start=744
+  _globals['_LISTOFFICIALSRESPONSE']._serialized_end=833
+  _globals['_LISTSCORERSREQUEST']._serialized_start=835
+  _globals['_LISTSCORERSREQUEST']._serialized_end=894
+  _globals['_LISTSCORERSRESPONSE']._serialized_start=896
+  _globals['_LISTSCORERSRESPONSE']._serialized_end=979
+  _globals['_REGISTRYSERVICE']._serialized_start=982
+  _globals['_REGISTRYSERVICE']._serialized_end=1416
 # @@protoc_insertion_point(module_scope)

@@ -7,30 +7,48 @@ from typing import ClassVar as _ClassVar, Optional as _Optional, Union as _Union
 DESCRIPTOR: _descriptor.FileDescriptor
 
 class Village(_message.Message):
-    __slots__ = ("id", "township_id", "name")
+    __slots__ = ("id", "township_id", "name", "attributes")
+    class AttributesEntry(_message.Message):
+        __slots__ = ("key", "value")
+        KEY_FIELD_NUMBER: _ClassVar[int]
+        VALUE_FIELD_NUMBER: _ClassVar[int]
+        key: str
+        value: str
+        def __init__(self, key: _Optional[str] = ..., value: _Optional[str] = ...) -> None: ...
     ID_FIELD_NUMBER: _ClassVar[int]
     TOWNSHIP_ID_FIELD_NUMBER: _ClassVar[int]
     NAME_FIELD_NUMBER: _ClassVar[int]
+    ATTRIBUTES_FIELD_NUMBER: _ClassVar[int]
     id: str
     township_id: str
     name: str
-    def __init__(self, id: _Optional[str] = ..., township_id: _Optional[str] = ..., name: _Optional[str] = ...) -> None: ...
+    attributes: _containers.ScalarMap[str, str]
+    def __init__(self, id: _Optional[str] = ..., township_id: _Optional[str] = ..., name: _Optional[str] = ..., attributes: _Optional[_Mapping[str, str]] = ...) -> None: ...
 
 class Official(_message.Message):
-    __slots__ = ("id", "village_id", "name", "position", "base_pay", "village_from_month")
+    __slots__ = ("id", "village_id", "name", "position", "base_pay", "village_from_month", "attributes")
+    class AttributesEntry(_message.Message):
+        __slots__ = ("key", "value")
+        KEY_FIELD_NUMBER: _ClassVar[int]
+        VALUE_FIELD_NUMBER: _ClassVar[int]
+        key: str
+        value: str
+        def __init__(self, key: _Optional[str] = ..., value: _Optional[str] = ...) -> None: ...
     ID_FIELD_NUMBER: _ClassVar[int]
     VILLAGE_ID_FIELD_NUMBER: _ClassVar[int]
     NAME_FIELD_NUMBER: _ClassVar[int]
     POSITION_FIELD_NUMBER: _ClassVar[int]
     BASE_PAY_FIELD_NUMBER: _ClassVar[int]
     VILLAGE_FROM_MONTH_FIELD_NUMBER: _ClassVar[int]
+    ATTRIBUTES_FIELD_NUMBER: _ClassVar[int]
     id: str
     village_id: str
     name: str
     position: str
     base_pay: str
     village_from_month: str
-    def __init__(self, id: _Optional[str] = ..., village_id: _Optional[str] = ..., name: _Optional[str] = ..., position: _Optional[str] = ..., base_pay: _Optional[str] = ..., village_from_month: _Optional[str] = ...) -> None: ...
+    attributes: _containers.ScalarMap[str, str]
+    def __init__(self, id: _Optional[str] = ..., village_id: _Optional[str] = ..., name: _Optional[str] = ..., position: _Optional[str] = ..., base_pay: _Optional[str] = ..., village_from_month: _Optional[str] = ..., attributes: _Optional[_Mapping[str, str]] = ...) -> None: ...
 
 class Scorer(_message.Message):
     __slots__ = ("id", "name", "role")
