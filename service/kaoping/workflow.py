@@ -955,13 +955,8 @@ def _limit(most: int = MAX_REASON, **texts: str) -> None:
 
 
 def _is_deduction(rules: RuleSet, item: LineItem) -> bool:
-    """A line the village may appeal: points or yuan taken, or an effect against the
-    official (veto, grade cap, forfeit, a pay multiplier, an effect on the year)."""
-    rule = rules.rules.get(item.rule_id)
-    return item.points < 0 or item.yuan < 0 or item.effect in ("veto", "grade", "forfeit", "year") \
-        or (item.effect == "multiplier" and rule is not None and rule.effect("pay_multiplier")
-            and rule.effect("pay_multiplier").amount < 1) \
-        or (rule is not None and rule.action in ("veto", "grade_at_most"))
+    from kaoping.rules.lines import is_deduction
+    return is_deduction(rules, item)
 
 
 def _result_columns(r) -> dict:

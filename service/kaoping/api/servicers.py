@@ -11,6 +11,7 @@ from kaoping.api.fact_stream import StreamReply
 from kaoping.app import Kaoping
 from kaoping.domain.attributes import attributes_of, encode_attributes
 from kaoping.domain.errors import InvalidArgument, Violation
+from kaoping.rules.lines import facts_text, is_deduction
 from kaoping.storage.models import Official, Scorer, Village
 from kaoping.v1 import evaluation_pb2 as ev
 from kaoping.v1 import evaluation_pb2_grpc as ev_grpc
@@ -108,7 +109,7 @@ class EvaluationServicer(ev_grpc.EvaluationServiceServicer):
         total = Decimal(0)
         for s in scores.scores:
             notice.village_name = s.village.name
-            deductions = [i for i in s.result.items if i.points < 0 or i.rule_id in _vetoes(scores.rules)]
+            deductions = [i for i in s.result.items if is_deduction(scores.rules, i)]
             total += sum((-i.points for i in deductions), Decimal(0))
             notice.officials.add(official_id=s.official.id, official_name=s.official.name,
                                  total=cv.dec(s.result.total), grade=s.result.grade,
@@ -133,16 +134,18 @@ class EvaluationServicer(ev_grpc.EvaluationServiceServicer):
             msg.categories.add(
                 score=ev.CategoryScore(category=cid, name=cat.name, score=cv.dec(score), max=cv.dec(cat.max)),
                 items=[ev.ExplainedItem(item=cv.line_item(i), rule_text=rules.rules[i.rule_id].describe(),
-                                        fact_summary=f"fact {i.fact_id}") for i in items],
+                                        fact_summary=facts_text(i) + (f" ({i.detail})" if i.detail else ""))
+                       for i in items],
                 note=note)
         msg.grade_rule = "; ".join(f"{b.grade}: {b.min} <= total" + (f" < {b.max}" if b.max is not None else "")
                                    for b in rules.grades)
         msg.pay_rule = f"{rules.pay.form} {', '.join(f'{k}={v}' for k, v in rules.pay.params.items())}"
+        if rules.pay.base is not None:
+            msg.pay_rule += f"; base {rules.pay.base} for everyone"
+        if rules.pay.position_ratio:
+            msg.pay_rule += "; by position " + ", ".join(f"{p} × {r}" for p, r in rules.pay.position_ratio.items())
         return msg
 
-
-def _vetoes(rules) -> set[str]:
-    return {r.id for r in rules.rules.values() if r.action in ("veto", "grade_at_most")}
 
 
 class RegistryServicer(rg_grpc.RegistryServiceServicer):
