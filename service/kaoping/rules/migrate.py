@@ -1,8 +1,8 @@
 """Version-1 rule file -> version 2, as text, so comments and layout survive.
 
-A version-1 file is a version-2 file with three things implicit, which migration writes
-out: `language: 2`, the year-end timing of the `inspection` category, and nothing else
-(the fixed category ids stay valid ids; the rules, grades and pay read the same). The
+A version-1 file is a version-2 file with two things implicit, which migration writes
+out: `language: 2` and the year-end timing of the `inspection` category; nothing else
+changes (the fixed category ids stay valid ids; the rules, grades and pay read the same). The
 migrated file must score every month exactly as the original (tests/test_rules_migrate.py
 checks it on the benchmark month).
 """

@@ -108,7 +108,8 @@ class AttrTest:
 
 @dataclass(frozen=True)
 class Condition:
-    """What a fact must be for a fact rule to match it (all optional)."""
+    """What a fact must be for a fact rule to match it (all optional). On a period rule
+    only `tests` (official and village) apply; the other fields are ignored there."""
     at_least: Decimal | None = None
     below: Decimal | None = None
     levels: tuple[str, ...] = ()            # level or level_in

@@ -26,8 +26,9 @@ def fact_order(f: ScoredFact) -> tuple:
 
 
 def occurrences(facts: Iterable[ScoredFact]) -> dict[int, int]:
-    """fact id -> its number among the same official's facts of its kind (1 = first),
-    in date order then entry order; undated facts count at the start of their month."""
+    """fact id -> its number among the same official's (for a village fact: the same
+    village's) facts of its kind (1 = first), in date order then entry order; undated
+    facts count at the start of their month."""
     counters: dict[tuple[str, str, str], int] = {}
     numbers = {}
     for f in sorted(facts, key=fact_order):

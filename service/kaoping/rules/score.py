@@ -5,8 +5,8 @@ and year effects. Pure and deterministic; the same order for everyone (一把尺
 2. Hit policies choose which hits count: `first` (priority, then file order) and
    `highest` (largest amount) keep one per fact (per official for period rules).
 3. Each hit asks for its amount: the rule's points or yuan × the quantity (`per: unit`),
-   × the shortfall or excess (period rules), or once. A rule's `cap` cuts its requests,
-   earliest facts first. Modifiers then ask for (by − 1) × what their target gave on the
+   × the shortfall or excess (period rules), or once. A rule's `cap` cuts its requests
+   in fact order (earliest entered first). Modifiers then ask for (by − 1) × what their target gave on the
    same fact (after the target's cap).
 4. Per category: `separate` stops deductions at the sub-item's and the category's floor and
    additions at the bonus cap; `net` adds everything, clamps once to [floor, max +

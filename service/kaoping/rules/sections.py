@@ -1,6 +1,6 @@
 """The rule set's workflow sections: `appeals` (feedback and public-notice periods)
 and `year_end` (the year-end formula, grades, veto list, excellent quota and reward
-pool). Parsed and validated like the rest of the file: every problem is collected
+pool; in version 2 also the year-end money of kaoping.rules.year_rules). Parsed and validated like the rest of the file: every problem is collected
 with its place, and unknown keys are errors. Schema: rules/README.md.
 """
 from __future__ import annotations

@@ -2,7 +2,10 @@
 final (kaoping.domain.yearend.evaluate_year): award tables by grade and position, a
 fixed amount per grade and month served, each village's reward pool split by grade
 weights, commendations for a run of years, and the year's deductions from monthly
-facts (year_deduct_yuan), which never take the payout below 0. Exact to the fen."""
+facts (year_deduct_yuan), which never take the payout below 0. Exact to the fen.
+
+Run by a rule file's year cases (kaoping.rules.year_cases); the service's year-end
+(kaoping.workflow) does not call it yet, nor pass the months' year effects."""
 from __future__ import annotations
 
 from decimal import Decimal

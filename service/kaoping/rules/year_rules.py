@@ -22,7 +22,7 @@ class Commendation:
 
 @dataclass(frozen=True)
 class VillagePool:
-    figure: str                        # a village attribute or a village-scope kind
+    figure: str                        # a village attribute (a village-scope kind is not summed for it)
     percent: Decimal                   # of the figure
     weights: dict[str, Decimal]        # year grade -> share weight
 
