@@ -58,7 +58,10 @@ def check_engine_limits(categories: dict, rules: dict, out) -> set[tuple[str, st
                     f"{MAX_KINDS_PER_CATEGORY} (the rules engine spins forever at 512)")
     by_kind: dict[tuple[str, str], list] = defaultdict(list)
     for rule in rules.values():
-        by_kind[(rule.category, rule.kind)].append(rule)
+        if getattr(rule, "subject", "fact") != "fact":
+            continue          # a period rule is not a test on a fact's kind
+        for kind in getattr(rule, "kinds", ()) or (rule.kind,):
+            by_kind[(rule.category, kind)].append(rule)
     crowded = set()
     for (cid, kind), group in by_kind.items():
         if len(group) > MAX_RULES_PER_KIND:

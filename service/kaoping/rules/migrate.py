@@ -40,8 +40,12 @@ def migrate(text: str, filename: str = "<ruleset>") -> str:
     lines.insert(first, "language: 2\n")
     result = "".join(lines)
     migrated = parse(result, filename)
-    if migrated.language != 2:
-        raise RuleSetInvalid([])
+    category = migrated.categories.get(INSPECTION)
+    if category is not None and category.timing != "year_end":
+        from kaoping.rules.model import Problem
+        raise RuleSetInvalid([Problem(f"{filename} categories.inspection",
+                                      "written on one line ({...}): migrate cannot add `timing: year_end` "
+                                      "to it; write it as a block mapping and migrate again")])
     return result
 
 

@@ -80,8 +80,13 @@ def parse(text_: str, filename: str = "<ruleset>", label: str = "") -> RuleSet:
     veto_grade = doc.get("veto_grade", grade_names[-1] if grade_names else "")
     if grade_names and veto_grade not in grade_names:
         out.add("veto_grade", line_of(doc), f"{shown(veto_grade)} is not one of the grades {grade_names}")
-    pay = parse_pay(doc.get("pay"), grade_names, scale, out, v2)
     components = parse_total(doc.get("total"), categories, out) if v2 else ()
+    if v2 and "scale" not in doc:
+        # the scale is what the categories add up to (100, 500, 1000 ...), unless stated
+        from kaoping.rules.validate import reach
+        full = reach(categories, components)[0]
+        scale = full if full > 0 else Decimal(100)
+    pay = parse_pay(doc.get("pay"), grade_names, scale, out, v2)
     ranking = parse_ranking(doc.get("ranking"), categories, out) if v2 else Ranking()
     from kaoping.rules.parse_cases import parse_cases, parse_year_cases
     cases = parse_cases(doc.get("cases"), out, v2)

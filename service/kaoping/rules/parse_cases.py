@@ -10,6 +10,31 @@ from kaoping.rules.model import Case
 from kaoping.rules.parse_base import Collector, decimal, keys, line_of, plain, text, unknown
 
 RESULT_KEYS = {"total", "grade", "pay", "vetoed", "categories"}
+FACT_KEYS = {"category", "kind", "quantity", "official", "village", "date", "level", "month"}
+OFFICIAL_KEYS = {"village", "position", "base_pay", "attributes"}
+YEAR_OFFICIAL_KEYS = {"village", "position", "months", "total", "inspection"}
+YEAR_MONTH_KEYS = {"month", "total", "grade", "vetoed", "pay", "year_veto", "year_grade_at_most",
+                   "year_deduct_yuan"}
+
+
+def _check_members(members: Any, allowed: set[str], where: str, line, out: Collector) -> None:
+    """A typo in a case's official ("posiiton") must not silently mean a default."""
+    if not isinstance(members, dict):
+        return
+    for mid, spec in members.items():
+        if spec is None:
+            continue
+        if not isinstance(spec, dict):
+            out.add(f"{where}.{mid}", line, "must be a mapping")
+            continue
+        for key in sorted(set(spec) - allowed):
+            out.add(f"{where}.{mid}", line, f"unknown key {key!r} (allowed: {', '.join(sorted(allowed))})")
+        months = spec.get("months")
+        if allowed is YEAR_OFFICIAL_KEYS and isinstance(months, list):
+            for i, m in enumerate(months):
+                for key in sorted(set(m) - YEAR_MONTH_KEYS) if isinstance(m, dict) else ["?"]:
+                    out.add(f"{where}.{mid}.months[{i}]", line,
+                            f"unknown key {key!r} (allowed: {', '.join(sorted(YEAR_MONTH_KEYS))})")
 RESULT_KEYS_V2 = RESULT_KEYS | {"lines", "lines_count", "year", "components", "forfeited", "subitems"}
 MAX_CASE_FACTS = 500
 MAX_CASE_OFFICIALS = 50
@@ -48,9 +73,15 @@ def parse_cases(node: Any, out: Collector, v2: bool) -> list[Case]:
         else:
             unknown(expect, (RESULT_KEYS_V2 | {"officials", "ranks"}) if v2 else RESULT_KEYS,
                     f"{where}.expect", out)
+        for i, f in enumerate(facts):
+            bad = sorted(set(plain(f)) - FACT_KEYS)
+            if bad:
+                out.add(f"{where}.facts[{i}]", line_of(f) or line, f"unknown key {bad[0]!r} "
+                                                                   f"(allowed: {', '.join(sorted(FACT_KEYS))})")
         officials = plain(spec.get("officials") or {})
         villages = plain(spec.get("villages") or {})
         history = plain(spec.get("history") or {})
+        _check_members(officials, OFFICIAL_KEYS, f"{where}.officials", line, out)
         for key, value in (("officials", officials), ("villages", villages), ("history", history)):
             if not isinstance(value, dict):
                 out.add(f"{where}.{key}", line, "must be a mapping by id")
@@ -91,6 +122,7 @@ def parse_year_cases(node: Any, out: Collector) -> list[Case]:
         if not isinstance(officials, dict) or not officials:
             out.add(f"{where}.officials", line, "must map official ids to {position, village, months, total, inspection}")
             officials = {}
+        _check_members(officials, YEAR_OFFICIAL_KEYS, f"{where}.officials", line, out)
         if not isinstance(expect, dict) or not expect:
             out.add(f"{where}.expect", line, "must map official ids to expected year-end results")
             expect = {}

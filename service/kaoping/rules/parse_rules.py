@@ -123,7 +123,13 @@ def _rule_v2(spec, rid, where, line, categories, grades, out) -> Rule | None:
     if cap is not None and not points:
         out.add(f"{where}.cap", line, "a cap needs points or yuan to cut")
     priority = whole(spec.get("priority", 0), f"{where}.priority", line, out, 0, 1000) or 0
-    when = _condition(spec.get("when"), f"{where}.when", line, category, kinds, out, WHEN_V2)
+    when = _condition(spec.get("when"), f"{where}.when", line, category, kinds, out,
+                      WHEN_V2 if subject == "fact" else {"official", "village"})
+    if subject != "fact" and ("kind" in spec or "kinds" in spec):
+        out.add(where, line, f"a {subject} rule names its kinds inside `{subject}`, not in kind/kinds")
+    if subject == "history" and category is not None and category.scope == "village":
+        out.add(where, line, "a history rule reads an official's earlier months; a village-scope "
+                             "category has none")
     rule = _make(rid, spec, category, kinds, subject, when, tuple(effects), str(per), cap, line,
                  out, where, step=step, priority=priority)
     if rule is None or subject == "fact":
@@ -179,8 +185,8 @@ def _effect(kind: str, value: Any, where: str, line, grades: list[str], out: Col
         unknown(value, {"rule", "by"}, ewhere, out)
         by = decimal(value.get("by"), f"{ewhere}.by", line, out, minimum=Decimal(0))
         if by is not None and (by == 1 or by > 10):
-            out.add(f"{ewhere}.by", line, "a multiplier other than 1, at most 10")
-        return Effect(kind, by or Decimal(1), target=str(value.get("rule", "")))
+            out.add(f"{ewhere}.by", line, "a multiplier other than 1, at most 10 (0 cancels the points)")
+        return Effect(kind, by if by is not None else Decimal(1), target=str(value.get("rule", "")))
     if kind == "derive":
         if not isinstance(value, dict) or not isinstance(value.get("kind"), str):
             out.add(ewhere, line, "write `derive: {kind: KIND}` (optionally `quantity: 1`)")

@@ -41,6 +41,7 @@ class _Line:
     granted: Decimal = ZERO
     order: tuple = ()
     of: object = None               # a modifier's line: the target line it multiplies
+    note: str = ""                  # what a reducing modifier did to its target
 
 
 def _factor(rule: Rule, hit) -> Decimal:
@@ -122,9 +123,15 @@ def _apply_caps(lines: list[_Line]) -> None:
         line.granted = min(line.granted, max(ZERO, cap - used.get(key, ZERO)))
         used[key] = used.get(key, ZERO) + line.granted
     for line in lines:          # a modifier multiplies what its target's cap let through
-        if line.of is not None:
-            line.requested = line.granted = \
-                line.of.granted * (line.rule.effect("multiply").amount - 1)
+        if line.of is None:
+            continue
+        by = line.rule.effect("multiply").amount
+        if by >= 1:             # the extra points are a line of their own (加倍扣分)
+            line.requested = line.granted = line.of.granted * (by - 1)
+        else:                   # a reduction cuts the target itself (免扣, 减半): never a give-back
+            line.of.granted *= by
+            line.requested = line.granted = ZERO
+            line.note = f"{line.of.rule.id} × {by.normalize()}"
 
 
 def _clamp_category(ruleset: RuleSet, cid: str, lines: list[_Line]) -> Decimal:
@@ -195,7 +202,7 @@ def _item(line: _Line, v1: bool, weight: Decimal) -> LineItem:
                         hit.scorer_id, hit.scorer_role)
     effect = "yuan" if is_money and line.effect != "year_deduct_yuan" else \
         "mark" if line.effect == "set" else _EFFECT_NAMES.get(line.effect, "")
-    detail = hit.detail
+    detail = line.note or hit.detail
     if line.effect == "pay_multiplier":
         detail = f"报酬 × {rule.effect('pay_multiplier').amount.normalize()}"
     elif hit.value is not None and not detail:

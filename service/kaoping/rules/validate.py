@@ -26,12 +26,22 @@ def validate(ruleset: RuleSet, out: Collector, explicit_scale: bool = False) -> 
     _check_overlaps([r for r in candidates if r.subject == "fact" and r.group is None
                      and _scores(r)], out, ruleset)
     for group in ruleset.groups.values():
+        if group.policy == "highest":
+            units = {_unit(ruleset.rules[r]) for r in group.rules if r in ruleset.rules}
+            if len(units) > 1:
+                out.add(f"groups.{group.id}", group.line, "a `highest` group compares amounts of one "
+                                                          "unit: points and yuan cannot be compared")
         if group.policy == "unique":
             _check_overlaps([ruleset.rules[r] for r in group.rules if r in ruleset.rules], out, ruleset)
     for rule in ruleset.rules.values():
         _check_rule_v2(ruleset, rule, out)
     _check_derive_cycles(ruleset, out)
     _check_scale(ruleset, out, explicit_scale)
+
+
+def _unit(rule: Rule) -> str:
+    effect = rule.points_effect()
+    return "none" if effect is None else ("yuan" if effect.kind in MONEY_EFFECTS else "points")
 
 
 def _scores(rule: Rule) -> bool:
@@ -111,6 +121,34 @@ def _disjoint(a: Rule, b: Rule, ruleset: RuleSet | None = None) -> bool:
             vb = set(tb.value) if tb.op == "in" else {tb.value} if tb.op == "eq" else None
             if va is not None and vb is not None and not va & vb:
                 return True
+    if _numeric_disjoint(a, b):
+        return True
+    return False
+
+
+def _numeric_disjoint(a: Rule, b: Rule) -> bool:
+    """Numeric tests on one attribute whose ranges cannot both hold (star >= 4 and star < 4)."""
+    def ranges(rule: Rule) -> dict:
+        found: dict = {}
+        for t in rule.when.tests:
+            if t.op not in ("gte", "lt", "lte"):
+                continue
+            lo, hi, hi_open = found.get((t.subject, t.attr), (-INF, INF, True))
+            if t.op == "gte":
+                lo = max(lo, t.value)
+            elif t.op == "lt" and t.value <= hi:
+                hi, hi_open = t.value, True
+            elif t.op == "lte" and t.value < hi:
+                hi, hi_open = t.value, False
+            found[(t.subject, t.attr)] = (lo, hi, hi_open)
+        return found
+    ra, rb = ranges(a), ranges(b)
+    for key in ra.keys() & rb.keys():
+        lo = max(ra[key][0], rb[key][0])
+        (hi, hi_open) = min((ra[key][1], ra[key][2]), (rb[key][1], rb[key][2]),
+                            key=lambda h: (h[0], not h[1]))
+        if lo > hi or (lo == hi and hi_open):
+            return True
     return False
 
 
@@ -229,26 +267,37 @@ def _check_derive_cycles(ruleset: RuleSet, out: Collector) -> None:
             visit(kind, [kind])
 
 
-def _check_scale(ruleset: RuleSet, out: Collector, explicit: bool) -> None:
-    monthly = {c.id: c for c in ruleset.monthly_categories()}
-    if ruleset.components:
-        reach = sum((c.weight * sum((monthly[m].max for m in c.categories if m in monthly), Decimal(0))
-                     for c in ruleset.components), Decimal(0))
+def reach(categories: dict, components) -> tuple[Decimal, Decimal]:
+    """The most a total reaches without bonuses, and the most bonuses add."""
+    monthly = {cid: c for cid, c in categories.items() if c.timing == "month"}
+    if components:
+        full = sum((c.weight * sum((monthly[m].max for m in c.categories if m in monthly), Decimal(0))
+                    for c in components), Decimal(0))
         bonus = sum((c.weight * sum((monthly[m].bonus_cap for m in c.categories if m in monthly), Decimal(0))
-                     for c in ruleset.components), Decimal(0))
-    else:
-        reach = sum((c.max for c in monthly.values()), Decimal(0))
-        bonus = sum((c.bonus_cap for c in monthly.values()), Decimal(0))
-    if explicit and reach != ruleset.scale:
-        out.add("scale", None, f"the categories' full marks add up to {reach.normalize()}, "
-                               f"not the scale {ruleset.scale.normalize()}")
+                     for c in components), Decimal(0))
+        return full, bonus
+    return (sum((c.max for c in monthly.values()), Decimal(0)),
+            sum((c.bonus_cap for c in monthly.values()), Decimal(0)))
+
+
+def _check_scale(ruleset: RuleSet, out: Collector, explicit: bool) -> None:
+    full, bonus = reach(ruleset.categories, ruleset.components)
+    if explicit and full != ruleset.scale:
+        reach_ = full
+        out.add("scale", None, f"the categories' full marks add up to {_n(reach_)}, "
+                               f"not the scale {_n(ruleset.scale)}")
     top = ruleset.scale + bonus
     for band in ruleset.grades:
         if band.min > top:
             out.add("grades", None, f"grade {band.grade!r} starts at {band.min}, above the most a "
-                                    f"total can reach ({top.normalize()})")
+                                    f"total can reach ({_n(top)})")
     for cid, category in ruleset.categories.items():
         for sub in category.subitems.values():
             if sub.max > category.max:
                 out.add(f"categories.{cid}.subitems.{sub.id}", None,
                         f"max {sub.max} is above the category's max {category.max}")
+
+
+def _n(value: Decimal) -> str:
+    """A figure as people write it: 1000, not 1E+3."""
+    return format(value.normalize(), "f")

@@ -31,6 +31,13 @@ def _months(ruleset: RuleSet, year: int, spec: dict) -> list[MonthResult]:
     return months
 
 
+def _full_inspection(ruleset: RuleSet) -> Decimal:
+    """An official without inspection marks has the full inspection score (the service's
+    rule too): the year-end category's max, or 0 when there is none."""
+    category = next((c for c in ruleset.categories.values() if c.timing == "year_end"), None)
+    return category.max if category is not None else Decimal(0)
+
+
 def _figure(ruleset: RuleSet, village: dict) -> Decimal | None:
     pool = ruleset.year_end.awards.village_pool
     if pool is None or pool.figure not in village:
@@ -44,7 +51,7 @@ def run_year_case(ruleset: RuleSet, case: Case) -> CaseOutcome:
     lines = []
     for oid, spec in case.officials.items():
         spec = spec or {}
-        inspection = Decimal(str(spec.get("inspection", 0)))
+        inspection = Decimal(str(spec.get("inspection", _full_inspection(ruleset))))
         lines.append(YearEndLine(str(oid), _months(ruleset, year, spec), InspectionResult(inspection),
                                  position=str(spec.get("position", "")),
                                  village_id=str(spec.get("village", "v1"))))
