@@ -150,3 +150,19 @@ def test_migrate_refuses_an_inspection_category_written_on_one_line():
     with pytest.raises(RuleSetInvalid) as err:
         migrate(v1)
     assert "block mapping" in str(err.value)
+
+
+def test_the_ranking_policy_places_vetoed_officials_and_breaks_ties_by_category():
+    from kaoping.rules.ranking import rank_officials
+    from kaoping.rules.results import OfficialResult
+
+    def result(oid, total, work, vetoed=False):
+        return OfficialResult(oid, {"work": Decimal(work)}, Decimal(total), "合格", vetoed, "",
+                              Decimal(0), Decimal(0))
+    results = [result("a", 90, 50), result("b", 90, 60), result("c", 95, 95, vetoed=True), result("d", 80, 80)]
+    default = parse(text())
+    assert [(r, x.official_id) for r, x in rank_officials(default, results)] == \
+        [(1, "a"), (1, "b"), (3, "d"), (4, "c")]                     # vetoed last, ties shared
+    policy = parse(text(extra="ranking: {vetoed: by_points, ties: {by: [work]}}\n"))
+    assert [(r, x.official_id) for r, x in rank_officials(policy, results)] == \
+        [(1, "c"), (2, "b"), (3, "a"), (4, "d")]

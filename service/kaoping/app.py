@@ -19,6 +19,7 @@ from kaoping.domain.facts import (CheckedFact, FactInput, check_fact, parse_mont
                                   text_problems)
 from kaoping import scoring_input as si
 from kaoping.rules.evaluate import evaluate
+from kaoping.rules.ranking import rank_items
 from kaoping.rules.model import SCORER_ROLES, RuleSet
 from kaoping.rules.results import OfficialResult, PeriodInput
 from kaoping.limits import Limits
@@ -247,9 +248,9 @@ class Kaoping:
         figures only once the month is published (the 公示 shows them anyway); before,
         it gets its own officials and its own village line, with their ranks."""
         scores = self.monthly_scores(month, township_id=township_id)
-        # A vetoed official ranks below everyone else whatever the points.
-        officials = sorted(scores.scores, key=lambda s: (s.result.vetoed, -s.result.total, s.official.id))
-        ranked_officials = _competition_ranks(officials, lambda s: (s.result.vetoed, s.result.total))
+        # The rule set's ranking policy (kaoping.rules.ranking): by default a vetoed
+        # official ranks below everyone else whatever the points; ties share a rank.
+        ranked_officials = rank_items(scores.rules, scores.scores, lambda s: s.result, lambda s: s.official.id)
         by_village: dict[str, list[ScoreView]] = {}
         for s in scores.scores:
             by_village.setdefault(s.village.id, []).append(s)

@@ -39,6 +39,8 @@ from kaoping.rules.sections import DEFAULT_APPEALS
 from kaoping.domain.yearend import (InspectionResult, MonthResult, Quota, YearEndLine,
                                     evaluate_year, inspection_result, split_reward)
 from kaoping.evaluator import OfficialInput, evaluate
+from kaoping.rules.evaluate import evaluate as evaluate_period
+from kaoping.rules.results import OfficialIn
 from kaoping.storage.models import (AppealRow, FactRow, MonthEvent, MonthRecord, PaymentRow,
                                     RuleSetRow, SnapshotLine, Township, Village, VillageConfirmation,
                                     utcnow)
@@ -890,17 +892,22 @@ class Workflow:
                  void: set[int]) -> list[SnapshotLine]:
         """The month again under its bound version, with the snapshot's officials and base
         pay (registry edits after aggregation do not leak in) and `void` facts voided."""
-        villages = [v.id for v in self.months.store.villages(record.township_id)]
-        facts = [f for f in self.app.store.facts(record.month, villages) if f.category != INSPECTION]
-        voided = {f.voids_fact_id for f in facts if f.voids_fact_id is not None} | void
-        per: dict[str, list[ScoredFact]] = {l.official_id: [] for l in old}
-        for f in facts:
-            if f.voids_fact_id is None and f.id not in voided and f.official_id in per:
-                per[f.official_id].append(ScoredFact(f.id, f.category, f.kind, Decimal(f.quantity),
-                                                     f.scorer_id, f.scorer_role))
-        inputs = [OfficialInput(l.official_id, Decimal(l.base_pay), tuple(per[l.official_id])) for l in old]
+        from dataclasses import replace
+        township = self._township(record.township_id)
+        villages = {v.id: v for v in self.months.store.villages(record.township_id)}
+        members = self.app.registry.roster(villages, record.month)
+        frozen = {l.official_id: l for l in old}
         with self.app.rulesets.use(record.ruleset_hash) as (compiled, _row):
-            results = evaluate(compiled, inputs)
+            # the month as the rules see it (dates, levels, village facts, positions,
+            # history), then the snapshot's officials and base pay, and `void` voided
+            data = self.app._period_input(township, record.month, villages,
+                                          [m for m in members if m[0].id in frozen], compiled.ruleset)
+            by_id = {o.id: o for o in data.officials}
+            data.officials = [replace(by_id[l.official_id], base_pay=Decimal(l.base_pay)) if l.official_id in by_id
+                              else OfficialIn(l.official_id, l.village_id, "", Decimal(l.base_pay))
+                              for l in old]
+            data.facts = [f for f in data.facts if f.id not in void]
+            results = evaluate_period(compiled, data)
         return [SnapshotLine(township_id=record.township_id, month=record.month, revision=revision,
                              official_id=l.official_id, official_name=l.official_name,
                              village_id=l.village_id, village_name=l.village_name,

@@ -159,6 +159,11 @@ def parse_categories(node: Any, out: Collector, v2: bool) -> dict[str, Category]
         scope = _choice(spec, "scope", ("official", "village"), where, line, out)
         default_timing = "year_end" if cid == INSPECTION and not v2 else "month"
         timing = _choice(spec, "timing", ("month", "year_end"), where, line, out, default_timing)
+        if timing == "year_end" and cid != INSPECTION:
+            # the year-end reads its marks, and the month's workflow leaves them open, by
+            # this one id (kaoping.workflow, storage.workflow_store)
+            out.add(f"{where}.timing", line, f"the year-end inspection category is called "
+                                             f"`{INSPECTION}`; rename {cid} to it")
         weights = _position_weights(spec.get("position_weights"), scope, where, line, out)
         subitems = _subitems(spec.get("subitems"), kinds, where, out)
         result[cid] = Category(cid, text(spec.get("name"), f"{where}.name", line, out),
