@@ -1,0 +1,66 @@
+"""The year-end of language 2 in the service (GetYearEnd's use case): a monthly fact's
+year effects are frozen with its approved month and act on the year — a grade cap and
+yuan off the payout (R11) — and the award table pays by year grade and position (R32)."""
+from decimal import Decimal
+from pathlib import Path
+
+from tests.conftest import make_app
+from tests.workflow_helpers import ADMIN, add, after_month, to_state, workflow
+
+SHIPPED = Path(__file__).resolve().parents[1] / "rules" / "township-sample.yaml"
+MONTHS = ["2026-01", "2026-02"]
+
+
+def year_rules() -> str:
+    text = SHIPPED.read_text(encoding="utf-8").replace('label: "sample 2026-2"', 'label: "year money"')
+    text = text.replace('''      party_warning: {name: 受到黨內警告處分, unit: 次, max_quantity: 3}
+''', '''      party_warning: {name: 受到黨內警告處分, unit: 次, max_quantity: 3}
+      drunk_driving: {name: 酒駕, unit: 次, max_quantity: 1}
+''')
+    text = text.replace("  - id: team.warning\n", '''  - id: team.drunk
+    category: team_building
+    kind: drunk_driving
+    year_deduct_yuan: 400
+    year_grade_at_most: 良好
+    reason: 酒駕，扣當年績效報酬400元，當年不得評為優秀
+  - id: team.warning
+''')
+    return text.replace('''    grades: [優秀]
+''', '''    grades: [優秀]
+  awards:
+    table:
+      優秀: {黨支部書記: 3000}
+      良好: {黨支部書記: 1000}
+    position_ratio: {村委會主任: 0.8}
+    ratio_of: 黨支部書記
+''')
+
+
+def test_year_effects_and_awards_reach_the_service_year_end(db_url):
+    app = make_app(db_url)
+    try:
+        row = app.rulesets.upload(year_rules(), "year.yaml", "year money", "test")
+        app.rulesets.activate(row.id, row.content_hash, "test")
+        flow, clock = workflow(app, after_month(MONTHS[0]))
+        for month in MONTHS:
+            clock.set(after_month(month))
+            if month == "2026-02":
+                add(app, "v02-1", month, category="team_building", kind="drunk_driving")
+            to_state(flow, clock, month, "approved")
+        clock.set(after_month("2026-12"))
+        year = flow.year_end(ADMIN, 2026)
+        lines = {o.line.official_id: o.line for o in year.officials}
+        drunk, clean, director = lines["v02-1"], lines["v01-1"], lines["v01-2"]
+        # every month is 100 points: the year score is 0.7 x 100 + 0.3 x 100 = 100
+        assert clean.score == drunk.score == Decimal("100.00")
+        # v02-1's month froze its effects: capped at 良好, 400 off a 1000 award
+        assert drunk.grade == "良好" and drunk.award == Decimal("1000.00")
+        assert drunk.deducted == Decimal("400.00") and drunk.year_payout == drunk.reward + 600
+        # 101 officials tie at 100 for 20 優秀 places (20 % of 102): a tie at the cut is the
+        # meeting's to settle, so none of them is 優秀 and all are 良好 (kaoping.domain.yearend)
+        assert clean.grade == director.grade == "良好"
+        assert clean.award == Decimal("1000.00") and director.award == Decimal("800.00")
+        assert lines["v01-4"].award == 0          # 文書: no row, no ratio
+    finally:
+        app.rulesets.close()
+        app.store.close()
