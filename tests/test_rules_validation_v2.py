@@ -104,9 +104,11 @@ def test_numeric_attribute_ranges_separate_rules_and_unknown_case_keys_are_refus
     deduct: 2
     reason: 未完成（低星村）
 """
-    assert set(parse(text(rules)).rules) == {"missed", "missed_low"}        # no overlap
+    rules = rules.replace("grades:", "grades:")
+    roster = "roster: {village_attributes: [star]}\n"
+    assert set(parse(text(rules, extra=roster)).rules) == {"missed", "missed_low"}        # no overlap
     overlapping = rules.replace("star: {below: 4}", "star: {below: 5}")
-    assert "overlap" in problems(text(overlapping))
+    assert "overlap" in problems(text(overlapping, extra=roster))
     typo = text(extra="cases:\n  - name: c\n    facts: [{category: work, kind: missed, qty: 3}]\n"
                       "    expect: {total: 97}\n")
     assert "unknown key 'qty'" in problems(typo)
@@ -166,3 +168,13 @@ def test_the_ranking_policy_places_vetoed_officials_and_breaks_ties_by_category(
     policy = parse(text(extra="ranking: {vetoed: by_points, ties: {by: [work]}}\n"))
     assert [(r, x.official_id) for r, x in rank_officials(policy, results)] == \
         [(1, "c"), (2, "b"), (3, "a"), (4, "d")]
+
+
+def test_positions_and_attributes_the_rules_name_must_be_declared():
+    rules = RULE.replace("    kind: missed\n", "    kind: missed\n    when: {official: {position: 书纪}, village: {star: {at_least: 4}}}\n", 1)
+    said = problems(text(rules))
+    assert "unknown position '书纪'" in said and "unknown village attribute 'star'" in said
+    declared = text(rules, extra="roster: {positions: [书记], village_attributes: [star]}\n")
+    said = problems(declared)
+    assert "unknown position '书纪'" in said and "(declared: 书记)" in said and "star" not in said
+    assert parse(declared.replace("书纪", "书记")).roster.positions == ("书记",)

@@ -222,6 +222,16 @@ class Ranking:
 
 
 @dataclass(frozen=True)
+class Roster:
+    """What the file expects of the township's roster: the positions and the attribute
+    names its rules may test (checked in the file: a test on anything else is a typo)."""
+    positions: tuple[str, ...] = ()
+    official_attributes: tuple[str, ...] = ()
+    village_attributes: tuple[str, ...] = ()
+    declared: bool = False
+
+
+@dataclass(frozen=True)
 class Case:
     name: str
     base_pay: Decimal
@@ -255,6 +265,7 @@ class RuleSet:
     groups: dict[str, Group] = field(default_factory=dict)
     ranking: Ranking = field(default_factory=Ranking)
     year_cases: tuple[Case, ...] = ()
+    roster: Roster = field(default_factory=Roster)
 
     def rules_for(self, category: str, kind: str) -> list[Rule]:
         return [r for r in self.rules.values() if r.category == category and kind in r.kinds]

@@ -15,17 +15,18 @@ import yaml
 
 from kaoping.domain.ruleset_yaml import LineLoader, shown
 from kaoping.rules.model import (INSPECTION, SCORER_ROLES, V1_CATEGORIES, Category,
-                                 GradeBand, Kind, Problem, Ranking, RuleSet, RuleSetInvalid,
+                                 GradeBand, Kind, Problem, Ranking, Roster, RuleSet, RuleSetInvalid,
                                  SubItem, content_hash)
 from kaoping.rules.parse_base import (ID, Collector, decimal, items, keys, line_of, text,
                                       text_list, unknown)
-from kaoping.rules.parse_result import parse_pay, parse_ranking, parse_total
+from kaoping.rules.parse_result import parse_pay, parse_ranking, parse_roster, parse_total
 
 MAX_TEXT_BYTES = 1_000_000
 MAX_QUANTITY = 1_000_000_000
 TOP_V1 = {"name", "label", "description", "categories", "rules", "grades", "veto_grade", "pay",
           "cases", "appeals", "year_end"}
-TOP_V2 = TOP_V1 | {"language", "scale", "period", "total", "groups", "ranking", "year_cases"}
+TOP_V2 = TOP_V1 | {"language", "scale", "period", "total", "groups", "ranking", "year_cases",
+                   "roster"}
 
 
 def load(text_: str, filename: str) -> dict:
@@ -88,6 +89,7 @@ def parse(text_: str, filename: str = "<ruleset>", label: str = "") -> RuleSet:
         scale = full if full > 0 else Decimal(100)
     pay = parse_pay(doc.get("pay"), grade_names, scale, out, v2)
     ranking = parse_ranking(doc.get("ranking"), categories, out) if v2 else Ranking()
+    roster = parse_roster(doc.get("roster"), out) if v2 else Roster()
     from kaoping.rules.parse_cases import parse_cases, parse_year_cases
     cases = parse_cases(doc.get("cases"), out, v2)
     year_cases = parse_year_cases(doc.get("year_cases"), out) if v2 else []
@@ -102,7 +104,7 @@ def parse(text_: str, filename: str = "<ruleset>", label: str = "") -> RuleSet:
                       text=text_, content_hash=content_hash(text_), appeals=appeals,
                       year_end=year_end, language=language, scale=scale, period=period,
                       components=components, groups=groups, ranking=ranking,
-                      year_cases=tuple(year_cases))
+                      year_cases=tuple(year_cases), roster=roster)
     if year_cases and year_end is None:
         out.add("year_cases", line_of(doc), "year cases need a year_end section")
     if not out.problems:

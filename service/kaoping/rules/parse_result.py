@@ -7,7 +7,7 @@ from decimal import Decimal
 from typing import Any
 
 from kaoping.domain.ruleset_yaml import shown
-from kaoping.rules.model import Category, Component, Pay, Ranking
+from kaoping.rules.model import Category, Component, Pay, Ranking, Roster
 from kaoping.rules.parse_base import Collector, decimal, items, keys, line_of, text, text_list, unknown
 
 PAY_FORMS_V1 = ("proportional", "threshold", "grade_tiers")
@@ -148,3 +148,20 @@ def parse_ranking(node: Any, categories: dict[str, Category], out: Collector) ->
     elif ties != "shared":
         out.add("ranking.ties", line, "must be `shared` or {by: [category ids]}")
     return Ranking(vetoed, tie_categories)
+
+
+def parse_roster(node: Any, out: Collector) -> Roster:
+    """`roster: {positions: [...], official_attributes: [...], village_attributes: [...]}`."""
+    if node is None:
+        return Roster()
+    if not isinstance(node, dict):
+        out.add("roster", None, "must be {positions, official_attributes, village_attributes}")
+        return Roster()
+    line = line_of(node)
+    unknown(node, {"positions", "official_attributes", "village_attributes"}, "roster", out)
+    found = {}
+    for key in ("positions", "official_attributes", "village_attributes"):
+        found[key] = text_list(node[key], f"roster.{key}", line, out) if key in node else ()
+        if len(set(found[key])) != len(found[key]):
+            out.add(f"roster.{key}", line, "a name appears twice")
+    return Roster(found["positions"], found["official_attributes"], found["village_attributes"], True)

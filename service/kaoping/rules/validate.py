@@ -37,6 +37,7 @@ def validate(ruleset: RuleSet, out: Collector, explicit_scale: bool = False) -> 
         _check_rule_v2(ruleset, rule, out)
     _check_derive_cycles(ruleset, out)
     _check_scale(ruleset, out, explicit_scale)
+    _check_roster(ruleset, out)
 
 
 def _unit(rule: Rule) -> str:
@@ -301,3 +302,48 @@ def _check_scale(ruleset: RuleSet, out: Collector, explicit: bool) -> None:
 def _n(value: Decimal) -> str:
     """A figure as people write it: 1000, not 1E+3."""
     return format(value.normalize(), "f")
+
+
+def _roster_references(ruleset: RuleSet) -> list[tuple[str, str, str, int | None]]:
+    """(what, name, where, line) for every position and attribute the file names."""
+    refs = []
+    for rule in ruleset.rules.values():
+        for t in rule.when.tests:
+            where = f"rules ({rule.id}).when.{t.subject}"
+            if t.subject == "official" and t.attr == "position":
+                for value in (t.value if isinstance(t.value, tuple) else (t.value,)):
+                    refs.append(("position", str(value), where, rule.line))
+            elif t.subject == "official":
+                refs.append(("official_attribute", t.attr, where, rule.line))
+            elif ":" in t.attr:                       # rank:<figure>, rank_from_bottom:<figure>
+                figure = t.attr.split(":", 1)[1]
+                if ruleset.kind(figure) is None:
+                    refs.append(("village_attribute", figure, where, rule.line))
+            else:
+                refs.append(("village_attribute", t.attr, where, rule.line))
+    for cid, category in ruleset.categories.items():
+        refs += [("position", p, f"categories.{cid}.position_weights", None) for p in category.position_weights]
+    refs += [("position", p, "pay.position_ratio", None) for p in ruleset.pay.position_ratio]
+    if ruleset.year_end is not None:
+        awards = ruleset.year_end.awards
+        for grade, row in awards.table.items():
+            refs += [("position", p, f"year_end.awards.table.{grade}", None) for p in row]
+        refs += [("position", p, "year_end.awards.position_ratio", None) for p in awards.position_ratio]
+        if awards.village_pool is not None and ruleset.kind(awards.village_pool.figure) is None:
+            refs.append(("village_attribute", awards.village_pool.figure, "year_end.village_pool.figure", None))
+    return refs
+
+
+def _check_roster(ruleset: RuleSet, out: Collector) -> None:
+    """A position or attribute the rules name must be declared under `roster`, so a
+    typo (书纪 for 书记) is an error here, not a rule that silently never matches."""
+    roster = ruleset.roster
+    declared = {"position": roster.positions, "official_attribute": roster.official_attributes,
+                "village_attribute": roster.village_attributes}
+    key = {"position": "positions", "official_attribute": "official_attributes",
+           "village_attribute": "village_attributes"}
+    for what, name, where, line in _roster_references(ruleset):
+        if name not in declared[what]:
+            known = ", ".join(declared[what]) or "none declared"
+            out.add(where, line, f"unknown {what.replace('_', ' ')} {name!r}: declare it under "
+                                 f"roster.{key[what]} (declared: {known})")
