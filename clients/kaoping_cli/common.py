@@ -235,3 +235,17 @@ def complete_village(ctx: typer.Context, incomplete: str):
     except Exception:  # completion must never fail loudly
         return []
     return [(v.id, v.name) for v in villages if v.id.startswith(incomplete) or v.name.startswith(incomplete)]
+
+
+def amount_text(item) -> str:
+    """What a line item does, for a table cell: its points, or its yuan ("-30.00元"), or
+    what it did to pay (a forfeit, a multiplier), for any LineItem message."""
+    yuan = getattr(item, "yuan", "") or "0"
+    if yuan not in ("0", "0.00", "-0.00"):
+        return f"{yuan}元"
+    effect = getattr(item, "effect", "")
+    if effect == "forfeit":
+        return "扣發當月報酬"
+    if effect == "multiplier":
+        return item.detail
+    return item.points

@@ -37,7 +37,7 @@ from kaoping.v1 import rulesets_pb2 as rs
 from kaoping.v1 import rulesets_pb2_grpc as rs_grpc
 from kaoping.v1 import workflow_pb2 as wf
 from kaoping.v1 import workflow_pb2_grpc as wf_grpc
-from kaoping_cli.common import (EXIT_USAGE, ROLE_NAMES, STATE_NAMES, call, call_pages, complete_village, console, fail,
+from kaoping_cli.common import (EXIT_USAGE, amount_text, ROLE_NAMES, STATE_NAMES, call, call_pages, complete_village, console, fail,
                                 stub, usage_error)
 from kaoping_cli.fonts import FontNotFound, find_cjk_font
 
@@ -146,17 +146,7 @@ def village_averages(month: str) -> list[tuple[str, str, Decimal]]:
 
 
 # building the documents ----------------------------------------------------------------------
-def _amount(item) -> str:
-    """The line's effect in the 扣分 column: points, yuan, or what it did to pay."""
-    yuan = _dec(getattr(item, "yuan", "") or "0")
-    if yuan:
-        return f"{format(yuan, 'f')}元"
-    effect = getattr(item, "effect", "")
-    if effect == "forfeit":
-        return "扣發當月報酬"
-    if effect == "multiplier":
-        return item.detail
-    return item.points
+_amount = amount_text   # the 扣分 column: points, yuan, or what the line did to pay
 
 
 def _reason(item) -> str:

@@ -27,7 +27,7 @@ from kaoping.v1 import registry_pb2_grpc as rg_grpc
 from kaoping.v1 import rulesets_pb2 as rs
 from kaoping.v1 import rulesets_pb2_grpc as rs_grpc
 from kaoping_cli import workflow_cmds
-from kaoping_cli.common import OUTPUT_OPTION, Output, emit_json
+from kaoping_cli.common import OUTPUT_OPTION, Output, amount_text, emit_json
 from kaoping_cli.rpc import (ENV_CA, ENV_SERVER, ENV_TOKEN, all_pages, channel, describe_error,
                              server_address)
 
@@ -192,7 +192,8 @@ def notice(village: str = typer.Option(...), month: str = typer.Option(...), out
         for i, d in enumerate(o.deductions):
             first = i == 0
             table.add_row(o.official_name if first else "", o.total if first else "",
-                          o.grade if first else "", d.points, f"#{d.fact_id}", d.scorer_role, d.reason)
+                          o.grade if first else "", amount_text(d), " ".join(f"#{i}" for i in d.fact_ids) or f"#{d.fact_id}",
+                          d.scorer_role, d.reason + ("（村級）" if d.village_level else ""))
     console.print(table)
 
 
@@ -209,7 +210,7 @@ def explain(official: str = typer.Option(...), month: str = typer.Option(...), o
     for c in response.categories:
         branch = tree.add(f"{c.score.name} ({c.score.category}): {c.score.score} / {c.score.max}")
         for item in c.items:
-            branch.add(f"{item.item.points} · fact #{item.item.fact_id} · rule {item.item.rule_id}: "
+            branch.add(f"{amount_text(item.item)} · {item.fact_summary} · rule {item.item.rule_id}: "
                        f"{item.rule_text}")
         if c.note:
             branch.add(c.note)
@@ -395,8 +396,8 @@ def rules_dry_run(file: Path, month: str = typer.Option(...), township: str = ty
         f"{month}: v{report.current.id} {report.current.label} → candidate {report.candidate_hash[:12]}"))
     table.add_column("changed items", overflow="fold")
     for d in report.changed:
-        items = [f"- {i.points} {i.rule_id} #{i.fact_id}" for i in d.removed_items] + \
-                [f"+ {i.points} {i.rule_id} #{i.fact_id}" for i in d.added_items]
+        items = [f"- {amount_text(i)} {i.rule_id} #{i.fact_id}" for i in d.removed_items] + \
+                [f"+ {amount_text(i)} {i.rule_id} #{i.fact_id}" for i in d.added_items]
         table.add_row(d.official_name, d.village_name, f"{d.old_total} → {d.new_total}",
                       f"{d.old_grade} → {d.new_grade}", f"{d.old_pay} → {d.new_pay}", "\n".join(items))
     console.print(table)

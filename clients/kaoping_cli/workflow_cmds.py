@@ -10,7 +10,7 @@ from rich.table import Table
 
 from kaoping.v1 import workflow_pb2 as wf
 from kaoping.v1 import workflow_pb2_grpc as wf_grpc
-from kaoping_cli.common import OUTPUT_OPTION, Output, emit_json
+from kaoping_cli.common import OUTPUT_OPTION, Output, amount_text, emit_json
 from kaoping_cli.rpc import all_pages, channel, describe_error, server_address
 
 try:  # the click Typer runs on: recent Typer vendors its own copy
@@ -143,7 +143,7 @@ def _print_feedback(f: wf.VillageFeedback) -> None:
             first = i == 0
             appeal = f"#{d.appeal_id} {d.appeal_state}" if d.appeal_id else ""
             table.add_row(o.official_name if first else "", o.total if first else "",
-                          o.grade if first else "", d.item.points, f"#{d.item.fact_id}",
+                          o.grade if first else "", amount_text(d.item), f"#{d.item.fact_id}",
                           d.item.scorer_role, appeal, d.item.reason)
     console.print(table)
     if f.appeals:
