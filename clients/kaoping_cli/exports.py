@@ -456,7 +456,7 @@ def export_scores(month: str = typer.Option(..., help="YYYY-MM"),
 
 @app.command("pay")
 def export_pay(month: str = typer.Option("", help="YYYY-MM (a month, frozen at aggregation)"),
-               year: int = typer.Option(0, help="a year: monthly pay plus the year-end reward"),
+               year: int = typer.Option(0, help="a year: monthly pay plus the year-end money (reward, awards, pool shares, less year deductions)"),
                village: str = typer.Option("", help="one village, e.g. v01",
                                                 autocompletion=complete_village),
                file: Optional[Path] = FILE, format: Optional[Format] = FORMAT):

@@ -818,12 +818,13 @@ class Workflow:
             for p in self.months.payments(township.id, _year_months(ye.year)):
                 paid[p.official_id] = paid.get(p.official_id, Decimal(0)) + Decimal(p.amount)
             lines = [PayLine(o.line.official_id, o.name, o.village_id, o.village_name, o.line.score,
-                             o.line.grade, o.line.monthly_pay, o.line.reward,
-                             o.line.monthly_pay + o.line.reward, paid.get(o.line.official_id, Decimal(0)))
+                             o.line.grade, o.line.monthly_pay, o.line.year_payout,
+                             o.line.monthly_pay + o.line.year_payout, paid.get(o.line.official_id, Decimal(0)))
                      for o in ye.officials]
             result = PayList(township, str(ye.year), "complete" if ye.complete else "incomplete", lines,
                              ye.complete, ["monthly pay of the approved months plus the year-end "
-                                           "reward (paid: the monthly payments recorded)"] + ye.notes)
+                                           "money: the reward, award and pool shares less the year's "
+                                           "deductions (paid: the monthly payments recorded)"] + ye.notes)
         if village_id:
             result.lines = [l for l in result.lines if l.village_id == village_id]
         result.lines.sort(key=lambda l: (l.village_id, l.official_id))
