@@ -25,6 +25,7 @@ def year_rules() -> str:
     reason: 酒駕，扣當年績效報酬400元，當年不得評為優秀
   - id: team.warning
 ''')
+    text = text.replace("\ncategories:\n", "\nroster: {positions: [黨支部書記, 村委會主任]}\ncategories:\n", 1)
     return text.replace('''    grades: [優秀]
 ''', '''    grades: [優秀]
   awards:
