@@ -175,12 +175,11 @@ class _Evaluation:
         for f in facts:
             if f.kind in self.compiled.counted and counts.get(f.kind, 0) < limit[f.kind]:
                 counts[f.kind] = counts.get(f.kind, 0) + 1
-        fired = set(self.asker.period(official_dict(self.compiled, official), self._village(vid),
-                                      counts, values))
+        fired = self.asker.period(official_dict(self.compiled, official), self._village(vid),
+                                  counts, values)            # in the engine's firing order
+        by_id = {rule.id: rule for rule in rules}
         hits = []
-        for rule in rules:
-            if rule.id not in fired:
-                continue
+        for rule in (by_id[rid] for rid in fired if rid in by_id):
             value = by_name.get(rule.id)
             if value is None:       # the engine counted: name the facts it counted
                 chosen = [f for f in facts if f.kind in rule.aggregate.kinds]

@@ -69,7 +69,8 @@ def _select(ruleset: RuleSet, hits: list, order: dict[str, int]) -> list:
     for (gid, _), group_hits in contested.items():
         policy = ruleset.groups[gid].policy
         if policy == "first":
-            best = min(group_hits, key=lambda h: (ruleset.rules[h.rule_id].priority, order[h.rule_id]))
+            # the engine fired them by salience (priority, then file order): the first wins
+            best = group_hits[0]
         else:
             def size(h):
                 rule = ruleset.rules[h.rule_id]
