@@ -31,7 +31,7 @@ from grpc_health.v1 import health_pb2_grpc
 
 from kaoping import audit
 from kaoping.api.request_ids import client_request_id
-from kaoping.logfmt import logfmt
+from kaoping.ops.logfmt import logfmt
 
 try:  # a declared dependency; the server still runs (without /metrics) if it is missing
     import prometheus_client as _prom
