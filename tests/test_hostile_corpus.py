@@ -16,7 +16,7 @@ import pytest
 from sqlalchemy import create_engine, inspect, text
 from sqlalchemy.pool import NullPool
 
-from kaoping.limits import Limits
+from kaoping.ops.limits import Limits
 from kaoping.storage.models import ApiToken
 from kaoping.tokens import Tokens, digest
 from kaoping.v1 import evaluation_pb2_grpc, facts_pb2_grpc, registry_pb2_grpc, rulesets_pb2_grpc

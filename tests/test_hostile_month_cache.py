@@ -13,7 +13,7 @@ import grpc
 import pytest
 
 from kaoping.app import MonthScores
-from kaoping.limits import Limits
+from kaoping.ops.limits import Limits
 from kaoping.tokens import Tokens
 from kaoping.v1 import evaluation_pb2 as ev
 from kaoping.v1 import facts_pb2 as fx

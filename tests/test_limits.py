@@ -4,7 +4,7 @@ import threading
 import grpc
 import pytest
 
-from kaoping.limits import Limits
+from kaoping.ops.limits import Limits
 from kaoping.server import Server
 from kaoping.tokens import Tokens
 from kaoping.v1 import facts_pb2 as fx

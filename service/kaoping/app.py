@@ -21,7 +21,7 @@ from kaoping import scoring_input as si
 from kaoping.rules.evaluate import evaluate
 from kaoping.rules.model import SCORER_ROLES, RuleSet
 from kaoping.rules.results import OfficialResult, PeriodInput
-from kaoping.limits import Limits
+from kaoping.ops.limits import Limits
 from kaoping.month_cache import MonthCache
 from kaoping.rulesets import RuleSets, invalid, validate_text
 from kaoping.fact_rows import fact_values

@@ -22,7 +22,7 @@ from kaoping.api.auth import AuthInterceptor
 from kaoping import observability, probe, replica
 from kaoping.readiness import Readiness, probe_target
 from kaoping.app import Kaoping
-from kaoping.limits import Limits
+from kaoping.ops.limits import Limits
 from kaoping.domain.principal import INSECURE_DEV
 from kaoping.tokens import Tokens
 from kaoping.watch import RuleFileWatcher

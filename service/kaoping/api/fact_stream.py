@@ -25,7 +25,7 @@ from __future__ import annotations
 from kaoping.api.errors import code_of
 from kaoping.domain.errors import InvalidArgument, Violation, shorten
 from kaoping.domain.facts import MAX_KEY
-from kaoping.limits import Limits
+from kaoping.ops.limits import Limits
 from kaoping.v1 import facts_pb2 as fx
 
 OUTCOME_FIXED = 32
