@@ -94,7 +94,7 @@ class Server:
         self.health_grpc, self.health_port = (observability.health_only_server(self.health, health_listen)
                                               if health_listen else (None, None))
         if self.telemetry.metrics.enabled:
-            from kaoping.capacity_metrics import CapacityCollector
+            from kaoping.ops.capacity_metrics import CapacityCollector
             self.telemetry.metrics.registry.register(CapacityCollector(self.admission, app.month_cache))
         self.readiness = Readiness(self.health, names, self.admission.saturated_for,
                                    limits.saturated_seconds,
