@@ -14,7 +14,8 @@ import pytest
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 from prometheus_client.parser import text_string_to_metric_families
 
-from kaoping import audit, observability
+from kaoping import audit
+from kaoping.ops import observability
 from kaoping.domain.principal import Principal
 from kaoping.server import Server
 from kaoping.tokens import Tokens

@@ -19,7 +19,8 @@ from kaoping.api.rulesets_servicer import RuleSetServicer
 from kaoping.api.servicers import EvaluationServicer, FactServicer, RegistryServicer
 from kaoping.api.admission import Admission
 from kaoping.api.auth import AuthInterceptor
-from kaoping import observability, probe, replica
+from kaoping.ops import observability
+from kaoping import probe, replica
 from kaoping.readiness import Readiness, probe_target
 from kaoping.app import Kaoping
 from kaoping.ops.limits import Limits
