@@ -209,10 +209,10 @@ def test_a_burst_of_unauthenticated_streams_is_refused_and_the_api_answers(serve
 
 
 def test_a_main_port_that_does_not_answer_its_own_probe_is_not_ready():
-    """kaoping.readiness's self-probe, against a real health server that goes away."""
+    """kaoping.ops.readiness's self-probe, against a real health server that goes away."""
     from concurrent import futures
     from grpc_health.v1 import health
-    from kaoping.readiness import PROBE_FAILURES, Readiness
+    from kaoping.ops.readiness import PROBE_FAILURES, Readiness
     target = grpc.server(futures.ThreadPoolExecutor(2))
     health_pb2_grpc.add_HealthServicer_to_server(health.HealthServicer(), target)
     port = target.add_insecure_port("127.0.0.1:0")

@@ -21,7 +21,7 @@ from kaoping.api.admission import Admission
 from kaoping.api.auth import AuthInterceptor
 from kaoping.ops import observability
 from kaoping import probe, replica
-from kaoping.readiness import Readiness, probe_target
+from kaoping.ops.readiness import Readiness, probe_target
 from kaoping.app import Kaoping
 from kaoping.ops.limits import Limits
 from kaoping.domain.principal import INSECURE_DEV

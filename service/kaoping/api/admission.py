@@ -16,7 +16,7 @@ A call over a bound is refused at once with RESOURCE_EXHAUSTED (never queued). T
 per-caller bounds (calls and streams per token) are in kaoping.api.auth, which
 knows the caller. A client stream whose next message does not arrive within
 `idle_seconds` is ended by the IdleWatchdog with DEADLINE_EXCEEDED.
-`saturated_for()` tells kaoping.readiness how long the server has been full.
+`saturated_for()` tells kaoping.ops.readiness how long the server has been full.
 """
 from __future__ import annotations
 
