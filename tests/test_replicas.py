@@ -273,7 +273,7 @@ def _metrics(server: ServerProcess) -> bytes:
 def test_sync_picks_up_activations_and_registry_changes_from_another_process(db_url):
     from decimal import Decimal
 
-    from kaoping.replica import ReplicaSync
+    from kaoping.ops.replica import ReplicaSync
     from kaoping.storage.models import Official
     from tests.conftest import make_app
 

@@ -3,7 +3,7 @@
 The kaoping services (what a readiness probe or load balancer asks for) are
 NOT_SERVING while any reason holds, and SERVING again when none does:
 
-* `database`: kaoping.replica cannot reach the database;
+* `database`: kaoping.ops.replica cannot reach the database;
 * `saturated`: admission control (kaoping.api.admission) has had every slot taken
   for `saturated_seconds`, so new calls are being refused;
 * `probe`: the main port did not answer its own health check PROBE_FAILURES times in
