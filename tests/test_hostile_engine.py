@@ -28,7 +28,7 @@ from kaoping.tokens import Tokens
 from kaoping.v1 import evaluation_pb2 as ev
 from kaoping.v1 import rulesets_pb2 as rs
 from kaoping.v1 import rulesets_pb2_grpc
-from kaoping.watch import RuleFileWatcher
+from kaoping.ops.watch import RuleFileWatcher
 from kaoping_cli.rpc import _Bearer
 from tests.helpers import CompiledRuleSet, EngineFact, ServerRun, banded_rules, violations
 

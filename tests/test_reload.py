@@ -2,7 +2,7 @@
 import threading
 from pathlib import Path
 
-from kaoping.watch import RuleFileWatcher
+from kaoping.ops.watch import RuleFileWatcher
 from tests.test_engine import rss_mb
 from tests.test_rulesets_service import shipped, stricter
 

@@ -27,7 +27,7 @@ from kaoping.app import Kaoping
 from kaoping.ops.limits import Limits
 from kaoping.domain.principal import INSECURE_DEV
 from kaoping.tokens import Tokens
-from kaoping.watch import RuleFileWatcher
+from kaoping.ops.watch import RuleFileWatcher
 from kaoping.rulesets import RuleSets
 from kaoping.sample import load_sample
 from kaoping.storage.store import Store
