@@ -1,4 +1,4 @@
-"""A probe child (kaoping.probe's protocol) that really spins durable-rules on the
+"""A probe child (kaoping.ops.probe's protocol) that really spins durable-rules on the
 rule sets the hostile tests build past validation (content hash "unchecked-…"): it
 compiles them with the raw single-fact adapter of bench/, which has none of
 kaoping.rules.engine's guards, and posts a fact, which spins forever holding the GIL
@@ -8,7 +8,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from kaoping import probe  # noqa: E402
+from kaoping.ops import probe  # noqa: E402
 
 
 def exercise(ruleset):

@@ -174,7 +174,7 @@ def test_the_probe_kills_a_compile_that_spins_and_keeps_working():
     # test); a child that hands them to durable-rules unguarded shows the probe's
     # deadline still holds for whatever else might spin
     import sys
-    from kaoping.probe import Prober
+    from kaoping.ops.probe import Prober
     prober = Prober(timeout=3, command=[sys.executable, str(Path(__file__).parent / "spin_probe_child.py")])
     try:
         problems = prober.check(_unchecked(512), "spin.yaml")  # really spins in durable-rules
@@ -190,7 +190,7 @@ def test_the_probe_kills_a_compile_that_spins_and_keeps_working():
 
 
 def test_probe_results_are_remembered_by_content_hash_up_to_the_cache_size():
-    from kaoping.probe import Prober
+    from kaoping.ops.probe import Prober
     prober = Prober(cache_size=2)
     try:
         texts = [banded_rules(n) for n in (1, 2, 3)]

@@ -38,7 +38,7 @@ from typing import Callable, Iterable, Iterator
 from sqlalchemy import bindparam, create_engine, literal_column, or_, select, type_coerce
 from sqlalchemy.types import NullType
 
-from kaoping import probe
+from kaoping.ops import probe
 from kaoping.app import Kaoping
 from kaoping.domain.errors import FailedPrecondition, NotFound, Violation
 from kaoping.rules.compile import compile_ruleset

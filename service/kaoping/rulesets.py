@@ -21,7 +21,8 @@ import logging
 import threading
 from dataclasses import dataclass
 
-from kaoping import audit, probe
+from kaoping import audit
+from kaoping.ops import probe
 from kaoping.domain.errors import FailedPrecondition, InvalidArgument, NotFound, Unavailable, Violation
 from kaoping.rules.cases import CaseOutcome, run_cases
 from kaoping.rules.compile import Compiled as CompiledRuleSet, compile_ruleset
@@ -58,7 +59,7 @@ class _Entry:
 
 def validate_text(text: str, filename: str = "<upload>", label: str = "",
                   keep_engine: bool = False) -> Validation:
-    """Parses, probes the engine with it in a child process (kaoping.probe), then
+    """Parses, probes the engine with it in a child process (kaoping.ops.probe), then
     compiles it here and runs the file's cases. Every path that serves a version
     (upload, activate, rollback, refresh, bootstrap, dry-run, --watch) comes here, so
     nothing is compiled in this process before it passed the probe. With keep_engine

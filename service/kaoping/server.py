@@ -20,7 +20,7 @@ from kaoping.api.servicers import EvaluationServicer, FactServicer, RegistryServ
 from kaoping.api.admission import Admission
 from kaoping.api.auth import AuthInterceptor
 from kaoping.ops import observability
-from kaoping import probe
+from kaoping.ops import probe
 from kaoping.ops import replica
 from kaoping.ops.readiness import Readiness, probe_target
 from kaoping.app import Kaoping

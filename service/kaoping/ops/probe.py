@@ -110,7 +110,7 @@ def exercise(ruleset: RuleSet) -> list[str]:
 
 
 def _child_main(exercise=exercise) -> int:
-    """`python -m kaoping.probe`: answers probes from stdin until it closes."""
+    """`python -m kaoping.ops.probe`: answers probes from stdin until it closes."""
     requests, replies = sys.stdin.buffer, sys.stdout.buffer
     sys.stdout = sys.stderr  # nothing but replies may reach the reply pipe
     while True:
@@ -136,7 +136,7 @@ class Prober:
                  command: list[str] | None = None):
         self.timeout = timeout
         # the child's command line; tests give one that speaks the same protocol
-        self.command = command or [sys.executable, "-m", "kaoping.probe"]
+        self.command = command or [sys.executable, "-m", "kaoping.ops.probe"]
         self.cache_size = cache_size
         self._lock = threading.Lock()
         self._cache: OrderedDict[str, tuple[str, ...]] = OrderedDict()
