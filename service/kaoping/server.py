@@ -166,7 +166,7 @@ def main(argv: list[str] | None = None) -> int:
         from kaoping.token_cli import main as tokens_main
         return tokens_main(argv[1:])
     if argv[:1] in (["backup"], ["restore"]):
-        from kaoping.backup import main as backup_main
+        from kaoping.ops.backup import main as backup_main
         return backup_main(argv[1:], argv[0])
     parser = argparse.ArgumentParser(
         prog="kaoping-server", description=__doc__,
