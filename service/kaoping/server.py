@@ -163,7 +163,7 @@ class TlsFiles:
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     if argv[:1] == ["tokens"]:
-        from kaoping.token_cli import main as tokens_main
+        from kaoping.ops.token_cli import main as tokens_main
         return tokens_main(argv[1:])
     if argv[:1] in (["backup"], ["restore"]):
         from kaoping.ops.backup import main as backup_main
