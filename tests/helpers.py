@@ -483,7 +483,7 @@ def schema_with_one_official(engine, revision: str) -> None:
     """Migrates `engine` to `revision` only and stores ONE_OFFICIAL there, as a database
     written by that older release would hold it."""
     from sqlalchemy import text
-    from kaoping.migrate import upgrade
+    from kaoping.ops.migrate import upgrade
     upgrade(engine, revision)
     with engine.begin() as conn:
         for statement in ONE_OFFICIAL:

@@ -9,7 +9,7 @@ from sqlmodel import SQLModel
 import kaoping.storage.models  # noqa: F401
 from alembic.script import ScriptDirectory
 
-from kaoping.migrate import config, current, upgrade
+from kaoping.ops.migrate import config, current, upgrade
 
 HEAD = ScriptDirectory.from_config(config("sqlite://")).get_current_head()
 from kaoping.storage.store import Store

@@ -1,4 +1,4 @@
-"""Schema migrations (Alembic). `python -m kaoping.migrate URL` upgrades a database to
+"""Schema migrations (Alembic). `python -m kaoping.ops.migrate URL` upgrades a database to
 the newest schema; the server does the same when it starts."""
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from pathlib import Path
 from alembic import command
 from alembic.config import Config
 
-MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+MIGRATIONS = Path(__file__).resolve().parents[1] / "migrations"  # kaoping/migrations
 
 
 def config(url: str, connection=None) -> Config:
@@ -37,7 +37,7 @@ if __name__ == "__main__":
     from sqlalchemy import create_engine
     url = sys.argv[1] if len(sys.argv) > 1 else os.environ.get("KAOPING_DB", "")
     if len(sys.argv) > 2 or not url:
-        raise SystemExit("usage: python -m kaoping.migrate [DATABASE_URL]  (default: $KAOPING_DB)")
+        raise SystemExit("usage: python -m kaoping.ops.migrate [DATABASE_URL]  (default: $KAOPING_DB)")
     engine = create_engine(url)
     upgrade(engine)
     print(f"{engine.url.render_as_string(hide_password=True)}: schema at {current(engine)}")
