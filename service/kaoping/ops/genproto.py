@@ -1,6 +1,6 @@
 """Regenerates the Python stubs in service/kaoping/v1 from proto/kaoping/v1.
 
-Run `python -m kaoping.genproto` after editing a .proto file; tests/test_contract.py
+Run `python -m kaoping.ops.genproto` after editing a .proto file; tests/test_contract.py
 fails when the committed stubs are stale.
 """
 from __future__ import annotations
@@ -8,7 +8,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]  # the checkout: service/kaoping/ops/ is three down
 PROTO_DIR = ROOT / "proto"
 OUT_DIR = ROOT / "service"
 
