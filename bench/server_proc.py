@@ -29,7 +29,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.proposals:
         from bench import proposals
         proposals.apply(None if args.proposals == "all" else args.proposals.split(","))
-    from kaoping.server import Server, build_app
+    from kaoping.ops.server import Server, build_app
     app = build_app(args.db, RULES)
     app.today = lambda: data.TODAY
     token = _admin_token(app)

@@ -78,7 +78,7 @@ def main() -> int:
     token = Tokens(store).create("sizing", "admin")[0]
     store.close()
 
-    proc = subprocess.Popen([sys.executable, "-m", "kaoping.server", "--listen", "127.0.0.1:0", "--db", db,
+    proc = subprocess.Popen([sys.executable, "-m", "kaoping.ops.server", "--listen", "127.0.0.1:0", "--db", db,
                              "--metrics-listen", "127.0.0.1:0", "--no-access-log"],
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, cwd=work)
     ports: dict[str, int] = {}

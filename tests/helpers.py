@@ -80,7 +80,7 @@ class LocalServer:
     port in this process; `stub(cls)` makes stubs on one shared channel."""
 
     def __init__(self, app, **options):
-        from kaoping.server import Server
+        from kaoping.ops.server import Server
         options.setdefault("insecure_dev", True)
         options.setdefault("access_log", False)
         self.server = Server(app, "127.0.0.1:0", workers=4, **options)
@@ -257,7 +257,7 @@ class RealServer:
         import subprocess
         import sys
         self.db_url, self.workdir, self.extra = db_url, workdir, extra
-        issued = subprocess.run([sys.executable, "-m", "kaoping.server", "tokens", "--db", db_url,
+        issued = subprocess.run([sys.executable, "-m", "kaoping.ops.server", "tokens", "--db", db_url,
                                  "create", "--name", "測試", "--role", "admin", "--quiet"],
                                 capture_output=True, text=True, timeout=120)
         assert issued.returncode == 0, issued.stderr
@@ -273,7 +273,7 @@ class RealServer:
         import time
         with open(self.log, "w") as out:
             self.proc = subprocess.Popen(
-                [sys.executable, "-m", "kaoping.server", "--listen", "127.0.0.1:0", "--db", self.db_url,
+                [sys.executable, "-m", "kaoping.ops.server", "--listen", "127.0.0.1:0", "--db", self.db_url,
                  "--load-sample", *self.extra], stdout=out, stderr=subprocess.STDOUT, cwd=self.workdir)
         deadline = time.monotonic() + self.START_TIMEOUT
         while time.monotonic() < deadline:
@@ -342,7 +342,7 @@ def captured_logs(fmt: str = "text"):
 @contextlib.contextmanager
 def running_server(app, **options):
     """A real kaoping Server on a free loopback port; yields (server, channel)."""
-    from kaoping.server import Server
+    from kaoping.ops.server import Server
     server = Server(app, "127.0.0.1:0", **options)
     server.start()
     channel = grpc.insecure_channel(f"127.0.0.1:{server.port}")
@@ -388,7 +388,7 @@ def server_process(workdir, *args: str, start_timeout: float = 60.0):
     from pathlib import Path
     log = Path(workdir) / "kaoping-server.log"
     with open(log, "w") as out:
-        proc = subprocess.Popen([sys.executable, "-m", "kaoping.server", "--listen", "127.0.0.1:0", *args],
+        proc = subprocess.Popen([sys.executable, "-m", "kaoping.ops.server", "--listen", "127.0.0.1:0", *args],
                                 stdout=out, stderr=subprocess.STDOUT, text=True, cwd=workdir)
     try:
         deadline = time.monotonic() + start_timeout
@@ -437,7 +437,7 @@ class ServerRun:
     def __init__(self, log_path, *args: str):
         self.log_path = log_path
         with open(log_path, "w") as out:
-            self.proc = subprocess.Popen([sys.executable, "-m", "kaoping.server", "--listen",
+            self.proc = subprocess.Popen([sys.executable, "-m", "kaoping.ops.server", "--listen",
                                           "127.0.0.1:0", *args], stdout=out,
                                          stderr=subprocess.STDOUT, start_new_session=True)
         self.port = None

@@ -15,7 +15,7 @@ MONTH = "2026-06"
 
 
 def kaoping_server(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "kaoping.server", *args], capture_output=True, text=True,
+    return subprocess.run([sys.executable, "-m", "kaoping.ops.server", *args], capture_output=True, text=True,
                           timeout=60)
 
 

@@ -163,7 +163,7 @@ def test_the_deployment_command_line_serves_and_answers_its_probes(tmp_path):
     assert migrated.returncode == 0, migrated.stderr
     assert "schema at" in migrated.stdout and url.split("@")[0] not in migrated.stdout   # no password
 
-    server = ServerProcess([sys.executable, "-m", "kaoping.server", *args], env=env, cwd=tmp_path).wait_ready()
+    server = ServerProcess([sys.executable, "-m", "kaoping.ops.server", *args], env=env, cwd=tmp_path).wait_ready()
     try:
         assert {"health", "metrics", "listening"} <= set(server.ports)
         channel = grpc.insecure_channel(f"127.0.0.1:{server.ports['health']}")   # what the kubelet does

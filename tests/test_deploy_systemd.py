@@ -61,7 +61,7 @@ def expand(command: str, env: dict[str, str]) -> list[str]:
 
 def localize(words: list[str]) -> list[str]:
     assert words[0] == EXE, words[0]
-    return [sys.executable, "-m", "kaoping.server", *words[1:]]
+    return [sys.executable, "-m", "kaoping.ops.server", *words[1:]]
 
 
 def self_signed(folder: Path) -> tuple[Path, Path]:

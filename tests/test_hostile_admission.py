@@ -234,7 +234,7 @@ def test_a_main_port_that_does_not_answer_its_own_probe_is_not_ready():
 
 
 def test_the_bounds_stay_inside_the_pool():
-    from kaoping.server import RESERVED_WORKERS, admission_for
+    from kaoping.ops.server import RESERVED_WORKERS, admission_for
     small = admission_for(Limits(), WORKERS)
     assert (small.max_in_flight, small.max_streams, small.max_reflection) == (WORKERS - RESERVED_WORKERS, 3, 2)
     default = admission_for(Limits(), 16)

@@ -110,7 +110,7 @@ def test_the_deadline_and_cap_bound_the_wait():
 
 def test_the_busy_timeout_flag_reaches_the_store_and_is_checked(tmp_path):
     from kaoping.ops.limits import Limits
-    from kaoping.server import SHIPPED_RULES, build_app, main
+    from kaoping.ops.server import SHIPPED_RULES, build_app, main
     app = build_app(f"sqlite:///{tmp_path / 'k.db'}", SHIPPED_RULES, limits=Limits(db_busy_seconds=2.5))
     try:
         assert app.store.busy_timeout == 2.5

@@ -5,7 +5,7 @@ import grpc
 import pytest
 
 from kaoping.ops.limits import Limits
-from kaoping.server import Server
+from kaoping.ops.server import Server
 from kaoping.tokens import Tokens
 from kaoping.v1 import facts_pb2 as fx
 from kaoping.v1 import registry_pb2 as rg

@@ -17,7 +17,7 @@ from prometheus_client.parser import text_string_to_metric_families
 from kaoping import audit
 from kaoping.ops import observability
 from kaoping.domain.principal import Principal
-from kaoping.server import Server
+from kaoping.ops.server import Server
 from kaoping.tokens import Tokens
 from kaoping.v1 import facts_pb2 as fx
 from kaoping.v1 import rulesets_pb2 as rs

@@ -44,7 +44,7 @@ class ServerProcess:
 
     @classmethod
     def kaoping(cls, *args: str, env: dict | None = None, cwd: Path | None = None) -> "ServerProcess":
-        return cls([sys.executable, "-m", "kaoping.server", *args], env=env, cwd=cwd)
+        return cls([sys.executable, "-m", "kaoping.ops.server", *args], env=env, cwd=cwd)
 
     def _read(self) -> None:
         for line in self.proc.stdout:
@@ -87,7 +87,7 @@ class ServerProcess:
 
 
 def issue_token(db: str, role: str = "admin", name: str = "鎮辦公室") -> str:
-    issued = subprocess.run([sys.executable, "-m", "kaoping.server", "tokens", "--db", db, "create",
+    issued = subprocess.run([sys.executable, "-m", "kaoping.ops.server", "tokens", "--db", db, "create",
                              "--name", name, "--role", role, "--quiet"],
                             capture_output=True, text=True, timeout=60)
     assert issued.returncode == 0, issued.stderr

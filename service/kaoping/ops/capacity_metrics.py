@@ -1,5 +1,5 @@
 """Prometheus gauges for admission control and the month cache, read at scrape time
-(registered by kaoping.server when --metrics-listen is given)."""
+(registered by kaoping.ops.server when --metrics-listen is given)."""
 from __future__ import annotations
 
 

@@ -39,7 +39,7 @@ from kaoping.v1 import (evaluation_pb2, evaluation_pb2_grpc, facts_pb2, facts_pb
                         registry_pb2_grpc, rulesets_pb2, rulesets_pb2_grpc)
 
 log = logging.getLogger("kaoping")
-SHIPPED_RULES = Path(__file__).resolve().parents[2] / "rules" / "township-sample.yaml"
+SHIPPED_RULES = Path(__file__).resolve().parents[3] / "rules" / "township-sample.yaml"
 DEFAULT_DB = "sqlite:///kaoping.db"
 SERVICES = [facts_pb2, evaluation_pb2, rulesets_pb2, registry_pb2, audit_pb2, workflow_pb2]
 # Worker threads admission control never hands out: health checks, the readiness
