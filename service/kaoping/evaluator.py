@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Callable
 
-from kaoping.cancellation import never
+from kaoping.usecases.cancellation import never
 from kaoping.rules.compile import Compiled
 from kaoping.rules.evaluate import evaluate as evaluate_period
 from kaoping.rules.results import OfficialIn, OfficialResult, PeriodInput, ScoredFact, VillageIn
