@@ -99,7 +99,7 @@ def summary(added) -> dict:
     return {table: len(rows) for table, rows in added.items()}
 
 
-# A write is logged in the same transaction (kaoping.audit): new facts may bring
+# A write is logged in the same transaction (kaoping.usecases.audit): new facts may bring
 # audit_log rows with them, and nothing else.
 LOG = "audit_log"
 

@@ -360,7 +360,7 @@ _BULK_KINDS = (("attendance", "meeting_late", "1"), ("convenience", "services_ha
 def bulk_facts(app, month: str, count: int, tag: str = "bulk") -> None:
     """Stores `count` valid facts for the sample township's month in one transaction,
     spread over every official (fast: no per-fact checks)."""
-    from kaoping import audit
+    from kaoping.usecases import audit
     from kaoping.storage.models import utcnow
     officials = app.store.officials()
     values = []

@@ -51,7 +51,7 @@ def test_an_activation_waits_out_a_short_lock_and_is_written_once(tmp_path):
     store = Store(f"sqlite:///{path}", busy_timeout=5.0)
     app = app_on(store)
     try:
-        from kaoping import audit
+        from kaoping.usecases import audit
         from kaoping.domain.principal import INSECURE_DEV
         token = audit.begin(INSECURE_DEV, "")
         try:

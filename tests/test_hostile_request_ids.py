@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import func
 from sqlmodel import select
 
-from kaoping import audit
+from kaoping.usecases import audit
 from kaoping.ops import observability
 from kaoping.domain.principal import Principal
 from kaoping.storage.models import AuditEntry, FactRow

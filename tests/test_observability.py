@@ -14,7 +14,7 @@ import pytest
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 from prometheus_client.parser import text_string_to_metric_families
 
-from kaoping import audit
+from kaoping.usecases import audit
 from kaoping.ops import observability
 from kaoping.domain.principal import Principal
 from kaoping.ops.server import Server

@@ -10,7 +10,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Callable
 
-from kaoping import audit
+from kaoping.usecases import audit
 from kaoping.usecases import cancellation
 from kaoping.domain.errors import (AlreadyExists, Cancelled, DomainError, InvalidArgument, NotFound,
                                    PermissionDenied, Violation)

@@ -14,7 +14,7 @@ from decimal import Decimal
 from types import SimpleNamespace
 from typing import TYPE_CHECKING
 
-from kaoping import audit
+from kaoping.usecases import audit
 from kaoping.domain.errors import (FailedPrecondition, InvalidArgument, NotFound, PermissionDenied,
                                    Violation)
 from kaoping.domain.facts import FactInput, check_fact, key_problem, text_problems

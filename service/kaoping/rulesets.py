@@ -21,7 +21,7 @@ import logging
 import threading
 from dataclasses import dataclass
 
-from kaoping import audit
+from kaoping.usecases import audit
 from kaoping.ops import probe
 from kaoping.domain.errors import FailedPrecondition, InvalidArgument, NotFound, Unavailable, Violation
 from kaoping.rules.cases import CaseOutcome, run_cases

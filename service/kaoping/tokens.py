@@ -14,7 +14,7 @@ from datetime import datetime, timedelta, timezone
 
 from sqlmodel import select
 
-from kaoping import audit
+from kaoping.usecases import audit
 from kaoping.domain.errors import AlreadyExists, InvalidArgument, NotFound, Violation
 from kaoping.domain.principal import ROLES, SCORER_ROLES, Principal
 from kaoping.rules.model import V1_CATEGORIES

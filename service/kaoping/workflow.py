@@ -26,7 +26,7 @@ from decimal import Decimal, InvalidOperation
 
 from sqlalchemy import update
 
-from kaoping import audit
+from kaoping.usecases import audit
 from kaoping.app import CORRECTION_KIND, Kaoping
 from kaoping.domain import workflow as wf
 from kaoping.domain.errors import (AlreadyExists, DomainError, FailedPrecondition, InvalidArgument,

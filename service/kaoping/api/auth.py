@@ -13,7 +13,7 @@ from typing import Callable
 
 import grpc
 
-from kaoping import audit
+from kaoping.usecases import audit
 from kaoping.usecases import cancellation
 from kaoping.api import policy
 from kaoping.api.errors import to_status

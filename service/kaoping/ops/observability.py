@@ -29,7 +29,7 @@ from datetime import datetime, timezone
 import grpc
 from grpc_health.v1 import health_pb2_grpc
 
-from kaoping import audit
+from kaoping.usecases import audit
 from kaoping.api.request_ids import client_request_id
 from kaoping.ops.logfmt import logfmt
 

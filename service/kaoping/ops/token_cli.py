@@ -6,7 +6,7 @@ import argparse
 import getpass
 import sys
 
-from kaoping import audit
+from kaoping.usecases import audit
 from kaoping.domain.errors import DomainError
 from kaoping.domain.principal import Principal
 from kaoping.storage.store import Store
