@@ -54,7 +54,7 @@ def _admin_token(app) -> str:
     """A bearer token for the benchmark client: calls go through the real
     authentication interceptor, as a deployment's do."""
     try:
-        from kaoping.tokens import Tokens
+        from kaoping.usecases.tokens import Tokens
     except ImportError:      # a kaoping without authentication
         return "-"
     token, _row = Tokens(app.store).create("bench", "admin", created_by="bench")

@@ -55,7 +55,7 @@ def main() -> int:
     from kaoping.sample import POSITIONS, SCORERS
     from kaoping.storage.models import Official, Township, Village
     from kaoping.storage.store import Store
-    from kaoping.tokens import Tokens
+    from kaoping.usecases.tokens import Tokens
     from kaoping.v1 import evaluation_pb2 as ev, evaluation_pb2_grpc, facts_pb2 as fx, facts_pb2_grpc
     from kaoping_cli.rpc import _Bearer
 

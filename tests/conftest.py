@@ -14,7 +14,7 @@ import pytest
 from kaoping.api.audit_servicer import AuditServicer
 from kaoping.api.auth import AuthInterceptor
 from kaoping.api.rulesets_servicer import RuleSetServicer
-from kaoping.tokens import Tokens
+from kaoping.usecases.tokens import Tokens
 from kaoping_cli.rpc import _Bearer
 from kaoping.api.servicers import EvaluationServicer, FactServicer, RegistryServicer
 from kaoping.api.workflow_servicer import WorkflowServicer

@@ -10,7 +10,7 @@ import grpc
 import pytest
 
 from kaoping.storage.models import ApiToken
-from kaoping.tokens import Tokens, digest
+from kaoping.usecases.tokens import Tokens, digest
 from kaoping.v1 import evaluation_pb2 as ev
 from kaoping.v1 import facts_pb2 as fx
 from kaoping.v1 import workflow_pb2 as wf

@@ -18,7 +18,7 @@ from sqlalchemy.pool import NullPool
 
 from kaoping.ops.limits import Limits
 from kaoping.storage.models import ApiToken
-from kaoping.tokens import Tokens, digest
+from kaoping.usecases.tokens import Tokens, digest
 from kaoping.v1 import evaluation_pb2_grpc, facts_pb2_grpc, registry_pb2_grpc, rulesets_pb2_grpc
 from kaoping.v1 import facts_pb2 as fx
 from tests.conftest import SHIPPED

@@ -24,7 +24,7 @@ from kaoping.recompute import recompute_month
 from kaoping.rulesets import RuleSets, validate_text
 from kaoping.storage.models import RuleSetRow
 from kaoping.storage.store import Store
-from kaoping.tokens import Tokens
+from kaoping.usecases.tokens import Tokens
 from kaoping.v1 import evaluation_pb2 as ev
 from kaoping.v1 import rulesets_pb2 as rs
 from kaoping.v1 import rulesets_pb2_grpc

@@ -14,7 +14,7 @@ import pytest
 
 from kaoping.app import MonthScores
 from kaoping.ops.limits import Limits
-from kaoping.tokens import Tokens
+from kaoping.usecases.tokens import Tokens
 from kaoping.v1 import evaluation_pb2 as ev
 from kaoping.v1 import facts_pb2 as fx
 from kaoping.v1 import registry_pb2 as rg

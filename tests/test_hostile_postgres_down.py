@@ -12,7 +12,7 @@ import grpc
 import pytest
 
 from kaoping.storage.store import Store
-from kaoping.tokens import PREFIX, Tokens
+from kaoping.usecases.tokens import PREFIX, Tokens
 from kaoping.v1 import facts_pb2 as fx
 from kaoping.v1 import facts_pb2_grpc, rulesets_pb2_grpc
 from kaoping.v1 import rulesets_pb2 as rs

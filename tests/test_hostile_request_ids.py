@@ -13,7 +13,7 @@ from kaoping.usecases import audit
 from kaoping.ops import observability
 from kaoping.domain.principal import Principal
 from kaoping.storage.models import AuditEntry, FactRow
-from kaoping.tokens import Tokens
+from kaoping.usecases.tokens import Tokens
 from kaoping.v1 import facts_pb2 as fx
 from tests.conftest import make_app, stubs_for
 from tests.helpers import captured_logs, fact, running_server, violations

@@ -9,7 +9,7 @@ import pytest
 
 from kaoping.ops.limits import Limits
 from kaoping.ops.server import Server
-from kaoping.tokens import Tokens
+from kaoping.usecases.tokens import Tokens
 from kaoping.v1 import facts_pb2 as fx
 from kaoping.v1 import facts_pb2_grpc
 from tests.conftest import make_app, new_database_url, stubs_for

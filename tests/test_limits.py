@@ -6,7 +6,7 @@ import pytest
 
 from kaoping.ops.limits import Limits
 from kaoping.ops.server import Server
-from kaoping.tokens import Tokens
+from kaoping.usecases.tokens import Tokens
 from kaoping.v1 import facts_pb2 as fx
 from kaoping.v1 import registry_pb2 as rg
 from tests.conftest import make_app, stubs_for

@@ -18,7 +18,7 @@ from kaoping.usecases import audit
 from kaoping.ops import observability
 from kaoping.domain.principal import Principal
 from kaoping.ops.server import Server
-from kaoping.tokens import Tokens
+from kaoping.usecases.tokens import Tokens
 from kaoping.v1 import facts_pb2 as fx
 from kaoping.v1 import rulesets_pb2 as rs
 from tests.conftest import make_app, stubs_for

@@ -7,7 +7,7 @@ from datetime import date
 import grpc
 import pytest
 
-from kaoping.tokens import Tokens
+from kaoping.usecases.tokens import Tokens
 from kaoping.v1 import facts_pb2 as fx
 from kaoping.v1 import workflow_pb2 as wf
 from tests.helpers import fact, violations

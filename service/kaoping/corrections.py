@@ -39,7 +39,7 @@ def _not_owner(original: FactRow, caller: Principal) -> PermissionDenied | None:
     """A correction is made by who recorded the fact, or by an admin: a scorer sharing
     the category must not void a colleague's or a system's fact. A system corrects
     only within its token's categories, so that a second token under the same name
-    (kaoping.tokens refuses new ones, older databases may have them) cannot void what
+    (kaoping.usecases.tokens refuses new ones, older databases may have them) cannot void what
     lies outside its own categories."""
     if caller.role in SCORER_ROLES and original.scorer_id != caller.scorer_id:
         return PermissionDenied("a scorer corrects only the facts it recorded", [Violation(

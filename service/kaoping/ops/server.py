@@ -26,7 +26,7 @@ from kaoping.ops.readiness import Readiness, probe_target
 from kaoping.app import Kaoping
 from kaoping.ops.limits import Limits
 from kaoping.domain.principal import INSECURE_DEV
-from kaoping.tokens import Tokens
+from kaoping.usecases.tokens import Tokens
 from kaoping.ops.watch import RuleFileWatcher
 from kaoping.rulesets import RuleSets
 from kaoping.sample import load_sample

@@ -10,7 +10,7 @@ from kaoping.usecases import audit
 from kaoping.domain.errors import DomainError
 from kaoping.domain.principal import Principal
 from kaoping.storage.store import Store
-from kaoping.tokens import Tokens
+from kaoping.usecases.tokens import Tokens
 
 
 def main(argv: list[str]) -> int:
