@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Iterator
 
 from kaoping.rulesets import RuleSets
-from kaoping.sample import SCORERS
+from kaoping.usecases.sample import SCORERS
 from kaoping.storage.store import Store
 
 from bench import data

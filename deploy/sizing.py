@@ -52,7 +52,7 @@ def main() -> int:
     args = parser.parse_args()
     sys.path.insert(0, str(ROOT / "service"))
     sys.path.insert(0, str(ROOT / "clients"))
-    from kaoping.sample import POSITIONS, SCORERS
+    from kaoping.usecases.sample import POSITIONS, SCORERS
     from kaoping.storage.models import Official, Township, Village
     from kaoping.storage.store import Store
     from kaoping.usecases.tokens import Tokens

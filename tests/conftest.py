@@ -20,7 +20,7 @@ from kaoping.api.servicers import EvaluationServicer, FactServicer, RegistryServ
 from kaoping.api.workflow_servicer import WorkflowServicer
 from kaoping.app import Kaoping
 from kaoping.rulesets import RuleSets
-from kaoping.sample import load_sample
+from kaoping.usecases.sample import load_sample
 from kaoping.storage.store import Store
 from kaoping.v1 import workflow_pb2_grpc
 from kaoping.v1 import (audit_pb2_grpc, evaluation_pb2_grpc, facts_pb2_grpc, registry_pb2_grpc,

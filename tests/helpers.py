@@ -108,7 +108,7 @@ def app_on(store, sample: bool = True):
 
     from kaoping.app import Kaoping
     from kaoping.rulesets import RuleSets
-    from kaoping.sample import load_sample
+    from kaoping.usecases.sample import load_sample
     shipped = Path(__file__).resolve().parents[1] / "rules" / "township-sample.yaml"
     if sample:
         load_sample(store)
