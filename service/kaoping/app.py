@@ -25,7 +25,7 @@ from kaoping.rules.results import OfficialResult, PeriodInput
 from kaoping.ops.limits import Limits
 from kaoping.month_cache import MonthCache
 from kaoping.rulesets import RuleSets, invalid, validate_text
-from kaoping.fact_rows import fact_values
+from kaoping.usecases.fact_rows import fact_values
 from kaoping.registry import Registry, plan_move
 from kaoping.storage.models import FactRow, Official, RuleSetRow, Scorer, Township, Village
 from kaoping.storage.fact_queries import with_village_level

@@ -19,7 +19,7 @@ from kaoping.domain.errors import (FailedPrecondition, InvalidArgument, NotFound
                                    Violation)
 from kaoping.domain.facts import FactInput, check_fact, key_problem, text_problems
 from kaoping.domain.principal import Principal
-from kaoping.fact_rows import fact_row
+from kaoping.usecases.fact_rows import fact_row
 from kaoping.rules.model import SCORER_ROLES
 from kaoping.storage.models import FactRow
 from kaoping.storage.store import AlreadyVoided, KeyConflict
