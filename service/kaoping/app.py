@@ -18,7 +18,7 @@ from kaoping.domain.attributes import with_checked_attributes
 from kaoping.domain.principal import INTERNAL, Principal
 from kaoping.domain.facts import (CheckedFact, FactInput, check_fact, parse_month,
                                   text_problems)
-from kaoping import scoring_input as si
+from kaoping.usecases import scoring_input as si
 from kaoping.rules.evaluate import evaluate
 from kaoping.rules.model import SCORER_ROLES, RuleSet
 from kaoping.rules.results import OfficialResult, PeriodInput
@@ -220,7 +220,7 @@ class Kaoping:
 
     def _period_input(self, township, month, villages, members, ruleset,
                       cancelled=cancellation.never) -> PeriodInput:
-        """The month as the rules see it (kaoping.scoring_input)."""
+        """The month as the rules see it (kaoping.usecases.scoring_input)."""
         year_end = {c.id for c in ruleset.categories.values() if c.timing == "year_end"} | {"inspection"}
         where = {o.id: v for o, v in members}
         facts = [f for f in si.live_facts(self._month_facts(month, villages, members), where, "")

@@ -1,6 +1,6 @@
 """Scoring lists of (official, facts) without a roster: the year-end inspection marks
 and the appeal re-scoring of a frozen month use it. Everything else builds a full
-kaoping.rules.results.PeriodInput (kaoping.scoring_input)."""
+kaoping.rules.results.PeriodInput (kaoping.usecases.scoring_input)."""
 from __future__ import annotations
 
 from dataclasses import dataclass

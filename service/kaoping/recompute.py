@@ -288,7 +288,7 @@ class _Worker:
             history = [tuple(r) for r in conn.execute(
                 select(a.official_id, a.from_month, a.village_id)
                 .where(a.official_id.in_(select(o.id).where(members))))] if village_ids else []
-            from kaoping.scoring_input import earlier_months
+            from kaoping.usecases.scoring_input import earlier_months
             facts = []
             for month in earlier_months(self.job.month, self.compiled.ruleset) + [self.job.month]:
                 facts += self._read_facts(conn, village_ids, month) if village_ids else []

@@ -686,7 +686,7 @@ class Workflow:
         pool = rules.year_end.awards.village_pool
         if pool is None:
             return {}
-        from kaoping.scoring_input import attributes
+        from kaoping.usecases.scoring_input import attributes
         villages = self.months.store.villages(township.id)
         if rules.kind(pool.figure) is None:
             found = {}
