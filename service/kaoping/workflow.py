@@ -38,7 +38,7 @@ from kaoping.rules.results import LineItem, ScoredFact
 from kaoping.rules.sections import DEFAULT_APPEALS
 from kaoping.domain.yearend import (InspectionResult, MonthResult, Quota, YearEndLine,
                                     evaluate_year, inspection_result, split_reward)
-from kaoping.evaluator import OfficialInput, evaluate
+from kaoping.usecases.evaluator import OfficialInput, evaluate
 from kaoping.storage.models import (AppealRow, FactRow, MonthEvent, MonthRecord, PaymentRow,
                                     RuleSetRow, SnapshotLine, Township, Village, VillageConfirmation,
                                     utcnow)
