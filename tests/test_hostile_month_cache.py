@@ -55,7 +55,7 @@ def test_writes_replace_the_months_entry_instead_of_piling_up_copies(app):
 
 
 def test_the_cache_is_bounded_by_estimated_memory_and_by_entries(db_url):
-    from kaoping.month_cache import estimate_bytes
+    from kaoping.usecases.month_cache import estimate_bytes
     app = make_app(db_url)
     app.limits = Limits(month_cache_entries=2, month_cache_mb=1)
     app.month_cache.max_entries, app.month_cache.max_bytes = 2, 2**20

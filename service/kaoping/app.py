@@ -23,7 +23,7 @@ from kaoping.rules.evaluate import evaluate
 from kaoping.rules.model import SCORER_ROLES, RuleSet
 from kaoping.rules.results import OfficialResult, PeriodInput
 from kaoping.ops.limits import Limits
-from kaoping.month_cache import MonthCache
+from kaoping.usecases.month_cache import MonthCache
 from kaoping.rulesets import RuleSets, invalid, validate_text
 from kaoping.usecases.fact_rows import fact_values
 from kaoping.registry import Registry, plan_move
@@ -189,7 +189,7 @@ class Kaoping:
     def _township_month(self, township: Township, month: str,
                         content_hash: str | None) -> MonthScores:
         """Cached per (township, month, version), one computation for concurrent
-        readers (kaoping.month_cache); an abandoned call stops waiting or computing."""
+        readers (kaoping.usecases.month_cache); an abandoned call stops waiting or computing."""
         with self.rulesets.use(content_hash) as (compiled, row):
             villages = [v.id for v in self.store.villages(township.id)]
             watermark = self.store.fact_watermark(month, villages)

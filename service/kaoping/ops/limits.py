@@ -17,7 +17,7 @@ class Limits:
     max_stream_facts: int = 20_000              # facts in one stream
     max_stream_messages: int = 1000             # messages in one stream, empty ones too
     max_reply_bytes: int = 4 * 1024 * 1024      # a stream's reply: gRPC clients' default receive limit
-    month_cache_entries: int = 64               # township months kept (kaoping.month_cache)
+    month_cache_entries: int = 64               # township months kept (kaoping.usecases.month_cache)
     # admission control (kaoping.api.admission): over a bound, RESOURCE_EXHAUSTED at once
     max_in_flight: int = 12                     # calls and streams in all, health excepted
     max_streams: int = 8                        # client streams (SubmitFacts) in all

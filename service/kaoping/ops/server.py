@@ -215,7 +215,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--month-cache-entries", type=int, default=defaults.month_cache_entries,
                         help="township months whose scores are kept in memory")
     parser.add_argument("--month-cache-mb", type=int, default=defaults.month_cache_mb,
-                        help="estimated memory of those months (kaoping.month_cache)")
+                        help="estimated memory of those months (kaoping.usecases.month_cache)")
     parser.add_argument("--probe-timeout", type=float, default=defaults.probe_timeout, metavar="SECONDS",
                         help="bound on compiling and exercising a new rule-set version in a child "
                              "process; a version that takes longer is refused")
