@@ -26,7 +26,7 @@ from kaoping.ops.limits import Limits
 from kaoping.usecases.month_cache import MonthCache
 from kaoping.rulesets import RuleSets, invalid, validate_text
 from kaoping.usecases.fact_rows import fact_values
-from kaoping.registry import Registry, plan_move
+from kaoping.usecases.registry import Registry, plan_move
 from kaoping.storage.models import FactRow, Official, RuleSetRow, Scorer, Township, Village
 from kaoping.storage.fact_queries import with_village_level
 from kaoping.storage.store import Store

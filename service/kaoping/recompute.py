@@ -333,7 +333,7 @@ class _Worker:
 
 
 class _ShardRoster:
-    """The two registry questions `Kaoping._compute` asks (kaoping.registry.Registry),
+    """The two registry questions `Kaoping._compute` asks (kaoping.usecases.registry.Registry),
     answered from the shard's officials and their village history."""
 
     def __init__(self, officials: list[OfficialRow], history: list[tuple[str, str, str]]):
