@@ -32,7 +32,7 @@ from kaoping.storage.fact_queries import with_village_level
 from kaoping.storage.store import Store
 from kaoping.storage.workflow_store import WorkflowStore
 
-from kaoping.corrections import CORRECTION_KIND  # noqa: F401 (kaoping.workflow imports it here)
+from kaoping.usecases.corrections import CORRECTION_KIND  # noqa: F401 (kaoping.workflow imports it here)
 
 
 @dataclass(frozen=True)
@@ -152,8 +152,8 @@ class Kaoping:
                      replacement: FactInput | None,
                      caller: Principal = INTERNAL) -> tuple[Receipt, Receipt | None]:
         """Voids a fact by adding a correction fact (and its replacement, if given);
-        kaoping.corrections has the rules."""
-        from kaoping.corrections import correct_fact
+        kaoping.usecases.corrections has the rules."""
+        from kaoping.usecases.corrections import correct_fact
         return correct_fact(self, fact_id, reason, scorer_id, key, replacement, caller)
 
     def list_facts(self, month: str, official_id: str = "", village_id: str = "",
