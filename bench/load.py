@@ -17,7 +17,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Iterator
 
-from kaoping.rulesets import RuleSets
+from kaoping.usecases.rulesets import RuleSets
 from kaoping.usecases.sample import SCORERS
 from kaoping.storage.store import Store
 

@@ -19,7 +19,7 @@ from kaoping_cli.rpc import _Bearer
 from kaoping.api.servicers import EvaluationServicer, FactServicer, RegistryServicer
 from kaoping.api.workflow_servicer import WorkflowServicer
 from kaoping.app import Kaoping
-from kaoping.rulesets import RuleSets
+from kaoping.usecases.rulesets import RuleSets
 from kaoping.usecases.sample import load_sample
 from kaoping.storage.store import Store
 from kaoping.v1 import workflow_pb2_grpc

@@ -16,7 +16,7 @@ import pytest
 import yaml
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 
-from kaoping.rulesets import validate_text
+from kaoping.usecases.rulesets import validate_text
 from tests.conftest import ROOT, new_database_url
 from tests.test_deploy_systemd import self_signed
 from tests.test_replicas import ServerProcess

@@ -21,7 +21,7 @@ from kaoping.domain.errors import FailedPrecondition, InvalidArgument
 from kaoping.rules.model import Condition, Effect, Rule
 from kaoping.rules.parse import parse
 from kaoping.recompute import recompute_month
-from kaoping.rulesets import RuleSets, validate_text
+from kaoping.usecases.rulesets import RuleSets, validate_text
 from kaoping.storage.models import RuleSetRow
 from kaoping.storage.store import Store
 from kaoping.usecases.tokens import Tokens

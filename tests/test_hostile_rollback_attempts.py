@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from kaoping.domain.errors import Unavailable
-from kaoping.rulesets import ROLLBACK_ATTEMPTS, RuleSets
+from kaoping.usecases.rulesets import ROLLBACK_ATTEMPTS, RuleSets
 from kaoping.storage.store import Store
 
 from tests.conftest import SHIPPED, make_app, new_database_url

@@ -78,7 +78,7 @@ def test_0006_database_with_facts_upgrades_and_keeps_every_row(db_url, start):
 
     from kaoping.app import Kaoping
     from kaoping.domain.facts import FactInput
-    from kaoping.rulesets import RuleSets
+    from kaoping.usecases.rulesets import RuleSets
     from kaoping.storage.models import FactRow, Official, Village
     from tests.conftest import SHIPPED
 

@@ -24,7 +24,7 @@ from kaoping.rules.model import SCORER_ROLES, RuleSet
 from kaoping.rules.results import OfficialResult, PeriodInput
 from kaoping.ops.limits import Limits
 from kaoping.usecases.month_cache import MonthCache
-from kaoping.rulesets import RuleSets, invalid, validate_text
+from kaoping.usecases.rulesets import RuleSets, invalid, validate_text
 from kaoping.usecases.fact_rows import fact_values
 from kaoping.usecases.registry import Registry, plan_move
 from kaoping.storage.models import FactRow, Official, RuleSetRow, Scorer, Township, Village

@@ -28,7 +28,7 @@ from kaoping.ops.limits import Limits
 from kaoping.domain.principal import INSECURE_DEV
 from kaoping.usecases.tokens import Tokens
 from kaoping.ops.watch import RuleFileWatcher
-from kaoping.rulesets import RuleSets
+from kaoping.usecases.rulesets import RuleSets
 from kaoping.usecases.sample import load_sample
 from kaoping.storage.store import Store
 from kaoping.api.audit_servicer import AuditServicer

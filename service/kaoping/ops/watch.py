@@ -13,7 +13,7 @@ from pathlib import Path
 
 from kaoping.domain.errors import DomainError
 from kaoping.rules.model import content_hash
-from kaoping.rulesets import RuleSets
+from kaoping.usecases.rulesets import RuleSets
 
 log = logging.getLogger("kaoping.watch")
 

@@ -121,7 +121,7 @@ class Activation(SQLModel, table=True):
     ruleset_id: int = Field(foreign_key="ruleset_version.id")
     activated_by: str = Field(max_length=200)
     activated_at: datetime = Field(default_factory=utcnow, sa_column=_stamp())
-    action: str = Field(max_length=16)  # activate | rollback | fallback (start-up, kaoping.rulesets)
+    action: str = Field(max_length=16)  # activate | rollback | fallback (start-up, kaoping.usecases.rulesets)
 
 
 
