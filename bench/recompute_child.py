@@ -39,7 +39,7 @@ def naive(url: str) -> dict:
 
 
 def recompute(url: str, workers: int, memoize: bool) -> dict:
-    from kaoping.recompute import recompute_month
+    from kaoping.usecases.recompute import recompute_month
     from kaoping.storage.store import Store
     store = Store(url)
     try:

@@ -20,7 +20,7 @@ from grpc_health.v1 import health_pb2, health_pb2_grpc
 from kaoping.domain.errors import FailedPrecondition, InvalidArgument
 from kaoping.rules.model import Condition, Effect, Rule
 from kaoping.rules.parse import parse
-from kaoping.recompute import recompute_month
+from kaoping.usecases.recompute import recompute_month
 from kaoping.usecases.rulesets import RuleSets, validate_text
 from kaoping.storage.models import RuleSetRow
 from kaoping.storage.store import Store

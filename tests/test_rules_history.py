@@ -5,7 +5,7 @@ under its recorded version gives identical numbers: in a fresh process, after th
 roster changes, and in the province recompute."""
 from pathlib import Path
 
-from kaoping.recompute import recompute_month
+from kaoping.usecases.recompute import recompute_month
 from kaoping.storage.models import Official
 from tests.conftest import make_app
 from tests.helpers import fact_input
