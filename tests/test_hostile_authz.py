@@ -14,7 +14,7 @@ from kaoping.usecases.tokens import Tokens, digest
 from kaoping.v1 import evaluation_pb2 as ev
 from kaoping.v1 import facts_pb2 as fx
 from kaoping.v1 import workflow_pb2 as wf
-from kaoping.workflow import Workflow
+from kaoping.usecases.workflow import Workflow
 from tests.helpers import fact, schema_with_one_official, violations
 from tests.workflow_helpers import Clock, to_state
 

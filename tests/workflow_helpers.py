@@ -5,7 +5,7 @@ from datetime import date, timedelta
 
 from kaoping.app import Kaoping
 from kaoping.domain.principal import Principal
-from kaoping.workflow import Workflow
+from kaoping.usecases.workflow import Workflow
 from tests.helpers import fact_input
 
 ADMIN = Principal("鎮黨政辦", "admin")

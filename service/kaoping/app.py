@@ -32,7 +32,7 @@ from kaoping.storage.fact_queries import with_village_level
 from kaoping.storage.store import Store
 from kaoping.storage.workflow_store import WorkflowStore
 
-from kaoping.usecases.corrections import CORRECTION_KIND  # noqa: F401 (kaoping.workflow imports it here)
+from kaoping.usecases.corrections import CORRECTION_KIND  # noqa: F401 (kaoping.usecases.workflow imports it here)
 
 
 @dataclass(frozen=True)
@@ -76,7 +76,7 @@ class Kaoping:
         self.registry = Registry(store)
         self.today = today
         self.month_cache = MonthCache(limits.month_cache_entries, limits.month_cache_mb * 2**20)
-        self.months = WorkflowStore(store)  # month states (kaoping.workflow): closes facts, binds versions
+        self.months = WorkflowStore(store)  # month states (kaoping.usecases.workflow): closes facts, binds versions
 
     # facts ------------------------------------------------------------------
     def submit_fact(self, fact: FactInput, caller: Principal = INTERNAL) -> Receipt:
@@ -125,7 +125,7 @@ class Kaoping:
         return outcomes
 
     def _closed_error(self, checked: CheckedFact, field: str, closed=None) -> DomainError | None:
-        """A new fact for a month past scoring is refused (kaoping.workflow owns the month
+        """A new fact for a month past scoring is refused (kaoping.usecases.workflow owns the month
         states); a resend of a fact already stored still gets its first receipt."""
         try:
             self.months.check_open(checked.village_id, checked.month, checked.input.category,
@@ -224,7 +224,7 @@ class Kaoping:
         year_end = {c.id for c in ruleset.categories.values() if c.timing == "year_end"} | {"inspection"}
         where = {o.id: v for o, v in members}
         facts = [f for f in si.live_facts(self._month_facts(month, villages, members), where, "")
-                 if f.category not in year_end]   # year-end marks (kaoping.workflow) never feed a month
+                 if f.category not in year_end]   # year-end marks (kaoping.usecases.workflow) never feed a month
         earlier = []
         for m in si.earlier_months(month, ruleset):
             earlier += [f for f in si.live_facts(self._month_facts(m, villages, members), where, "")

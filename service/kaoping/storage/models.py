@@ -155,7 +155,7 @@ class AuditEntry(SQLModel, table=True):
     after: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
 
 
-# Monthly workflow (kaoping.domain.workflow, kaoping.workflow) -------------------------
+# Monthly workflow (kaoping.domain.workflow, kaoping.usecases.workflow) -------------------------
 # Calendar days (approved_on, deadlines) are the township's dates as YYYY-MM-DD text;
 # instants are UTC timestamps. Snapshots, events, appeals and payments are append-only
 # except the fields that record an appeal's resolution.
