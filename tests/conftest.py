@@ -18,7 +18,7 @@ from kaoping.usecases.tokens import Tokens
 from kaoping_cli.rpc import _Bearer
 from kaoping.api.servicers import EvaluationServicer, FactServicer, RegistryServicer
 from kaoping.api.workflow_servicer import WorkflowServicer
-from kaoping.app import Kaoping
+from kaoping.usecases.app import Kaoping
 from kaoping.usecases.rulesets import RuleSets
 from kaoping.usecases.sample import load_sample
 from kaoping.storage.store import Store

@@ -106,7 +106,7 @@ def app_on(store, sample: bool = True):
     from datetime import date
     from pathlib import Path
 
-    from kaoping.app import Kaoping
+    from kaoping.usecases.app import Kaoping
     from kaoping.usecases.rulesets import RuleSets
     from kaoping.usecases.sample import load_sample
     shipped = Path(__file__).resolve().parents[1] / "rules" / "township-sample.yaml"

@@ -4,7 +4,7 @@ exactly once, and resending everything not acknowledged (with the same idempoten
 keys) completes the set with no duplicates.
 
 The acknowledgement rule (from kaoping.api.servicers.FactServicer.SubmitFacts and
-kaoping.app.Kaoping.submit_facts): each stream message's good facts are committed
+kaoping.usecases.app.Kaoping.submit_facts): each stream message's good facts are committed
 when the server processes that message; the only acknowledgement is the BatchResult
 at the end of the call. So a call cut off by the kill acknowledged nothing, though
 some of its messages may already be stored: the client resends the whole call, and

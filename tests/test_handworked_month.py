@@ -41,7 +41,7 @@ from decimal import Decimal
 
 import pytest
 
-from kaoping.app import Kaoping
+from kaoping.usecases.app import Kaoping
 from tests.conftest import make_app
 from tests.helpers import fact_input
 

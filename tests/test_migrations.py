@@ -76,7 +76,7 @@ def test_0006_database_with_facts_upgrades_and_keeps_every_row(db_url, start):
     from sqlalchemy import text
     from sqlalchemy.exc import IntegrityError
 
-    from kaoping.app import Kaoping
+    from kaoping.usecases.app import Kaoping
     from kaoping.domain.facts import FactInput
     from kaoping.usecases.rulesets import RuleSets
     from kaoping.storage.models import FactRow, Official, Village

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from kaoping.app import Kaoping
+from kaoping.usecases.app import Kaoping
 from kaoping.domain.principal import Principal
 from kaoping.usecases.workflow import Workflow
 from tests.helpers import fact_input

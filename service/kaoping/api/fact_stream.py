@@ -97,7 +97,7 @@ class StreamReply:
         return False
 
     def add(self, outcomes) -> None:
-        """Outcomes of one admitted message (kaoping.app.Outcome)."""
+        """Outcomes of one admitted message (kaoping.usecases.app.Outcome)."""
         result = self.result
         for outcome in outcomes:
             msg = result.outcomes.add(index=outcome.index, idempotency_key=echo_key(outcome.idempotency_key))

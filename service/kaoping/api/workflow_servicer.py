@@ -7,7 +7,7 @@ from kaoping.api import auth
 from kaoping.api import convert as cv
 from kaoping.api import paging
 from kaoping.api.errors import translating
-from kaoping.app import Kaoping
+from kaoping.usecases.app import Kaoping
 from kaoping.domain.workflow import pay_tier
 from kaoping.storage.models import AppealRow
 from kaoping.v1 import workflow_pb2 as wf

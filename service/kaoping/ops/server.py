@@ -23,7 +23,7 @@ from kaoping.ops import observability
 from kaoping.ops import probe
 from kaoping.ops import replica
 from kaoping.ops.readiness import Readiness, probe_target
-from kaoping.app import Kaoping
+from kaoping.usecases.app import Kaoping
 from kaoping.ops.limits import Limits
 from kaoping.domain.principal import INSECURE_DEV
 from kaoping.usecases.tokens import Tokens

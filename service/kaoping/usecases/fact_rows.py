@@ -1,6 +1,6 @@
 """The fact table's row for one checked fact (kaoping.domain.facts.CheckedFact), as a
 plain column dict for the ingest hot path (Store.insert_fact_values) or as a FactRow
-(corrections, which store through the ORM). Apart from kaoping.app for size.
+(corrections, which store through the ORM). Apart from kaoping.usecases.app for size.
 
 A village-level fact (Fact.village_id) is a row with official_id None and the
 village in village_id; every other fact names its official and the village he

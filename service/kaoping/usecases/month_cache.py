@@ -29,7 +29,7 @@ POLL_SECONDS = 0.05    # how often a waiting reader checks whether its caller le
 
 
 def estimate_bytes(scores) -> int:
-    """Estimated memory of a MonthScores (kaoping.app) held in the cache."""
+    """Estimated memory of a MonthScores (kaoping.usecases.app) held in the cache."""
     return BASE_BYTES + sum(OFFICIAL_BYTES + ITEM_BYTES * len(s.result.items) for s in scores.scores)
 
 

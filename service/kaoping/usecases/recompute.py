@@ -39,7 +39,7 @@ from sqlalchemy import bindparam, create_engine, literal_column, or_, select, ty
 from sqlalchemy.types import NullType
 
 from kaoping.ops import probe
-from kaoping.app import Kaoping
+from kaoping.usecases.app import Kaoping
 from kaoping.domain.errors import FailedPrecondition, NotFound, Violation
 from kaoping.rules.compile import compile_ruleset
 from kaoping.rules.model import RuleSet, RuleSetInvalid

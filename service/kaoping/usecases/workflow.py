@@ -1,6 +1,6 @@
 """Use cases of the monthly workflow, appeals, rankings, year-end and pay lists.
 
-Free of gRPC like kaoping.app: every method takes the calling Principal, applies
+Free of gRPC like kaoping.usecases.app: every method takes the calling Principal, applies
 the role and data-scope checks (a village answers only for its own village), and
 raises DomainErrors. The pure rules live in kaoping.domain.workflow (states) and
 kaoping.domain.yearend (arithmetic); the transactions in
@@ -10,7 +10,7 @@ What is authoritative when: while a month is `scoring` its scores are computed l
 from the facts. From `aggregated` on, the month's totals, grades and pay are the
 *snapshot* written at aggregation (one row per official, names and base pay
 included), under the rule-set version recorded on the month — which approval binds.
-Facts are then closed (kaoping.app refuses them); an appeal overturn is the only
+Facts are then closed (kaoping.usecases.app refuses them); an appeal overturn is the only
 change after approval: it adds a correcting fact, recomputes the month under the
 bound version with the snapshot's members and base pay, and writes the next
 snapshot revision, recording the official's before and after. A live recompute that
@@ -27,7 +27,7 @@ from decimal import Decimal, InvalidOperation
 from sqlalchemy import update
 
 from kaoping.usecases import audit
-from kaoping.app import CORRECTION_KIND, Kaoping
+from kaoping.usecases.app import CORRECTION_KIND, Kaoping
 from kaoping.domain import workflow as wf
 from kaoping.domain.errors import (AlreadyExists, DomainError, FailedPrecondition, InvalidArgument,
                                    NotFound, PermissionDenied, Violation)
