@@ -19,9 +19,7 @@ from kaoping.api.rulesets_servicer import RuleSetServicer
 from kaoping.api.servicers import EvaluationServicer, FactServicer, RegistryServicer
 from kaoping.api.admission import Admission
 from kaoping.api.auth import AuthInterceptor
-from kaoping.ops import observability
-from kaoping.ops import probe
-from kaoping.ops import replica
+from kaoping.ops import observability, probe, replica
 from kaoping.ops.readiness import Readiness, probe_target
 from kaoping.usecases.app import Kaoping
 from kaoping.ops.limits import Limits

@@ -10,8 +10,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Callable
 
-from kaoping.usecases import audit
-from kaoping.usecases import cancellation
+from kaoping.usecases import audit, cancellation
 from kaoping.domain.errors import (AlreadyExists, Cancelled, DomainError, InvalidArgument, NotFound,
                                    PermissionDenied, Violation)
 from kaoping.domain.attributes import with_checked_attributes
