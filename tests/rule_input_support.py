@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from decimal import Decimal
 
-from kaoping.domain.ruleset import Category, Kind
+from kaoping.rules.model import Category, Kind
 
 LEVELS = ("鎮級", "市級", "級" * 32)   # the last one: a level exactly at the 32-character bound
 VILLAGE_CATEGORY = "village_work"
