@@ -12,7 +12,7 @@ from concurrent import futures
 import grpc
 import pytest
 
-from kaoping.usecases.app import MonthScores
+from kaoping.usecases.scores import MonthScores
 from kaoping.ops.limits import Limits
 from kaoping.usecases.tokens import Tokens
 from kaoping.v1 import evaluation_pb2 as ev

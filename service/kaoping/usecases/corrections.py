@@ -1,4 +1,4 @@
-"""Correcting a fact (the CorrectFact use case), apart from kaoping.usecases.app for size.
+"""Correcting a fact (the CorrectFact use case), apart from kaoping.usecases.facts for size.
 
 A correction is a fact of kind `correction` that voids one earlier fact, stored with
 its replacement (if any) in one transaction. Who may correct what (README, Security):
@@ -25,7 +25,8 @@ from kaoping.storage.models import FactRow
 from kaoping.storage.store import AlreadyVoided, KeyConflict
 
 if TYPE_CHECKING:
-    from kaoping.usecases.app import Kaoping, Receipt
+    from kaoping.usecases.app import Kaoping
+    from kaoping.usecases.facts import Receipt
 
 CORRECTION_KIND = "correction"
 
@@ -54,7 +55,7 @@ def _not_owner(original: FactRow, caller: Principal) -> PermissionDenied | None:
 def correct_fact(app: "Kaoping", fact_id: int, reason: str, scorer_id: str, key: str,
                  replacement: FactInput | None,
                  caller: Principal) -> "tuple[Receipt, Receipt | None]":
-    from kaoping.usecases.app import Receipt, _key_conflict
+    from kaoping.usecases.facts import Receipt, _key_conflict
     if caller.role in SCORER_ROLES:
         scorer_id = caller.scorer_id
     bad = text_problems({"reason": reason, "idempotency_key": key, "scorer_id": scorer_id},

@@ -3,10 +3,14 @@ each official's village history (kaoping.domain.roster) with the one function th
 says which village an official belonged to in a month."""
 from __future__ import annotations
 
-from kaoping.domain.facts import EARLIEST_MONTH
+from kaoping.domain.attributes import with_checked_attributes
+from kaoping.domain.errors import InvalidArgument, NotFound, Violation
+from kaoping.domain.facts import EARLIEST_MONTH, parse_month, text_problems
 from kaoping.domain.roster import Assignment, village_in_month
-from kaoping.storage.models import Official, OfficialAssignment, Scorer, Village
+from kaoping.rules.model import SCORER_ROLES
+from kaoping.storage.models import Official, OfficialAssignment, Scorer, Township, Village
 from kaoping.storage.store import Store
+from kaoping.usecases import audit
 
 
 class Registry:
@@ -91,3 +95,67 @@ def plan_move(store: Store, old: Official | None, official: Official, since: str
     history += [Assignment(m.from_month, m.village_id) for m in moves]
     current = village_in_month(history, this_month) or official.village_id
     return official.model_copy(update={"village_id": current}), moves
+
+
+class RegistryUseCases:
+    """Adding and changing villages, officials and scorers, each with its audit entry (a
+    mixin of kaoping.usecases.app.Kaoping; the Registry above is what it reads)."""
+
+    def put_village(self, village: Village) -> None:
+        _check_text({"id": village.id, "township_id": village.township_id, "name": village.name})
+        village = with_checked_attributes(village)
+        if self.store.get(Township, village.township_id) is None:
+            raise NotFound("no such township", [Violation("township_id", village.township_id)])
+        self.put(village)
+
+    def put_official(self, official: Official, village_from: str = "") -> None:
+        """Adds or changes an official. A change of village takes effect from the month
+        `village_from` (default: the current month) and is added to the history
+        (kaoping.domain.roster): earlier months keep the old village."""
+        _check_text({"id": official.id, "village_id": official.village_id, "name": official.name,
+                     "position": official.position, "village_from_month": village_from})
+        official = with_checked_attributes(official)
+        if self.store.get(Village, official.village_id) is None:
+            raise NotFound("no such village", [Violation("village_id", official.village_id)])
+        since = self.today().strftime("%Y-%m")
+        if village_from:
+            since, problems = parse_month(village_from, "village_from_month", self.today())
+            if problems:
+                raise InvalidArgument("bad month", problems)
+        old = self.store.get(Official, official.id)
+        if old is not None and self.registry.village_of(old.id, since) == official.village_id:
+            self.put(official.model_copy(update={"village_id": old.village_id}))   # no move
+            return
+        row, moves = plan_move(self.store, old, official, since, self.today().strftime("%Y-%m"))
+        after = row.model_dump(mode="json") | {"village_from": {m.from_month: m.village_id for m in moves}}
+        # one transaction and one audit entry (replicas re-read the registry on put_official)
+        self.store.put(row, *moves, audit=audit.entry(
+            "put_official", official.id, before=old.model_dump(mode="json") if old else None, after=after))
+        self.registry.reload()
+        self.invalidate()
+
+    def put_scorer(self, scorer: Scorer) -> None:
+        _check_text({"id": scorer.id, "name": scorer.name, "role": scorer.role})
+        if scorer.role not in SCORER_ROLES:
+            raise InvalidArgument("unknown scorer role", [Violation(
+                "role", f"{scorer.role!r}; known: {', '.join(SCORER_ROLES)}")])
+        self.put(scorer)
+
+    def put(self, *objects) -> None:
+        for obj in objects:
+            old = self.store.get(type(obj), obj.id)
+            self.store.put(obj, audit=audit.entry(
+                f"put_{type(obj).__name__.lower()}", obj.id,
+                before=old.model_dump(mode="json") if old else None, after=obj.model_dump(mode="json")))
+        self.registry.reload()
+        self.invalidate()
+
+
+# Column sizes of the registry tables (kaoping.storage.models).
+TEXT_LIMITS = {"id": 64, "township_id": 64, "village_id": 64, "name": 200, "position": 100, "role": 32}
+
+
+def _check_text(fields: dict[str, str]) -> None:
+    problems = text_problems(fields, TEXT_LIMITS)
+    if problems:
+        raise InvalidArgument("a text field is too long or holds a NUL character", problems)

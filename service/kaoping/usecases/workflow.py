@@ -27,7 +27,8 @@ from decimal import Decimal, InvalidOperation
 from sqlalchemy import update
 
 from kaoping.usecases import audit
-from kaoping.usecases.app import CORRECTION_KIND, Kaoping
+from kaoping.usecases.app import Kaoping
+from kaoping.usecases.corrections import CORRECTION_KIND
 from kaoping.domain import workflow as wf
 from kaoping.domain.errors import (AlreadyExists, DomainError, FailedPrecondition, InvalidArgument,
                                    NotFound, PermissionDenied, Violation)
