@@ -12,7 +12,8 @@ from kaoping.domain.workflow import pay_tier
 from kaoping.storage.models import AppealRow
 from kaoping.v1 import workflow_pb2 as wf
 from kaoping.v1 import workflow_pb2_grpc as wf_grpc
-from kaoping.usecases.workflow import Feedback, MonthView, Workflow, YearEnd
+from kaoping.usecases.workflow import Workflow
+from kaoping.usecases.workflow.views import Feedback, MonthView, YearEnd
 
 NOTICE_TITLE = "反饋通知單"
 PUBLIC_TITLE = "績效考評結果公示"
