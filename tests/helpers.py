@@ -324,11 +324,11 @@ def list_all(method, request, field: str, max_pages: int = 10_000, **kwargs) -> 
 def captured_logs(fmt: str = "text"):
     """Root logging through kaoping's formatter (`text` or `json`) into a string for
     the block; yields a function returning what was written so far."""
-    from kaoping.ops import observability
+    from kaoping.ops import logs
     stream = io.StringIO()
     root = logging.getLogger()
     saved = (list(root.handlers), root.level)
-    observability.setup_logging(fmt, "INFO", stream)
+    logs.setup_logging(fmt, "INFO", stream)
     try:
         yield stream.getvalue
     finally:

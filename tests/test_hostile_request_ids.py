@@ -10,7 +10,7 @@ from sqlalchemy import func
 from sqlmodel import select
 
 from kaoping.usecases import audit
-from kaoping.ops import observability
+from kaoping.ops import logs
 from kaoping.domain.principal import Principal
 from kaoping.storage.models import AuditEntry, FactRow
 from kaoping.usecases.tokens import Tokens
@@ -97,11 +97,11 @@ def test_text_logs_quote_a_caller_name_that_could_forge_fields(served):
 def test_a_line_break_in_a_logged_field_cannot_start_a_new_line():
     with captured_logs("text") as written:
         token = audit.begin(Principal("evil\n2026-12-01 INFO kaoping forged", "admin"), "id with space")
-        call = observability._call.set(observability.CallInfo("/kaoping.v1.X/Y"))
+        call = logs._call.set(logs.CallInfo("/kaoping.v1.X/Y"))
         try:
             logging.getLogger("kaoping.somewhere").warning("inside")
         finally:
-            observability._call.reset(call)
+            logs._call.reset(call)
             audit.end(token)
         text = written()
     assert len(text.splitlines()) == 1

@@ -1,6 +1,6 @@
 """Logs, metrics and probes for `kaoping-server`.
 
-* Logs: `--log-format text|json`. Every record written while an RPC is served carries
+* Logs (kaoping.ops.logs): `--log-format text|json`. Every record written while an RPC is served carries
   the call's request id (unique per call, the one its audit entries record; built on
   the caller's checked `x-request-id`, kaoping.api.request_ids), the caller (token
   name and role) and the method; one access line per RPC
@@ -17,14 +17,9 @@ deploy/README.md ("Observability") lists every metric and log field.
 from __future__ import annotations
 
 import argparse
-import contextvars
-import json
 import logging
-import sys
 import time
 from concurrent import futures
-from dataclasses import dataclass
-from datetime import datetime, timezone
 
 import grpc
 from grpc_health.v1 import health_pb2_grpc
@@ -32,13 +27,13 @@ from grpc_health.v1 import health_pb2_grpc
 from kaoping.usecases import audit
 from kaoping.api.request_ids import client_request_id
 from kaoping.ops.logfmt import logfmt
+from kaoping.ops.logs import ACCESS, CallInfo, _call
 
 try:  # a declared dependency; the server still runs (without /metrics) if it is missing
     import prometheus_client as _prom
 except ImportError:  # pragma: no cover - exercised only where the package is absent
     _prom = None
 
-ACCESS = logging.getLogger("kaoping.access")
 log = logging.getLogger("kaoping.observability")
 LATENCY_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0)
 
@@ -55,95 +50,6 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                        help="serve Prometheus metrics at http://HOST:PORT/metrics (off by default)")
     group.add_argument("--health-listen", metavar="HOST:PORT",
                        help="also serve grpc.health.v1 alone, in plaintext, here (for kubelet probes)")
-
-
-# per-call context -------------------------------------------------------------------
-@dataclass
-class CallInfo:
-    method: str
-    request_id: str = ""
-    caller: str = ""
-    role: str = ""
-    client_request_id: str = ""   # the caller's valid x-request-id, part of request_id
-
-
-_call: contextvars.ContextVar[CallInfo | None] = contextvars.ContextVar("kaoping_call", default=None)
-
-
-def current_call() -> CallInfo | None:
-    return _call.get()
-
-
-def _context_fields() -> dict:
-    info = _call.get()
-    request = audit.current_or_none()
-    fields: dict = {}
-    if info is not None:
-        fields["method"] = info.method
-        if info.request_id:
-            fields["request_id"] = info.request_id
-        if info.client_request_id:
-            fields["client_request_id"] = info.client_request_id
-        if info.caller:
-            fields["caller"] = info.caller
-            fields["role"] = info.role
-    if request is not None:
-        fields["request_id"] = request.request_id
-        fields["caller"] = request.principal.name
-        fields["role"] = request.principal.role
-    return fields
-
-
-# logging ----------------------------------------------------------------------------
-_STANDARD = set(vars(logging.LogRecord("", 0, "", 0, "", None, None))) | {"message", "asctime"}
-
-
-class ContextFilter(logging.Filter):
-    """Adds request_id / caller / role / method of the RPC being served, if any."""
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        for key, value in _context_fields().items():
-            if not hasattr(record, key):
-                setattr(record, key, value)
-        return True
-
-
-class JsonFormatter(logging.Formatter):
-    """One JSON object a line: ts, level, logger, msg, the call's fields, any extras."""
-
-    def format(self, record: logging.LogRecord) -> str:
-        out = {"ts": datetime.fromtimestamp(record.created, timezone.utc).isoformat(timespec="milliseconds"),
-               "level": record.levelname, "logger": record.name, "msg": record.getMessage()}
-        for key, value in vars(record).items():
-            if key not in _STANDARD and not key.startswith("_"):
-                out[key] = value
-        if record.exc_info:
-            out["exc"] = self.formatException(record.exc_info)
-        return json.dumps(out, ensure_ascii=False, default=str)
-
-
-class TextFormatter(logging.Formatter):
-    def __init__(self):
-        super().__init__("%(asctime)s %(levelname)s %(name)s %(message)s")
-
-    def format(self, record: logging.LogRecord) -> str:
-        line = super().format(record)
-        rid = getattr(record, "request_id", "")
-        if rid and record.name != ACCESS.name:
-            line += f" [request_id={logfmt(rid)} caller={logfmt(getattr(record, 'caller', '') or '-')}" \
-                    f" method={logfmt(getattr(record, 'method', '') or '-')}]"
-        return line
-
-
-def setup_logging(fmt: str = "text", level: str = "INFO", stream=None) -> None:
-    handler = logging.StreamHandler(stream or sys.stderr)
-    handler.setFormatter(JsonFormatter() if fmt == "json" else TextFormatter())
-    handler.addFilter(ContextFilter())
-    root = logging.getLogger()
-    for old in list(root.handlers):
-        root.removeHandler(old)
-    root.addHandler(handler)
-    root.setLevel(level)
 
 
 # metrics ----------------------------------------------------------------------------

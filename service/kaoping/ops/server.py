@@ -19,7 +19,7 @@ from kaoping.api.rulesets_servicer import RuleSetServicer
 from kaoping.api.servicers import EvaluationServicer, FactServicer, RegistryServicer
 from kaoping.api.admission import Admission
 from kaoping.api.auth import AuthInterceptor
-from kaoping.ops import observability, probe, replica
+from kaoping.ops import logs, observability, probe, replica
 from kaoping.ops.readiness import Readiness, probe_target
 from kaoping.usecases.app import Kaoping
 from kaoping.ops.limits import Limits
@@ -235,7 +235,7 @@ def main(argv: list[str] | None = None) -> int:
     if not 0 <= args.db_busy_timeout <= 3600:
         parser.error("--db-busy-timeout is seconds from 0 to 3600")
     tls = TlsFiles(args.tls_cert, args.tls_key, args.tls_client_ca) if args.tls_cert else None
-    observability.setup_logging(args.log_format, args.log_level)
+    logs.setup_logging(args.log_format, args.log_level)
     try:
         limits = Limits(max_message_bytes=args.max_message_mb * 2**20, max_batch=args.max_batch,
                         max_note=args.max_note, max_concurrent_per_caller=args.max_concurrent_per_caller,
