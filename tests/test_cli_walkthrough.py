@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
-from tests.cli_support import ink, pdf_info, pdf_text, render_png
+from tests.support.cli import ink, pdf_info, pdf_text, render_png
 
 MONTH = "2026-10"
 

@@ -9,7 +9,7 @@ import threading
 import time
 
 
-from tests.test_replicas import Client, ServerProcess, issue_token
+from tests.support.replicas import Client, ServerProcess, issue_token
 
 MONTH = "2026-06"
 

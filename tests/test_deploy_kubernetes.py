@@ -17,9 +17,9 @@ import yaml
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 
 from kaoping.usecases.rulesets import validate_text
-from tests.conftest import ROOT, new_database_url
-from tests.test_deploy_systemd import self_signed
-from tests.test_replicas import ServerProcess
+from tests.support.apps import ROOT, new_database_url
+from tests.support.tls import self_signed
+from tests.support.replicas import ServerProcess
 
 K8S = ROOT / "deploy" / "kubernetes"
 OLDEST = "1.27"   # gRPC probes are GA from 1.27

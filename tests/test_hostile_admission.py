@@ -18,8 +18,11 @@ from kaoping.usecases.tokens import Tokens
 from kaoping.v1 import evaluation_pb2 as ev
 from kaoping.v1 import facts_pb2 as fx
 from kaoping.v1 import registry_pb2 as rg
-from tests.conftest import make_app, stubs_for
-from tests.helpers import fact, running_server, violations
+from tests.support.apps import make_app
+from tests.support.calls import stubs_for
+from tests.support.calls import violations
+from tests.support.facts import fact
+from tests.support.servers import running_server
 
 TIMEOUT = 30
 SERVING, NOT_SERVING = health_pb2.HealthCheckResponse.SERVING, health_pb2.HealthCheckResponse.NOT_SERVING
@@ -278,7 +281,7 @@ def test_the_real_server_applies_the_flags(db_url, tmp_path):
     """kaoping-server --max-reflection-streams 1 --stream-idle-seconds 1: one idle
     reflection stream is admitted and ended for idleness, the others are refused, and
     the API and health still answer."""
-    from tests.helpers import server_process
+    from tests.support.processes import server_process
     streams = Streams()
     with server_process(tmp_path, "--db", db_url, "--insecure-dev", "--workers", "5",
                         "--max-reflection-streams", "1", "--stream-idle-seconds", "1") as (proc, port):

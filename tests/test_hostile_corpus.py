@@ -21,10 +21,10 @@ from kaoping.storage.models import ApiToken
 from kaoping.usecases.tokens import Tokens, digest
 from kaoping.v1 import evaluation_pb2_grpc, facts_pb2_grpc, registry_pb2_grpc, rulesets_pb2_grpc
 from kaoping.v1 import facts_pb2 as fx
-from tests.conftest import SHIPPED
+from tests.support.apps import SHIPPED
 from tests.support.corpus import CASES
 from tests.support.corpus.base import WAIT, C, fact
-from tests.helpers import violations
+from tests.support.calls import violations
 
 TIMEOUT = 60
 # Codes kaoping itself raises with a google.rpc.BadRequest attached.

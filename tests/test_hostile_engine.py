@@ -30,7 +30,10 @@ from kaoping.v1 import rulesets_pb2 as rs
 from kaoping.v1 import rulesets_pb2_grpc
 from kaoping.ops.watch import RuleFileWatcher
 from kaoping_cli.rpc import _Bearer
-from tests.helpers import CompiledRuleSet, EngineFact, ServerRun, banded_rules, violations
+from tests.support.calls import violations
+from tests.support.engine import CompiledRuleSet, EngineFact
+from tests.support.processes import ServerRun
+from tests.support.rules import banded_rules
 
 SHIPPED = Path(__file__).resolve().parents[1] / "rules" / "township-sample.yaml"
 MONTH = "2026-07"
@@ -175,7 +178,7 @@ def test_the_probe_kills_a_compile_that_spins_and_keeps_working():
     # deadline still holds for whatever else might spin
     import sys
     from kaoping.ops.probe import Prober
-    prober = Prober(timeout=3, command=[sys.executable, str(Path(__file__).parent / "spin_probe_child.py")])
+    prober = Prober(timeout=3, command=[sys.executable, str(Path(__file__).parent / "support" / "spin_probe_child.py")])
     try:
         problems = prober.check(_unchecked(512), "spin.yaml")  # really spins in durable-rules
         assert len(problems) == 1 and "within 3 s" in problems[0].message

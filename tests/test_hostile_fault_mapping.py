@@ -15,8 +15,10 @@ from kaoping.storage import faults
 from kaoping.storage.models import Township
 from kaoping.storage.store import Store
 
-from tests.conftest import PG_ENV
-from tests.helpers import WriteLock, app_on, clean_message
+from tests.support.apps import PG_ENV
+from tests.support.apps import app_on
+from tests.support.calls import clean_message
+from tests.support.databases import WriteLock
 
 sqlite_only = pytest.mark.skipif(bool(os.environ.get(PG_ENV)), reason="SQLite file faults")
 

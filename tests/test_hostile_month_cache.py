@@ -18,8 +18,10 @@ from kaoping.usecases.tokens import Tokens
 from kaoping.v1 import evaluation_pb2 as ev
 from kaoping.v1 import facts_pb2 as fx
 from kaoping.v1 import registry_pb2 as rg
-from tests.conftest import make_app, stubs_for
-from tests.helpers import bulk_facts, fact, running_server
+from tests.support.apps import make_app
+from tests.support.calls import stubs_for
+from tests.support.facts import bulk_facts, fact
+from tests.support.servers import running_server
 
 TIMEOUT = 60
 
@@ -194,5 +196,5 @@ def test_readers_racing_writes_run_one_computation_of_a_month_at_a_time(app):
 
 
 def fact_input_for(n: int, i: int):
-    from tests.helpers import fact_input
+    from tests.support.facts import fact_input
     return fact_input(official=f"v0{1 + n % 6}-1", key=f"race-{n}-{i}")

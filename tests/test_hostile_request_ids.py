@@ -15,8 +15,11 @@ from kaoping.domain.principal import Principal
 from kaoping.storage.models import AuditEntry, FactRow
 from kaoping.usecases.tokens import Tokens
 from kaoping.v1 import facts_pb2 as fx
-from tests.conftest import make_app, stubs_for
-from tests.helpers import captured_logs, fact, running_server, violations
+from tests.support.apps import make_app
+from tests.support.calls import stubs_for
+from tests.support.calls import violations
+from tests.support.facts import fact
+from tests.support.servers import captured_logs, running_server
 
 TIMEOUT = 20
 

@@ -9,8 +9,9 @@ from kaoping.domain.errors import Unavailable
 from kaoping.usecases.rulesets import ROLLBACK_ATTEMPTS, RuleSets
 from kaoping.storage.store import Store
 
-from tests.conftest import SHIPPED, make_app, new_database_url
-from tests.helpers import assert_audit_matches_log, rule_variant
+from tests.support.apps import SHIPPED, make_app, new_database_url
+from tests.support.databases import assert_audit_matches_log
+from tests.support.rules import rule_variant
 
 
 class _Interfering(Store):

@@ -7,7 +7,7 @@ import grpc
 import pytest
 
 from kaoping.v1 import rulesets_pb2 as rs
-from tests.conftest import SHIPPED
+from tests.support.apps import SHIPPED
 
 TIMEOUT = 60
 # The bounds kaoping.domain.ruleset_yaml promises (MAX_SHOWN, MAX_PROBLEM), with room for the

@@ -21,9 +21,11 @@ from kaoping.ops.server import Server
 from kaoping.usecases.tokens import Tokens
 from kaoping.v1 import facts_pb2 as fx
 from kaoping.v1 import rulesets_pb2 as rs
-from tests.conftest import make_app, stubs_for
-from tests.helpers import captured_logs, fact
-from tests.test_replicas import stricter
+from tests.support.apps import make_app
+from tests.support.calls import stubs_for
+from tests.support.facts import fact
+from tests.support.servers import captured_logs
+from tests.support.replicas import replica_stricter as stricter
 
 SERVING, NOT_SERVING = health_pb2.HealthCheckResponse.SERVING, health_pb2.HealthCheckResponse.NOT_SERVING
 

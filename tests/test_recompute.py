@@ -11,7 +11,7 @@ import pytest
 from kaoping.domain.errors import NotFound
 from kaoping.usecases.recompute import recompute_month
 from kaoping.storage.models import Official, Township, Village
-from tests.helpers import fact_input
+from tests.support.facts import fact_input
 
 MONTH = "2026-03"
 OTHER_MONTH = "2026-02"

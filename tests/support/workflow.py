@@ -6,7 +6,7 @@ from datetime import date, timedelta
 from kaoping.usecases.app import Kaoping
 from kaoping.domain.principal import Principal
 from kaoping.usecases.workflow import Workflow
-from tests.helpers import fact_input
+from tests.support.facts import fact_input
 
 ADMIN = Principal("鎮黨政辦", "admin")
 READER = Principal("審計", "reader")

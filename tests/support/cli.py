@@ -109,7 +109,7 @@ def sheet_rows(path: Path, sheet: int | str = 0) -> list[tuple]:
 
 def publish(grpc_servicer, stubs, grpc_channel, month: str) -> None:
     """Takes a month through aggregate, approve, every village's confirmation and publish."""
-    from tests.conftest import stubs_for
+    from tests.support.calls import stubs_for
     stubs.workflow.Aggregate(wf.MonthRequest(month=month))
     stubs.workflow.Approve(wf.ApproveRequest(month=month))
     issue = Tokens(grpc_servicer.store).create
