@@ -19,7 +19,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Iterator
 
-from kaoping.sample import POSITIONS, SCORERS
+from kaoping.usecases.sample import POSITIONS, SCORERS
 
 MONTH = "2026-03"
 TODAY = date(2026, 11, 25)          # the service's "today" in every benchmark run

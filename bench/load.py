@@ -17,8 +17,8 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Iterator
 
-from kaoping.rulesets import RuleSets
-from kaoping.sample import SCORERS
+from kaoping.usecases.rulesets import RuleSets
+from kaoping.usecases.sample import SCORERS
 from kaoping.storage.store import Store
 
 from bench import data

@@ -191,7 +191,7 @@ def _summary(values: list[float]) -> dict:
 
 def _tokens(url: str, count: int) -> list[str]:
     from kaoping.storage.store import Store
-    from kaoping.tokens import Tokens
+    from kaoping.usecases.tokens import Tokens
     store = Store(url)
     try:
         tokens = Tokens(store)

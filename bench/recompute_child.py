@@ -21,7 +21,7 @@ from bench.load import RULES
 
 
 def naive(url: str) -> dict:
-    from kaoping.server import build_app
+    from kaoping.ops.server import build_app
     app = build_app(url, RULES)
     app.today = lambda: data.TODAY
     started = time.perf_counter()
@@ -39,7 +39,7 @@ def naive(url: str) -> dict:
 
 
 def recompute(url: str, workers: int, memoize: bool) -> dict:
-    from kaoping.recompute import recompute_month
+    from kaoping.usecases.recompute import recompute_month
     from kaoping.storage.store import Store
     store = Store(url)
     try:

@@ -29,7 +29,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.proposals:
         from bench import proposals
         proposals.apply(None if args.proposals == "all" else args.proposals.split(","))
-    from kaoping.server import Server, build_app
+    from kaoping.ops.server import Server, build_app
     app = build_app(args.db, RULES)
     app.today = lambda: data.TODAY
     token = _admin_token(app)
@@ -54,7 +54,7 @@ def _admin_token(app) -> str:
     """A bearer token for the benchmark client: calls go through the real
     authentication interceptor, as a deployment's do."""
     try:
-        from kaoping.tokens import Tokens
+        from kaoping.usecases.tokens import Tokens
     except ImportError:      # a kaoping without authentication
         return "-"
     token, _row = Tokens(app.store).create("bench", "admin", created_by="bench")

@@ -52,10 +52,10 @@ def main() -> int:
     args = parser.parse_args()
     sys.path.insert(0, str(ROOT / "service"))
     sys.path.insert(0, str(ROOT / "clients"))
-    from kaoping.sample import POSITIONS, SCORERS
+    from kaoping.usecases.sample import POSITIONS, SCORERS
     from kaoping.storage.models import Official, Township, Village
     from kaoping.storage.store import Store
-    from kaoping.tokens import Tokens
+    from kaoping.usecases.tokens import Tokens
     from kaoping.v1 import evaluation_pb2 as ev, evaluation_pb2_grpc, facts_pb2 as fx, facts_pb2_grpc
     from kaoping_cli.rpc import _Bearer
 
@@ -78,7 +78,7 @@ def main() -> int:
     token = Tokens(store).create("sizing", "admin")[0]
     store.close()
 
-    proc = subprocess.Popen([sys.executable, "-m", "kaoping.server", "--listen", "127.0.0.1:0", "--db", db,
+    proc = subprocess.Popen([sys.executable, "-m", "kaoping.ops.server", "--listen", "127.0.0.1:0", "--db", db,
                              "--metrics-listen", "127.0.0.1:0", "--no-access-log"],
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, cwd=work)
     ports: dict[str, int] = {}

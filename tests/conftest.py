@@ -4,54 +4,21 @@ and a real gRPC server on a loopback port through pytest-grpc."""
 from __future__ import annotations
 
 import os
-import uuid
-from datetime import date
-from pathlib import Path
 
-import grpc
 import pytest
 
 from kaoping.api.audit_servicer import AuditServicer
 from kaoping.api.auth import AuthInterceptor
 from kaoping.api.rulesets_servicer import RuleSetServicer
-from kaoping.tokens import Tokens
-from kaoping_cli.rpc import _Bearer
+from kaoping.usecases.tokens import Tokens
 from kaoping.api.servicers import EvaluationServicer, FactServicer, RegistryServicer
 from kaoping.api.workflow_servicer import WorkflowServicer
-from kaoping.app import Kaoping
-from kaoping.rulesets import RuleSets
-from kaoping.sample import load_sample
-from kaoping.storage.store import Store
 from kaoping.v1 import workflow_pb2_grpc
 from kaoping.v1 import (audit_pb2_grpc, evaluation_pb2_grpc, facts_pb2_grpc, registry_pb2_grpc,
                         rulesets_pb2_grpc)
 
-ROOT = Path(__file__).resolve().parents[1]
-SHIPPED = ROOT / "rules" / "township-sample.yaml"
-TODAY = date(2026, 11, 25)   # fixed so "future month" checks do not drift with the clock
-PG_ENV = "KAOPING_TEST_PG_URL"
-
-
-_created: list[str] = []
-
-
-def _pg_admin(server: str, statement: str) -> None:
-    from sqlalchemy import create_engine, text
-    admin = create_engine(server, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(statement))
-    admin.dispose()
-
-
-def new_database_url(tmp_dir: Path) -> str:
-    """A fresh, empty database: a SQLite file, or a new PostgreSQL database."""
-    server = os.environ.get(PG_ENV)
-    if not server:
-        return f"sqlite:///{tmp_dir / 'kaoping.db'}"
-    name = f"kp_{uuid.uuid4().hex[:16]}"
-    _pg_admin(server, f'CREATE DATABASE "{name}"')
-    _created.append(name)
-    return server.rsplit("/", 1)[0] + "/" + name
+from tests.support.apps import _created, _pg_admin, make_app, new_database_url, PG_ENV
+from tests.support.calls import stubs_for
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -65,15 +32,6 @@ def _drop_test_databases():
 @pytest.fixture
 def db_url(tmp_path) -> str:
     return new_database_url(tmp_path)
-
-
-def make_app(url: str, rules: Path = SHIPPED, sample: bool = True) -> Kaoping:
-    store = Store(url)
-    if sample:
-        load_sample(store)
-    rulesets = RuleSets(store)
-    rulesets.bootstrap(rules.read_text(encoding="utf-8"), rules.name)
-    return Kaoping(store, rulesets, today=lambda: TODAY)
 
 
 @pytest.fixture
@@ -130,18 +88,6 @@ def tokens(grpc_servicer) -> dict[str, str]:
         "village": issue("上山村黨支部", "village", village_id="v01")[0],
         "reader": issue("審計", "reader")[0],
     }
-
-
-def stubs_for(channel, token: str):
-    class Stubs:
-        ch = grpc.intercept_channel(channel, _Bearer(token)) if token else channel
-        facts = facts_pb2_grpc.FactServiceStub(ch)
-        evaluation = evaluation_pb2_grpc.EvaluationServiceStub(ch)
-        rulesets = rulesets_pb2_grpc.RuleSetServiceStub(ch)
-        registry = registry_pb2_grpc.RegistryServiceStub(ch)
-        audit = audit_pb2_grpc.AuditServiceStub(ch)
-        workflow = workflow_pb2_grpc.WorkflowServiceStub(ch)
-    return Stubs
 
 
 @pytest.fixture(scope="module")

@@ -11,8 +11,8 @@ from kaoping.v1 import audit_pb2 as au
 from kaoping.v1 import facts_pb2 as fx
 from kaoping.v1 import registry_pb2 as rg
 from kaoping.v1 import rulesets_pb2 as rs
-from tests.helpers import fact
-from tests.test_rulesets_service import stricter
+from tests.support.facts import fact
+from tests.support.rules import stricter
 
 
 def entries(stubs, **filters):

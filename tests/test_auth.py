@@ -11,11 +11,11 @@ from sqlmodel import select
 from kaoping.api.policy import POLICY
 from kaoping.domain.principal import ROLES
 from kaoping.storage.models import ApiToken
-from kaoping.tokens import Tokens, digest
+from kaoping.usecases.tokens import Tokens, digest
 from kaoping.v1 import audit_pb2, evaluation_pb2, facts_pb2, registry_pb2, rulesets_pb2
 from kaoping.v1 import workflow_pb2
 from kaoping_cli.rpc import _Bearer
-from tests.helpers import fact
+from tests.support.facts import fact
 
 ROLE_TOKEN = {"admin": "admin", "main_leader": "main", "contact_leader": "contact",
               "station": "station", "resident_cadre": "resident", "system": "attendance_system",

@@ -12,8 +12,8 @@ import pytest
 
 from kaoping.v1 import facts_pb2 as fx
 from kaoping_cli import documents, fonts
-from tests.cli_support import has_colour, ink, need, pdf_fonts, pdf_info, pdf_text, publish, render_png, run
-from tests.helpers import fact
+from tests.support.cli import has_colour, ink, need, pdf_fonts, pdf_info, pdf_text, publish, render_png, run
+from tests.support.facts import fact
 
 pytestmark = pytest.mark.usefixtures("grpc_server")
 PUBLISHED, SCORING = "2026-10", "2026-09"

@@ -6,7 +6,7 @@ import pytest
 
 from kaoping.v1 import facts_pb2 as fx
 from kaoping_cli.entry import normal_month, quantity_problem, resolve
-from tests.cli_support import run, table_lines, width
+from tests.support.cli import run, table_lines, width
 
 # the CLI dials grpc_addr itself: the module's server must be up even when no stub is used
 pytestmark = pytest.mark.usefixtures("grpc_server")

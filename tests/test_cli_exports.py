@@ -14,8 +14,8 @@ from kaoping.v1 import audit_pb2 as au
 from kaoping.v1 import evaluation_pb2 as ev
 from kaoping.v1 import workflow_pb2 as wf
 from kaoping_cli import exports
-from tests.cli_support import run
-from tests.helpers import fact
+from tests.support.cli import run
+from tests.support.facts import fact
 
 pytestmark = pytest.mark.usefixtures("grpc_server")
 MONTH, OPEN_MONTH = "2026-10", "2026-09"

@@ -11,8 +11,8 @@ from openpyxl import load_workbook
 
 from kaoping.v1 import facts_pb2 as fx
 from kaoping_cli import importer
-from tests.cli_support import run, sheet_rows
-from tests.helpers import list_all
+from tests.support.cli import run, sheet_rows
+from tests.support.calls import list_all
 
 # the CLI dials grpc_addr itself: the module's server must be up even when no stub is used
 pytestmark = pytest.mark.usefixtures("grpc_server")

@@ -13,8 +13,8 @@ import typer
 
 from kaoping_cli import helptext
 from kaoping_cli.main import app
-from tests.cli_support import run
-from tests.helpers import fact
+from tests.support.cli import run
+from tests.support.facts import fact
 
 pytestmark = pytest.mark.usefixtures("grpc_server")
 MONTH = "2026-10"

@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
-from tests.cli_support import ink, pdf_info, pdf_text, render_png
+from tests.support.cli import ink, pdf_info, pdf_text, render_png
 
 MONTH = "2026-10"
 
@@ -26,10 +26,10 @@ MONTH = "2026-10"
 def township(tmp_path):
     """A fresh kaoping-server with the sample township, and an office (admin) token."""
     db = f"sqlite:///{tmp_path / 'township.db'}"
-    issued = subprocess.run([sys.executable, "-m", "kaoping.server", "tokens", "--db", db, "create", "--name",
+    issued = subprocess.run([sys.executable, "-m", "kaoping.ops.server", "tokens", "--db", db, "create", "--name",
                              "鎮辦公室", "--role", "admin", "--quiet"], capture_output=True, text=True, timeout=60)
     assert issued.returncode == 0, issued.stderr
-    proc = subprocess.Popen([sys.executable, "-m", "kaoping.server", "--listen", "127.0.0.1:0", "--db", db,
+    proc = subprocess.Popen([sys.executable, "-m", "kaoping.ops.server", "--listen", "127.0.0.1:0", "--db", db,
                              "--load-sample"], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
                             cwd=tmp_path)
     port, lines, deadline = None, [], time.time() + 60

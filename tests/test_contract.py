@@ -1,8 +1,8 @@
-"""The committed stubs in service/kaoping/v1 match what `python -m kaoping.genproto`
+"""The committed stubs in service/kaoping/v1 match what `python -m kaoping.ops.genproto`
 makes from proto/ now: editing a .proto without regenerating fails here."""
 from pathlib import Path
 
-from kaoping.genproto import OUT_DIR, generate
+from kaoping.ops.genproto import OUT_DIR, generate
 
 
 def test_generated_stubs_are_fresh(tmp_path):
@@ -13,7 +13,7 @@ def test_generated_stubs_are_fresh(tmp_path):
     assert names == {p.name for p in committed.glob("*_pb2*.py*")}, "stub files differ"
     for path in fresh:
         assert path.read_bytes() == (committed / path.name).read_bytes(), (
-            f"{path.name} is stale: run `python -m kaoping.genproto`")
+            f"{path.name} is stale: run `python -m kaoping.ops.genproto`")
 
 
 def test_every_proto_package_is_kaoping_v1():

@@ -4,7 +4,7 @@ exactly once, and resending everything not acknowledged (with the same idempoten
 keys) completes the set with no duplicates.
 
 The acknowledgement rule (from kaoping.api.servicers.FactServicer.SubmitFacts and
-kaoping.app.Kaoping.submit_facts): each stream message's good facts are committed
+kaoping.usecases.app.Kaoping.submit_facts): each stream message's good facts are committed
 when the server processes that message; the only acknowledgement is the BatchResult
 at the end of the call. So a call cut off by the kill acknowledged nothing, though
 some of its messages may already be stored: the client resends the whole call, and
@@ -63,7 +63,7 @@ class RealServer:
         self.log = self.workdir / f"server-{self.starts}.log"
         out = open(self.log, "w")
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "kaoping.server", "--listen", "127.0.0.1:0",
+            [sys.executable, "-m", "kaoping.ops.server", "--listen", "127.0.0.1:0",
              "--db", f"sqlite:///{self.db}", *extra],
             stdout=out, stderr=subprocess.STDOUT, text=True, cwd=self.workdir)
         out.close()
@@ -89,7 +89,7 @@ class RealServer:
 @pytest.fixture
 def township(tmp_path):
     db = tmp_path / "crash.db"
-    issued = subprocess.run([sys.executable, "-m", "kaoping.server", "tokens", "--db", f"sqlite:///{db}",
+    issued = subprocess.run([sys.executable, "-m", "kaoping.ops.server", "tokens", "--db", f"sqlite:///{db}",
                              "create", "--name", "崩潰測試", "--role", "admin", "--quiet"],
                             capture_output=True, text=True, timeout=60)
     assert issued.returncode == 0, issued.stderr

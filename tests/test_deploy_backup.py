@@ -9,13 +9,13 @@ import threading
 import time
 
 
-from tests.test_replicas import Client, ServerProcess, issue_token
+from tests.support.replicas import Client, ServerProcess, issue_token
 
 MONTH = "2026-06"
 
 
 def kaoping_server(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "kaoping.server", *args], capture_output=True, text=True,
+    return subprocess.run([sys.executable, "-m", "kaoping.ops.server", *args], capture_output=True, text=True,
                           timeout=60)
 
 

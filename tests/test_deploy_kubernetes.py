@@ -16,10 +16,10 @@ import pytest
 import yaml
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 
-from kaoping.rulesets import validate_text
-from tests.conftest import ROOT, new_database_url
-from tests.test_deploy_systemd import self_signed
-from tests.test_replicas import ServerProcess
+from kaoping.usecases.rulesets import validate_text
+from tests.support.apps import ROOT, new_database_url
+from tests.support.tls import self_signed
+from tests.support.replicas import ServerProcess
 
 K8S = ROOT / "deploy" / "kubernetes"
 OLDEST = "1.27"   # gRPC probes are GA from 1.27
@@ -163,7 +163,7 @@ def test_the_deployment_command_line_serves_and_answers_its_probes(tmp_path):
     assert migrated.returncode == 0, migrated.stderr
     assert "schema at" in migrated.stdout and url.split("@")[0] not in migrated.stdout   # no password
 
-    server = ServerProcess([sys.executable, "-m", "kaoping.server", *args], env=env, cwd=tmp_path).wait_ready()
+    server = ServerProcess([sys.executable, "-m", "kaoping.ops.server", *args], env=env, cwd=tmp_path).wait_ready()
     try:
         assert {"health", "metrics", "listening"} <= set(server.ports)
         channel = grpc.insecure_channel(f"127.0.0.1:{server.ports['health']}")   # what the kubelet does

@@ -19,8 +19,10 @@ from grpc_health.v1 import health_pb2, health_pb2_grpc
 
 from kaoping.v1 import rulesets_pb2 as rs, rulesets_pb2_grpc
 from kaoping_cli.rpc import _Bearer
-from tests.conftest import ROOT, SHIPPED
-from tests.test_replicas import ServerProcess, issue_token
+from tests.support.apps import ROOT, SHIPPED
+from tests.support.replicas import ServerProcess, issue_token
+from tests.support.tls import self_signed
+
 
 SYSTEMD = ROOT / "deploy" / "systemd"
 EXE = "/opt/kaoping/venv/bin/kaoping-server"
@@ -61,17 +63,7 @@ def expand(command: str, env: dict[str, str]) -> list[str]:
 
 def localize(words: list[str]) -> list[str]:
     assert words[0] == EXE, words[0]
-    return [sys.executable, "-m", "kaoping.server", *words[1:]]
-
-
-def self_signed(folder: Path) -> tuple[Path, Path]:
-    folder.mkdir(parents=True, exist_ok=True)
-    cert, key = folder / "server.crt", folder / "server.key"
-    made = subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2",
-                           "-subj", "/CN=localhost", "-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1",
-                           "-keyout", str(key), "-out", str(cert)], capture_output=True, text=True, timeout=60)
-    assert made.returncode == 0, made.stderr
-    return cert, key
+    return [sys.executable, "-m", "kaoping.ops.server", *words[1:]]
 
 
 def test_unit_files_pass_systemd_analyze_verify(tmp_path):

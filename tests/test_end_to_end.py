@@ -18,13 +18,13 @@ MONTH = "2026-03"
 @pytest.fixture
 def server(tmp_path):
     db = tmp_path / "township.db"
-    issued = subprocess.run([sys.executable, "-m", "kaoping.server", "tokens", "--db", f"sqlite:///{db}",
+    issued = subprocess.run([sys.executable, "-m", "kaoping.ops.server", "tokens", "--db", f"sqlite:///{db}",
                              "create", "--name", "鎮辦公室", "--role", "admin", "--quiet"],
                             capture_output=True, text=True, timeout=60)
     assert issued.returncode == 0, issued.stderr
     os.environ["KAOPING_TOKEN"] = issued.stdout.strip()
     proc = subprocess.Popen(
-        [sys.executable, "-m", "kaoping.server", "--listen", "127.0.0.1:0", "--db", f"sqlite:///{db}",
+        [sys.executable, "-m", "kaoping.ops.server", "--listen", "127.0.0.1:0", "--db", f"sqlite:///{db}",
          "--load-sample"], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, cwd=tmp_path)
     port = None
     deadline = time.time() + 60

@@ -1,11 +1,12 @@
 """The durable-rules adapter (kaoping.rules.engine) under threads and reloads."""
-import resource
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from kaoping.rules.parse import parse
-from tests.helpers import CompiledRuleSet, EngineFact
+from tests.support.engine import CompiledRuleSet, EngineFact
+from tests.support.memory import rss_mb
+
 
 RULES = parse((Path(__file__).resolve().parents[1] / "rules" / "township-sample.yaml").read_text("utf-8"))
 KINDS = [("attendance", "meeting_absent", "attendance.absent"), ("study", "study_absent", "study.absent"),
@@ -32,14 +33,6 @@ def test_concurrent_matching_never_mixes_callers():
             assert sum(pool.map(worker, range(8))) == 8 * 150
     finally:
         compiled.close()
-
-
-def rss_mb() -> float:
-    with open("/proc/self/status") as status:
-        for line in status:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) / 1024
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def test_hundred_compiles_leave_no_threads_or_memory_behind():

@@ -5,7 +5,8 @@ import pytest
 from kaoping.v1 import evaluation_pb2 as ev
 from kaoping.v1 import facts_pb2 as fx
 from kaoping.v1 import registry_pb2 as rg
-from tests.helpers import fact, violations
+from tests.support.calls import violations
+from tests.support.facts import fact
 
 MONTH = "2026-06"
 

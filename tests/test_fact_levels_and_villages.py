@@ -12,9 +12,10 @@ from kaoping.domain.errors import DomainError, InvalidArgument, NotFound, Permis
 from kaoping.domain.facts import CheckedFact, FactInput, check_fact
 from kaoping.domain.principal import Principal
 from kaoping.v1 import facts_pb2 as fx
-from tests.conftest import TODAY
-from tests.helpers import fact, fact_input, violations
-from tests.rule_input_support import LEVELS, VILLAGE_CATEGORY, ServingRuleInputs
+from tests.support.apps import TODAY
+from tests.support.calls import violations
+from tests.support.facts import fact, fact_input
+from tests.support.rule_inputs import LEVELS, VILLAGE_CATEGORY, ServingRuleInputs
 
 MONTH = "2026-05"
 
@@ -263,7 +264,7 @@ def test_grpc_both_official_and_village_is_invalid(stubs, serving):
 
 
 def test_cli_adds_and_lists_a_village_level_fact(grpc_addr, tokens, stubs, serving):
-    from tests.cli_support import run, run_json
+    from tests.support.cli import run, run_json
     added = run(grpc_addr, tokens["main"], "fact", "add", "--village", "v02", "--month", MONTH,
                 "--category", VILLAGE_CATEGORY, "--kind", "ranked", "--level", "優秀",
                 "--scorer", "main-01", "--key", "cli-v-1")
@@ -278,7 +279,7 @@ def test_cli_adds_and_lists_a_village_level_fact(grpc_addr, tokens, stubs, servi
 def test_a_village_level_fact_is_not_an_appealable_deduction(kp):
     """Today's evaluator gives it no points: an appeal against it is refused with the
     field named, and the month's workflow is not disturbed by it."""
-    from tests.workflow_helpers import ADMIN, after_month, to_state, village, workflow
+    from tests.support.workflow import ADMIN, after_month, to_state, village, workflow
     month = "2026-06"
     fact_id = kp.submit_fact(village_fact(month=month)).fact_id
     official = kp.submit_fact(fact_input(month=month, kind="meeting_late")).fact_id

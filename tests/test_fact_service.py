@@ -4,7 +4,8 @@ import grpc
 import pytest
 
 from kaoping.v1 import facts_pb2 as fx
-from tests.helpers import fact, violations
+from tests.support.calls import violations
+from tests.support.facts import fact
 
 MONTH = "2026-04"
 

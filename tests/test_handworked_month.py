@@ -41,9 +41,9 @@ from decimal import Decimal
 
 import pytest
 
-from kaoping.app import Kaoping
-from tests.conftest import make_app
-from tests.helpers import fact_input
+from kaoping.usecases.app import Kaoping
+from tests.support.apps import make_app
+from tests.support.facts import fact_input
 
 MONTH = "2026-03"
 FACTS = [

@@ -17,8 +17,10 @@ import pytest
 from kaoping.v1 import rulesets_pb2 as rs
 from kaoping.v1 import rulesets_pb2_grpc
 
-from tests.conftest import SHIPPED, make_app, new_database_url
-from tests.helpers import LocalServer, assert_audit_matches_log, rule_variant
+from tests.support.apps import SHIPPED, make_app, new_database_url
+from tests.support.databases import assert_audit_matches_log
+from tests.support.rules import rule_variant
+from tests.support.servers import LocalServer
 
 PAIRS = 20
 TIMEOUT = 60  # seconds per RPC: generous, only there so a hang fails instead of blocking CI

@@ -13,13 +13,16 @@ import pytest
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection_pb2, reflection_pb2_grpc
 
-from kaoping.limits import Limits
-from kaoping.tokens import Tokens
+from kaoping.ops.limits import Limits
+from kaoping.usecases.tokens import Tokens
 from kaoping.v1 import evaluation_pb2 as ev
 from kaoping.v1 import facts_pb2 as fx
 from kaoping.v1 import registry_pb2 as rg
-from tests.conftest import make_app, stubs_for
-from tests.helpers import fact, running_server, violations
+from tests.support.apps import make_app
+from tests.support.calls import stubs_for
+from tests.support.calls import violations
+from tests.support.facts import fact
+from tests.support.servers import running_server
 
 TIMEOUT = 30
 SERVING, NOT_SERVING = health_pb2.HealthCheckResponse.SERVING, health_pb2.HealthCheckResponse.NOT_SERVING
@@ -209,10 +212,10 @@ def test_a_burst_of_unauthenticated_streams_is_refused_and_the_api_answers(serve
 
 
 def test_a_main_port_that_does_not_answer_its_own_probe_is_not_ready():
-    """kaoping.readiness's self-probe, against a real health server that goes away."""
+    """kaoping.ops.readiness's self-probe, against a real health server that goes away."""
     from concurrent import futures
     from grpc_health.v1 import health
-    from kaoping.readiness import PROBE_FAILURES, Readiness
+    from kaoping.ops.readiness import PROBE_FAILURES, Readiness
     target = grpc.server(futures.ThreadPoolExecutor(2))
     health_pb2_grpc.add_HealthServicer_to_server(health.HealthServicer(), target)
     port = target.add_insecure_port("127.0.0.1:0")
@@ -234,7 +237,7 @@ def test_a_main_port_that_does_not_answer_its_own_probe_is_not_ready():
 
 
 def test_the_bounds_stay_inside_the_pool():
-    from kaoping.server import RESERVED_WORKERS, admission_for
+    from kaoping.ops.server import RESERVED_WORKERS, admission_for
     small = admission_for(Limits(), WORKERS)
     assert (small.max_in_flight, small.max_streams, small.max_reflection) == (WORKERS - RESERVED_WORKERS, 3, 2)
     default = admission_for(Limits(), 16)
@@ -278,7 +281,7 @@ def test_the_real_server_applies_the_flags(db_url, tmp_path):
     """kaoping-server --max-reflection-streams 1 --stream-idle-seconds 1: one idle
     reflection stream is admitted and ended for idleness, the others are refused, and
     the API and health still answer."""
-    from tests.helpers import server_process
+    from tests.support.processes import server_process
     streams = Streams()
     with server_process(tmp_path, "--db", db_url, "--insecure-dev", "--workers", "5",
                         "--max-reflection-streams", "1", "--stream-idle-seconds", "1") as (proc, port):

@@ -10,13 +10,15 @@ import grpc
 import pytest
 
 from kaoping.storage.models import ApiToken
-from kaoping.tokens import Tokens, digest
+from kaoping.usecases.tokens import Tokens, digest
 from kaoping.v1 import evaluation_pb2 as ev
 from kaoping.v1 import facts_pb2 as fx
 from kaoping.v1 import workflow_pb2 as wf
-from kaoping.workflow import Workflow
-from tests.helpers import fact, schema_with_one_official, violations
-from tests.workflow_helpers import Clock, to_state
+from kaoping.usecases.workflow import Workflow
+from tests.support.calls import violations
+from tests.support.databases import schema_with_one_official
+from tests.support.facts import fact
+from tests.support.workflow import Clock, to_state
 
 
 @pytest.fixture(scope="module")

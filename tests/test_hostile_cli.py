@@ -10,8 +10,9 @@ import pytest
 
 from kaoping.v1 import facts_pb2 as fx
 from kaoping_cli import importer
-from tests.cli_support import run
-from tests.helpers import fact_input, list_all
+from tests.support.cli import run
+from tests.support.calls import list_all
+from tests.support.facts import fact_input
 
 pytestmark = pytest.mark.usefixtures("grpc_server")
 OFFICIALS = [f"v{v:02d}-{p}" for v in range(1, 18) for p in range(1, 7)]

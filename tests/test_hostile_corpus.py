@@ -1,4 +1,4 @@
-"""A corpus of malformed and hostile requests (tests/corpus_cases.py) against a real
+"""A corpus of malformed and hostile requests (tests/support/corpus/) against a real
 loopback server with the production AuthInterceptor and the production message
 limits. Every case checks the exact status code, the google.rpc.BadRequest fields of
 kaoping's own refusals, and a before/after dump of every database table: a refused
@@ -16,14 +16,15 @@ import pytest
 from sqlalchemy import create_engine, inspect, text
 from sqlalchemy.pool import NullPool
 
-from kaoping.limits import Limits
+from kaoping.ops.limits import Limits
 from kaoping.storage.models import ApiToken
-from kaoping.tokens import Tokens, digest
+from kaoping.usecases.tokens import Tokens, digest
 from kaoping.v1 import evaluation_pb2_grpc, facts_pb2_grpc, registry_pb2_grpc, rulesets_pb2_grpc
 from kaoping.v1 import facts_pb2 as fx
-from tests.conftest import SHIPPED
-from tests.corpus_cases import CASES, WAIT, C, fact
-from tests.helpers import violations
+from tests.support.apps import SHIPPED
+from tests.support.corpus import CASES
+from tests.support.corpus.base import WAIT, C, fact
+from tests.support.calls import violations
 
 TIMEOUT = 60
 # Codes kaoping itself raises with a google.rpc.BadRequest attached.

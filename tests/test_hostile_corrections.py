@@ -16,8 +16,10 @@ from kaoping.storage.models import FactRow
 from kaoping.storage.store import Store
 from kaoping.v1 import evaluation_pb2 as ev
 from kaoping.v1 import facts_pb2 as fx
-from tests.conftest import make_app
-from tests.helpers import fact, fact_input, schema_with_one_official, together, violations
+from tests.support.apps import make_app
+from tests.support.calls import together, violations
+from tests.support.databases import schema_with_one_official
+from tests.support.facts import fact, fact_input
 
 grpc_max_workers = 8   # pytest-grpc: the server runs the eight calls side by side
 RACERS = 8

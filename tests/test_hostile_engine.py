@@ -20,17 +20,20 @@ from grpc_health.v1 import health_pb2, health_pb2_grpc
 from kaoping.domain.errors import FailedPrecondition, InvalidArgument
 from kaoping.rules.model import Condition, Effect, Rule
 from kaoping.rules.parse import parse
-from kaoping.recompute import recompute_month
-from kaoping.rulesets import RuleSets, validate_text
+from kaoping.usecases.recompute import recompute_month
+from kaoping.usecases.rulesets import RuleSets, validate_text
 from kaoping.storage.models import RuleSetRow
 from kaoping.storage.store import Store
-from kaoping.tokens import Tokens
+from kaoping.usecases.tokens import Tokens
 from kaoping.v1 import evaluation_pb2 as ev
 from kaoping.v1 import rulesets_pb2 as rs
 from kaoping.v1 import rulesets_pb2_grpc
-from kaoping.watch import RuleFileWatcher
+from kaoping.ops.watch import RuleFileWatcher
 from kaoping_cli.rpc import _Bearer
-from tests.helpers import CompiledRuleSet, EngineFact, ServerRun, banded_rules, violations
+from tests.support.calls import violations
+from tests.support.engine import CompiledRuleSet, EngineFact
+from tests.support.processes import ServerRun
+from tests.support.rules import banded_rules
 
 SHIPPED = Path(__file__).resolve().parents[1] / "rules" / "township-sample.yaml"
 MONTH = "2026-07"
@@ -174,8 +177,8 @@ def test_the_probe_kills_a_compile_that_spins_and_keeps_working():
     # test); a child that hands them to durable-rules unguarded shows the probe's
     # deadline still holds for whatever else might spin
     import sys
-    from kaoping.probe import Prober
-    prober = Prober(timeout=3, command=[sys.executable, str(Path(__file__).parent / "spin_probe_child.py")])
+    from kaoping.ops.probe import Prober
+    prober = Prober(timeout=3, command=[sys.executable, str(Path(__file__).parent / "support" / "spin_probe_child.py")])
     try:
         problems = prober.check(_unchecked(512), "spin.yaml")  # really spins in durable-rules
         assert len(problems) == 1 and "within 3 s" in problems[0].message
@@ -190,7 +193,7 @@ def test_the_probe_kills_a_compile_that_spins_and_keeps_working():
 
 
 def test_probe_results_are_remembered_by_content_hash_up_to_the_cache_size():
-    from kaoping.probe import Prober
+    from kaoping.ops.probe import Prober
     prober = Prober(cache_size=2)
     try:
         texts = [banded_rules(n) for n in (1, 2, 3)]

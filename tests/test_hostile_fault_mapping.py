@@ -15,8 +15,10 @@ from kaoping.storage import faults
 from kaoping.storage.models import Township
 from kaoping.storage.store import Store
 
-from tests.conftest import PG_ENV
-from tests.helpers import WriteLock, app_on, clean_message
+from tests.support.apps import PG_ENV
+from tests.support.apps import app_on
+from tests.support.calls import clean_message
+from tests.support.databases import WriteLock
 
 sqlite_only = pytest.mark.skipif(bool(os.environ.get(PG_ENV)), reason="SQLite file faults")
 
@@ -51,7 +53,7 @@ def test_an_activation_waits_out_a_short_lock_and_is_written_once(tmp_path):
     store = Store(f"sqlite:///{path}", busy_timeout=5.0)
     app = app_on(store)
     try:
-        from kaoping import audit
+        from kaoping.usecases import audit
         from kaoping.domain.principal import INSECURE_DEV
         token = audit.begin(INSECURE_DEV, "")
         try:
@@ -109,8 +111,8 @@ def test_the_deadline_and_cap_bound_the_wait():
 
 
 def test_the_busy_timeout_flag_reaches_the_store_and_is_checked(tmp_path):
-    from kaoping.limits import Limits
-    from kaoping.server import SHIPPED_RULES, build_app, main
+    from kaoping.ops.limits import Limits
+    from kaoping.ops.server import SHIPPED_RULES, build_app, main
     app = build_app(f"sqlite:///{tmp_path / 'k.db'}", SHIPPED_RULES, limits=Limits(db_busy_seconds=2.5))
     try:
         assert app.store.busy_timeout == 2.5

@@ -12,14 +12,16 @@ from concurrent import futures
 import grpc
 import pytest
 
-from kaoping.app import MonthScores
-from kaoping.limits import Limits
-from kaoping.tokens import Tokens
+from kaoping.usecases.scores import MonthScores
+from kaoping.ops.limits import Limits
+from kaoping.usecases.tokens import Tokens
 from kaoping.v1 import evaluation_pb2 as ev
 from kaoping.v1 import facts_pb2 as fx
 from kaoping.v1 import registry_pb2 as rg
-from tests.conftest import make_app, stubs_for
-from tests.helpers import bulk_facts, fact, running_server
+from tests.support.apps import make_app
+from tests.support.calls import stubs_for
+from tests.support.facts import bulk_facts, fact
+from tests.support.servers import running_server
 
 TIMEOUT = 60
 
@@ -55,7 +57,7 @@ def test_writes_replace_the_months_entry_instead_of_piling_up_copies(app):
 
 
 def test_the_cache_is_bounded_by_estimated_memory_and_by_entries(db_url):
-    from kaoping.month_cache import estimate_bytes
+    from kaoping.usecases.month_cache import estimate_bytes
     app = make_app(db_url)
     app.limits = Limits(month_cache_entries=2, month_cache_mb=1)
     app.month_cache.max_entries, app.month_cache.max_bytes = 2, 2**20
@@ -194,5 +196,5 @@ def test_readers_racing_writes_run_one_computation_of_a_month_at_a_time(app):
 
 
 def fact_input_for(n: int, i: int):
-    from tests.helpers import fact_input
+    from tests.support.facts import fact_input
     return fact_input(official=f"v0{1 + n % 6}-1", key=f"race-{n}-{i}")

@@ -13,7 +13,8 @@ from kaoping.v1 import facts_pb2 as fx
 from kaoping.v1 import registry_pb2 as rg
 from kaoping.v1 import rulesets_pb2 as rs
 from kaoping.v1 import workflow_pb2 as wf
-from tests.helpers import fact, fact_input, list_all, violations
+from tests.support.calls import list_all, violations
+from tests.support.facts import fact, fact_input
 
 TIMEOUT = 120
 RECEIVE = 4 * 1024 * 1024       # the conftest channel's (gRPC's default) receive limit

@@ -12,13 +12,17 @@ import grpc
 import pytest
 
 from kaoping.storage.store import Store
-from kaoping.tokens import PREFIX, Tokens
+from kaoping.usecases.tokens import PREFIX, Tokens
 from kaoping.v1 import facts_pb2 as fx
 from kaoping.v1 import facts_pb2_grpc, rulesets_pb2_grpc
 from kaoping.v1 import rulesets_pb2 as rs
 from kaoping_cli.rpc import _Bearer
 
-from tests.helpers import LocalServer, PrivateCluster, app_on, clean_message, fact, status_details
+from tests.support.apps import app_on
+from tests.support.calls import clean_message, status_details
+from tests.support.databases import PrivateCluster
+from tests.support.facts import fact
+from tests.support.servers import LocalServer
 
 pytestmark = pytest.mark.skipif(not PrivateCluster.available(),
                                 reason="no PostgreSQL binaries to start a private cluster")

@@ -9,13 +9,17 @@ import pytest
 from sqlalchemy import func
 from sqlmodel import select
 
-from kaoping import audit, observability
+from kaoping.usecases import audit
+from kaoping.ops import logs
 from kaoping.domain.principal import Principal
 from kaoping.storage.models import AuditEntry, FactRow
-from kaoping.tokens import Tokens
+from kaoping.usecases.tokens import Tokens
 from kaoping.v1 import facts_pb2 as fx
-from tests.conftest import make_app, stubs_for
-from tests.helpers import captured_logs, fact, running_server, violations
+from tests.support.apps import make_app
+from tests.support.calls import stubs_for
+from tests.support.calls import violations
+from tests.support.facts import fact
+from tests.support.servers import captured_logs, running_server
 
 TIMEOUT = 20
 
@@ -96,11 +100,11 @@ def test_text_logs_quote_a_caller_name_that_could_forge_fields(served):
 def test_a_line_break_in_a_logged_field_cannot_start_a_new_line():
     with captured_logs("text") as written:
         token = audit.begin(Principal("evil\n2026-12-01 INFO kaoping forged", "admin"), "id with space")
-        call = observability._call.set(observability.CallInfo("/kaoping.v1.X/Y"))
+        call = logs._call.set(logs.CallInfo("/kaoping.v1.X/Y"))
         try:
             logging.getLogger("kaoping.somewhere").warning("inside")
         finally:
-            observability._call.reset(call)
+            logs._call.reset(call)
             audit.end(token)
         text = written()
     assert len(text.splitlines()) == 1

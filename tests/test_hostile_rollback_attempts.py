@@ -6,11 +6,12 @@ from __future__ import annotations
 import pytest
 
 from kaoping.domain.errors import Unavailable
-from kaoping.rulesets import ROLLBACK_ATTEMPTS, RuleSets
+from kaoping.usecases.rulesets import ROLLBACK_ATTEMPTS, RuleSets
 from kaoping.storage.store import Store
 
-from tests.conftest import SHIPPED, make_app, new_database_url
-from tests.helpers import assert_audit_matches_log, rule_variant
+from tests.support.apps import SHIPPED, make_app, new_database_url
+from tests.support.databases import assert_audit_matches_log
+from tests.support.rules import rule_variant
 
 
 class _Interfering(Store):

@@ -7,10 +7,10 @@ import grpc
 import pytest
 
 from kaoping.v1 import rulesets_pb2 as rs
-from tests.conftest import SHIPPED
+from tests.support.apps import SHIPPED
 
 TIMEOUT = 60
-# The bounds kaoping.domain.ruleset promises (MAX_SHOWN, MAX_PROBLEM), with room for the
+# The bounds kaoping.domain.ruleset_yaml promises (MAX_SHOWN, MAX_PROBLEM), with room for the
 # "… (N characters)" suffix.
 MAX_SHOWN, MAX_PROBLEM = 120, 400
 RULE = "  - id: study.absent\n    category: study\n"

@@ -7,7 +7,8 @@ import grpc
 import pytest
 
 from kaoping.v1 import facts_pb2 as fx
-from tests.helpers import fact, violations
+from tests.support.calls import violations
+from tests.support.facts import fact
 
 TIMEOUT = 60
 

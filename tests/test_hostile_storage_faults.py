@@ -21,8 +21,12 @@ from kaoping.storage.store import Store
 from kaoping.v1 import facts_pb2 as fx
 from kaoping.v1 import facts_pb2_grpc
 
-from tests.conftest import PG_ENV
-from tests.helpers import LocalServer, WriteLock, app_on, clean_message, fact
+from tests.support.apps import PG_ENV
+from tests.support.apps import app_on
+from tests.support.calls import clean_message
+from tests.support.databases import WriteLock
+from tests.support.facts import fact
+from tests.support.servers import LocalServer
 
 MONTH = "2026-05"
 TIMEOUT = 30  # per RPC; only so that a hang fails instead of blocking CI
@@ -46,7 +50,7 @@ def _stored(app, key: str) -> bool:
 
 
 def _assert_clean_failure(error: grpc.RpcError, code: grpc.StatusCode) -> None:
-    from tests.helpers import status_details
+    from tests.support.calls import status_details
     got, message, fields = status_details(error)
     assert got == code, f"{got}: {message}"
     assert "database" in fields and clean_message(message) and clean_message(fields["database"]), (

@@ -7,13 +7,16 @@ from __future__ import annotations
 import grpc
 import pytest
 
-from kaoping.limits import Limits
-from kaoping.server import Server
-from kaoping.tokens import Tokens
+from kaoping.ops.limits import Limits
+from kaoping.ops.server import Server
+from kaoping.usecases.tokens import Tokens
 from kaoping.v1 import facts_pb2 as fx
 from kaoping.v1 import facts_pb2_grpc
-from tests.conftest import make_app, new_database_url, stubs_for
-from tests.helpers import RealServer, fact, violations
+from tests.support.apps import make_app, new_database_url
+from tests.support.calls import stubs_for
+from tests.support.calls import violations
+from tests.support.facts import fact
+from tests.support.processes import RealServer
 
 TIMEOUT = 120
 MiB = 1024 * 1024

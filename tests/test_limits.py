@@ -4,13 +4,15 @@ import threading
 import grpc
 import pytest
 
-from kaoping.limits import Limits
-from kaoping.server import Server
-from kaoping.tokens import Tokens
+from kaoping.ops.limits import Limits
+from kaoping.ops.server import Server
+from kaoping.usecases.tokens import Tokens
 from kaoping.v1 import facts_pb2 as fx
 from kaoping.v1 import registry_pb2 as rg
-from tests.conftest import make_app, stubs_for
-from tests.helpers import fact, violations
+from tests.support.apps import make_app
+from tests.support.calls import stubs_for
+from tests.support.calls import violations
+from tests.support.facts import fact
 
 
 @pytest.fixture

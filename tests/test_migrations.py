@@ -9,11 +9,11 @@ from sqlmodel import SQLModel
 import kaoping.storage.models  # noqa: F401
 from alembic.script import ScriptDirectory
 
-from kaoping.migrate import config, current, upgrade
+from kaoping.ops.migrate import config, current, upgrade
 
 HEAD = ScriptDirectory.from_config(config("sqlite://")).get_current_head()
 from kaoping.storage.store import Store
-from tests.helpers import schema_with_one_official
+from tests.support.databases import schema_with_one_official
 
 
 def test_empty_database_upgrades_to_the_models(db_url):
@@ -76,11 +76,11 @@ def test_0006_database_with_facts_upgrades_and_keeps_every_row(db_url, start):
     from sqlalchemy import text
     from sqlalchemy.exc import IntegrityError
 
-    from kaoping.app import Kaoping
+    from kaoping.usecases.app import Kaoping
     from kaoping.domain.facts import FactInput
-    from kaoping.rulesets import RuleSets
+    from kaoping.usecases.rulesets import RuleSets
     from kaoping.storage.models import FactRow, Official, Village
-    from tests.conftest import SHIPPED
+    from tests.support.apps import SHIPPED
 
     engine = create_engine(db_url)
     schema_with_one_official(engine, start)

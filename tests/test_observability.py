@@ -14,15 +14,18 @@ import pytest
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 from prometheus_client.parser import text_string_to_metric_families
 
-from kaoping import audit, observability
+from kaoping.usecases import audit
+from kaoping.ops import logs as call_logs  # `logs` is the fixture below
 from kaoping.domain.principal import Principal
-from kaoping.server import Server
-from kaoping.tokens import Tokens
+from kaoping.ops.server import Server
+from kaoping.usecases.tokens import Tokens
 from kaoping.v1 import facts_pb2 as fx
 from kaoping.v1 import rulesets_pb2 as rs
-from tests.conftest import make_app, stubs_for
-from tests.helpers import captured_logs, fact
-from tests.test_replicas import stricter
+from tests.support.apps import make_app
+from tests.support.calls import stubs_for
+from tests.support.facts import fact
+from tests.support.servers import captured_logs
+from tests.support.replicas import replica_stricter as stricter
 
 SERVING, NOT_SERVING = health_pb2.HealthCheckResponse.SERVING, health_pb2.HealthCheckResponse.NOT_SERVING
 
@@ -80,11 +83,11 @@ def test_json_logs_carry_request_id_caller_and_method(served, logs):
 
 def test_records_logged_inside_a_call_name_it(logs):
     token = audit.begin(Principal("鎮辦公室", "admin"), "req-inside")
-    call = observability._call.set(observability.CallInfo("/kaoping.v1.X/Y"))
+    call = call_logs._call.set(call_logs.CallInfo("/kaoping.v1.X/Y"))
     try:
         logging.getLogger("kaoping.somewhere").warning("something happened: %d", 3)
     finally:
-        observability._call.reset(call)
+        call_logs._call.reset(call)
         audit.end(token)
     logging.getLogger("kaoping.somewhere").info("outside any call")
     inside, outside = logs()[-2:]
@@ -97,8 +100,8 @@ def test_records_logged_inside_a_call_name_it(logs):
 def test_text_logs_name_the_call_too():
     stream = io.StringIO()
     handler = logging.StreamHandler(stream)
-    handler.setFormatter(observability.TextFormatter())
-    handler.addFilter(observability.ContextFilter())
+    handler.setFormatter(call_logs.TextFormatter())
+    handler.addFilter(call_logs.ContextFilter())
     logger = logging.getLogger("kaoping.text-test")
     logger.addHandler(handler)
     token = audit.begin(Principal("鎮辦公室", "admin"), "req-text")

@@ -1,4 +1,4 @@
-"""kaoping.recompute scores a whole month in bulk, sharded over worker processes; its
+"""kaoping.usecases.recompute scores a whole month in bulk, sharded over worker processes; its
 results must be exactly Kaoping.monthly_scores' results, township by township:
 same officials in the same order, same line items, totals, grades and pay."""
 from __future__ import annotations
@@ -9,9 +9,9 @@ from decimal import Decimal
 import pytest
 
 from kaoping.domain.errors import NotFound
-from kaoping.recompute import recompute_month
+from kaoping.usecases.recompute import recompute_month
 from kaoping.storage.models import Official, Township, Village
-from tests.helpers import fact_input
+from tests.support.facts import fact_input
 
 MONTH = "2026-03"
 OTHER_MONTH = "2026-02"

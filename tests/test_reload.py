@@ -2,9 +2,9 @@
 import threading
 from pathlib import Path
 
-from kaoping.watch import RuleFileWatcher
-from tests.test_engine import rss_mb
-from tests.test_rulesets_service import shipped, stricter
+from kaoping.ops.watch import RuleFileWatcher
+from tests.support.memory import rss_mb
+from tests.support.rules import shipped, stricter
 
 
 def test_hundred_activations_release_old_engines(app):

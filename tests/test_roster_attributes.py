@@ -10,7 +10,7 @@ from kaoping.domain.attributes import (MAX_ATTRIBUTE_KEY, MAX_ATTRIBUTE_VALUE, M
 from kaoping.domain.errors import InvalidArgument
 from kaoping.storage.models import Official, Village
 from kaoping.v1 import registry_pb2 as rg
-from tests.helpers import list_all, violations
+from tests.support.calls import list_all, violations
 
 
 def problems(attrs) -> dict[str, str]:

@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 
 from kaoping.rules.cases import unexercised
-from kaoping.rulesets import validate_text
+from kaoping.usecases.rulesets import validate_text
 
 EXAMPLES = sorted((Path(__file__).resolve().parents[1] / "rules" / "examples").glob("*.yaml"))
 

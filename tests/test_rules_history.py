@@ -5,11 +5,11 @@ under its recorded version gives identical numbers: in a fresh process, after th
 roster changes, and in the province recompute."""
 from pathlib import Path
 
-from kaoping.recompute import recompute_month
+from kaoping.usecases.recompute import recompute_month
 from kaoping.storage.models import Official
-from tests.conftest import make_app
-from tests.helpers import fact_input
-from tests.workflow_helpers import ADMIN, add, after_month, to_state, workflow
+from tests.support.apps import make_app
+from tests.support.facts import fact_input
+from tests.support.workflow import ADMIN, add, after_month, to_state, workflow
 
 SHIPPED = Path(__file__).resolve().parents[1] / "rules" / "township-sample.yaml"
 HISTORY_RULES = """  - id: history.failed_twice

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import textwrap
 
-from kaoping.rulesets import validate_text
+from kaoping.usecases.rulesets import validate_text
 
 
 def checked(text: str):

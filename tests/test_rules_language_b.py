@@ -2,7 +2,7 @@
 each test is a rule a township writes that the language got wrong."""
 import pytest
 
-from kaoping.rulesets import validate_text
+from kaoping.usecases.rulesets import validate_text
 
 HONOURS = """
 language: 2

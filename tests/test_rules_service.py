@@ -4,7 +4,7 @@ forfeits the month's pay reach GetMonthlyScores, ExplainScore and the feedback n
 with their yuan, their village scope and every fact behind them."""
 from kaoping.v1 import evaluation_pb2 as ev
 from kaoping.v1 import facts_pb2 as fx
-from tests.helpers import fact
+from tests.support.facts import fact
 
 MONTH = "2026-08"
 

@@ -4,8 +4,8 @@ yuan off the payout (R11) — and the award table pays by year grade and positio
 from decimal import Decimal
 from pathlib import Path
 
-from tests.conftest import make_app
-from tests.workflow_helpers import ADMIN, add, after_month, to_state, workflow
+from tests.support.apps import make_app
+from tests.support.workflow import ADMIN, add, after_month, to_state, workflow
 
 SHIPPED = Path(__file__).resolve().parents[1] / "rules" / "township-sample.yaml"
 MONTHS = ["2026-01", "2026-02"]

@@ -3,8 +3,9 @@ from pathlib import Path
 
 import pytest
 
-from kaoping.domain.ruleset import RuleSetInvalid, parse
-from kaoping.rulesets import validate_text
+from kaoping.rules.model import RuleSetInvalid
+from kaoping.rules.parse import parse
+from kaoping.usecases.rulesets import validate_text
 
 SHIPPED = Path(__file__).resolve().parents[1] / "rules" / "township-sample.yaml"
 

@@ -3,7 +3,6 @@ dry-run, hot reload under load."""
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
 
 import grpc
 import pytest
@@ -11,21 +10,12 @@ import pytest
 from kaoping.v1 import evaluation_pb2 as ev
 from kaoping.v1 import facts_pb2 as fx
 from kaoping.v1 import rulesets_pb2 as rs
-from tests.helpers import fact, list_all, violations
+from tests.support.calls import list_all, violations
+from tests.support.facts import fact
+from tests.support.rules import shipped, stricter
 
-SHIPPED = Path(__file__).resolve().parents[1] / "rules" / "township-sample.yaml"
+
 MONTH = "2026-07"
-
-
-def shipped() -> str:
-    return SHIPPED.read_text(encoding="utf-8")
-
-
-def stricter() -> str:
-    """Candidate: meeting absence costs 2 points instead of 1 (its own case updated)."""
-    return shipped().replace("    deduct: 1\n    reason: 無故缺席鎮會議，每次扣1分",
-                             "    deduct: 2\n    reason: 無故缺席鎮會議，每次扣2分") \
-                    .replace('label: "sample 2026-2"', 'label: "sample 2026-2 stricter"')
 
 
 def active(stubs) -> rs.RuleSetVersion:

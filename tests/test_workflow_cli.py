@@ -12,7 +12,7 @@ MONTH = "2026-03"
 
 
 def token(db, *args: str) -> str:
-    issued = subprocess.run([sys.executable, "-m", "kaoping.server", "tokens", "--db", f"sqlite:///{db}",
+    issued = subprocess.run([sys.executable, "-m", "kaoping.ops.server", "tokens", "--db", f"sqlite:///{db}",
                              "create", *args, "--quiet"], capture_output=True, text=True, timeout=60)
     assert issued.returncode == 0, issued.stderr
     return issued.stdout.strip()
@@ -23,7 +23,7 @@ def server(tmp_path):
     db = tmp_path / "township.db"
     admin = token(db, "--name", "鎮黨政辦", "--role", "admin")
     log = open(tmp_path / "server.log", "w+")
-    proc = subprocess.Popen([sys.executable, "-m", "kaoping.server", "--listen", "127.0.0.1:0", "--db",
+    proc = subprocess.Popen([sys.executable, "-m", "kaoping.ops.server", "--listen", "127.0.0.1:0", "--db",
                              f"sqlite:///{db}", "--load-sample"], stdout=log, stderr=subprocess.STDOUT,
                             text=True, cwd=tmp_path)
     port, deadline = None, time.time() + 60

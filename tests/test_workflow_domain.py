@@ -7,8 +7,9 @@ import pytest
 
 from kaoping.domain import workflow as wf
 from kaoping.domain.errors import FailedPrecondition, PermissionDenied
-from kaoping.domain.ruleset import RuleSetInvalid, parse
-from kaoping.domain.ruleset_sections import DEFAULT_APPEALS
+from kaoping.rules.model import RuleSetInvalid
+from kaoping.rules.parse import parse
+from kaoping.rules.sections import DEFAULT_APPEALS
 from kaoping.domain.yearend import (InspectionResult, MonthResult, YearEndLine, evaluate_year,
                                     split_pool, split_reward)
 

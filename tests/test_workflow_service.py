@@ -7,11 +7,12 @@ from datetime import date
 import grpc
 import pytest
 
-from kaoping.tokens import Tokens
+from kaoping.usecases.tokens import Tokens
 from kaoping.v1 import facts_pb2 as fx
 from kaoping.v1 import workflow_pb2 as wf
-from tests.helpers import fact, violations
-from tests.workflow_helpers import Clock
+from tests.support.calls import violations
+from tests.support.facts import fact
+from tests.support.workflow import Clock
 
 MONTH = "2026-03"
 

@@ -9,9 +9,8 @@ import pytest
 from kaoping.domain.errors import (AlreadyExists, FailedPrecondition, InvalidArgument,
                                    PermissionDenied)
 from kaoping.storage.models import Official
-from tests.helpers import fact_input
-from tests.workflow_helpers import (ADMIN, MAIN, READER, add, after_month, to_state, village,
-                                    workflow)
+from tests.support.facts import fact_input
+from tests.support.workflow import ADMIN, MAIN, READER, add, after_month, to_state, village, workflow
 
 STATES = {"2026-01": "scoring", "2026-02": "aggregated", "2026-03": "approved",
           "2026-04": "published", "2026-05": "paid"}

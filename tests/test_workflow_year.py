@@ -10,9 +10,9 @@ from decimal import ROUND_HALF_UP, Decimal
 import pytest
 
 from kaoping.domain.errors import FailedPrecondition
-from tests.conftest import make_app, new_database_url
-from tests.helpers import fact_input
-from tests.workflow_helpers import ADMIN, READER, add, after_month, village, workflow
+from tests.support.apps import make_app, new_database_url
+from tests.support.facts import fact_input
+from tests.support.workflow import ADMIN, READER, add, after_month, village, workflow
 
 YEAR = 2025
 MONTHS = [f"{YEAR}-{m:02d}" for m in range(1, 13)]

@@ -292,7 +292,7 @@ def rules_validate(file: Path, server: bool = typer.Option(
         cases = [(c.name, c.passed) for c in report.cases]
         valid = report.valid
     else:
-        from kaoping.rulesets import validate_text
+        from kaoping.usecases.rulesets import validate_text
         checked = validate_text(file.read_text(encoding="utf-8"), file.name)
         problems = [(p.location, p.message) for p in checked.problems]
         cases = [(c.name, c.passed) for c in checked.cases]
@@ -332,7 +332,7 @@ def rules_test(files: list[Path]):
     cases passed and failed, and the rules no case exercises.
     Example: kaoping rules test rules/township-sample.yaml rules/examples/*.yaml"""
     from kaoping.rules.cases import unexercised
-    from kaoping.rulesets import validate_text
+    from kaoping.usecases.rulesets import validate_text
     failed_files = passed = failed = 0
     for file in files:
         checked = validate_text(file.read_text(encoding="utf-8"), str(file))

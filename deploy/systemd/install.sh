@@ -31,7 +31,7 @@ install -m 0644 deploy/systemd/kaoping.logrotate /etc/logrotate.d/kaoping
 if [ -f /var/lib/kaoping/kaoping.db ]; then
   runuser -u kaoping -- "$PREFIX/venv/bin/kaoping-server" backup --db sqlite:////var/lib/kaoping/kaoping.db \
     --to-dir /var/backups/kaoping
-  runuser -u kaoping -- "$PREFIX/venv/bin/python" -m kaoping.migrate sqlite:////var/lib/kaoping/kaoping.db
+  runuser -u kaoping -- "$PREFIX/venv/bin/python" -m kaoping.ops.migrate sqlite:////var/lib/kaoping/kaoping.db
 fi
 
 systemctl daemon-reload

@@ -7,7 +7,7 @@ stopped the whole API, health checks included. This interceptor, the outermost o
 after telemetry, counts every call except grpc.health.v1 when it starts running:
 
 * `max_in_flight` calls and streams in all, kept below the pool size by the server
-  (kaoping.server: RESERVED_WORKERS threads stay free for health checks and for the
+  (kaoping.ops.server: RESERVED_WORKERS threads stay free for health checks and for the
   immediate refusals below);
 * `max_streams` client-streaming calls in all (reflection not included);
 * `max_reflection` reflection streams, so reflection never takes the API's threads.
@@ -16,7 +16,7 @@ A call over a bound is refused at once with RESOURCE_EXHAUSTED (never queued). T
 per-caller bounds (calls and streams per token) are in kaoping.api.auth, which
 knows the caller. A client stream whose next message does not arrive within
 `idle_seconds` is ended by the IdleWatchdog with DEADLINE_EXCEEDED.
-`saturated_for()` tells kaoping.readiness how long the server has been full.
+`saturated_for()` tells kaoping.ops.readiness how long the server has been full.
 """
 from __future__ import annotations
 

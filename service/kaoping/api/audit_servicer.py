@@ -6,7 +6,7 @@ from datetime import datetime, timezone
 from kaoping.api import convert as cv
 from kaoping.api import paging
 from kaoping.api.errors import translating
-from kaoping.app import Kaoping
+from kaoping.usecases.app import Kaoping
 from kaoping.domain.errors import InvalidArgument, Violation
 from kaoping.v1 import audit_pb2 as au
 from kaoping.v1 import audit_pb2_grpc as au_grpc

@@ -13,7 +13,7 @@ from typing import Callable
 
 import grpc
 
-from kaoping import audit, cancellation
+from kaoping.usecases import audit, cancellation
 from kaoping.api import policy
 from kaoping.api.errors import to_status
 from kaoping.domain.errors import (InvalidArgument, PermissionDenied, ResourceExhausted,

@@ -25,7 +25,7 @@ from __future__ import annotations
 from kaoping.api.errors import code_of
 from kaoping.domain.errors import InvalidArgument, Violation, shorten
 from kaoping.domain.facts import MAX_KEY
-from kaoping.limits import Limits
+from kaoping.ops.limits import Limits
 from kaoping.v1 import facts_pb2 as fx
 
 OUTCOME_FIXED = 32
@@ -97,7 +97,7 @@ class StreamReply:
         return False
 
     def add(self, outcomes) -> None:
-        """Outcomes of one admitted message (kaoping.app.Outcome)."""
+        """Outcomes of one admitted message (kaoping.usecases.app.Outcome)."""
         result = self.result
         for outcome in outcomes:
             msg = result.outcomes.add(index=outcome.index, idempotency_key=echo_key(outcome.idempotency_key))

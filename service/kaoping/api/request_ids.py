@@ -3,7 +3,7 @@
 The caller's id is only a correlation hint: it is accepted when it is 1 to
 MAX_CLIENT_ID characters of [A-Za-z0-9._-] (what UUIDs, ULIDs and "req-0001" need),
 so it can never carry spaces, `=`, quotes or line breaks into a log line. The call's
-own id, the one logs and audit entries carry, is made by kaoping.audit.new_request_id
+own id, the one logs and audit entries carry, is made by kaoping.usecases.audit.new_request_id
 and is unique per call even when two callers send the same x-request-id.
 """
 from __future__ import annotations

@@ -5,9 +5,9 @@ from kaoping.api import convert as cv
 from kaoping.api import paging
 from kaoping.api.auth import caller
 from kaoping.api.errors import translating
-from kaoping.app import Kaoping
+from kaoping.usecases.app import Kaoping
 from kaoping.domain.errors import InvalidArgument, Violation
-from kaoping.rulesets import validate_text
+from kaoping.usecases.rulesets import validate_text
 from kaoping.v1 import evaluation_pb2 as ev
 from kaoping.v1 import rulesets_pb2 as rs
 from kaoping.v1 import rulesets_pb2_grpc as rs_grpc

@@ -8,7 +8,7 @@ from kaoping.api import paging
 from kaoping.api.auth import caller
 from kaoping.api.errors import translating
 from kaoping.api.fact_stream import StreamReply
-from kaoping.app import Kaoping
+from kaoping.usecases.app import Kaoping
 from kaoping.domain.attributes import attributes_of, encode_attributes
 from kaoping.domain.errors import InvalidArgument, Violation
 from kaoping.rules.lines import facts_text, is_deduction

@@ -1,4 +1,4 @@
-"""WorkflowService adapter: kaoping.v1 workflow messages <-> kaoping.workflow use cases."""
+"""WorkflowService adapter: kaoping.v1 workflow messages <-> kaoping.usecases.workflow use cases."""
 from __future__ import annotations
 
 from decimal import Decimal
@@ -7,12 +7,13 @@ from kaoping.api import auth
 from kaoping.api import convert as cv
 from kaoping.api import paging
 from kaoping.api.errors import translating
-from kaoping.app import Kaoping
+from kaoping.usecases.app import Kaoping
 from kaoping.domain.workflow import pay_tier
 from kaoping.storage.models import AppealRow
 from kaoping.v1 import workflow_pb2 as wf
 from kaoping.v1 import workflow_pb2_grpc as wf_grpc
-from kaoping.workflow import Feedback, MonthView, Workflow, YearEnd
+from kaoping.usecases.workflow import Workflow
+from kaoping.usecases.workflow.views import Feedback, MonthView, YearEnd
 
 NOTICE_TITLE = "反饋通知單"
 PUBLIC_TITLE = "績效考評結果公示"

@@ -75,7 +75,7 @@ def level_problems(fact, category, f: Callable[[str], str]) -> list[Violation]:
 
 
 def village_in_scope(village_id: str, caller: Principal, field: str) -> None:
-    """A village's token answers only for its own village (as kaoping.app's _scope
+    """A village's token answers only for its own village (as kaoping.usecases.app's _scope
     reads it); every other role is township-wide."""
     if caller.role == "village" and village_id != caller.village_id:
         raise PermissionDenied("a village records and reads only its own village", [Violation(

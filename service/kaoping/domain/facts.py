@@ -16,7 +16,7 @@ from decimal import Decimal, InvalidOperation
 from kaoping.domain.errors import DomainError, InvalidArgument, NotFound, PermissionDenied, Violation
 from kaoping.domain.fact_subject import level_problems, subject_problems, village_in_scope
 from kaoping.domain.principal import INTERNAL, SCORER_ROLES, Principal
-from kaoping.domain.ruleset import RuleSet
+from kaoping.rules.model import RuleSet
 
 EARLIEST_MONTH = "2000-01"
 MAX_KEY = 200

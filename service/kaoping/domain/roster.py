@@ -5,7 +5,7 @@ village has the months from it on.
 
 The history is a list of assignments (from_month, village_id): each holds from its
 month until the next one. Nothing is overwritten when an official moves; a new
-assignment is added (kaoping.app.Kaoping.put_official).
+assignment is added (kaoping.usecases.app.Kaoping.put_official).
 """
 from __future__ import annotations
 

@@ -97,7 +97,7 @@ class Quota:
 
 def inspection_result(ruleset: RuleSet, items: Sequence[LineItem]) -> InspectionResult:
     """The inspection score from the inspection category's line items (scored by
-    kaoping.domain.scoring, so caps, floor and bonus cap already apply)."""
+    kaoping.rules.score, so caps, floor and bonus cap already apply)."""
     category = ruleset.categories.get(INSPECTION)
     if category is None:
         return InspectionResult(Decimal(0))

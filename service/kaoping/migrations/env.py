@@ -1,5 +1,5 @@
 """Alembic environment: kaoping runs migrations itself at start-up (Store.__init__),
-on the connection it is given; `python -m kaoping.migrate` does the same by hand."""
+on the connection it is given; `python -m kaoping.ops.migrate` does the same by hand."""
 from alembic import context
 from sqlmodel import SQLModel
 

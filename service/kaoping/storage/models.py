@@ -121,7 +121,7 @@ class Activation(SQLModel, table=True):
     ruleset_id: int = Field(foreign_key="ruleset_version.id")
     activated_by: str = Field(max_length=200)
     activated_at: datetime = Field(default_factory=utcnow, sa_column=_stamp())
-    action: str = Field(max_length=16)  # activate | rollback | fallback (start-up, kaoping.rulesets)
+    action: str = Field(max_length=16)  # activate | rollback | fallback (start-up, kaoping.usecases.rulesets)
 
 
 
@@ -155,7 +155,7 @@ class AuditEntry(SQLModel, table=True):
     after: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
 
 
-# Monthly workflow (kaoping.domain.workflow, kaoping.workflow) -------------------------
+# Monthly workflow (kaoping.domain.workflow, kaoping.usecases.workflow) -------------------------
 # Calendar days (approved_on, deadlines) are the township's dates as YYYY-MM-DD text;
 # instants are UTC timestamps. Snapshots, events, appeals and payments are append-only
 # except the fields that record an appeal's resolution.

@@ -98,7 +98,7 @@ class Store:
             event.listen(self.engine, "checkout", _sqlite_deadline(busy_timeout))
         # Schema changes go through Alembic migrations (kaoping/migrations), applied here
         # so a new database is created and an older one upgraded on first start.
-        from kaoping.migrate import upgrade
+        from kaoping.ops.migrate import upgrade
         upgrade(self.engine)
 
     def close(self) -> None:

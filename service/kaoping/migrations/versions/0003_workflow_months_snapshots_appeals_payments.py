@@ -2,7 +2,7 @@
 
 Revision ID: 0003
 Revises: 0002
-Create Date: 2026-11-25 (kaoping.workflow)
+Create Date: 2026-11-25 (kaoping.usecases.workflow)
 """
 from alembic import op
 import sqlalchemy as sa

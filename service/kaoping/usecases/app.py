@@ -1,0 +1,85 @@
+"""kaoping's use cases, free of gRPC: facts in, scores and notices out (Kaoping, composed
+of one class per family: kaoping.usecases.facts, scores, rankings, dry_run, registry).
+
+The servicers in kaoping.api translate messages to these calls and DomainErrors to
+statuses; the CLI and tests may call the same methods directly.
+"""
+from __future__ import annotations
+
+from datetime import date
+from typing import Callable
+
+from kaoping.domain.errors import InvalidArgument, NotFound, PermissionDenied, Violation
+from kaoping.domain.facts import parse_month
+from kaoping.domain.principal import INTERNAL, Principal
+from kaoping.ops.limits import Limits
+from kaoping.storage.models import Township, Village
+from kaoping.storage.store import Store
+from kaoping.storage.workflow_store import WorkflowStore
+from kaoping.usecases.dry_run import DryRunUseCases
+from kaoping.usecases.facts import FactUseCases
+from kaoping.usecases.month_cache import MonthCache
+from kaoping.usecases.rankings import RankingUseCases
+from kaoping.usecases.registry import Registry, RegistryUseCases
+from kaoping.usecases.rulesets import RuleSets
+from kaoping.usecases.scores import ScoreUseCases
+
+
+class Kaoping(FactUseCases, ScoreUseCases, RankingUseCases, DryRunUseCases, RegistryUseCases):
+    """The use cases in one object, one family per base class (facts, scores, rankings,
+    dry run, registry); what they share lives here: the store, the rule sets, the
+    registry, the month-score cache and the month states, and the month and scope checks."""
+
+    def __init__(self, store: Store, rulesets: RuleSets, today: Callable[[], date] = date.today,
+                 limits: Limits = Limits()):
+        self.store = store
+        self.limits = limits
+        self.rulesets = rulesets
+        self.registry = Registry(store)
+        self.today = today
+        self.month_cache = MonthCache(limits.month_cache_entries, limits.month_cache_mb * 2**20)
+        self.months = WorkflowStore(store)  # month states (kaoping.usecases.workflow): closes facts, binds versions
+
+    def invalidate(self) -> None:
+        """Drops cached month scores: base pay and membership feed every score, and the
+        cache does not key on them (a replica calls this when another one wrote)."""
+        self.month_cache.clear()
+
+    # helpers ----------------------------------------------------------------
+    def _month(self, month: str) -> str:
+        value, problems = parse_month(month, "month", self.today())
+        if problems:
+            raise InvalidArgument("bad month", problems)
+        return value
+
+    def _scope(self, township_id: str, village_id: str, official_id: str,
+               caller: Principal = INTERNAL, month: str = ""):
+        """(township, village, official) a read is about; an official's village is the
+        one he belonged to in `month` (kaoping.domain.roster), the current one without."""
+        month = month or self.today().strftime("%Y-%m")
+        if caller.role == "village":
+            own = village_id or self.registry.village_of(official_id, month) or ""
+            if own != caller.village_id:
+                raise PermissionDenied("a village reads only its own records", [Violation(
+                    "village_id", f"your token is for village {caller.village_id!r}")])
+        official = village = None
+        if official_id:
+            official = self.registry.official(official_id)
+            if official is None:
+                raise NotFound("no such official", [Violation("official_id", official_id)])
+            village_id = self.registry.village_of(official.id, month)
+        if village_id:
+            village = self.store.get(Village, village_id)
+            if village is None:
+                raise NotFound("no such village", [Violation("village_id", village_id)])
+            township_id = village.township_id
+        if not township_id:
+            townships = self.store.townships()
+            if len(townships) != 1:
+                raise InvalidArgument("say which township", [Violation(
+                    "township_id", f"required when {len(townships)} townships are registered")])
+            return townships[0], village, official
+        township = self.store.get(Township, township_id)
+        if township is None:
+            raise NotFound("no such township", [Violation("township_id", township_id)])
+        return township, village, official

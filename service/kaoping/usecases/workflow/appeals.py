@@ -1,0 +1,238 @@
+"""A village's feedback on its month, its confirmation, and appeals: filing one,
+upholding or overturning it (an overturn re-scores the frozen month) and listing them."""
+from __future__ import annotations
+
+from decimal import Decimal
+
+from kaoping.domain import workflow as wf
+from kaoping.domain.errors import (AlreadyExists, FailedPrecondition, InvalidArgument, NotFound,
+                                   PermissionDenied, Violation)
+from kaoping.domain.principal import Principal
+from kaoping.storage.models import AppealRow, FactRow, MonthRecord, VillageConfirmation, utcnow
+from kaoping.storage.workflow_store import StateConflict
+from kaoping.usecases.corrections import CORRECTION_KIND
+from kaoping.usecases.workflow.base import (RETRIES, WorkflowBase, _Refused, _audit, _d, _decide,
+                                            _event, _is_deduction, _limit, _need_text, _reader,
+                                            _short, _year_months)
+from kaoping.usecases.workflow.views import Feedback, FeedbackDeduction, FeedbackOfficial
+
+
+class Appeals(WorkflowBase):
+    def feedback(self, caller: Principal, village_id: str, month: str) -> Feedback:
+        _reader(caller)
+        village = self._village(caller, village_id, read=True)
+        township, month = self._township(village.township_id), self.app._month(month)
+        view = self._view(township, month)
+        scores = self.app.monthly_scores(month, village_id=village.id)
+        rules = scores.rules
+        frozen = {}
+        if view.state in wf.FROZEN:
+            frozen = {l.official_id: l for l in self.months.lines(township.id, month, view.record.revision)}
+        appeals = self.months.appeals(township.id, [month], village.id)
+        by_fact = {a.fact_id: a for a in appeals}
+        officials = []
+        for s in scores.scores:
+            line = frozen.get(s.official.id)
+            deductions = [FeedbackDeduction(i, by_fact.get(i.fact_id)) for i in s.result.items
+                          if _is_deduction(rules, i)]
+            officials.append(FeedbackOfficial(
+                s.official.id, line.official_name if line else s.official.name,
+                Decimal(line.total) if line else s.result.total, line.grade if line else s.result.grade,
+                Decimal(line.pay) if line else s.result.pay, deductions))
+        return Feedback(view, village, scores.ruleset, view.state not in wf.FROZEN, officials, appeals,
+                        view.confirmations.get(village.id))
+
+    def confirm(self, caller: Principal, month: str, village_id: str = "", note: str = "") -> Feedback:
+        wf.require_role("confirm", caller.role)
+        _limit(note=note)
+        village = self._village(caller, village_id or caller.village_id, read=False)
+        township, month = self._township(village.township_id), self.app._month(month)
+        record = self.months.record(township.id, month)
+        wf.require("confirm", record.state if record else wf.SCORING, caller.role,
+                   f"{township.id} {month}")
+        if village.id in self.months.confirmations(township.id, month):
+            return self.feedback(caller, village.id, month)   # confirming twice changes nothing
+        pending = self.months.appeals(township.id, [month], village.id, wf.PENDING)
+        if pending:
+            raise FailedPrecondition(
+                f"village {village.id} has {len(pending)} appeal(s) pending; confirm once they are resolved",
+                [Violation("village_id", f"pending appeals {', '.join(f'#{a.id}' for a in pending)}")])
+        row = VillageConfirmation(township_id=township.id, month=month, village_id=village.id,
+                                  confirmed_by=caller.name, revision=record.revision, note=note)
+
+        def still_clear(s):
+            if self.months.appeals(township.id, [month], village.id, wf.PENDING):
+                raise StateConflict("an appeal arrived meanwhile")
+            return [row]
+        try:
+            self.months.apply(township.id, month, (wf.APPROVED, None), {"updated_at": utcnow()},
+                              [_event(township.id, month, "confirm", wf.APPROVED, wf.APPROVED, caller,
+                                      record.revision, f"village {village.id} confirmed the notice"
+                                      + (f": {note}" if note else "")),
+                               _audit("confirm", township.id, month, wf.APPROVED, wf.APPROVED,
+                                      record.revision, village=village.id)],
+                              inside=still_clear)
+        except StateConflict:
+            if village.id not in self.months.confirmations(township.id, month):
+                raise self._conflict(township.id, month)
+        return self.feedback(caller, village.id, month)
+
+    def appeal(self, caller: Principal, fact_id: int, reason: str, appellant: str = "village") -> AppealRow:
+        wf.require_role("appeal", caller.role)
+        _need_text(reason, "reason", "why the deduction is wrong")
+        appellant = appellant or "village"
+        if appellant not in wf.APPELLANTS:
+            raise InvalidArgument("unknown appellant", [Violation(
+                "appellant", f"{_short(appellant)!r}; one of {', '.join(wf.APPELLANTS)}")])
+        fact = self.app.store.fact(fact_id) if fact_id > 0 else None
+        if fact is None:
+            raise NotFound("no such fact", [Violation("fact_id", f"no fact {fact_id}")])
+        # the village the official belonged to in the fact's month (kaoping.domain.roster)
+        village_id = self.app.registry.village_of(fact.official_id, fact.month) or fact.village_id
+        if village_id != caller.village_id:
+            raise PermissionDenied("a village appeals only its own deductions", [Violation(
+                "fact_id", f"fact {fact_id} is about village {village_id} in {fact.month}, your token "
+                           f"is for {caller.village_id!r}")])
+        township = self._township(self.months.township_of(village_id))
+        month = fact.month
+        record = self.months.record(township.id, month)
+        wf.require("appeal", record.state if record else wf.SCORING, caller.role, f"{township.id} {month}")
+        if self.today() > wf.parse_day(record.appeal_deadline):
+            raise FailedPrecondition(f"the appeal deadline {record.appeal_deadline} has passed",
+                                     [Violation("fact_id", f"appeals for {month} closed after "
+                                                           f"{record.appeal_deadline}")])
+        scores = self.app.monthly_scores(month, official_id=fact.official_id) if fact.official_id else None
+        item = next((i for i in scores.scores[0].result.items if i.fact_id == fact_id), None) if scores else None
+        if item is None or not _is_deduction(scores.rules, item):
+            what = "gave no points" if item is None else f"gave {item.points} points"
+            raise InvalidArgument("only a deduction can be appealed", [Violation(
+                "fact_id", f"fact {fact_id} is not a deduction of the approved month ({what})")])
+        row = AppealRow(township_id=township.id, month=month, village_id=village_id,
+                        official_id=fact.official_id, fact_id=fact_id, rule_id=item.rule_id,
+                        points=item.points, deduction_reason=item.reason, appellant=appellant,
+                        reason=reason.strip(), submitted_by=caller.name, state=wf.PENDING)
+
+        def first_and_unconfirmed(s):
+            if self.months.confirmations(township.id, month).get(village_id):
+                raise _Refused(FailedPrecondition(
+                    f"village {village_id} has confirmed the {month} notice; it cannot appeal now",
+                    [Violation("fact_id", "the notice is confirmed")]))
+            earlier = [a for a in self.months.appeals(township.id, [month], village_id)
+                       if a.fact_id == fact_id]
+            if earlier:
+                raise _Refused(AlreadyExists("this deduction is already appealed", [Violation(
+                    "fact_id", f"appeal #{earlier[0].id} ({earlier[0].state})")]))
+            s.add(row)
+            s.flush()
+            return [_event(township.id, month, "appeal", wf.APPROVED, wf.APPROVED, caller,
+                           record.revision, f"appeal #{row.id} against fact {fact_id} "
+                                            f"({_d(item.points)} {item.rule_id}): {reason.strip()}"),
+                    _audit("appeal", township.id, month, wf.APPROVED, wf.APPROVED, record.revision,
+                           appeal=row.id, fact=fact_id)]
+        try:
+            self.months.apply(township.id, month, (wf.APPROVED, None),
+                              {"pending_appeals": MonthRecord.pending_appeals + 1,
+                               "updated_at": utcnow()}, inside=first_and_unconfirmed)
+        except _Refused as refused:
+            raise refused.error
+        except StateConflict:
+            raise self._conflict(township.id, month)
+        return self.months.appeal(row.id)
+
+    def resolve_appeal(self, caller: Principal, appeal_id: int, decision: str, reason: str) -> AppealRow:
+        wf.require_role("resolve_appeal", caller.role)
+        _need_text(reason, "reason", "why the appeal is upheld or overturned")
+        if decision not in wf.DECISIONS:
+            raise InvalidArgument("unknown decision", [Violation(
+                "decision", f"{_short(decision)!r}; one of {', '.join(wf.DECISIONS)}")])
+        for _ in range(RETRIES):
+            appeal = self.months.appeal(appeal_id) if appeal_id > 0 else None
+            if appeal is None:
+                raise NotFound("no such appeal", [Violation("appeal_id", f"no appeal {appeal_id}")])
+            if appeal.state != wf.PENDING:
+                raise FailedPrecondition(f"appeal #{appeal_id} is already {appeal.state}",
+                                         [Violation("appeal_id", f"resolved by {appeal.resolved_by}")])
+            record = self.months.record(appeal.township_id, appeal.month)
+            wf.require("resolve_appeal", record.state if record else wf.SCORING, caller.role,
+                       f"{appeal.township_id} {appeal.month}")
+            try:
+                if decision == wf.UPHELD:
+                    self._uphold(caller, appeal, record, reason.strip())
+                else:
+                    self._overturn(caller, appeal, record, reason.strip())
+            except StateConflict:
+                continue   # another resolution moved the month on: read again and redo
+            return self.months.appeal(appeal_id)
+        raise self._conflict(appeal.township_id, appeal.month)
+
+    def _uphold(self, caller, appeal: AppealRow, record: MonthRecord, reason: str) -> None:
+        line = self._line(record, appeal.official_id)
+        decided = dict(state=wf.UPHELD, decision_reason=reason, resolved_by=caller.name,
+                       resolved_at=utcnow(), before_total=line.total, before_grade=line.grade,
+                       before_pay=line.pay, after_total=line.total, after_grade=line.grade,
+                       after_pay=line.pay, revision_after=record.revision)
+        self.months.apply(record.township_id, record.month, (wf.APPROVED, record.revision),
+                          {"pending_appeals": MonthRecord.pending_appeals - 1, "updated_at": utcnow()},
+                          inside=lambda s: _decide(s, appeal.id, decided) + [
+                              _event(record.township_id, record.month, "resolve_appeal", wf.APPROVED,
+                                     wf.APPROVED, caller, record.revision,
+                                     f"appeal #{appeal.id} upheld: {reason}"),
+                              _audit("resolve_appeal", record.township_id, record.month, wf.APPROVED,
+                                     wf.APPROVED, record.revision, appeal=appeal.id, decision=wf.UPHELD)])
+
+    def _overturn(self, caller, appeal: AppealRow, record: MonthRecord, reason: str) -> None:
+        voider = self.app.store.voiding_fact(appeal.fact_id)
+        if voider is not None:
+            raise FailedPrecondition("the disputed fact is already voided",
+                                     [Violation("appeal_id", f"fact {appeal.fact_id} voided by {voider.id}")])
+        original = self.app.store.fact(appeal.fact_id)
+        why = f"appeal #{appeal.id} overturned: {reason}"
+        correction = FactRow(idempotency_key=f"appeal-{appeal.id}-overturned",
+                             payload_hash=f"void:{appeal.fact_id}:{why}"[:64],
+                             official_id=original.official_id, village_id=original.village_id,
+                             month=original.month, category=original.category, kind=CORRECTION_KIND,
+                             quantity=Decimal(0), note=why, scorer_id=caller.name[:64],
+                             scorer_role=caller.role, source="appeal", voids_fact_id=appeal.fact_id,
+                             void_reason=why, void_claim=appeal.fact_id)
+        old = self.months.lines(record.township_id, record.month, record.revision)
+        revision = record.revision + 1
+        lines = self._rescore(record, old, revision, {appeal.fact_id})
+        before = next(l for l in old if l.official_id == appeal.official_id)
+        after = next(l for l in lines if l.official_id == appeal.official_id)
+
+        def write(s):
+            s.add(correction)
+            s.flush()
+            decided = dict(state=wf.OVERTURNED, decision_reason=reason, resolved_by=caller.name,
+                           resolved_at=utcnow(), correction_fact_id=correction.id,
+                           before_total=before.total, before_grade=before.grade, before_pay=before.pay,
+                           after_total=after.total, after_grade=after.grade, after_pay=after.pay,
+                           revision_after=revision)
+            note = (f"appeal #{appeal.id} overturned: fact {appeal.fact_id} voided by fact {correction.id}; "
+                    f"{appeal.official_id} total {_d(before.total)} → {_d(after.total)}, grade "
+                    f"{before.grade} → {after.grade}, pay {before.pay:.2f} → {after.pay:.2f}; {reason}")
+            return _decide(s, appeal.id, decided) + lines + [
+                _event(record.township_id, record.month, "resolve_appeal", wf.APPROVED, wf.APPROVED,
+                       caller, revision, note),
+                _audit("resolve_appeal", record.township_id, record.month, wf.APPROVED, wf.APPROVED,
+                       revision, appeal=appeal.id, decision=wf.OVERTURNED,
+                       before={"total": str(before.total), "grade": before.grade, "pay": str(before.pay)},
+                       after={"total": str(after.total), "grade": after.grade, "pay": str(after.pay)})]
+        self.months.apply(record.township_id, record.month, (wf.APPROVED, record.revision),
+                          {"revision": revision, "pending_appeals": MonthRecord.pending_appeals - 1,
+                           "updated_at": utcnow()}, inside=write)
+
+    def list_appeals(self, caller: Principal, township_id: str = "", month: str = "", year: int = 0,
+                     village_id: str = "", state: str = "") -> list[AppealRow]:
+        _reader(caller)
+        if caller.role == "village":
+            village_id = self._village(caller, village_id or caller.village_id, read=True).id
+        township = self._township(township_id)
+        if state and state not in (wf.PENDING, *wf.DECISIONS):
+            raise InvalidArgument("unknown appeal state", [Violation("state", _short(state))])
+        months = None
+        if month:
+            months = [self.app._month(month)]
+        elif year:
+            months = _year_months(self._year(year))
+        return self.months.appeals(township.id, months, village_id, state)

@@ -1,0 +1,55 @@
+"""The pay list of a month or a year."""
+from __future__ import annotations
+
+from decimal import Decimal
+
+from kaoping.domain import workflow as wf
+from kaoping.domain.errors import FailedPrecondition, InvalidArgument, Violation
+from kaoping.domain.principal import Principal
+from kaoping.usecases.workflow.base import WorkflowBase, _reader, _year_months
+from kaoping.usecases.workflow.views import PayLine, PayList
+
+
+class PayLists(WorkflowBase):
+    def pay_list(self, caller: Principal, township_id: str = "", month: str = "", year: int = 0,
+                 village_id: str = "") -> PayList:
+        _reader(caller)
+        if caller.role == "village":
+            village_id = self._village(caller, village_id or caller.village_id, read=True).id
+        township = self._township(township_id)
+        if bool(month) == bool(year):
+            raise InvalidArgument("give a month or a year", [Violation("month", "one of month, year")])
+        if month:
+            month = self.app._month(month)
+            record = self.months.record(township.id, month)
+            state = record.state if record else wf.SCORING
+            if state not in wf.FROZEN:
+                raise FailedPrecondition(f"{township.id} {month} is {state}: there is no frozen pay "
+                                         f"list before aggregation", [Violation("month", f"current state: {state}")])
+            paid = {p.official_id: Decimal(p.amount) for p in self.months.payments(township.id, [month])}
+            lines = [PayLine(l.official_id, l.official_name, l.village_id, l.village_name,
+                             Decimal(l.total), l.grade, Decimal(l.pay), Decimal(0), Decimal(l.pay),
+                             paid.get(l.official_id, Decimal(0)))
+                     for l in self.months.lines(township.id, month, record.revision)]
+            notes = {wf.AGGREGATED: ["aggregated, not yet approved by the meeting: amounts may change"],
+                     wf.APPROVED: ["approved; not yet published or paid"],
+                     wf.PUBLISHED: [f"published; public notice until {record.notice_ends}"],
+                     wf.PAID: [f"paid on {record.paid_on}"]}[state]
+            result = PayList(township, month, state, lines, state == wf.PAID, notes)
+        else:
+            ye = self.year_end(Principal("pay-list", "admin"), year, township.id)
+            paid: dict[str, Decimal] = {}
+            for p in self.months.payments(township.id, _year_months(ye.year)):
+                paid[p.official_id] = paid.get(p.official_id, Decimal(0)) + Decimal(p.amount)
+            lines = [PayLine(o.line.official_id, o.name, o.village_id, o.village_name, o.line.score,
+                             o.line.grade, o.line.monthly_pay, o.line.year_payout,
+                             o.line.monthly_pay + o.line.year_payout, paid.get(o.line.official_id, Decimal(0)))
+                     for o in ye.officials]
+            result = PayList(township, str(ye.year), "complete" if ye.complete else "incomplete", lines,
+                             ye.complete, ["monthly pay of the approved months plus the year-end "
+                                           "money: the reward, award and pool shares less the year's "
+                                           "deductions (paid: the monthly payments recorded)"] + ye.notes)
+        if village_id:
+            result.lines = [l for l in result.lines if l.village_id == village_id]
+        result.lines.sort(key=lambda l: (l.village_id, l.official_id))
+        return result

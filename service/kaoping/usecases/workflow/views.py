@@ -1,0 +1,191 @@
+"""What the month workflow's use cases return: a month's state, a village's feedback,
+the results and year-to-date ranking, the year-end and the pay list (plain values)."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from kaoping.domain import workflow as wf
+from kaoping.domain.yearend import Quota, YearEndLine
+from kaoping.rules.model import RuleSet
+from kaoping.rules.results import LineItem
+from kaoping.storage.models import (AppealRow, MonthEvent, MonthRecord, RuleSetRow, Township,
+                                    Village, VillageConfirmation)
+
+
+@dataclass
+class MonthView:
+    township: Township
+    month: str
+    state: str
+    record: MonthRecord | None
+    ruleset: RuleSetRow | None
+    villages: list[Village]
+    confirmations: dict[str, VillageConfirmation]
+    events: list[MonthEvent]
+    drift: list[str] = field(default_factory=list)
+
+    @property
+    def next_actions(self) -> list[str]:
+        return wf.next_actions(self.state)
+
+    @property
+    def unconfirmed(self) -> list[str]:
+        return [v.id for v in self.villages if v.id not in self.confirmations]
+
+
+@dataclass
+class FeedbackDeduction:
+    item: LineItem
+    appeal: AppealRow | None
+
+
+@dataclass
+class FeedbackOfficial:
+    official_id: str
+    name: str
+    total: Decimal
+    grade: str
+    pay: Decimal
+    deductions: list[FeedbackDeduction]
+
+
+@dataclass
+class Feedback:
+    month: MonthView
+    village: Village
+    ruleset: RuleSetRow
+    provisional: bool
+    officials: list[FeedbackOfficial]
+    appeals: list[AppealRow]
+    confirmation: VillageConfirmation | None
+
+    @property
+    def confirmation_state(self) -> str:
+        if self.confirmation is None:
+            return "unconfirmed"
+        return "deemed_confirmed" if self.confirmation.deemed else "confirmed"
+
+    @property
+    def total_deducted(self) -> Decimal:
+        return sum((-d.item.points for o in self.officials for d in o.deductions if d.item.points < 0),
+                   Decimal(0))
+
+
+@dataclass(frozen=True)
+class MonthLine:
+    """One official's month: the snapshot once frozen, else the live score."""
+    official_id: str
+    official_name: str
+    village_id: str
+    village_name: str
+    base_pay: Decimal
+    total: Decimal
+    grade: str
+    vetoed: bool
+    pay: Decimal
+
+
+@dataclass
+class MonthResults:
+    month: str
+    state: str
+    provisional: bool
+    lines: dict[str, MonthLine]
+
+
+@dataclass
+class RankedOfficialYtd:
+    line: MonthLine
+    rank: int
+    previous_rank: int | None
+    previous_total: Decimal | None
+    ytd_average: Decimal
+    ytd_rank: int
+    months_counted: int
+    vetoed_months: int
+
+
+@dataclass
+class RankedVillageYtd:
+    village_id: str
+    village_name: str
+    average: Decimal
+    rank: int
+    previous_rank: int | None
+    ytd_average: Decimal
+    ytd_rank: int
+
+
+@dataclass
+class YtdRanking:
+    township: Township
+    month: str
+    months: list[MonthResults]
+    officials: list[RankedOfficialYtd]
+    villages: list[RankedVillageYtd]
+
+
+@dataclass
+class YearEndOfficial:
+    line: YearEndLine
+    name: str
+    village_id: str
+    village_name: str
+
+
+@dataclass
+class YearEnd:
+    township: Township
+    year: int
+    ruleset: RuleSetRow
+    rules: RuleSet
+    months: list[tuple[str, str]]          # (month, state)
+    missing: list[str]                      # not approved: not counted
+    unpaid: list[str]                       # counted, not yet paid
+    officials: list[YearEndOfficial]
+    quota: Quota
+    pool: Decimal
+    paid_out: Decimal
+    inspection_recorded: bool
+    notes: list[str]
+
+    @property
+    def complete(self) -> bool:
+        return not self.missing and not self.unpaid
+
+
+@dataclass
+class PayLine:
+    official_id: str
+    official_name: str
+    village_id: str
+    village_name: str
+    score: Decimal
+    grade: str
+    monthly_pay: Decimal
+    reward: Decimal
+    amount: Decimal
+    paid: Decimal
+
+
+@dataclass
+class PayList:
+    township: Township
+    period: str
+    state: str
+    lines: list[PayLine]
+    complete: bool
+    notes: list[str]
+
+    def village_totals(self) -> list[tuple[str, str, Decimal, int]]:
+        totals: dict[str, list] = {}
+        for line in self.lines:
+            entry = totals.setdefault(line.village_id, [line.village_name, Decimal(0), 0])
+            entry[1] += line.amount
+            entry[2] += 1
+        return [(vid, name, amount, n) for vid, (name, amount, n) in sorted(totals.items())]
+
+    @property
+    def total(self) -> Decimal:
+        return sum((line.amount for line in self.lines), Decimal(0))

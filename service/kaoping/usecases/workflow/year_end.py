@@ -1,0 +1,145 @@
+"""The year-end: the year's months, inspections, award tables, village pools and
+commendations (arithmetic in kaoping.domain.yearend)."""
+from __future__ import annotations
+
+from decimal import Decimal
+
+from kaoping.domain import workflow as wf
+from kaoping.domain.errors import FailedPrecondition, InvalidArgument, Violation
+from kaoping.domain.principal import Principal
+from kaoping.domain.yearend import (InspectionResult, MonthResult, YearEndLine, evaluate_year,
+                                    inspection_result, split_reward)
+from kaoping.rules.model import INSPECTION, RuleSet
+from kaoping.rules.results import ScoredFact
+from kaoping.storage.models import FactRow, SnapshotLine
+from kaoping.usecases.evaluator import OfficialInput, evaluate
+from kaoping.usecases.workflow.base import (WorkflowBase, _money_arg, _month_result, _reader,
+                                            _year_months)
+from kaoping.usecases.workflow.views import YearEnd, YearEndOfficial
+
+
+class YearEnds(WorkflowBase):
+    def _earlier_grades(self, caller, township, year: int, rules) -> dict[str, dict[int, str]]:
+        """Earlier years' final grades for commendations (连续N年优秀), from the same
+        year-end computation over those years' approved months; years with no approved
+        month give none."""
+        years = max((c.years for c in rules.year_end.awards.commendations), default=0)
+        grades: dict[str, dict[int, str]] = {}
+        for back in range(1, years):
+            try:
+                earlier = self.year_end(caller, year - back, township.id, _depth=1)
+            except (FailedPrecondition, InvalidArgument):
+                continue
+            for o in earlier.officials:
+                grades.setdefault(o.line.official_id, {})[year - back] = o.line.grade
+        return grades
+
+    def _village_figures(self, township, year: int, rules) -> dict[str, Decimal]:
+        """Each village's figure for its reward pool: a village attribute, or the year's
+        sum of a village-scope kind's stored facts."""
+        pool = rules.year_end.awards.village_pool
+        if pool is None:
+            return {}
+        from kaoping.usecases.scoring_input import attributes
+        villages = self.months.store.villages(township.id)
+        if rules.kind(pool.figure) is None:
+            found = {}
+            for v in villages:
+                value = attributes(v).get(pool.figure)
+                try:
+                    found[v.id] = Decimal(value) if value is not None else None
+                except ArithmeticError:
+                    found[v.id] = None
+            return {k: v for k, v in found.items() if v is not None and v.is_finite()}
+        sums = {v.id: Decimal(0) for v in villages}
+        for m in _year_months(year):
+            rows = self.app.store.facts(m, list(sums))
+            voided = {f.voids_fact_id for f in rows if f.voids_fact_id is not None}
+            for f in rows:
+                if f.kind == pool.figure and not f.official_id and f.voids_fact_id is None \
+                        and f.id not in voided:
+                    sums[f.village_id] += Decimal(f.quantity)
+        return sums
+
+    def year_end(self, caller: Principal, year: int, township_id: str = "", pool: str = "",
+                 _depth: int = 0) -> YearEnd:
+        _reader(caller)
+        township, year = self._township(township_id), self._year(year)
+        months = _year_months(year)
+        records = self.months.records(township.id, months)
+        states = [(m, records[m].state if m in records else wf.SCORING) for m in months]
+        counted = [m for m, s in states if s in wf.BOUND]
+        missing = [m for m, s in states if s not in wf.BOUND]
+        unpaid = [m for m, s in states if s in (wf.APPROVED, wf.PUBLISHED)]
+        content_hash = records[counted[-1]].ruleset_hash if counted else None
+        with self.app.rulesets.use(content_hash) as (compiled, row):
+            rules = compiled.ruleset
+            if rules.year_end is None:
+                raise FailedPrecondition(f"rule set v{row.id} {row.label} has no year_end section",
+                                         [Violation("year", "add year_end to the rule set (rules/README.md)")])
+            amount = rules.year_end.pool
+            if pool:
+                amount = _money_arg(pool, "pool")
+            history: dict[str, list[tuple[SnapshotLine, MonthResult]]] = {}
+            for m in counted:
+                for l in self.months.lines(township.id, m, records[m].revision):
+                    history.setdefault(l.official_id, []).append((l, _month_result(m, l)))
+            inspections, recorded, strays = self._inspections(township, year, compiled, history)
+        notes = []
+        if missing:
+            notes.append(f"not counted (not approved): {', '.join(f'{m} ({s})' for m, s in states if m in missing)}")
+        if unpaid:
+            notes.append(f"approved but not yet paid: {', '.join(unpaid)}")
+        if not recorded and rules.year_end.inspection_weight:
+            notes.append(f"no inspection marks recorded for {year}: every official has the full "
+                         f"inspection score")
+        if strays:
+            notes.append(f"inspection marks for officials with no approved month are not used: "
+                         f"{', '.join(strays)}")
+        positions = {oid: (o.position or "") for oid in history
+                     if (o := self.app.registry.official(oid)) is not None}
+        lines = [YearEndLine(oid, [m for _, m in hist], inspections.get(oid, _full_inspection(rules)),
+                             position=positions.get(oid, ""), village_id=hist[-1][0].village_id)
+                 for oid, hist in sorted(history.items())]
+        quota = evaluate_year(rules.year_end, lines)
+        notes += quota.notes
+        paid_out = split_reward(rules.year_end, lines, amount) if lines else Decimal(0)
+        if lines and paid_out != amount:
+            notes.append(f"nobody qualifies for the reward: {amount:.2f} yuan not paid out")
+        if lines and rules.language == 2:
+            from kaoping.rules.year_money import apply_year_money
+            earlier = self._earlier_grades(caller, township, year, rules) if _depth == 0 else {}
+            notes += apply_year_money(rules.year_end, lines, self._village_figures(township, year, rules),
+                                      earlier, year)
+        officials = []
+        for line in sorted(lines, key=lambda l: (l.rank, l.official_id)):
+            latest = history[line.official_id][-1][0]
+            if caller.role == "village" and latest.village_id != caller.village_id:
+                continue
+            officials.append(YearEndOfficial(line, latest.official_name, latest.village_id,
+                                             latest.village_name))
+        return YearEnd(township, year, row, rules, states, missing, unpaid, officials, quota, amount,
+                       paid_out, recorded, notes)
+
+    def _inspections(self, township, year, compiled, history):
+        """Each official's inspection score from the year's `inspection` facts."""
+        villages = [v.id for v in self.months.store.villages(township.id)]
+        facts: list[FactRow] = []
+        for m in _year_months(year):
+            facts += [f for f in self.app.store.facts(m, villages) if f.category == INSPECTION]
+        voided = {f.voids_fact_id for f in facts if f.voids_fact_id is not None}
+        per: dict[str, list[ScoredFact]] = {}
+        for f in facts:   # a village-level fact (no official) has no official's inspection
+            if f.voids_fact_id is None and f.id not in voided and f.official_id:
+                per.setdefault(f.official_id, []).append(ScoredFact(
+                    f.id, f.category, f.kind, Decimal(f.quantity), f.scorer_id, f.scorer_role))
+        strays = sorted(o for o in per if o not in history)
+        inputs = [OfficialInput(o, Decimal(0), tuple(per[o])) for o in sorted(per) if o in history]
+        results = evaluate(compiled, inputs) if inputs and INSPECTION in compiled.ruleset.categories else []
+        return ({r.official_id: inspection_result(compiled.ruleset, r.items) for r in results},
+                bool(facts), strays)
+
+
+def _full_inspection(rules: RuleSet) -> InspectionResult:
+    category = rules.categories.get(INSPECTION)
+    return InspectionResult(category.max if category else Decimal(0))
