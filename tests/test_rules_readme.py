@@ -1,5 +1,5 @@
 """rules/README.md is tested: every fenced ```yaml block whose first line is
-`# file: NAME.yaml` is a complete rule file that must validate (kaoping.rulesets.
+`# file: NAME.yaml` is a complete rule file that must validate (kaoping.usecases.rulesets.
 validate_text: parse, engine probe, cases) with every case and year case passing; the
 walkthrough files for R02 and R32 are among them; and every file in rules/examples/
 is mentioned by name, so the README cannot silently fall behind the corpus."""
@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from kaoping.rulesets import validate_text
+from kaoping.usecases.rulesets import validate_text
 
 ROOT = Path(__file__).resolve().parents[1]
 README = ROOT / "rules" / "README.md"
