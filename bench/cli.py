@@ -34,7 +34,7 @@ import sys
 import tempfile
 import time
 from contextlib import contextmanager, nullcontext
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from bench import data, load, memory, raw, report, service
@@ -88,6 +88,9 @@ def main(argv: list[str] | None = None) -> int:
                         help="the recompute's rule sets, comma-separated: v1 (the version-1 "
                              "sample on the version-1 facts), rich (the language-2 sample on "
                              "facts with village results, counts, streaks and money)")
+    parser.add_argument("--scales", default="",
+                        help="the recompute's scales, comma-separated (1x,10x,100x; default "
+                             "all): e.g. 100x alone for the province month in a quiet window")
     parser.add_argument("--wait-quiet", type=float, default=0.0, metavar="SECONDS",
                         help="first wait up to SECONDS for the 1-minute load average to fall "
                              "below 1 (other work on the machine skews every figure)")
@@ -95,6 +98,8 @@ def main(argv: list[str] | None = None) -> int:
                         help="where the SQLite databases go (default: a temporary directory)")
     args = parser.parse_args(argv)
     sizes = SMOKE if args.smoke else FULL
+    if args.scales:
+        sizes = _only_scales(sizes, args.scales.split(","), parser)
     out = args.out or (ROOT / "bench" / "out" / ("smoke" if args.smoke else "full"))
     out.mkdir(parents=True, exist_ok=True)
     parts = set(filter(None, args.only.split(","))) or {"baseline", "ingest", "month", "recompute"}
@@ -143,6 +148,24 @@ def main(argv: list[str] | None = None) -> int:
           + (f", {plot}" if plot else " (no plot: pip install -e '.[bench]' for matplotlib)"))
     print(f"benchmark took {results['seconds']:.0f} s")
     return 0
+
+
+def _only_scales(sizes: Sizes, names: list[str], parser) -> Sizes:
+    """The sizes with only the named scales; each keeps the variants it had, and the
+    last one kept runs the worker pool (as the top scale does)."""
+    known = [s.name for s in sizes.scales]
+    unknown = set(names) - set(known)
+    if unknown:
+        parser.error(f"unknown scales {sorted(unknown)}: choose from {', '.join(known)}")
+    kept = [i for i, s in enumerate(sizes.scales) if s.name in names]
+
+    def upto(n: int) -> int:      # the kept scales are a prefix of the old "upto" ones
+        return sum(1 for i in kept if i < n)
+
+    return replace(sizes, scales=tuple(sizes.scales[i] for i in kept),
+                   naive_upto=upto(sizes.naive_upto), no_memo_upto=upto(sizes.no_memo_upto),
+                   single_worker_at=kept.index(sizes.single_worker_at)
+                   if sizes.single_worker_at in kept else -1, raw_upto=upto(sizes.raw_upto))
 
 
 # machine -----------------------------------------------------------------------
