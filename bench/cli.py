@@ -7,8 +7,11 @@ Makes its own synthetic data (bench.data, deterministic by --seed), measures
              PostgreSQL; p50/p99 of unary SubmitFact;
   month      p50/p99 of GetMonthlyScores for a 17-village township month, warm
              (and right after one new fact, when the month is scored afresh);
-  recompute  wall time and peak memory of kaoping.recompute over a province-scale
-             month, and its growth from 1x to 10x to 100x the data;
+  recompute  wall time and peak memory of kaoping.usecases.recompute over a province-scale
+             month, and its growth from 1x to 10x to 100x the data, under two rule
+             sets (RULESETS): the version-1 sample on the version-1 mix of facts, and
+             the language-2 sample on a mix that uses its village results, counts,
+             streaks and money (bench.data.rich_facts);
   baseline   raw durable-rules posting the same facts to the same compiled rule
              set, and service / raw for throughput,
 
@@ -31,7 +34,7 @@ import sys
 import tempfile
 import time
 from contextlib import contextmanager, nullcontext
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from bench import data, load, memory, raw, report, service
@@ -81,6 +84,13 @@ def main(argv: list[str] | None = None) -> int:
                              "service while measuring")
     parser.add_argument("--only", default="",
                         help="comma-separated parts to run: baseline,ingest,month,recompute")
+    parser.add_argument("--rulesets", default=",".join(r[0] for r in RULESETS),
+                        help="the recompute's rule sets, comma-separated: v1 (the version-1 "
+                             "sample on the version-1 facts), rich (the language-2 sample on "
+                             "facts with village results, counts, streaks and money)")
+    parser.add_argument("--scales", default="",
+                        help="the recompute's scales, comma-separated (1x,10x,100x; default "
+                             "all): e.g. 100x alone for the province month in a quiet window")
     parser.add_argument("--wait-quiet", type=float, default=0.0, metavar="SECONDS",
                         help="first wait up to SECONDS for the 1-minute load average to fall "
                              "below 1 (other work on the machine skews every figure)")
@@ -88,6 +98,8 @@ def main(argv: list[str] | None = None) -> int:
                         help="where the SQLite databases go (default: a temporary directory)")
     args = parser.parse_args(argv)
     sizes = SMOKE if args.smoke else FULL
+    if args.scales:
+        sizes = _only_scales(sizes, args.scales.split(","), parser)
     out = args.out or (ROOT / "bench" / "out" / ("smoke" if args.smoke else "full"))
     out.mkdir(parents=True, exist_ok=True)
     parts = set(filter(None, args.only.split(","))) or {"baseline", "ingest", "month", "recompute"}
@@ -116,7 +128,12 @@ def main(argv: list[str] | None = None) -> int:
                 results["month"]["postgresql"] = month(sizes, args.seed, work, args.pg_url,
                                                        args.proposals)
         if "recompute" in parts:
-            results["recompute"] = recompute(sizes, args.seed, work, args.proposals)
+            chosen = set(filter(None, args.rulesets.split(",")))
+            unknown = chosen - {r[0] for r in RULESETS}
+            if unknown:
+                parser.error(f"unknown rule sets: {', '.join(sorted(unknown))}")
+            results["recompute"] = recompute(sizes, args.seed, work, args.proposals,
+                                             tuple(r for r in RULESETS if r[0] in chosen))
     finally:
         shutil.rmtree(work, ignore_errors=True)
     results["seconds"] = time.perf_counter() - started
@@ -131,6 +148,24 @@ def main(argv: list[str] | None = None) -> int:
           + (f", {plot}" if plot else " (no plot: pip install -e '.[bench]' for matplotlib)"))
     print(f"benchmark took {results['seconds']:.0f} s")
     return 0
+
+
+def _only_scales(sizes: Sizes, names: list[str], parser) -> Sizes:
+    """The sizes with only the named scales; each keeps the variants it had, and the
+    last one kept runs the worker pool (as the top scale does)."""
+    known = [s.name for s in sizes.scales]
+    unknown = set(names) - set(known)
+    if unknown:
+        parser.error(f"unknown scales {sorted(unknown)}: choose from {', '.join(known)}")
+    kept = [i for i, s in enumerate(sizes.scales) if s.name in names]
+
+    def upto(n: int) -> int:      # the kept scales are a prefix of the old "upto" ones
+        return sum(1 for i in kept if i < n)
+
+    return replace(sizes, scales=tuple(sizes.scales[i] for i in kept),
+                   naive_upto=upto(sizes.naive_upto), no_memo_upto=upto(sizes.no_memo_upto),
+                   single_worker_at=kept.index(sizes.single_worker_at)
+                   if sizes.single_worker_at in kept else -1, raw_upto=upto(sizes.raw_upto))
 
 
 # machine -----------------------------------------------------------------------
@@ -211,7 +246,7 @@ def baseline(sizes: Sizes, seed: int) -> dict:
     """Raw durable-rules over the ingest facts (the ingest ratio's denominator)."""
     reg = data.registry(data.COUNTY)
     facts = list(data.facts(reg, sizes.ingest_facts, seed))
-    compiled = raw.compile_rules(load.RULES)
+    compiled = raw.compile_rules(load.V1_RULES)      # raw knows single-fact rules only
     try:
         raw.post_all(compiled, facts[:1000])          # warm
         runs = [raw.post_all(compiled, facts) for _ in range(sizes.ingest_repeats)]
@@ -265,24 +300,50 @@ def month(sizes: Sizes, seed: int, work: Path, pg_url: str | None, proposals: st
             "warm": _percentiles(times), "after_new_fact": _percentiles(after)}
 
 
-def recompute(sizes: Sizes, seed: int, work: Path, proposals: str) -> dict:
-    """Each scale: bulk-load a month into SQLite, then recompute it in a child
-    process whose process tree's memory is sampled; the naive per-township loop,
-    the engine-per-fact variant and raw durable-rules where the sizes say so."""
+# (key, name, mix of facts, rule file): every scale is recomputed under each
+RULESETS = (("v1", "v1 sample", "v1", load.V1_RULES),
+            ("rich", "rich (language 2)", "rich", load.RULES))
+
+
+def recompute(sizes: Sizes, seed: int, work: Path, proposals: str,
+              rulesets: tuple = RULESETS) -> dict:
+    """Each rule set, each scale: bulk-load a month of its mix into SQLite, then
+    recompute it in a child process whose process tree's memory is sampled; the naive
+    per-township loop, the engine-per-fact variant and raw durable-rules where the
+    sizes say so. Raw durable-rules runs the version-1 sample on the version-1 facts
+    (it knows single-fact rules only: no counts, streaks, levels, villages or money),
+    once per scale, and is reported next to every rule set."""
+    out: dict = {"rulesets": []}
+    raw_s: dict[str, float] = {}
+    for key, name, mix, rules in rulesets:
+        scales = _recompute_scales(sizes, seed, work, proposals, mix, rules, raw_s)
+        out["rulesets"].append({"key": key, "name": name, "mix": mix,
+                                "rules": str(rules.relative_to(ROOT)),
+                                "raw_rules": str(load.V1_RULES.relative_to(ROOT)),
+                                "raw_facts": "v1", "scales": scales})
+    return out
+
+
+def _recompute_scales(sizes: Sizes, seed: int, work: Path, proposals: str, mix: str,
+                      rules: Path, raw_s: dict[str, float]) -> list[dict]:
     env = dict(os.environ, PYTHONPATH=os.pathsep.join(
         [str(ROOT), *filter(None, [os.environ.get("PYTHONPATH")])]))
     scales = []
     for index, scale in enumerate(sizes.scales):
         reg = data.registry(scale)
-        url = load.sqlite_url(work, f"month_{scale.name}")
-        load.prepare(url, reg)
+        url = load.sqlite_url(work, f"month_{mix}_{scale.name}")
+        load.prepare(url, reg, rules)
         began = time.perf_counter()
-        load.bulk_facts(url, reg, scale.facts, seed)
+        load.bulk_facts(url, reg, scale.facts, seed, mix=mix)
         entry = {"scale": scale.name, "officials": scale.officials, "villages": scale.villages,
                  "townships": scale.townships, "facts": scale.facts,
                  "load_s": time.perf_counter() - began, "runs": {}}
+        if mix == "rich":
+            drawn, office, village = data.rich_counts(reg, scale.facts)
+            entry["mix"] = {"drawn_from_v1_kinds": drawn, "attendance_records": office,
+                            "village_level": village}
         top = index == len(sizes.scales) - 1
-        # the worker count is kaoping.recompute's own choice (one process for a small
+        # the worker count is kaoping.usecases.recompute's own choice (one process for a small
         # month), except at the top scale, which always runs the worker pool
         variants = [("recompute", ["--workers", "2"] if top else [])]
         if index == sizes.single_worker_at:
@@ -292,7 +353,8 @@ def recompute(sizes: Sizes, seed: int, work: Path, proposals: str) -> dict:
         if index < sizes.naive_upto:
             variants.append(("naive", ["--naive"]))
         for name, flags in variants:
-            cmd = [sys.executable, "-m", "bench.recompute_child", "--db", url, *flags]
+            cmd = [sys.executable, "-m", "bench.recompute_child", "--db", url,
+                   "--rules", str(rules), *flags]
             if proposals and name == "naive":
                 # the naive loop runs kaoping's request path: measure it patched too
                 cmd = [sys.executable, "-c", _PATCHED_CHILD.format(proposals=proposals), *cmd[3:]]
@@ -305,20 +367,21 @@ def recompute(sizes: Sizes, seed: int, work: Path, proposals: str) -> dict:
             entry["runs"][name] = run
         digests = {run["digest"] for run in entry["runs"].values()}
         if len(digests) != 1:
-            raise RuntimeError(f"{scale.name}: the variants disagree on the scores: "
+            raise RuntimeError(f"{mix} {scale.name}: the variants disagree on the scores: "
                                f"{ {k: r['digest'][:12] for k, r in entry['runs'].items()} }")
         if index < sizes.raw_upto:
-            compiled = raw.compile_rules(load.RULES)
-            try:
-                seconds, _ = raw.post_all(compiled, data.facts(reg, scale.facts, seed))
-            finally:
-                compiled.close()
-            entry["raw_s"] = seconds
+            if scale.name not in raw_s:      # the v1 facts under the v1 rules, once a scale
+                compiled = raw.compile_rules(load.V1_RULES)
+                try:
+                    raw_s[scale.name], _ = raw.post_all(compiled, data.facts(reg, scale.facts, seed))
+                finally:
+                    compiled.close()
+            entry["raw_s"] = raw_s[scale.name]
         Path(url[len("sqlite:///"):]).unlink(missing_ok=True)
         for suffix in ("-wal", "-shm"):
             Path(url[len("sqlite:///"):] + suffix).unlink(missing_ok=True)
         scales.append(entry)
-    return {"scales": scales}
+    return scales
 
 
 _PATCHED_CHILD = ("import sys; from bench import proposals; proposals.apply(None if '{proposals}' == "

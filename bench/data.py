@@ -7,6 +7,15 @@ county is 20 such townships; the province-scale month is 100,000 officials and
 Facts are produced in chunks of CHUNK, each chunk from its own random.Random(seed,
 chunk), so any slice of a month can be generated on its own (or in another process)
 and still be the same facts.
+
+Two mixes of facts (MIXES): "v1", the version-1 sample's kinds drawn at random
+(`facts`, what every benchmark used before language 2), and "rich" (`rich_facts`),
+for the language-2 sample rules/township-sample.yaml: the same draw for two thirds
+of the month, then per official one attendance record for each concentrated-office
+day (office_present / office_absent / leave_taken, dated; some officials are absent
+often, some 4+ times in a row, so the count, the streak and the money lines fire),
+then per village VILLAGE_FACTS village-level facts (no official, levels on
+village_commended). Still about 30 facts per official, still sliceable by index.
 """
 from __future__ import annotations
 
@@ -27,6 +36,10 @@ RECORDED_AT = datetime(2026, 4, 1, 8, 0, 0)
 VILLAGES_PER_TOWNSHIP = 17
 OFFICIALS_PER_VILLAGE = len(POSITIONS)
 CHUNK = 50_000
+# the rich mix: 集中辦公 every Monday and Thursday of MONTH (2026-03), village facts per village
+OFFICE_DAYS = (2, 5, 9, 12, 16, 19, 23, 26, 30)
+VILLAGE_FACTS = 2
+MIXES = ("v1", "rich")
 CORRECTION_EVERY = 250              # bulk-loaded months void one fact in 250
 ROLE_SCORER = {s.role: s.id for s in SCORERS}
 
@@ -129,6 +142,12 @@ class SynthFact:
     scorer_role: str
     source: str
     idempotency_key: str
+    level: str = ""          # a level of the kind's levels (縣級/市級/省級), "" for none
+
+    @property
+    def village_level(self) -> bool:
+        """A fact about the village (official_id ""), stored with official_id NULL."""
+        return not self.official_id
 
 
 def facts(reg: Registry, count: int, seed: int, start: int = 0, stop: int | None = None,
@@ -158,10 +177,99 @@ def facts(reg: Registry, count: int, seed: int, start: int = 0, stop: int | None
                             f"{tag}{seed}-{n:08d}")
 
 
+_ATTENDANCE_ROLES = ("main_leader", "contact_leader", "resident_cadre")
+_VILLAGE_ROLES = ("main_leader", "contact_leader")
+_LEVELS = (("縣級", 0.6), ("市級", 0.9), ("省級", 1.0))      # cumulative shares
+
+
+def rich_counts(reg: Registry, count: int) -> tuple[int, int, int]:
+    """(drawn, office, village): how many facts of a rich month of `count` are drawn
+    from KINDS, attendance records, village-level facts (in that order of ids)."""
+    office = len(reg.officials) * len(OFFICE_DAYS)
+    village = len(reg.villages) * VILLAGE_FACTS
+    drawn = count - office - village
+    if drawn < 0:
+        raise ValueError(f"a rich month needs at least {office + village} facts, not {count}")
+    return drawn, office, village
+
+
+def _attendance(seed: int, tag: str, index: int) -> list[str]:
+    """One official's kind on each of OFFICE_DAYS: 70 % rarely absent, 20 % often
+    absent (the count rule), 10 % absent 4-6 office days in a row (the streak)."""
+    rng = random.Random(f"{seed}:{tag}:office:{index}")
+    profile, start, length = rng.random(), int(rng.random() * 6), 4 + int(rng.random() * 3)
+    absent, leave = (0.05, 0.07) if profile >= 0.3 else (0.4, 0.1)
+    kinds = []
+    for day in range(len(OFFICE_DAYS)):
+        r = rng.random()
+        if profile < 0.1 and start <= day < start + length:
+            kinds.append("office_absent")
+        else:
+            kinds.append("office_absent" if r < absent else
+                         "leave_taken" if r < absent + leave else "office_present")
+    return kinds
+
+
+def _village_facts(seed: int, tag: str, index: int) -> list[tuple[str, str, str, int]]:
+    """(kind, quantity, level, day) of one village's VILLAGE_FACTS facts."""
+    rng = random.Random(f"{seed}:{tag}:village:{index}")
+    out = []
+    for _ in range(VILLAGE_FACTS):
+        r, q, day = rng.random(), rng.random(), 1 + int(rng.random() * 28)
+        if r < 0.5:
+            level = next(name for name, upto in _LEVELS if q < upto)
+            out.append(("village_commended", "1", level, day))
+        else:
+            out.append(("village_task_missed", "1" if q < 0.7 else "2", "", day))
+    return out
+
+
+def rich_facts(reg: Registry, count: int, seed: int, start: int = 0, stop: int | None = None,
+               tag: str = "r") -> Iterator[SynthFact]:
+    """Facts start..stop of a rich month of `count` facts (see the module docstring)."""
+    stop = count if stop is None else min(stop, count)
+    drawn, office, _village = rich_counts(reg, count)
+    if start < drawn:
+        yield from facts(reg, drawn, seed, start, min(stop, drawn), tag=tag)
+    days, officials, cached = len(OFFICE_DAYS), reg.officials, (-1, [])
+    for n in range(max(start, drawn), min(stop, drawn + office)):
+        i, d = divmod(n - drawn, days)
+        if cached[0] != i:
+            cached = (i, _attendance(seed, tag, i))
+        o = officials[i]
+        role = _ATTENDANCE_ROLES[(i + d) % len(_ATTENDANCE_ROLES)]
+        yield SynthFact(o[0], o[1], f"{MONTH}-{OFFICE_DAYS[d]:02d}", "attendance", cached[1][d],
+                        "1", "", ROLE_SCORER[role], role, "attendance", f"{tag}{seed}-{n:08d}")
+    cached = (-1, [])
+    for n in range(max(start, drawn + office), stop):
+        v, j = divmod(n - drawn - office, VILLAGE_FACTS)
+        if cached[0] != v:
+            cached = (v, _village_facts(seed, tag, v))
+        kind, quantity, level, day = cached[1][j]
+        role = _VILLAGE_ROLES[(v + j) % len(_VILLAGE_ROLES)]
+        yield SynthFact("", reg.villages[v][0], f"{MONTH}-{day:02d}", "village_work", kind,
+                        quantity, "", ROLE_SCORER[role], role, "cli", f"{tag}{seed}-{n:08d}",
+                        level)
+
+
+def month_facts(mix: str, reg: Registry, count: int, seed: int, start: int = 0,
+                stop: int | None = None) -> Iterator[SynthFact]:
+    """Facts start..stop of a bulk-loaded month of the given mix (MIXES)."""
+    if mix == "v1":
+        return facts(reg, count, seed, start, stop)
+    if mix == "rich":
+        return rich_facts(reg, count, seed, start, stop)
+    raise ValueError(f"unknown mix {mix!r}")
+
+
 def payload_hash(f: SynthFact) -> str:
     """The hash kaoping.domain.facts.CheckedFact.payload_hash gives the same fact."""
     data = {"official_id": f.official_id, "month": MONTH, "date": f.date, "category": f.category,
             "kind": f.kind, "quantity": str(Decimal(f.quantity).normalize()), "note": f.note,
             "scorer_id": f.scorer_id, "source": f.source}
+    if f.level:
+        data["level"] = f.level
+    if f.village_level:
+        data["village_id"] = f.village_id
     blob = json.dumps(data, sort_keys=True, ensure_ascii=False).encode("utf-8")
     return hashlib.sha256(blob).hexdigest()

@@ -4,7 +4,9 @@ SQLite, COPY on PostgreSQL) so that a province-scale month loads in seconds.
 
 Bulk-loaded rows are what kaoping itself would have stored for the same facts
 (same payload hash, village, scorer role, month), plus one correction in every
-CORRECTION_EVERY facts that voids the fact before it."""
+CORRECTION_EVERY facts that voids the fact before it. A village-level fact (the
+rich mix's village_work facts) is a row with official_id NULL and its village in
+village_id, as kaoping.fact_rows stores it; the fact's level goes in fact.level."""
 from __future__ import annotations
 
 import multiprocessing
@@ -25,10 +27,15 @@ from bench import data
 
 ROOT = Path(__file__).resolve().parents[1]
 RULES = ROOT / "rules" / "township-sample.yaml"
+# the rule set each mix of facts (bench.data.MIXES) is recomputed under: "v1" the
+# version-1 sample (label "sample 2026-1", as before language 2), "rich" the shipped
+# language-2 sample (money, a count, a streak, village results)
+V1_RULES = ROOT / "tests" / "data" / "township-sample-v1.yaml"
+RULESETS = {"v1": V1_RULES, "rich": RULES}
 PG_ENV = "KAOPING_BENCH_PG_URL"
 FACT_COLUMNS = ("id", "idempotency_key", "payload_hash", "official_id", "village_id", "month",
                 "date", "category", "kind", "quantity", "note", "scorer_id", "scorer_role",
-                "source", "recorded_at", "voids_fact_id", "void_reason")
+                "source", "recorded_at", "voids_fact_id", "void_reason", "level")
 VOID_REASON = "重複錄入（示例更正）"
 
 
@@ -56,12 +63,12 @@ def pg_database(server_url: str, name: str) -> Iterator[str]:
         admin.dispose()
 
 
-def prepare(url: str, reg: data.Registry) -> None:
-    """Schema, the shipped rule set as the active version, the registry."""
+def prepare(url: str, reg: data.Registry, rules: Path = RULES) -> None:
+    """Schema, the rule set (default the shipped sample) as the active version, the registry."""
     store = Store(url)
     try:
         rulesets = RuleSets(store)
-        rulesets.bootstrap(RULES.read_text(encoding="utf-8"), RULES.name, by="bench")
+        rulesets.bootstrap(rules.read_text(encoding="utf-8"), rules.name, by="bench")
         rulesets.close()
         with _raw(store) as (conn, dialect):
             cur = conn.cursor()
@@ -109,38 +116,42 @@ def _set_registry(reg: data.Registry) -> None:
 
 def _rows(args) -> list[tuple]:
     """Fact rows start..stop (ids start+1..stop+1), for one dialect."""
-    count, seed, start, stop, dialect = args
+    count, seed, start, stop, dialect, mix = args
     reg = _REG
     stamp = data.RECORDED_AT.replace(tzinfo=timezone.utc) if dialect != "sqlite" \
         else data.RECORDED_AT.strftime("%Y-%m-%d %H:%M:%S.%f")
     rows, previous = [], None
-    for n, f in enumerate(data.facts(reg, count, seed, start, stop), start=start):
+    for n, f in enumerate(data.month_facts(mix, reg, count, seed, start, stop), start=start):
         fid = n + 1
         if n % data.CORRECTION_EVERY == data.CORRECTION_EVERY - 1 and previous is not None:
             # the slot is a correction voiding the fact just before it
             p = previous
-            rows.append((fid, f.idempotency_key, f"void:{fid - 1}:{VOID_REASON}", p.official_id,
-                         p.village_id, data.MONTH, "", p.category, "correction",
-                         0.0 if dialect == "sqlite" else Decimal(0), VOID_REASON, p.scorer_id,
-                         p.scorer_role, "correction", stamp, fid - 1, VOID_REASON))
+            rows.append((fid, f.idempotency_key, f"void:{fid - 1}:{VOID_REASON}",
+                         p.official_id or None, p.village_id, data.MONTH, "", p.category,
+                         "correction", 0.0 if dialect == "sqlite" else Decimal(0), VOID_REASON,
+                         p.scorer_id, p.scorer_role, "correction", stamp, fid - 1, VOID_REASON,
+                         ""))
             previous = None
             continue
         q = float(Decimal(f.quantity)) if dialect == "sqlite" else Decimal(f.quantity)
-        rows.append((fid, f.idempotency_key, data.payload_hash(f), f.official_id, f.village_id,
-                     data.MONTH, f.date, f.category, f.kind, q, f.note, f.scorer_id, f.scorer_role,
-                     f.source, stamp, None, ""))
+        rows.append((fid, f.idempotency_key, data.payload_hash(f), f.official_id or None,
+                     f.village_id, data.MONTH, f.date, f.category, f.kind, q, f.note, f.scorer_id,
+                     f.scorer_role, f.source, stamp, None, "", f.level))
         previous = f
     return rows
 
 
-def bulk_facts(url: str, reg: data.Registry, count: int, seed: int, workers: int = 2) -> int:
-    """Generates `count` facts (in worker processes) and stores them with the driver."""
+def bulk_facts(url: str, reg: data.Registry, count: int, seed: int, workers: int = 2,
+               mix: str = "v1") -> int:
+    """Generates `count` facts of the mix (bench.data.MIXES; in worker processes) and
+    stores them with the driver."""
     store = Store(url)
     try:
         dialect = store.engine.dialect.name
         # chunk boundaries fall on correction slots' multiples, so chunks are independent
         step = data.CHUNK
-        jobs = [(count, seed, s, min(s + step, count), dialect) for s in range(0, count, step)]
+        jobs = [(count, seed, s, min(s + step, count), dialect, mix)
+                for s in range(0, count, step)]
         with _raw(store) as (conn, dialect):
             cur = conn.cursor()
             if dialect == "sqlite":

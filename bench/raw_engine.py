@@ -14,7 +14,7 @@ The C engine is not thread-safe: every call goes through one lock per compiled s
 
 Why `match` needs no timeout of its own: nothing is compiled here that has not passed
 the validation limits (kaoping.domain.ruleset_limits) and the engine probe in a
-child process (kaoping.probe), which posted every (category, kind) at every band
+child process (kaoping.ops.probe), which posted every (category, kind) at every band
 boundary. A fact's post then visits one category node, one kind node and at most
 MAX_RULES_PER_KIND quantity tests, the same shapes the probe ran to completion.
 """

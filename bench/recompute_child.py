@@ -1,11 +1,13 @@
 """One recompute of a month, in a process of its own so that its memory can be
 measured from outside (bench.memory); prints a JSON report on its last line.
 
-    python -m bench.recompute_child --db URL [--workers N] [--no-memo] [--naive]
+    python -m bench.recompute_child --db URL [--workers N] [--no-memo] [--naive] [--rules FILE]
 
---naive is the way there was before kaoping.recompute: Kaoping.monthly_scores for
+--naive is the way there was before kaoping.usecases.recompute: Kaoping.monthly_scores for
 each township in turn, in one process (it is the "before" of docs/benchmarks.md,
-and its digest must equal the recompute's)."""
+and its digest must equal the recompute's); --rules is the file it bootstraps from
+(the database's active version is what is scored either way). --profile FILE writes
+a cProfile of the call (pstats format) there: with --workers 1 that is all the work."""
 from __future__ import annotations
 
 import argparse
@@ -15,14 +17,15 @@ import resource
 import sys
 import time
 from collections import Counter
+from pathlib import Path
 
 from bench import data
 from bench.load import RULES
 
 
-def naive(url: str) -> dict:
+def naive(url: str, rules: Path = RULES) -> dict:
     from kaoping.ops.server import build_app
-    app = build_app(url, RULES)
+    app = build_app(url, rules)
     app.today = lambda: data.TODAY
     started = time.perf_counter()
     digest, grades, officials = hashlib.sha256(), Counter(), 0
@@ -58,9 +61,19 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--workers", type=int, default=0)
     parser.add_argument("--no-memo", action="store_true")
     parser.add_argument("--naive", action="store_true")
+    parser.add_argument("--rules", type=Path, default=RULES)
+    parser.add_argument("--profile", type=Path, default=None)
     args = parser.parse_args(argv)
-    result = naive(args.db) if args.naive else recompute(args.db, args.workers or None,
-                                                         not args.no_memo)
+    profiler = None
+    if args.profile:
+        import cProfile
+        profiler = cProfile.Profile()
+        profiler.enable()
+    result = naive(args.db, args.rules) if args.naive else recompute(
+        args.db, args.workers or None, not args.no_memo)
+    if profiler is not None:
+        profiler.disable()
+        profiler.dump_stats(str(args.profile))
     result["maxrss_self_kb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     result["maxrss_children_kb"] = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     print(json.dumps(result), flush=True)

@@ -67,50 +67,75 @@ def rows(results: dict) -> list[tuple[str, str, str, str, str]]:
         out.append(("  right after one new fact (scored afresh): p50 / p99 (ms)",
                     f"{a['p50_ms']:.1f} / {a['p99_ms']:.1f}",
                     f"{pa['p50_ms']:.1f} / {pa['p99_ms']:.1f}" if pa else no_pg, "", ""))
+    for entry in rulesets(results):
+        out += _recompute_rows(entry, smoke)
+    return out
+
+
+def rulesets(results: dict) -> list[dict]:
+    """The recompute's rule sets: {"name", "rules", "scales", ...} each. Results from
+    before the rule sets (one "scales" list) read as one unnamed rule set."""
     rc = results.get("recompute")
-    if rc and rc["scales"]:
-        top = rc["scales"][-1]
-        runs = top["runs"]
-        r = runs["recompute"]
-        out.append((f"Recompute {top['scale']}: {top['officials']:,} officials, "
-                    f"{top['facts']:,} facts, {r['workers']} worker processes: wall (s)",
-                    _n(r["seconds"], 1), "", f"< {TARGET_RECOMPUTE_S:.0f} s",
-                    _verdict(r["seconds"] < TARGET_RECOMPUTE_S, smoke)))
-        out.append(("  peak memory, whole process tree (MB)", _n(r["peak_rss_mb"]), "",
-                    f"< {TARGET_RECOMPUTE_MB:,.0f} MB",
-                    _verdict(r["peak_rss_mb"] < TARGET_RECOMPUTE_MB, smoke)))
-        rate = top["facts"] / r["seconds"]
-        line = f"{rate:,.0f}"
-        if top.get("raw_s"):
-            line += f" ({rate / (top['facts'] / top['raw_s']):.0%} of raw)"
-        out.append(("  throughput (facts/s; service / raw durable-rules)", line, "", "", ""))
-        if top.get("raw_s"):
-            out.append((f"  raw durable-rules, the same {top['facts']:,} facts, 1 core (s)",
-                        f"{top['raw_s']:.1f}", "", "", ""))
-        previous = None
-        for s in rc["scales"]:
-            wall = s["runs"]["recompute"]["seconds"]
-            growth = f", x{wall / previous[1]:.1f} for x{s['facts'] / previous[0]:.0f} data" \
-                if previous else ""
-            out.append((f"  scaling {s['scale']}: {s['facts']:,} facts, "
-                        f"{s['runs']['recompute']['workers']} worker(s) (s, us/fact)",
-                        f"{wall:.2f} s, {wall / s['facts'] * 1e6:.1f} us{growth}", "",
-                        "linear" if previous else "", ""))
-            previous = (s["facts"], wall)
-        names = "/".join(s["scale"] for s in rc["scales"])
-        for key, label in (("recompute_1_worker", "one worker process"),
-                           ("engine_per_fact", "engine asked per fact (no memo)"),
-                           ("naive", "before: monthly_scores per township")):
-            if any(key in s["runs"] for s in rc["scales"]):
-                cells = " / ".join(f"{s['runs'][key]['seconds']:.2f}" if key in s["runs"] else "-"
-                                   for s in rc["scales"])
-                out.append((f"  {names}, {label} (s)", cells, "", "", ""))
-        if any(s.get("raw_s") for s in rc["scales"]):
-            cells = " / ".join(f"{s['raw_s']:.2f}" if s.get("raw_s") else "-" for s in rc["scales"])
-            out.append((f"  {names}, raw durable-rules post, same facts (s)", cells, "", "", ""))
-        ok = _linear(rc["scales"])
-        out.append(("  time from 10x to 100x grows like the data", "", "",
-                    "x10 time for x10 data (within 1.5x)", _verdict(ok, smoke)))
+    if not rc:
+        return []
+    if "rulesets" in rc:
+        return [r for r in rc["rulesets"] if r["scales"]]
+    return [{"key": "", "name": "", "rules": "", "scales": rc["scales"]}] if rc.get("scales") else []
+
+
+def _recompute_rows(entry: dict, smoke: bool) -> list[tuple[str, str, str, str, str]]:
+    out: list[tuple[str, str, str, str, str]] = []
+    scales = entry["scales"]
+    top = scales[-1]
+    runs = top["runs"]
+    r = runs["recompute"]
+    under = f" under {entry['name']} ({entry['rules']})" if entry.get("name") else ""
+    out.append((f"Recompute {top['scale']}{under}: {top['officials']:,} officials, "
+                f"{top['facts']:,} facts, {r['workers']} worker processes: wall (s)",
+                _n(r["seconds"], 1), "", f"< {TARGET_RECOMPUTE_S:.0f} s",
+                _verdict(r["seconds"] < TARGET_RECOMPUTE_S, smoke)))
+    out.append(("  peak memory, whole process tree (MB)", _n(r["peak_rss_mb"]), "",
+                f"< {TARGET_RECOMPUTE_MB:,.0f} MB",
+                _verdict(r["peak_rss_mb"] < TARGET_RECOMPUTE_MB, smoke)))
+    rate = top["facts"] / r["seconds"]
+    line = f"{rate:,.0f}"
+    if top.get("raw_s"):
+        line += f" ({rate / (top['facts'] / top['raw_s']):.0%} of raw)"
+    out.append(("  throughput (facts/s; service / raw durable-rules)", line, "", "", ""))
+    if "engine_calls" in r:
+        out.append(("  engine calls (facts or questions posted to durable-rules)",
+                    _n(r["engine_calls"]), "", "", ""))
+    if top.get("raw_s"):
+        what = f"the same {top['facts']:,} facts"
+        if entry.get("raw_facts") and entry.get("raw_facts") != entry.get("mix"):
+            what = f"{top['facts']:,} v1 facts under the v1 rules (single-fact rules only)"
+        out.append((f"  raw durable-rules, {what}, 1 core (s)", f"{top['raw_s']:.1f}", "", "", ""))
+    previous = None
+    for s in scales:
+        wall = s["runs"]["recompute"]["seconds"]
+        growth = f", x{wall / previous[1]:.1f} for x{s['facts'] / previous[0]:.0f} data" \
+            if previous else ""
+        out.append((f"  scaling {s['scale']}: {s['facts']:,} facts, "
+                    f"{s['runs']['recompute']['workers']} worker(s) (s, us/fact)",
+                    f"{wall:.2f} s, {wall / s['facts'] * 1e6:.1f} us{growth}", "",
+                    "linear" if previous else "", ""))
+        previous = (s["facts"], wall)
+    names = "/".join(s["scale"] for s in scales)
+    for key, label in (("recompute_1_worker", "one worker process"),
+                       ("engine_per_fact", "engine asked per fact (no memo)"),
+                       ("naive", "before: monthly_scores per township")):
+        if any(key in s["runs"] for s in scales):
+            cells = " / ".join(f"{s['runs'][key]['seconds']:.2f}" if key in s["runs"] else "-"
+                               for s in scales)
+            out.append((f"  {names}, {label} (s)", cells, "", "", ""))
+    if any(s.get("raw_s") for s in scales):
+        cells = " / ".join(f"{s['raw_s']:.2f}" if s.get("raw_s") else "-" for s in scales)
+        same = "v1 facts, v1 rules" if entry.get("raw_facts") and \
+            entry.get("raw_facts") != entry.get("mix") else "same facts"
+        out.append((f"  {names}, raw durable-rules post, {same} (s)", cells, "", "", ""))
+    ok = _linear(scales)
+    out.append(("  time from 10x to 100x grows like the data", "", "",
+                "x10 time for x10 data (within 1.5x)", _verdict(ok, smoke)))
     return out
 
 
@@ -164,8 +189,8 @@ def markdown(results: dict) -> str:
 def plot(results: dict, path: Path) -> Path | None:
     """Seconds against facts (log-log) for each recompute variant and raw
     durable-rules, with a slope-1 line through the smallest recompute."""
-    rc = results.get("recompute")
-    if not rc or not rc["scales"]:
+    entries = rulesets(results)
+    if not entries:
         return None
     try:
         import matplotlib
@@ -173,20 +198,24 @@ def plot(results: dict, path: Path) -> Path | None:
         import matplotlib.pyplot as plt
     except ImportError:
         return None
-    scales = rc["scales"]
     fig, ax = plt.subplots(figsize=(7.5, 5), dpi=110)
-    counts = "/".join(str(s["runs"]["recompute"]["workers"]) for s in scales)
-    series = [("recompute", f"kaoping.recompute ({counts} worker processes)", "o-"),
-              ("recompute_1_worker", "kaoping.recompute, 1 worker", "s"),
-              ("engine_per_fact", "recompute, engine asked per fact", "^--"),
-              ("naive", "before: monthly_scores per township", "v-")]
-    for key, label, style in series:
-        points = [(s["facts"], s["runs"][key]["seconds"]) for s in scales if key in s["runs"]]
-        if points:
-            ax.plot(*zip(*points), style, label=label)
+    for number, entry in enumerate(entries):
+        scales = entry["scales"]
+        counts = "/".join(str(s["runs"]["recompute"]["workers"]) for s in scales)
+        under = f", {entry['name']}" if entry.get("name") else ""
+        series = [("recompute", f"kaoping.usecases.recompute ({counts} worker processes){under}", "o-"),
+                  ("recompute_1_worker", f"kaoping.usecases.recompute, 1 worker{under}", "s"),
+                  ("engine_per_fact", f"recompute, engine asked per fact{under}", "^--"),
+                  ("naive", f"before: monthly_scores per township{under}", "v-")]
+        for key, label, style in series:
+            points = [(s["facts"], s["runs"][key]["seconds"]) for s in scales if key in s["runs"]]
+            if points:
+                ax.plot(*zip(*points), style, label=label, alpha=1.0 if number == 0 else 0.7,
+                        markerfacecolor="none" if number else None)
+    scales = entries[0]["scales"]
     raw_points = [(s["facts"], s["raw_s"]) for s in scales if s.get("raw_s")]
     if raw_points:
-        ax.plot(*zip(*raw_points), "x:", label="raw durable-rules post, 1 core")
+        ax.plot(*zip(*raw_points), "x:", label="raw durable-rules post (v1 facts, v1 rules), 1 core")
     f0, t0 = scales[0]["facts"], scales[0]["runs"]["recompute"]["seconds"]
     xs = [s["facts"] for s in scales]
     ax.plot(xs, [t0 * x / f0 for x in xs], color="grey", linewidth=0.8, linestyle="--",

@@ -4,7 +4,7 @@
 
 Prints `PORT <n> <bearer token>` once it serves, then serves until SIGTERM or SIGINT (or until
 its standard input closes, so it never outlives the benchmark that started it).
-It is the real kaoping.server.Server around kaoping.server.build_app; the only
+It is the real kaoping.ops.server.Server around kaoping.ops.server.build_app; the only
 differences from `kaoping-server` are the fixed "today" of the synthetic data and,
 with --proposals, the patches of bench/proposals.py.
 """

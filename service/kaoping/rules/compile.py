@@ -90,6 +90,7 @@ class Compiled:
     counted: frozenset[str]              # kinds the engine's count/none rules count
     count_limit: dict                    # kind -> the most any count rule needs to see
     memoize: bool = True                 # ask each distinct question once per evaluation
+    line_items: bool = True              # False: results without line items (a bulk recompute)
     questions: int = 0                   # engine calls made (for the benchmark's report)
 
     def close(self) -> None:
@@ -208,6 +209,14 @@ def village_dict(compiled: Compiled, village: VillageIn | None, ranks: dict[str,
             result[f"n_{attr}"] = number
     result.update(ranks)
     return result
+
+
+def fact_key(compiled: Compiled, fact: ScoredFact, number: int) -> tuple:
+    """What the engine sees of a fact (fact_dict without its id), as a plain tuple: the
+    cache key of the fact's question. Built for every fact, so it is kept cheap."""
+    return (fact.category, fact.kind, fact.quantity, fact.level,
+            number if fact.kind in compiled.numbered else 0,
+            fact.date[5:] if fact.date and fact.kind in compiled.dated else "")
 
 
 def fact_dict(compiled: Compiled, fact: ScoredFact, number: int) -> dict:

@@ -13,13 +13,12 @@ every official of the village.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
 from decimal import Decimal
-from typing import Callable
+from typing import Callable, NamedTuple
 
 from kaoping.domain.errors import Cancelled
 from kaoping.rules import period_values as pv
-from kaoping.rules.compile import Compiled, fact_dict, official_dict, village_dict
+from kaoping.rules.compile import Compiled, fact_dict, fact_key, official_dict, village_dict
 from kaoping.rules.model import Rule
 from kaoping.rules.results import OfficialIn, OfficialResult, PeriodInput, ScoredFact
 
@@ -28,8 +27,9 @@ def _never() -> bool:
     return False
 
 
-@dataclass(frozen=True)
-class Hit:
+class Hit(NamedTuple):
+    """A rule that matched, and what it matched. A named tuple, not a dataclass: a
+    province month makes millions of them (docs/benchmarks.md)."""
     rule_id: str
     fact_id: int                    # the stored fact behind it; 0 for a period rule
     fact_key: str                   # which fact matched: "12", or "12>absent" when derived
@@ -51,22 +51,23 @@ class _Asker:
         self.facts: dict[tuple, list[tuple[str, str, float]]] = {}
         self.periods: dict[tuple, list[str]] = {}
 
-    def fact(self, official: dict, village: dict, fact: dict) -> list[tuple[str, str, float]]:
-        """(rule id, id suffix of the matched fact: "" or ">kind>kind", quantity)."""
-        question = (tuple(sorted(official.items())), tuple(sorted(village.items())),
-                    tuple(sorted((k, v) for k, v in fact.items() if k != "id")))
+    def fact(self, question: tuple, ask) -> list[tuple[str, str, float]]:
+        """(rule id, id suffix of the matched fact: "" or ">kind>kind", quantity).
+        `question` is the (official, village, fact) key; `ask()` builds the engine's dicts."""
         answer = self.facts.get(question) if self.compiled.memoize else None
         if answer is None:
             self.compiled.questions += 1
+            official, village, fact = ask()
             own = fact["id"]
             answer = [(rule_id, str(matched["id"])[len(own):], float(matched["quantity"]))
                       for rule_id, matched in self.compiled.program.match_fact(official, village, fact)]
             self.facts[question] = answer
         return answer
 
-    def period(self, official: dict, village: dict, counts: dict[str, int], values: list[pv.Value]) -> list[str]:
-        question = (tuple(sorted(official.items())), tuple(sorted(village.items())),
-                    tuple(sorted(counts.items())), tuple((v.name, v.value) for v in values))
+    def period(self, official_entry: tuple, village_entry: tuple, counts: dict[str, int],
+               values: list[pv.Value]) -> list[str]:
+        (official, okey), (village, vkey) = official_entry, village_entry
+        question = (okey, vkey, tuple(sorted(counts.items())), tuple((v.name, v.value) for v in values))
         answer = self.periods.get(question) if self.compiled.memoize else None
         if answer is None:
             self.compiled.questions += 1
@@ -104,6 +105,8 @@ class _Evaluation:
         self.villages = {v.id: v for v in data.villages}
         self.numbers = pv.occurrences(data.facts)
         self.ranks = pv.village_ranks(self.ruleset, self._figures())
+        self._officials: dict = {}      # official id -> (engine dict, its key): built once
+        self._villages: dict = {}
 
     def _figures(self) -> dict[str, dict[str, Decimal]]:
         figures = pv.rank_figures(self.ruleset)
@@ -123,12 +126,29 @@ class _Evaluation:
         return result
 
     def _village(self, vid: str) -> dict:
-        return village_dict(self.compiled, self.villages.get(vid), self.ranks.get(vid, {}))
+        return self._village_entry(vid)[0]
+
+    def _village_entry(self, vid: str) -> tuple[dict, tuple]:
+        entry = self._villages.get(vid)
+        if entry is None:
+            d = village_dict(self.compiled, self.villages.get(vid), self.ranks.get(vid, {}))
+            entry = self._villages[vid] = (d, tuple(sorted(d.items())))
+        return entry
+
+    def _official_entry(self, official: OfficialIn | None) -> tuple[dict, tuple]:
+        key = official.id if official is not None else None
+        entry = self._officials.get(key)
+        if entry is None:
+            d = official_dict(self.compiled, official)
+            entry = self._officials[key] = (d, tuple(sorted(d.items())))
+        return entry
 
     def fact_hits(self, fact: ScoredFact, official: OfficialIn | None, village_level: bool) -> list[Hit]:
-        odict = official_dict(self.compiled, official)
-        answers = self.asker.fact(odict, self._village(fact.village_id if village_level else official.village_id),
-                                  fact_dict(self.compiled, fact, self.numbers.get(fact.id, 1)))
+        odict, okey = self._official_entry(official)
+        vdict, vkey = self._village_entry(fact.village_id if village_level else official.village_id)
+        number = self.numbers.get(fact.id, 1)
+        answers = self.asker.fact((okey, vkey, fact_key(self.compiled, fact, number)),
+                                  lambda: (odict, vdict, fact_dict(self.compiled, fact, number)))
         return [Hit(rule_id, fact.id, f"{fact.id}{suffix}", Decimal(str(quantity)) if suffix else fact.quantity,
                     (fact.id,), None, _derived_detail(suffix, fact.id), village_level,
                     fact.scorer_id, fact.scorer_role, fact.date)
@@ -175,7 +195,7 @@ class _Evaluation:
         for f in facts:
             if f.kind in self.compiled.counted and counts.get(f.kind, 0) < limit[f.kind]:
                 counts[f.kind] = counts.get(f.kind, 0) + 1
-        fired = self.asker.period(official_dict(self.compiled, official), self._village(vid),
+        fired = self.asker.period(self._official_entry(official), self._village_entry(vid),
                                   counts, values)            # in the engine's firing order
         by_id = {rule.id: rule for rule in rules}
         hits = []
@@ -248,5 +268,5 @@ def evaluate(compiled: Compiled, data: PeriodInput,
         hits += run.period_hits(official_period, official, official.village_id, facts + derived,
                                 earlier_own.get(official.id, []), False)
         results.append(score_official(ruleset, official, facts_by_id, hits,
-                                      village_hits.get(official.village_id, [])))
+                                      village_hits.get(official.village_id, []), compiled.line_items))
     return results

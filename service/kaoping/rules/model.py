@@ -8,6 +8,7 @@ onto the same model with the version-1 defaults, so one evaluator scores both.
 """
 from __future__ import annotations
 
+import functools
 import hashlib
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -181,7 +182,15 @@ class Rule:
         return self.subject != "fact"
 
     def effect(self, kind: str) -> Effect | None:
-        return next((e for e in self.effects if e.kind == kind), None)
+        return self._effects.get(kind)
+
+    @functools.cached_property
+    def _effects(self) -> dict[str, Effect]:
+        # asked for on every line of every official: looked up once per rule
+        found: dict[str, Effect] = {}
+        for e in self.effects:
+            found.setdefault(e.kind, e)
+        return found
 
     def points_effect(self) -> Effect | None:
         return next((e for e in self.effects if e.kind in POINT_EFFECTS + MONEY_EFFECTS), None)

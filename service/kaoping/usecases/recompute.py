@@ -248,6 +248,7 @@ class _Worker:
         ruleset: RuleSet = parse(job.ruleset_text, f"version {job.version.id}", job.version.label)
         self.compiled = compile_ruleset(ruleset)
         self.compiled.memoize = job.memoize
+        self.compiled.line_items = job.line_items   # a bulk recompute may not want them
         self.rules = self.compiled
         self._facts_query = self._build_facts_query()
         self._quantity_processor = FactRow.__table__.c.quantity.type.result_processor(
