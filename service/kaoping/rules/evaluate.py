@@ -103,7 +103,8 @@ class _Evaluation:
         self.compiled, self.data, self.ruleset = compiled, data, compiled.ruleset
         self.asker = _Asker(compiled)
         self.villages = {v.id: v for v in data.villages}
-        self.numbers = pv.occurrences(data.facts)
+        # occurrence numbers only when some rule tests them (a province month has millions of facts)
+        self.numbers = pv.occurrences(data.facts) if compiled.numbered else {}
         self.ranks = pv.village_ranks(self.ruleset, self._figures())
         self._officials: dict = {}      # official id -> (engine dict, its key): built once
         self._villages: dict = {}

@@ -82,6 +82,8 @@ class Category:
     subitems: dict[str, SubItem] = field(default_factory=dict)
 
     def subitem_of(self, kind: str) -> SubItem | None:
+        if not self.subitems:
+            return None
         return next((s for s in self.subitems.values() if kind in s.kinds), None)
 
 

@@ -250,8 +250,11 @@ def score_official(ruleset: RuleSet, official: OfficialIn, facts: dict[int, Scor
     _apply_caps(lines)
     scores: dict[str, Decimal] = {}
     subitems: dict[str, Decimal] = {}
+    by_category: dict[str, list[_Line]] = {}
+    for line in lines:
+        by_category.setdefault(line.rule.category, []).append(line)
     for cid, category in ruleset.categories.items():
-        mine = [l for l in lines if l.rule.category == cid]
+        mine = by_category.get(cid, [])
         score = _clamp_category(ruleset, cid, mine)
         if category.timing == "month":
             scores[cid] = score
