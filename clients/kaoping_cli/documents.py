@@ -146,9 +146,6 @@ def village_averages(month: str) -> list[tuple[str, str, Decimal]]:
 
 
 # building the documents ----------------------------------------------------------------------
-_amount = amount_text   # the 扣分 column: points, yuan, or what the line did to pay
-
-
 def _reason(item) -> str:
     text = item.reason
     if getattr(item, "village_level", False):
@@ -217,7 +214,7 @@ def notice_page(fb: wf.VillageFeedback, positions: dict, categories: dict,
     for o in fb.officials:
         for d in o.deductions:
             item = d.item
-            details.append([o.official_name, _amount(item), _reason(item),
+            details.append([o.official_name, amount_text(item), _reason(item),
                             categories.get(item.category, item.category),
                             ROLE_NAMES.get(item.scorer_role, item.scorer_role), _facts(item),
                             APPEAL_NAMES.get(d.appeal_state, d.appeal_state)])

@@ -18,7 +18,8 @@ from typing import Callable, NamedTuple
 
 from kaoping.domain.errors import Cancelled
 from kaoping.rules import period_values as pv
-from kaoping.rules.compile import Compiled, fact_dict, fact_key, official_dict, village_dict
+from kaoping.rules.compile import (Compiled, engine_counts, fact_dict, fact_key, official_dict,
+                                   village_dict)
 from kaoping.rules.model import Rule
 from kaoping.rules.results import OfficialIn, OfficialResult, PeriodInput, ScoredFact
 
@@ -177,7 +178,7 @@ class _Evaluation:
         values, by_name = [], {}
         for rule in rules:
             value = None
-            if rule.aggregate is not None and not _engine_counted(self.compiled, rule):
+            if rule.aggregate is not None and not engine_counts(rule):
                 window = [f for f in earlier + facts if _in_window(rule, f, self.data.period)]
                 value = pv.aggregate(rule, window)
             elif rule.streak is not None:
@@ -208,11 +209,6 @@ class _Evaluation:
             hits.append(Hit(rule.id, 0, "", Decimal(1), value.fact_ids, value.value, value.detail,
                             village_level))
         return hits
-
-
-def _engine_counted(compiled: Compiled, rule: Rule) -> bool:
-    from kaoping.rules.compile import engine_counts
-    return engine_counts(rule)
 
 
 def _derived_detail(suffix: str, fact_id: int) -> str:

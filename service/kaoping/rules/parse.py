@@ -17,7 +17,7 @@ from kaoping.domain.ruleset_yaml import LineLoader, shown
 from kaoping.rules.model import (INSPECTION, SCORER_ROLES, V1_CATEGORIES, Category,
                                  GradeBand, Kind, Problem, Ranking, Roster, RuleSet, RuleSetInvalid,
                                  SubItem, content_hash)
-from kaoping.rules.parse_base import (ID, Collector, decimal, items, keys, line_of, text,
+from kaoping.rules.parse_base import (ID, Collector, choice, decimal, items, keys, line_of, text,
                                       text_list, unknown)
 from kaoping.rules.parse_result import parse_pay, parse_ranking, parse_roster, parse_total
 
@@ -157,10 +157,10 @@ def parse_categories(node: Any, out: Collector, v2: bool) -> dict[str, Category]
                 out.add(f"{where}.kinds.{kid}", line, f"kind {shown(kid)} is also declared in "
                                                       f"{seen_kinds[kid]}: kind ids are unique in a file")
             seen_kinds.setdefault(kid, cid)
-        clamp = _choice(spec, "clamp", ("separate", "net"), where, line, out)
-        scope = _choice(spec, "scope", ("official", "village"), where, line, out)
+        clamp = choice(spec, "clamp", ("separate", "net"), where, line, out)
+        scope = choice(spec, "scope", ("official", "village"), where, line, out)
         default_timing = "year_end" if cid == INSPECTION and not v2 else "month"
-        timing = _choice(spec, "timing", ("month", "year_end"), where, line, out, default_timing)
+        timing = choice(spec, "timing", ("month", "year_end"), where, line, out, default_timing)
         if timing == "year_end" and cid != INSPECTION:
             # the year-end reads its marks, and the month's workflow leaves them open, by
             # this one id (kaoping.workflow, storage.workflow_store)
@@ -173,15 +173,6 @@ def parse_categories(node: Any, out: Collector, v2: bool) -> dict[str, Category]
                                tuple(r for r in roles if r in SCORER_ROLES), kinds,
                                clamp, scope, timing, weights, subitems)
     return result
-
-
-def _choice(spec: dict, key: str, allowed: tuple[str, ...], where: str, line, out: Collector,
-            default: str | None = None) -> str:
-    value = spec.get(key, default if default is not None else allowed[0])
-    if value not in allowed:
-        out.add(f"{where}.{key}", line, f"must be one of {', '.join(allowed)}, got {shown(value)}")
-        return allowed[0]
-    return value
 
 
 def _position_weights(node: Any, scope: str, where: str, line, out: Collector) -> dict[str, Decimal]:

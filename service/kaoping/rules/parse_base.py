@@ -102,3 +102,13 @@ def text_list(value: Any, where: str, line: int | None, out: Collector) -> tuple
         out.add(where, line, "must be a text or a non-empty list of texts")
         return ()
     return tuple(value)
+
+
+def choice(spec: dict, key: str, allowed: tuple[str, ...], where: str, line, out: Collector,
+           default: str | None = None) -> str:
+    """One of `allowed` (default: `default`, else the first), or a problem and the first."""
+    value = spec.get(key, default if default is not None else allowed[0])
+    if value not in allowed:
+        out.add(f"{where}.{key}", line, f"must be one of {', '.join(allowed)}, got {shown(value)}")
+        return allowed[0]
+    return value

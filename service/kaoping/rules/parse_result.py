@@ -8,18 +8,10 @@ from typing import Any
 
 from kaoping.domain.ruleset_yaml import shown
 from kaoping.rules.model import Category, Component, Pay, Ranking, Roster
-from kaoping.rules.parse_base import Collector, decimal, items, keys, line_of, text, text_list, unknown
+from kaoping.rules.parse_base import Collector, choice, decimal, items, keys, line_of, text, text_list, unknown
 
 PAY_FORMS_V1 = ("proportional", "threshold", "grade_tiers")
 PAY_FORMS = PAY_FORMS_V1 + ("grade_amounts", "percent_per_point")
-
-
-def _choice(spec: dict, key: str, allowed: tuple[str, ...], where: str, line, out: Collector) -> str:
-    value = spec.get(key, allowed[0])
-    if value not in allowed:
-        out.add(f"{where}.{key}", line, f"must be one of {', '.join(allowed)}, got {shown(value)}")
-        return allowed[0]
-    return value
 
 
 def parse_pay(node: Any, grades: list[str], scale: Decimal, out: Collector, v2: bool) -> Pay:
@@ -136,7 +128,7 @@ def parse_ranking(node: Any, categories: dict[str, Category], out: Collector) ->
         return Ranking()
     line = line_of(node)
     unknown(node, {"vetoed", "ties"}, "ranking", out)
-    vetoed = _choice(node, "vetoed", ("last", "by_points"), "ranking", line, out)
+    vetoed = choice(node, "vetoed", ("last", "by_points"), "ranking", line, out)
     ties = node.get("ties", "shared")
     tie_categories: tuple[str, ...] = ()
     if isinstance(ties, dict):

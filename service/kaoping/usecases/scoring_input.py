@@ -9,33 +9,21 @@ recorded version gives the same numbers.
 """
 from __future__ import annotations
 
-import json
 from decimal import Decimal
 from typing import Iterable
 
+from kaoping.domain.attributes import attributes_of
 from kaoping.rules.model import RuleSet
 from kaoping.rules.results import MonthOutcome, OfficialIn, ScoredFact, VillageIn
 
 
-def attributes(row) -> dict[str, str]:
-    """A roster row's attributes (a JSON text column; absent on older rows)."""
-    raw = getattr(row, "attributes", None) or "{}"
-    if isinstance(raw, dict):
-        return {str(k): str(v) for k, v in raw.items()}
-    try:
-        value = json.loads(raw)
-    except ValueError:
-        return {}
-    return {str(k): str(v) for k, v in value.items()} if isinstance(value, dict) else {}
-
-
 def officials_in(members) -> list[OfficialIn]:
     """(official row, village id that month) pairs -> the rules' officials."""
-    return [OfficialIn(o.id, v, o.position or "", Decimal(o.base_pay), attributes(o)) for o, v in members]
+    return [OfficialIn(o.id, v, o.position or "", Decimal(o.base_pay), attributes_of(o)) for o, v in members]
 
 
 def villages_in(villages: Iterable) -> list[VillageIn]:
-    return [VillageIn(v.id, attributes(v)) for v in villages]
+    return [VillageIn(v.id, attributes_of(v)) for v in villages]
 
 
 def live_facts(rows: Iterable, members: dict[str, str], skip_category: str = "inspection") -> list[ScoredFact]:

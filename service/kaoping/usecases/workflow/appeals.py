@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from kaoping.rules.lines import is_deduction
 from kaoping.domain import workflow as wf
 from kaoping.domain.errors import (AlreadyExists, FailedPrecondition, InvalidArgument, NotFound,
                                    PermissionDenied, Violation)
@@ -12,7 +13,7 @@ from kaoping.storage.models import AppealRow, FactRow, MonthRecord, VillageConfi
 from kaoping.storage.workflow_store import StateConflict
 from kaoping.usecases.corrections import CORRECTION_KIND
 from kaoping.usecases.workflow.base import (RETRIES, WorkflowBase, _Refused, _audit, _d, _decide,
-                                            _event, _is_deduction, _limit, _need_text, _reader,
+                                            _event, _limit, _need_text, _reader,
                                             _short, _year_months)
 from kaoping.usecases.workflow.views import Feedback, FeedbackDeduction, FeedbackOfficial
 
@@ -34,7 +35,7 @@ class Appeals(WorkflowBase):
         for s in scores.scores:
             line = frozen.get(s.official.id)
             deductions = [FeedbackDeduction(i, by_fact.get(i.fact_id)) for i in s.result.items
-                          if _is_deduction(rules, i)]
+                          if is_deduction(rules, i)]
             officials.append(FeedbackOfficial(
                 s.official.id, line.official_name if line else s.official.name,
                 Decimal(line.total) if line else s.result.total, line.grade if line else s.result.grade,
@@ -103,7 +104,7 @@ class Appeals(WorkflowBase):
                                                            f"{record.appeal_deadline}")])
         scores = self.app.monthly_scores(month, official_id=fact.official_id) if fact.official_id else None
         item = next((i for i in scores.scores[0].result.items if i.fact_id == fact_id), None) if scores else None
-        if item is None or not _is_deduction(scores.rules, item):
+        if item is None or not is_deduction(scores.rules, item):
             what = "gave no points" if item is None else f"gave {item.points} points"
             raise InvalidArgument("only a deduction can be appealed", [Violation(
                 "fact_id", f"fact {fact_id} is not a deduction of the approved month ({what})")])

@@ -17,7 +17,7 @@ from kaoping.domain.principal import Principal, ROLES
 from kaoping.domain.yearend import MonthResult
 from kaoping.rules.model import RuleSet
 from kaoping.rules.evaluate import evaluate as evaluate_period
-from kaoping.rules.results import LineItem, OfficialIn
+from kaoping.rules.results import OfficialIn
 from kaoping.storage.models import (AppealRow, MonthEvent, MonthRecord, RuleSetRow, SnapshotLine,
                                     Township, Village)
 from kaoping.storage.workflow_store import StateConflict
@@ -171,11 +171,6 @@ def _limit(most: int = MAX_REASON, **texts: str) -> None:
     for name, value in texts.items():
         if len(value or "") > most:
             raise InvalidArgument(f"{name} too long", [Violation(name, f"longer than {most} characters")])
-
-
-def _is_deduction(rules: RuleSet, item: LineItem) -> bool:
-    from kaoping.rules.lines import is_deduction
-    return is_deduction(rules, item)
 
 
 def _result_columns(r) -> dict:

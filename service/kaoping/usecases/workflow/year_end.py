@@ -40,12 +40,12 @@ class YearEnds(WorkflowBase):
         pool = rules.year_end.awards.village_pool
         if pool is None:
             return {}
-        from kaoping.usecases.scoring_input import attributes
+        from kaoping.domain.attributes import attributes_of
         villages = self.months.store.villages(township.id)
         if rules.kind(pool.figure) is None:
             found = {}
             for v in villages:
-                value = attributes(v).get(pool.figure)
+                value = attributes_of(v).get(pool.figure)
                 try:
                     found[v.id] = Decimal(value) if value is not None else None
                 except ArithmeticError:
