@@ -6,7 +6,7 @@ from datetime import datetime, timezone
 from decimal import Decimal
 from typing import Optional
 
-from sqlalchemy import Column, DateTime, Index, Numeric, Text, UniqueConstraint
+from sqlalchemy import Column, DateTime, Index, Numeric, String, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from kaoping.domain.attributes import attributes_of
@@ -31,9 +31,20 @@ class _HasAttributes:
         return attributes_of(self)
 
 
+def _setting(length: int, default: str = "") -> Column:
+    return Column(String(length), nullable=False, default=default, server_default=default)
+
+
 class Township(SQLModel, table=True):
+    """A township (鄉鎮) and the settings its documents need (kaoping.domain.townships)."""
     id: str = Field(primary_key=True, max_length=64)
     name: str = Field(max_length=200)
+    # the county (縣) it belongs to: county admins and readers span its townships
+    county: str = Field(default="", sa_column=_setting(200))
+    script: str = Field(default="zh-Hans", sa_column=_setting(8, "zh-Hans"))  # zh-Hans | zh-Hant
+    issuer: str = Field(default="", sa_column=_setting(200))       # the body that issues notices
+    contact: str = Field(default="", sa_column=_setting(200))      # person and telephone on documents
+    doc_prefix: str = Field(default="", sa_column=_setting(32))    # document numbers: <prefix>〔2026〕10號
 
 
 class Village(_HasAttributes, SQLModel, table=True):
@@ -50,11 +61,32 @@ class Official(_HasAttributes, SQLModel, table=True):
     position: str = Field(default="", max_length=100)
     base_pay: Decimal = Field(sa_column=Column(Numeric(12, 2), nullable=False))
     attributes: str = Field(default="{}", sa_column=_attributes())
+    # for the pay list only; shown to the roles that pay (kaoping.domain.roster.sees_personal)
+    id_number: str = Field(default="", sa_column=_setting(32))
+    bank_account: str = Field(default="", sa_column=_setting(64))
+
+
+class RosterEntry(SQLModel, table=True):
+    """An official's place on the roster from a date on (kaoping.domain.roster): joining,
+    moving village, changing position or base pay, or leaving each add a row; rows are
+    never changed, so every past month keeps the roster as it stood then."""
+    __tablename__ = "roster_entry"
+    id: Optional[int] = Field(default=None, primary_key=True)
+    official_id: str = Field(foreign_key="official.id", index=True, max_length=64)
+    effective_on: str = Field(max_length=10)     # the day of the change, YYYY-MM-DD
+    from_month: str = Field(max_length=7)        # the first month scored this way
+    on_roster: bool = True                       # False: left (from from_month on)
+    village_id: str = Field(foreign_key="village.id", max_length=64)
+    position: str = Field(default="", max_length=100)
+    base_pay: Decimal = Field(sa_column=Column(Numeric(12, 2), nullable=False))
+    note: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    recorded_by: str = Field(default="", max_length=200)
+    recorded_at: datetime = Field(default_factory=utcnow, sa_column=_stamp())
 
 
 class OfficialAssignment(SQLModel, table=True):
-    """An official's village from a month on (kaoping.domain.roster): a move adds a row,
-    so months before it keep the old village. Official.village_id is the current one."""
+    """An official's village from a month on, as recorded before migration 0009: kept
+    as history, copied into roster_entry, no longer read or written."""
     __tablename__ = "official_assignment"
     official_id: str = Field(foreign_key="official.id", primary_key=True, max_length=64)
     from_month: str = Field(primary_key=True, max_length=7)
@@ -66,6 +98,9 @@ class Scorer(SQLModel, table=True):
     id: str = Field(primary_key=True, max_length=64)
     name: str = Field(max_length=200)
     role: str = Field(max_length=32)
+    # the township it scores in; "" only for scorers stored before migration 0009 in a
+    # database of several townships (they may score in any)
+    township_id: str = Field(default="", sa_column=_setting(64))
 
 
 class FactRow(SQLModel, table=True):
@@ -115,6 +150,17 @@ class RuleSetRow(SQLModel, table=True):
     uploaded_at: datetime = Field(default_factory=utcnow, sa_column=_stamp())
 
 
+class TownshipRuleSet(SQLModel, table=True):
+    """A version uploaded into a township (or published as its county's template,
+    township_id "county:<county>"): the versions a township may list and activate.
+    Versions are stored once by content; this says whose they are."""
+    __tablename__ = "township_ruleset"
+    township_id: str = Field(primary_key=True, max_length=264)
+    ruleset_id: int = Field(foreign_key="ruleset_version.id", primary_key=True)
+    uploaded_by: str = Field(max_length=200)
+    uploaded_at: datetime = Field(default_factory=utcnow, sa_column=_stamp())
+
+
 class Activation(SQLModel, table=True):
     """Each activation or rollback appends a row; the newest row names the active set."""
     id: Optional[int] = Field(default=None, primary_key=True)
@@ -122,6 +168,9 @@ class Activation(SQLModel, table=True):
     activated_by: str = Field(max_length=200)
     activated_at: datetime = Field(default_factory=utcnow, sa_column=_stamp())
     action: str = Field(max_length=16)  # activate | rollback | fallback (start-up, kaoping.usecases.rulesets)
+    # whose log: a township id, "county:<county>" for a county's template, or "" for the
+    # deployment default that townships without an activation of their own serve
+    township_id: str = Field(default="", sa_column=_setting(264))
 
 
 
@@ -135,6 +184,10 @@ class ApiToken(SQLModel, table=True):
     scorer_id: str = Field(default="", max_length=64)
     village_id: str = Field(default="", max_length=64)
     categories: str = Field(default="", max_length=500)  # comma-separated, system role
+    # the token's reach (kaoping.domain.principal): one township, or every township of a
+    # county (county_admin, county_reader); both "" for a deployment-wide token
+    township_id: str = Field(default="", sa_column=_setting(64))
+    county: str = Field(default="", sa_column=_setting(200))
     created_by: str = Field(max_length=200)
     created_at: datetime = Field(default_factory=utcnow, sa_column=_stamp())
     expires_at: Optional[datetime] = Field(default=None, sa_column=Column(DateTime(timezone=True)))
@@ -151,6 +204,9 @@ class AuditEntry(SQLModel, table=True):
     request_id: str = Field(default="", max_length=64, index=True)
     action: str = Field(max_length=64, index=True)
     target: str = Field(default="", max_length=200)
+    # the township the write was in ("" for deployment-wide writes), so a township admin
+    # reads its own trail
+    township_id: str = Field(default="", sa_column=_setting(64))
     before: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
     after: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
 

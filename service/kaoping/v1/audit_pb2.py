@@ -24,7 +24,7 @@ _sym_db = _symbol_database.Default()
 
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x16kaoping/v1/audit.proto\x12\nkaoping.v1\"\x9c\x01\n\x17ListAuditEntriesRequest\x12\r\n\x05\x61\x63tor\x18\x01 \x01(\t\x12\x0e\n\x06\x61\x63tion\x18\x02 \x01(\t\x12\x0e\n\x06target\x18\x03 \x01(\t\x12\r\n\x05since\x18\x04 \x01(\t\x12\r\n\x05until\x18\x05 \x01(\t\x12\r\n\x05limit\x18\x06 \x01(\x05\x12\x11\n\tpage_size\x18\x07 \x01(\x05\x12\x12\n\npage_token\x18\x08 \x01(\t\"\x94\x01\n\nAuditEntry\x12\n\n\x02id\x18\x01 \x01(\x03\x12\n\n\x02\x61t\x18\x02 \x01(\t\x12\r\n\x05\x61\x63tor\x18\x03 \x01(\t\x12\x0c\n\x04role\x18\x04 \x01(\t\x12\x12\n\nrequest_id\x18\x05 \x01(\t\x12\x0e\n\x06\x61\x63tion\x18\x06 \x01(\t\x12\x0e\n\x06target\x18\x07 \x01(\t\x12\x0e\n\x06\x62\x65\x66ore\x18\x08 \x01(\t\x12\r\n\x05\x61\x66ter\x18\t \x01(\t\"\\\n\x18ListAuditEntriesResponse\x12\'\n\x07\x65ntries\x18\x01 \x03(\x0b\x32\x16.kaoping.v1.AuditEntry\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t2m\n\x0c\x41uditService\x12]\n\x10ListAuditEntries\x12#.kaoping.v1.ListAuditEntriesRequest\x1a$.kaoping.v1.ListAuditEntriesResponseb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x16kaoping/v1/audit.proto\x12\nkaoping.v1\"\xb1\x01\n\x17ListAuditEntriesRequest\x12\r\n\x05\x61\x63tor\x18\x01 \x01(\t\x12\x0e\n\x06\x61\x63tion\x18\x02 \x01(\t\x12\x0e\n\x06target\x18\x03 \x01(\t\x12\r\n\x05since\x18\x04 \x01(\t\x12\r\n\x05until\x18\x05 \x01(\t\x12\r\n\x05limit\x18\x06 \x01(\x05\x12\x11\n\tpage_size\x18\x07 \x01(\x05\x12\x12\n\npage_token\x18\x08 \x01(\t\x12\x13\n\x0btownship_id\x18\t \x01(\t\"\xa9\x01\n\nAuditEntry\x12\n\n\x02id\x18\x01 \x01(\x03\x12\n\n\x02\x61t\x18\x02 \x01(\t\x12\r\n\x05\x61\x63tor\x18\x03 \x01(\t\x12\x0c\n\x04role\x18\x04 \x01(\t\x12\x12\n\nrequest_id\x18\x05 \x01(\t\x12\x0e\n\x06\x61\x63tion\x18\x06 \x01(\t\x12\x0e\n\x06target\x18\x07 \x01(\t\x12\x0e\n\x06\x62\x65\x66ore\x18\x08 \x01(\t\x12\r\n\x05\x61\x66ter\x18\t \x01(\t\x12\x13\n\x0btownship_id\x18\n \x01(\t\"\\\n\x18ListAuditEntriesResponse\x12\'\n\x07\x65ntries\x18\x01 \x03(\x0b\x32\x16.kaoping.v1.AuditEntry\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t2m\n\x0c\x41uditService\x12]\n\x10ListAuditEntries\x12#.kaoping.v1.ListAuditEntriesRequest\x1a$.kaoping.v1.ListAuditEntriesResponseb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -32,11 +32,11 @@ _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'kaoping.v1.audit_pb2', _glo
 if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
   _globals['_LISTAUDITENTRIESREQUEST']._serialized_start=39
-  _globals['_LISTAUDITENTRIESREQUEST']._serialized_end=195
-  _globals['_AUDITENTRY']._serialized_start=198
-  _globals['_AUDITENTRY']._serialized_end=346
-  _globals['_LISTAUDITENTRIESRESPONSE']._serialized_start=348
-  _globals['_LISTAUDITENTRIESRESPONSE']._serialized_end=440
-  _globals['_AUDITSERVICE']._serialized_start=442
-  _globals['_AUDITSERVICE']._serialized_end=551
+  _globals['_LISTAUDITENTRIESREQUEST']._serialized_end=216
+  _globals['_AUDITENTRY']._serialized_start=219
+  _globals['_AUDITENTRY']._serialized_end=388
+  _globals['_LISTAUDITENTRIESRESPONSE']._serialized_start=390
+  _globals['_LISTAUDITENTRIESRESPONSE']._serialized_end=482
+  _globals['_AUDITSERVICE']._serialized_start=484
+  _globals['_AUDITSERVICE']._serialized_end=593
 # @@protoc_insertion_point(module_scope)

@@ -7,7 +7,7 @@ from typing import ClassVar as _ClassVar, Optional as _Optional, Union as _Union
 DESCRIPTOR: _descriptor.FileDescriptor
 
 class ListAuditEntriesRequest(_message.Message):
-    __slots__ = ("actor", "action", "target", "since", "until", "limit", "page_size", "page_token")
+    __slots__ = ("actor", "action", "target", "since", "until", "limit", "page_size", "page_token", "township_id")
     ACTOR_FIELD_NUMBER: _ClassVar[int]
     ACTION_FIELD_NUMBER: _ClassVar[int]
     TARGET_FIELD_NUMBER: _ClassVar[int]
@@ -16,6 +16,7 @@ class ListAuditEntriesRequest(_message.Message):
     LIMIT_FIELD_NUMBER: _ClassVar[int]
     PAGE_SIZE_FIELD_NUMBER: _ClassVar[int]
     PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    TOWNSHIP_ID_FIELD_NUMBER: _ClassVar[int]
     actor: str
     action: str
     target: str
@@ -24,10 +25,11 @@ class ListAuditEntriesRequest(_message.Message):
     limit: int
     page_size: int
     page_token: str
-    def __init__(self, actor: _Optional[str] = ..., action: _Optional[str] = ..., target: _Optional[str] = ..., since: _Optional[str] = ..., until: _Optional[str] = ..., limit: _Optional[int] = ..., page_size: _Optional[int] = ..., page_token: _Optional[str] = ...) -> None: ...
+    township_id: str
+    def __init__(self, actor: _Optional[str] = ..., action: _Optional[str] = ..., target: _Optional[str] = ..., since: _Optional[str] = ..., until: _Optional[str] = ..., limit: _Optional[int] = ..., page_size: _Optional[int] = ..., page_token: _Optional[str] = ..., township_id: _Optional[str] = ...) -> None: ...
 
 class AuditEntry(_message.Message):
-    __slots__ = ("id", "at", "actor", "role", "request_id", "action", "target", "before", "after")
+    __slots__ = ("id", "at", "actor", "role", "request_id", "action", "target", "before", "after", "township_id")
     ID_FIELD_NUMBER: _ClassVar[int]
     AT_FIELD_NUMBER: _ClassVar[int]
     ACTOR_FIELD_NUMBER: _ClassVar[int]
@@ -37,6 +39,7 @@ class AuditEntry(_message.Message):
     TARGET_FIELD_NUMBER: _ClassVar[int]
     BEFORE_FIELD_NUMBER: _ClassVar[int]
     AFTER_FIELD_NUMBER: _ClassVar[int]
+    TOWNSHIP_ID_FIELD_NUMBER: _ClassVar[int]
     id: int
     at: str
     actor: str
@@ -46,7 +49,8 @@ class AuditEntry(_message.Message):
     target: str
     before: str
     after: str
-    def __init__(self, id: _Optional[int] = ..., at: _Optional[str] = ..., actor: _Optional[str] = ..., role: _Optional[str] = ..., request_id: _Optional[str] = ..., action: _Optional[str] = ..., target: _Optional[str] = ..., before: _Optional[str] = ..., after: _Optional[str] = ...) -> None: ...
+    township_id: str
+    def __init__(self, id: _Optional[int] = ..., at: _Optional[str] = ..., actor: _Optional[str] = ..., role: _Optional[str] = ..., request_id: _Optional[str] = ..., action: _Optional[str] = ..., target: _Optional[str] = ..., before: _Optional[str] = ..., after: _Optional[str] = ..., township_id: _Optional[str] = ...) -> None: ...
 
 class ListAuditEntriesResponse(_message.Message):
     __slots__ = ("entries", "next_page_token")

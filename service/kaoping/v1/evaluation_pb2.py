@@ -24,7 +24,7 @@ _sym_db = _symbol_database.Default()
 
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1bkaoping/v1/evaluation.proto\x12\nkaoping.v1\"=\n\nRuleSetRef\x12\n\n\x02id\x18\x01 \x01(\x03\x12\x14\n\x0c\x63ontent_hash\x18\x02 \x01(\t\x12\r\n\x05label\x18\x03 \x01(\t\"\xf7\x01\n\x08LineItem\x12\x10\n\x08\x63\x61tegory\x18\x01 \x01(\t\x12\x0e\n\x06points\x18\x02 \x01(\t\x12\x0e\n\x06reason\x18\x03 \x01(\t\x12\x0f\n\x07\x66\x61\x63t_id\x18\x04 \x01(\x03\x12\x0f\n\x07rule_id\x18\x05 \x01(\t\x12\x18\n\x10requested_points\x18\x06 \x01(\t\x12\x11\n\tscorer_id\x18\x07 \x01(\t\x12\x13\n\x0bscorer_role\x18\x08 \x01(\t\x12\x0c\n\x04yuan\x18\t \x01(\t\x12\x0e\n\x06\x65\x66\x66\x65\x63t\x18\n \x01(\t\x12\x10\n\x08\x66\x61\x63t_ids\x18\x0b \x03(\x03\x12\x15\n\rvillage_level\x18\x0c \x01(\x08\x12\x0e\n\x06\x64\x65tail\x18\r \x01(\t\"K\n\rCategoryScore\x12\x10\n\x08\x63\x61tegory\x18\x01 \x01(\t\x12\x0c\n\x04name\x18\x02 \x01(\t\x12\r\n\x05score\x18\x03 \x01(\t\x12\x0b\n\x03max\x18\x04 \x01(\t\"\xc6\x03\n\rOfficialScore\x12\x13\n\x0bofficial_id\x18\x01 \x01(\t\x12\x15\n\rofficial_name\x18\x02 \x01(\t\x12\x12\n\nvillage_id\x18\x03 \x01(\t\x12\x14\n\x0cvillage_name\x18\x04 \x01(\t\x12\r\n\x05month\x18\x05 \x01(\t\x12-\n\ncategories\x18\x06 \x03(\x0b\x32\x19.kaoping.v1.CategoryScore\x12\r\n\x05total\x18\x07 \x01(\t\x12\r\n\x05grade\x18\x08 \x01(\t\x12\x0e\n\x06vetoed\x18\t \x01(\x08\x12\x13\n\x0bveto_reason\x18\n \x01(\t\x12\x10\n\x08\x62\x61se_pay\x18\x0b \x01(\t\x12\x0b\n\x03pay\x18\x0c \x01(\t\x12#\n\x05items\x18\r \x03(\x0b\x32\x14.kaoping.v1.LineItem\x12\'\n\x07ruleset\x18\x0e \x01(\x0b\x32\x16.kaoping.v1.RuleSetRef\x12\x11\n\tforfeited\x18\x0f \x01(\x08\x12\x16\n\x0epay_multiplier\x18\x10 \x01(\t\x12\x13\n\x0byear_vetoes\x18\x11 \x03(\t\x12\x17\n\x0fyear_grade_caps\x18\x12 \x03(\t\x12\x18\n\x10year_deduct_yuan\x18\x13 \x01(\t\"u\n\x17GetMonthlyScoresRequest\x12\r\n\x05month\x18\x01 \x01(\t\x12\x15\n\x0btownship_id\x18\x02 \x01(\tH\x00\x12\x14\n\nvillage_id\x18\x03 \x01(\tH\x00\x12\x15\n\x0bofficial_id\x18\x04 \x01(\tH\x00\x42\x07\n\x05scope\"r\n\rMonthlyScores\x12\r\n\x05month\x18\x01 \x01(\t\x12\'\n\x07ruleset\x18\x02 \x01(\x0b\x32\x16.kaoping.v1.RuleSetRef\x12)\n\x06scores\x18\x03 \x03(\x0b\x32\x19.kaoping.v1.OfficialScore\"7\n\x11GetRankingRequest\x12\r\n\x05month\x18\x01 \x01(\t\x12\x13\n\x0btownship_id\x18\x02 \x01(\t\"~\n\x0eRankedOfficial\x12\x0c\n\x04rank\x18\x01 \x01(\x05\x12\x13\n\x0bofficial_id\x18\x02 \x01(\t\x12\x15\n\rofficial_name\x18\x03 \x01(\t\x12\x14\n\x0cvillage_name\x18\x04 \x01(\t\x12\r\n\x05total\x18\x05 \x01(\t\x12\r\n\x05grade\x18\x06 \x01(\t\"k\n\rRankedVillage\x12\x0c\n\x04rank\x18\x01 \x01(\x05\x12\x12\n\nvillage_id\x18\x02 \x01(\t\x12\x14\n\x0cvillage_name\x18\x03 \x01(\t\x12\x0f\n\x07\x61verage\x18\x04 \x01(\t\x12\x11\n\tofficials\x18\x05 \x01(\x05\"\x9d\x01\n\x07Ranking\x12\r\n\x05month\x18\x01 \x01(\t\x12\'\n\x07ruleset\x18\x02 \x01(\x0b\x32\x16.kaoping.v1.RuleSetRef\x12-\n\tofficials\x18\x03 \x03(\x0b\x32\x1a.kaoping.v1.RankedOfficial\x12+\n\x08villages\x18\x04 \x03(\x0b\x32\x19.kaoping.v1.RankedVillage\"=\n\x18GetFeedbackNoticeRequest\x12\x12\n\nvillage_id\x18\x01 \x01(\t\x12\r\n\x05month\x18\x02 \x01(\t\"\x84\x01\n\x0eNoticeOfficial\x12\x13\n\x0bofficial_id\x18\x01 \x01(\t\x12\x15\n\rofficial_name\x18\x02 \x01(\t\x12\r\n\x05total\x18\x03 \x01(\t\x12\r\n\x05grade\x18\x04 \x01(\t\x12(\n\ndeductions\x18\x05 \x03(\x0b\x32\x14.kaoping.v1.LineItem\"\xc8\x01\n\x0e\x46\x65\x65\x64\x62\x61\x63kNotice\x12\r\n\x05title\x18\x01 \x01(\t\x12\x12\n\nvillage_id\x18\x02 \x01(\t\x12\x14\n\x0cvillage_name\x18\x03 \x01(\t\x12\r\n\x05month\x18\x04 \x01(\t\x12\'\n\x07ruleset\x18\x05 \x01(\x0b\x32\x16.kaoping.v1.RuleSetRef\x12-\n\tofficials\x18\x06 \x03(\x0b\x32\x1a.kaoping.v1.NoticeOfficial\x12\x16\n\x0etotal_deducted\x18\x07 \x01(\t\"9\n\x13\x45xplainScoreRequest\x12\x13\n\x0bofficial_id\x18\x01 \x01(\t\x12\r\n\x05month\x18\x02 \x01(\t\"\\\n\rExplainedItem\x12\"\n\x04item\x18\x01 \x01(\x0b\x32\x14.kaoping.v1.LineItem\x12\x11\n\trule_text\x18\x02 \x01(\t\x12\x14\n\x0c\x66\x61\x63t_summary\x18\x03 \x01(\t\"u\n\x11\x45xplainedCategory\x12(\n\x05score\x18\x01 \x01(\x0b\x32\x19.kaoping.v1.CategoryScore\x12(\n\x05items\x18\x02 \x03(\x0b\x32\x19.kaoping.v1.ExplainedItem\x12\x0c\n\x04note\x18\x03 \x01(\t\"\x90\x01\n\x0b\x45xplanation\x12(\n\x05score\x18\x01 \x01(\x0b\x32\x19.kaoping.v1.OfficialScore\x12\x31\n\ncategories\x18\x02 \x03(\x0b\x32\x1d.kaoping.v1.ExplainedCategory\x12\x12\n\ngrade_rule\x18\x03 \x01(\t\x12\x10\n\x08pay_rule\x18\x04 \x01(\t2\xca\x02\n\x11\x45valuationService\x12R\n\x10GetMonthlyScores\x12#.kaoping.v1.GetMonthlyScoresRequest\x1a\x19.kaoping.v1.MonthlyScores\x12@\n\nGetRanking\x12\x1d.kaoping.v1.GetRankingRequest\x1a\x13.kaoping.v1.Ranking\x12U\n\x11GetFeedbackNotice\x12$.kaoping.v1.GetFeedbackNoticeRequest\x1a\x1a.kaoping.v1.FeedbackNotice\x12H\n\x0c\x45xplainScore\x12\x1f.kaoping.v1.ExplainScoreRequest\x1a\x17.kaoping.v1.Explanationb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1bkaoping/v1/evaluation.proto\x12\nkaoping.v1\"R\n\nRuleSetRef\x12\n\n\x02id\x18\x01 \x01(\x03\x12\x14\n\x0c\x63ontent_hash\x18\x02 \x01(\t\x12\r\n\x05label\x18\x03 \x01(\t\x12\x13\n\x0btownship_id\x18\x04 \x01(\t\"\xf7\x01\n\x08LineItem\x12\x10\n\x08\x63\x61tegory\x18\x01 \x01(\t\x12\x0e\n\x06points\x18\x02 \x01(\t\x12\x0e\n\x06reason\x18\x03 \x01(\t\x12\x0f\n\x07\x66\x61\x63t_id\x18\x04 \x01(\x03\x12\x0f\n\x07rule_id\x18\x05 \x01(\t\x12\x18\n\x10requested_points\x18\x06 \x01(\t\x12\x11\n\tscorer_id\x18\x07 \x01(\t\x12\x13\n\x0bscorer_role\x18\x08 \x01(\t\x12\x0c\n\x04yuan\x18\t \x01(\t\x12\x0e\n\x06\x65\x66\x66\x65\x63t\x18\n \x01(\t\x12\x10\n\x08\x66\x61\x63t_ids\x18\x0b \x03(\x03\x12\x15\n\rvillage_level\x18\x0c \x01(\x08\x12\x0e\n\x06\x64\x65tail\x18\r \x01(\t\"K\n\rCategoryScore\x12\x10\n\x08\x63\x61tegory\x18\x01 \x01(\t\x12\x0c\n\x04name\x18\x02 \x01(\t\x12\r\n\x05score\x18\x03 \x01(\t\x12\x0b\n\x03max\x18\x04 \x01(\t\"\xc6\x03\n\rOfficialScore\x12\x13\n\x0bofficial_id\x18\x01 \x01(\t\x12\x15\n\rofficial_name\x18\x02 \x01(\t\x12\x12\n\nvillage_id\x18\x03 \x01(\t\x12\x14\n\x0cvillage_name\x18\x04 \x01(\t\x12\r\n\x05month\x18\x05 \x01(\t\x12-\n\ncategories\x18\x06 \x03(\x0b\x32\x19.kaoping.v1.CategoryScore\x12\r\n\x05total\x18\x07 \x01(\t\x12\r\n\x05grade\x18\x08 \x01(\t\x12\x0e\n\x06vetoed\x18\t \x01(\x08\x12\x13\n\x0bveto_reason\x18\n \x01(\t\x12\x10\n\x08\x62\x61se_pay\x18\x0b \x01(\t\x12\x0b\n\x03pay\x18\x0c \x01(\t\x12#\n\x05items\x18\r \x03(\x0b\x32\x14.kaoping.v1.LineItem\x12\'\n\x07ruleset\x18\x0e \x01(\x0b\x32\x16.kaoping.v1.RuleSetRef\x12\x11\n\tforfeited\x18\x0f \x01(\x08\x12\x16\n\x0epay_multiplier\x18\x10 \x01(\t\x12\x13\n\x0byear_vetoes\x18\x11 \x03(\t\x12\x17\n\x0fyear_grade_caps\x18\x12 \x03(\t\x12\x18\n\x10year_deduct_yuan\x18\x13 \x01(\t\"u\n\x17GetMonthlyScoresRequest\x12\r\n\x05month\x18\x01 \x01(\t\x12\x15\n\x0btownship_id\x18\x02 \x01(\tH\x00\x12\x14\n\nvillage_id\x18\x03 \x01(\tH\x00\x12\x15\n\x0bofficial_id\x18\x04 \x01(\tH\x00\x42\x07\n\x05scope\"\x87\x01\n\rMonthlyScores\x12\r\n\x05month\x18\x01 \x01(\t\x12\'\n\x07ruleset\x18\x02 \x01(\x0b\x32\x16.kaoping.v1.RuleSetRef\x12)\n\x06scores\x18\x03 \x03(\x0b\x32\x19.kaoping.v1.OfficialScore\x12\x13\n\x0btownship_id\x18\x04 \x01(\t\"7\n\x11GetRankingRequest\x12\r\n\x05month\x18\x01 \x01(\t\x12\x13\n\x0btownship_id\x18\x02 \x01(\t\"~\n\x0eRankedOfficial\x12\x0c\n\x04rank\x18\x01 \x01(\x05\x12\x13\n\x0bofficial_id\x18\x02 \x01(\t\x12\x15\n\rofficial_name\x18\x03 \x01(\t\x12\x14\n\x0cvillage_name\x18\x04 \x01(\t\x12\r\n\x05total\x18\x05 \x01(\t\x12\r\n\x05grade\x18\x06 \x01(\t\"k\n\rRankedVillage\x12\x0c\n\x04rank\x18\x01 \x01(\x05\x12\x12\n\nvillage_id\x18\x02 \x01(\t\x12\x14\n\x0cvillage_name\x18\x03 \x01(\t\x12\x0f\n\x07\x61verage\x18\x04 \x01(\t\x12\x11\n\tofficials\x18\x05 \x01(\x05\"\x9d\x01\n\x07Ranking\x12\r\n\x05month\x18\x01 \x01(\t\x12\'\n\x07ruleset\x18\x02 \x01(\x0b\x32\x16.kaoping.v1.RuleSetRef\x12-\n\tofficials\x18\x03 \x03(\x0b\x32\x1a.kaoping.v1.RankedOfficial\x12+\n\x08villages\x18\x04 \x03(\x0b\x32\x19.kaoping.v1.RankedVillage\"=\n\x18GetFeedbackNoticeRequest\x12\x12\n\nvillage_id\x18\x01 \x01(\t\x12\r\n\x05month\x18\x02 \x01(\t\"\x84\x01\n\x0eNoticeOfficial\x12\x13\n\x0bofficial_id\x18\x01 \x01(\t\x12\x15\n\rofficial_name\x18\x02 \x01(\t\x12\r\n\x05total\x18\x03 \x01(\t\x12\r\n\x05grade\x18\x04 \x01(\t\x12(\n\ndeductions\x18\x05 \x03(\x0b\x32\x14.kaoping.v1.LineItem\"\xc8\x01\n\x0e\x46\x65\x65\x64\x62\x61\x63kNotice\x12\r\n\x05title\x18\x01 \x01(\t\x12\x12\n\nvillage_id\x18\x02 \x01(\t\x12\x14\n\x0cvillage_name\x18\x03 \x01(\t\x12\r\n\x05month\x18\x04 \x01(\t\x12\'\n\x07ruleset\x18\x05 \x01(\x0b\x32\x16.kaoping.v1.RuleSetRef\x12-\n\tofficials\x18\x06 \x03(\x0b\x32\x1a.kaoping.v1.NoticeOfficial\x12\x16\n\x0etotal_deducted\x18\x07 \x01(\t\"9\n\x13\x45xplainScoreRequest\x12\x13\n\x0bofficial_id\x18\x01 \x01(\t\x12\r\n\x05month\x18\x02 \x01(\t\"\\\n\rExplainedItem\x12\"\n\x04item\x18\x01 \x01(\x0b\x32\x14.kaoping.v1.LineItem\x12\x11\n\trule_text\x18\x02 \x01(\t\x12\x14\n\x0c\x66\x61\x63t_summary\x18\x03 \x01(\t\"u\n\x11\x45xplainedCategory\x12(\n\x05score\x18\x01 \x01(\x0b\x32\x19.kaoping.v1.CategoryScore\x12(\n\x05items\x18\x02 \x03(\x0b\x32\x19.kaoping.v1.ExplainedItem\x12\x0c\n\x04note\x18\x03 \x01(\t\"\x90\x01\n\x0b\x45xplanation\x12(\n\x05score\x18\x01 \x01(\x0b\x32\x19.kaoping.v1.OfficialScore\x12\x31\n\ncategories\x18\x02 \x03(\x0b\x32\x1d.kaoping.v1.ExplainedCategory\x12\x12\n\ngrade_rule\x18\x03 \x01(\t\x12\x10\n\x08pay_rule\x18\x04 \x01(\t2\xca\x02\n\x11\x45valuationService\x12R\n\x10GetMonthlyScores\x12#.kaoping.v1.GetMonthlyScoresRequest\x1a\x19.kaoping.v1.MonthlyScores\x12@\n\nGetRanking\x12\x1d.kaoping.v1.GetRankingRequest\x1a\x13.kaoping.v1.Ranking\x12U\n\x11GetFeedbackNotice\x12$.kaoping.v1.GetFeedbackNoticeRequest\x1a\x1a.kaoping.v1.FeedbackNotice\x12H\n\x0c\x45xplainScore\x12\x1f.kaoping.v1.ExplainScoreRequest\x1a\x17.kaoping.v1.Explanationb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -32,39 +32,39 @@ _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'kaoping.v1.evaluation_pb2',
 if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
   _globals['_RULESETREF']._serialized_start=43
-  _globals['_RULESETREF']._serialized_end=104
-  _globals['_LINEITEM']._serialized_start=107
-  _globals['_LINEITEM']._serialized_end=354
-  _globals['_CATEGORYSCORE']._serialized_start=356
-  _globals['_CATEGORYSCORE']._serialized_end=431
-  _globals['_OFFICIALSCORE']._serialized_start=434
-  _globals['_OFFICIALSCORE']._serialized_end=888
-  _globals['_GETMONTHLYSCORESREQUEST']._serialized_start=890
-  _globals['_GETMONTHLYSCORESREQUEST']._serialized_end=1007
-  _globals['_MONTHLYSCORES']._serialized_start=1009
-  _globals['_MONTHLYSCORES']._serialized_end=1123
-  _globals['_GETRANKINGREQUEST']._serialized_start=1125
-  _globals['_GETRANKINGREQUEST']._serialized_end=1180
-  _globals['_RANKEDOFFICIAL']._serialized_start=1182
-  _globals['_RANKEDOFFICIAL']._serialized_end=1308
-  _globals['_RANKEDVILLAGE']._serialized_start=1310
-  _globals['_RANKEDVILLAGE']._serialized_end=1417
-  _globals['_RANKING']._serialized_start=1420
-  _globals['_RANKING']._serialized_end=1577
-  _globals['_GETFEEDBACKNOTICEREQUEST']._serialized_start=1579
-  _globals['_GETFEEDBACKNOTICEREQUEST']._serialized_end=1640
-  _globals['_NOTICEOFFICIAL']._serialized_start=1643
-  _globals['_NOTICEOFFICIAL']._serialized_end=1775
-  _globals['_FEEDBACKNOTICE']._serialized_start=1778
-  _globals['_FEEDBACKNOTICE']._serialized_end=1978
-  _globals['_EXPLAINSCOREREQUEST']._serialized_start=1980
-  _globals['_EXPLAINSCOREREQUEST']._serialized_end=2037
-  _globals['_EXPLAINEDITEM']._serialized_start=2039
-  _globals['_EXPLAINEDITEM']._serialized_end=2131
-  _globals['_EXPLAINEDCATEGORY']._serialized_start=2133
-  _globals['_EXPLAINEDCATEGORY']._serialized_end=2250
-  _globals['_EXPLANATION']._serialized_start=2253
-  _globals['_EXPLANATION']._serialized_end=2397
-  _globals['_EVALUATIONSERVICE']._serialized_start=2400
-  _globals['_EVALUATIONSERVICE']._serialized_end=2730
+  _globals['_RULESETREF']._serialized_end=125
+  _globals['_LINEITEM']._serialized_start=128
+  _globals['_LINEITEM']._serialized_end=375
+  _globals['_CATEGORYSCORE']._serialized_start=377
+  _globals['_CATEGORYSCORE']._serialized_end=452
+  _globals['_OFFICIALSCORE']._serialized_start=455
+  _globals['_OFFICIALSCORE']._serialized_end=909
+  _globals['_GETMONTHLYSCORESREQUEST']._serialized_start=911
+  _globals['_GETMONTHLYSCORESREQUEST']._serialized_end=1028
+  _globals['_MONTHLYSCORES']._serialized_start=1031
+  _globals['_MONTHLYSCORES']._serialized_end=1166
+  _globals['_GETRANKINGREQUEST']._serialized_start=1168
+  _globals['_GETRANKINGREQUEST']._serialized_end=1223
+  _globals['_RANKEDOFFICIAL']._serialized_start=1225
+  _globals['_RANKEDOFFICIAL']._serialized_end=1351
+  _globals['_RANKEDVILLAGE']._serialized_start=1353
+  _globals['_RANKEDVILLAGE']._serialized_end=1460
+  _globals['_RANKING']._serialized_start=1463
+  _globals['_RANKING']._serialized_end=1620
+  _globals['_GETFEEDBACKNOTICEREQUEST']._serialized_start=1622
+  _globals['_GETFEEDBACKNOTICEREQUEST']._serialized_end=1683
+  _globals['_NOTICEOFFICIAL']._serialized_start=1686
+  _globals['_NOTICEOFFICIAL']._serialized_end=1818
+  _globals['_FEEDBACKNOTICE']._serialized_start=1821
+  _globals['_FEEDBACKNOTICE']._serialized_end=2021
+  _globals['_EXPLAINSCOREREQUEST']._serialized_start=2023
+  _globals['_EXPLAINSCOREREQUEST']._serialized_end=2080
+  _globals['_EXPLAINEDITEM']._serialized_start=2082
+  _globals['_EXPLAINEDITEM']._serialized_end=2174
+  _globals['_EXPLAINEDCATEGORY']._serialized_start=2176
+  _globals['_EXPLAINEDCATEGORY']._serialized_end=2293
+  _globals['_EXPLANATION']._serialized_start=2296
+  _globals['_EXPLANATION']._serialized_end=2440
+  _globals['_EVALUATIONSERVICE']._serialized_start=2443
+  _globals['_EVALUATIONSERVICE']._serialized_end=2773
 # @@protoc_insertion_point(module_scope)

@@ -7,14 +7,16 @@ from typing import ClassVar as _ClassVar, Optional as _Optional, Union as _Union
 DESCRIPTOR: _descriptor.FileDescriptor
 
 class RuleSetRef(_message.Message):
-    __slots__ = ("id", "content_hash", "label")
+    __slots__ = ("id", "content_hash", "label", "township_id")
     ID_FIELD_NUMBER: _ClassVar[int]
     CONTENT_HASH_FIELD_NUMBER: _ClassVar[int]
     LABEL_FIELD_NUMBER: _ClassVar[int]
+    TOWNSHIP_ID_FIELD_NUMBER: _ClassVar[int]
     id: int
     content_hash: str
     label: str
-    def __init__(self, id: _Optional[int] = ..., content_hash: _Optional[str] = ..., label: _Optional[str] = ...) -> None: ...
+    township_id: str
+    def __init__(self, id: _Optional[int] = ..., content_hash: _Optional[str] = ..., label: _Optional[str] = ..., township_id: _Optional[str] = ...) -> None: ...
 
 class LineItem(_message.Message):
     __slots__ = ("category", "points", "reason", "fact_id", "rule_id", "requested_points", "scorer_id", "scorer_role", "yuan", "effect", "fact_ids", "village_level", "detail")
@@ -113,14 +115,16 @@ class GetMonthlyScoresRequest(_message.Message):
     def __init__(self, month: _Optional[str] = ..., township_id: _Optional[str] = ..., village_id: _Optional[str] = ..., official_id: _Optional[str] = ...) -> None: ...
 
 class MonthlyScores(_message.Message):
-    __slots__ = ("month", "ruleset", "scores")
+    __slots__ = ("month", "ruleset", "scores", "township_id")
     MONTH_FIELD_NUMBER: _ClassVar[int]
     RULESET_FIELD_NUMBER: _ClassVar[int]
     SCORES_FIELD_NUMBER: _ClassVar[int]
+    TOWNSHIP_ID_FIELD_NUMBER: _ClassVar[int]
     month: str
     ruleset: RuleSetRef
     scores: _containers.RepeatedCompositeFieldContainer[OfficialScore]
-    def __init__(self, month: _Optional[str] = ..., ruleset: _Optional[_Union[RuleSetRef, _Mapping]] = ..., scores: _Optional[_Iterable[_Union[OfficialScore, _Mapping]]] = ...) -> None: ...
+    township_id: str
+    def __init__(self, month: _Optional[str] = ..., ruleset: _Optional[_Union[RuleSetRef, _Mapping]] = ..., scores: _Optional[_Iterable[_Union[OfficialScore, _Mapping]]] = ..., township_id: _Optional[str] = ...) -> None: ...
 
 class GetRankingRequest(_message.Message):
     __slots__ = ("month", "township_id")

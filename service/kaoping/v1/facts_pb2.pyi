@@ -139,18 +139,20 @@ class CorrectFactResponse(_message.Message):
     def __init__(self, correction: _Optional[_Union[FactReceipt, _Mapping]] = ..., replacement: _Optional[_Union[FactReceipt, _Mapping]] = ...) -> None: ...
 
 class ListFactsRequest(_message.Message):
-    __slots__ = ("month", "official_id", "village_id", "page_size", "page_token")
+    __slots__ = ("month", "official_id", "village_id", "page_size", "page_token", "township_id")
     MONTH_FIELD_NUMBER: _ClassVar[int]
     OFFICIAL_ID_FIELD_NUMBER: _ClassVar[int]
     VILLAGE_ID_FIELD_NUMBER: _ClassVar[int]
     PAGE_SIZE_FIELD_NUMBER: _ClassVar[int]
     PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    TOWNSHIP_ID_FIELD_NUMBER: _ClassVar[int]
     month: str
     official_id: str
     village_id: str
     page_size: int
     page_token: str
-    def __init__(self, month: _Optional[str] = ..., official_id: _Optional[str] = ..., village_id: _Optional[str] = ..., page_size: _Optional[int] = ..., page_token: _Optional[str] = ...) -> None: ...
+    township_id: str
+    def __init__(self, month: _Optional[str] = ..., official_id: _Optional[str] = ..., village_id: _Optional[str] = ..., page_size: _Optional[int] = ..., page_token: _Optional[str] = ..., township_id: _Optional[str] = ...) -> None: ...
 
 class ListFactsResponse(_message.Message):
     __slots__ = ("facts", "next_page_token")

@@ -26,7 +26,12 @@ if _version_not_supported:
 
 
 class RegistryServiceStub:
-    """Who is evaluated and who scores: township, villages, officials, scorers.
+    """Who is evaluated and who scores: townships, villages, officials, scorers.
+
+    Every call is confined to the caller's reach (README "Townships and roles"): a
+    township's tokens see and change only that township, a county's tokens the
+    townships of that county, deployment tokens all. Naming a township, village,
+    official or scorer outside it is PERMISSION_DENIED with the field; nothing is written.
     """
 
     def __init__(self, channel):
@@ -35,6 +40,26 @@ class RegistryServiceStub:
         Args:
             channel: A grpc.Channel.
         """
+        self.CreateTownship = channel.unary_unary(
+                '/kaoping.v1.RegistryService/CreateTownship',
+                request_serializer=kaoping_dot_v1_dot_registry__pb2.Township.SerializeToString,
+                response_deserializer=kaoping_dot_v1_dot_registry__pb2.Township.FromString,
+                _registered_method=True)
+        self.UpdateTownship = channel.unary_unary(
+                '/kaoping.v1.RegistryService/UpdateTownship',
+                request_serializer=kaoping_dot_v1_dot_registry__pb2.Township.SerializeToString,
+                response_deserializer=kaoping_dot_v1_dot_registry__pb2.Township.FromString,
+                _registered_method=True)
+        self.ListTownships = channel.unary_unary(
+                '/kaoping.v1.RegistryService/ListTownships',
+                request_serializer=kaoping_dot_v1_dot_registry__pb2.ListTownshipsRequest.SerializeToString,
+                response_deserializer=kaoping_dot_v1_dot_registry__pb2.ListTownshipsResponse.FromString,
+                _registered_method=True)
+        self.GetTownship = channel.unary_unary(
+                '/kaoping.v1.RegistryService/GetTownship',
+                request_serializer=kaoping_dot_v1_dot_registry__pb2.GetTownshipRequest.SerializeToString,
+                response_deserializer=kaoping_dot_v1_dot_registry__pb2.Township.FromString,
+                _registered_method=True)
         self.ListVillages = channel.unary_unary(
                 '/kaoping.v1.RegistryService/ListVillages',
                 request_serializer=kaoping_dot_v1_dot_registry__pb2.ListVillagesRequest.SerializeToString,
@@ -65,11 +90,55 @@ class RegistryServiceStub:
                 request_serializer=kaoping_dot_v1_dot_registry__pb2.Scorer.SerializeToString,
                 response_deserializer=kaoping_dot_v1_dot_registry__pb2.Scorer.FromString,
                 _registered_method=True)
+        self.ImportRoster = channel.unary_unary(
+                '/kaoping.v1.RegistryService/ImportRoster',
+                request_serializer=kaoping_dot_v1_dot_registry__pb2.ImportRosterRequest.SerializeToString,
+                response_deserializer=kaoping_dot_v1_dot_registry__pb2.RosterImportReport.FromString,
+                _registered_method=True)
+        self.ListRosterEntries = channel.unary_unary(
+                '/kaoping.v1.RegistryService/ListRosterEntries',
+                request_serializer=kaoping_dot_v1_dot_registry__pb2.ListRosterEntriesRequest.SerializeToString,
+                response_deserializer=kaoping_dot_v1_dot_registry__pb2.ListRosterEntriesResponse.FromString,
+                _registered_method=True)
 
 
 class RegistryServiceServicer:
-    """Who is evaluated and who scores: township, villages, officials, scorers.
+    """Who is evaluated and who scores: townships, villages, officials, scorers.
+
+    Every call is confined to the caller's reach (README "Townships and roles"): a
+    township's tokens see and change only that township, a county's tokens the
+    townships of that county, deployment tokens all. Naming a township, village,
+    official or scorer outside it is PERMISSION_DENIED with the field; nothing is written.
     """
+
+    def CreateTownship(self, request, context):
+        """Deployment admins, and county admins within their county. Creating a township
+        activates its county's template rule set if one is published, else the deployment
+        default, so it can be scored at once; ALREADY_EXISTS for a taken id.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def UpdateTownship(self, request, context):
+        """Admins of the township (or its county, or the deployment): name and settings;
+        the county only by deployment admins.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ListTownships(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def GetTownship(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
 
     def ListVillages(self, request, context):
         """Missing associated documentation comment in .proto file."""
@@ -107,9 +176,45 @@ class RegistryServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def ImportRoster(self, request, context):
+        """Villages, officials and scorers from a spreadsheet, row by row: each row is added,
+        changed, unchanged or rejected with its reasons; good rows are written (in one
+        transaction) unless dry_run. Importing the same rows again changes nothing.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ListRosterEntries(self, request, context):
+        """An official's roster history: joining, moves, position and pay changes, leaving.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_RegistryServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
+            'CreateTownship': grpc.unary_unary_rpc_method_handler(
+                    servicer.CreateTownship,
+                    request_deserializer=kaoping_dot_v1_dot_registry__pb2.Township.FromString,
+                    response_serializer=kaoping_dot_v1_dot_registry__pb2.Township.SerializeToString,
+            ),
+            'UpdateTownship': grpc.unary_unary_rpc_method_handler(
+                    servicer.UpdateTownship,
+                    request_deserializer=kaoping_dot_v1_dot_registry__pb2.Township.FromString,
+                    response_serializer=kaoping_dot_v1_dot_registry__pb2.Township.SerializeToString,
+            ),
+            'ListTownships': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListTownships,
+                    request_deserializer=kaoping_dot_v1_dot_registry__pb2.ListTownshipsRequest.FromString,
+                    response_serializer=kaoping_dot_v1_dot_registry__pb2.ListTownshipsResponse.SerializeToString,
+            ),
+            'GetTownship': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetTownship,
+                    request_deserializer=kaoping_dot_v1_dot_registry__pb2.GetTownshipRequest.FromString,
+                    response_serializer=kaoping_dot_v1_dot_registry__pb2.Township.SerializeToString,
+            ),
             'ListVillages': grpc.unary_unary_rpc_method_handler(
                     servicer.ListVillages,
                     request_deserializer=kaoping_dot_v1_dot_registry__pb2.ListVillagesRequest.FromString,
@@ -140,6 +245,16 @@ def add_RegistryServiceServicer_to_server(servicer, server):
                     request_deserializer=kaoping_dot_v1_dot_registry__pb2.Scorer.FromString,
                     response_serializer=kaoping_dot_v1_dot_registry__pb2.Scorer.SerializeToString,
             ),
+            'ImportRoster': grpc.unary_unary_rpc_method_handler(
+                    servicer.ImportRoster,
+                    request_deserializer=kaoping_dot_v1_dot_registry__pb2.ImportRosterRequest.FromString,
+                    response_serializer=kaoping_dot_v1_dot_registry__pb2.RosterImportReport.SerializeToString,
+            ),
+            'ListRosterEntries': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListRosterEntries,
+                    request_deserializer=kaoping_dot_v1_dot_registry__pb2.ListRosterEntriesRequest.FromString,
+                    response_serializer=kaoping_dot_v1_dot_registry__pb2.ListRosterEntriesResponse.SerializeToString,
+            ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
             'kaoping.v1.RegistryService', rpc_method_handlers)
@@ -149,8 +264,121 @@ def add_RegistryServiceServicer_to_server(servicer, server):
 
  # This class is part of an EXPERIMENTAL API.
 class RegistryService:
-    """Who is evaluated and who scores: township, villages, officials, scorers.
+    """Who is evaluated and who scores: townships, villages, officials, scorers.
+
+    Every call is confined to the caller's reach (README "Townships and roles"): a
+    township's tokens see and change only that township, a county's tokens the
+    townships of that county, deployment tokens all. Naming a township, village,
+    official or scorer outside it is PERMISSION_DENIED with the field; nothing is written.
     """
+
+    @staticmethod
+    def CreateTownship(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/kaoping.v1.RegistryService/CreateTownship',
+            kaoping_dot_v1_dot_registry__pb2.Township.SerializeToString,
+            kaoping_dot_v1_dot_registry__pb2.Township.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def UpdateTownship(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/kaoping.v1.RegistryService/UpdateTownship',
+            kaoping_dot_v1_dot_registry__pb2.Township.SerializeToString,
+            kaoping_dot_v1_dot_registry__pb2.Township.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListTownships(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/kaoping.v1.RegistryService/ListTownships',
+            kaoping_dot_v1_dot_registry__pb2.ListTownshipsRequest.SerializeToString,
+            kaoping_dot_v1_dot_registry__pb2.ListTownshipsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetTownship(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/kaoping.v1.RegistryService/GetTownship',
+            kaoping_dot_v1_dot_registry__pb2.GetTownshipRequest.SerializeToString,
+            kaoping_dot_v1_dot_registry__pb2.Township.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
 
     @staticmethod
     def ListVillages(request,
@@ -304,6 +532,60 @@ class RegistryService:
             '/kaoping.v1.RegistryService/PutScorer',
             kaoping_dot_v1_dot_registry__pb2.Scorer.SerializeToString,
             kaoping_dot_v1_dot_registry__pb2.Scorer.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ImportRoster(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/kaoping.v1.RegistryService/ImportRoster',
+            kaoping_dot_v1_dot_registry__pb2.ImportRosterRequest.SerializeToString,
+            kaoping_dot_v1_dot_registry__pb2.RosterImportReport.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListRosterEntries(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/kaoping.v1.RegistryService/ListRosterEntries',
+            kaoping_dot_v1_dot_registry__pb2.ListRosterEntriesRequest.SerializeToString,
+            kaoping_dot_v1_dot_registry__pb2.ListRosterEntriesResponse.FromString,
             options,
             channel_credentials,
             insecure,

@@ -25,7 +25,7 @@ _sym_db = _symbol_database.Default()
 from kaoping.v1 import evaluation_pb2 as kaoping_dot_v1_dot_evaluation__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x19kaoping/v1/rulesets.proto\x12\nkaoping.v1\x1a\x1bkaoping/v1/evaluation.proto\">\n\rRuleSetSource\x12\x0c\n\x04text\x18\x01 \x01(\t\x12\r\n\x05label\x18\x02 \x01(\t\x12\x10\n\x08\x66ilename\x18\x03 \x01(\t\",\n\x07Problem\x12\x10\n\x08location\x18\x01 \x01(\t\x12\x0f\n\x07message\x18\x02 \x01(\t\"<\n\nCaseResult\x12\x0c\n\x04name\x18\x01 \x01(\t\x12\x0e\n\x06passed\x18\x02 \x01(\x08\x12\x10\n\x08\x66\x61ilures\x18\x03 \x03(\t\"\x85\x01\n\x10ValidationReport\x12\r\n\x05valid\x18\x01 \x01(\x08\x12%\n\x08problems\x18\x02 \x03(\x0b\x32\x13.kaoping.v1.Problem\x12%\n\x05\x63\x61ses\x18\x03 \x03(\x0b\x32\x16.kaoping.v1.CaseResult\x12\x14\n\x0c\x63ontent_hash\x18\x04 \x01(\t\"\xb5\x01\n\x0eRuleSetVersion\x12#\n\x03ref\x18\x01 \x01(\x0b\x32\x16.kaoping.v1.RuleSetRef\x12\x13\n\x0buploaded_by\x18\x02 \x01(\t\x12\x13\n\x0buploaded_at\x18\x03 \x01(\t\x12\x0e\n\x06\x61\x63tive\x18\x04 \x01(\x08\x12\x14\n\x0c\x61\x63tivated_at\x18\x05 \x01(\t\x12.\n\x0e\x61\x63tive_version\x18\x06 \x01(\x0b\x32\x16.kaoping.v1.RuleSetRef\":\n\x16\x41\x63tivateRuleSetRequest\x12\n\n\x02id\x18\x01 \x01(\x03\x12\x14\n\x0c\x63ontent_hash\x18\x02 \x01(\t\"\x18\n\x16RollbackRuleSetRequest\"<\n\x13ListRuleSetsRequest\x12\x11\n\tpage_size\x18\x01 \x01(\x05\x12\x12\n\npage_token\x18\x02 \x01(\t\"]\n\x14ListRuleSetsResponse\x12,\n\x08versions\x18\x01 \x03(\x0b\x32\x1a.kaoping.v1.RuleSetVersion\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t\"a\n\rDryRunRequest\x12,\n\tcandidate\x18\x01 \x01(\x0b\x32\x19.kaoping.v1.RuleSetSource\x12\r\n\x05month\x18\x02 \x01(\t\x12\x13\n\x0btownship_id\x18\x03 \x01(\t\"\x96\x02\n\x0cOfficialDiff\x12\x13\n\x0bofficial_id\x18\x01 \x01(\t\x12\x15\n\rofficial_name\x18\x02 \x01(\t\x12\x14\n\x0cvillage_name\x18\x03 \x01(\t\x12\x11\n\told_total\x18\x04 \x01(\t\x12\x11\n\tnew_total\x18\x05 \x01(\t\x12\x11\n\told_grade\x18\x06 \x01(\t\x12\x11\n\tnew_grade\x18\x07 \x01(\t\x12\x0f\n\x07old_pay\x18\x08 \x01(\t\x12\x0f\n\x07new_pay\x18\t \x01(\t\x12+\n\rremoved_items\x18\n \x03(\x0b\x32\x14.kaoping.v1.LineItem\x12)\n\x0b\x61\x64\x64\x65\x64_items\x18\x0b \x03(\x0b\x32\x14.kaoping.v1.LineItem\"\x9c\x01\n\x0c\x44ryRunReport\x12\r\n\x05month\x18\x01 \x01(\t\x12\'\n\x07\x63urrent\x18\x02 \x01(\x0b\x32\x16.kaoping.v1.RuleSetRef\x12\x16\n\x0e\x63\x61ndidate_hash\x18\x03 \x01(\t\x12)\n\x07\x63hanged\x18\x04 \x03(\x0b\x32\x18.kaoping.v1.OfficialDiff\x12\x11\n\tunchanged\x18\x05 \x01(\x05\"\x19\n\x17GetActiveRuleSetRequest\"H\n\x08KindInfo\x12\n\n\x02id\x18\x01 \x01(\t\x12\x0c\n\x04name\x18\x02 \x01(\t\x12\x0c\n\x04unit\x18\x03 \x01(\t\x12\x14\n\x0cmax_quantity\x18\x04 \x01(\t\"m\n\x0c\x43\x61tegoryInfo\x12\n\n\x02id\x18\x01 \x01(\t\x12\x0c\n\x04name\x18\x02 \x01(\t\x12\x0b\n\x03max\x18\x03 \x01(\t\x12\x11\n\tscored_by\x18\x04 \x03(\t\x12#\n\x05kinds\x18\x05 \x03(\x0b\x32\x14.kaoping.v1.KindInfo\"c\n\x0eRuleSetSummary\x12#\n\x03ref\x18\x01 \x01(\x0b\x32\x16.kaoping.v1.RuleSetRef\x12,\n\ncategories\x18\x02 \x03(\x0b\x32\x18.kaoping.v1.CategoryInfo2\xb8\x04\n\x0eRuleSetService\x12J\n\x0fValidateRuleSet\x12\x19.kaoping.v1.RuleSetSource\x1a\x1c.kaoping.v1.ValidationReport\x12\x46\n\rUploadRuleSet\x12\x19.kaoping.v1.RuleSetSource\x1a\x1a.kaoping.v1.RuleSetVersion\x12Q\n\x0f\x41\x63tivateRuleSet\x12\".kaoping.v1.ActivateRuleSetRequest\x1a\x1a.kaoping.v1.RuleSetVersion\x12Q\n\x0fRollbackRuleSet\x12\".kaoping.v1.RollbackRuleSetRequest\x1a\x1a.kaoping.v1.RuleSetVersion\x12Q\n\x0cListRuleSets\x12\x1f.kaoping.v1.ListRuleSetsRequest\x1a .kaoping.v1.ListRuleSetsResponse\x12\x44\n\rDryRunRuleSet\x12\x19.kaoping.v1.DryRunRequest\x1a\x18.kaoping.v1.DryRunReport\x12S\n\x10GetActiveRuleSet\x12#.kaoping.v1.GetActiveRuleSetRequest\x1a\x1a.kaoping.v1.RuleSetSummaryb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x19kaoping/v1/rulesets.proto\x12\nkaoping.v1\x1a\x1bkaoping/v1/evaluation.proto\"S\n\rRuleSetSource\x12\x0c\n\x04text\x18\x01 \x01(\t\x12\r\n\x05label\x18\x02 \x01(\t\x12\x10\n\x08\x66ilename\x18\x03 \x01(\t\x12\x13\n\x0btownship_id\x18\x04 \x01(\t\"J\n\x16PublishTemplateRequest\x12\x0e\n\x06\x63ounty\x18\x01 \x01(\t\x12\n\n\x02id\x18\x02 \x01(\x03\x12\x14\n\x0c\x63ontent_hash\x18\x03 \x01(\t\"$\n\x12GetTemplateRequest\x12\x0e\n\x06\x63ounty\x18\x01 \x01(\t\"\\\n\x0fRuleSetTemplate\x12\x0e\n\x06\x63ounty\x18\x01 \x01(\t\x12+\n\x07version\x18\x02 \x01(\x0b\x32\x1a.kaoping.v1.RuleSetVersion\x12\x0c\n\x04text\x18\x03 \x01(\t\",\n\x07Problem\x12\x10\n\x08location\x18\x01 \x01(\t\x12\x0f\n\x07message\x18\x02 \x01(\t\"<\n\nCaseResult\x12\x0c\n\x04name\x18\x01 \x01(\t\x12\x0e\n\x06passed\x18\x02 \x01(\x08\x12\x10\n\x08\x66\x61ilures\x18\x03 \x03(\t\"\x85\x01\n\x10ValidationReport\x12\r\n\x05valid\x18\x01 \x01(\x08\x12%\n\x08problems\x18\x02 \x03(\x0b\x32\x13.kaoping.v1.Problem\x12%\n\x05\x63\x61ses\x18\x03 \x03(\x0b\x32\x16.kaoping.v1.CaseResult\x12\x14\n\x0c\x63ontent_hash\x18\x04 \x01(\t\"\xca\x01\n\x0eRuleSetVersion\x12#\n\x03ref\x18\x01 \x01(\x0b\x32\x16.kaoping.v1.RuleSetRef\x12\x13\n\x0buploaded_by\x18\x02 \x01(\t\x12\x13\n\x0buploaded_at\x18\x03 \x01(\t\x12\x0e\n\x06\x61\x63tive\x18\x04 \x01(\x08\x12\x14\n\x0c\x61\x63tivated_at\x18\x05 \x01(\t\x12.\n\x0e\x61\x63tive_version\x18\x06 \x01(\x0b\x32\x16.kaoping.v1.RuleSetRef\x12\x13\n\x0btownship_id\x18\x07 \x01(\t\"O\n\x16\x41\x63tivateRuleSetRequest\x12\n\n\x02id\x18\x01 \x01(\x03\x12\x14\n\x0c\x63ontent_hash\x18\x02 \x01(\t\x12\x13\n\x0btownship_id\x18\x03 \x01(\t\"-\n\x16RollbackRuleSetRequest\x12\x13\n\x0btownship_id\x18\x01 \x01(\t\"Q\n\x13ListRuleSetsRequest\x12\x11\n\tpage_size\x18\x01 \x01(\x05\x12\x12\n\npage_token\x18\x02 \x01(\t\x12\x13\n\x0btownship_id\x18\x03 \x01(\t\"]\n\x14ListRuleSetsResponse\x12,\n\x08versions\x18\x01 \x03(\x0b\x32\x1a.kaoping.v1.RuleSetVersion\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t\"a\n\rDryRunRequest\x12,\n\tcandidate\x18\x01 \x01(\x0b\x32\x19.kaoping.v1.RuleSetSource\x12\r\n\x05month\x18\x02 \x01(\t\x12\x13\n\x0btownship_id\x18\x03 \x01(\t\"\x96\x02\n\x0cOfficialDiff\x12\x13\n\x0bofficial_id\x18\x01 \x01(\t\x12\x15\n\rofficial_name\x18\x02 \x01(\t\x12\x14\n\x0cvillage_name\x18\x03 \x01(\t\x12\x11\n\told_total\x18\x04 \x01(\t\x12\x11\n\tnew_total\x18\x05 \x01(\t\x12\x11\n\told_grade\x18\x06 \x01(\t\x12\x11\n\tnew_grade\x18\x07 \x01(\t\x12\x0f\n\x07old_pay\x18\x08 \x01(\t\x12\x0f\n\x07new_pay\x18\t \x01(\t\x12+\n\rremoved_items\x18\n \x03(\x0b\x32\x14.kaoping.v1.LineItem\x12)\n\x0b\x61\x64\x64\x65\x64_items\x18\x0b \x03(\x0b\x32\x14.kaoping.v1.LineItem\"\x9c\x01\n\x0c\x44ryRunReport\x12\r\n\x05month\x18\x01 \x01(\t\x12\'\n\x07\x63urrent\x18\x02 \x01(\x0b\x32\x16.kaoping.v1.RuleSetRef\x12\x16\n\x0e\x63\x61ndidate_hash\x18\x03 \x01(\t\x12)\n\x07\x63hanged\x18\x04 \x03(\x0b\x32\x18.kaoping.v1.OfficialDiff\x12\x11\n\tunchanged\x18\x05 \x01(\x05\".\n\x17GetActiveRuleSetRequest\x12\x13\n\x0btownship_id\x18\x01 \x01(\t\"H\n\x08KindInfo\x12\n\n\x02id\x18\x01 \x01(\t\x12\x0c\n\x04name\x18\x02 \x01(\t\x12\x0c\n\x04unit\x18\x03 \x01(\t\x12\x14\n\x0cmax_quantity\x18\x04 \x01(\t\"m\n\x0c\x43\x61tegoryInfo\x12\n\n\x02id\x18\x01 \x01(\t\x12\x0c\n\x04name\x18\x02 \x01(\t\x12\x0b\n\x03max\x18\x03 \x01(\t\x12\x11\n\tscored_by\x18\x04 \x03(\t\x12#\n\x05kinds\x18\x05 \x03(\x0b\x32\x14.kaoping.v1.KindInfo\"c\n\x0eRuleSetSummary\x12#\n\x03ref\x18\x01 \x01(\x0b\x32\x16.kaoping.v1.RuleSetRef\x12,\n\ncategories\x18\x02 \x03(\x0b\x32\x18.kaoping.v1.CategoryInfo2\xd7\x05\n\x0eRuleSetService\x12J\n\x0fValidateRuleSet\x12\x19.kaoping.v1.RuleSetSource\x1a\x1c.kaoping.v1.ValidationReport\x12\x46\n\rUploadRuleSet\x12\x19.kaoping.v1.RuleSetSource\x1a\x1a.kaoping.v1.RuleSetVersion\x12Q\n\x0f\x41\x63tivateRuleSet\x12\".kaoping.v1.ActivateRuleSetRequest\x1a\x1a.kaoping.v1.RuleSetVersion\x12Q\n\x0fRollbackRuleSet\x12\".kaoping.v1.RollbackRuleSetRequest\x1a\x1a.kaoping.v1.RuleSetVersion\x12Q\n\x0cListRuleSets\x12\x1f.kaoping.v1.ListRuleSetsRequest\x1a .kaoping.v1.ListRuleSetsResponse\x12\x44\n\rDryRunRuleSet\x12\x19.kaoping.v1.DryRunRequest\x1a\x18.kaoping.v1.DryRunReport\x12S\n\x10GetActiveRuleSet\x12#.kaoping.v1.GetActiveRuleSetRequest\x1a\x1a.kaoping.v1.RuleSetSummary\x12Q\n\x0fPublishTemplate\x12\".kaoping.v1.PublishTemplateRequest\x1a\x1a.kaoping.v1.RuleSetVersion\x12J\n\x0bGetTemplate\x12\x1e.kaoping.v1.GetTemplateRequest\x1a\x1b.kaoping.v1.RuleSetTemplateb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -33,37 +33,43 @@ _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'kaoping.v1.rulesets_pb2', _
 if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
   _globals['_RULESETSOURCE']._serialized_start=70
-  _globals['_RULESETSOURCE']._serialized_end=132
-  _globals['_PROBLEM']._serialized_start=134
-  _globals['_PROBLEM']._serialized_end=178
-  _globals['_CASERESULT']._serialized_start=180
-  _globals['_CASERESULT']._serialized_end=240
-  _globals['_VALIDATIONREPORT']._serialized_start=243
-  _globals['_VALIDATIONREPORT']._serialized_end=376
-  _globals['_RULESETVERSION']._serialized_start=379
-  _globals['_RULESETVERSION']._serialized_end=560
-  _globals['_ACTIVATERULESETREQUEST']._serialized_start=562
-  _globals['_ACTIVATERULESETREQUEST']._serialized_end=620
-  _globals['_ROLLBACKRULESETREQUEST']._serialized_start=622
-  _globals['_ROLLBACKRULESETREQUEST']._serialized_end=646
-  _globals['_LISTRULESETSREQUEST']._serialized_start=648
-  _globals['_LISTRULESETSREQUEST']._serialized_end=708
-  _globals['_LISTRULESETSRESPONSE']._serialized_start=710
-  _globals['_LISTRULESETSRESPONSE']._serialized_end=803
-  _globals['_DRYRUNREQUEST']._serialized_start=805
-  _globals['_DRYRUNREQUEST']._serialized_end=902
-  _globals['_OFFICIALDIFF']._serialized_start=905
-  _globals['_OFFICIALDIFF']._serialized_end=1183
-  _globals['_DRYRUNREPORT']._serialized_start=1186
-  _globals['_DRYRUNREPORT']._serialized_end=1342
-  _globals['_GETACTIVERULESETREQUEST']._serialized_start=1344
-  _globals['_GETACTIVERULESETREQUEST']._serialized_end=1369
-  _globals['_KINDINFO']._serialized_start=1371
-  _globals['_KINDINFO']._serialized_end=1443
-  _globals['_CATEGORYINFO']._serialized_start=1445
-  _globals['_CATEGORYINFO']._serialized_end=1554
-  _globals['_RULESETSUMMARY']._serialized_start=1556
-  _globals['_RULESETSUMMARY']._serialized_end=1655
-  _globals['_RULESETSERVICE']._serialized_start=1658
-  _globals['_RULESETSERVICE']._serialized_end=2226
+  _globals['_RULESETSOURCE']._serialized_end=153
+  _globals['_PUBLISHTEMPLATEREQUEST']._serialized_start=155
+  _globals['_PUBLISHTEMPLATEREQUEST']._serialized_end=229
+  _globals['_GETTEMPLATEREQUEST']._serialized_start=231
+  _globals['_GETTEMPLATEREQUEST']._serialized_end=267
+  _globals['_RULESETTEMPLATE']._serialized_start=269
+  _globals['_RULESETTEMPLATE']._serialized_end=361
+  _globals['_PROBLEM']._serialized_start=363
+  _globals['_PROBLEM']._serialized_end=407
+  _globals['_CASERESULT']._serialized_start=409
+  _globals['_CASERESULT']._serialized_end=469
+  _globals['_VALIDATIONREPORT']._serialized_start=472
+  _globals['_VALIDATIONREPORT']._serialized_end=605
+  _globals['_RULESETVERSION']._serialized_start=608
+  _globals['_RULESETVERSION']._serialized_end=810
+  _globals['_ACTIVATERULESETREQUEST']._serialized_start=812
+  _globals['_ACTIVATERULESETREQUEST']._serialized_end=891
+  _globals['_ROLLBACKRULESETREQUEST']._serialized_start=893
+  _globals['_ROLLBACKRULESETREQUEST']._serialized_end=938
+  _globals['_LISTRULESETSREQUEST']._serialized_start=940
+  _globals['_LISTRULESETSREQUEST']._serialized_end=1021
+  _globals['_LISTRULESETSRESPONSE']._serialized_start=1023
+  _globals['_LISTRULESETSRESPONSE']._serialized_end=1116
+  _globals['_DRYRUNREQUEST']._serialized_start=1118
+  _globals['_DRYRUNREQUEST']._serialized_end=1215
+  _globals['_OFFICIALDIFF']._serialized_start=1218
+  _globals['_OFFICIALDIFF']._serialized_end=1496
+  _globals['_DRYRUNREPORT']._serialized_start=1499
+  _globals['_DRYRUNREPORT']._serialized_end=1655
+  _globals['_GETACTIVERULESETREQUEST']._serialized_start=1657
+  _globals['_GETACTIVERULESETREQUEST']._serialized_end=1703
+  _globals['_KINDINFO']._serialized_start=1705
+  _globals['_KINDINFO']._serialized_end=1777
+  _globals['_CATEGORYINFO']._serialized_start=1779
+  _globals['_CATEGORYINFO']._serialized_end=1888
+  _globals['_RULESETSUMMARY']._serialized_start=1890
+  _globals['_RULESETSUMMARY']._serialized_end=1989
+  _globals['_RULESETSERVICE']._serialized_start=1992
+  _globals['_RULESETSERVICE']._serialized_end=2719
 # @@protoc_insertion_point(module_scope)

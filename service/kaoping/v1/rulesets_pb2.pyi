@@ -8,14 +8,42 @@ from typing import ClassVar as _ClassVar, Optional as _Optional, Union as _Union
 DESCRIPTOR: _descriptor.FileDescriptor
 
 class RuleSetSource(_message.Message):
-    __slots__ = ("text", "label", "filename")
+    __slots__ = ("text", "label", "filename", "township_id")
     TEXT_FIELD_NUMBER: _ClassVar[int]
     LABEL_FIELD_NUMBER: _ClassVar[int]
     FILENAME_FIELD_NUMBER: _ClassVar[int]
+    TOWNSHIP_ID_FIELD_NUMBER: _ClassVar[int]
     text: str
     label: str
     filename: str
-    def __init__(self, text: _Optional[str] = ..., label: _Optional[str] = ..., filename: _Optional[str] = ...) -> None: ...
+    township_id: str
+    def __init__(self, text: _Optional[str] = ..., label: _Optional[str] = ..., filename: _Optional[str] = ..., township_id: _Optional[str] = ...) -> None: ...
+
+class PublishTemplateRequest(_message.Message):
+    __slots__ = ("county", "id", "content_hash")
+    COUNTY_FIELD_NUMBER: _ClassVar[int]
+    ID_FIELD_NUMBER: _ClassVar[int]
+    CONTENT_HASH_FIELD_NUMBER: _ClassVar[int]
+    county: str
+    id: int
+    content_hash: str
+    def __init__(self, county: _Optional[str] = ..., id: _Optional[int] = ..., content_hash: _Optional[str] = ...) -> None: ...
+
+class GetTemplateRequest(_message.Message):
+    __slots__ = ("county",)
+    COUNTY_FIELD_NUMBER: _ClassVar[int]
+    county: str
+    def __init__(self, county: _Optional[str] = ...) -> None: ...
+
+class RuleSetTemplate(_message.Message):
+    __slots__ = ("county", "version", "text")
+    COUNTY_FIELD_NUMBER: _ClassVar[int]
+    VERSION_FIELD_NUMBER: _ClassVar[int]
+    TEXT_FIELD_NUMBER: _ClassVar[int]
+    county: str
+    version: RuleSetVersion
+    text: str
+    def __init__(self, county: _Optional[str] = ..., version: _Optional[_Union[RuleSetVersion, _Mapping]] = ..., text: _Optional[str] = ...) -> None: ...
 
 class Problem(_message.Message):
     __slots__ = ("location", "message")
@@ -48,40 +76,48 @@ class ValidationReport(_message.Message):
     def __init__(self, valid: _Optional[bool] = ..., problems: _Optional[_Iterable[_Union[Problem, _Mapping]]] = ..., cases: _Optional[_Iterable[_Union[CaseResult, _Mapping]]] = ..., content_hash: _Optional[str] = ...) -> None: ...
 
 class RuleSetVersion(_message.Message):
-    __slots__ = ("ref", "uploaded_by", "uploaded_at", "active", "activated_at", "active_version")
+    __slots__ = ("ref", "uploaded_by", "uploaded_at", "active", "activated_at", "active_version", "township_id")
     REF_FIELD_NUMBER: _ClassVar[int]
     UPLOADED_BY_FIELD_NUMBER: _ClassVar[int]
     UPLOADED_AT_FIELD_NUMBER: _ClassVar[int]
     ACTIVE_FIELD_NUMBER: _ClassVar[int]
     ACTIVATED_AT_FIELD_NUMBER: _ClassVar[int]
     ACTIVE_VERSION_FIELD_NUMBER: _ClassVar[int]
+    TOWNSHIP_ID_FIELD_NUMBER: _ClassVar[int]
     ref: _evaluation_pb2.RuleSetRef
     uploaded_by: str
     uploaded_at: str
     active: bool
     activated_at: str
     active_version: _evaluation_pb2.RuleSetRef
-    def __init__(self, ref: _Optional[_Union[_evaluation_pb2.RuleSetRef, _Mapping]] = ..., uploaded_by: _Optional[str] = ..., uploaded_at: _Optional[str] = ..., active: _Optional[bool] = ..., activated_at: _Optional[str] = ..., active_version: _Optional[_Union[_evaluation_pb2.RuleSetRef, _Mapping]] = ...) -> None: ...
+    township_id: str
+    def __init__(self, ref: _Optional[_Union[_evaluation_pb2.RuleSetRef, _Mapping]] = ..., uploaded_by: _Optional[str] = ..., uploaded_at: _Optional[str] = ..., active: _Optional[bool] = ..., activated_at: _Optional[str] = ..., active_version: _Optional[_Union[_evaluation_pb2.RuleSetRef, _Mapping]] = ..., township_id: _Optional[str] = ...) -> None: ...
 
 class ActivateRuleSetRequest(_message.Message):
-    __slots__ = ("id", "content_hash")
+    __slots__ = ("id", "content_hash", "township_id")
     ID_FIELD_NUMBER: _ClassVar[int]
     CONTENT_HASH_FIELD_NUMBER: _ClassVar[int]
+    TOWNSHIP_ID_FIELD_NUMBER: _ClassVar[int]
     id: int
     content_hash: str
-    def __init__(self, id: _Optional[int] = ..., content_hash: _Optional[str] = ...) -> None: ...
+    township_id: str
+    def __init__(self, id: _Optional[int] = ..., content_hash: _Optional[str] = ..., township_id: _Optional[str] = ...) -> None: ...
 
 class RollbackRuleSetRequest(_message.Message):
-    __slots__ = ()
-    def __init__(self) -> None: ...
+    __slots__ = ("township_id",)
+    TOWNSHIP_ID_FIELD_NUMBER: _ClassVar[int]
+    township_id: str
+    def __init__(self, township_id: _Optional[str] = ...) -> None: ...
 
 class ListRuleSetsRequest(_message.Message):
-    __slots__ = ("page_size", "page_token")
+    __slots__ = ("page_size", "page_token", "township_id")
     PAGE_SIZE_FIELD_NUMBER: _ClassVar[int]
     PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    TOWNSHIP_ID_FIELD_NUMBER: _ClassVar[int]
     page_size: int
     page_token: str
-    def __init__(self, page_size: _Optional[int] = ..., page_token: _Optional[str] = ...) -> None: ...
+    township_id: str
+    def __init__(self, page_size: _Optional[int] = ..., page_token: _Optional[str] = ..., township_id: _Optional[str] = ...) -> None: ...
 
 class ListRuleSetsResponse(_message.Message):
     __slots__ = ("versions", "next_page_token")
@@ -142,8 +178,10 @@ class DryRunReport(_message.Message):
     def __init__(self, month: _Optional[str] = ..., current: _Optional[_Union[_evaluation_pb2.RuleSetRef, _Mapping]] = ..., candidate_hash: _Optional[str] = ..., changed: _Optional[_Iterable[_Union[OfficialDiff, _Mapping]]] = ..., unchanged: _Optional[int] = ...) -> None: ...
 
 class GetActiveRuleSetRequest(_message.Message):
-    __slots__ = ()
-    def __init__(self) -> None: ...
+    __slots__ = ("township_id",)
+    TOWNSHIP_ID_FIELD_NUMBER: _ClassVar[int]
+    township_id: str
+    def __init__(self, township_id: _Optional[str] = ...) -> None: ...
 
 class KindInfo(_message.Message):
     __slots__ = ("id", "name", "unit", "max_quantity")

@@ -26,7 +26,10 @@ if _version_not_supported:
 
 
 class RuleSetServiceStub:
-    """Rule sets as versioned data. Every write here is for administrators.
+    """Rule sets as versioned data, per township: each township uploads, activates and
+    rolls back its own versions, and activating in one changes nothing in another.
+    township_id empty means the caller's township (or the only one). Every write here
+    is for administrators of that township (or its county, or the deployment).
     """
 
     def __init__(self, channel):
@@ -70,10 +73,23 @@ class RuleSetServiceStub:
                 request_serializer=kaoping_dot_v1_dot_rulesets__pb2.GetActiveRuleSetRequest.SerializeToString,
                 response_deserializer=kaoping_dot_v1_dot_rulesets__pb2.RuleSetSummary.FromString,
                 _registered_method=True)
+        self.PublishTemplate = channel.unary_unary(
+                '/kaoping.v1.RuleSetService/PublishTemplate',
+                request_serializer=kaoping_dot_v1_dot_rulesets__pb2.PublishTemplateRequest.SerializeToString,
+                response_deserializer=kaoping_dot_v1_dot_rulesets__pb2.RuleSetVersion.FromString,
+                _registered_method=True)
+        self.GetTemplate = channel.unary_unary(
+                '/kaoping.v1.RuleSetService/GetTemplate',
+                request_serializer=kaoping_dot_v1_dot_rulesets__pb2.GetTemplateRequest.SerializeToString,
+                response_deserializer=kaoping_dot_v1_dot_rulesets__pb2.RuleSetTemplate.FromString,
+                _registered_method=True)
 
 
 class RuleSetServiceServicer:
-    """Rule sets as versioned data. Every write here is for administrators.
+    """Rule sets as versioned data, per township: each township uploads, activates and
+    rolls back its own versions, and activating in one changes nothing in another.
+    township_id empty means the caller's township (or the only one). Every write here
+    is for administrators of that township (or its county, or the deployment).
     """
 
     def ValidateRuleSet(self, request, context):
@@ -124,6 +140,21 @@ class RuleSetServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def PublishTemplate(self, request, context):
+        """County admins (and deployment admins): publishes an uploaded version as the
+        county's template, which townships created in the county start from.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def GetTemplate(self, request, context):
+        """The county's current template with its text, to start a township's own file from.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_RuleSetServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -162,6 +193,16 @@ def add_RuleSetServiceServicer_to_server(servicer, server):
                     request_deserializer=kaoping_dot_v1_dot_rulesets__pb2.GetActiveRuleSetRequest.FromString,
                     response_serializer=kaoping_dot_v1_dot_rulesets__pb2.RuleSetSummary.SerializeToString,
             ),
+            'PublishTemplate': grpc.unary_unary_rpc_method_handler(
+                    servicer.PublishTemplate,
+                    request_deserializer=kaoping_dot_v1_dot_rulesets__pb2.PublishTemplateRequest.FromString,
+                    response_serializer=kaoping_dot_v1_dot_rulesets__pb2.RuleSetVersion.SerializeToString,
+            ),
+            'GetTemplate': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetTemplate,
+                    request_deserializer=kaoping_dot_v1_dot_rulesets__pb2.GetTemplateRequest.FromString,
+                    response_serializer=kaoping_dot_v1_dot_rulesets__pb2.RuleSetTemplate.SerializeToString,
+            ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
             'kaoping.v1.RuleSetService', rpc_method_handlers)
@@ -171,7 +212,10 @@ def add_RuleSetServiceServicer_to_server(servicer, server):
 
  # This class is part of an EXPERIMENTAL API.
 class RuleSetService:
-    """Rule sets as versioned data. Every write here is for administrators.
+    """Rule sets as versioned data, per township: each township uploads, activates and
+    rolls back its own versions, and activating in one changes nothing in another.
+    township_id empty means the caller's township (or the only one). Every write here
+    is for administrators of that township (or its county, or the deployment).
     """
 
     @staticmethod
@@ -353,6 +397,60 @@ class RuleSetService:
             '/kaoping.v1.RuleSetService/GetActiveRuleSet',
             kaoping_dot_v1_dot_rulesets__pb2.GetActiveRuleSetRequest.SerializeToString,
             kaoping_dot_v1_dot_rulesets__pb2.RuleSetSummary.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def PublishTemplate(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/kaoping.v1.RuleSetService/PublishTemplate',
+            kaoping_dot_v1_dot_rulesets__pb2.PublishTemplateRequest.SerializeToString,
+            kaoping_dot_v1_dot_rulesets__pb2.RuleSetVersion.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetTemplate(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/kaoping.v1.RuleSetService/GetTemplate',
+            kaoping_dot_v1_dot_rulesets__pb2.GetTemplateRequest.SerializeToString,
+            kaoping_dot_v1_dot_rulesets__pb2.RuleSetTemplate.FromString,
             options,
             channel_credentials,
             insecure,
