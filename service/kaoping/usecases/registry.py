@@ -8,7 +8,8 @@ from kaoping.domain.errors import InvalidArgument, NotFound, Violation
 from kaoping.domain.facts import EARLIEST_MONTH, parse_month, text_problems
 from kaoping.domain.roster import Assignment, village_in_month
 from kaoping.rules.model import SCORER_ROLES
-from kaoping.storage.models import Official, OfficialAssignment, Scorer, Township, Village
+from kaoping.domain.principal import INTERNAL, Principal
+from kaoping.storage.models import Official, OfficialAssignment, Scorer, Village
 from kaoping.storage.store import Store
 from kaoping.usecases import audit
 
@@ -101,14 +102,20 @@ class RegistryUseCases:
     """Adding and changing villages, officials and scorers, each with its audit entry (a
     mixin of kaoping.usecases.app.Kaoping; the Registry above is what it reads)."""
 
-    def put_village(self, village: Village) -> None:
+    def put_village(self, village: Village, caller: Principal = INTERNAL) -> None:
         _check_text({"id": village.id, "township_id": village.township_id, "name": village.name})
         village = with_checked_attributes(village)
-        if self.store.get(Township, village.township_id) is None:
-            raise NotFound("no such township", [Violation("township_id", village.township_id)])
-        self.put(village)
+        township = self.township_for(caller, village.township_id)
+        old = self.store.get(Village, village.id)
+        if old is not None and old.township_id != township.id:
+            # a village id is the county's: another township's village is not overwritten
+            self.township_for(caller, old.township_id, "id")
+            raise InvalidArgument("a village stays in its township", [Violation(
+                "township_id", f"village {village.id!r} belongs to township {old.township_id!r}")])
+        self.put(village.model_copy(update={"township_id": township.id}))
 
-    def put_official(self, official: Official, village_from: str = "") -> None:
+    def put_official(self, official: Official, village_from: str = "",
+                     caller: Principal = INTERNAL) -> None:
         """Adds or changes an official. A change of village takes effect from the month
         `village_from` (default: the current month) and is added to the history
         (kaoping.domain.roster): earlier months keep the old village."""
@@ -117,6 +124,10 @@ class RegistryUseCases:
         official = with_checked_attributes(official)
         if self.store.get(Village, official.village_id) is None:
             raise NotFound("no such village", [Violation("village_id", official.village_id)])
+        self.village_township(caller, official.village_id)
+        known = self.store.get(Official, official.id)
+        if known is not None:   # another township's official is not moved or overwritten
+            self.village_township(caller, known.village_id, "id")
         since = self.today().strftime("%Y-%m")
         if village_from:
             since, problems = parse_month(village_from, "village_from_month", self.today())
@@ -134,21 +145,37 @@ class RegistryUseCases:
         self.registry.reload()
         self.invalidate()
 
-    def put_scorer(self, scorer: Scorer) -> None:
-        _check_text({"id": scorer.id, "name": scorer.name, "role": scorer.role})
+    def put_scorer(self, scorer: Scorer, caller: Principal = INTERNAL) -> None:
+        _check_text({"id": scorer.id, "name": scorer.name, "role": scorer.role,
+                     "township_id": scorer.township_id})
         if scorer.role not in SCORER_ROLES:
             raise InvalidArgument("unknown scorer role", [Violation(
                 "role", f"{scorer.role!r}; known: {', '.join(SCORER_ROLES)}")])
-        self.put(scorer)
+        township = self.township_for(caller, scorer.township_id)
+        old = self.store.get(Scorer, scorer.id)
+        if old is not None and old.township_id and old.township_id != township.id:
+            self.township_for(caller, old.township_id, "id")
+            raise InvalidArgument("a scorer stays in its township", [Violation(
+                "township_id", f"scorer {scorer.id!r} scores in township {old.township_id!r}")])
+        self.put(scorer.model_copy(update={"township_id": township.id}))
 
     def put(self, *objects) -> None:
         for obj in objects:
             old = self.store.get(type(obj), obj.id)
             self.store.put(obj, audit=audit.entry(
                 f"put_{type(obj).__name__.lower()}", obj.id,
-                before=old.model_dump(mode="json") if old else None, after=obj.model_dump(mode="json")))
+                before=old.model_dump(mode="json") if old else None, after=obj.model_dump(mode="json"),
+                township_id=self._township_of(obj)))
         self.registry.reload()
         self.invalidate()
+
+
+    def _township_of(self, obj) -> str:
+        """The township a registry row belongs to, for its audit entry."""
+        if isinstance(obj, Official):
+            village = self.registry.village(obj.village_id)
+            return village.township_id if village else ""
+        return getattr(obj, "township_id", "") or ""
 
 
 # Column sizes of the registry tables (kaoping.storage.models).

@@ -16,7 +16,7 @@ class PayLists(WorkflowBase):
         _reader(caller)
         if caller.role == "village":
             village_id = self._village(caller, village_id or caller.village_id, read=True).id
-        township = self._township(township_id)
+        township = self._township(township_id, caller)
         if bool(month) == bool(year):
             raise InvalidArgument("give a month or a year", [Violation("month", "one of month, year")])
         if month:
