@@ -52,4 +52,9 @@ class PayLists(WorkflowBase):
         if village_id:
             result.lines = [l for l in result.lines if l.village_id == village_id]
         result.lines.sort(key=lambda l: (l.village_id, l.official_id))
+        if caller.sees_personal:   # ID number and bank account: for the roles that pay only
+            for line in result.lines:
+                official = self.app.registry.official(line.official_id)
+                if official is not None:
+                    line.id_number, line.bank_account = official.id_number, official.bank_account
         return result
