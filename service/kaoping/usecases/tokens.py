@@ -96,6 +96,8 @@ class Tokens:
             # Reach first: a township admin naming another township's scorer, village or
             # township is refused for that, not told what is wrong with the rest.
             if issuer is not None:
+                if asked:   # named outright, even where the token would take another one
+                    token_reach.check_issuer(issuer, asked, "", counties, "township_id")
                 field = ("county" if role in COUNTY_ROLES else "township_id" if asked
                          else "scorer_id" if scorer else "village_id" if village else "township_id")
                 token_reach.check_issuer(issuer, township_id, county, counties, field)
