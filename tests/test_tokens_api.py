@@ -126,6 +126,9 @@ def test_bad_requests_name_the_field(world):
             (east, tk.IssueTokenRequest(name="", role="reader"), "name"),
             (east, tk.IssueTokenRequest(name="x", role="emperor"), "role"),
             (east, tk.IssueTokenRequest(name="x", role="reader", county=COUNTY), "county"),
+            (east, tk.IssueTokenRequest(name="x", role="station", scorer_id="no-such-scorer"), "scorer_id"),
+            (east, tk.IssueTokenRequest(name="x", role="village"), "village_id"),
+            (east, tk.IssueTokenRequest(name="x", role="system", categories=["no-such"]), "categories"),
             (east, tk.IssueTokenRequest(name="x", role="station", scorer_id="st-east", township_id="west"),
              "township_id"),   # refused for reach first
             (deployment, tk.IssueTokenRequest(name="x", role="station", scorer_id="st-east",

@@ -100,7 +100,11 @@ class Tokens:
                     token_reach.check_issuer(issuer, asked, "", counties, "township_id")
                 field = ("county" if role in COUNTY_ROLES else "township_id" if asked
                          else "scorer_id" if scorer else "village_id" if village else "township_id")
-                token_reach.check_issuer(issuer, township_id, county, counties, field)
+                # no such scorer or village: its township is unknown, and INVALID_ARGUMENT says why
+                unknown_holder = (role in SCORER_ROLES and scorer is None) or (
+                    role == "village" and village is None)
+                if not unknown_holder:
+                    token_reach.check_issuer(issuer, township_id, county, counties, field)
         if bad:
             raise InvalidArgument("cannot issue the token", bad)
         taken = self._identity_taken(name, categories) if role == "system" else []
