@@ -212,7 +212,8 @@ def test_deployment_admin_issues_any(world):
             (tk.IssueTokenRequest(name="全域讀者", role="reader"), ("", "")),
             (tk.IssueTokenRequest(name="遠鎮讀者", role="reader", township_id="far"), ("far", "")),
             (tk.IssueTokenRequest(name="遠縣讀者", role="county_reader", county="遠縣"), ("", "遠縣")),
-            (tk.IssueTokenRequest(name="示例站", role="station", scorer_id="station-01"), ("", ""))]:
+            # the sample's scorers belong to its township: so does a token for one
+            (tk.IssueTokenRequest(name="示例站", role="station", scorer_id="station-01"), ("dahedian", ""))]:
         assert world.reach(deployment.IssueToken(request).token) == reach
 
 
