@@ -9,8 +9,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, SQLModel, create_engine, select
 
 from kaoping.storage.faults import retry_locked, sqlite_busy_ms
-from kaoping.storage.models import (Activation, AuditEntry, FactRow, Official, OfficialAssignment,
-                                    RuleSetRow, Scorer, Township, Village)
+from kaoping.storage.models import (Activation, AuditEntry, FactRow, Official, RuleSetRow, Scorer,
+                                    Township, Village)
 
 
 @dataclass(frozen=True)
@@ -133,14 +133,6 @@ class Store:
             q = select(Official).order_by(Official.id)
             if village_id:
                 q = q.where(Official.village_id == village_id)
-            return list(s.exec(q))
-
-    def assignments(self, official_id: str = "") -> list[OfficialAssignment]:
-        with self.session() as s:
-            q = select(OfficialAssignment).order_by(OfficialAssignment.official_id,
-                                                    OfficialAssignment.from_month)
-            if official_id:
-                q = q.where(OfficialAssignment.official_id == official_id)
             return list(s.exec(q))
 
     def scorers(self) -> list[Scorer]:
