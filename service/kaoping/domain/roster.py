@@ -74,9 +74,18 @@ def joined_on(entries: Sequence) -> str:
     return next((e.effective_on for e in entries if e.on_roster), "")
 
 
+def _departure(entries: Sequence, holding) -> str:
+    """The day of the departure that put him off the roster at `holding` (an off entry):
+    the first of the run of off entries up to it (a departure recorded again earlier)."""
+    at = next(n for n, e in enumerate(entries) if e is holding)
+    while at > 0 and not entries[at - 1].on_roster:
+        at -= 1
+    return entries[at].effective_on
+
+
 def left_on(entries: Sequence) -> str:
     """The day he left, when the latest entry is a departure; "" while serving."""
-    return entries[-1].effective_on if entries and not entries[-1].on_roster else ""
+    return _departure(entries, entries[-1]) if entries and not entries[-1].on_roster else ""
 
 
 def off_roster_reason(entries: Sequence, month: str) -> str:
@@ -87,7 +96,7 @@ def off_roster_reason(entries: Sequence, month: str) -> str:
     before = entry_in_month(entries, month)
     if before is None:
         return f"not on the roster in {month}: joined on {joined_on(entries)}"
-    return f"not on the roster in {month}: left on {before.effective_on}"
+    return f"not on the roster in {month}: left on {_departure(entries, before)}"
 
 
 def served_months(entries: Sequence, months: Iterable[str]) -> list[str]:
@@ -184,11 +193,11 @@ def plan_put(entries: Sequence, put: Put, row: RosterState | None, is_new: bool)
         else:
             added.append(Planned(put.effective_on, month, True, *wanted[:3]))
     if put.left_on:
-        added += _departure(ordered(history + added), put, bool(added))
+        added += _leaving(ordered(history + added), put, bool(added))
     return baseline + added if added else []
 
 
-def _departure(history: list, put: Put, changed: bool) -> list[Planned]:
+def _leaving(history: list, put: Put, changed: bool) -> list[Planned]:
     start = joined_on(history)
     if not start:
         raise FailedPrecondition("the official was never on the roster", [Violation(
@@ -206,7 +215,7 @@ def _departure(history: list, put: Put, changed: bool) -> list[Planned]:
         if gone is not None and gone.effective_on == put.left_on:
             return []   # recorded already
         raise FailedPrecondition("the official has already left", [Violation(
-            "left_on", f"he left on {gone.effective_on if gone else '?'}; to correct it, re-join him "
-                       f"(effective_on) and give the new day")])
+            "left_on", f"he left on {_departure(history, gone) if gone else '?'}; for a later day, "
+                       f"re-join him (effective_on) and give it")])
     served = state_in_month(history, put.left_on[:7])
     return [Planned(put.left_on, after, False, served.village_id, served.position, served.base_pay)]

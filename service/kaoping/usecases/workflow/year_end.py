@@ -115,8 +115,9 @@ class YearEnds(WorkflowBase):
                                       earlier, year)
         # the months he was on the roster: before he joined and after he left there is no
         # month to count, and none is missing (kaoping.domain.roster)
-        served = {oid: served_months(self.app.registry.entries(oid), months) for oid in history}
-        part = sorted(oid for oid, m in served.items() if len(m) < len(months))
+        so_far = [m for m in months if m <= self.today().strftime("%Y-%m")]   # none served ahead
+        served = {oid: served_months(self.app.registry.entries(oid), so_far) for oid in history}
+        part = sorted(oid for oid, m in served.items() if len(m) < len(so_far))
         if part:
             notes.append(f"on the roster for part of {year} (only the months served count): "
                          f"{', '.join(f'{oid} {served[oid][0]}..{served[oid][-1]}' if served[oid] else oid for oid in part)}")
