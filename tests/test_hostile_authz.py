@@ -138,11 +138,14 @@ BEFORE, AFTER = "2026-05", "2026-06"   # the official moves from v01 to v02 in A
 MOVED = "v01-6"
 
 
-def test_d_village_of_an_official_follows_the_assignment_history():
-    from kaoping.domain.roster import Assignment, village_in_month
-    history = [Assignment("2000-01", "v01"), Assignment("2026-05", "v02")]
-    assert [village_in_month(history, m) for m in ("2026-04", "2026-05", "2026-11")] == ["v01", "v02", "v02"]
-    assert village_in_month([], "2026-05") is None
+def test_d_village_of_an_official_follows_the_roster_history():
+    from decimal import Decimal
+    from kaoping.domain.roster import Planned, ordered, state_in_month
+    history = ordered([Planned("2026-05-12", "2026-05", True, "v02", "文書", Decimal(1200), id=2),
+                       Planned("2000-01-01", "2000-01", True, "v01", "文書", Decimal(1200), id=1)])
+    assert [state_in_month(history, m).village_id for m in ("2026-04", "2026-05", "2026-11")] == [
+        "v01", "v02", "v02"]
+    assert state_in_month([], "2026-05") is None
 
 
 @pytest.fixture(scope="module")
@@ -231,7 +234,8 @@ def test_d_existing_officials_get_their_village_as_history(db_url):
     engine.dispose()
     store = Store(db_url)
     try:
-        assert [(a.official_id, a.from_month, a.village_id) for a in store.assignments()] == [
-            ("o1", "2000-01", "v1")]
+        from kaoping.storage.roster_store import roster_entries
+        assert [(e.official_id, e.effective_on, e.from_month, e.village_id, e.on_roster)
+                for e in roster_entries(store)] == [("o1", "2000-01-01", "2000-01", "v1", True)]
     finally:
         store.close()

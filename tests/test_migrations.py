@@ -130,3 +130,74 @@ def _row(**change) -> dict:
                   month="2026-03", category="attendance", kind="meeting_late", quantity=Decimal(1),
                   scorer_id="main-01", scorer_role="main_leader", recorded_at=utcnow())
     return values | change
+
+
+# 0008 -> 0009: official_assignment becomes the roster history by date -----------------
+AT_0008 = (
+    "insert into township (id, name) values ('t1', '試驗鎮')",
+    "insert into village (id, township_id, name) values ('v1', 't1', '上山村'), ('v2', 't1', '火石村')",
+    "insert into official (id, village_id, name, position, base_pay, attributes) values "
+    "('o1', 'v2', '王建國', '書記', 1800.00, '{}'), ('o2', 'v1', '李秀英', '文書', 1200.00, '{}')",
+    "insert into official_assignment (official_id, from_month, village_id, recorded_at) values "
+    "('o1', '2000-01', 'v1', '2026-01-01 08:00:00'), ('o1', '2026-05', 'v2', '2026-05-20 08:00:00'), "
+    "('o2', '2000-01', 'v1', '2026-01-01 08:00:00')",
+    "insert into scorer (id, name, role) values ('main-01', '主要領導', 'main_leader')",
+)
+
+
+def _fact_0008(n: int, official: str, village: str, month: str) -> str:
+    return ("insert into fact (id, idempotency_key, payload_hash, official_id, village_id, month, date, "
+            "category, kind, quantity, note, scorer_id, scorer_role, source, recorded_at, voids_fact_id, "
+            "void_reason, void_claim, level) "
+            f"values ({n}, 'old-{n}', 'h{n}', '{official}', '{village}', '{month}', '', 'attendance', "
+            "'meeting_absent', 1, '', 'main-01', 'main_leader', 'test', '2026-06-01 08:00:00', null, '', "
+            "null, '')")
+
+
+def test_0008_assignments_upgrade_to_roster_entries_and_score_the_same(db_url):
+    """A database at 0008 whose official moved from v1 to v2 in 2026-05 (a late April fact
+    stamped v2, as a fact entered after the move was): after the upgrade every month is
+    scored in the village and with the pay it was before, and the history reads by date."""
+    from datetime import date
+    from decimal import Decimal
+
+    from sqlalchemy import text
+
+    from kaoping.storage.roster_store import roster_entries
+    from kaoping.usecases.app import Kaoping
+    from kaoping.usecases.rulesets import RuleSets
+    from tests.support.apps import SHIPPED
+
+    engine = create_engine(db_url)
+    upgrade(engine, "0008")
+    with engine.begin() as conn:
+        for statement in AT_0008 + (_fact_0008(1, "o1", "v1", "2026-04"), _fact_0008(2, "o1", "v2", "2026-05"),
+                                    _fact_0008(3, "o1", "v2", "2026-04")):
+            conn.execute(text(statement))
+    engine.dispose()
+    store = Store(db_url)
+    rulesets = RuleSets(store)
+    try:
+        assert current(store.engine) == HEAD
+        assert [(e.official_id, e.effective_on, e.from_month, e.on_roster, e.village_id, e.position,
+                 e.base_pay) for e in roster_entries(store)] == [
+            ("o1", "2000-01-01", "2000-01", True, "v1", "書記", Decimal("1800.00")),
+            ("o1", "2026-05-01", "2026-05", True, "v2", "書記", Decimal("1800.00")),
+            ("o2", "2000-01-01", "2000-01", True, "v1", "文書", Decimal("1200.00"))]
+        rulesets.bootstrap(SHIPPED.read_text(encoding="utf-8"), SHIPPED.name)
+        app = Kaoping(store, rulesets, today=lambda: date(2026, 11, 25))
+        scored = {(m, s.official.id): (s.village.id, sorted(i.fact_id for i in s.result.items),
+                                       s.result.base_pay, s.result.total)
+                  for m in ("2026-03", "2026-04", "2026-05")
+                  for s in app.monthly_scores(m, township_id="t1").scores}
+        assert scored == {
+            ("2026-03", "o1"): ("v1", [], Decimal("1800.00"), Decimal(100)),
+            ("2026-03", "o2"): ("v1", [], Decimal("1200.00"), Decimal(100)),
+            ("2026-04", "o1"): ("v1", [1, 3], Decimal("1800.00"), Decimal(98)),
+            ("2026-04", "o2"): ("v1", [], Decimal("1200.00"), Decimal(100)),
+            ("2026-05", "o1"): ("v2", [2], Decimal("1800.00"), Decimal(99)),
+            ("2026-05", "o2"): ("v1", [], Decimal("1200.00"), Decimal(100))}
+        assert app.registry.village_of("o1", "2026-04") == "v1" and app.registry.off_roster("o1", "2001-01") == ""
+    finally:
+        rulesets.close()
+        store.close()

@@ -47,7 +47,8 @@ def _second_township(app) -> list[str]:
         for p in range(1, 5 if v < 3 else 1):
             official_id = f"t2-v{v}-{p}"
             app.put_official(Official(id=official_id, village_id=f"t2-v{v}", name=f"官員{v}{p}",
-                                      position="村委會主任", base_pay=Decimal(1000 + 100 * p)))
+                                      position="村委會主任", base_pay=Decimal(1000 + 100 * p)),
+                             effective_on="2026-01-01")
             officials.append(official_id)
     return officials
 
@@ -87,7 +88,12 @@ def month(app):
                                 quantity="1", scorer=scorer, month=MONTH, key="rc-fix-2-new"))
     moved = app.store.get(Official, "v02-1")
     app.put_official(Official(id=moved.id, village_id="t2-v3", name=moved.name,
-                              position=moved.position, base_pay=moved.base_pay))
+                              position=moved.position, base_pay=moved.base_pay), effective_on="2026-03-05")
+    # the roster by date: a new position and pay from MONTH, and one who left before it
+    promoted = app.store.get(Official, "t2-v1-1")
+    app.put_official(promoted.model_copy(update={"position": "黨支部書記", "base_pay": Decimal(1900)}),
+                     effective_on="2026-03-10")
+    app.put_official(app.store.get(Official, "t2-v2-4"), left_on="2026-02-20")
     return app
 
 
@@ -112,7 +118,12 @@ def test_recompute_gives_monthly_scores_results(month, workers, per_shard):
     expected = _expected(month, MONTH)
     got, report = _recomputed(month, MONTH, workers=workers, townships_per_shard=per_shard)
     assert got == expected
-    assert report.officials == len(expected) == len(month.store.officials())
+    assert report.officials == len(expected) == len(month.store.officials()) - 1   # t2-v2-4 left
+    assert "t2-v2-4" not in {r[2] for r in got}
+    assert "t2-v2-4" in {r[2] for r in _recomputed(month, OTHER_MONTH, workers=1)[0]}
+    promoted = month.monthly_scores(MONTH, official_id="t2-v1-1").scores[0]
+    assert (promoted.official.position, promoted.result.base_pay) == ("黨支部書記", Decimal(1900))
+    assert ("t2", "t2-v3", "v02-1") in {r[:3] for r in got}
     assert report.townships == 2 and report.villages == 20
     assert report.facts == len(month.store.facts(MONTH))
     assert report.ruleset_hash == month.rulesets.active_row.content_hash

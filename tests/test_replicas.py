@@ -179,7 +179,7 @@ def test_sync_picks_up_activations_and_registry_changes_from_another_process(db_
 
         official = here.store.get(Official, "v01-1")
         official.base_pay = Decimal("2000")
-        here.put_official(official)                              # base pay changed elsewhere
+        here.put_official(official, effective_on="2026-04-01")  # base pay changed elsewhere, from April
         assert there.monthly_scores(month, official_id="v01-1").scores[0].result.pay == Decimal("1800.00")
         assert sync.poll() == ["registry"]
         assert there.monthly_scores(month, official_id="v01-1").scores[0].result.pay == Decimal("2000.00")

@@ -168,7 +168,7 @@ def test_a_township_admin_reaches_nothing_in_another_township(served):
     assert [v.field for v in err.value.violations] == ["id"]
     # and within its own township it sees only its own
     assert [v.id for v in app.list_villages(theirs)] == ["xinzhuang-v1"]
-    assert [o.id for o in app.list_officials(theirs)] == ["xinzhuang-o1"]
+    assert [o.official.id for o in app.list_officials(caller=theirs)] == ["xinzhuang-o1"]
     assert {s.id for s in app.list_scorers(theirs)} == {"xinzhuang-main"} | {
         s.id for s in app.store.scorers() if not s.township_id}
 

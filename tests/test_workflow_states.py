@@ -206,7 +206,8 @@ def test_approved_month_keeps_its_version_and_snapshot(app, tmp_path):
     # registry edits after approval are not silent: the snapshot stands, drift is reported
     official = app.store.get(Official, "v01-1")
     app.put_official(Official(id="v01-1", village_id="v01", name=official.name,
-                              position=official.position, base_pay=Decimal("2000")))
+                              position=official.position, base_pay=Decimal("2000")),
+                     effective_on="2026-03-01")   # back-dated into the approved month
     view = flow.state(ADMIN, "2026-03")
     assert len(view.drift) == 1 and view.drift[0].startswith("v01-1")
     pay = flow.pay_list(ADMIN, month="2026-03")

@@ -5,11 +5,13 @@ import functools
 from datetime import datetime, timezone
 from decimal import Decimal
 
+from kaoping.domain.attributes import attributes_of
 from kaoping.domain.facts import FactInput
 from kaoping.rules.results import LineItem
 from kaoping.storage.models import FactRow, RuleSetRow
 from kaoping.v1 import evaluation_pb2 as ev
 from kaoping.v1 import facts_pb2 as fx
+from kaoping.v1 import registry_pb2 as rg
 
 
 def stamp(value: datetime) -> str:
@@ -55,6 +57,22 @@ def stored_fact(row: FactRow, voided_by: int = 0) -> fx.StoredFact:
                      note=row.note, scorer_id=row.scorer_id, source=row.source,
                      idempotency_key=row.idempotency_key, level=row.level or "",
                      village_id="" if row.official_id else row.village_id))
+
+
+def listed_official(listed) -> rg.Official:
+    """kaoping.usecases.roster_history.ListedOfficial -> the registry's Official."""
+    o = listed.official
+    return rg.Official(id=o.id, village_id=o.village_id, name=o.name, position=o.position,
+                       base_pay=money(Decimal(o.base_pay)), attributes=attributes_of(o),
+                       id_number=o.id_number or "", bank_account=o.bank_account or "",
+                       joined_on=listed.joined_on, left_on=listed.left_on)
+
+
+def roster_entry(e) -> rg.RosterEntry:
+    return rg.RosterEntry(official_id=e.official_id, effective_on=e.effective_on,
+                          from_month=e.from_month, on_roster=e.on_roster, village_id=e.village_id,
+                          position=e.position, base_pay=money(Decimal(e.base_pay)), note=e.note,
+                          recorded_by=e.recorded_by, recorded_at=stamp(e.recorded_at))
 
 
 def ruleset_ref(row: RuleSetRow, township_id: str = "") -> ev.RuleSetRef:

@@ -37,6 +37,7 @@ POLICY: dict[str, tuple[str, ...]] = {
     "/kaoping.v1.RegistryService/ListVillages": READERS,
     "/kaoping.v1.RegistryService/ListOfficials": READERS,
     "/kaoping.v1.RegistryService/ListScorers": READERS,
+    "/kaoping.v1.RegistryService/ListRosterEntries": READERS,   # a village: its own officials
     "/kaoping.v1.RegistryService/PutVillage": ADMIN,
     "/kaoping.v1.RegistryService/PutOfficial": ADMIN,
     "/kaoping.v1.RegistryService/PutScorer": ADMIN,

@@ -168,14 +168,20 @@ class RegistryServicer(rg_grpc.RegistryServiceServicer):
 
     @translating
     def ListOfficials(self, request, context):
-        page = paging.page_request(request, "officials", request.village_id, key_type=str)
+        page = paging.page_request(request, "officials", request.village_id, request.township_id,
+                                   request.month, key_type=str)
+        listed = self.app.list_officials(request.village_id, request.township_id, request.month,
+                                         caller(context))
         response = rg.ListOfficialsResponse()
-        officials = self.app.list_officials(caller(context), request.village_id, request.township_id)
+        key = lambda l: l.official.id   # noqa: E731
         response.next_page_token = paging.fill(
-            response.officials, paging.after(officials, page),
-            lambda o: rg.Official(id=o.id, village_id=o.village_id, name=o.name, position=o.position,
-                                  base_pay=cv.money(o.base_pay), attributes=attributes_of(o)), page)
+            response.officials, paging.after(listed, page, key), cv.listed_official, page, key)
         return response
+
+    @translating
+    def ListRosterEntries(self, request, context):
+        entries = self.app.roster_entries(request.official_id, caller(context))
+        return rg.ListRosterEntriesResponse(entries=[cv.roster_entry(e) for e in entries])
 
     @translating
     def ListScorers(self, request, context):
@@ -206,8 +212,11 @@ class RegistryServicer(rg_grpc.RegistryServiceServicer):
             raise InvalidArgument("bad base pay", [Violation("base_pay", "a yuan amount from 0 to 1000000")])
         self.app.put_official(Official(id=request.id, village_id=request.village_id, name=request.name,
                               position=request.position, base_pay=pay,
-                              attributes=encode_attributes(request.attributes)),
-                              village_from=request.village_from_month, caller=caller(context))
+                              attributes=encode_attributes(request.attributes),
+                              id_number=request.id_number, bank_account=request.bank_account),
+                              village_from=request.village_from_month,
+                              effective_on=request.effective_on, left_on=request.left_on,
+                              caller=caller(context))
         return request
 
     @translating

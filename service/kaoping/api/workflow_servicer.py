@@ -113,7 +113,7 @@ def year_end(ye: YearEnd) -> wf.YearEnd:
             award=cv.money(line.award), per_month=cv.money(line.per_month),
             pool_share=cv.money(line.pool_share), deducted=cv.money(line.deducted),
             year_payout=cv.money(line.year_payout), commendations=line.commendations,
-            position=line.position)
+            position=line.position, months_served=o.months_served)
     return msg
 
 

@@ -177,8 +177,9 @@ def check_fact(fact: FactInput, ruleset: RuleSet, registry, today: date,
                max_note: int = MAX_NOTE) -> CheckedFact:
     """Raises a DomainError with every violation, or returns the checked fact.
 
-    `registry` answers official(id), village(id) and scorer(id) (objects or None) and
-    village_of(official id, month). A fact is about one official, or, in a category
+    `registry` answers official(id), village(id) and scorer(id) (objects or None),
+    village_of(official id, month) and off_roster(official id, month) (why he did not
+    serve that month, or "": kaoping.domain.roster). A fact is about one official, or, in a category
     whose scope is "village" (kaoping.domain.fact_subject), one village. A scorer's
     token names its scorer, so its facts are recorded under that scorer; a system's
     token lists its categories; an admin enters facts on behalf of a named scorer.
@@ -260,6 +261,11 @@ def check_fact(fact: FactInput, ruleset: RuleSet, registry, today: date,
     # the village he belonged to in the fact's month (kaoping.domain.roster)
     home = registry.village_of(official.id, month)
     village_in_scope(home, caller, f("official_id"))
+    # a month he did not serve (not yet joined, already left) has no score to change
+    off = registry.off_roster(official.id, month)
+    if off:
+        raise InvalidArgument("the official was not on the roster that month",
+                              [Violation(f("official_id"), off)])
     return CheckedFact(fact, month, quantity, home, scorer.role)
 
 

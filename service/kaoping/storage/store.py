@@ -10,8 +10,8 @@ from sqlmodel import Session, SQLModel, create_engine, select
 
 from kaoping.storage.faults import retry_locked, sqlite_busy_ms
 from kaoping.storage.ruleset_store import ACTIVATION_LOCK, RuleSetStore  # noqa: F401 - re-exported
-from kaoping.storage.models import (Activation, AuditEntry, FactRow, Official, OfficialAssignment,
-                                    RuleSetRow, Scorer, Township, Village)
+from kaoping.storage.models import (Activation, AuditEntry, FactRow, Official, RuleSetRow, Scorer,
+                                    Township, Village)
 
 
 @dataclass(frozen=True)
@@ -132,14 +132,6 @@ class Store(RuleSetStore):
             q = select(Official).order_by(Official.id)
             if village_id:
                 q = q.where(Official.village_id == village_id)
-            return list(s.exec(q))
-
-    def assignments(self, official_id: str = "") -> list[OfficialAssignment]:
-        with self.session() as s:
-            q = select(OfficialAssignment).order_by(OfficialAssignment.official_id,
-                                                    OfficialAssignment.from_month)
-            if official_id:
-                q = q.where(OfficialAssignment.official_id == official_id)
             return list(s.exec(q))
 
     def scorers(self) -> list[Scorer]:

@@ -45,8 +45,8 @@ from kaoping.rules.compile import compile_ruleset
 from kaoping.rules.model import RuleSet, RuleSetInvalid
 from kaoping.rules.parse import parse
 from kaoping.rules.results import OfficialResult
-from kaoping.domain.roster import Assignment, village_in_month
-from kaoping.storage.models import FactRow, Official, OfficialAssignment, RuleSetRow, Village
+from kaoping.domain import roster as rs
+from kaoping.storage.models import FactRow, Official, RosterEntry, RuleSetRow, Village
 from kaoping.storage.store import Store
 
 MAX_SHARD_TOWNSHIPS = 16
@@ -63,6 +63,8 @@ OfficialRow = namedtuple("OfficialRow", "id village_id name position base_pay at
 FactView = namedtuple("FactView", "id official_id village_id month category kind quantity "
                                   "scorer_id scorer_role voids_fact_id date level")
 VersionRow = namedtuple("VersionRow", "id content_hash label")
+EntryRow = namedtuple("EntryRow", "official_id id effective_on from_month on_roster village_id "
+                                  "position base_pay")
 
 
 @dataclass(frozen=True)
@@ -202,7 +204,7 @@ class _ShardStore:
     """The three reads `Kaoping._compute` makes, answered from one shard's rows."""
 
     def __init__(self, villages: list[VillageRow], officials: list[OfficialRow],
-                 facts: list[FactView]):
+                 facts: list[FactView], strays: list[FactView] = ()):
         self._villages: dict[str, list[VillageRow]] = {}
         for v in villages:
             self._villages.setdefault(v.township_id, []).append(v)
@@ -215,6 +217,7 @@ class _ShardStore:
             self._facts.setdefault(township_of[f.village_id], []).append(f)
         self._township_villages = {t: frozenset(v.id for v in vs)
                                    for t, vs in self._villages.items()}
+        self._strays = list(strays)   # movers' facts stamped with a village of another shard
 
     def villages(self, township_id: str = "") -> list[VillageRow]:
         return list(self._villages.get(township_id, []))
@@ -226,7 +229,7 @@ class _ShardStore:
               official_id: str = "", official_ids: Iterable[str] | None = None) -> list[FactView]:
         if official_ids is not None:   # movers' facts (Kaoping._compute), as far as the shard has them
             ids = frozenset(official_ids)
-            return sorted((f for fs in self._facts.values() for f in fs
+            return sorted((f for fs in [*self._facts.values(), self._strays] for f in fs
                            if f.month == month and f.official_id in ids), key=lambda f: f.id)
         wanted = frozenset(village_ids or ())
         for township_id, ids in self._township_villages.items():
@@ -274,7 +277,7 @@ class _Worker:
                 .order_by(f.id))
 
     def score(self, townships: list[str]) -> tuple[list[RecomputedScore], dict]:
-        v, o, a = Village.__table__.c, Official.__table__.c, OfficialAssignment.__table__.c
+        v, o, a = Village.__table__.c, Official.__table__.c, RosterEntry.__table__.c
         with self.engine.connect() as conn:
             villages = [VillageRow(*r) for r in conn.execute(
                 select(v.id, v.township_id, v.name, v.attributes).where(v.township_id.in_(townships))
@@ -286,14 +289,21 @@ class _Worker:
             officials = [OfficialRow(*r) for r in conn.execute(
                 select(o.id, o.village_id, o.name, o.position, o.base_pay, o.attributes)
                 .where(members).order_by(o.village_id, o.id))] if village_ids else []
-            history = [tuple(r) for r in conn.execute(
-                select(a.official_id, a.from_month, a.village_id)
+            history = [EntryRow(*r) for r in conn.execute(
+                select(a.official_id, a.id, a.effective_on, a.from_month, a.on_roster, a.village_id,
+                       a.position, a.base_pay)
                 .where(a.official_id.in_(select(o.id).where(members))))] if village_ids else []
             from kaoping.usecases.scoring_input import earlier_months
             facts = []
-            for month in earlier_months(self.job.month, self.compiled.ruleset) + [self.job.month]:
+            months = earlier_months(self.job.month, self.compiled.ruleset) + [self.job.month]
+            for month in months:
                 facts += self._read_facts(conn, village_ids, month) if village_ids else []
-        shard = _ShardStore(villages, officials, facts)
+            # a fact entered before a back-dated move was recorded carries the village he
+            # was in then, maybe another township's: read movers' facts by official too
+            places = Counter(oid for oid, _ in {(e.official_id, e.village_id) for e in history})
+            movers = sorted(oid for oid, n in places.items() if n > 1)
+            strays = self._read_strays(conn, movers, village_ids, months) if movers else []
+        shard = _ShardStore(villages, officials, facts, strays)
         view = _ComputeView(shard, _ShardRoster(officials, history), self.job.url)
         calls_before = self.rules.questions
         scores = []
@@ -306,6 +316,19 @@ class _Worker:
                 scores.append(RecomputedScore(township_id, s.village.id, s.official.id, s.result))
         return scores, {"villages": len(villages), "facts": len(facts),
                         "engine_calls": self.rules.questions - calls_before}
+
+    def _read_strays(self, conn, movers: list[str], village_ids: list[str],
+                     months: list[str]) -> list[FactView]:
+        """Movers' facts stamped with a village outside the shard (few: read plainly)."""
+        f = FactRow.__table__.c
+        found = []
+        for start in range(0, len(movers), 500):
+            found += [FactView(*r) for r in conn.execute(
+                select(f.id, f.official_id, f.village_id, f.month, f.category, f.kind, f.quantity,
+                       f.scorer_id, f.scorer_role, f.voids_fact_id, f.date, f.level)
+                .where(f.month.in_(months), f.official_id.in_(movers[start:start + 500]),
+                       f.village_id.not_in(village_ids)).order_by(f.id))]
+        return found
 
     def _read_facts(self, conn, village_ids: list[str], month: str) -> list[FactView]:
         """The shard's month, straight from the driver's cursor: SQLAlchemy Row
@@ -335,22 +358,28 @@ class _Worker:
 
 class _ShardRoster:
     """The two registry questions `Kaoping._compute` asks (kaoping.usecases.registry.Registry),
-    answered from the shard's officials and their village history."""
+    answered from the shard's officials and their roster history (kaoping.domain.roster)."""
 
-    def __init__(self, officials: list[OfficialRow], history: list[tuple[str, str, str]]):
+    def __init__(self, officials: list[OfficialRow], history: list["EntryRow"]):
         self._officials = officials
-        self._history: dict[str, list[Assignment]] = {}
-        for official_id, from_month, village_id in history:
-            self._history.setdefault(official_id, []).append(Assignment(from_month, village_id))
+        found: dict[str, list] = {}
+        for entry in history:
+            found.setdefault(entry.official_id, []).append(entry)
+        self._history = {oid: rs.ordered(entries) for oid, entries in found.items()}
 
     def has_moved(self, official_id: str) -> bool:
-        return len(self._history.get(official_id, ())) > 1
+        return len({e.village_id for e in self._history.get(official_id, ())}) > 1
 
     def roster(self, village_ids, month: str) -> list[tuple[OfficialRow, str]]:
         wanted = set(village_ids)
-        members = [(o, village_in_month(self._history.get(o.id, ()), month) or o.village_id)
-                   for o in self._officials]
-        return sorted(((o, v) for o, v in members if v in wanted), key=lambda m: (m[1], m[0].id))
+        members = []
+        for o in self._officials:
+            state = rs.state_in_month(self._history.get(o.id, ()), month)
+            if state is None:   # no history: his row, every month
+                state = rs.RosterState(o.village_id, o.position or "", o.base_pay, True)
+            if state.on_roster and state.village_id in wanted:
+                members.append((rs.as_of(o, state), state.village_id))
+        return sorted(members, key=lambda m: (m[1], m[0].id))
 
 
 class _ComputeView:

@@ -1,15 +1,17 @@
 """The registry as the use cases read it: officials, villages and scorers kept in memory, and
-each official's village history (kaoping.domain.roster) with the one function that
-says which village an official belonged to in a month."""
+each official's roster history by date (kaoping.domain.roster) with the functions that say
+where and as what an official stood in a month."""
 from __future__ import annotations
 
+from kaoping.domain import roster as rs
 from kaoping.domain.attributes import with_checked_attributes
 from kaoping.domain.errors import InvalidArgument, NotFound, Violation
-from kaoping.domain.facts import EARLIEST_MONTH, parse_month, text_problems
-from kaoping.domain.roster import Assignment, village_in_month
+from kaoping.domain.facts import text_problems
+from kaoping.domain.principal import INTERNAL, Principal
 from kaoping.rules.model import SCORER_ROLES
 from kaoping.domain.principal import INTERNAL, Principal
-from kaoping.storage.models import Official, OfficialAssignment, Scorer, Village
+from kaoping.storage.models import Official, Scorer, Village
+from kaoping.storage.roster_store import roster_entries
 from kaoping.storage.store import Store
 from kaoping.usecases import audit
 
@@ -23,41 +25,68 @@ class Registry:
         self._officials: dict[str, Official] = {}
         self._scorers: dict[str, Scorer] = {}
         self._villages: dict[str, Village] = {}
-        self._history: dict[str, list[Assignment]] = {}
+        self._entries: dict[str, list] = {}
         self.reload()
 
     def reload(self) -> None:
         self._officials = {o.id: o for o in self.store.officials()}
         self._scorers = {s.id: s for s in self.store.scorers()}
         self._villages = {v.id: v for v in self.store.villages()}
-        history: dict[str, list[Assignment]] = {}
-        for a in self.store.assignments():
-            history.setdefault(a.official_id, []).append(Assignment(a.from_month, a.village_id))
-        # officials stored without history (load_sample, restores) resolve to their
-        # current village without a query each
-        self._history = {oid: [] for oid in self._officials} | history
+        entries: dict[str, list] = {}
+        for e in roster_entries(self.store):
+            entries.setdefault(e.official_id, []).append(e)
+        # officials stored without history (load_sample, restores) stand as their row
+        # says in every month, without a query each
+        self._entries = {oid: [] for oid in self._officials} | {
+            oid: rs.ordered(found) for oid, found in entries.items()}
 
-    def village_of(self, official_id: str, month: str) -> str | None:
-        """The official's village in `month` (kaoping.domain.roster); the current
-        village for an official with no recorded history; None for no such official."""
+    def entries(self, official_id: str) -> list:
+        """The official's roster entries in kaoping.domain.roster order."""
+        found = self._entries.get(official_id)
+        if found is None:   # added through another replica: read his history once
+            found = rs.ordered(roster_entries(self.store, official_id))
+            self._entries[official_id] = found
+        return found
+
+    def state(self, official_id: str, month: str) -> rs.RosterState | None:
+        """Where and as what the official stood in `month` (on the roster or not); his
+        row's values without history; None for no such official."""
         official = self.official(official_id)
         if official is None:
             return None
-        history = self._history.get(official_id)
-        if history is None:   # added through another replica: read its history once
-            history = [Assignment(a.from_month, a.village_id) for a in self.store.assignments(official_id)]
-            self._history[official_id] = history
-        return village_in_month(history, month) or official.village_id
+        return rs.state_in_month(self.entries(official_id), month) or rs.RosterState(
+            official.village_id, official.position or "", official.base_pay, True)
+
+    def village_of(self, official_id: str, month: str) -> str | None:
+        """The official's village in `month` (kaoping.domain.roster): before he joined
+        his first, after he left the one he left; None for no such official."""
+        state = self.state(official_id, month)
+        return state.village_id if state else None
+
+    def off_roster(self, official_id: str, month: str) -> str:
+        """Why the official has no month `month` (not yet joined, already left), or ""."""
+        return rs.off_roster_reason(self.entries(official_id), month)
 
     def has_moved(self, official_id: str) -> bool:
-        return len(self._history.get(official_id) or ()) > 1
+        return len({e.village_id for e in self._entries.get(official_id) or ()}) > 1
+
+    def as_of(self, official: Official, month: str) -> tuple[Official, rs.RosterState]:
+        """The official as he stood in `month`: his row with that month's village,
+        position and base pay."""
+        state = self.state(official.id, month)
+        return rs.as_of(official, state), state
 
     def roster(self, village_ids, month: str) -> list[tuple[Official, str]]:
-        """(official, village id) of everyone in those villages in `month`, ordered by
-        village then official, as the scores list them."""
+        """(official as he stood in `month`, village id) of everyone on the roster of those
+        villages that month, ordered by village then official, as the scores list them.
+        Who had not joined yet or had left is not on it."""
         wanted = set(village_ids)
-        members = [(o, self.village_of(o.id, month)) for o in self._officials.values()]
-        return sorted(((o, v) for o, v in members if v in wanted), key=lambda m: (m[1], m[0].id))
+        members = []
+        for o in self._officials.values():
+            official, state = self.as_of(o, month)
+            if state.on_roster and state.village_id in wanted:
+                members.append((official, state.village_id))
+        return sorted(members, key=lambda m: (m[1], m[0].id))
 
     def official(self, official_id: str) -> Official | None:
         return self._cached(self._officials, Official, official_id)
@@ -79,25 +108,6 @@ class Registry:
         return found
 
 
-def plan_move(store: Store, old: Official | None, official: Official, since: str,
-              this_month: str) -> tuple[Official, list[OfficialAssignment]]:
-    """The official row to store and the assignments to add when `official` (changed
-    to a new village) takes effect from `since`: a new official starts at
-    EARLIEST_MONTH; one with no history yet keeps his old village for the months
-    before. Official.village_id stays the village of the current month."""
-    if old is None:
-        since = EARLIEST_MONTH   # a new official: no earlier village to keep
-    kept = store.assignments(official.id)
-    moves = [OfficialAssignment(official_id=official.id, from_month=since, village_id=official.village_id)]
-    if old is not None and not kept and since > EARLIEST_MONTH:
-        moves.insert(0, OfficialAssignment(official_id=old.id, from_month=EARLIEST_MONTH,
-                                           village_id=old.village_id))
-    history = [Assignment(a.from_month, a.village_id) for a in kept if a.from_month != since]
-    history += [Assignment(m.from_month, m.village_id) for m in moves]
-    current = village_in_month(history, this_month) or official.village_id
-    return official.model_copy(update={"village_id": current}), moves
-
-
 class RegistryUseCases:
     """Adding and changing villages, officials and scorers, each with its audit entry (a
     mixin of kaoping.usecases.app.Kaoping; the Registry above is what it reads)."""
@@ -114,36 +124,27 @@ class RegistryUseCases:
                 "township_id", f"village {village.id!r} belongs to township {old.township_id!r}")])
         self.put(village.model_copy(update={"township_id": township.id}))
 
-    def put_official(self, official: Official, village_from: str = "",
-                     caller: Principal = INTERNAL) -> None:
-        """Adds or changes an official. A change of village takes effect from the month
-        `village_from` (default: the current month) and is added to the history
-        (kaoping.domain.roster): earlier months keep the old village."""
-        _check_text({"id": official.id, "village_id": official.village_id, "name": official.name,
-                     "position": official.position, "village_from_month": village_from})
-        official = with_checked_attributes(official)
-        if self.store.get(Village, official.village_id) is None:
-            raise NotFound("no such village", [Violation("village_id", official.village_id)])
-        self.village_township(caller, official.village_id)
-        known = self.store.get(Official, official.id)
-        if known is not None:   # another township's official is not moved or overwritten
-            self.village_township(caller, known.village_id, "id")
-        since = self.today().strftime("%Y-%m")
-        if village_from:
-            since, problems = parse_month(village_from, "village_from_month", self.today())
-            if problems:
-                raise InvalidArgument("bad month", problems)
-        old = self.store.get(Official, official.id)
-        if old is not None and self.registry.village_of(old.id, since) == official.village_id:
-            self.put(official.model_copy(update={"village_id": old.village_id}))   # no move
-            return
-        row, moves = plan_move(self.store, old, official, since, self.today().strftime("%Y-%m"))
-        after = row.model_dump(mode="json") | {"village_from": {m.from_month: m.village_id for m in moves}}
-        # one transaction and one audit entry (replicas re-read the registry on put_official)
-        self.store.put(row, *moves, audit=audit.entry(
-            "put_official", official.id, before=old.model_dump(mode="json") if old else None, after=after))
-        self.registry.reload()
-        self.invalidate()
+    def put_official(self, official: Official, village_from: str = "", effective_on: str = "",
+                     left_on: str = "", caller: Principal = INTERNAL) -> None:
+        """Adds or changes an official. A change of village, position or base pay holds
+        from the day `effective_on` (default: the first of `village_from`, a month, else
+        today) and is added to the roster history (kaoping.domain.roster): earlier months
+        keep the roster as it stood. `left_on`: the day he leaves. The rules are in
+        kaoping.usecases.roster_history."""
+        from kaoping.usecases.roster_history import put_official
+        put_official(self, official, village_from, effective_on, left_on, caller)
+
+    def list_officials(self, village_id: str = "", township_id: str = "", month: str = "",
+                       caller: Principal = INTERNAL) -> list:
+        """kaoping.usecases.roster_history.list_officials: today's officials, or the roster
+        as it stood in `month`."""
+        from kaoping.usecases.roster_history import list_officials
+        return list_officials(self, village_id, township_id, month, caller)
+
+    def roster_entries(self, official_id: str, caller: Principal = INTERNAL) -> list:
+        """An official's roster history (kaoping.usecases.roster_history)."""
+        from kaoping.usecases.roster_history import list_roster_entries
+        return list_roster_entries(self, official_id, caller)
 
     def put_scorer(self, scorer: Scorer, caller: Principal = INTERNAL) -> None:
         _check_text({"id": scorer.id, "name": scorer.name, "role": scorer.role,

@@ -113,4 +113,9 @@ class ScoreUseCases:
         """The month's scores narrowed to one official (with the rule set that made them)."""
         if not official_id:
             raise InvalidArgument("official required", [Violation("official_id", "required")])
-        return self.monthly_scores(month, official_id=official_id, caller=caller)
+        scores = self.monthly_scores(month, official_id=official_id, caller=caller)
+        if not scores.scores:   # a month he did not serve (kaoping.domain.roster)
+            raise InvalidArgument("no score for that month", [Violation(
+                "official_id", self.registry.off_roster(official_id, scores.month)
+                or f"not on the roster in {scores.month}")])
+        return scores

@@ -168,15 +168,6 @@ class TownshipUseCases:
         reached = self.reached_ids(caller)
         return [v for v in self.store.villages() if reached is None or v.township_id in reached]
 
-    def list_officials(self, caller: Principal = INTERNAL, village_id: str = "", township_id: str = ""):
-        """Officials whose current village is the one named, or in the townships named or reached."""
-        if village_id:
-            if self.village_township(caller, village_id) is None:
-                raise NotFound("no such village", [Violation("village_id", village_id)])
-            return self.store.officials(village_id)
-        villages = {v.id for v in self.list_villages(caller, township_id)}
-        return [o for o in self.store.officials() if o.village_id in villages]
-
     def list_scorers(self, caller: Principal = INTERNAL, township_id: str = ""):
         if township_id or caller.township_id:
             home = self.township_for(caller, township_id).id

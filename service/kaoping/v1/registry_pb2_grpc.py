@@ -186,7 +186,10 @@ class RegistryServiceServicer:
         raise NotImplementedError('Method not implemented!')
 
     def ListRosterEntries(self, request, context):
-        """An official's roster history: joining, moves, position and pay changes, leaving.
+        """An official's roster history: joining, moves, position and pay changes, leaving,
+        in the order they hold (README "Roster changes mid-year"). Empty for an official
+        stored without history (the shipped sample, a restore): his row holds in every
+        month until his first change. A village token: only officials of its village.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')

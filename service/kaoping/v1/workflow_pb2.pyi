@@ -408,7 +408,7 @@ class GetYearEndRequest(_message.Message):
     def __init__(self, township_id: _Optional[str] = ..., year: _Optional[int] = ..., pool: _Optional[str] = ...) -> None: ...
 
 class YearEndOfficial(_message.Message):
-    __slots__ = ("rank", "official_id", "official_name", "village_id", "village_name", "months_counted", "monthly_component", "inspection_score", "score", "grade", "grade_before_quota", "quota_cut", "vetoed", "veto_reasons", "monthly_pay", "reward", "inspection_items", "award", "per_month", "pool_share", "deducted", "year_payout", "commendations", "position")
+    __slots__ = ("rank", "official_id", "official_name", "village_id", "village_name", "months_counted", "monthly_component", "inspection_score", "score", "grade", "grade_before_quota", "quota_cut", "vetoed", "veto_reasons", "monthly_pay", "reward", "inspection_items", "award", "per_month", "pool_share", "deducted", "year_payout", "commendations", "position", "months_served")
     RANK_FIELD_NUMBER: _ClassVar[int]
     OFFICIAL_ID_FIELD_NUMBER: _ClassVar[int]
     OFFICIAL_NAME_FIELD_NUMBER: _ClassVar[int]
@@ -433,6 +433,7 @@ class YearEndOfficial(_message.Message):
     YEAR_PAYOUT_FIELD_NUMBER: _ClassVar[int]
     COMMENDATIONS_FIELD_NUMBER: _ClassVar[int]
     POSITION_FIELD_NUMBER: _ClassVar[int]
+    MONTHS_SERVED_FIELD_NUMBER: _ClassVar[int]
     rank: int
     official_id: str
     official_name: str
@@ -457,7 +458,8 @@ class YearEndOfficial(_message.Message):
     year_payout: str
     commendations: _containers.RepeatedScalarFieldContainer[str]
     position: str
-    def __init__(self, rank: _Optional[int] = ..., official_id: _Optional[str] = ..., official_name: _Optional[str] = ..., village_id: _Optional[str] = ..., village_name: _Optional[str] = ..., months_counted: _Optional[int] = ..., monthly_component: _Optional[str] = ..., inspection_score: _Optional[str] = ..., score: _Optional[str] = ..., grade: _Optional[str] = ..., grade_before_quota: _Optional[str] = ..., quota_cut: _Optional[bool] = ..., vetoed: _Optional[bool] = ..., veto_reasons: _Optional[_Iterable[str]] = ..., monthly_pay: _Optional[str] = ..., reward: _Optional[str] = ..., inspection_items: _Optional[_Iterable[_Union[_evaluation_pb2.LineItem, _Mapping]]] = ..., award: _Optional[str] = ..., per_month: _Optional[str] = ..., pool_share: _Optional[str] = ..., deducted: _Optional[str] = ..., year_payout: _Optional[str] = ..., commendations: _Optional[_Iterable[str]] = ..., position: _Optional[str] = ...) -> None: ...
+    months_served: _containers.RepeatedScalarFieldContainer[str]
+    def __init__(self, rank: _Optional[int] = ..., official_id: _Optional[str] = ..., official_name: _Optional[str] = ..., village_id: _Optional[str] = ..., village_name: _Optional[str] = ..., months_counted: _Optional[int] = ..., monthly_component: _Optional[str] = ..., inspection_score: _Optional[str] = ..., score: _Optional[str] = ..., grade: _Optional[str] = ..., grade_before_quota: _Optional[str] = ..., quota_cut: _Optional[bool] = ..., vetoed: _Optional[bool] = ..., veto_reasons: _Optional[_Iterable[str]] = ..., monthly_pay: _Optional[str] = ..., reward: _Optional[str] = ..., inspection_items: _Optional[_Iterable[_Union[_evaluation_pb2.LineItem, _Mapping]]] = ..., award: _Optional[str] = ..., per_month: _Optional[str] = ..., pool_share: _Optional[str] = ..., deducted: _Optional[str] = ..., year_payout: _Optional[str] = ..., commendations: _Optional[_Iterable[str]] = ..., position: _Optional[str] = ..., months_served: _Optional[_Iterable[str]] = ...) -> None: ...
 
 class YearEnd(_message.Message):
     __slots__ = ("township_id", "year", "ruleset", "complete", "months", "missing_months", "unpaid_months", "formula", "excellent_grade", "excellent_limit", "excellent_candidates", "excellent_granted", "pool", "paid_out", "inspection_recorded", "officials", "notes")

@@ -132,6 +132,7 @@ class YearEndOfficial:
     name: str
     village_id: str
     village_name: str
+    months_served: list[str] = field(default_factory=list)   # of the year, on the roster
 
 
 @dataclass

@@ -7,6 +7,7 @@ from decimal import Decimal
 from kaoping.domain import workflow as wf
 from kaoping.domain.errors import FailedPrecondition, InvalidArgument, Violation
 from kaoping.domain.principal import Principal
+from kaoping.domain.roster import served_months
 from kaoping.domain.yearend import (InspectionResult, MonthResult, YearEndLine, evaluate_year,
                                     inspection_result, split_reward)
 from kaoping.rules.model import INSPECTION, RuleSet
@@ -96,8 +97,9 @@ class YearEnds(WorkflowBase):
         if strays:
             notes.append(f"inspection marks for officials with no approved month are not used: "
                          f"{', '.join(strays)}")
-        positions = {oid: (o.position or "") for oid in history
-                     if (o := self.app.registry.official(oid)) is not None}
+        # the position he held in his last counted month (the roster as it stood then)
+        positions = {oid: (state.position if (state := self.app.registry.state(oid, hist[-1][1].month))
+                           else "") for oid, hist in history.items()}
         lines = [YearEndLine(oid, [m for _, m in hist], inspections.get(oid, _full_inspection(rules)),
                              position=positions.get(oid, ""), village_id=hist[-1][0].village_id)
                  for oid, hist in sorted(history.items())]
@@ -111,13 +113,21 @@ class YearEnds(WorkflowBase):
             earlier = self._earlier_grades(caller, township, year, rules) if _depth == 0 else {}
             notes += apply_year_money(rules.year_end, lines, self._village_figures(township, year, rules),
                                       earlier, year)
+        # the months he was on the roster: before he joined and after he left there is no
+        # month to count, and none is missing (kaoping.domain.roster)
+        so_far = [m for m in months if m <= self.today().strftime("%Y-%m")]   # none served ahead
+        served = {oid: served_months(self.app.registry.entries(oid), so_far) for oid in history}
+        part = sorted(oid for oid, m in served.items() if len(m) < len(so_far))
+        if part:
+            notes.append(f"on the roster for part of {year} (only the months served count): "
+                         f"{', '.join(f'{oid} {served[oid][0]}..{served[oid][-1]}' if served[oid] else oid for oid in part)}")
         officials = []
         for line in sorted(lines, key=lambda l: (l.rank, l.official_id)):
             latest = history[line.official_id][-1][0]
             if caller.role == "village" and latest.village_id != caller.village_id:
                 continue
             officials.append(YearEndOfficial(line, latest.official_name, latest.village_id,
-                                             latest.village_name))
+                                             latest.village_name, served.get(line.official_id, [])))
         return YearEnd(township, year, row, rules, states, missing, unpaid, officials, quota, amount,
                        paid_out, recorded, notes)
 

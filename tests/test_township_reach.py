@@ -1,0 +1,289 @@
+"""Every RPC × every role × (own township, other township): no cross-township read or
+write (issue 14, point 4). Real server on loopback with the production interceptor,
+real tokens bound to a township or a county, real database.
+
+Two townships in two counties: `xinzhuang` (成縣) is the callers' own, the sample's
+`dahedian` (徽縣) is the other. Each role's token is bound to xinzhuang (county roles:
+to 成縣). For every method, a request aimed at dahedian (its township, village,
+official, fact, appeal, rule-set version, token) must be refused — PERMISSION_DENIED
+or NOT_FOUND — and after all of them nothing in the database has changed; lists asked
+for without a township show nothing of dahedian; and the same requests aimed at
+xinzhuang are never refused for reach.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import grpc
+import pytest
+from google.protobuf import message_factory
+from sqlalchemy import func
+from sqlmodel import select
+
+from kaoping.storage import models as m
+from kaoping.v1 import (audit_pb2, evaluation_pb2, facts_pb2, registry_pb2, rulesets_pb2, tokens_pb2,
+                        workflow_pb2)
+from kaoping.v1 import evaluation_pb2 as ev
+from kaoping.v1 import facts_pb2 as fx
+from kaoping.v1 import registry_pb2 as rg
+from kaoping.v1 import rulesets_pb2 as rs
+from kaoping.v1 import tokens_pb2 as tk
+from kaoping.v1 import workflow_pb2 as wf
+from kaoping.api.policy import POLICY
+from tests.support.apps import make_app, new_database_url
+from tests.support.calls import stubs_for
+from tests.support.rules import stricter
+from tests.support.servers import LocalServer
+
+MONTH = "2026-10"
+OWN_COUNTY, OTHER_COUNTY = "成縣", "徽縣"
+MODULES = (facts_pb2, evaluation_pb2, rulesets_pb2, registry_pb2, audit_pb2, workflow_pb2, tokens_pb2)
+ROLES = ("admin", "reader", "main_leader", "contact_leader", "station", "resident_cadre", "system",
+         "village", "county_admin", "county_reader")
+OTHER_MARKS = ("dahedian", "v01", "main-01")   # ids only the other township has
+# answers that do not depend on any township: OK is right for them
+TOWNSHIP_FREE = {"ValidateRuleSet"}
+
+
+@dataclass
+class Target:
+    township: str
+    county: str
+    village: str
+    official: str
+    scorer: str
+    fact_id: int
+    appeal_id: int
+    ruleset_id: int
+    token_id: int
+
+
+def _fact(t: Target, key: str) -> fx.Fact:
+    return fx.Fact(official_id=t.official, month=MONTH, category="attendance", kind="meeting_absent",
+                   quantity="1", scorer_id=t.scorer, idempotency_key=key)
+
+
+def requests(t: Target, role: str, n: int) -> dict:
+    """One request per method, every id in it pointing at `t` (a township's things)."""
+    key = f"reach-{role}-{n}-{t.township}"
+    return {
+        "SubmitFact": fx.SubmitFactRequest(fact=_fact(t, key)),
+        "SubmitFacts": fx.FactBatch(facts=[_fact(t, key + "-b")]),
+        "CorrectFact": fx.CorrectFactRequest(fact_id=t.fact_id, reason="錄入錯誤", scorer_id=t.scorer,
+                                             idempotency_key=key + "-c"),
+        "ListFacts": fx.ListFactsRequest(month=MONTH, township_id=t.township),
+        "GetMonthlyScores": ev.GetMonthlyScoresRequest(month=MONTH, township_id=t.township),
+        "GetRanking": ev.GetRankingRequest(month=MONTH, township_id=t.township),
+        "GetFeedbackNotice": ev.GetFeedbackNoticeRequest(village_id=t.village, month=MONTH),
+        "ExplainScore": ev.ExplainScoreRequest(official_id=t.official, month=MONTH),
+        "ValidateRuleSet": rs.RuleSetSource(text=stricter(), township_id=t.township),
+        "UploadRuleSet": rs.RuleSetSource(text=stricter() + f"\n# {key}\n", township_id=t.township),
+        "ActivateRuleSet": rs.ActivateRuleSetRequest(id=t.ruleset_id, township_id=t.township),
+        "RollbackRuleSet": rs.RollbackRuleSetRequest(township_id=t.township),
+        "ListRuleSets": rs.ListRuleSetsRequest(township_id=t.township),
+        "DryRunRuleSet": rs.DryRunRequest(candidate=rs.RuleSetSource(text=stricter()), month=MONTH,
+                                          township_id=t.township),
+        "GetActiveRuleSet": rs.GetActiveRuleSetRequest(township_id=t.township),
+        "PublishTemplate": rs.PublishTemplateRequest(county=t.county, id=t.ruleset_id),
+        "GetTemplate": rs.GetTemplateRequest(county=t.county),
+        "CreateTownship": rg.Township(id=f"new-{role}-{n}", name="新鎮", county=t.county),
+        "UpdateTownship": rg.Township(id=t.township, name="改名鎮"),
+        "ListTownships": rg.ListTownshipsRequest(county=t.county),
+        "GetTownship": rg.GetTownshipRequest(id=t.township),
+        "ListVillages": rg.ListVillagesRequest(township_id=t.township),
+        "ListOfficials": rg.ListOfficialsRequest(village_id=t.village),
+        "ListScorers": rg.ListScorersRequest(township_id=t.township),
+        "PutVillage": rg.Village(id=t.village, township_id=t.township, name="改名村"),
+        "PutOfficial": rg.Official(id=t.official, village_id=t.village, name="改名", position="書記",
+                                   base_pay="1"),
+        "PutScorer": rg.Scorer(id=t.scorer, name="改名", role="main_leader", township_id=t.township),
+        "ImportRoster": rg.ImportRosterRequest(township_id=t.township, rows=[rg.RosterRow(
+            sheet="villages", row=2, village=rg.Village(id=f"{t.village}-new", name="新村"))]),
+        "ListRosterEntries": rg.ListRosterEntriesRequest(official_id=t.official),
+        "ListAuditEntries": audit_pb2.ListAuditEntriesRequest(township_id=t.township),
+        "GetMonthState": wf.MonthRequest(township_id=t.township, month=MONTH),
+        "Aggregate": wf.MonthRequest(township_id=t.township, month=MONTH),
+        "Reopen": wf.MonthRequest(township_id=t.township, month=MONTH, note="重新彙總"),
+        "Approve": wf.ApproveRequest(township_id=t.township, month=MONTH),
+        "Confirm": wf.ConfirmRequest(township_id=t.township, month=MONTH, village_id=t.village),
+        "Appeal": wf.AppealRequest(fact_id=t.fact_id, reason="有假條"),
+        "ResolveAppeal": wf.ResolveAppealRequest(appeal_id=t.appeal_id, decision="upheld", reason="維持"),
+        "ListAppeals": wf.ListAppealsRequest(township_id=t.township, month=MONTH),
+        "Publish": wf.MonthRequest(township_id=t.township, month=MONTH),
+        "MarkPaid": wf.MarkPaidRequest(township_id=t.township, month=MONTH, reference="銀行回單"),
+        "GetVillageFeedback": wf.VillageFeedbackRequest(village_id=t.village, month=MONTH),
+        "GetPublicNotice": wf.MonthRequest(township_id=t.township, month=MONTH),
+        "GetYearToDateRanking": wf.MonthRequest(township_id=t.township, month=MONTH),
+        "GetYearEnd": wf.GetYearEndRequest(township_id=t.township, year=2026),
+        "GetPayList": wf.GetPayListRequest(township_id=t.township, month=MONTH),
+        "IssueToken": tk.IssueTokenRequest(name=f"新令牌-{role}-{n}", role="reader", township_id=t.township),
+        "RevokeToken": tk.RevokeTokenRequest(id=t.token_id),
+        "ListTokens": tk.ListTokensRequest(township_id=t.township),
+    }
+
+
+def methods():
+    for module in MODULES:
+        for service in module.DESCRIPTOR.services_by_name.values():
+            for method in service.methods:
+                yield f"/{service.full_name}/{method.name}", method
+
+
+def invoke(channel, token: str, path: str, method, request):
+    response_cls = message_factory.GetMessageClass(method.output_type)
+    request_cls = message_factory.GetMessageClass(method.input_type)
+    kinds = {(False, False): channel.unary_unary, (True, False): channel.stream_unary}
+    call = kinds[(method.client_streaming, method.server_streaming)](
+        path, request_serializer=request_cls.SerializeToString, response_deserializer=response_cls.FromString)
+    metadata = (("authorization", f"Bearer {token}"),)
+    if method.client_streaming:
+        return call(iter([request]), metadata=metadata, timeout=60)
+    return call(request, metadata=metadata, timeout=60)
+
+
+class World:
+    def __init__(self, tmp_path):
+        self.app = app = make_app(new_database_url(tmp_path))
+        app.store.put(m.Township(id="dahedian", name="大河店鎮（示例）", county=OTHER_COUNTY))
+        self.local = LocalServer(app, insecure_dev=False)
+        host = self.local.server.tokens
+        deployment = stubs_for(self.local.channel, host.create("縣信息中心", "admin")[0])
+        # the other township: a fact, a month approved with an appeal pending, its own
+        # rule-set version and a token of its own
+        ruleset = deployment.rulesets.UploadRuleSet(rs.RuleSetSource(text=stricter(), township_id="dahedian"))
+        fact = deployment.facts.SubmitFact(fx.SubmitFactRequest(fact=_fact(
+            Target("dahedian", "", "v01", "v01-1", "main-01", 0, 0, 0, 0), "other-fact")))
+        deployment.workflow.Aggregate(wf.MonthRequest(township_id="dahedian", month=MONTH))
+        deployment.workflow.Approve(wf.ApproveRequest(township_id="dahedian", month=MONTH))
+        village_token = host.create("上山村黨支部", "village", village_id="v01")[0]
+        appeal = stubs_for(self.local.channel, village_token).workflow.Appeal(
+            wf.AppealRequest(fact_id=fact.fact_id, reason="有假條"))
+        other_token = host.create("大河店鎮審計", "reader", township_id="dahedian")[1]
+        self.other = Target("dahedian", OTHER_COUNTY, "v01", "v01-1", "main-01", fact.fact_id, appeal.id,
+                            ruleset.ref.id, other_token.id)
+        # the callers' own township, built through the API by its county's admin
+        deployment.registry.CreateTownship(rg.Township(id="xinzhuang", name="新莊鎮", county=OWN_COUNTY))
+        county = stubs_for(self.local.channel, host.create("成縣管理員", "county_admin", county=OWN_COUNTY)[0])
+        county.registry.PutVillage(rg.Village(id="xz-v1", township_id="xinzhuang", name="河壩村"))
+        county.registry.PutOfficial(rg.Official(id="xz-o1", village_id="xz-v1", name="李文華",
+                                                position="黨支部書記", base_pay="1500"))
+        for role in ("main_leader", "contact_leader", "station", "resident_cadre"):
+            county.registry.PutScorer(rg.Scorer(id=f"xz-{role}", name=role, role=role, township_id="xinzhuang"))
+        own_ruleset = county.rulesets.UploadRuleSet(rs.RuleSetSource(text=stricter() + "\n# own\n",
+                                                                     township_id="xinzhuang"))
+        own_fact = county.facts.SubmitFact(fx.SubmitFactRequest(fact=_fact(
+            Target("xinzhuang", "", "xz-v1", "xz-o1", "xz-main_leader", 0, 0, 0, 0), "own-fact")))
+        spare = county.tokens.IssueToken(tk.IssueTokenRequest(name="備用", role="reader", township_id="xinzhuang"))
+        self.own = Target("xinzhuang", OWN_COUNTY, "xz-v1", "xz-o1", "xz-main_leader", own_fact.fact_id, 0,
+                          own_ruleset.ref.id, spare.info.id)
+        bound = {"township_id": "xinzhuang"}
+        self.tokens = {
+            "admin": host.create("新莊鎮管理員", "admin", **bound)[0],
+            "reader": host.create("新莊鎮紀委", "reader", **bound)[0],
+            **{role: host.create(f"新莊鎮{role}", role, scorer_id=f"xz-{role}", **bound)[0]
+               for role in ("main_leader", "contact_leader", "station", "resident_cadre")},
+            "system": host.create("新莊鎮考勤系統", "system", categories=("attendance",), **bound)[0],
+            "village": host.create("河壩村黨支部", "village", village_id="xz-v1")[0],
+            "county_admin": host.create("成縣管理員二", "county_admin", county=OWN_COUNTY)[0],
+            "county_reader": host.create("成縣讀者", "county_reader", county=OWN_COUNTY)[0],
+        }
+
+    def counts(self) -> dict[str, int]:
+        tables = (m.Township, m.Village, m.Official, m.Scorer, m.RosterEntry, m.FactRow, m.RuleSetRow,
+                  m.TownshipRuleSet, m.Activation, m.ApiToken, m.AuditEntry, m.MonthRecord, m.MonthEvent,
+                  m.AppealRow, m.SnapshotLine, m.VillageConfirmation, m.PaymentRow)
+        with self.app.store.session() as s:
+            counts = {t.__name__: s.exec(select(func.count()).select_from(t)).one() for t in tables}
+            counts["revoked"] = s.exec(select(func.count()).select_from(m.ApiToken)
+                                       .where(m.ApiToken.revoked_at.is_not(None))).one()
+            counts["names"] = hash(tuple(s.exec(select(m.Village.name).order_by(m.Village.id))))
+        return counts
+
+
+@pytest.fixture(scope="module")
+def world(tmp_path_factory):
+    w = World(tmp_path_factory.mktemp("reach"))
+    yield w
+    w.local.stop()
+
+
+def test_the_request_table_covers_every_rpc(world):
+    names = {path.rsplit("/", 1)[1] for path, _ in methods()}
+    assert names == set(requests(world.own, "admin", 0)), "add the new RPC to requests()"
+    assert {path for path, _ in methods()} == set(POLICY)
+
+
+def test_nothing_of_another_township_is_read_or_written_by_any_role(world):
+    before = world.counts()
+    leaks = []
+    for role in ROLES:
+        token = world.tokens[role]
+        for n, (path, method) in enumerate(methods()):
+            name = path.rsplit("/", 1)[1]
+            request = requests(world.other, role, n)[name]
+            try:
+                response = invoke(world.local.channel, token, path, method, request)
+            except grpc.RpcError as error:
+                if error.code() not in (grpc.StatusCode.PERMISSION_DENIED, grpc.StatusCode.NOT_FOUND):
+                    leaks.append(f"{role} {name}: {error.code().name} {error.details()} (not refused for reach)")
+                continue
+            text = str(response)
+            if name == "SubmitFacts":   # per-fact outcomes in an OK reply: each must be the refusal
+                if response.accepted or not all(o.code in (7, 5) for o in response.outcomes):
+                    leaks.append(f"{role} {name}: a fact about the other township was not refused: {text[:200]}")
+            elif name not in TOWNSHIP_FREE and name != "ListTownships":
+                leaks.append(f"{role} {name}: answered OK about the other township")
+            elif any(mark in text for mark in OTHER_MARKS):
+                leaks.append(f"{role} {name}: the reply shows the other township: {text[:200]}")
+    assert not leaks, "\n".join(leaks)
+    assert world.counts() == before, "a refused call wrote something"
+
+
+LISTS = {
+    "ListFacts": fx.ListFactsRequest(month=MONTH),
+    "ListTownships": rg.ListTownshipsRequest(),
+    "ListVillages": rg.ListVillagesRequest(),
+    "ListOfficials": rg.ListOfficialsRequest(),
+    "ListScorers": rg.ListScorersRequest(),
+    "ListRuleSets": rs.ListRuleSetsRequest(),
+    "GetActiveRuleSet": rs.GetActiveRuleSetRequest(),
+    "ListAuditEntries": audit_pb2.ListAuditEntriesRequest(),
+    "ListAppeals": wf.ListAppealsRequest(month=MONTH),
+    "ListTokens": tk.ListTokensRequest(include_revoked=True),
+    "GetMonthlyScores": ev.GetMonthlyScoresRequest(month=MONTH),
+    "GetYearToDateRanking": wf.MonthRequest(month=MONTH),
+}
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_lists_without_a_township_show_only_what_is_within_reach(world, role):
+    for path, method in methods():
+        name = path.rsplit("/", 1)[1]
+        if name not in LISTS or role not in POLICY[path]:
+            continue
+        try:
+            response = invoke(world.local.channel, world.tokens[role], path, method, LISTS[name])
+        except grpc.RpcError as error:   # e.g. a county reader must say which township
+            assert error.code() in (grpc.StatusCode.INVALID_ARGUMENT, grpc.StatusCode.PERMISSION_DENIED), \
+                (role, name, error.details())
+            continue
+        text = str(response)
+        assert not any(mark in text for mark in OTHER_MARKS), (role, name, text[:300])
+
+
+def test_own_township_requests_are_never_refused_for_reach(world):
+    over_refused = []
+    for role in ROLES:
+        for n, (path, method) in enumerate(methods()):
+            if role not in POLICY[path]:
+                continue
+            name = path.rsplit("/", 1)[1]
+            request = requests(world.own, role, n)[name]
+            try:
+                invoke(world.local.channel, world.tokens[role], path, method, request)
+            except grpc.RpcError as error:
+                # other refusals (a state the month is not in, a scorer's categories, a
+                # village answering only for itself) are the workflow's, not reach's
+                if "outside your reach" in (error.details() or ""):
+                    over_refused.append(f"{role} {name}: {error.details()}")
+    assert not over_refused, "\n".join(over_refused)
