@@ -34,6 +34,7 @@ POLICY: dict[str, tuple[str, ...]] = {
     "/kaoping.v1.RegistryService/PutVillage": ADMIN,
     "/kaoping.v1.RegistryService/PutOfficial": ADMIN,
     "/kaoping.v1.RegistryService/PutScorer": ADMIN,
+    "/kaoping.v1.RegistryService/ImportRoster": ADMIN,
     # Workflow: the same roles as kaoping.domain.workflow.ACTIONS (the use cases check too).
     "/kaoping.v1.WorkflowService/GetMonthState": READERS,
     "/kaoping.v1.WorkflowService/Aggregate": ADMIN,

@@ -10,7 +10,7 @@ from sqlmodel import Session, SQLModel, create_engine, select
 
 from kaoping.storage.faults import retry_locked, sqlite_busy_ms
 from kaoping.storage.models import (Activation, AuditEntry, FactRow, Official, OfficialAssignment,
-                                    RuleSetRow, Scorer, Township, Village)
+                                    RosterEntry, RuleSetRow, Scorer, Township, Village)
 
 
 @dataclass(frozen=True)
@@ -109,12 +109,17 @@ class Store:
 
     # registry -------------------------------------------------------------
     @retry_locked(_busy_cap)
-    def put(self, *objects: SQLModel, audit: AuditEntry | None = None) -> None:
+    def put(self, *objects: SQLModel, audit: AuditEntry | Sequence[AuditEntry] | None = None) -> None:
+        """Stores the objects (in order) and the audit entry or entries in one transaction."""
         with self.session() as s:
+            previous = None
             for obj in objects:
+                if previous is not None and type(obj) is not previous:
+                    s.flush()   # rows of one table before the next: officials after their villages
                 s.merge(obj)
-            if audit is not None:
-                s.add(audit)
+                previous = type(obj)
+            for entry in ([audit] if isinstance(audit, AuditEntry) else audit or ()):
+                s.add(entry)
             s.commit()
 
     def townships(self) -> list[Township]:
@@ -142,6 +147,12 @@ class Store:
             if official_id:
                 q = q.where(OfficialAssignment.official_id == official_id)
             return list(s.exec(q))
+
+    def roster_entries(self, official_id: str) -> list[RosterEntry]:
+        """An official's roster entries, oldest first (the order the roster reads them)."""
+        with self.session() as s:
+            return list(s.exec(select(RosterEntry).where(RosterEntry.official_id == official_id)
+                               .order_by(RosterEntry.from_month, RosterEntry.effective_on, RosterEntry.id)))
 
     def scorers(self) -> list[Scorer]:
         with self.session() as s:

@@ -3,12 +3,17 @@ each official's village history (kaoping.domain.roster) with the one function th
 says which village an official belonged to in a month."""
 from __future__ import annotations
 
+import re
+from datetime import date
+from decimal import Decimal, InvalidOperation
+
 from kaoping.domain.attributes import with_checked_attributes
 from kaoping.domain.errors import InvalidArgument, NotFound, Violation
-from kaoping.domain.facts import EARLIEST_MONTH, parse_month, text_problems
+from kaoping.domain.facts import EARLIEST_MONTH, parse_month, shown, text_problems
 from kaoping.domain.roster import Assignment, village_in_month
-from kaoping.rules.model import SCORER_ROLES
-from kaoping.storage.models import Official, OfficialAssignment, Scorer, Township, Village
+from kaoping.rules.model import SCORER_ROLES, Roster
+from kaoping.storage.models import (AuditEntry, Official, OfficialAssignment, RosterEntry, Scorer,
+                                    Township, Village)
 from kaoping.storage.store import Store
 from kaoping.usecases import audit
 
@@ -97,62 +102,175 @@ def plan_move(store: Store, old: Official | None, official: Official, since: str
     return official.model_copy(update={"village_id": current}), moves
 
 
+class Batch:
+    """Writes collected instead of stored, for one transaction of many puts (a roster
+    import, kaoping.usecases.roster_import): put_* given a batch run every check as
+    usual and record here what they would store; get() sees the rows recorded so far
+    over the database (an official's village added earlier in the same file)."""
+
+    def __init__(self, base):
+        self.base = base              # the Store (one transaction), or a Batch to add to
+        self.objects: list = []
+        self.audits: list[AuditEntry] = []
+        self._pending: dict[tuple[type, str], object] = {}
+
+    def get(self, model, key):
+        found = self._pending.get((model, key))
+        return found if found is not None else self.base.get(model, key)
+
+    def put(self, *objects, audit: AuditEntry | list[AuditEntry] | None = None) -> None:
+        for obj in objects:
+            # a fresh copy: a model_copy() of a table row shares the ORM state of the row
+            # it was copied from, which is gone once that row is (and merge() then sees no key)
+            obj = type(obj).model_validate(obj.model_dump())
+            self.objects.append(obj)
+            if isinstance(getattr(obj, "id", None), str):
+                self._pending[(type(obj), obj.id)] = obj
+        self.audits += [audit] if isinstance(audit, AuditEntry) else list(audit or ())
+
+    def commit(self) -> None:
+        """Everything recorded, with its audit entries: in one transaction when the base
+        is the Store, else added to the base batch."""
+        if self.objects or self.audits:
+            self.base.put(*self.objects, audit=self.audits)
+
+
 class RegistryUseCases:
     """Adding and changing villages, officials and scorers, each with its audit entry (a
-    mixin of kaoping.usecases.app.Kaoping; the Registry above is what it reads)."""
+    mixin of kaoping.usecases.app.Kaoping; the Registry above is what it reads).
 
-    def put_village(self, village: Village) -> None:
+    Each put_* takes an optional Batch: then it checks and records instead of storing
+    (kaoping.usecases.roster_import), so an import and a single put share one set of
+    checks."""
+
+    def put_village(self, village: Village, batch: Batch | None = None) -> None:
         _check_text({"id": village.id, "township_id": village.township_id, "name": village.name})
         village = with_checked_attributes(village)
-        if self.store.get(Township, village.township_id) is None:
+        if (batch or self.store).get(Township, village.township_id) is None:
             raise NotFound("no such township", [Violation("township_id", village.township_id)])
-        self.put(village)
+        self.put(village, batch=batch)
 
-    def put_official(self, official: Official, village_from: str = "") -> None:
+    def put_official(self, official: Official, village_from: str = "", *, effective_on: str = "",
+                     left_on: str = "", batch: Batch | None = None) -> None:
         """Adds or changes an official. A change of village takes effect from the month
-        `village_from` (default: the current month) and is added to the history
-        (kaoping.domain.roster): earlier months keep the old village."""
+        `village_from` (default: the month of `effective_on`, else the current month) and
+        is added to the history (kaoping.domain.roster): earlier months keep the old
+        village. `left_on` (YYYY-MM-DD, not before `effective_on`) records a departure:
+        that month is still served (kaoping.storage.models.RosterEntry)."""
         _check_text({"id": official.id, "village_id": official.village_id, "name": official.name,
-                     "position": official.position, "village_from_month": village_from})
+                     "position": official.position, "village_from_month": village_from,
+                     "id_number": official.id_number, "bank_account": official.bank_account})
         official = with_checked_attributes(official)
-        if self.store.get(Village, official.village_id) is None:
+        store = batch or self.store
+        village = store.get(Village, official.village_id)
+        if village is None:
             raise NotFound("no such village", [Violation("village_id", official.village_id)])
+        self._check_position(official, village)
+        start, end = _day(effective_on, "effective_on"), _day(left_on, "left_on")
+        if start and end and end < start:
+            raise InvalidArgument("the official leaves before the change takes effect", [Violation(
+                "left_on", f"離任日期 {left_on} 早於生效日期 {effective_on} (ends before it starts)")])
         since = self.today().strftime("%Y-%m")
-        if village_from:
-            since, problems = parse_month(village_from, "village_from_month", self.today())
+        if village_from or effective_on:
+            field = "village_from_month" if village_from else "effective_on"
+            since, problems = parse_month(village_from or effective_on[:7], field, self.today())
             if problems:
                 raise InvalidArgument("bad month", problems)
-        old = self.store.get(Official, official.id)
+        old = store.get(Official, official.id)
         if old is not None and self.registry.village_of(old.id, since) == official.village_id:
-            self.put(official.model_copy(update={"village_id": old.village_id}))   # no move
-            return
-        row, moves = plan_move(self.store, old, official, since, self.today().strftime("%Y-%m"))
-        after = row.model_dump(mode="json") | {"village_from": {m.from_month: m.village_id for m in moves}}
+            row, moves = official.model_copy(update={"village_id": old.village_id}), []   # no move
+        else:
+            row, moves = plan_move(self.store, old, official, since, self.today().strftime("%Y-%m"))
+        after = row.model_dump(mode="json")
+        if moves:
+            after["village_from"] = {m.from_month: m.village_id for m in moves}
+        departure = []
+        if left_on and left_on != self.left_on_of(official.id):
+            departure = [RosterEntry(official_id=official.id, effective_on=left_on,
+                                     from_month=_month_after(left_on[:7]), on_roster=False,
+                                     village_id=row.village_id, position=row.position,
+                                     base_pay=row.base_pay, recorded_by=audit.current().principal.name)]
+            after["left_on"] = left_on
         # one transaction and one audit entry (replicas re-read the registry on put_official)
-        self.store.put(row, *moves, audit=audit.entry(
+        store.put(row, *moves, *departure, audit=audit.entry(
             "put_official", official.id, before=old.model_dump(mode="json") if old else None, after=after))
-        self.registry.reload()
-        self.invalidate()
+        if batch is None:
+            self.registry.reload()
+            self.invalidate()
 
-    def put_scorer(self, scorer: Scorer) -> None:
-        _check_text({"id": scorer.id, "name": scorer.name, "role": scorer.role})
+    def left_on_of(self, official_id: str) -> str:
+        """The day the official left (his latest roster entry is a departure), or ""."""
+        entries = self.store.roster_entries(official_id)
+        latest = entries[-1] if entries else None
+        return latest.effective_on if latest is not None and not latest.on_roster else ""
+
+    def roster_rules(self, township_id: str) -> Roster:
+        """What the township's active rule set declares of its roster (positions).
+        Per-township rule sets (lead, issue 14 point 3) replace the global active set here."""
+        return self.rulesets.active.roster
+
+    def _check_position(self, official: Official, village: Village) -> None:
+        positions = self.roster_rules(village.township_id).positions
+        if positions and official.position not in positions:
+            raise InvalidArgument("a position the rule set does not know", [Violation(
+                "position", f"職務 {shown(official.position)} 不在本鄉鎮規則集的職務中（{'、'.join(positions)}）"
+                            f" (not a position of the rule set)")])
+
+    def put_scorer(self, scorer: Scorer, batch: Batch | None = None) -> None:
+        _check_text({"id": scorer.id, "name": scorer.name, "role": scorer.role,
+                     "township_id": scorer.township_id})
         if scorer.role not in SCORER_ROLES:
             raise InvalidArgument("unknown scorer role", [Violation(
                 "role", f"{scorer.role!r}; known: {', '.join(SCORER_ROLES)}")])
-        self.put(scorer)
+        self.put(scorer, batch=batch)
 
-    def put(self, *objects) -> None:
+    def put(self, *objects, batch: Batch | None = None) -> None:
+        store = batch or self.store
         for obj in objects:
-            old = self.store.get(type(obj), obj.id)
-            self.store.put(obj, audit=audit.entry(
+            old = store.get(type(obj), obj.id)
+            store.put(obj, audit=audit.entry(
                 f"put_{type(obj).__name__.lower()}", obj.id,
                 before=old.model_dump(mode="json") if old else None, after=obj.model_dump(mode="json")))
-        self.registry.reload()
-        self.invalidate()
+        if batch is None:
+            self.registry.reload()
+            self.invalidate()
+
+
+def parse_base_pay(text: str) -> Decimal:
+    """An official's monthly base pay from its decimal text (yuan, 0 to 1000000), or
+    InvalidArgument on base_pay (PutOfficial and the roster import)."""
+    try:
+        pay = Decimal(text.strip())
+    except (InvalidOperation, AttributeError):
+        pay = Decimal(-1)
+    if not pay.is_finite() or pay < 0 or pay > 1_000_000:
+        raise InvalidArgument("bad base pay", [Violation(
+            "base_pay", f"{shown(text)} is not a yuan amount from 0 to 1000000 (基本報酬須為 0 至 1000000 的數字)")])
+    return pay
+
+
+_DAY = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
+
+
+def _day(text: str, field: str) -> date | None:
+    if not text:
+        return None
+    try:
+        if _DAY.fullmatch(text):
+            return date.fromisoformat(text)
+    except ValueError:
+        pass
+    raise InvalidArgument("bad date", [Violation(field, f"{shown(text)} is not a date in the form YYYY-MM-DD")])
+
+
+def _month_after(month: str) -> str:
+    year, m = int(month[:4]), int(month[5:7])
+    return f"{year + m // 12}-{m % 12 + 1:02d}"
 
 
 # Column sizes of the registry tables (kaoping.storage.models).
-TEXT_LIMITS = {"id": 64, "township_id": 64, "village_id": 64, "name": 200, "position": 100, "role": 32}
+TEXT_LIMITS = {"id": 64, "township_id": 64, "village_id": 64, "name": 200, "position": 100, "role": 32,
+               "id_number": 32, "bank_account": 64}
 
 
 def _check_text(fields: dict[str, str]) -> None:
