@@ -418,9 +418,10 @@ def rules_list(output: Output = OUTPUT_OPTION):
 
 
 # staff commands: import, export, print (docs/staff-guide.md), and an example in every --help
-from kaoping_cli import documents, exports, helptext, importer  # noqa: E402
+from kaoping_cli import documents, exports, helptext, importer, roster  # noqa: E402
 
 app.command("import")(importer.import_command)
+roster.register(app)  # roster import|export|template, village|official|scorer put
 app.add_typer(exports.app, name="export")
 app.add_typer(documents.app, name="print")
 helptext.attach(app)

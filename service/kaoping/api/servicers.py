@@ -199,7 +199,8 @@ class RegistryServicer(rg_grpc.RegistryServiceServicer):
         self.app.put_official(Official(id=request.id, village_id=request.village_id, name=request.name,
                               position=request.position, base_pay=pay,
                               attributes=encode_attributes(request.attributes)),
-                              village_from=request.village_from_month)
+                              village_from=request.village_from_month, effective_on=request.effective_on,
+                              left_on=request.left_on)
         return request
 
     @translating

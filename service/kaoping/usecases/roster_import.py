@@ -221,7 +221,11 @@ class RosterImportUseCases:
             wanted = Village(id=v["id"], township_id=township.id, name=v["name"], attributes=attributes)
             self.put_village(wanted, batch=batch)
         elif r.kind == "scorer":
-            wanted = Scorer(id=v["id"], name=v["name"], role=v["role"], township_id=township.id)
+            # a scorer stored before townships (township_id "") may score in any: a row
+            # does not narrow it to this one
+            legacy = old is not None and not old.township_id
+            wanted = Scorer(id=v["id"], name=v["name"], role=v["role"],
+                            township_id="" if legacy else township.id)
             self.put_scorer(wanted, batch=batch)
         else:
             # an empty ID number or bank account keeps the stored one: a sheet without them

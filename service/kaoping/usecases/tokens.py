@@ -148,7 +148,8 @@ class Tokens:
         if row is not None and row.revoked_at is None and (
                 row.expires_at is None or _aware(row.expires_at) > datetime.now(timezone.utc)):
             principal = Principal(row.name, row.role, row.scorer_id, row.village_id,
-                                  tuple(c for c in row.categories.split(",") if c), token_id=row.id)
+                                  tuple(c for c in row.categories.split(",") if c), token_id=row.id,
+                                  township_id=row.township_id, county=row.county)
         with self._lock:
             if len(self._cache) > 10_000:
                 self._cache.clear()
