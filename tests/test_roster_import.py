@@ -225,3 +225,15 @@ def test_single_records_and_the_template_from_the_cli(app, server, admin, tmp_pa
     assert [ws.max_row for ws in book.worksheets] == [1, 1, 1]
     result, report = _import(server, admin, str(template))
     assert result.exit_code == 0 and report["dry_run"]["rows"] == []
+
+
+def test_more_than_5000_rows_is_invalid_argument_and_nothing_is_read(app, server, admin):
+    import grpc
+    from kaoping.v1 import registry_pb2 as rg
+    from tests.support.calls import stubs_for, violations
+    rows = [rg.RosterRow(sheet="x", row=n, village=rg.Village(id=f"z{n}", name="村")) for n in range(5001)]
+    with pytest.raises(grpc.RpcError) as refused:
+        stubs_for(server.channel, admin).registry.ImportRoster(rg.ImportRosterRequest(rows=rows, dry_run=True))
+    assert refused.value.code() == grpc.StatusCode.INVALID_ARGUMENT
+    assert "at most 5000" in violations(refused.value)["rows"]
+    assert app.store.get(Village, "z0") is None

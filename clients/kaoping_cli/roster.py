@@ -83,9 +83,11 @@ def roster_import(
         kind: Optional[Kind] = typer.Option(None, help="what a CSV file holds (default: told by its header)"),
         encoding: str = typer.Option("", help="CSV text encoding (default: UTF-8, else GB18030)"),
         output: Output = OUTPUT_OPTION):
-    """Import villages, officials and scorers from Excel or CSV: a dry-run report first
-    (rows added, changed, unchanged, rejected with row number and reason); --apply then
-    writes the good rows in one transaction. Exit 1 when rows were rejected."""
+    """Import villages, officials and scorers from Excel or CSV (a dry run unless --apply).
+
+    The dry-run report comes first: rows added, changed (with the fields), unchanged,
+    and rejected with sheet, row number and reason (on stderr). --apply then writes the
+    good rows in one transaction. Exit 1 when rows were rejected."""
     if not file.exists():
         raise usage_error(f"{file}: no such file")
     try:
