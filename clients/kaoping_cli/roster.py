@@ -24,7 +24,7 @@ from kaoping.v1 import registry_pb2 as rg
 from kaoping.v1 import registry_pb2_grpc as rg_grpc
 from kaoping_cli.common import (EXIT_OK, EXIT_REFUSED, OUTPUT_OPTION, Output, call, call_pages, console,
                                 emit_json, err_console, message_dict, print_json, stub, usage_error)
-from kaoping_cli.importer import ImportFileError
+from kaoping_cli.fact_sheet import ImportFileError
 from kaoping_cli.roster_sheets import KINDS, MAX_ROWS, read_roster, write_roster
 
 app = typer.Typer(help="The township's roster (villages, officials, scorers) from and to Excel/CSV.",

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from kaoping.v1 import registry_pb2 as rg
 from kaoping_cli.common import ROLE_NAMES
-from kaoping_cli.importer import ImportFileError, cell_text, decode_csv
+from kaoping_cli.fact_sheet import ImportFileError, cell_text, decode_csv
 
 KINDS = ("villages", "officials", "scorers")
 ENTRY = {"villages": "village", "officials": "official", "scorers": "scorer"}
