@@ -82,9 +82,9 @@ class RosterImportUseCases:
             raise InvalidArgument("too many rows", [Violation(
                 "rows", f"{len(rows)} rows; at most {MAX_ROWS} in one import (split the file)")])
         township = self._import_township(township_id, caller)
-        self._check_reach(township, rows, caller)
-        outcomes = [RowOutcome(r.sheet, r.row, r.values.get("id", "")) for r in rows]
         batch = Batch(self.store)
+        self._check_reach(township, rows, caller, batch)
+        outcomes = [RowOutcome(r.sheet, r.row, r.values.get("id", "")) for r in rows]
         first: dict[tuple[str, str], RosterRow] = {}
         order = sorted(range(len(rows)), key=lambda i: (KINDS.index(rows[i].kind)
                                                         if rows[i].kind in KINDS else -1, i))
@@ -113,7 +113,8 @@ class RosterImportUseCases:
         reach_or_deny(caller, township, "township_id")
         return township
 
-    def _check_reach(self, township: Township, rows: list[RosterRow], caller: Principal) -> None:
+    def _check_reach(self, township: Township, rows: list[RosterRow], caller: Principal,
+                     store: Batch) -> None:
         """PermissionDenied naming every row that names a township out of the caller's reach."""
         problems: list[Violation] = []
         townships: dict[str, Township | None] = {township.id: township}
@@ -122,7 +123,7 @@ class RosterImportUseCases:
             if not tid or tid == township.id:
                 return None
             if tid not in townships:
-                townships[tid] = self.store.get(Township, tid)
+                townships[tid] = store.get(Township, tid)
             t = townships[tid]
             return t if t is not None and not caller.reaches(t.id, t.county) else None
 
@@ -131,17 +132,17 @@ class RosterImportUseCases:
             named: list[tuple[str, str]] = []        # (field, township id)
             if r.kind == "village":
                 named.append(("township_id", v.get("township_id", "")))
-                old = self.store.get(Village, v.get("id", "")) if v.get("id") else None
+                old = store.get(Village, v.get("id", "")) if v.get("id") else None
                 named.append(("id", old.township_id if old else ""))
             elif r.kind == "official":
-                village = self.store.get(Village, v.get("village_id", "")) if v.get("village_id") else None
+                village = store.get(Village, v.get("village_id", "")) if v.get("village_id") else None
                 named.append(("village_id", village.township_id if village else ""))
-                old = self.store.get(Official, v.get("id", "")) if v.get("id") else None
-                home = self.store.get(Village, old.village_id) if old else None
+                old = store.get(Official, v.get("id", "")) if v.get("id") else None
+                home = store.get(Village, old.village_id) if old else None
                 named.append(("id", home.township_id if home else ""))
             elif r.kind == "scorer":
                 named.append(("township_id", v.get("township_id", "")))
-                old = self.store.get(Scorer, v.get("id", "")) if v.get("id") else None
+                old = store.get(Scorer, v.get("id", "")) if v.get("id") else None
                 named.append(("id", old.township_id if old else ""))
             for name, tid in named:
                 other = out_of_reach(tid)
