@@ -45,7 +45,8 @@ def test_writes_are_audited_with_who_what_and_request_id(stubs, stubs_as, grpc_c
     actions = [e.action for e in entries(stubs, actor="管理員")]
     assert {"upload_ruleset", "activate_ruleset", "rollback_ruleset", "correct_fact"} <= set(actions)
     (activation,) = entries(stubs, action="activate_ruleset", target=f"version {uploaded.ref.id}")
-    assert json.loads(activation.after) == {"active": uploaded.ref.id}
+    assert json.loads(activation.after) == {"active": uploaded.ref.id, "log": "dahedian"}
+    assert activation.township_id == "dahedian"   # a township admin reads its own trail
 
     stubs.registry.PutOfficial(rg.Official(id="v02-1", village_id="v02", name="改名", position="書記",
                                            base_pay="1850"))

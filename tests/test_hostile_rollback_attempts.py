@@ -21,11 +21,11 @@ class _Interfering(Store):
     versions: list[int] = []
     moves = 0
 
-    def append_activation(self, choose, by, action, audit=None):
+    def append_activation(self, choose, by, action, audit=None, log=""):
         if action == "rollback" and self.moves:
             self.moves -= 1
             self.other.activate(self.versions[self.moves % 3], "", "interferer")
-        return super().append_activation(choose, by, action, audit)
+        return super().append_activation(choose, by, action, audit, log)
 
 
 @pytest.mark.parametrize("moves, gives_up", [(ROLLBACK_ATTEMPTS - 1, False), (ROLLBACK_ATTEMPTS, True)])

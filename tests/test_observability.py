@@ -132,15 +132,18 @@ def test_metrics_count_rpcs_facts_and_the_active_version(served):
     assert m[("kaoping_facts_ingested_total", (("outcome", "duplicate"),))] == 1
     assert m[("kaoping_facts_ingested_total", (("outcome", "rejected"),))] == 2
     assert m[("kaoping_rpc_in_flight", ())] == 0
-    assert m[("kaoping_active_ruleset_version", ())] == 1
+    assert m[("kaoping_active_ruleset_version", (("township", ""),))] == 1
     assert any(name == "process_resident_memory_bytes" for name, _ in m)
 
     uploaded = stubs.rulesets.UploadRuleSet(rs.RuleSetSource(text=stricter())).ref
     stubs.rulesets.ActivateRuleSet(rs.ActivateRuleSetRequest(id=uploaded.id))
     m = scrape(server)
-    assert m[("kaoping_active_ruleset_version", ())] == uploaded.id
+    # the only township's own log now serves it; the deployment default is unchanged
+    assert m[("kaoping_active_ruleset_version", (("township", "dahedian"),))] == uploaded.id
+    assert m[("kaoping_active_ruleset_version", (("township", ""),))] == 1
     assert m[("kaoping_active_ruleset_info", (("content_hash", uploaded.content_hash),
-                                               ("label", uploaded.label), ("version", str(uploaded.id))))] == 1
+                                               ("label", uploaded.label), ("township", "dahedian"),
+                                               ("version", str(uploaded.id))))] == 1
 
 
 def test_health_port_is_plaintext_and_health_only(served):

@@ -351,9 +351,12 @@ def pay_list(month: str = "", year: int = 0, village: str = "") -> Export:
     if yearly:
         columns.append(Column("reward", "年終獎勵 reward", MONEY, total=True))
     columns += [Column("amount", "應發金額 amount", MONEY, total=True), Column("paid", "已發金額 paid", MONEY, total=True)]
+    if any(l.id_number or l.bank_account for l in pay.lines):   # only an admin's pay list has them
+        columns += [Column("id_number", "身份證號 ID number"), Column("bank_account", "銀行賬號 bank account")]
     rows = [{"village_name": l.village_name, "official_id": l.official_id, "official_name": l.official_name,
              "score": l.score, "grade": l.grade, "monthly_pay": l.monthly_pay, "reward": l.reward,
-             "amount": l.amount, "paid": l.paid} for l in pay.lines]
+             "amount": l.amount, "paid": l.paid, "id_number": l.id_number, "bank_account": l.bank_account}
+            for l in pay.lines]
     lines = add_totals(Sheet("發放表 pay list", columns, rows), count_key="official_name", count_unit="人")
     villages = add_totals(Sheet("各村合計 villages", [
         Column("village_id", "編號 id"), Column("village_name", "村 village"),

@@ -221,9 +221,10 @@ def explain(official: str = typer.Option(...), month: str = typer.Option(...), o
 
 # registry ------------------------------------------------------------------
 @app.command()
-def villages(output: Output = OUTPUT_OPTION):
+def villages(output: Output = OUTPUT_OPTION, township: str = typer.Option("", help="the township (default: every one you may read)")):
     """List villages."""
-    response = _pages(_stub(rg_grpc.RegistryServiceStub).ListVillages, rg.ListVillagesRequest(), "villages")
+    response = _pages(_stub(rg_grpc.RegistryServiceStub).ListVillages,
+                      rg.ListVillagesRequest(township_id=township), "villages")
     if emit_json(output, response):
         return
     table = Table("id", "name", "township")
@@ -306,24 +307,27 @@ def rules_validate(file: Path, server: bool = typer.Option(
 
 
 @rules_app.command("upload")
-def rules_upload(file: Path, label: str = typer.Option("")):
-    """Store a new version (validated first); it is not active until activated."""
-    v = _call(_stub(rs_grpc.RuleSetServiceStub).UploadRuleSet, _source(file, label))
+def rules_upload(file: Path, label: str = typer.Option(""), township: str = typer.Option("", help="the township (default: yours, or the only one)")):
+    """Store a new version into the township (validated first); not active until activated."""
+    source = _source(file, label)
+    source.township_id = township
+    v = _call(_stub(rs_grpc.RuleSetServiceStub).UploadRuleSet, source)
     console.print(f"version {v.ref.id} {v.ref.label} {v.ref.content_hash[:12]}")
 
 
 @rules_app.command("activate")
-def rules_activate(version: int):
-    """Make a stored version the active one."""
-    v = _call(_stub(rs_grpc.RuleSetServiceStub).ActivateRuleSet, rs.ActivateRuleSetRequest(id=version))
-    console.print(f"active: version {v.ref.id} {v.ref.label}")
+def rules_activate(version: int, township: str = typer.Option("", help="the township (default: yours, or the only one)")):
+    """Make a stored version the township's active one (other townships are untouched)."""
+    v = _call(_stub(rs_grpc.RuleSetServiceStub).ActivateRuleSet,
+              rs.ActivateRuleSetRequest(id=version, township_id=township))
+    console.print(f"active in {v.township_id}: version {v.ref.id} {v.ref.label}")
 
 
 @rules_app.command("rollback")
-def rules_rollback():
-    """Go back to the version active before the current one."""
-    v = _call(_stub(rs_grpc.RuleSetServiceStub).RollbackRuleSet, rs.RollbackRuleSetRequest())
-    console.print(f"active: version {v.ref.id} {v.ref.label}")
+def rules_rollback(township: str = typer.Option("", help="the township (default: yours, or the only one)")):
+    """Go back to the version the township had active before the current one."""
+    v = _call(_stub(rs_grpc.RuleSetServiceStub).RollbackRuleSet, rs.RollbackRuleSetRequest(township_id=township))
+    console.print(f"active in {v.township_id}: version {v.ref.id} {v.ref.label}")
 
 
 @rules_app.command("test")
@@ -405,9 +409,10 @@ def rules_dry_run(file: Path, month: str = typer.Option(...), township: str = ty
 
 
 @rules_app.command("list")
-def rules_list(output: Output = OUTPUT_OPTION):
-    """List stored versions."""
-    response = _pages(_stub(rs_grpc.RuleSetServiceStub).ListRuleSets, rs.ListRuleSetsRequest(), "versions")
+def rules_list(output: Output = OUTPUT_OPTION, township: str = typer.Option("", help="the township (default: yours, or the only one)")):
+    """List the versions the township may activate."""
+    response = _pages(_stub(rs_grpc.RuleSetServiceStub).ListRuleSets,
+                      rs.ListRuleSetsRequest(township_id=township), "versions")
     if emit_json(output, response):
         return
     table = Table("id", "label", "hash", "uploaded", "active")
@@ -418,9 +423,11 @@ def rules_list(output: Output = OUTPUT_OPTION):
 
 
 # staff commands: import, export, print (docs/staff-guide.md), and an example in every --help
-from kaoping_cli import documents, exports, helptext, importer, roster  # noqa: E402
+from kaoping_cli import documents, exports, helptext, importer, roster, townships  # noqa: E402
 
 app.command("import")(importer.import_command)
+app.add_typer(townships.app, name="township")
+rules_app.add_typer(townships.template_app, name="template")
 roster.register(app)  # roster import|export|template, village|official|scorer put
 app.add_typer(exports.app, name="export")
 app.add_typer(documents.app, name="print")

@@ -52,5 +52,8 @@ class ServingRuleInputs:
         self._real = real
         self.active = rule_input_ruleset(real.active)
 
+    def active_for(self, township_id: str = ""):
+        return self.active
+
     def __getattr__(self, name):
         return getattr(self._real, name)

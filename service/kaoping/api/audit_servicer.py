@@ -5,6 +5,7 @@ from datetime import datetime, timezone
 
 from kaoping.api import convert as cv
 from kaoping.api import paging
+from kaoping.api.auth import caller
 from kaoping.api.errors import translating
 from kaoping.usecases.app import Kaoping
 from kaoping.domain.errors import InvalidArgument, Violation
@@ -34,13 +35,16 @@ class AuditServicer(au_grpc.AuditServiceServicer):
             raise InvalidArgument("bad limit", [Violation("limit", f"0 (default 1000) to {MAX_LIMIT}")])
         # `limit` predates paging: it is the page size when page_size is not given.
         page = paging.page_request(request, "audit", request.actor, request.action, request.target,
-                                   request.since, request.until,
+                                   request.since, request.until, request.township_id,
                                    default=request.limit or paging.DEFAULT_PAGE_SIZE, maximum=MAX_LIMIT)
+        who = caller(context)
+        townships = self.app.audit_townships(who, request.township_id)
         rows = self.app.store.audit_entries(request.actor, request.action, request.target,
                                             _when(request.since, "since"), _when(request.until, "until"),
-                                            page.size + 1, after_id=page.after)
+                                            page.size + 1, after_id=page.after, townships=townships)
         response = au.ListAuditEntriesResponse()
         response.next_page_token = paging.fill(response.entries, rows, lambda r: au.AuditEntry(
             id=r.id, at=cv.stamp(r.at), actor=r.actor, role=r.role, request_id=r.request_id,
-            action=r.action, target=r.target, before=r.before, after=r.after), page)
+            action=r.action, target=r.target, before=r.before, after=r.after,
+            township_id=r.township_id), page)
         return response

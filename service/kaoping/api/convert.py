@@ -57,8 +57,10 @@ def stored_fact(row: FactRow, voided_by: int = 0) -> fx.StoredFact:
                      village_id="" if row.official_id else row.village_id))
 
 
-def ruleset_ref(row: RuleSetRow) -> ev.RuleSetRef:
-    return ev.RuleSetRef(id=row.id, content_hash=row.content_hash, label=row.label)
+def ruleset_ref(row: RuleSetRow, township_id: str = "") -> ev.RuleSetRef:
+    """The version that made a result, and whose township it is."""
+    return ev.RuleSetRef(id=row.id, content_hash=row.content_hash, label=row.label,
+                         township_id=township_id)
 
 
 def _fact_ids(item: LineItem) -> list[int]:

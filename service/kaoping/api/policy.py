@@ -3,10 +3,10 @@
 use cases. Methods not listed are refused, so a new RPC is closed until added here."""
 from __future__ import annotations
 
-from kaoping.domain.principal import ROLES, SCORER_ROLES
+from kaoping.domain.principal import ADMIN_ROLES, ROLES, SCORER_ROLES
 
-ADMIN = ("admin",)
-SUBMITTERS = ("admin", *SCORER_ROLES, "system")
+ADMIN = ADMIN_ROLES   # of the townships they reach (kaoping.usecases.townships checks the reach)
+SUBMITTERS = (*ADMIN_ROLES, *SCORER_ROLES, "system")
 VILLAGE = ("village",)  # answers only for its own village (checked in the use case)
 READERS = ROLES  # everyone authenticated may read; the village role is scoped to its village
 REFLECTION = ("/grpc.reflection.v1alpha.ServerReflection/", "/grpc.reflection.v1.ServerReflection/")
@@ -28,6 +28,12 @@ POLICY: dict[str, tuple[str, ...]] = {
     "/kaoping.v1.RuleSetService/ListRuleSets": ADMIN,
     "/kaoping.v1.RuleSetService/DryRunRuleSet": ADMIN,
     "/kaoping.v1.RuleSetService/GetActiveRuleSet": READERS,
+    "/kaoping.v1.RuleSetService/PublishTemplate": ADMIN,
+    "/kaoping.v1.RuleSetService/GetTemplate": READERS,
+    "/kaoping.v1.RegistryService/CreateTownship": ADMIN,
+    "/kaoping.v1.RegistryService/UpdateTownship": ADMIN,
+    "/kaoping.v1.RegistryService/ListTownships": READERS,
+    "/kaoping.v1.RegistryService/GetTownship": READERS,
     "/kaoping.v1.RegistryService/ListVillages": READERS,
     "/kaoping.v1.RegistryService/ListOfficials": READERS,
     "/kaoping.v1.RegistryService/ListScorers": READERS,
@@ -35,6 +41,7 @@ POLICY: dict[str, tuple[str, ...]] = {
     "/kaoping.v1.RegistryService/PutOfficial": ADMIN,
     "/kaoping.v1.RegistryService/PutScorer": ADMIN,
     "/kaoping.v1.RegistryService/ImportRoster": ADMIN,
+    "/kaoping.v1.RegistryService/ListRosterEntries": READERS,
     # Workflow: the same roles as kaoping.domain.workflow.ACTIONS (the use cases check too).
     "/kaoping.v1.WorkflowService/GetMonthState": READERS,
     "/kaoping.v1.WorkflowService/Aggregate": ADMIN,

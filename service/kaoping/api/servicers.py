@@ -14,7 +14,7 @@ from kaoping.usecases.roster_import import RosterRow
 from kaoping.domain.attributes import attributes_of, encode_attributes
 from kaoping.domain.errors import InvalidArgument, Violation
 from kaoping.rules.lines import facts_text, is_deduction
-from kaoping.storage.models import Official, Scorer, Village
+from kaoping.storage.models import Official, Scorer, Township, Village
 from kaoping.v1 import evaluation_pb2 as ev
 from kaoping.v1 import evaluation_pb2_grpc as ev_grpc
 from kaoping.v1 import facts_pb2 as fx
@@ -64,9 +64,10 @@ class FactServicer(fx_grpc.FactServiceServicer):
     @translating
     def ListFacts(self, request, context):
         page = paging.page_request(request, "facts", request.month, request.official_id,
-                                   request.village_id)
+                                   request.village_id, request.township_id)
         rows = self.app.list_facts(request.month, request.official_id, request.village_id,
-                                   caller(context), after_id=page.after, limit=page.size + 1)
+                                   caller(context), after_id=page.after, limit=page.size + 1,
+                                   township_id=request.township_id)
         # A correction may be on a later page than the fact it voids: ask the store.
         voided_by = self.app.store.voiders([r.id for r in rows])
         response = fx.ListFactsResponse()
@@ -84,8 +85,8 @@ class EvaluationServicer(ev_grpc.EvaluationServiceServicer):
         scope = request.WhichOneof("scope")
         scores = self.app.monthly_scores(request.month, caller=caller(context),
                                          **({scope: getattr(request, scope)} if scope else {}))
-        ref = cv.ruleset_ref(scores.ruleset)
-        return ev.MonthlyScores(month=scores.month, ruleset=ref,
+        ref = cv.ruleset_ref(scores.ruleset, scores.township.id)
+        return ev.MonthlyScores(month=scores.month, ruleset=ref, township_id=scores.township.id,
                                 scores=[cv.official_score(s, scores.rules, scores.ruleset, ref)
                                         for s in scores.scores])
 
@@ -94,7 +95,7 @@ class EvaluationServicer(ev_grpc.EvaluationServiceServicer):
         scores, officials, villages = self.app.ranking(request.month, request.township_id,
                                                        caller(context))
         return ev.Ranking(
-            month=scores.month, ruleset=cv.ruleset_ref(scores.ruleset),
+            month=scores.month, ruleset=cv.ruleset_ref(scores.ruleset, scores.township.id),
             officials=[ev.RankedOfficial(rank=rank, official_id=s.official.id,
                                          official_name=s.official.name,
                                          village_name=s.village.name, total=cv.dec(s.result.total),
@@ -106,7 +107,7 @@ class EvaluationServicer(ev_grpc.EvaluationServiceServicer):
     @translating
     def GetFeedbackNotice(self, request, context):
         scores = self.app.feedback_notice(request.village_id, request.month, caller(context))
-        notice = ev.FeedbackNotice(month=scores.month, ruleset=cv.ruleset_ref(scores.ruleset),
+        notice = ev.FeedbackNotice(month=scores.month, ruleset=cv.ruleset_ref(scores.ruleset, scores.township.id),
                                    village_id=request.village_id)
         total = Decimal(0)
         for s in scores.scores:
@@ -124,7 +125,8 @@ class EvaluationServicer(ev_grpc.EvaluationServiceServicer):
     def ExplainScore(self, request, context):
         scores = self.app.explain(request.official_id, request.month, caller(context))
         view, rules, row = scores.scores[0], scores.rules, scores.ruleset
-        msg = ev.Explanation(score=cv.official_score(view, rules, row))
+        msg = ev.Explanation(score=cv.official_score(view, rules, row,
+                                                     cv.ruleset_ref(row, scores.township.id)))
         for cid, score in view.result.categories.items():
             cat = rules.categories[cid]
             items = [i for i in view.result.items if i.category == cid]
@@ -161,7 +163,7 @@ class RegistryServicer(rg_grpc.RegistryServiceServicer):
         page = paging.page_request(request, "villages", request.township_id, key_type=str)
         response = rg.ListVillagesResponse()
         response.next_page_token = paging.fill(
-            response.villages, paging.after(self.app.store.villages(request.township_id), page),
+            response.villages, paging.after(self.app.list_villages(caller(context), request.township_id), page),
             lambda v: rg.Village(id=v.id, township_id=v.township_id, name=v.name,
                                  attributes=attributes_of(v)), page)
         return response
@@ -170,27 +172,30 @@ class RegistryServicer(rg_grpc.RegistryServiceServicer):
     def ListOfficials(self, request, context):
         page = paging.page_request(request, "officials", request.village_id, key_type=str)
         response = rg.ListOfficialsResponse()
+        officials = self.app.list_officials(caller(context), request.village_id, request.township_id)
         response.next_page_token = paging.fill(
-            response.officials, paging.after(self.app.store.officials(request.village_id), page),
+            response.officials, paging.after(officials, page),
             lambda o: rg.Official(id=o.id, village_id=o.village_id, name=o.name, position=o.position,
                                   base_pay=cv.money(o.base_pay), attributes=attributes_of(o)), page)
         return response
 
     @translating
     def ListScorers(self, request, context):
-        page = paging.page_request(request, "scorers", key_type=str)
+        page = paging.page_request(request, "scorers", request.township_id, key_type=str)
         response = rg.ListScorersResponse()
         response.next_page_token = paging.fill(
-            response.scorers, paging.after(self.app.store.scorers(), page),
-            lambda s: rg.Scorer(id=s.id, name=s.name, role=s.role), page)
+            response.scorers, paging.after(self.app.list_scorers(caller(context), request.township_id), page),
+            lambda s: rg.Scorer(id=s.id, name=s.name, role=s.role, township_id=s.township_id), page)
         return response
 
     @translating
     def PutVillage(self, request, context):
-        _require(request, "id", "township_id", "name")
-        self.app.put_village(Village(id=request.id, township_id=request.township_id, name=request.name,
-                                     attributes=encode_attributes(request.attributes)))
-        return request
+        _require(request, "id", "name")
+        village = Village(id=request.id, township_id=request.township_id, name=request.name,
+                          attributes=encode_attributes(request.attributes))
+        self.app.put_village(village, caller(context))
+        return rg.Village(id=village.id, township_id=self.app.store.get(Village, village.id).township_id,
+                          name=village.name, attributes=request.attributes)
 
     @translating
     def PutOfficial(self, request, context):
@@ -200,14 +205,36 @@ class RegistryServicer(rg_grpc.RegistryServiceServicer):
                               position=request.position, base_pay=pay,
                               attributes=encode_attributes(request.attributes)),
                               village_from=request.village_from_month, effective_on=request.effective_on,
-                              left_on=request.left_on)
+                              left_on=request.left_on, caller=caller(context))
         return request
 
     @translating
     def PutScorer(self, request, context):
         _require(request, "id", "name", "role")
-        self.app.put_scorer(Scorer(id=request.id, name=request.name, role=request.role))
-        return request
+        self.app.put_scorer(Scorer(id=request.id, name=request.name, role=request.role,
+                                   township_id=request.township_id), caller(context))
+        stored = self.app.store.get(Scorer, request.id)
+        return rg.Scorer(id=stored.id, name=stored.name, role=stored.role, township_id=stored.township_id)
+
+    # townships ------------------------------------------------------------------
+    @translating
+    def CreateTownship(self, request, context):
+        return _township(self.app.create_township(_township_row(request), caller(context)))
+
+    @translating
+    def UpdateTownship(self, request, context):
+        _require(request, "id")
+        return _township(self.app.update_township(_township_row(request), caller(context)))
+
+    @translating
+    def ListTownships(self, request, context):
+        return rg.ListTownshipsResponse(townships=[
+            _township(t) for t in self.app.list_townships(caller(context), request.county)])
+
+    @translating
+    def GetTownship(self, request, context):
+        _require(request, "id")
+        return _township(self.app.township_for(caller(context), request.id, "id"))
 
     @translating
     def ImportRoster(self, request, context):
@@ -220,6 +247,16 @@ class RegistryServicer(rg_grpc.RegistryServiceServicer):
                                 changed_fields=o.changed_fields,
                                 problems=[rg.RowProblem(field=p.field, reason=p.description)
                                           for p in o.problems]) for o in report.rows])
+
+
+def _township(t: Township) -> rg.Township:
+    return rg.Township(id=t.id, name=t.name, county=t.county, script=t.script, issuer=t.issuer,
+                       contact=t.contact, doc_prefix=t.doc_prefix)
+
+
+def _township_row(m: rg.Township) -> Township:
+    return Township(id=m.id, name=m.name, county=m.county, script=m.script, issuer=m.issuer,
+                    contact=m.contact, doc_prefix=m.doc_prefix)
 
 
 def _roster_row(row: rg.RosterRow) -> RosterRow:

@@ -239,6 +239,7 @@ class WorkflowServicer(wf_grpc.WorkflowServiceServicer):
             lines=[wf.PayLine(official_id=l.official_id, official_name=l.official_name,
                               village_id=l.village_id, village_name=l.village_name, score=cv.dec(l.score),
                               grade=l.grade, monthly_pay=cv.money(l.monthly_pay), reward=cv.money(l.reward),
-                              amount=cv.money(l.amount), paid=cv.money(l.paid)) for l in pay.lines],
+                              amount=cv.money(l.amount), paid=cv.money(l.paid), id_number=l.id_number,
+                              bank_account=l.bank_account) for l in pay.lines],
             villages=[wf.PayTotal(village_id=v, village_name=name, amount=cv.money(amount), officials=n)
                       for v, name, amount, n in pay.village_totals()])

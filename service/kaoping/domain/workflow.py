@@ -28,6 +28,7 @@ from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
 from kaoping.domain.errors import FailedPrecondition, PermissionDenied, Violation
+from kaoping.domain.principal import ADMIN_ROLES
 
 SCORING, AGGREGATED, APPROVED, PUBLISHED, PAID = "scoring", "aggregated", "approved", "published", "paid"
 STATES = (SCORING, AGGREGATED, APPROVED, PUBLISHED, PAID)
@@ -49,14 +50,14 @@ class Action:
 
 
 ACTIONS: dict[str, Action] = {a.name: a for a in (
-    Action("aggregate", (SCORING,), ("admin",), AGGREGATED),
-    Action("reopen", (AGGREGATED,), ("admin",), SCORING),
-    Action("approve", (AGGREGATED,), ("admin",), APPROVED),
+    Action("aggregate", (SCORING,), ADMIN_ROLES, AGGREGATED),
+    Action("reopen", (AGGREGATED,), ADMIN_ROLES, SCORING),
+    Action("approve", (AGGREGATED,), ADMIN_ROLES, APPROVED),
     Action("confirm", (APPROVED,), ("village",), None),
     Action("appeal", (APPROVED,), ("village",), None),
-    Action("resolve_appeal", (APPROVED,), ("admin",), None),
-    Action("publish", (APPROVED,), ("admin",), PUBLISHED),
-    Action("mark_paid", (PUBLISHED,), ("admin",), PAID),
+    Action("resolve_appeal", (APPROVED,), ADMIN_ROLES, None),
+    Action("publish", (APPROVED,), ADMIN_ROLES, PUBLISHED),
+    Action("mark_paid", (PUBLISHED,), ADMIN_ROLES, PAID),
 )}
 
 

@@ -128,16 +128,20 @@ class _RuleSetCollector:
     def collect(self):
         from prometheus_client.core import GaugeMetricFamily
         try:
-            row = self.app.rulesets.active_row
+            served = self.app.rulesets.served_rows()
         except Exception:  # not loaded yet, or closed
             return
+        # one series per activation log: township "" is the deployment default, which
+        # townships without a version of their own serve
         version = GaugeMetricFamily("kaoping_active_ruleset_version",
-                                    "id of the rule-set version this replica serves")
-        version.add_metric([], row.id)
-        yield version
+                                    "id of the rule-set version this replica serves, per township",
+                                    labels=["township"])
         info = GaugeMetricFamily("kaoping_active_ruleset_info", "the served rule-set version (always 1)",
-                                 labels=["version", "content_hash", "label"])
-        info.add_metric([str(row.id), row.content_hash, row.label], 1)
+                                 labels=["township", "version", "content_hash", "label"])
+        for township, row in sorted(served.items()):
+            version.add_metric([township], row.id)
+            info.add_metric([township, str(row.id), row.content_hash, row.label], 1)
+        yield version
         yield info
 
 

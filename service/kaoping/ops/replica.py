@@ -99,16 +99,19 @@ class ReplicaSync:
             self.app.rulesets.refresh()
             return done
         if now.activation != before.activation:
-            old = self.app.rulesets.active_row
+            old = {k: r.id for k, r in self.app.rulesets.served_rows().items()}
             try:
                 self.app.rulesets.refresh()
             except BaseException:
                 self._marks = Marks(before.activation, now.registry)  # try again next poll
                 raise
-            new = self.app.rulesets.active_row
-            if new.id != old.id:
-                log.info("rule set changed in the database: now serving version %d (%s, %s), was %d",
-                         new.id, new.label, new.content_hash[:12], old.id)
+            new = self.app.rulesets.served_rows()
+            moved = {k: r for k, r in new.items() if old.get(k) != r.id}
+            for township, row in sorted(moved.items()):
+                log.info("rule set changed in the database: %s now serves version %d (%s, %s), was %s",
+                         township or "the deployment default", row.id, row.label, row.content_hash[:12],
+                         old.get(township, "none"))
+            if moved:
                 done.append("ruleset")
         if now.registry != before.registry:
             self.app.registry.reload()

@@ -167,7 +167,7 @@ class Activation(SQLModel, table=True):
     ruleset_id: int = Field(foreign_key="ruleset_version.id")
     activated_by: str = Field(max_length=200)
     activated_at: datetime = Field(default_factory=utcnow, sa_column=_stamp())
-    action: str = Field(max_length=16)  # activate | rollback | fallback (start-up, kaoping.usecases.rulesets)
+    action: str = Field(max_length=16)  # activate | rollback | fallback (start-up) | inherit (a township's log begins)
     # whose log: a township id, "county:<county>" for a county's template, or "" for the
     # deployment default that townships without an activation of their own serve
     township_id: str = Field(default="", sa_column=_setting(264))

@@ -9,6 +9,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, SQLModel, create_engine, select
 
 from kaoping.storage.faults import retry_locked, sqlite_busy_ms
+from kaoping.storage.ruleset_store import ACTIVATION_LOCK, RuleSetStore  # noqa: F401 - re-exported
 from kaoping.storage.models import (Activation, AuditEntry, FactRow, Official, OfficialAssignment,
                                     RosterEntry, RuleSetRow, Scorer, Township, Village)
 
@@ -71,8 +72,6 @@ def _sqlite_deadline(cap: float):
     return apply
 
 
-# pg_advisory_xact_lock key serializing activations (any constant; "kaop" in ASCII)
-ACTIVATION_LOCK = 0x6B616F70
 DEFAULT_BUSY_TIMEOUT = 10.0
 
 
@@ -80,7 +79,7 @@ def _busy_cap(store: "Store") -> float:
     return store.busy_timeout
 
 
-class Store:
+class Store(RuleSetStore):
     def __init__(self, url: str, busy_timeout: float = DEFAULT_BUSY_TIMEOUT):
         """`busy_timeout`: seconds a write waits for a locked SQLite database when the
         call has no earlier deadline (kaoping-server --db-busy-timeout)."""
@@ -334,94 +333,14 @@ class Store:
             return s.exec(select(FactRow).where(FactRow.voids_fact_id == fact_id)
                           .order_by(FactRow.id)).first()
 
-    # rule sets ------------------------------------------------------------
-    @retry_locked(_busy_cap)
-    def add_ruleset(self, row: RuleSetRow, audit: Callable[[RuleSetRow], AuditEntry] | None = None) -> RuleSetRow:
-        with self.session() as s:
-            found = s.exec(select(RuleSetRow).where(RuleSetRow.content_hash == row.content_hash)).first()
-            if found:
-                return found
-            s.add(row)
-            try:
-                if audit is not None:
-                    s.flush()
-                    s.add(audit(row))
-                s.commit()
-            except IntegrityError:
-                s.rollback()
-                return s.exec(select(RuleSetRow).where(
-                    RuleSetRow.content_hash == row.content_hash)).one()
-            return row
-
-    def ruleset(self, ruleset_id: int = 0, content_hash: str = "") -> RuleSetRow | None:
-        with self.session() as s:
-            if ruleset_id:
-                return s.get(RuleSetRow, ruleset_id)
-            return s.exec(select(RuleSetRow).where(RuleSetRow.content_hash == content_hash)).first()
-
-    def rulesets(self) -> list[RuleSetRow]:
-        with self.session() as s:
-            return list(s.exec(select(RuleSetRow).order_by(RuleSetRow.id)))
-
-    def activations(self) -> list[Activation]:
-        with self.session() as s:
-            return list(s.exec(select(Activation).order_by(Activation.id)))
-
-    def latest_activation_id(self) -> int:
-        """Id of the newest activation (0 for none): one primary-key lookup, cheap
-        enough to ask before serving scores."""
-        with self.session() as s:
-            return int(s.exec(select(func.max(Activation.id))).one() or 0)
-
-    def latest_activation(self) -> Activation | None:
-        with self.session() as s:
-            return s.exec(select(Activation).order_by(Activation.id.desc()).limit(1)).first()
-
-    @retry_locked(_busy_cap)
-    def append_activation(self, choose: Callable[[list[Activation]], int | None], by: str, action: str,
-                          audit: Callable[[int | None, int], AuditEntry] | None = None) -> Activation | None:
-        """Appends the activation `choose(history)` names (None: append nothing), in one
-        transaction serialized against every other activation on this database, from
-        any process: two concurrent callers are ordered, each sees the other's row if it
-        committed first, and ids follow commit order, so the newest row is the one that
-        won. `audit(before, after)` builds the audit entry in the same transaction.
-        `choose` may raise to abandon the transaction (nothing is written)."""
-        with self.session() as s:
-            self._serialize_activations(s)
-            history = list(s.exec(select(Activation).order_by(Activation.id)))
-            ruleset_id = choose(history)
-            if ruleset_id is None:
-                s.rollback()
-                return None
-            row = Activation(ruleset_id=ruleset_id, activated_by=by, action=action)
-            s.add(row)
-            if audit is not None:
-                s.add(audit(history[-1].ruleset_id if history else None, ruleset_id))
-            s.commit()
-            return row
-
-    def add_activation(self, ruleset_id: int, by: str, action: str,
-                       audit: AuditEntry | None = None) -> Activation:
-        return self.append_activation(lambda _history: ruleset_id, by, action,
-                                      None if audit is None else (lambda _before, _after: audit))
-
-    def _serialize_activations(self, s: Session) -> None:
-        # Taken before anything is read, so the history read next is the latest and no
-        # other activation can commit until this transaction ends.
-        dialect = self.engine.dialect.name
-        if dialect == "sqlite":
-            s.connection().exec_driver_sql("BEGIN IMMEDIATE")  # the write lock, now
-        elif dialect == "postgresql":
-            s.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": ACTIVATION_LOCK})
-        else:
-            raise NotImplementedError(f"activations are not serialized on {dialect}")
-
     # audit ----------------------------------------------------------------
     def audit_entries(self, actor: str = "", action: str = "", target: str = "",
                       since=None, until=None, limit: int = 1000,
-                      after_id: int | None = None) -> list[AuditEntry]:
+                      after_id: int | None = None, townships: list[str] | None = None) -> list[AuditEntry]:
         with self.session() as s:
             q = select(AuditEntry).order_by(AuditEntry.id)
+            if townships is not None:
+                q = q.where(AuditEntry.township_id.in_(townships))
             if actor:
                 q = q.where(AuditEntry.actor == actor)
             if action:

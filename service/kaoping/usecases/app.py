@@ -14,7 +14,7 @@ from kaoping.domain.errors import InvalidArgument, NotFound, PermissionDenied, V
 from kaoping.domain.facts import parse_month
 from kaoping.domain.principal import INTERNAL, Principal
 from kaoping.ops.limits import Limits
-from kaoping.storage.models import Township, Village
+from kaoping.storage.models import Village
 from kaoping.storage.store import Store
 from kaoping.storage.workflow_store import WorkflowStore
 from kaoping.usecases.dry_run import DryRunUseCases
@@ -25,13 +25,16 @@ from kaoping.usecases.registry import Registry, RegistryUseCases
 from kaoping.usecases.roster_import import RosterImportUseCases
 from kaoping.usecases.rulesets import RuleSets
 from kaoping.usecases.scores import ScoreUseCases
+from kaoping.usecases.township_rules import TownshipRuleUseCases
+from kaoping.usecases.townships import TownshipUseCases
 
 
 class Kaoping(FactUseCases, ScoreUseCases, RankingUseCases, DryRunUseCases, RegistryUseCases,
-              RosterImportUseCases):
+              TownshipUseCases, TownshipRuleUseCases, RosterImportUseCases):
     """The use cases in one object, one family per base class (facts, scores, rankings,
-    dry run, registry); what they share lives here: the store, the rule sets, the
-    registry, the month-score cache and the month states, and the month and scope checks."""
+    dry run, registry, townships and their rule sets); what they share lives here: the
+    store, the rule sets, the registry, the month-score cache and the month states, and
+    the month and scope checks."""
 
     def __init__(self, store: Store, rulesets: RuleSets, today: Callable[[], date] = date.today,
                  limits: Limits = Limits()):
@@ -57,8 +60,9 @@ class Kaoping(FactUseCases, ScoreUseCases, RankingUseCases, DryRunUseCases, Regi
 
     def _scope(self, township_id: str, village_id: str, official_id: str,
                caller: Principal = INTERNAL, month: str = ""):
-        """(township, village, official) a read is about; an official's village is the
-        one he belonged to in `month` (kaoping.domain.roster), the current one without."""
+        """(township, village, official) a read is about, within the caller's reach
+        (kaoping.usecases.townships); an official's village is the one he belonged to
+        in `month` (kaoping.domain.roster), the current one without."""
         month = month or self.today().strftime("%Y-%m")
         if caller.role == "village":
             own = village_id or self.registry.village_of(official_id, month) or ""
@@ -66,23 +70,16 @@ class Kaoping(FactUseCases, ScoreUseCases, RankingUseCases, DryRunUseCases, Regi
                 raise PermissionDenied("a village reads only its own records", [Violation(
                     "village_id", f"your token is for village {caller.village_id!r}")])
         official = village = None
+        field = "township_id"
         if official_id:
             official = self.registry.official(official_id)
             if official is None:
                 raise NotFound("no such official", [Violation("official_id", official_id)])
-            village_id = self.registry.village_of(official.id, month)
+            village_id, field = self.registry.village_of(official.id, month), "official_id"
         if village_id:
             village = self.store.get(Village, village_id)
             if village is None:
                 raise NotFound("no such village", [Violation("village_id", village_id)])
-            township_id = village.township_id
-        if not township_id:
-            townships = self.store.townships()
-            if len(townships) != 1:
-                raise InvalidArgument("say which township", [Violation(
-                    "township_id", f"required when {len(townships)} townships are registered")])
-            return townships[0], village, official
-        township = self.store.get(Township, township_id)
-        if township is None:
-            raise NotFound("no such township", [Violation("township_id", township_id)])
+            township_id, field = village.township_id, field if official_id else "village_id"
+        township = self.township_for(caller, township_id, field)
         return township, village, official

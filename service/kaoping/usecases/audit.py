@@ -58,11 +58,16 @@ def _json(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, sort_keys=True, default=str)
 
 
-def entry(action: str, target: str = "", before: Any = None, after: Any = None) -> AuditEntry:
+def entry(action: str, target: str = "", before: Any = None, after: Any = None,
+          township_id: str | None = None) -> AuditEntry:
+    """`township_id`: the township the write was in; by default the caller's own (a
+    township-bound token writes only there), "" for deployment-wide writes."""
     request = current()
+    if township_id is None:
+        township_id = request.principal.township_id
     return AuditEntry(actor=request.principal.name, role=request.principal.role,
                       request_id=request.request_id, action=action, target=str(target)[:200],
-                      before=_json(before), after=_json(after))
+                      before=_json(before), after=_json(after), township_id=township_id[:64])
 
 
 def id_ranges(ids: list[int]) -> list[list[int]]:

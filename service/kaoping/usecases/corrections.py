@@ -74,6 +74,7 @@ def correct_fact(app: "Kaoping", fact_id: int, reason: str, scorer_id: str, key:
         raise InvalidArgument("a correction cannot itself be corrected",
                               [Violation("fact_id", "names a correction; submit a new fact")])
     village = app.registry.village_of(original.official_id, original.month) or original.village_id
+    township = app.village_township(caller, village, "fact_id")
     resend = bool(app.store.facts_by_keys([key]))
     if not resend:  # a resend still gets its first receipt
         app.months.check_open(village, original.month, original.category, "fact_id")
@@ -86,7 +87,10 @@ def correct_fact(app: "Kaoping", fact_id: int, reason: str, scorer_id: str, key:
         scorer = app.registry.scorer(scorer_id)
     if scorer is None:
         raise NotFound("no such scorer", [Violation("scorer_id", f"no scorer {scorer_id!r}")])
-    category = app.rulesets.active.categories.get(original.category)
+    if township is not None:
+        app.scorer_in(scorer, township)
+    ruleset = app.rulesets.active_for(township.id if township else "")
+    category = ruleset.categories.get(original.category)
     if caller.role != "system" and (category is None or scorer.role not in category.scored_by):
         raise PermissionDenied(f"scorer {scorer_id} ({scorer.role}) does not score "
                                f"{original.category}", [Violation("scorer_id", "wrong role")])
@@ -99,7 +103,11 @@ def correct_fact(app: "Kaoping", fact_id: int, reason: str, scorer_id: str, key:
             raise already_voided(fact_id, voider)
     checked_replacement = None
     if replacement is not None:
-        checked_replacement = check_fact(replacement, app.rulesets.active, app.registry,
+        moved_to = app.fact_township(replacement, caller, "replacement")   # "" unknown: check_fact says
+        if moved_to and moved_to != (township.id if township else ""):
+            raise InvalidArgument("a replacement stays in the fact's township", [Violation(
+                "replacement.official_id", "names an official or village of another township")])
+        checked_replacement = check_fact(replacement, ruleset, app.registry,
                                          app.today(), prefix="replacement", caller=caller,
                                          max_note=app.limits.max_note)
         closed = app._closed_error(checked_replacement, "replacement.month")

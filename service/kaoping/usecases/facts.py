@@ -33,9 +33,30 @@ class Outcome:
 
 
 class FactUseCases:
+    def fact_township(self, fact: FactInput, caller: Principal, prefix: str = "fact",
+                      townships: dict | None = None) -> str:
+        """The township of the fact's subject (its official's village in the fact's month,
+        or its village), which the caller must reach, and whose scorer must record it;
+        "" when the subject is unknown (check_fact then says so)."""
+        field = f"{prefix}.official_id" if fact.official_id else f"{prefix}.village_id"
+        village_id = (self.registry.village_of(fact.official_id, fact.month or self.today().strftime("%Y-%m"))
+                      if fact.official_id else fact.village_id)
+        village = self.registry.village(village_id) if village_id else None
+        if village is None:
+            return ""
+        cache = townships if townships is not None else {}
+        township = cache.get(village.township_id)
+        if township is None:
+            township = cache[village.township_id] = self.township_for(caller, village.township_id, field)
+        scorer_id = caller.scorer_id if caller.scorer_id else fact.scorer_id
+        if caller.role != "system" and scorer_id:
+            self.scorer_in(self.registry.scorer(scorer_id), township, f"{prefix}.scorer_id")
+        return township.id
+
     def submit_fact(self, fact: FactInput, caller: Principal = INTERNAL) -> Receipt:
-        checked = check_fact(fact, self.rulesets.active, self.registry, self.today(), caller=caller,
-                             max_note=self.limits.max_note)
+        township_id = self.fact_township(fact, caller)
+        checked = check_fact(fact, self.rulesets.active_for(township_id), self.registry, self.today(),
+                             caller=caller, max_note=self.limits.max_note)
         closed = self._closed_error(checked, "fact.month")
         if closed:
             raise closed
@@ -50,12 +71,18 @@ class FactUseCases:
         if len(facts) > self.limits.max_batch:
             raise InvalidArgument("batch too large", [Violation(
                 "facts", f"{len(facts)} facts in one message; at most {self.limits.max_batch}")])
-        ruleset, today = self.rulesets.active, self.today()
+        today = self.today()
         outcomes: list[Outcome | None] = [None] * len(facts)
         good: list[tuple[int, CheckedFact]] = []
         closed = self.months.closed()
+        townships: dict = {}
+        rulesets: dict[str, object] = {}
         for i, fact in enumerate(facts):
             try:
+                township_id = self.fact_township(fact, caller, f"facts[{first_index + i}]", townships)
+                ruleset = rulesets.get(township_id)
+                if ruleset is None:
+                    ruleset = rulesets[township_id] = self.rulesets.active_for(township_id)
                 checked = check_fact(fact, ruleset, self.registry, today,
                                      prefix=f"facts[{first_index + i}]", caller=caller,
                                      max_note=self.limits.max_note)
@@ -112,10 +139,13 @@ class FactUseCases:
 
     def list_facts(self, month: str, official_id: str = "", village_id: str = "",
                    caller: Principal = INTERNAL, after_id: int | None = None,
-                   limit: int | None = None) -> list[FactRow]:
+                   limit: int | None = None, township_id: str = "") -> list[FactRow]:
         month = self._month(month)
-        if caller.role == "village":
-            self._scope("", village_id, official_id, caller, month)
+        township = self._scope(township_id, village_id, official_id, caller, month)[0]
+        if not village_id and not official_id:
+            # the township's facts: its villages' (officials' facts carry their village)
+            villages = [v.id for v in self.store.villages(township.id)]
+            return self.store.facts(month, village_ids=villages, after_id=after_id, limit=limit)
         if not village_id:
             return self.store.facts(month, official_id=official_id, after_id=after_id, limit=limit)
         # the village's roster of that month (an official who moved is listed where he was)

@@ -11,9 +11,9 @@ from kaoping.domain.attributes import with_checked_attributes
 from kaoping.domain.errors import InvalidArgument, NotFound, Violation
 from kaoping.domain.facts import EARLIEST_MONTH, parse_month, shown, text_problems
 from kaoping.domain.roster import Assignment, village_in_month
+from kaoping.domain.principal import INTERNAL, Principal
 from kaoping.rules.model import SCORER_ROLES, Roster
-from kaoping.storage.models import (AuditEntry, Official, OfficialAssignment, RosterEntry, Scorer,
-                                    Township, Village)
+from kaoping.storage.models import AuditEntry, Official, OfficialAssignment, RosterEntry, Scorer, Village
 from kaoping.storage.store import Store
 from kaoping.usecases import audit
 
@@ -152,15 +152,21 @@ class RegistryUseCases:
     (kaoping.usecases.roster_import), so an import and a single put share one set of
     checks."""
 
-    def put_village(self, village: Village, batch: Batch | None = None) -> None:
+    def put_village(self, village: Village, caller: Principal = INTERNAL, *,
+                    batch: Batch | None = None) -> None:
         _check_text({"id": village.id, "township_id": village.township_id, "name": village.name})
         village = with_checked_attributes(village)
-        if (batch or self.store).get(Township, village.township_id) is None:
-            raise NotFound("no such township", [Violation("township_id", village.township_id)])
-        self.put(village, batch=batch)
+        township = self.township_for(caller, village.township_id)
+        old = (batch or self.store).get(Village, village.id)
+        if old is not None and old.township_id != township.id:
+            # a village id is the county's: another township's village is not overwritten
+            self.township_for(caller, old.township_id, "id")
+            raise InvalidArgument("a village stays in its township", [Violation(
+                "township_id", f"village {village.id!r} belongs to township {old.township_id!r}")])
+        self.put(village.model_copy(update={"township_id": township.id}), batch=batch)
 
-    def put_official(self, official: Official, village_from: str = "", *, effective_on: str = "",
-                     left_on: str = "", batch: Batch | None = None) -> None:
+    def put_official(self, official: Official, village_from: str = "", caller: Principal = INTERNAL, *,
+                     effective_on: str = "", left_on: str = "", batch: Batch | None = None) -> None:
         """Adds or changes an official. A change of village takes effect from the month
         `village_from` (default: the month of `effective_on`, else the current month) and
         is added to the history (kaoping.domain.roster): earlier months keep the old
@@ -174,6 +180,10 @@ class RegistryUseCases:
         village = store.get(Village, official.village_id)
         if village is None:
             raise NotFound("no such village", [Violation("village_id", official.village_id)])
+        self.village_township(caller, official.village_id)
+        known = store.get(Official, official.id)
+        if known is not None:   # another township's official is not moved or overwritten
+            self.village_township(caller, known.village_id, "id")
         self._check_position(official, village)
         start, end = _day(effective_on, "effective_on"), _day(left_on, "left_on")
         if start and end and end < start:
@@ -185,7 +195,7 @@ class RegistryUseCases:
             since, problems = parse_month(village_from or effective_on[:7], field, self.today())
             if problems:
                 raise InvalidArgument("bad month", problems)
-        old = store.get(Official, official.id)
+        old = known
         if old is not None and self.registry.village_of(old.id, since) == official.village_id:
             row, moves = official.model_copy(update={"village_id": old.village_id}), []   # no move
         else:
@@ -202,7 +212,8 @@ class RegistryUseCases:
             after["left_on"] = left_on
         # one transaction and one audit entry (replicas re-read the registry on put_official)
         store.put(row, *moves, *departure, audit=audit.entry(
-            "put_official", official.id, before=old.model_dump(mode="json") if old else None, after=after))
+            "put_official", official.id, before=old.model_dump(mode="json") if old else None, after=after,
+            township_id=village.township_id))
         if batch is None:
             self.registry.reload()
             self.invalidate()
@@ -214,9 +225,8 @@ class RegistryUseCases:
         return latest.effective_on if latest is not None and not latest.on_roster else ""
 
     def roster_rules(self, township_id: str) -> Roster:
-        """What the township's active rule set declares of its roster (positions).
-        Per-township rule sets (lead, issue 14 point 3) replace the global active set here."""
-        return self.rulesets.active.roster
+        """What the township's active rule set declares of its roster (positions)."""
+        return self.rulesets.active_for(township_id).roster
 
     def _check_position(self, official: Official, village: Village) -> None:
         positions = self.roster_rules(village.township_id).positions
@@ -225,13 +235,20 @@ class RegistryUseCases:
                 "position", f"職務 {shown(official.position)} 不在本鄉鎮規則集的職務中（{'、'.join(positions)}）"
                             f" (not a position of the rule set)")])
 
-    def put_scorer(self, scorer: Scorer, batch: Batch | None = None) -> None:
+    def put_scorer(self, scorer: Scorer, caller: Principal = INTERNAL, *,
+                   batch: Batch | None = None) -> None:
         _check_text({"id": scorer.id, "name": scorer.name, "role": scorer.role,
                      "township_id": scorer.township_id})
         if scorer.role not in SCORER_ROLES:
             raise InvalidArgument("unknown scorer role", [Violation(
                 "role", f"{scorer.role!r}; known: {', '.join(SCORER_ROLES)}")])
-        self.put(scorer, batch=batch)
+        township = self.township_for(caller, scorer.township_id)
+        old = (batch or self.store).get(Scorer, scorer.id)
+        if old is not None and old.township_id and old.township_id != township.id:
+            self.township_for(caller, old.township_id, "id")
+            raise InvalidArgument("a scorer stays in its township", [Violation(
+                "township_id", f"scorer {scorer.id!r} scores in township {old.township_id!r}")])
+        self.put(scorer.model_copy(update={"township_id": township.id}), batch=batch)
 
     def put(self, *objects, batch: Batch | None = None) -> None:
         store = batch or self.store
@@ -239,10 +256,18 @@ class RegistryUseCases:
             old = store.get(type(obj), obj.id)
             store.put(obj, audit=audit.entry(
                 f"put_{type(obj).__name__.lower()}", obj.id,
-                before=old.model_dump(mode="json") if old else None, after=obj.model_dump(mode="json")))
+                before=old.model_dump(mode="json") if old else None, after=obj.model_dump(mode="json"),
+                township_id=self._township_of(obj)))
         if batch is None:
             self.registry.reload()
             self.invalidate()
+
+    def _township_of(self, obj) -> str:
+        """The township a registry row belongs to, for its audit entry."""
+        if isinstance(obj, Official):
+            village = self.registry.village(obj.village_id)
+            return village.township_id if village else ""
+        return getattr(obj, "township_id", "") or ""
 
 
 def parse_base_pay(text: str) -> Decimal:

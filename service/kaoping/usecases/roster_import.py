@@ -89,7 +89,7 @@ class RosterImportUseCases:
         order = sorted(range(len(rows)), key=lambda i: (KINDS.index(rows[i].kind)
                                                         if rows[i].kind in KINDS else -1, i))
         for i in order:
-            self._import_row(township, rows[i], outcomes[i], batch, first)
+            self._import_row(township, rows[i], outcomes[i], batch, first, caller)
         if not dry_run and batch.objects:
             report = ImportReport(dry_run, outcomes)
             batch.audits.append(audit.entry("import_roster", township.id, after={
@@ -103,15 +103,9 @@ class RosterImportUseCases:
 
     # the township and the reach ------------------------------------------------------
     def _import_township(self, township_id: str, caller: Principal) -> Township:
-        township_id = township_id or caller.township_id
-        if not township_id:
-            township = self._scope("", "", "")[0]     # the only one, else "say which township"
-        else:
-            township = self.store.get(Township, township_id)
-            if township is None:
-                raise NotFound("no such township", [Violation("township_id", township_id)])
-        reach_or_deny(caller, township, "township_id")
-        return township
+        """The township named (which the caller must reach), else the caller's own, else
+        the only one it reaches (kaoping.usecases.townships.township_for)."""
+        return self.township_for(caller, township_id)
 
     def _check_reach(self, township: Township, rows: list[RosterRow], caller: Principal,
                      store: Batch) -> None:
@@ -156,7 +150,7 @@ class RosterImportUseCases:
 
     # one row -------------------------------------------------------------------------
     def _import_row(self, township: Township, r: RosterRow, out: RowOutcome, batch: Batch,
-                    first: dict[tuple[str, str], RosterRow]) -> None:
+                    first: dict[tuple[str, str], RosterRow], caller: Principal) -> None:
         problems = self._row_problems(township, r, first, batch)
         if problems:
             out.action, out.problems = "rejected", problems
@@ -165,7 +159,7 @@ class RosterImportUseCases:
         old = batch.get(model, r.values["id"])
         row = Batch(batch)
         try:
-            wanted = self._put_row(township, r, old, row)
+            wanted = self._put_row(township, r, old, row, caller)
         except PermissionDenied:
             raise
         except DomainError as error:
@@ -214,20 +208,16 @@ class RosterImportUseCases:
                                     f"township; a row cannot move it)")]
         return []
 
-    def _put_row(self, township: Township, r: RosterRow, old, batch: Batch):
+    def _put_row(self, township: Township, r: RosterRow, old, batch: Batch, caller: Principal):
         """The row through its put_* into `batch`; returns what the row asks for."""
         v = r.values
         attributes = encode_attributes(r.attributes)
         if r.kind == "village":
             wanted = Village(id=v["id"], township_id=township.id, name=v["name"], attributes=attributes)
-            self.put_village(wanted, batch=batch)
+            self.put_village(wanted, caller, batch=batch)
         elif r.kind == "scorer":
-            # a scorer stored before townships (township_id "") may score in any: a row
-            # does not narrow it to this one
-            legacy = old is not None and not old.township_id
-            wanted = Scorer(id=v["id"], name=v["name"], role=v["role"],
-                            township_id="" if legacy else township.id)
-            self.put_scorer(wanted, batch=batch)
+            wanted = Scorer(id=v["id"], name=v["name"], role=v["role"], township_id=township.id)
+            self.put_scorer(wanted, caller, batch=batch)
         else:
             # an empty ID number or bank account keeps the stored one: a sheet without them
             # (or exported by a role that does not see them) never erases them
@@ -236,7 +226,7 @@ class RosterImportUseCases:
             wanted = Official(id=v["id"], village_id=v["village_id"], name=v["name"],
                               position=v.get("position", ""), base_pay=parse_base_pay(v["base_pay"]),
                               attributes=attributes, **personal)
-            self.put_official(wanted, v.get("village_from_month", ""), effective_on=v.get("effective_on", ""),
+            self.put_official(wanted, v.get("village_from_month", ""), caller, effective_on=v.get("effective_on", ""),
                               left_on=v.get("left_on", ""), batch=batch)
         return wanted
 
@@ -252,14 +242,6 @@ class RosterImportUseCases:
             elif getattr(old, name) != getattr(wanted, name):
                 changed.append(name)
         return changed
-
-
-def reach_or_deny(caller: Principal, township: Township, field_name: str) -> None:
-    """PermissionDenied on `field_name` unless the caller reaches the township (the
-    lead's Kaoping.guard replaces this once it lands)."""
-    if not caller.reaches(township.id, township.county):
-        raise PermissionDenied("outside your reach", [Violation(
-            field_name, f"township {township.id!r} is outside {caller.scope_text}")])
 
 
 def _reasons(error: DomainError) -> list[Violation]:

@@ -1,12 +1,16 @@
-"""Rule-set versions: stored in the database, compiled on demand, swapped atomically.
+"""Rule-set versions: stored in the database, compiled on demand, swapped atomically,
+one active version per township.
 
-The active version is one reference (`self._active`), replaced under a lock only
-after the new engine is compiled and its example cases pass, so a request sees the
-old set or the new one and never a mix. Compiled engines are reference-counted:
-a retired engine is released once the last request using it is done, so reloads do
-not grow threads or memory.
+Each township follows its own activation log (kaoping.storage.ruleset_store); a
+township without one serves the deployment default log, which the server seeds from
+its --rules file. The active version of a log is one reference, replaced under a lock
+only after the new engine is compiled and its example cases pass, so a request sees
+the old set or the new one and never a mix. Compiled engines are shared by content
+and reference-counted: a retired engine is released once the last request using it
+is done, so reloads do not grow threads or memory, and twenty townships on the same
+text compile it once.
 
-The database decides which version is active: the newest row of the activation log.
+The database decides which version is active: the newest row of the township's log.
 Activations and rollbacks from every process are appended one at a time
 (Store.append_activation), and a process serves a version only by following that log
 forward (`refresh`), never by swapping first and recording after. So two activations
@@ -19,34 +23,21 @@ from __future__ import annotations
 import contextlib
 import logging
 import threading
-from dataclasses import dataclass
 
 from kaoping.usecases import audit
 from kaoping.ops import probe
 from kaoping.domain.errors import FailedPrecondition, InvalidArgument, NotFound, Unavailable, Violation
-from kaoping.rules.cases import CaseOutcome, run_cases
 from kaoping.rules.compile import Compiled as CompiledRuleSet, compile_ruleset
-from kaoping.rules.model import Problem, RuleSet, RuleSetInvalid, content_hash
+from kaoping.rules.model import RuleSet, RuleSetInvalid
 from kaoping.rules.parse import parse
 from kaoping.storage.models import RuleSetRow
+from kaoping.storage.ruleset_store import DEFAULT_LOG
 from kaoping.storage.store import Store
+from kaoping.usecases.ruleset_validation import Validation, invalid, validate_text  # noqa: F401 - re-exported
 
 KEEP_COMPILED = 4
 ROLLBACK_ATTEMPTS = 5  # a rollback whose target moves under it this often gives up (UNAVAILABLE)
 log = logging.getLogger("kaoping.rulesets")
-
-
-@dataclass
-class Validation:
-    ruleset: RuleSet | None
-    problems: list[Problem]
-    cases: list[CaseOutcome]
-    content_hash: str
-    engine: CompiledRuleSet | None = None
-
-    @property
-    def valid(self) -> bool:
-        return not self.problems and all(c.passed for c in self.cases)
 
 
 class _Entry:
@@ -55,42 +46,6 @@ class _Entry:
         self.row = row
         self.users = 0
         self.retired = False
-
-
-def validate_text(text: str, filename: str = "<upload>", label: str = "",
-                  keep_engine: bool = False) -> Validation:
-    """Parses, probes the engine with it in a child process (kaoping.ops.probe), then
-    compiles it here and runs the file's cases. Every path that serves a version
-    (upload, activate, rollback, refresh, bootstrap, dry-run, --watch) comes here, so
-    nothing is compiled in this process before it passed the probe. With keep_engine
-    the compiled (and so warmed) engine of a valid file is returned for the caller."""
-    try:
-        ruleset = parse(text, filename, label)
-    except RuleSetInvalid as exc:
-        return Validation(None, exc.problems, [], content_hash(text))
-    refused = probe.check(ruleset, filename)
-    if refused:
-        return Validation(ruleset, refused, [], ruleset.content_hash)
-    compiled = compile_ruleset(ruleset)
-    try:
-        from kaoping.rules.year_cases import run_year_cases
-        cases = run_cases(compiled) + run_year_cases(ruleset)
-    except BaseException:
-        compiled.close()
-        raise
-    problems = [Problem(f"{filename}:{case.line} cases ({case.name})", "; ".join(outcome.failures))
-                for case, outcome in zip(ruleset.cases + ruleset.year_cases, cases) if not outcome.passed]
-    result = Validation(ruleset, problems, cases, ruleset.content_hash)
-    if keep_engine and result.valid:
-        result.engine = compiled
-    else:
-        compiled.close()
-    return result
-
-
-def invalid(validation: Validation) -> InvalidArgument:
-    return InvalidArgument(f"the rule set has {len(validation.problems)} problem(s)",
-                           [Violation(p.location, p.message) for p in validation.problems])
 
 
 class _Moved(Exception):
@@ -102,35 +57,47 @@ def _previous(history: list[int]) -> int | None:
     return next((rid for rid in reversed(history) if rid != current), None)
 
 
-def _audit(action: str):
+def _audit(action: str, log_key: str = DEFAULT_LOG):
+    township = "" if log_key.startswith("county:") else log_key
     return lambda before, after: audit.entry(action, f"version {after}", before={"active": before},
-                                             after={"active": after})
+                                             after={"active": after, "log": log_key},
+                                             township_id=township)
+
+
 
 
 class RuleSets:
     def __init__(self, store: Store):
         self.store = store
         self._lock = threading.Lock()
-        self._entries: dict[str, _Entry] = {}
-        self._active: _Entry | None = None
+        self._entries: dict[str, _Entry] = {}      # compiled engines, by content hash
+        self._active: dict[str, _Entry] = {}       # the version each log serves
         self._retired: list[_Entry] = []
-        self._served = 0                 # id of the activation being served
-        self._sync = threading.RLock()   # one swap at a time, and only forward in the log
-        # Ask the database for the newest activation before each use of the active set,
+        self._served: dict[str, int] = {}          # id of the activation served, per log
+        self._own_logs: frozenset[str] = frozenset()   # townships with a log of their own
+        self._sync = threading.RLock()   # one swap at a time, and only forward in each log
+        # Ask the database for the newest activations before each use of an active set,
         # instead of waiting for a poll (kaoping-server --refresh-interval 0).
         self.check_on_use = False
-        self._refused_activation = 0   # activation id refresh() found refused (logged once)
+        self._refused: dict[str, int] = {}   # per log, the activation refresh() found refused
+        self._seen = 0                       # the newest activation id refresh() read
+
+    def log_for(self, township_id: str) -> str:
+        """The activation log a township serves: its own once it has one, else the default."""
+        return township_id if township_id in self._own_logs else DEFAULT_LOG
 
     # loading --------------------------------------------------------------
     def bootstrap(self, text: str, filename: str, by: str = "startup") -> RuleSetRow:
-        """Serves the database's active version, or seeds it from the given file.
+        """Serves the database's active versions, or seeds the default log from the file.
 
-        A stored active version that the engine probe refuses (stored by an older
-        release, or written to the database directly) must not keep the server from
-        starting: the newest earlier activated version that passes is served instead,
-        and that fallback is logged and recorded as an activation (so replicas and
-        ListRuleSets agree on what is served). With none left, the given file is."""
-        if not self.store.latest_activation_id():
+        A stored active default version that the engine probe refuses (stored by an
+        older release, or written to the database directly) must not keep the server
+        from starting: the newest earlier activated version that passes is served
+        instead, and that fallback is logged and recorded as an activation (so replicas
+        and ListRuleSets agree on what is served). With none left, the given file is.
+        A township's own refused version is logged and the township keeps none served
+        until an administrator activates a good one (its scores answer FAILED_PRECONDITION)."""
+        if self.store.latest_activation(DEFAULT_LOG) is None:
             row = self.upload(text, filename, "", by)
             # two replicas starting on an empty database seed one activation, not two
             self.store.append_activation(lambda history: None if history else row.id, by, "activate",
@@ -140,7 +107,7 @@ class RuleSets:
             return self.active_row
         except InvalidArgument as exc:
             refused = exc
-        activations = self.store.activations()
+        activations = self.store.activations(DEFAULT_LOG)
         active = activations[-1].ruleset_id
         log.error("THE ACTIVE RULE-SET VERSION %d IS REFUSED and will not be served: %s", active, refused)
         tried = {active}
@@ -161,13 +128,14 @@ class RuleSets:
         refused_why = [v.description for v in refused.violations][:20]
         self.store.append_activation(lambda _history: row.id, by, "fallback", lambda before, after: audit.entry(
             "fallback_ruleset", f"version {after}", before={"active": before},
-            after={"active": after, "refused": refused_why}))
+            after={"active": after, "refused": refused_why}, township_id=""))
         self.refresh()
         log.error("serving rule-set version %d instead of the refused version %d; fix or replace "
                   "it and activate a good version", self.active_row.id, active)
         return self.active_row
 
-    def upload(self, text: str, filename: str, label: str, by: str) -> RuleSetRow:
+    def upload(self, text: str, filename: str, label: str, by: str, township_id: str = "") -> RuleSetRow:
+        """Stores a validated version and links it to the township ("" the default log)."""
         if len(label) > 200:
             raise InvalidArgument("label too long", [Violation("label", "at most 200 characters")])
         checked = validate_text(text, filename, label)
@@ -176,24 +144,32 @@ class RuleSets:
         return self.store.add_ruleset(
             RuleSetRow(content_hash=checked.content_hash, label=checked.ruleset.label, text=text,
                        uploaded_by=by),
-            audit=lambda row: audit.entry("upload_ruleset", f"version {row.id}",
-                                          after={"id": row.id, "hash": row.content_hash, "label": row.label}))
+            audit=lambda row: audit.entry("upload_ruleset", f"version {row.id}", after={
+                "id": row.id, "hash": row.content_hash, "label": row.label, "township": township_id},
+                township_id=township_id),
+            owner=township_id)
 
-    def activate(self, ruleset_id: int, content_hash: str, by: str) -> RuleSetRow:
+    def activate(self, ruleset_id: int, content_hash: str, by: str, township_id: str = "") -> RuleSetRow:
+        """Activates a stored version in the township's log ("" the default log). Whether
+        the township may use that version is the caller's check (kaoping.usecases.townships)."""
         row = self.store.ruleset(ruleset_id, content_hash)
         if row is None:
             raise NotFound("no such rule-set version",
                            [Violation("id" if ruleset_id else "content_hash", "not uploaded")])
         self._prepare(row)  # compile and check before the activation is recorded
-        self.store.append_activation(lambda _history: row.id, by, "activate", _audit("activate_ruleset"))
+        self.store.append_activation(lambda _history: row.id, by, "activate",
+                                     _audit("activate_ruleset", township_id), township_id)
         self.refresh()      # serve what the log now says: this version, or one that came after
         return row
 
-    def rollback(self, by: str) -> RuleSetRow:
+    def rollback(self, by: str, township_id: str = "") -> RuleSetRow:
         for _attempt in range(ROLLBACK_ATTEMPTS):
-            target = _previous([a.ruleset_id for a in self.store.activations()])
+            own = self.store.activations(township_id)
+            history = own or self.store.activations(DEFAULT_LOG)
+            target = _previous([a.ruleset_id for a in history])
             if target is None:
-                raise FailedPrecondition("there is no earlier version to roll back to")
+                raise FailedPrecondition("there is no earlier version to roll back to",
+                                         [Violation("township_id", township_id or "the default")])
             row = self.store.ruleset(target)
             self._prepare(row)  # compiled outside the database lock
 
@@ -202,7 +178,8 @@ class RuleSets:
                     raise _Moved()  # someone activated meanwhile: choose again
                 return target
             try:
-                self.store.append_activation(choose, by, "rollback", _audit("rollback_ruleset"))
+                self.store.append_activation(choose, by, "rollback",
+                                             _audit("rollback_ruleset", township_id), township_id)
             except _Moved:
                 continue
             self.refresh()
@@ -212,55 +189,91 @@ class RuleSets:
                                            "times; retry")])
 
     def refresh(self) -> None:
-        """Serves the database's newest activation if it is newer than the one served.
-        Swaps run one at a time and only forward in the log, so a poll, an activation
+        """Serves each log's newest activation if it is newer than the one served.
+        Swaps run one at a time and only forward in each log, so a poll, an activation
         and a request racing in one process cannot leave an older version in place.
-        A version the probe refuses is logged once and not served: this replica keeps
-        its current version rather than fail every poll (and so report NOT_SERVING)."""
+        A version the probe refuses is logged once and not served: the log keeps its
+        current version rather than fail every poll (and so report NOT_SERVING)."""
         with self._sync:
-            latest = self.store.latest_activation()
-            if latest is None or latest.id <= self._served or latest.id == self._refused_activation:
+            every = self.store.latest_activations()
+            latest = {k: a for k, a in every.items() if not k.startswith("county:")}
+            for key in sorted(latest, key=lambda k: k != DEFAULT_LOG):   # the default first
+                self._refresh_log(key, latest[key])
+            # a township whose own version is refused serves nothing (FAILED_PRECONDITION),
+            # never the default's: that would score it by another township's ruler
+            self._own_logs = frozenset(k for k in latest if k != DEFAULT_LOG)
+            self._seen = max((a.id for a in every.values()), default=0)
+
+    def _refresh_log(self, key: str, latest) -> None:
+        if latest.id <= self._served.get(key, 0) or latest.id == self._refused.get(key):
+            return
+        current = self._active.get(key)
+        if current is None or current.row.id != latest.ruleset_id:
+            try:
+                self._swap(key, self.store.ruleset(latest.ruleset_id))
+            except InvalidArgument as exc:
+                if key == DEFAULT_LOG and current is None:
+                    raise
+                self._refused[key] = latest.id
+                log.error("version %d, activated in the database for %s, is REFUSED; %s: %s",
+                          latest.ruleset_id, key or "the default log",
+                          f"still serving version {current.row.id}" if current else "nothing served", exc)
                 return
-            if self._active is None or self._active.row.id != latest.ruleset_id:
-                try:
-                    self._swap(self.store.ruleset(latest.ruleset_id))
-                except InvalidArgument as exc:
-                    if self._active is None:
-                        raise
-                    self._refused_activation = latest.id
-                    log.error("version %d, activated in the database, is REFUSED; still serving "
-                              "version %d: %s", latest.ruleset_id, self._active.row.id, exc)
-                    return
-            self._served = latest.id
+        self._served[key] = latest.id
 
     def _follow(self) -> None:
-        if self.check_on_use and self.store.latest_activation_id() not in (
-                self._served, self._refused_activation):
+        if not self.check_on_use:
+            return
+        if self.store.latest_activation_id() != self._seen:
             self.refresh()
 
     # use ------------------------------------------------------------------
     @property
     def served_activation(self) -> int:
-        """Id of the activation whose version this process serves."""
-        return self._served
+        """Id of the activation whose version this process serves in the default log."""
+        return self._served.get(DEFAULT_LOG, 0)
+
+    def served_rows(self) -> dict[str, RuleSetRow]:
+        """The version each log serves (log key "" is the default)."""
+        return {key: entry.row for key, entry in list(self._active.items())}
+
+    def active_row_for(self, township_id: str = "") -> RuleSetRow:
+        return self._served_entry(township_id).row
+
+    def active_for(self, township_id: str = "") -> RuleSet:
+        return self._served_entry(township_id).compiled.ruleset
 
     @property
     def active_row(self) -> RuleSetRow:
-        self._follow()
-        return self._active.row
+        """The default log's version (townships without their own log serve it)."""
+        return self.active_row_for(DEFAULT_LOG)
 
     @property
     def active(self) -> RuleSet:
+        return self.active_for(DEFAULT_LOG)
+
+    def _served_entry(self, township_id: str) -> _Entry:
         self._follow()
-        return self._active.compiled.ruleset
+        entry = self._active.get(self.log_for(township_id))
+        if entry is None:
+            raise FailedPrecondition("the township's active rule-set version is refused by the engine "
+                                     "probe; activate a good version", [Violation("township_id", township_id)])
+        return entry
 
     @contextlib.contextmanager
-    def use(self, content_hash: str | None = None):
-        """Yields (compiled engine, version row); the engine stays alive while in use."""
+    def use(self, content_hash: str | None = None, township_id: str = ""):
+        """Yields (compiled engine, version row): the version with that hash, or the
+        township's active one; the engine stays alive while in use."""
         if content_hash is None:
             self._follow()
         with self._lock:
-            entry = self._active if content_hash is None else self._entry(content_hash)
+            if content_hash is None:
+                entry = self._active.get(self.log_for(township_id))
+                if entry is None:
+                    raise FailedPrecondition("the township's active rule-set version is refused",
+                                             [Violation("township_id", township_id)])
+            else:
+                entry = self._entry(content_hash)
             entry.users += 1
         try:
             yield entry.compiled, entry.row
@@ -306,21 +319,22 @@ class RuleSets:
                 self._trim()
         return entry
 
-    def _swap(self, row: RuleSetRow) -> None:
+    def _swap(self, key: str, row: RuleSetRow) -> None:
         for _attempt in range(3):
             entry = self._prepare(row)
             with self._lock:
                 if entry.retired:  # trimmed (maybe closed) by other versions compiled meanwhile
                     continue
-                self._active = entry
+                self._active[key] = entry
                 self._trim()
                 return
         raise Unavailable("too many rule-set versions are being compiled at once",
                           [Violation("id", "retry the activation")])
 
     def _trim(self) -> None:
-        # Keep the active engine and a few recent ones (months bound to old versions).
-        spare = [h for h, e in self._entries.items() if e is not self._active]
+        # Keep every log's active engine and a few recent others (months bound to old versions).
+        serving = {id(e) for e in self._active.values()}
+        spare = [h for h, e in self._entries.items() if id(e) not in serving]
         for content_hash in spare[:max(0, len(spare) - (KEEP_COMPILED - 1))]:
             entry = self._entries.pop(content_hash)
             entry.retired = True

@@ -7,7 +7,7 @@ from decimal import Decimal
 
 from kaoping.storage.models import Official, Scorer, Township, Village
 
-TOWNSHIP = Township(id="dahedian", name="大河店鎮（示例）")
+TOWNSHIP = Township(id="dahedian", name="大河店鎮（示例）", county="徽縣")
 VILLAGE_NAMES = ["上山村", "火石村", "硬灣村", "河口村", "柳林村", "楊莊村", "石門村", "新華村",
                  "東溝村", "西坪村", "南灣村", "北嶺村", "王家村", "李家壩村", "青泥村",
                  "黃崖村", "白水村"]
@@ -16,10 +16,10 @@ POSITIONS = [("黨支部書記", "1800"), ("村委會主任", "1600"), ("村委�
 SURNAMES = "王李張劉陳楊趙黃周吳徐孫胡朱高林何郭馬羅"
 GIVEN = ["建國", "秀英", "志強", "桂蘭", "文明", "春花", "永福", "麗娟", "國慶", "海燕", "德勝",
          "玉梅", "學軍", "紅霞", "保平", "小燕", "有才"]
-SCORERS = [Scorer(id="main-01", name="鎮黨委主要領導（示例）", role="main_leader"),
-           Scorer(id="contact-01", name="包村領導（示例）", role="contact_leader"),
-           Scorer(id="station-01", name="便民服務站（示例）", role="station"),
-           Scorer(id="resident-01", name="駐村幹部（示例）", role="resident_cadre")]
+SCORERS = [Scorer(id="main-01", name="鎮黨委主要領導（示例）", role="main_leader", township_id="dahedian"),
+           Scorer(id="contact-01", name="包村領導（示例）", role="contact_leader", township_id="dahedian"),
+           Scorer(id="station-01", name="便民服務站（示例）", role="station", township_id="dahedian"),
+           Scorer(id="resident-01", name="駐村幹部（示例）", role="resident_cadre", township_id="dahedian")]
 
 
 def sample_registry() -> list:

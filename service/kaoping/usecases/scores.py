@@ -50,7 +50,7 @@ class ScoreUseCases:
                         content_hash: str | None) -> MonthScores:
         """Cached per (township, month, version), one computation for concurrent
         readers (kaoping.usecases.month_cache); an abandoned call stops waiting or computing."""
-        with self.rulesets.use(content_hash) as (compiled, row):
+        with self.rulesets.use(content_hash, township.id) as (compiled, row):
             villages = [v.id for v in self.store.villages(township.id)]
             watermark = self.store.fact_watermark(month, villages)
             return self.month_cache.get(

@@ -510,7 +510,7 @@ class GetPayListRequest(_message.Message):
     def __init__(self, township_id: _Optional[str] = ..., month: _Optional[str] = ..., year: _Optional[int] = ..., village_id: _Optional[str] = ...) -> None: ...
 
 class PayLine(_message.Message):
-    __slots__ = ("official_id", "official_name", "village_id", "village_name", "score", "grade", "monthly_pay", "reward", "amount", "paid")
+    __slots__ = ("official_id", "official_name", "village_id", "village_name", "score", "grade", "monthly_pay", "reward", "amount", "paid", "id_number", "bank_account")
     OFFICIAL_ID_FIELD_NUMBER: _ClassVar[int]
     OFFICIAL_NAME_FIELD_NUMBER: _ClassVar[int]
     VILLAGE_ID_FIELD_NUMBER: _ClassVar[int]
@@ -521,6 +521,8 @@ class PayLine(_message.Message):
     REWARD_FIELD_NUMBER: _ClassVar[int]
     AMOUNT_FIELD_NUMBER: _ClassVar[int]
     PAID_FIELD_NUMBER: _ClassVar[int]
+    ID_NUMBER_FIELD_NUMBER: _ClassVar[int]
+    BANK_ACCOUNT_FIELD_NUMBER: _ClassVar[int]
     official_id: str
     official_name: str
     village_id: str
@@ -531,7 +533,9 @@ class PayLine(_message.Message):
     reward: str
     amount: str
     paid: str
-    def __init__(self, official_id: _Optional[str] = ..., official_name: _Optional[str] = ..., village_id: _Optional[str] = ..., village_name: _Optional[str] = ..., score: _Optional[str] = ..., grade: _Optional[str] = ..., monthly_pay: _Optional[str] = ..., reward: _Optional[str] = ..., amount: _Optional[str] = ..., paid: _Optional[str] = ...) -> None: ...
+    id_number: str
+    bank_account: str
+    def __init__(self, official_id: _Optional[str] = ..., official_name: _Optional[str] = ..., village_id: _Optional[str] = ..., village_name: _Optional[str] = ..., score: _Optional[str] = ..., grade: _Optional[str] = ..., monthly_pay: _Optional[str] = ..., reward: _Optional[str] = ..., amount: _Optional[str] = ..., paid: _Optional[str] = ..., id_number: _Optional[str] = ..., bank_account: _Optional[str] = ...) -> None: ...
 
 class PayTotal(_message.Message):
     __slots__ = ("village_id", "village_name", "amount", "officials")

@@ -22,7 +22,7 @@ class Appeals(WorkflowBase):
     def feedback(self, caller: Principal, village_id: str, month: str) -> Feedback:
         _reader(caller)
         village = self._village(caller, village_id, read=True)
-        township, month = self._township(village.township_id), self.app._month(month)
+        township, month = self._township(village.township_id, caller), self.app._month(month)
         view = self._view(township, month)
         scores = self.app.monthly_scores(month, village_id=village.id)
         rules = scores.rules
@@ -47,7 +47,7 @@ class Appeals(WorkflowBase):
         wf.require_role("confirm", caller.role)
         _limit(note=note)
         village = self._village(caller, village_id or caller.village_id, read=False)
-        township, month = self._township(village.township_id), self.app._month(month)
+        township, month = self._township(village.township_id, caller), self.app._month(month)
         record = self.months.record(township.id, month)
         wf.require("confirm", record.state if record else wf.SCORING, caller.role,
                    f"{township.id} {month}")
@@ -94,7 +94,7 @@ class Appeals(WorkflowBase):
             raise PermissionDenied("a village appeals only its own deductions", [Violation(
                 "fact_id", f"fact {fact_id} is about village {village_id} in {fact.month}, your token "
                            f"is for {caller.village_id!r}")])
-        township = self._township(self.months.township_of(village_id))
+        township = self._township(self.months.township_of(village_id), caller)
         month = fact.month
         record = self.months.record(township.id, month)
         wf.require("appeal", record.state if record else wf.SCORING, caller.role, f"{township.id} {month}")
@@ -228,7 +228,7 @@ class Appeals(WorkflowBase):
         _reader(caller)
         if caller.role == "village":
             village_id = self._village(caller, village_id or caller.village_id, read=True).id
-        township = self._township(township_id)
+        township = self._township(township_id, caller)
         if state and state not in (wf.PENDING, *wf.DECISIONS):
             raise InvalidArgument("unknown appeal state", [Violation("state", _short(state))])
         months = None

@@ -13,7 +13,7 @@ from sqlalchemy import update
 from kaoping.domain import workflow as wf
 from kaoping.domain.errors import (DomainError, FailedPrecondition, InvalidArgument, NotFound,
                                    PermissionDenied, Violation)
-from kaoping.domain.principal import Principal, ROLES
+from kaoping.domain.principal import INTERNAL, Principal, ROLES
 from kaoping.domain.yearend import MonthResult
 from kaoping.rules.model import RuleSet
 from kaoping.rules.evaluate import evaluate as evaluate_period
@@ -43,8 +43,9 @@ class WorkflowBase:
         return self.app.today()
 
     # helpers -----------------------------------------------------------------------
-    def _township(self, township_id: str | None) -> Township:
-        return self.app._scope(township_id or "", "", "")[0]
+    def _township(self, township_id: str | None, caller: Principal = INTERNAL) -> Township:
+        """The township the call is about, within the caller's reach."""
+        return self.app.township_for(caller, township_id or "")
 
     def _year(self, year: int) -> int:
         if not 2000 <= year <= self.today().year:
@@ -62,13 +63,14 @@ class WorkflowBase:
         village = self.app.store.get(Village, village_id)
         if village is None:
             raise NotFound("no such village", [Violation("village_id", _short(village_id))])
+        self.app.township_for(caller, village.township_id, "village_id")   # within reach
         return village
 
     def _record(self, township_id: str, month: str) -> MonthRecord | None:
         return self.months.record(township_id, month)
 
-    def _rules(self, content_hash: str) -> tuple[RuleSet, RuleSetRow]:
-        with self.app.rulesets.use(content_hash) as (compiled, row):
+    def _rules(self, content_hash: str | None, township_id: str = "") -> tuple[RuleSet, RuleSetRow]:
+        with self.app.rulesets.use(content_hash, township_id) as (compiled, row):
             return compiled.ruleset, row
 
     def _view(self, township: Township, month: str) -> MonthView:

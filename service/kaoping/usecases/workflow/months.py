@@ -19,7 +19,7 @@ class MonthTransitions(WorkflowBase):
     # reading a month ------------------------------------------------------------
     def state(self, caller: Principal, month: str, township_id: str = "") -> MonthView:
         _reader(caller)
-        township, month = self._township(township_id), self.app._month(month)
+        township, month = self._township(township_id, caller), self.app._month(month)
         view = self._view(township, month)
         if caller.role == "village":   # other villages' appeals are theirs: see list_appeals
             view.events = [e for e in view.events if e.action not in ("appeal", "resolve_appeal")]
@@ -31,7 +31,7 @@ class MonthTransitions(WorkflowBase):
     def aggregate(self, caller: Principal, month: str, township_id: str = "", note: str = "") -> MonthView:
         wf.require_role("aggregate", caller.role)
         _limit(note=note)
-        township, month = self._township(township_id), self.app._month(month)
+        township, month = self._township(township_id, caller), self.app._month(month)
         for _ in range(RETRIES):
             record = self.months.record(township.id, month)
             state = record.state if record else wf.SCORING
@@ -66,7 +66,7 @@ class MonthTransitions(WorkflowBase):
     def reopen(self, caller: Principal, month: str, township_id: str = "", note: str = "") -> MonthView:
         wf.require_role("reopen", caller.role)
         _limit(note=note)
-        township, month = self._township(township_id), self.app._month(month)
+        township, month = self._township(township_id, caller), self.app._month(month)
         record = self._record(township.id, month)
         wf.require("reopen", record.state if record else wf.SCORING, caller.role, f"{township.id} {month}")
         _need_text(note, "note", "why the frozen totals are reopened")
@@ -78,7 +78,7 @@ class MonthTransitions(WorkflowBase):
                 note: str = "") -> MonthView:
         wf.require_role("approve", caller.role)
         _limit(note=note)
-        township, month = self._township(township_id), self.app._month(month)
+        township, month = self._township(township_id, caller), self.app._month(month)
         record = self.months.record(township.id, month)
         wf.require("approve", record.state if record else wf.SCORING, caller.role,
                    f"{township.id} {month}")
@@ -106,7 +106,7 @@ class MonthTransitions(WorkflowBase):
     def publish(self, caller: Principal, month: str, township_id: str = "", note: str = "") -> MonthView:
         wf.require_role("publish", caller.role)
         _limit(note=note)
-        township, month = self._township(township_id), self.app._month(month)
+        township, month = self._township(township_id, caller), self.app._month(month)
         record = self.months.record(township.id, month)
         wf.require("publish", record.state if record else wf.SCORING, caller.role,
                    f"{township.id} {month}")
@@ -140,7 +140,7 @@ class MonthTransitions(WorkflowBase):
         wf.require_role("mark_paid", caller.role)
         _limit(note=note)
         _limit(200, reference=reference)
-        township, month = self._township(township_id), self.app._month(month)
+        township, month = self._township(township_id, caller), self.app._month(month)
         record = self.months.record(township.id, month)
         wf.require("mark_paid", record.state if record else wf.SCORING, caller.role,
                    f"{township.id} {month}")

@@ -16,7 +16,7 @@ class PayLists(WorkflowBase):
         _reader(caller)
         if caller.role == "village":
             village_id = self._village(caller, village_id or caller.village_id, read=True).id
-        township = self._township(township_id)
+        township = self._township(township_id, caller)
         if bool(month) == bool(year):
             raise InvalidArgument("give a month or a year", [Violation("month", "one of month, year")])
         if month:
@@ -52,4 +52,9 @@ class PayLists(WorkflowBase):
         if village_id:
             result.lines = [l for l in result.lines if l.village_id == village_id]
         result.lines.sort(key=lambda l: (l.village_id, l.official_id))
+        if caller.sees_personal:   # ID number and bank account: for the roles that pay only
+            for line in result.lines:
+                official = self.app.registry.official(line.official_id)
+                if official is not None:
+                    line.id_number, line.bank_account = official.id_number, official.bank_account
         return result

@@ -19,7 +19,7 @@ class Rankings(WorkflowBase):
     def public_notice(self, caller: Principal, month: str, township_id: str = "") -> tuple[MonthView, list[SnapshotLine]]:
         """What the 公示 shows: name, village, total, grade and pay tier, nothing more."""
         _reader(caller)
-        township, month = self._township(township_id), self.app._month(month)
+        township, month = self._township(township_id, caller), self.app._month(month)
         view = self._view(township, month)
         if view.state not in wf.PUBLIC:
             raise FailedPrecondition(f"{township.id} {month} is {view.state}; it is public once published",
@@ -44,7 +44,7 @@ class Rankings(WorkflowBase):
         """曬成績、比作為: the month's ranks with the change from last month, and the year
         to date (the average of the year's months so far)."""
         _reader(caller)
-        township, month = self._township(township_id), self.app._month(month)
+        township, month = self._township(township_id, caller), self.app._month(month)
         year = int(month[:4])
         months = [m for m in _year_months(year) if m <= month]
         results = [self.month_results(township, m) for m in months]

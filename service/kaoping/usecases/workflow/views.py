@@ -167,6 +167,9 @@ class PayLine:
     reward: Decimal
     amount: Decimal
     paid: Decimal
+    # the bank needs them; only for callers that pay (Principal.sees_personal), else ""
+    id_number: str = ""
+    bank_account: str = ""
 
 
 @dataclass

@@ -64,7 +64,7 @@ class YearEnds(WorkflowBase):
     def year_end(self, caller: Principal, year: int, township_id: str = "", pool: str = "",
                  _depth: int = 0) -> YearEnd:
         _reader(caller)
-        township, year = self._township(township_id), self._year(year)
+        township, year = self._township(township_id, caller), self._year(year)
         months = _year_months(year)
         records = self.months.records(township.id, months)
         states = [(m, records[m].state if m in records else wf.SCORING) for m in months]
@@ -72,7 +72,7 @@ class YearEnds(WorkflowBase):
         missing = [m for m, s in states if s not in wf.BOUND]
         unpaid = [m for m, s in states if s in (wf.APPROVED, wf.PUBLISHED)]
         content_hash = records[counted[-1]].ruleset_hash if counted else None
-        with self.app.rulesets.use(content_hash) as (compiled, row):
+        with self.app.rulesets.use(content_hash, township.id) as (compiled, row):
             rules = compiled.ruleset
             if rules.year_end is None:
                 raise FailedPrecondition(f"rule set v{row.id} {row.label} has no year_end section",
