@@ -237,3 +237,15 @@ def test_more_than_5000_rows_is_invalid_argument_and_nothing_is_read(app, server
     assert refused.value.code() == grpc.StatusCode.INVALID_ARGUMENT
     assert "at most 5000" in violations(refused.value)["rows"]
     assert app.store.get(Village, "z0") is None
+
+
+def test_positions_are_checked_against_the_townships_own_rule_set(app, server, admin, tmp_path):
+    app.store.put(Township(id="other", name="別的鎮", county="徽縣"))
+    text = (ROOT / "rules" / "examples" / "R05-position-pay-ratio.yaml").read_text(encoding="utf-8")
+    row = app.rulesets.upload(text, "R05.yaml", "", "test", township_id="other")
+    app.rulesets.activate(row.id, "", "test", township_id="other")   # only "other" declares positions
+    for township, village, action in (("dahedian", "q01", "added"), ("other", "q02", "rejected")):
+        book = _workbook(tmp_path / f"{township}.xlsx", [(village, "村")],
+                         [(f"{village}-1", village, "某人", "会计", 1000, None)])
+        result, report = _import(server, admin, str(book), "--township", township)
+        assert _actions(report["dry_run"])[(SHEET_TITLES["officials"], 2)] == action, result.output
