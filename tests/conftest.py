@@ -13,7 +13,8 @@ from kaoping.api.rulesets_servicer import RuleSetServicer
 from kaoping.usecases.tokens import Tokens
 from kaoping.api.servicers import EvaluationServicer, FactServicer, RegistryServicer
 from kaoping.api.workflow_servicer import WorkflowServicer
-from kaoping.v1 import workflow_pb2_grpc
+from kaoping.api.tokens_servicer import TokenServicer
+from kaoping.v1 import tokens_pb2_grpc, workflow_pb2_grpc
 from kaoping.v1 import (audit_pb2_grpc, evaluation_pb2_grpc, facts_pb2_grpc, registry_pb2_grpc,
                         rulesets_pb2_grpc)
 
@@ -52,7 +53,14 @@ def grpc_servicer(tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
-def grpc_add_to_server():
+def grpc_tokens(grpc_servicer) -> Tokens:
+    """The Tokens the interceptor resolves with and TokenService revokes through: one
+    cache, so a revocation over the API takes effect at once, as on a real server."""
+    return Tokens(grpc_servicer.store)
+
+
+@pytest.fixture(scope="module")
+def grpc_add_to_server(grpc_tokens):
     def add(app, server):
         facts_pb2_grpc.add_FactServiceServicer_to_server(FactServicer(app), server)
         evaluation_pb2_grpc.add_EvaluationServiceServicer_to_server(EvaluationServicer(app), server)
@@ -60,6 +68,7 @@ def grpc_add_to_server():
         registry_pb2_grpc.add_RegistryServiceServicer_to_server(RegistryServicer(app), server)
         audit_pb2_grpc.add_AuditServiceServicer_to_server(AuditServicer(app), server)
         workflow_pb2_grpc.add_WorkflowServiceServicer_to_server(WorkflowServicer(app), server)
+        tokens_pb2_grpc.add_TokenServiceServicer_to_server(TokenServicer(grpc_tokens), server)
     return add
 
 
@@ -69,9 +78,9 @@ def grpc_stub_cls():
 
 
 @pytest.fixture(scope="module")
-def grpc_interceptors(grpc_servicer):
+def grpc_interceptors(grpc_tokens):
     """The production interceptor: every test call is authenticated by a real token."""
-    return [AuthInterceptor(Tokens(grpc_servicer.store).resolve)]
+    return [AuthInterceptor(grpc_tokens.resolve)]
 
 
 @pytest.fixture(scope="module")

@@ -26,6 +26,7 @@ from kaoping.v1 import registry_pb2 as rg
 from kaoping.v1 import registry_pb2_grpc as rg_grpc
 from kaoping.v1 import rulesets_pb2 as rs
 from kaoping.v1 import rulesets_pb2_grpc as rs_grpc
+from kaoping_cli import tokens as token_cmds
 from kaoping_cli import workflow_cmds
 from kaoping_cli.common import OUTPUT_OPTION, Output, amount_text, emit_json
 from kaoping_cli.rpc import (ENV_CA, ENV_SERVER, ENV_TOKEN, all_pages, channel, describe_error,
@@ -37,6 +38,7 @@ rules_app = typer.Typer(help="Validate, upload, activate and roll back rule sets
 app.add_typer(fact_app, name="fact")
 app.add_typer(rules_app, name="rules")
 workflow_cmds.register(app)  # month ..., appeal ..., yearend, paylist
+token_cmds.register(app)     # token issue|revoke|list
 console = Console()
 state: dict = {}
 
@@ -45,7 +47,7 @@ state: dict = {}
 def main(server: Optional[str] = typer.Option(None, "--server", envvar=ENV_SERVER,
                                               help="host:port of kaoping-server"),
          token: str = typer.Option("", "--token", envvar=ENV_TOKEN, show_default=False,
-                                   help="bearer token (from `kaoping-server tokens create`)"),
+                                   help="bearer token (from `kaoping token issue` or `kaoping-server tokens create`)"),
          tls_ca: str = typer.Option("", "--tls-ca", envvar=ENV_CA,
                                     help="CA certificate: connect with TLS"),
          tls_cert: str = typer.Option("", "--tls-cert", help="client certificate (mutual TLS)"),

@@ -59,6 +59,10 @@ POLICY: dict[str, tuple[str, ...]] = {
     "/kaoping.v1.WorkflowService/GetYearEnd": READERS,
     "/kaoping.v1.WorkflowService/GetPayList": READERS,
     "/kaoping.v1.AuditService/ListAuditEntries": ADMIN,
+    # Tokens within the caller's reach (kaoping.usecases.token_reach).
+    "/kaoping.v1.TokenService/IssueToken": ("admin", "county_admin"),
+    "/kaoping.v1.TokenService/RevokeToken": ("admin", "county_admin"),
+    "/kaoping.v1.TokenService/ListTokens": ("admin", "county_admin"),
 }
 
 

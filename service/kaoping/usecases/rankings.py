@@ -14,7 +14,9 @@ class RankingUseCases:
         """The month's official and village ranks. A village sees other villages'
         figures only once the month is published (the 公示 shows them anyway); before,
         it gets its own officials and its own village line, with their ranks."""
-        scores = self.monthly_scores(month, township_id=township_id)
+        # the whole township's scores (a village is filtered below), within the caller's reach
+        township = self.township_for(caller, township_id)
+        scores = self.monthly_scores(month, township_id=township.id)
         # The rule set's ranking policy (kaoping.rules.ranking): by default a vetoed
         # official ranks below everyone else whatever the points; ties share a rank.
         ranked_officials = rank_items(scores.rules, scores.scores, lambda s: s.result, lambda s: s.official.id)

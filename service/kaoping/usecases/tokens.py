@@ -14,9 +14,9 @@ from datetime import datetime, timedelta, timezone
 
 from sqlmodel import select
 
-from kaoping.usecases import audit
-from kaoping.domain.errors import AlreadyExists, InvalidArgument, NotFound, Violation
-from kaoping.domain.principal import ROLES, SCORER_ROLES, Principal
+from kaoping.usecases import audit, token_reach
+from kaoping.domain.errors import AlreadyExists, InvalidArgument, NotFound, PermissionDenied, Violation
+from kaoping.domain.principal import COUNTY_ROLES, ROLES, SCORER_ROLES, Principal
 from kaoping.rules.model import V1_CATEGORIES
 from kaoping.storage.models import ApiToken, Scorer, Village
 from kaoping.storage.store import Store
@@ -57,19 +57,31 @@ class Tokens:
 
     def create(self, name: str, role: str, *, scorer_id: str = "", village_id: str = "",
                categories: tuple[str, ...] = (), expires_days: int | None = None,
-               created_by: str = "admin") -> tuple[str, ApiToken]:
-        """Returns (plaintext token, row). The plaintext cannot be recovered later."""
+               created_by: str = "admin", township_id: str = "", county: str = "",
+               issuer: Principal | None = None) -> tuple[str, ApiToken]:
+        """Returns (plaintext token, row). The plaintext cannot be recovered later.
+
+        `issuer` is the administrator issuing it over the API: the token may not reach
+        further than it does (kaoping.usecases.token_reach). None on the server host
+        (`kaoping-server tokens`), where whoever holds the database may issue any."""
+        asked = township_id
+        if issuer is not None:
+            township_id, county = token_reach.requested(issuer, role, township_id, county)
         bad = []
         if not name.strip():
             bad.append(Violation("name", "required: who holds the token"))
         if role not in ROLES:
             bad.append(Violation("role", f"{role!r}; known: {', '.join(ROLES)}"))
+        scorer = village = None
         if role in SCORER_ROLES:
             scorer = self.store.get(Scorer, scorer_id) if scorer_id else None
             if scorer is None or scorer.role != role:
                 bad.append(Violation("scorer_id", f"a {role} token needs the id of a registered {role} scorer"))
-        if role == "village" and (not village_id or self.store.get(Village, village_id) is None):
-            bad.append(Violation("village_id", "a village token needs a registered village id"))
+                scorer = None
+        if role == "village":
+            village = self.store.get(Village, village_id) if village_id else None
+            if village is None:
+                bad.append(Violation("village_id", "a village token needs a registered village id"))
         if role == "system":
             known = self._known_categories()
             unknown = [c for c in categories if c not in known]
@@ -77,6 +89,22 @@ class Tokens:
                 bad.append(Violation("categories", f"a system token needs categories from {known}"))
         if expires_days is not None and expires_days <= 0:
             bad.append(Violation("expires_days", "must be positive"))
+        counties = {t.id: t.county for t in self.store.townships()}
+        if role in ROLES:
+            township_id, county = token_reach.bound(role, township_id, county, scorer, village,
+                                                    counties, bad)
+            # Reach first: a township admin naming another township's scorer, village or
+            # township is refused for that, not told what is wrong with the rest.
+            if issuer is not None:
+                if asked:   # named outright, even where the token would take another one
+                    token_reach.check_issuer(issuer, asked, "", counties, "township_id")
+                field = ("county" if role in COUNTY_ROLES else "township_id" if asked
+                         else "scorer_id" if scorer else "village_id" if village else "township_id")
+                # no such scorer or village: its township is unknown, and INVALID_ARGUMENT says why
+                unknown_holder = (role in SCORER_ROLES and scorer is None) or (
+                    role == "village" and village is None)
+                if not unknown_holder:
+                    token_reach.check_issuer(issuer, township_id, county, counties, field)
         if bad:
             raise InvalidArgument("cannot issue the token", bad)
         taken = self._identity_taken(name, categories) if role == "system" else []
@@ -86,14 +114,17 @@ class Tokens:
         expires = (datetime.now(timezone.utc) + timedelta(days=expires_days)) if expires_days else None
         row = ApiToken(token_hash=digest(token), name=name, role=role, scorer_id=scorer_id,
                        village_id=village_id, categories=",".join(categories), created_by=created_by,
-                       expires_at=expires)
+                       expires_at=expires, township_id=township_id, county=county)
         with self.store.session() as s:
             s.add(row)
             s.flush()
-            s.add(audit.entry("create_token", f"token {row.id}", after={
+            entry = audit.entry("create_token", f"token {row.id}", after={
                 "id": row.id, "name": name, "role": role, "scorer_id": scorer_id,
                 "village_id": village_id, "categories": list(categories),
-                "expires_at": expires.isoformat() if expires else None}))
+                "township_id": township_id, "county": county,
+                "expires_at": expires.isoformat() if expires else None})
+            entry.township_id = township_id   # the township admin's own trail shows it
+            s.add(entry)
             s.commit()
         return token, row
 
@@ -114,24 +145,50 @@ class Tokens:
         return [Violation("name", f"system {name!r} is already active as token {clash[0].id} with "
                                   f"categories {clash[0].categories}; choose another name, or revoke it first")]
 
-    def revoke(self, token_id: int) -> ApiToken:
+    def revoke(self, token_id: int, issuer: Principal | None = None) -> ApiToken:
+        """`issuer`: only a token within its reach (another township's is NOT_FOUND, so
+        its existence is not told); None on the server host."""
+        counties = {t.id: t.county for t in self.store.townships()} if issuer is not None else {}
         with self.store.session() as s:
             row = s.get(ApiToken, token_id)
-            if row is None:
+            if row is None or (issuer is not None and not token_reach.manages(
+                    issuer, row.township_id, row.county, counties)):
                 raise NotFound("no such token", [Violation("id", str(token_id))])
             if row.revoked_at is None:
                 row.revoked_at = datetime.now(timezone.utc)
                 s.add(row)
-                s.add(audit.entry("revoke_token", f"token {row.id}", before={"revoked": False},
-                                  after={"revoked": True, "name": row.name, "role": row.role}))
+                entry = audit.entry("revoke_token", f"token {row.id}", before={"revoked": False},
+                                    after={"revoked": True, "name": row.name, "role": row.role,
+                                           "township_id": row.township_id, "county": row.county})
+                entry.township_id = row.township_id
+                s.add(entry)
                 s.commit()
         with self._lock:
             self._cache.clear()
         return row
 
-    def list(self) -> list[ApiToken]:
+    def list(self, issuer: Principal | None = None, township_id: str = "",
+             include_revoked: bool = True) -> list[ApiToken]:
+        """Every token, or (with `issuer`) those within its reach; `township_id` narrows
+        to one township's, which must itself be within reach."""
+        counties = {t.id: t.county for t in self.store.townships()}
+        if township_id:
+            if township_id not in counties:
+                raise NotFound("no such township", [Violation("township_id", township_id)])
+            if issuer is not None and not issuer.reaches(township_id, counties[township_id]):
+                raise PermissionDenied(f"township {township_id!r} is outside {issuer.scope_text}",
+                                       [Violation("township_id", f"{issuer.name} manages "
+                                                                 f"{issuer.scope_text}")])
         with self.store.session() as s:
-            return list(s.exec(select(ApiToken).order_by(ApiToken.id)))
+            q = select(ApiToken).order_by(ApiToken.id)
+            if township_id:
+                q = q.where(ApiToken.township_id == township_id)
+            if not include_revoked:
+                q = q.where(ApiToken.revoked_at.is_(None))
+            rows = list(s.exec(q))
+        if issuer is None:
+            return rows
+        return [r for r in rows if token_reach.manages(issuer, r.township_id, r.county, counties)]
 
     def resolve(self, token: str) -> Principal | None:
         if not token.startswith(PREFIX) or len(token) > 200:

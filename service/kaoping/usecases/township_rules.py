@@ -87,7 +87,10 @@ class TownshipRuleUseCases:
         county = county or caller.county
         if not county:
             raise NotFound("say which county", [Violation("county", "required")])
-        if caller.township_id or not caller.is_admin or (caller.county and caller.county != county):
+        if caller.township_id or not caller.is_admin:
+            raise PermissionDenied("only a county or deployment administrator publishes a template",
+                                   [Violation("county", f"{caller.name} is {caller.role} of {caller.scope_text}")])
+        if caller.county and caller.county != county:
             raise outside(caller, "county", f"county {county!r}'s template")
         townships = self.townships_reached(caller, county)
         row = self.store.ruleset(ruleset_id, content_hash)

@@ -150,6 +150,7 @@ class Appeals(WorkflowBase):
             appeal = self.months.appeal(appeal_id) if appeal_id > 0 else None
             if appeal is None:
                 raise NotFound("no such appeal", [Violation("appeal_id", f"no appeal {appeal_id}")])
+            self._township(appeal.township_id, caller)   # another township's appeal is not ours
             if appeal.state != wf.PENDING:
                 raise FailedPrecondition(f"appeal #{appeal_id} is already {appeal.state}",
                                          [Violation("appeal_id", f"resolved by {appeal.resolved_by}")])
