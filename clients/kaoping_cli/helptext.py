@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import typer
 
-EXIT_CODES = ("Exit codes: 0 done; 1 refused by the server (the reason is printed) or, for import, "
-              "some rows rejected; 2 usage error (a bad option, an unreadable file, no Chinese font); "
+EXIT_CODES = ("Exit codes: 0 done; 1 refused by the server (the reason is printed) or, for import "
+              "and roster import, some rows rejected; 2 usage error (a bad option, an unreadable file, no Chinese font); "
               "3 the server could not be reached.")
 
 EXAMPLES: dict[str, list[str]] = {
@@ -47,6 +47,21 @@ EXAMPLES: dict[str, list[str]] = {
     "export pay": ["kaoping export pay --month 2026-10", "kaoping export pay --year 2026 pay-2026.csv"],
     "export year-end": ["kaoping export year-end --year 2026"],
     "export audit": ["kaoping export audit --since 2026-10-01 --format csv audit.csv"],
+    "roster": ["kaoping roster template --out roster.xlsx",
+               "kaoping roster import roster.xlsx --apply"],
+    "roster import": ["kaoping roster import roster.xlsx     # the dry-run report only",
+                      "kaoping roster import roster.xlsx --apply",
+                      "kaoping roster import officials.csv --kind officials --township dahedian"],
+    "roster export": ["kaoping roster export --out roster.xlsx",
+                      "kaoping roster export --township dahedian --kind officials --out officials.csv"],
+    "roster template": ["kaoping roster template --out roster.xlsx"],
+    "village": ["kaoping village put --id v18 --name 新村 --township dahedian --attr star=5"],
+    "village put": ["kaoping village put --id v18 --name 新村 --township dahedian --attr star=5"],
+    "official": ["kaoping official put --id v18-1 --village v18 --name 王小明 --base-pay 1500"],
+    "official put": ["kaoping official put --id v18-1 --village v18 --name 王小明 --position 文書 "
+                     "--base-pay 1500 --effective-on 2026-11-01"],
+    "scorer": ["kaoping scorer put --id station-02 --name 便民服務站 --role station"],
+    "scorer put": ["kaoping scorer put --id station-02 --name 便民服務站 --role station"],
     "print": ["kaoping print notice --village 上山村 --month 2026-10",
               "kaoping print public-notice --month 2026-10"],
     "print notice": ["kaoping print notice --village 上山村 --month 2026-10",

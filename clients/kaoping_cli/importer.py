@@ -23,16 +23,12 @@ scorers, with a guide sheet.
 """
 from __future__ import annotations
 
-import csv
 import hashlib
-import io
 import json
 import re
-from dataclasses import dataclass, field
-from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
-from typing import Iterator, Optional
+from typing import Optional
 
 import grpc
 import typer
@@ -41,10 +37,15 @@ from rich.table import Table
 
 from kaoping.v1 import facts_pb2 as fx
 from kaoping.v1 import facts_pb2_grpc as fx_grpc
-from kaoping_cli.common import (EXIT_OK, EXIT_REFUSED, EXIT_USAGE, OUTPUT_OPTION, ROLE_NAMES, Catalog,
-                                Output, choice_label, console, display_width, fail, load_catalog,
-                                print_json, stub, usage_error)
+from kaoping_cli.common import (EXIT_OK, EXIT_REFUSED, EXIT_USAGE, OUTPUT_OPTION, Catalog, Output, console,
+                                fail, load_catalog, print_json, stub, usage_error)
 from kaoping_cli.entry import normal_month
+# the sheet (columns, reading) and the files written, re-exported under their old names
+from kaoping_cli.fact_sheet import (BY_KEY, COLUMNS, FIELD_COLUMN, GUIDE_SHEET, HEADER_SCAN_ROWS,  # noqa: F401
+                                    LISTS_SHEET, TEMPLATE_ROWS, TEMPLATE_SHEET, Column, ImportFileError,
+                                    Report, SheetRow, cell_text, decode_csv, header_map, read_csv,
+                                    read_rows, read_xlsx)
+from kaoping_cli.import_template import write_rejects, write_template  # noqa: F401
 
 SOURCE = "import"
 DEFAULT_BATCH = 500      # facts per stream message (the server's limit is 5000 by default)
@@ -54,200 +55,7 @@ DEFAULT_BATCH = 500      # facts per stream message (the server's limit is 5000 
 # reserved, ~0.5 MB used) are one stream. A server that stops a stream earlier says so
 # (stopped_early, facts_read) and the importer continues from there in a new stream.
 STREAM_FACTS = 5000
-HEADER_SCAN_ROWS = 10    # the header row is looked for in the first rows of a sheet
 CODE_NAMES = {c.value[0]: c.name for c in grpc.StatusCode}
-
-
-@dataclass(frozen=True)
-class Column:
-    key: str
-    label: str
-    aliases: tuple[str, ...]
-    width: int
-    help: str
-
-
-COLUMNS = (
-    Column("month", "月份 month", ("month", "月份", "月", "考評月份", "考评月份"), 12,
-           "YYYY-MM，例如 2026-10；有日期時可空"),
-    Column("date", "日期 date", ("date", "日期"), 13, "可空；YYYY-MM-DD"),
-    Column("village", "村 village", ("village", "village_id", "村", "村名", "村莊", "村庄"), 14,
-           "下拉選擇，或寫編號 v01 / 名稱 上山村"),
-    Column("official", "村幹部 official", ("official", "official_id", "村幹部", "村干部", "姓名",
-                                         "幹部", "干部"), 18, "下拉選擇，或寫編號 v01-1 / 姓名"),
-    Column("category", "考評類別 category", ("category", "類別", "类别", "考評類別", "考评类别"), 26,
-           "下拉選擇"),
-    Column("kind", "事項 kind", ("kind", "事項", "事项", "考評事項", "考评事项"), 34, "下拉選擇，須屬於該類別"),
-    Column("quantity", "數量 quantity", ("quantity", "數量", "数量", "次數", "次数"), 10, "大於 0；空為 1"),
-    Column("note", "備註 note", ("note", "備註", "备注", "說明", "说明"), 30, "可空"),
-    Column("scorer", "考評人 scorer", ("scorer", "scorer_id", "考評人", "考评人"), 26,
-           "下拉選擇；空則用 --scorer 或你的令牌"),
-)
-BY_KEY = {c.key: c for c in COLUMNS}
-FIELD_COLUMN = {"official_id": "official", "scorer_id": "scorer", "month": "month", "date": "date",
-                "category": "category", "kind": "kind", "quantity": "quantity", "note": "note",
-                "idempotency_key": "key", "source": "source"}
-TEMPLATE_SHEET, LISTS_SHEET, GUIDE_SHEET = "事實 facts", "選項 lists", "說明 guide"
-TEMPLATE_ROWS = 1000
-
-
-class ImportFileError(Exception):
-    """The file cannot be read as a fact sheet (exit 2 with this message)."""
-
-
-@dataclass
-class SheetRow:
-    number: int                      # the spreadsheet's row number (the header is row 1 in the template)
-    values: dict[str, str]           # column key -> cell text
-    fact: Optional[fx.Fact] = None
-    problems: list[str] = field(default_factory=list)
-    outcome: str = ""                # imported | duplicate | rejected
-
-
-@dataclass
-class Report:
-    file: str
-    rows: list[SheetRow]
-    interrupted: str = ""
-
-    @property
-    def imported(self) -> list[SheetRow]:
-        return [r for r in self.rows if r.outcome == "imported"]
-
-    @property
-    def duplicates(self) -> list[SheetRow]:
-        return [r for r in self.rows if r.outcome == "duplicate"]
-
-    @property
-    def rejected(self) -> list[SheetRow]:
-        return [r for r in self.rows if r.outcome == "rejected"]
-
-    def as_dict(self) -> dict:
-        return {"file": self.file, "rows": len(self.rows), "imported": len(self.imported),
-                "already_imported": len(self.duplicates), "rejected": len(self.rejected),
-                "interrupted": self.interrupted,
-                "rejections": [{"row": r.number, "reasons": r.problems, "values": r.values}
-                               for r in self.rejected]}
-
-
-# reading ---------------------------------------------------------------------------
-def _norm_header(text: str) -> list[str]:
-    parts = re.split(r"[\s()（）/\\:：,，]+", str(text or "").strip().lower())
-    return [p for p in parts if p]
-
-
-def header_map(cells: list) -> dict[int, str]:
-    """column index -> column key, for the cells of a candidate header row."""
-    found: dict[int, str] = {}
-    for i, cell in enumerate(cells):
-        tokens = _norm_header(cell)
-        whole = str(cell or "").strip().lower()
-        for column in COLUMNS:
-            if column.key in found.values():
-                continue
-            if whole in column.aliases or any(t in column.aliases for t in tokens):
-                found[i] = column.key
-                break
-    return found
-
-
-def cell_text(value, key: str) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, datetime):
-        value = value.date()
-    if isinstance(value, date):
-        return value.strftime("%Y-%m") if key == "month" else value.isoformat()
-    if isinstance(value, bool):
-        return str(value)
-    if isinstance(value, int):
-        return str(value)
-    if isinstance(value, float):
-        return str(int(value)) if value.is_integer() else repr(value)
-    if isinstance(value, Decimal):
-        return str(value.normalize())
-    return str(value).strip()
-
-
-def _rows_from_grid(grid: Iterator[tuple[int, list]], source: str) -> list[SheetRow]:
-    columns: dict[int, str] | None = None
-    rows: list[SheetRow] = []
-    for number, cells in grid:
-        if columns is None:
-            candidate = header_map(cells)
-            if "official" in candidate.values() and len(candidate) >= 3:
-                columns = candidate
-            elif number >= HEADER_SCAN_ROWS:
-                break
-            continue
-        values = {key: cell_text(cells[i] if i < len(cells) else None, key) for i, key in columns.items()}
-        if any(values.values()):
-            rows.append(SheetRow(number, values))
-    if columns is None:
-        raise ImportFileError(
-            f"{source}: no header row found in the first {HEADER_SCAN_ROWS} rows; it needs at least "
-            f"the columns 村幹部 official, 考評類別 category and 事項 kind (see kaoping import --template)")
-    missing = [BY_KEY[k].label for k in ("official", "category", "kind") if k not in columns.values()]
-    if missing:
-        raise ImportFileError(f"{source}: missing column(s) {', '.join(missing)}")
-    return rows
-
-
-def read_xlsx(path: Path, sheet: str = "") -> list[SheetRow]:
-    from openpyxl import load_workbook
-    try:
-        book = load_workbook(path, read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises several kinds for a file that is not XLSX
-        raise ImportFileError(f"{path}: not a readable .xlsx file ({exc})") from exc
-    try:
-        names = [sheet] if sheet else book.sheetnames
-        if sheet and sheet not in book.sheetnames:
-            raise ImportFileError(f"{path}: no sheet {sheet!r}; it has {', '.join(book.sheetnames)}")
-        last_error = None
-        for name in names:
-            grid = ((n, list(r)) for n, r in enumerate(book[name].iter_rows(values_only=True), start=1))
-            try:
-                return _rows_from_grid(grid, f"{path} [{name}]")
-            except ImportFileError as exc:
-                last_error = exc
-        raise last_error or ImportFileError(f"{path}: no sheets")
-    finally:
-        book.close()
-
-
-def decode_csv(data: bytes, encoding: str = "") -> str:
-    """UTF-8 (with or without BOM), else GB18030, which is what Excel on a Chinese
-    Windows saves as "CSV"; --encoding overrides (e.g. big5)."""
-    if encoding:
-        return data.decode(encoding)
-    if data.startswith(b"\xef\xbb\xbf"):
-        return data.decode("utf-8-sig")
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError:
-        return data.decode("gb18030")
-
-
-def read_csv(path: Path, encoding: str = "") -> list[SheetRow]:
-    try:
-        text = decode_csv(path.read_bytes(), encoding)
-    except (UnicodeDecodeError, LookupError) as exc:
-        raise ImportFileError(f"{path}: cannot decode ({exc}); try --encoding") from exc
-    try:
-        dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
-    except csv.Error:
-        dialect = csv.excel
-    reader = csv.reader(io.StringIO(text), dialect)
-    return _rows_from_grid(((n, row) for n, row in enumerate(reader, start=1)), str(path))
-
-
-def read_rows(path: Path, sheet: str = "", encoding: str = "") -> list[SheetRow]:
-    suffix = path.suffix.lower()
-    if suffix in (".xlsx", ".xlsm"):
-        return read_xlsx(path, sheet)
-    if suffix in (".csv", ".txt", ".tsv"):
-        return read_csv(path, encoding)
-    raise ImportFileError(f"{path}: import reads .xlsx or .csv files")
 
 
 # resolving names to ids ------------------------------------------------------------------
@@ -452,130 +260,6 @@ def show_report(report: Report) -> None:
     if report.rejected:
         console.print("Fix the rejected rows in the file and run the same command again: rows already "
                       "imported are skipped, never imported twice.", highlight=False)
-
-
-def write_rejects(report: Report, path: Path) -> None:
-    headers = [c.label for c in COLUMNS] + ["原行 row", "原因 reason"]
-    rows = [[r.values.get(c.key, "") for c in COLUMNS] + [r.number, "; ".join(r.problems)]
-            for r in report.rejected]
-    if path.suffix.lower() == ".csv":
-        with open(path, "w", newline="", encoding="utf-8-sig") as out:
-            writer = csv.writer(out)
-            writer.writerow(headers)
-            writer.writerows(rows)
-        return
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
-    book = Workbook()
-    ws = book.active
-    ws.title = TEMPLATE_SHEET
-    ws.append(headers)
-    for cell in ws[1]:
-        cell.font = Font(bold=True)
-    for row in rows:
-        ws.append(row)
-    _set_widths(ws, [c.width for c in COLUMNS] + [8, 60])
-    ws.freeze_panes = "A2"
-    book.save(path)
-
-
-# the template ------------------------------------------------------------------------------
-def _set_widths(ws, widths: list[int]) -> None:
-    from openpyxl.utils import get_column_letter
-    for i, w in enumerate(widths, start=1):
-        ws.column_dimensions[get_column_letter(i)].width = w
-
-
-def write_template(path: Path, catalog: Catalog) -> None:
-    if path.suffix.lower() == ".csv":
-        with open(path, "w", newline="", encoding="utf-8-sig") as out:
-            csv.writer(out).writerow([c.label for c in COLUMNS])
-        return
-    from openpyxl import Workbook
-    from openpyxl.comments import Comment
-    from openpyxl.styles import Alignment, Font, PatternFill
-    from openpyxl.utils import get_column_letter
-    from openpyxl.worksheet.datavalidation import DataValidation
-
-    book = Workbook()
-    ws = book.active
-    ws.title = TEMPLATE_SHEET
-    ws.append([c.label for c in COLUMNS])
-    head_fill = PatternFill("solid", fgColor="DDEBF7")
-    for column, cell in zip(COLUMNS, ws[1]):
-        cell.font = Font(bold=True)
-        cell.fill = head_fill
-        cell.alignment = Alignment(horizontal="center")
-        cell.comment = Comment(column.help, "kaoping")
-    _set_widths(ws, [c.width for c in COLUMNS])
-    ws.freeze_panes = "A2"
-    for key in ("month", "date", "official", "village", "scorer"):   # keep "2026-10" as typed text
-        ws.column_dimensions[get_column_letter(list(BY_KEY).index(key) + 1)].number_format = "@"
-
-    lists = book.create_sheet(LISTS_SHEET)
-    sources = {
-        "village": [choice_label(v.id, v.name) for v in catalog.villages],
-        "official": [choice_label(o.id, o.name) for o in catalog.officials],
-        "category": [choice_label(c.id, c.name) for c in catalog.categories.values()],
-        "kind": [choice_label(k.id, k.name) for c in catalog.categories.values() for k in c.kinds.values()],
-        "scorer": [choice_label(s.id, s.name) for s in catalog.scorers],
-    }
-    for n, (key, values) in enumerate(sources.items(), start=1):
-        letter = get_column_letter(n)
-        lists[f"{letter}1"] = BY_KEY[key].label
-        lists[f"{letter}1"].font = Font(bold=True)
-        for i, value in enumerate(values, start=2):
-            lists[f"{letter}{i}"] = value
-        lists.column_dimensions[letter].width = max([display_width(x) for x in values] + [12]) + 2
-        target = get_column_letter(list(BY_KEY).index(key) + 1)
-        if values:
-            dv = DataValidation(type="list", formula1=f"='{LISTS_SHEET}'!${letter}$2:${letter}${len(values) + 1}",
-                                allow_blank=True, showErrorMessage=True, errorStyle="warning",
-                                errorTitle="不在清單中 not in the list",
-                                error="請從清單選擇，或寫編號/名稱 (choose from the list, or write an id or name)",
-                                showInputMessage=True, promptTitle=BY_KEY[key].label, prompt=BY_KEY[key].help)
-            dv.add(f"{target}2:{target}{TEMPLATE_ROWS + 1}")
-            ws.add_data_validation(dv)
-    month_dv = DataValidation(allow_blank=True, showInputMessage=True,
-                              promptTitle=BY_KEY["month"].label, prompt=BY_KEY["month"].help)
-    month_dv.add(f"A2:A{TEMPLATE_ROWS + 1}")
-    ws.add_data_validation(month_dv)
-    quantity = get_column_letter(list(BY_KEY).index("quantity") + 1)
-    qty_dv = DataValidation(type="decimal", operator="greaterThan", formula1="0", allow_blank=True,
-                            showErrorMessage=True, errorTitle="數量 quantity", error="數量須大於 0 (above zero)")
-    qty_dv.add(f"{quantity}2:{quantity}{TEMPLATE_ROWS + 1}")
-    ws.add_data_validation(qty_dv)
-
-    guide = book.create_sheet(GUIDE_SHEET)
-    guide.append(["如何填寫 How to fill in"])
-    guide["A1"].font = Font(bold=True, size=14)
-    for line in (
-            f"在「{TEMPLATE_SHEET}」表中每行填一條事實；第 1 行是表頭，不要改動。",
-            "One fact per row in the first sheet; keep the header row as it is.",
-            "村、村幹部、類別、事項、考評人可從下拉清單選擇，也可只寫編號（v01-1）或名稱（寫姓名時請同時填村）。",
-            "匯入：kaoping import 本文件.xlsx — 有錯的行會列出行號和原因，其餘行照常匯入。",
-            "改正錯行後再次匯入同一文件即可：已匯入的行不會重複匯入。",
-            "Fix the rejected rows and import the same file again: rows already imported are skipped.",
-            f"規則集 rule set: {catalog.ruleset_label}"):
-        guide.append([line])
-    guide.append([])
-    guide.append(["考評類別 category", "事項 kind", "單位 unit", "上限 max", "誰評 scored by"])
-    for cell in guide[guide.max_row]:
-        cell.font = Font(bold=True)
-    for c in catalog.categories.values():
-        for k in c.kinds.values():
-            guide.append([choice_label(c.id, c.name), choice_label(k.id, k.name), k.unit, k.max_quantity,
-                          "、".join(ROLE_NAMES.get(r, r) for r in c.scored_by)])
-    guide.append([])
-    guide.append(["村 village", "村幹部 official", "職務 position"])
-    for cell in guide[guide.max_row]:
-        cell.font = Font(bold=True)
-    villages = catalog.village_by_id
-    for o in catalog.officials:
-        v = villages.get(o.village_id)
-        guide.append([choice_label(o.village_id, v.name if v else ""), choice_label(o.id, o.name), o.position])
-    _set_widths(guide, [30, 40, 10, 10, 30])
-    book.save(path)
 
 
 # the command ---------------------------------------------------------------------------------

@@ -425,11 +425,12 @@ def rules_list(output: Output = OUTPUT_OPTION, township: str = typer.Option("", 
 
 
 # staff commands: import, export, print (docs/staff-guide.md), and an example in every --help
-from kaoping_cli import documents, exports, helptext, importer, townships  # noqa: E402
+from kaoping_cli import documents, exports, helptext, importer, roster, townships  # noqa: E402
 
 app.command("import")(importer.import_command)
 app.add_typer(townships.app, name="township")
 rules_app.add_typer(townships.template_app, name="template")
+roster.register(app)  # roster import|export|template, village|official|scorer put
 app.add_typer(exports.app, name="export")
 app.add_typer(documents.app, name="print")
 helptext.attach(app)

@@ -1,7 +1,7 @@
 """Thin adapters: kaoping.v1 messages in, Kaoping use cases, messages out."""
 from __future__ import annotations
 
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from kaoping.api import convert as cv
 from kaoping.api import paging
@@ -9,6 +9,8 @@ from kaoping.api.auth import caller
 from kaoping.api.errors import translating
 from kaoping.api.fact_stream import StreamReply
 from kaoping.usecases.app import Kaoping
+from kaoping.usecases.registry import parse_base_pay
+from kaoping.usecases.roster_import import RosterRow
 from kaoping.domain.attributes import attributes_of, encode_attributes
 from kaoping.domain.errors import InvalidArgument, Violation
 from kaoping.rules.lines import facts_text, is_deduction
@@ -204,12 +206,7 @@ class RegistryServicer(rg_grpc.RegistryServiceServicer):
     @translating
     def PutOfficial(self, request, context):
         _require(request, "id", "village_id", "name", "base_pay")
-        try:
-            pay = Decimal(request.base_pay)
-        except InvalidOperation:
-            pay = Decimal(-1)
-        if not pay.is_finite() or pay < 0 or pay > 1_000_000:
-            raise InvalidArgument("bad base pay", [Violation("base_pay", "a yuan amount from 0 to 1000000")])
+        pay = parse_base_pay(request.base_pay)
         self.app.put_official(Official(id=request.id, village_id=request.village_id, name=request.name,
                               position=request.position, base_pay=pay,
                               attributes=encode_attributes(request.attributes),
@@ -247,6 +244,18 @@ class RegistryServicer(rg_grpc.RegistryServiceServicer):
         _require(request, "id")
         return _township(self.app.township_for(caller(context), request.id, "id"))
 
+    @translating
+    def ImportRoster(self, request, context):
+        report = self.app.import_roster(request.township_id, [_roster_row(r) for r in request.rows],
+                                        request.dry_run, caller(context))
+        return rg.RosterImportReport(
+            dry_run=report.dry_run, added=report.count("added"), changed=report.count("changed"),
+            unchanged=report.count("unchanged"), rejected=report.count("rejected"),
+            rows=[rg.RowOutcome(sheet=o.sheet, row=o.row, id=o.id, action=o.action,
+                                changed_fields=o.changed_fields,
+                                problems=[rg.RowProblem(field=p.field, reason=p.description)
+                                          for p in o.problems]) for o in report.rows])
+
 
 def _township(t: Township) -> rg.Township:
     return rg.Township(id=t.id, name=t.name, county=t.county, script=t.script, issuer=t.issuer,
@@ -256,6 +265,17 @@ def _township(t: Township) -> rg.Township:
 def _township_row(m: rg.Township) -> Township:
     return Township(id=m.id, name=m.name, county=m.county, script=m.script, issuer=m.issuer,
                     contact=m.contact, doc_prefix=m.doc_prefix)
+
+
+def _roster_row(row: rg.RosterRow) -> RosterRow:
+    """A RosterRow message as the use case reads it: its entry's fields as text."""
+    kind = row.WhichOneof("entry") or ""
+    if not kind:
+        return RosterRow(row.sheet, row.row, "")
+    entry = getattr(row, kind)
+    values = {f.name: getattr(entry, f.name) for f in entry.DESCRIPTOR.fields
+              if f.name != "attributes" and isinstance(getattr(entry, f.name), str)}
+    return RosterRow(row.sheet, row.row, kind, values, dict(entry.attributes) if kind != "scorer" else {})
 
 
 def _require(msg, *fields) -> None:

@@ -4,14 +4,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Callable, Iterable, Sequence
 
-from sqlalchemy import event, func, insert, text
+from sqlalchemy import event, func, insert
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, SQLModel, create_engine, select
 
 from kaoping.storage.faults import retry_locked, sqlite_busy_ms
 from kaoping.storage.ruleset_store import ACTIVATION_LOCK, RuleSetStore  # noqa: F401 - re-exported
-from kaoping.storage.models import (Activation, AuditEntry, FactRow, Official, RuleSetRow, Scorer,
-                                    Township, Village)
+from kaoping.storage.models import AuditEntry, FactRow, Official, Scorer, Township, Village
 
 
 @dataclass(frozen=True)
@@ -108,12 +107,17 @@ class Store(RuleSetStore):
 
     # registry -------------------------------------------------------------
     @retry_locked(_busy_cap)
-    def put(self, *objects: SQLModel, audit: AuditEntry | None = None) -> None:
+    def put(self, *objects: SQLModel, audit: AuditEntry | Sequence[AuditEntry] | None = None) -> None:
+        """Stores the objects (in order) and the audit entry or entries in one transaction."""
         with self.session() as s:
+            previous = None
             for obj in objects:
+                if previous is not None and type(obj) is not previous:
+                    s.flush()   # rows of one table before the next: officials after their villages
                 s.merge(obj)
-            if audit is not None:
-                s.add(audit)
+                previous = type(obj)
+            for entry in ([audit] if isinstance(audit, AuditEntry) else audit or ()):
+                s.add(entry)
             s.commit()
 
     def townships(self) -> list[Township]:

@@ -1,5 +1,6 @@
 """kaoping's use cases, free of gRPC: facts in, scores and notices out (Kaoping, composed
-of one class per family: kaoping.usecases.facts, scores, rankings, dry_run, registry).
+of one class per family: kaoping.usecases.facts, scores, rankings, dry_run, registry,
+roster_import).
 
 The servicers in kaoping.api translate messages to these calls and DomainErrors to
 statuses; the CLI and tests may call the same methods directly.
@@ -21,6 +22,7 @@ from kaoping.usecases.facts import FactUseCases
 from kaoping.usecases.month_cache import MonthCache
 from kaoping.usecases.rankings import RankingUseCases
 from kaoping.usecases.registry import Registry, RegistryUseCases
+from kaoping.usecases.roster_import import RosterImportUseCases
 from kaoping.usecases.rulesets import RuleSets
 from kaoping.usecases.scores import ScoreUseCases
 from kaoping.usecases.township_rules import TownshipRuleUseCases
@@ -28,7 +30,7 @@ from kaoping.usecases.townships import TownshipUseCases
 
 
 class Kaoping(FactUseCases, ScoreUseCases, RankingUseCases, DryRunUseCases, RegistryUseCases,
-              TownshipUseCases, TownshipRuleUseCases):
+              TownshipUseCases, TownshipRuleUseCases, RosterImportUseCases):
     """The use cases in one object, one family per base class (facts, scores, rankings,
     dry run, registry, townships and their rule sets); what they share lives here: the
     store, the rule sets, the registry, the month-score cache and the month states, and

@@ -3,14 +3,15 @@ each official's roster history by date (kaoping.domain.roster) with the function
 where and as what an official stood in a month."""
 from __future__ import annotations
 
+from decimal import Decimal, InvalidOperation
+
 from kaoping.domain import roster as rs
 from kaoping.domain.attributes import with_checked_attributes
-from kaoping.domain.errors import InvalidArgument, NotFound, Violation
-from kaoping.domain.facts import text_problems
+from kaoping.domain.errors import InvalidArgument, Violation
+from kaoping.domain.facts import shown, text_problems
 from kaoping.domain.principal import INTERNAL, Principal
-from kaoping.rules.model import SCORER_ROLES
-from kaoping.domain.principal import INTERNAL, Principal
-from kaoping.storage.models import Official, Scorer, Village
+from kaoping.rules.model import SCORER_ROLES, Roster
+from kaoping.storage.models import AuditEntry, Official, Scorer, Village
 from kaoping.storage.roster_store import roster_entries
 from kaoping.storage.store import Store
 from kaoping.usecases import audit
@@ -108,31 +109,79 @@ class Registry:
         return found
 
 
+class Batch:
+    """Writes collected instead of stored, for one transaction of many puts (a roster
+    import, kaoping.usecases.roster_import): put_* given a batch run every check as
+    usual and record here what they would store; get() sees the rows recorded so far
+    over the database (an official's village added earlier in the same file)."""
+
+    def __init__(self, base):
+        self.base = base              # the Store (one transaction), or a Batch to add to
+        self.objects: list = []
+        self.audits: list[AuditEntry] = []
+        self._pending: dict[tuple[type, str], object] = {}
+        self._read: dict[tuple[type, str], object] = {}
+
+    def get(self, model, key):
+        found = self._pending.get((model, key))
+        if found is not None:
+            return found
+        if isinstance(self.base, Batch):
+            return self.base.get(model, key)
+        # the batch over the store reads each row once: an import asks for one village
+        # or official many times (its rows, their checks); 9 queries a row cost 7 s in 5000
+        if (model, key) not in self._read:
+            self._read[(model, key)] = self.base.get(model, key)
+        return self._read[(model, key)]
+
+    def put(self, *objects, audit: AuditEntry | list[AuditEntry] | None = None) -> None:
+        for obj in objects:
+            # a fresh copy: a model_copy() of a table row shares the ORM state of the row
+            # it was copied from, which is gone once that row is (and merge() then sees no key)
+            obj = type(obj).model_validate(obj.model_dump())
+            self.objects.append(obj)
+            if isinstance(getattr(obj, "id", None), str):
+                self._pending[(type(obj), obj.id)] = obj
+        self.audits += [audit] if isinstance(audit, AuditEntry) else list(audit or ())
+
+    def commit(self) -> None:
+        """Everything recorded, with its audit entries: in one transaction when the base
+        is the Store, else added to the base batch."""
+        if self.objects or self.audits:
+            self.base.put(*self.objects, audit=self.audits)
+
+
 class RegistryUseCases:
     """Adding and changing villages, officials and scorers, each with its audit entry (a
-    mixin of kaoping.usecases.app.Kaoping; the Registry above is what it reads)."""
+    mixin of kaoping.usecases.app.Kaoping; the Registry above is what it reads).
 
-    def put_village(self, village: Village, caller: Principal = INTERNAL) -> None:
+    Each put_* takes an optional Batch: then it checks and records instead of storing
+    (kaoping.usecases.roster_import), so an import and a single put share one set of
+    checks."""
+
+    def put_village(self, village: Village, caller: Principal = INTERNAL, *,
+                    batch: Batch | None = None) -> None:
         _check_text({"id": village.id, "township_id": village.township_id, "name": village.name})
         village = with_checked_attributes(village)
         township = self.township_for(caller, village.township_id)
-        old = self.store.get(Village, village.id)
+        old = (batch or self.store).get(Village, village.id)
         if old is not None and old.township_id != township.id:
             # a village id is the county's: another township's village is not overwritten
             self.township_for(caller, old.township_id, "id")
             raise InvalidArgument("a village stays in its township", [Violation(
                 "township_id", f"village {village.id!r} belongs to township {old.township_id!r}")])
-        self.put(village.model_copy(update={"township_id": township.id}))
+        self.put(village.model_copy(update={"township_id": township.id}), batch=batch)
 
-    def put_official(self, official: Official, village_from: str = "", effective_on: str = "",
-                     left_on: str = "", caller: Principal = INTERNAL) -> None:
+    def put_official(self, official: Official, village_from: str = "", caller: Principal = INTERNAL, *,
+                     effective_on: str = "", left_on: str = "", batch: "Batch | None" = None) -> None:
         """Adds or changes an official. A change of village, position or base pay holds
         from the day `effective_on` (default: the first of `village_from`, a month, else
         today) and is added to the roster history (kaoping.domain.roster): earlier months
         keep the roster as it stood. `left_on`: the day he leaves. The rules are in
-        kaoping.usecases.roster_history."""
+        kaoping.usecases.roster_history. With a batch (a roster import) every check runs
+        and the writes are recorded in it instead of stored."""
         from kaoping.usecases.roster_history import put_official
-        put_official(self, official, village_from, effective_on, left_on, caller)
+        put_official(self, official, village_from, effective_on, left_on, caller, batch)
 
     def list_officials(self, village_id: str = "", township_id: str = "", month: str = "",
                        caller: Principal = INTERNAL) -> list:
@@ -146,30 +195,47 @@ class RegistryUseCases:
         from kaoping.usecases.roster_history import list_roster_entries
         return list_roster_entries(self, official_id, caller)
 
-    def put_scorer(self, scorer: Scorer, caller: Principal = INTERNAL) -> None:
+    def left_on_of(self, official_id: str) -> str:
+        """The day the official left (kaoping.domain.roster.left_on), or ""."""
+        return rs.left_on(rs.ordered(roster_entries(self.store, official_id)))
+
+    def roster_rules(self, township_id: str) -> Roster:
+        """What the township's active rule set declares of its roster (positions)."""
+        return self.rulesets.active_for(township_id).roster
+
+    def _check_position(self, official: Official, village: Village) -> None:
+        positions = self.roster_rules(village.township_id).positions
+        if positions and official.position not in positions:
+            raise InvalidArgument("a position the rule set does not know", [Violation(
+                "position", f"職務 {shown(official.position)} 不在本鄉鎮規則集的職務中（{'、'.join(positions)}）"
+                            f" (not a position of the rule set)")])
+
+    def put_scorer(self, scorer: Scorer, caller: Principal = INTERNAL, *,
+                   batch: Batch | None = None) -> None:
         _check_text({"id": scorer.id, "name": scorer.name, "role": scorer.role,
                      "township_id": scorer.township_id})
         if scorer.role not in SCORER_ROLES:
             raise InvalidArgument("unknown scorer role", [Violation(
                 "role", f"{scorer.role!r}; known: {', '.join(SCORER_ROLES)}")])
         township = self.township_for(caller, scorer.township_id)
-        old = self.store.get(Scorer, scorer.id)
+        old = (batch or self.store).get(Scorer, scorer.id)
         if old is not None and old.township_id and old.township_id != township.id:
             self.township_for(caller, old.township_id, "id")
             raise InvalidArgument("a scorer stays in its township", [Violation(
                 "township_id", f"scorer {scorer.id!r} scores in township {old.township_id!r}")])
-        self.put(scorer.model_copy(update={"township_id": township.id}))
+        self.put(scorer.model_copy(update={"township_id": township.id}), batch=batch)
 
-    def put(self, *objects) -> None:
+    def put(self, *objects, batch: Batch | None = None) -> None:
+        store = batch or self.store
         for obj in objects:
-            old = self.store.get(type(obj), obj.id)
-            self.store.put(obj, audit=audit.entry(
+            old = store.get(type(obj), obj.id)
+            store.put(obj, audit=audit.entry(
                 f"put_{type(obj).__name__.lower()}", obj.id,
                 before=old.model_dump(mode="json") if old else None, after=obj.model_dump(mode="json"),
                 township_id=self._township_of(obj)))
-        self.registry.reload()
-        self.invalidate()
-
+        if batch is None:
+            self.registry.reload()
+            self.invalidate()
 
     def _township_of(self, obj) -> str:
         """The township a registry row belongs to, for its audit entry."""
@@ -179,8 +245,22 @@ class RegistryUseCases:
         return getattr(obj, "township_id", "") or ""
 
 
+def parse_base_pay(text: str) -> Decimal:
+    """An official's monthly base pay from its decimal text (yuan, 0 to 1000000), or
+    InvalidArgument on base_pay (PutOfficial and the roster import)."""
+    try:
+        pay = Decimal(text.strip())
+    except (InvalidOperation, AttributeError):
+        pay = Decimal(-1)
+    if not pay.is_finite() or pay < 0 or pay > 1_000_000:
+        raise InvalidArgument("bad base pay", [Violation(
+            "base_pay", f"{shown(text)} is not a yuan amount from 0 to 1000000 (基本報酬須為 0 至 1000000 的數字)")])
+    return pay
+
+
 # Column sizes of the registry tables (kaoping.storage.models).
-TEXT_LIMITS = {"id": 64, "township_id": 64, "village_id": 64, "name": 200, "position": 100, "role": 32}
+TEXT_LIMITS = {"id": 64, "township_id": 64, "village_id": 64, "name": 200, "position": 100, "role": 32,
+               "id_number": 32, "bank_account": 64}
 
 
 def _check_text(fields: dict[str, str]) -> None:

@@ -65,18 +65,22 @@ def _dates(app, village_from: str, effective_on: str, left_on: str) -> tuple[str
 
 
 def put_official(app, official: Official, village_from: str = "", effective_on: str = "",
-                 left_on: str = "", caller: Principal = INTERNAL) -> None:
-    """RegistryUseCases.put_official (kaoping.usecases.registry)."""
+                 left_on: str = "", caller: Principal = INTERNAL, batch=None) -> None:
+    """RegistryUseCases.put_official (kaoping.usecases.registry); with a batch (a roster
+    import) the writes are recorded in it, read back by the rows after it."""
     _check(official, village_from, effective_on, left_on)
     official = with_checked_attributes(official)
-    if app.store.get(Village, official.village_id) is None:
+    store = batch or app.store
+    village = store.get(Village, official.village_id)
+    if village is None:
         raise NotFound("no such village", [Violation("village_id", official.village_id)])
-    app.village_township(caller, official.village_id)   # within the caller's reach
-    known = app.store.get(Official, official.id)
-    if known is not None:   # another township's official is not moved or overwritten
-        app.village_township(caller, known.village_id, "id")
+    app.township_for(caller, village.township_id, "village_id")   # within the caller's reach
+    old = store.get(Official, official.id)
+    if old is not None:   # another township's official is not moved or overwritten
+        known = store.get(Village, old.village_id)
+        app.township_for(caller, known.township_id if known else "", "id")
+    app._check_position(official, village)
     day, dated, leaving = _dates(app, village_from, effective_on, left_on)
-    old = app.store.get(Official, official.id)
     if old is not None:   # older clients send no ID or account: they keep what is stored
         official = official.model_copy(update={k: getattr(official, k) or getattr(old, k) for k in PERSONAL})
     # from the database, not the registry's memory: another replica may have added some
@@ -99,9 +103,13 @@ def put_official(app, official: Official, village_from: str = "", effective_on: 
         after["roster"] = [{"effective_on": e.effective_on, "from_month": e.from_month,
                             "on_roster": e.on_roster, "village_id": e.village_id,
                             "position": e.position, "base_pay": str(e.base_pay)} for e in entries]
+    entry = audit.entry("put_official", official.id, before=old.model_dump(mode="json") if old else None,
+                        after=after, township_id=village.township_id)
+    if batch is not None:
+        batch.put(row, *entries, audit=entry)
+        return
     # one transaction and one audit entry (replicas re-read the registry on put_official)
-    put_with_entries(app.store, row, entries, audit.entry(
-        "put_official", official.id, before=old.model_dump(mode="json") if old else None, after=after))
+    put_with_entries(app.store, row, entries, entry)
     app.registry.reload()
     app.invalidate()
 
