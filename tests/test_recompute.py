@@ -41,6 +41,10 @@ KINDS = [
 def _second_township(app) -> list[str]:
     """A township t2 with three villages (one with no officials) of four officials."""
     app.put(Township(id="t2", name="第二鎮"))
+    # the sample's scorers score in both townships here: scorers stored before townships
+    # were tenants (township "") may score in any
+    for scorer in app.store.scorers():
+        app.put(scorer.model_copy(update={"township_id": ""}))
     officials = []
     for v in range(1, 4):
         app.put_village(Village(id=f"t2-v{v}", township_id="t2", name=f"第二鎮{v}村"))

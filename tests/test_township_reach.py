@@ -166,7 +166,8 @@ class World:
         county = stubs_for(self.local.channel, host.create("成縣管理員", "county_admin", county=OWN_COUNTY)[0])
         county.registry.PutVillage(rg.Village(id="xz-v1", township_id="xinzhuang", name="河壩村"))
         county.registry.PutOfficial(rg.Official(id="xz-o1", village_id="xz-v1", name="李文華",
-                                                position="黨支部書記", base_pay="1500"))
+                                                position="黨支部書記", base_pay="1500",
+                                                effective_on="2026-01-01"))
         for role in ("main_leader", "contact_leader", "station", "resident_cadre"):
             county.registry.PutScorer(rg.Scorer(id=f"xz-{role}", name=role, role=role, township_id="xinzhuang"))
         own_ruleset = county.rulesets.UploadRuleSet(rs.RuleSetSource(text=stricter() + "\n# own\n",

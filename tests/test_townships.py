@@ -37,7 +37,8 @@ def _second_township(stubs, township_id="xinzhuang", county="徽县"):
     stubs.registry.PutVillage(rg.Village(id=f"{township_id}-v1", township_id=township_id, name="河坝村",
                                          attributes={"star": "4"}))
     stubs.registry.PutOfficial(rg.Official(id=f"{township_id}-o1", village_id=f"{township_id}-v1",
-                                           name="李文华", position="書記", base_pay="1500"))
+                                           name="李文华", position="書記", base_pay="1500",
+                                           effective_on="2026-01-01"))
     stubs.registry.PutScorer(rg.Scorer(id=f"{township_id}-main", name="新庄镇主要领导",
                                        role="main_leader", township_id=township_id))
 
