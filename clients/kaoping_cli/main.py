@@ -138,9 +138,12 @@ def fact_list(month: str = typer.Option(...), official: str = typer.Option(""),
 # evaluation ----------------------------------------------------------------
 @app.command()
 def scores(month: str = typer.Option(...), village: str = typer.Option(""),
-           official: str = typer.Option(""), output: Output = OUTPUT_OPTION):
+           official: str = typer.Option(""), output: Output = OUTPUT_OPTION,
+           township: str = typer.Option("", help="the township (default: yours, or the only one)")):
     """Monthly scores: category scores, total, grade and pay per official."""
     request = ev.GetMonthlyScoresRequest(month=month)
+    if township and not (official or village):
+        request.township_id = township
     if official:
         request.official_id = official
     elif village:
@@ -150,8 +153,8 @@ def scores(month: str = typer.Option(...), village: str = typer.Option(""),
         return
     columns = [c.category for c in response.scores[0].categories] if response.scores else []
     table = Table("village", "official", *columns, "total", "grade", "pay (元)",
-                  title=f"{response.month} 績效月考評 · rule set {response.ruleset.label} "
-                        f"v{response.ruleset.id}")
+                  title=f"{response.township_id} {response.month} 績效月考評 · rule set "
+                        f"{response.ruleset.label} v{response.ruleset.id}")
     for s in response.scores:
         grade = s.grade + (" (一票否決)" if s.vetoed else "")
         table.add_row(s.village_name, s.official_name, *[c.score for c in s.categories], s.total,
