@@ -293,3 +293,34 @@ def test_reactivating_one_township_moves_no_other_on_either_replica(county):
         ref, scores = before[(moved.id, side)]
         assert _active(stubs, moved).ref == ref and _scores(stubs, moved) == scores
     unchanged_elsewhere("after the rollback")
+
+
+# in-process, on SQLite or PostgreSQL: what one replica does with many activations at once --
+def test_activations_at_once_in_many_townships_compile_each_version_once(db_url, monkeypatch):
+    """Twelve townships activating their own versions at once: each version is compiled
+    (and its cases run) once. The engines of activations still in flight are not spare
+    ones to trim: retiring them meant compiling them again (38 compiles for 20 townships)
+    and, retired three times, an activation already recorded answered UNAVAILABLE."""
+    import kaoping.usecases.rulesets as rulesets_module
+    from kaoping.storage.models import Township as TownshipRow
+    from tests.support.apps import make_app
+
+    app = make_app(db_url, sample=False)
+    try:
+        ids = [f"hx{i:02d}" for i in range(12)]
+        for t in ids:
+            app.create_township(TownshipRow(id=t, name=t, county=county_data.COUNTY))
+        rows = [app.upload_ruleset(county_data.variant(t, i), f"{t}.yaml", "", township_id=t)[0]
+                for i, t in enumerate(ids)]
+        compiled = []
+        validate = rulesets_module.validate_text
+        monkeypatch.setattr(rulesets_module, "validate_text",
+                            lambda *a, **k: compiled.append(a[1]) or validate(*a, **k))
+        results = together([lambda i=i, t=t: app.activate_ruleset(rows[i].id, "", township_id=t)
+                            for i, t in enumerate(ids)], timeout=120)
+        assert not [r for r in results if isinstance(r, BaseException)], results
+        assert [app.rulesets.active_row_for(t).id for t in ids] == [r.id for r in rows]
+        assert len(compiled) == len(ids), f"{len(compiled)} compiles for {len(ids)} versions: {compiled}"
+    finally:
+        app.rulesets.close()
+        app.store.close()
