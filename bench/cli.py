@@ -13,7 +13,11 @@ Makes its own synthetic data (bench.data, deterministic by --seed), measures
              the language-2 sample on a mix that uses its village results, counts,
              streaks and money (bench.data.rich_facts);
   baseline   raw durable-rules posting the same facts to the same compiled rule
-             set, and service / raw for throughput,
+             set, and service / raw for throughput;
+  county     (PostgreSQL only) 20 townships, each with its own rule set, behind two
+             replicas on one database: parallel activation until served on both,
+             per-township month latency cold and warm, against one township alone
+             (bench.county),
 
 and prints a table (also written, with results.json and the scaling plot, to --out).
 --smoke runs tiny sizes with no targets checked (CI); PostgreSQL is measured when
@@ -37,7 +41,7 @@ from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from bench import data, load, memory, raw, report, service
+from bench import county, data, load, memory, raw, report, service
 
 ROOT = load.ROOT
 
@@ -83,7 +87,8 @@ def main(argv: list[str] | None = None) -> int:
                         help="apply bench/proposals.py patches (all, or e.g. P1,P2) to the "
                              "service while measuring")
     parser.add_argument("--only", default="",
-                        help="comma-separated parts to run: baseline,ingest,month,recompute")
+                        help="comma-separated parts to run: baseline,ingest,month,recompute,county "
+                             "(county needs PostgreSQL and is skipped without it)")
     parser.add_argument("--rulesets", default=",".join(r[0] for r in RULESETS),
                         help="the recompute's rule sets, comma-separated: v1 (the version-1 "
                              "sample on the version-1 facts), rich (the language-2 sample on "
@@ -102,7 +107,8 @@ def main(argv: list[str] | None = None) -> int:
         sizes = _only_scales(sizes, args.scales.split(","), parser)
     out = args.out or (ROOT / "bench" / "out" / ("smoke" if args.smoke else "full"))
     out.mkdir(parents=True, exist_ok=True)
-    parts = set(filter(None, args.only.split(","))) or {"baseline", "ingest", "month", "recompute"}
+    parts = set(filter(None, args.only.split(","))) or {"baseline", "ingest", "month", "recompute",
+                                                         "county"}
     if args.proposals:
         from bench import proposals
         proposals.apply(None if args.proposals == "all" else args.proposals.split(","))
@@ -134,6 +140,9 @@ def main(argv: list[str] | None = None) -> int:
                 parser.error(f"unknown rule sets: {', '.join(sorted(unknown))}")
             results["recompute"] = recompute(sizes, args.seed, work, args.proposals,
                                              tuple(r for r in RULESETS if r[0] in chosen))
+        if "county" in parts:
+            results["county"] = county.run(county.SMOKE if args.smoke else county.FULL, args.seed,
+                                           args.pg_url)
     finally:
         shutil.rmtree(work, ignore_errors=True)
     results["seconds"] = time.perf_counter() - started

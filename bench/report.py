@@ -69,6 +69,8 @@ def rows(results: dict) -> list[tuple[str, str, str, str, str]]:
                     f"{pa['p50_ms']:.1f} / {pa['p99_ms']:.1f}" if pa else no_pg, "", ""))
     for entry in rulesets(results):
         out += _recompute_rows(entry, smoke)
+    from bench import county
+    out += county.rows(results.get("county", {}))
     return out
 
 
@@ -150,7 +152,8 @@ def _linear(scales: list[dict]) -> bool | None:
 
 def _header(results: dict) -> str:
     m = results["machine"]
-    pg = results.get("ingest", {}).get("postgresql", {}).get("server_version")
+    pg = (results.get("ingest", {}).get("postgresql", {}).get("server_version")
+          or results.get("county", {}).get("server_version"))
     parts = [f"{m['cpu']}, {m['cores']} cores, {m['memory_gb']} GB", f"Python {m['python']}",
              f"SQLite {m['sqlite']}", f"PostgreSQL {pg}" if pg else "PostgreSQL not run",
              f"grpcio {m['grpcio']}", f"durable-rules {m['durable_rules']}",

@@ -82,7 +82,8 @@ def test_activation_through_one_replica_reaches_the_other_within_2s(replicas):
         time.sleep(0.02)
     assert ca.active().id == 1 and time.monotonic() - rolled < REACH_SECONDS
     assert ca.scores().scores[0].total == "99"
-    assert b"kaoping_active_ruleset_version 1.0" in _metrics(a)
+    # one series per activation log since townships have their own; "" is the default
+    assert b'kaoping_active_ruleset_version{township=""} 1.0' in _metrics(a)
 
 
 def test_facts_sent_to_both_replicas_are_counted_once(replicas):

@@ -80,6 +80,9 @@ class RuleSets:
         # instead of waiting for a poll (kaoping-server --refresh-interval 0).
         self.check_on_use = False
         self._refused: dict[str, int] = {}   # per log, the activation refresh() found refused
+        # content hashes of versions being activated or swapped in: not spare engines to
+        # trim (twenty townships activating at once would otherwise compile twice)
+        self._pinned: dict[str, int] = {}
         self._seen = 0                       # the newest activation id refresh() read
 
     def log_for(self, township_id: str) -> str:
@@ -156,10 +159,11 @@ class RuleSets:
         if row is None:
             raise NotFound("no such rule-set version",
                            [Violation("id" if ruleset_id else "content_hash", "not uploaded")])
-        self._prepare(row)  # compile and check before the activation is recorded
-        self.store.append_activation(lambda _history: row.id, by, "activate",
-                                     _audit("activate_ruleset", township_id), township_id)
-        self.refresh()      # serve what the log now says: this version, or one that came after
+        with self._pin(row.content_hash):
+            self._prepare(row)  # compile and check before the activation is recorded
+            self.store.append_activation(lambda _history: row.id, by, "activate",
+                                         _audit("activate_ruleset", township_id), township_id)
+            self.refresh()      # serve what the log now says: this version, or one that came after
         return row
 
     def rollback(self, by: str, township_id: str = "") -> RuleSetRow:
@@ -171,18 +175,19 @@ class RuleSets:
                 raise FailedPrecondition("there is no earlier version to roll back to",
                                          [Violation("township_id", township_id or "the default")])
             row = self.store.ruleset(target)
-            self._prepare(row)  # compiled outside the database lock
 
             def choose(history, target=target):
                 if _previous([a.ruleset_id for a in history]) != target:
                     raise _Moved()  # someone activated meanwhile: choose again
                 return target
-            try:
-                self.store.append_activation(choose, by, "rollback",
-                                             _audit("rollback_ruleset", township_id), township_id)
-            except _Moved:
-                continue
-            self.refresh()
+            with self._pin(row.content_hash):
+                self._prepare(row)  # compiled outside the database lock
+                try:
+                    self.store.append_activation(choose, by, "rollback",
+                                                 _audit("rollback_ruleset", township_id), township_id)
+                except _Moved:
+                    continue
+                self.refresh()
             return row
         raise Unavailable("rule-set versions are being changed concurrently; nothing was rolled back",
                           [Violation("id", f"the version to roll back to moved {ROLLBACK_ATTEMPTS} "
@@ -319,22 +324,36 @@ class RuleSets:
                 self._trim()
         return entry
 
+    @contextlib.contextmanager
+    def _pin(self, content_hash: str):
+        with self._lock:
+            self._pinned[content_hash] = self._pinned.get(content_hash, 0) + 1
+        try:
+            yield
+        finally:
+            with self._lock:
+                self._pinned[content_hash] -= 1
+                if not self._pinned[content_hash]:
+                    del self._pinned[content_hash]
+
     def _swap(self, key: str, row: RuleSetRow) -> None:
         for _attempt in range(3):
-            entry = self._prepare(row)
-            with self._lock:
-                if entry.retired:  # trimmed (maybe closed) by other versions compiled meanwhile
-                    continue
-                self._active[key] = entry
-                self._trim()
-                return
+            with self._pin(row.content_hash):
+                entry = self._prepare(row)
+                with self._lock:
+                    if entry.retired:  # trimmed (maybe closed) by other versions compiled meanwhile
+                        continue
+                    self._active[key] = entry
+                    self._trim()
+                    return
         raise Unavailable("too many rule-set versions are being compiled at once",
                           [Violation("id", "retry the activation")])
 
     def _trim(self) -> None:
-        # Keep every log's active engine and a few recent others (months bound to old versions).
+        # Keep every log's active engine, those being activated, and a few recent others
+        # (months bound to old versions).
         serving = {id(e) for e in self._active.values()}
-        spare = [h for h, e in self._entries.items() if id(e) not in serving]
+        spare = [h for h, e in self._entries.items() if id(e) not in serving and h not in self._pinned]
         for content_hash in spare[:max(0, len(spare) - (KEEP_COMPILED - 1))]:
             entry = self._entries.pop(content_hash)
             entry.retired = True
