@@ -182,3 +182,16 @@ def test_a_scorer_of_one_township_scores_nothing_in_another(served):
     assert err.value.code() == grpc.StatusCode.PERMISSION_DENIED
     assert set(violations(err.value)) == {"fact.scorer_id"}
     assert not app.store.facts_by_keys(["cross-1"])
+
+
+def test_a_roster_write_in_one_township_leaves_the_others_months_warm(served):
+    app, stubs = served
+    _second_township(stubs)
+    for township in ("dahedian", "xinzhuang"):
+        app.monthly_scores(MONTH, township_id=township)
+    computed = app.month_cache.computed
+    stubs.registry.PutVillage(rg.Village(id="xinzhuang-v2", township_id="xinzhuang", name="新村"))
+    app.monthly_scores(MONTH, township_id="dahedian")        # warm: not computed again
+    assert app.month_cache.computed == computed
+    app.monthly_scores(MONTH, township_id="xinzhuang")       # its roster changed: computed again
+    assert app.month_cache.computed == computed + 1

@@ -43,7 +43,8 @@ from kaoping.storage.models import Activation, AuditEntry
 log = logging.getLogger("kaoping.replica")
 
 DEFAULT_INTERVAL = 0.5
-REGISTRY_ACTIONS = ("put_township", "put_village", "put_official", "put_scorer")
+REGISTRY_ACTIONS = ("put_township", "put_village", "put_official", "put_scorer", "create_township",
+                    "update_township", "import_roster")
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -87,6 +88,11 @@ class ReplicaSync:
                               .where(AuditEntry.action.in_(REGISTRY_ACTIONS))).one()
         return Marks(int(activation or 0), int(registry or 0))
 
+    def changed_townships(self, after: int, upto: int) -> set[str]:
+        with self.app.store.session() as s:
+            return set(s.exec(select(AuditEntry.township_id).distinct().where(
+                AuditEntry.action.in_(REGISTRY_ACTIONS), AuditEntry.id > after, AuditEntry.id <= upto)))
+
     def poll(self) -> list[str]:
         """One poll; returns what was refreshed ("ruleset", "registry"). Raises on a
         database error (the caller counts failures)."""
@@ -115,8 +121,13 @@ class ReplicaSync:
                 done.append("ruleset")
         if now.registry != before.registry:
             self.app.registry.reload()
-            self.app.invalidate()
-            log.info("registry changed in the database: reloaded")
+            # only the townships whose roster changed lose their cached months ("" for a
+            # write without one: all of them)
+            changed = self.changed_townships(before.registry, now.registry)
+            for township in ([None] if "" in changed else sorted(changed)):
+                self.app.invalidate(township)
+            log.info("registry changed in the database (%s): reloaded",
+                     ", ".join(sorted(t or "deployment" for t in changed)))
             done.append("registry")
         for what in done:
             if self.on_refresh:

@@ -46,10 +46,14 @@ class Kaoping(FactUseCases, ScoreUseCases, RankingUseCases, DryRunUseCases, Regi
         self.month_cache = MonthCache(limits.month_cache_entries, limits.month_cache_mb * 2**20)
         self.months = WorkflowStore(store)  # month states (kaoping.usecases.workflow): closes facts, binds versions
 
-    def invalidate(self) -> None:
-        """Drops cached month scores: base pay and membership feed every score, and the
-        cache does not key on them (a replica calls this when another one wrote)."""
-        self.month_cache.clear()
+    def invalidate(self, township_id: str | None = None) -> None:
+        """Drops cached month scores — one township's, or all with None: base pay and
+        membership feed every score, and the cache does not key on them (a replica calls
+        this when another one wrote). Another township's months stay warm."""
+        if township_id is None:
+            self.month_cache.clear()
+        else:
+            self.month_cache.drop(township_id)
 
     # helpers ----------------------------------------------------------------
     def _month(self, month: str) -> str:

@@ -61,6 +61,7 @@ class MonthCache:
         self._flights: dict[tuple, _Flight] = {}
         self._bytes = 0
         self._generation = 0          # bumped by clear(): a flight started before is not kept
+        self._township_generations: dict = {}   # bumped by drop(township): the same, per township
         self._lock = threading.Lock()
         self.computed = 0             # computations started (for metrics and tests)
 
@@ -93,7 +94,7 @@ class MonthCache:
                 leader = flight is None
                 if leader:
                     flight = self._flights[slot] = _Flight(watermark)
-                    generation = self._generation
+                    generation = self._generation_of(slot)
                     self.computed += 1
                 joining = leader or flight.watermark >= watermark
                 if joining:
@@ -137,7 +138,7 @@ class MonthCache:
     def _keep(self, slot, watermark, value, generation) -> None:
         size = self.size_of(value)
         with self._lock:
-            if generation != self._generation:
+            if generation != self._generation_of(slot):
                 return                      # cleared while computing: may be stale
             old = self._entries.get(slot)
             if old is not None and old.watermark > watermark:
@@ -150,6 +151,17 @@ class MonthCache:
             self._bytes += size
             while len(self._entries) > self.max_entries or self._bytes > self.max_bytes:
                 self._bytes -= self._entries.popitem(last=False)[1].size
+
+    def _generation_of(self, slot: tuple) -> tuple:
+        return self._generation, self._township_generations.get(slot[0], 0)
+
+    def drop(self, township_id: str) -> None:
+        """Forgets one township's months (slots start with its id): its roster changed,
+        and the other townships' months stay warm."""
+        with self._lock:
+            for slot in [k for k in self._entries if k[0] == township_id]:
+                self._bytes -= self._entries.pop(slot).size
+            self._township_generations[township_id] = self._township_generations.get(township_id, 0) + 1
 
     def clear(self) -> None:
         with self._lock:

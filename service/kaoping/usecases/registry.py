@@ -102,7 +102,8 @@ class Registry:
     def _cached(self, cache: dict, model, key: str):
         """From memory, else from the database (a row another replica added) and kept."""
         found = cache.get(key)
-        if found is None and key:
+        # an id no row can have is not asked for (PostgreSQL refuses NUL in text)
+        if found is None and key and "\x00" not in key and len(key) <= 64:
             found = self.store.get(model, key)
             if found is not None:
                 cache[key] = found
@@ -227,7 +228,9 @@ class RegistryUseCases:
 
     def put(self, *objects, batch: Batch | None = None) -> None:
         store = batch or self.store
+        townships = set()
         for obj in objects:
+            townships.add(self._township_of(obj))
             old = store.get(type(obj), obj.id)
             store.put(obj, audit=audit.entry(
                 f"put_{type(obj).__name__.lower()}", obj.id,
@@ -235,7 +238,8 @@ class RegistryUseCases:
                 township_id=self._township_of(obj)))
         if batch is None:
             self.registry.reload()
-            self.invalidate()
+            for township in ([None] if "" in townships else sorted(townships)):
+                self.invalidate(township)
 
     def _township_of(self, obj) -> str:
         """The township a registry row belongs to, for its audit entry."""

@@ -76,6 +76,7 @@ def put_official(app, official: Official, village_from: str = "", effective_on: 
         raise NotFound("no such village", [Violation("village_id", official.village_id)])
     app.township_for(caller, village.township_id, "village_id")   # within the caller's reach
     old = store.get(Official, official.id)
+    known = None
     if old is not None:   # another township's official is not moved or overwritten
         known = store.get(Village, old.village_id)
         app.township_for(caller, known.township_id if known else "", "id")
@@ -111,7 +112,9 @@ def put_official(app, official: Official, village_from: str = "", effective_on: 
     # one transaction and one audit entry (replicas re-read the registry on put_official)
     put_with_entries(app.store, row, entries, entry)
     app.registry.reload()
-    app.invalidate()
+    # the township's months (and, for a move from another township, that one's)
+    for township in {village.township_id, *([known.township_id] if known else [])}:
+        app.invalidate(township)
 
 
 @dataclass(frozen=True)

@@ -98,7 +98,7 @@ class RosterImportUseCases:
                 entry.township_id = township.id   # the township admin reads its own trail
             batch.commit()
             self.registry.reload()
-            self.invalidate()
+            self.invalidate(township.id)
         return ImportReport(dry_run, outcomes)
 
     # the township and the reach ------------------------------------------------------

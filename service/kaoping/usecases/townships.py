@@ -56,6 +56,9 @@ class TownshipUseCases:
         """The township a call is about: the one named (which the caller must reach),
         else the caller's own, else the only one it reaches."""
         if township_id:
+            if "\x00" in township_id or len(township_id) > LIMITS["id"]:
+                raise InvalidArgument("bad township id", [Violation(
+                    field, "at most 64 characters, no NUL")])
             township = self.store.get(Township, township_id)
             if township is None:
                 # not NOT_FOUND for an outsider: whether another county's township
@@ -74,7 +77,9 @@ class TownshipUseCases:
 
     def village_township(self, caller: Principal, village_id: str, field: str = "village_id") -> Township | None:
         """The township of a village, which the caller must reach; None for no such village."""
-        village = self.registry.village(village_id) if village_id else None
+        if not village_id or "\x00" in village_id or len(village_id) > LIMITS["id"]:
+            return None   # not an id any village has (check_fact and the callers say so)
+        village = self.registry.village(village_id)
         if village is None:
             return None
         return self.township_for(caller, village.township_id, field)
@@ -147,7 +152,7 @@ class TownshipUseCases:
             self.store.put(new, audit=audit.entry("update_township", new.id, before=old.model_dump(),
                                                   after=new.model_dump(), township_id=new.id))
             self.registry.reload()
-            self.invalidate()
+            self.invalidate(new.id)
         return new
 
     def list_townships(self, caller: Principal = INTERNAL, county: str = "") -> list[Township]:
