@@ -7,7 +7,6 @@ import os
 import re
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -16,6 +15,7 @@ from openpyxl import load_workbook
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "docs" / "examples"))
 import make_xinzhuang  # noqa: E402
+from tests.support.processes import server_process  # noqa: E402
 
 
 def readme_block() -> str:
@@ -27,21 +27,8 @@ def readme_block() -> str:
 @pytest.fixture
 def server(tmp_path):
     db = f"sqlite:///{tmp_path / 'county.db'}"
-    proc = subprocess.Popen([sys.executable, "-m", "kaoping.ops.server", "--listen", "127.0.0.1:0", "--db", db,
-                             "--load-sample"], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-                            cwd=tmp_path)
-    port, lines, deadline = None, [], time.time() + 60
-    while time.time() < deadline and port is None:
-        line = proc.stdout.readline()
-        if not line:
-            break
-        lines.append(line)
-        found = re.search(r"listening on port (\d+)", line)
-        port = int(found.group(1)) if found else None
-    assert port, "server did not start:\n" + "".join(lines)
-    yield f"127.0.0.1:{port}", db
-    proc.terminate()
-    proc.wait(30)
+    with server_process(tmp_path, "--db", db, "--load-sample") as (_proc, port):
+        yield f"127.0.0.1:{port}", db
 
 
 def test_the_example_files_are_what_the_script_writes():

@@ -188,7 +188,9 @@ def decode_csv(data: bytes, encoding: str = "") -> str:
         return data.decode("gb18030")
 
 
-def read_csv(path: Path, encoding: str = "") -> list[SheetRow]:
+def csv_lines(path: Path, encoding: str = ""):
+    """The CSV file's rows (UTF-8 or GB18030 as decode_csv finds it; comma, semicolon or
+    tab as the sniffer finds it): the fact sheet's and the roster's reader."""
     try:
         text = decode_csv(path.read_bytes(), encoding)
     except (UnicodeDecodeError, LookupError) as exc:
@@ -197,7 +199,11 @@ def read_csv(path: Path, encoding: str = "") -> list[SheetRow]:
         dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
     except csv.Error:
         dialect = csv.excel
-    reader = csv.reader(io.StringIO(text), dialect)
+    return csv.reader(io.StringIO(text), dialect)
+
+
+def read_csv(path: Path, encoding: str = "") -> list[SheetRow]:
+    reader = csv_lines(path, encoding)
     return _rows_from_grid(((n, row) for n, row in enumerate(reader, start=1)), str(path))
 
 

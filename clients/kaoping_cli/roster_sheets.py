@@ -10,14 +10,13 @@ row numbers reported are the spreadsheet's (the header is row 1).
 from __future__ import annotations
 
 import csv
-import io
 import re
 from dataclasses import dataclass
 from pathlib import Path
 
 from kaoping.v1 import registry_pb2 as rg
 from kaoping_cli.common import ROLE_NAMES
-from kaoping_cli.fact_sheet import ImportFileError, cell_text, decode_csv
+from kaoping_cli.fact_sheet import ImportFileError, cell_text, csv_lines
 
 KINDS = ("villages", "officials", "scorers")
 ENTRY = {"villages": "village", "officials": "official", "scorers": "scorer"}
@@ -179,15 +178,7 @@ def read_roster(path: Path, kind: str = "", encoding: str = "") -> list[rg.Roste
         finally:
             book.close()
     if suffix in (".csv", ".txt", ".tsv"):
-        try:
-            text = decode_csv(path.read_bytes(), encoding)
-        except (UnicodeDecodeError, LookupError) as exc:
-            raise ImportFileError(f"{path}: cannot decode ({exc}); try --encoding") from exc
-        try:
-            dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
-        except csv.Error:
-            dialect = csv.excel
-        lines = list(csv.reader(io.StringIO(text), dialect))
+        lines = list(csv_lines(path, encoding))
         if not lines:
             raise ImportFileError(f"{path}: empty")
         return rows_of_grid(kind or guess_kind(lines[0]), enumerate(lines, start=1), path.name)
