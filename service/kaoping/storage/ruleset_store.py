@@ -42,7 +42,7 @@ class RuleSetStore:
         with self.session() as s:
             found = s.exec(select(RuleSetRow).where(RuleSetRow.content_hash == row.content_hash)).first()
             if found:
-                if owner is not None and self._link(s, owner, found, row.uploaded_by):
+                if owner is not None and self._link(s, owner, found.id, row.uploaded_by):
                     if audit is not None:
                         s.add(audit(found))
                     s.commit()
@@ -51,7 +51,7 @@ class RuleSetStore:
             try:
                 s.flush()
                 if owner is not None:
-                    self._link(s, owner, row, row.uploaded_by)
+                    self._link(s, owner, row.id, row.uploaded_by)
                 if audit is not None:
                     s.add(audit(row))
                 s.commit()
@@ -61,24 +61,27 @@ class RuleSetStore:
             return row
 
     @staticmethod
-    def _link(s: Session, owner: str, row: RuleSetRow, by: str) -> bool:
-        if s.get(TownshipRuleSet, (owner, row.id)) is not None:
+    def _link(s: Session, owner: str, ruleset_id: int, by: str) -> bool:
+        """Adds the link in the session unless it is there; whether it was added."""
+        if s.get(TownshipRuleSet, (owner, ruleset_id)) is not None:
             return False
-        s.add(TownshipRuleSet(township_id=owner, ruleset_id=row.id, uploaded_by=by))
+        s.add(TownshipRuleSet(township_id=owner, ruleset_id=ruleset_id, uploaded_by=by))
         return True
 
     def link_ruleset(self, owner: str, ruleset_id: int, by: str) -> None:
         with self.session() as s:
-            if s.get(TownshipRuleSet, (owner, ruleset_id)) is None:
-                s.add(TownshipRuleSet(township_id=owner, ruleset_id=ruleset_id, uploaded_by=by))
+            if self._link(s, owner, ruleset_id, by):
                 try:
                     s.commit()
                 except IntegrityError:
                     s.rollback()   # linked meanwhile by another replica: the same
 
-    def owns_ruleset(self, owner: str, ruleset_id: int) -> bool:
+    def owns_ruleset(self, owners: list[str], ruleset_id: int) -> bool:
+        """Whether any of `owners` (townships, county:<c>, "") has the version: one query."""
         with self.session() as s:
-            return s.get(TownshipRuleSet, (owner, ruleset_id)) is not None
+            return s.exec(select(TownshipRuleSet.ruleset_id).where(
+                TownshipRuleSet.ruleset_id == ruleset_id,
+                TownshipRuleSet.township_id.in_(owners)).limit(1)).first() is not None
 
     def ruleset(self, ruleset_id: int = 0, content_hash: str = "") -> RuleSetRow | None:
         with self.session() as s:

@@ -39,8 +39,6 @@ class FactUseCases:
         or its village), which the caller must reach, and whose scorer must record it;
         "" when the subject is unknown (check_fact then says so)."""
         field = f"{prefix}.official_id" if fact.official_id else f"{prefix}.village_id"
-        if any("\x00" in v or len(v) > 64 for v in (fact.official_id, fact.village_id, fact.scorer_id)):
-            return ""   # no such subject: check_fact reports the field (PostgreSQL refuses NUL)
         village_id = (self.registry.village_of(fact.official_id, fact.month or self.today().strftime("%Y-%m"))
                       if fact.official_id else fact.village_id)
         village = self.registry.village(village_id) if village_id else None

@@ -103,7 +103,7 @@ class Registry:
         """From memory, else from the database (a row another replica added) and kept."""
         found = cache.get(key)
         # an id no row can have is not asked for (PostgreSQL refuses NUL in text)
-        if found is None and key and "\x00" not in key and len(key) <= 64:
+        if found is None and key and "\x00" not in key and len(key) <= TEXT_LIMITS["id"]:
             found = self.store.get(model, key)
             if found is not None:
                 cache[key] = found
@@ -230,12 +230,13 @@ class RegistryUseCases:
         store = batch or self.store
         townships = set()
         for obj in objects:
-            townships.add(self._township_of(obj))
+            township = self._township_of(obj)
+            townships.add(township)
             old = store.get(type(obj), obj.id)
             store.put(obj, audit=audit.entry(
                 f"put_{type(obj).__name__.lower()}", obj.id,
                 before=old.model_dump(mode="json") if old else None, after=obj.model_dump(mode="json"),
-                township_id=self._township_of(obj)))
+                township_id=township))
         if batch is None:
             self.registry.reload()
             for township in ([None] if "" in townships else sorted(townships)):

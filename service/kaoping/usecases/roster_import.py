@@ -81,7 +81,7 @@ class RosterImportUseCases:
         if len(rows) > MAX_ROWS:
             raise InvalidArgument("too many rows", [Violation(
                 "rows", f"{len(rows)} rows; at most {MAX_ROWS} in one import (split the file)")])
-        township = self._import_township(township_id, caller)
+        township = self.township_for(caller, township_id)
         batch = Batch(self.store)
         self._check_reach(township, rows, caller, batch)
         outcomes = [RowOutcome(r.sheet, r.row, r.values.get("id", "")) for r in rows]
@@ -90,8 +90,8 @@ class RosterImportUseCases:
                                                         if rows[i].kind in KINDS else -1, i))
         for i in order:
             self._import_row(township, rows[i], outcomes[i], batch, first, caller)
+        report = ImportReport(dry_run, outcomes)
         if not dry_run and batch.objects:
-            report = ImportReport(dry_run, outcomes)
             batch.audits.append(audit.entry("import_roster", township.id, after={
                 action: report.count(action) for action in ("added", "changed", "unchanged", "rejected")}))
             for entry in batch.audits:
@@ -99,14 +99,9 @@ class RosterImportUseCases:
             batch.commit()
             self.registry.reload()
             self.invalidate(township.id)
-        return ImportReport(dry_run, outcomes)
+        return report
 
     # the township and the reach ------------------------------------------------------
-    def _import_township(self, township_id: str, caller: Principal) -> Township:
-        """The township named (which the caller must reach), else the caller's own, else
-        the only one it reaches (kaoping.usecases.townships.township_for)."""
-        return self.township_for(caller, township_id)
-
     def _check_reach(self, township: Township, rows: list[RosterRow], caller: Principal,
                      store: Batch) -> None:
         """PermissionDenied naming every row that names a township out of the caller's reach."""

@@ -259,6 +259,10 @@ class RuleSets:
 
     def _served_entry(self, township_id: str) -> _Entry:
         self._follow()
+        return self._log_entry(township_id)
+
+    def _log_entry(self, township_id: str) -> _Entry:
+        """The entry the township's log serves; none when its version was refused."""
         entry = self._active.get(self.log_for(township_id))
         if entry is None:
             raise FailedPrecondition("the township's active rule-set version is refused by the engine "
@@ -272,13 +276,7 @@ class RuleSets:
         if content_hash is None:
             self._follow()
         with self._lock:
-            if content_hash is None:
-                entry = self._active.get(self.log_for(township_id))
-                if entry is None:
-                    raise FailedPrecondition("the township's active rule-set version is refused",
-                                             [Violation("township_id", township_id)])
-            else:
-                entry = self._entry(content_hash)
+            entry = self._log_entry(township_id) if content_hash is None else self._entry(content_hash)
             entry.users += 1
         try:
             yield entry.compiled, entry.row

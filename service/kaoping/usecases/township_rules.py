@@ -43,7 +43,7 @@ class TownshipRuleUseCases:
         row = self.store.ruleset(ruleset_id, content_hash)
         if row is not None and caller.is_deployment_admin:
             return row
-        if row is None or not any(self.store.owns_ruleset(o, row.id) for o in _owners(township)):
+        if row is None or not self.store.owns_ruleset(_owners(township), row.id):
             raise NotFound("no such rule-set version in this township", [Violation(
                 "id" if ruleset_id else "content_hash",
                 f"not uploaded into township {township.id!r} nor its county's template")])
@@ -94,8 +94,8 @@ class TownshipRuleUseCases:
             raise outside(caller, "county", f"county {county!r}'s template")
         townships = self.townships_reached(caller, county)
         row = self.store.ruleset(ruleset_id, content_hash)
-        if row is None or not any(self.store.owns_ruleset(o, row.id)
-                                  for o in [*(t.id for t in townships), county_log(county), DEFAULT_LOG]):
+        if row is None or not self.store.owns_ruleset(
+                [*(t.id for t in townships), county_log(county), DEFAULT_LOG], row.id):
             raise NotFound("no such rule-set version in this county", [Violation(
                 "id" if ruleset_id else "content_hash", f"upload it into a township of {county} first")])
         self.rulesets._prepare(row)   # a template must be servable: compiled and its cases pass
@@ -104,13 +104,12 @@ class TownshipRuleUseCases:
         return row, county
 
     def template(self, caller: Principal = INTERNAL, county: str = "") -> tuple[RuleSetRow, str]:
-        county = county or caller.county
-        if not county and caller.township_id:
-            county = self.township_for(caller).county
+        # the county the caller belongs to: its own, or its township's ("" deployment-wide)
+        home = caller.county or (self.township_for(caller).county if caller.township_id else "")
+        county = county or home
         if not county:
             raise NotFound("say which county", [Violation("county", "required")])
-        if caller.county and caller.county != county or (
-                caller.township_id and self.township_for(caller).county != county):
+        if home and home != county:
             raise outside(caller, "county", f"county {county!r}'s template")
         latest = self.store.latest_activation(county_log(county))
         if latest is None:

@@ -77,9 +77,7 @@ class TownshipUseCases:
 
     def village_township(self, caller: Principal, village_id: str, field: str = "village_id") -> Township | None:
         """The township of a village, which the caller must reach; None for no such village."""
-        if not village_id or "\x00" in village_id or len(village_id) > LIMITS["id"]:
-            return None   # not an id any village has (check_fact and the callers say so)
-        village = self.registry.village(village_id)
+        village = self.registry.village(village_id)   # None for an id no row has
         if village is None:
             return None
         return self.township_for(caller, village.township_id, field)
@@ -158,25 +156,25 @@ class TownshipUseCases:
     def list_townships(self, caller: Principal = INTERNAL, county: str = "") -> list[Township]:
         return self.townships_reached(caller, county)
 
-    def audit_townships(self, caller: Principal, township_id: str = "") -> list[str] | None:
-        """Whose audit entries the caller reads: the township named, or every township it
-        reaches; None (everything, deployment-wide writes too) for deployment admins."""
+    def townships_asked(self, caller: Principal, township_id: str = "") -> set[str] | None:
+        """What a list covers: the township named (which the caller must reach), else
+        every township the caller reaches; None for everything (deployment-wide)."""
         if township_id:
-            return [self.township_for(caller, township_id).id]
-        reached = self.reached_ids(caller)
-        return None if reached is None else sorted(reached)
+            return {self.township_for(caller, township_id).id}
+        return self.reached_ids(caller)
+
+    def audit_townships(self, caller: Principal, township_id: str = "") -> list[str] | None:
+        """Whose audit entries the caller reads; None (everything, deployment-wide writes
+        too) for deployment admins."""
+        asked = self.townships_asked(caller, township_id)
+        return None if asked is None else sorted(asked)
 
     # reading the roster within reach ---------------------------------------------
     def list_villages(self, caller: Principal = INTERNAL, township_id: str = ""):
-        if township_id or caller.township_id:
-            return self.store.villages(self.township_for(caller, township_id).id)
-        reached = self.reached_ids(caller)
-        return [v for v in self.store.villages() if reached is None or v.township_id in reached]
+        asked = self.townships_asked(caller, township_id)
+        return [v for v in self.store.villages() if asked is None or v.township_id in asked]
 
     def list_scorers(self, caller: Principal = INTERNAL, township_id: str = ""):
-        if township_id or caller.township_id:
-            home = self.township_for(caller, township_id).id
-            return [s for s in self.store.scorers() if s.township_id in (home, "")]
-        reached = self.reached_ids(caller)
-        return [s for s in self.store.scorers()
-                if reached is None or not s.township_id or s.township_id in reached]
+        """The township's scorers, and those from before townships were tenants (any)."""
+        asked = self.townships_asked(caller, township_id)
+        return [s for s in self.store.scorers() if asked is None or not s.township_id or s.township_id in asked]
