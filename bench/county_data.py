@@ -16,7 +16,7 @@ from pathlib import Path
 SAMPLE = Path(__file__).resolve().parents[1] / "rules" / "township-sample.yaml"
 COUNTY = "徽县"
 # the sample's meeting-absence rule, as the file spells it
-ABSENT_RULE = "    deduct: 1\n    reason: 無故缺席鎮會議，每次扣1分"
+ABSENT_RULE = "    deduct: 1\n    reason: 无故缺席镇会议，每次扣1分"
 SAMPLE_LABEL = 'label: "sample 2026-2"'
 # 徽县's towns and townships first, then made-up ones: names only, for the reader
 NAMES = ("城关镇", "伏家镇", "江洛镇", "泥阳镇", "柳林镇", "嘉陵镇", "永宁镇", "银杏树镇", "水阳镇",
@@ -42,7 +42,7 @@ def variant(township_id: str, index: int, round_: int = 0, text: str | None = No
     if ABSENT_RULE not in text or SAMPLE_LABEL not in text:
         raise ValueError("the sample rule file no longer has the meeting-absence rule or label "
                          "the county variants change")
-    return (text.replace(ABSENT_RULE, f"    deduct: {points}\n    reason: 無故缺席鎮會議，每次扣{points}分")
+    return (text.replace(ABSENT_RULE, f"    deduct: {points}\n    reason: 无故缺席镇会议，每次扣{points}分")
                 .replace(SAMPLE_LABEL, f'label: "{label(township_id, round_)}"'))
 
 

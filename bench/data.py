@@ -36,7 +36,7 @@ RECORDED_AT = datetime(2026, 4, 1, 8, 0, 0)
 VILLAGES_PER_TOWNSHIP = 17
 OFFICIALS_PER_VILLAGE = len(POSITIONS)
 CHUNK = 50_000
-# the rich mix: 集中辦公 every Monday and Thursday of MONTH (2026-03), village facts per village
+# the rich mix: 集中办公 every Monday and Thursday of MONTH (2026-03), village facts per village
 OFFICE_DAYS = (2, 5, 9, 12, 16, 19, 23, 26, 30)
 VILLAGE_FACTS = 2
 MIXES = ("v1", "rich")
@@ -115,16 +115,16 @@ def registry(scale: Scale) -> Registry:
     left = scale.officials
     for t in range(1, scale.townships + 1):
         tid = f"t{t:04d}"
-        townships.append((tid, f"第{t}鎮"))
+        townships.append((tid, f"第{t}镇"))
         for v in range(1, VILLAGES_PER_TOWNSHIP + 1):
             if left <= 0:
                 break
             vid = f"{tid}-v{v:02d}"
-            villages.append((vid, tid, f"第{t}鎮第{v}村"))
+            villages.append((vid, tid, f"第{t}镇第{v}村"))
             for p, (position, pay) in enumerate(POSITIONS, start=1):
                 if left <= 0:
                     break
-                officials.append((f"{vid}-{p}", vid, f"官員{t}-{v}-{p}", position, pay))
+                officials.append((f"{vid}-{p}", vid, f"官员{t}-{v}-{p}", position, pay))
                 left -= 1
     return Registry(townships, villages, officials)
 
@@ -142,7 +142,7 @@ class SynthFact:
     scorer_role: str
     source: str
     idempotency_key: str
-    level: str = ""          # a level of the kind's levels (縣級/市級/省級), "" for none
+    level: str = ""          # a level of the kind's levels (县级/市级/省级), "" for none
 
     @property
     def village_level(self) -> bool:
@@ -169,7 +169,7 @@ def facts(reg: Registry, count: int, seed: int, start: int = 0, stop: int | None
             quantity = quantities[int(rng.random() * len(quantities))]
             role = roles[int(rng.random() * len(roles))]
             day = 1 + int(rng.random() * 28)
-            note = "抽查記錄" if rng.random() < 0.1 else ""
+            note = "抽查记录" if rng.random() < 0.1 else ""
             if n < start:
                 continue
             yield SynthFact(o[0], o[1], f"{MONTH}-{day:02d}", category, kind, quantity, note,
@@ -179,7 +179,7 @@ def facts(reg: Registry, count: int, seed: int, start: int = 0, stop: int | None
 
 _ATTENDANCE_ROLES = ("main_leader", "contact_leader", "resident_cadre")
 _VILLAGE_ROLES = ("main_leader", "contact_leader")
-_LEVELS = (("縣級", 0.6), ("市級", 0.9), ("省級", 1.0))      # cumulative shares
+_LEVELS = (("县级", 0.6), ("市级", 0.9), ("省级", 1.0))      # cumulative shares
 
 
 def rich_counts(reg: Registry, count: int) -> tuple[int, int, int]:

@@ -36,7 +36,7 @@ PG_ENV = "KAOPING_BENCH_PG_URL"
 FACT_COLUMNS = ("id", "idempotency_key", "payload_hash", "official_id", "village_id", "month",
                 "date", "category", "kind", "quantity", "note", "scorer_id", "scorer_role",
                 "source", "recorded_at", "voids_fact_id", "void_reason", "level")
-VOID_REASON = "重複錄入（示例更正）"
+VOID_REASON = "重复录入（示例更正）"
 
 
 # databases ------------------------------------------------------------------

@@ -66,13 +66,13 @@ def main() -> int:
     officials = []
     for t in range(1, args.townships + 1):
         tid = f"t{t:02d}"
-        rows.append(Township(id=tid, name=f"鎮{t:02d}"))
+        rows.append(Township(id=tid, name=f"镇{t:02d}"))
         for v in range(1, 18):
             vid = f"{tid}v{v:02d}"
             rows.append(Village(id=vid, township_id=tid, name=f"村{t:02d}-{v:02d}"))
             for p, (position, pay) in enumerate(POSITIONS, start=1):
                 officials.append(f"{vid}-{p}")
-                rows.append(Official(id=f"{vid}-{p}", village_id=vid, name=f"幹部{vid}{p}",
+                rows.append(Official(id=f"{vid}-{p}", village_id=vid, name=f"干部{vid}{p}",
                                      position=position, base_pay=Decimal(pay)))
     store.put(*rows)
     token = Tokens(store).create("sizing", "admin")[0]

@@ -88,14 +88,14 @@ def tokens(grpc_servicer) -> dict[str, str]:
     """One real token per kind of caller, keyed by a short name."""
     issue = Tokens(grpc_servicer.store).create
     return {
-        "admin": issue("管理員", "admin")[0],
-        "main": issue("主要領導", "main_leader", scorer_id="main-01")[0],
-        "contact": issue("包村領導", "contact_leader", scorer_id="contact-01")[0],
-        "station": issue("便民服務站", "station", scorer_id="station-01")[0],
-        "resident": issue("駐村幹部", "resident_cadre", scorer_id="resident-01")[0],
-        "attendance_system": issue("考勤系統", "system", categories=("attendance",))[0],
-        "village": issue("上山村黨支部", "village", village_id="v01")[0],
-        "reader": issue("審計", "reader")[0],
+        "admin": issue("管理员", "admin")[0],
+        "main": issue("主要领导", "main_leader", scorer_id="main-01")[0],
+        "contact": issue("包村领导", "contact_leader", scorer_id="contact-01")[0],
+        "station": issue("便民服务站", "station", scorer_id="station-01")[0],
+        "resident": issue("驻村干部", "resident_cadre", scorer_id="resident-01")[0],
+        "attendance_system": issue("考勤系统", "system", categories=("attendance",))[0],
+        "village": issue("上山村党支部", "village", village_id="v01")[0],
+        "reader": issue("审计", "reader")[0],
     }
 
 

@@ -26,7 +26,7 @@ def test_writes_are_audited_with_who_what_and_request_id(stubs, stubs_as, grpc_c
         category="convenience", kind="services_handled", scorer="", month="2026-09", key="au-1")),
         metadata=metadata)
     (entry,) = [e for e in entries(stubs, action="submit_facts") if e.request_id.startswith("req-0001/")]
-    assert (entry.actor, entry.role) == ("便民服務站", "station")
+    assert (entry.actor, entry.role) == ("便民服务站", "station")
     assert json.loads(entry.after)["fact_ids"] == [[receipt.fact_id, receipt.fact_id]]
     # a resend stores nothing, so it writes no entry
     station.facts.SubmitFact(fx.SubmitFactRequest(fact=fact(
@@ -34,21 +34,21 @@ def test_writes_are_audited_with_who_what_and_request_id(stubs, stubs_as, grpc_c
         metadata=(("x-request-id", "req-0002"),))
     assert not [e for e in entries(stubs) if e.request_id.startswith("req-0002/")]
 
-    stubs.facts.CorrectFact(fx.CorrectFactRequest(fact_id=receipt.fact_id, reason="錄入錯誤",
+    stubs.facts.CorrectFact(fx.CorrectFactRequest(fact_id=receipt.fact_id, reason="录入错误",
                                                   scorer_id="station-01", idempotency_key="au-fix"))
     (fix,) = entries(stubs, action="correct_fact", target=f"fact {receipt.fact_id}")
-    assert json.loads(fix.before)["voided"] is False and json.loads(fix.after)["reason"] == "錄入錯誤"
+    assert json.loads(fix.before)["voided"] is False and json.loads(fix.after)["reason"] == "录入错误"
 
     uploaded = stubs.rulesets.UploadRuleSet(rs.RuleSetSource(text=stricter() + "\n# audit\n"))
     stubs.rulesets.ActivateRuleSet(rs.ActivateRuleSetRequest(id=uploaded.ref.id))
     stubs.rulesets.RollbackRuleSet(rs.RollbackRuleSetRequest())
-    actions = [e.action for e in entries(stubs, actor="管理員")]
+    actions = [e.action for e in entries(stubs, actor="管理员")]
     assert {"upload_ruleset", "activate_ruleset", "rollback_ruleset", "correct_fact"} <= set(actions)
     (activation,) = entries(stubs, action="activate_ruleset", target=f"version {uploaded.ref.id}")
     assert json.loads(activation.after) == {"active": uploaded.ref.id, "log": "dahedian"}
     assert activation.township_id == "dahedian"   # a township admin reads its own trail
 
-    stubs.registry.PutOfficial(rg.Official(id="v02-1", village_id="v02", name="改名", position="書記",
+    stubs.registry.PutOfficial(rg.Official(id="v02-1", village_id="v02", name="改名", position="书记",
                                            base_pay="1850"))
     (put,) = entries(stubs, action="put_official", target="v02-1")
     assert json.loads(put.before)["base_pay"] == "1800.00" and json.loads(put.after)["name"] == "改名"

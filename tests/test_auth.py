@@ -80,7 +80,7 @@ def test_forged_tokens(grpc_channel, stubs_as, token):
 
 def test_revoked_and_expired_tokens(grpc_interceptors, grpc_servicer, stubs_as):
     tokens: Tokens = grpc_interceptors[0].resolve.__self__
-    token, row = tokens.create("臨時", "reader")
+    token, row = tokens.create("临时", "reader")
     assert stubs_as(token).registry.ListVillages(registry_pb2.ListVillagesRequest()).villages
     tokens.revoke(row.id)
     with pytest.raises(grpc.RpcError) as err:

@@ -43,7 +43,7 @@ def test_the_rich_mix_slices_exactly_and_dates_are_days_of_the_month():
         assert date.fromisoformat(f.date).strftime("%Y-%m") == data.MONTH
     villages = [f for f in whole if f.village_level]
     assert len(villages) == village and {f.category for f in villages} == {"village_work"}
-    assert {f.level for f in villages if f.kind == "village_commended"} == {"縣級", "市級", "省級"}
+    assert {f.level for f in villages if f.kind == "village_commended"} == {"县级", "市级", "省级"}
 
 
 def test_bulk_loaded_rich_rows_are_what_kaoping_stores_for_the_same_facts(tmp_path):

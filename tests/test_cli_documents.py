@@ -1,4 +1,4 @@
-"""`kaoping print`: the 《反饋通知單》 and the 公示 as A4 PDF with the Chinese font embedded
+"""`kaoping print`: the 《反馈通知单》 and the 公示 as A4 PDF with the Chinese font embedded
 and as HTML, with the ranking bar chart. The PDFs are read back with poppler-utils
 (pdftotext, pdfinfo, pdffonts) and rendered to PNG (pdftoppm)."""
 from __future__ import annotations
@@ -23,7 +23,7 @@ HIGHLIGHT = (0xC0, 0x39, 0x2B)      # the chart's colour for the village the not
 @pytest.fixture(scope="module")
 def months(grpc_servicer, stubs, grpc_channel):
     result = stubs.facts.SubmitFacts(iter([fx.FactBatch(facts=[
-        fact("v01-1", month=PUBLISHED, note="10月8日例會缺席"),
+        fact("v01-1", month=PUBLISHED, note="10月8日例会缺席"),
         fact("v01-2", "key_tasks", "task_not_done", "2", month=PUBLISHED, scorer="contact-01"),
         fact("v05-3", "attendance", "meeting_late", "2", month=PUBLISHED),
         fact("v01-1", "attendance", "duty_missed", month=SCORING),
@@ -43,11 +43,11 @@ def test_the_notice_for_a_village_named_in_chinese_is_an_a4_pdf_with_the_font_em
     result = run(grpc_addr, tokens["admin"], "print", "notice", "--village", "上山村", "--month", PUBLISHED, str(path))
     assert result.exit_code == 0, result.output
     text = pdf_text(path)
-    for expected in ("上山村", "反饋通知單", "一、考評結果", "二、扣分明細", "無故缺席鎮會議", "安排工作不落實",
-                     "包村領導", "三、全鎮各村平均分排名", "本村排名", "簽收", "公示中"):
+    for expected in ("上山村", "反馈通知单", "一、考评结果", "二、扣分明细", "无故缺席镇会议", "安排工作不落实",
+                     "包村领导", "三、全镇各村平均分排名", "本村排名", "签收", "公示中"):
         assert expected in text, expected
     info = pdf_info(path)
-    assert _a4(info) and info["Pages"] == "1" and "反饋通知單" in info["Title"]
+    assert _a4(info) and info["Pages"] == "1" and "反馈通知单" in info["Title"]
     font_lines = [line for line in pdf_fonts(path).splitlines()[2:] if line.strip()]
     assert font_lines and all(re.search(r"\byes\s+yes\s+yes\b", line) for line in font_lines), font_lines
     assert any("CJK" in line for line in font_lines)
@@ -62,7 +62,7 @@ def test_the_notice_as_html_with_the_chart_inlined(grpc_addr, tokens, months, tm
     assert result.exit_code == 0, result.output
     page = path.read_text(encoding="utf-8")
     assert page.startswith("<!DOCTYPE html>") and 'lang="zh-Hant"' in page and "size: A4" in page
-    assert "上山村 2026-10 績效考評《反饋通知單》" in page and "無故缺席鎮會議" in page
+    assert "上山村 2026-10 绩效考评《反馈通知单》" in page and "无故缺席镇会议" in page
     png = base64.b64decode(re.search(r'src="data:image/png;base64,([^"]+)"', page).group(1))
     assert png.startswith(b"\x89PNG") and has_colour(png, HIGHLIGHT)
 
@@ -74,7 +74,7 @@ def test_both_formats_and_every_village_one_page_each(grpc_addr, tokens, months,
     pdf, html = tmp_path / "all.pdf", tmp_path / "all.html"
     assert pdf_info(pdf)["Pages"] == "17"
     text = pdf_text(pdf)
-    assert text.count("反饋通知單") >= 17 and "白水村" in text and "上山村" in text
+    assert text.count("反馈通知单") >= 17 and "白水村" in text and "上山村" in text
     assert html.read_text(encoding="utf-8").count('<section class="page">') == 17
 
 
@@ -83,7 +83,7 @@ def test_a_month_still_scoring_is_marked_provisional(grpc_addr, tokens, months, 
     assert run(grpc_addr, tokens["admin"], "print", "notice", "--village", "v01", "--month", SCORING,
                str(path), "--no-chart").exit_code == 0
     text = pdf_text(path)
-    assert "考評中" in text and "即時數據" in text and "抽查不在崗" in text
+    assert "考评中" in text and "即时数据" in text and "抽查不在岗" in text
     assert "平均分排名" not in text
 
 
@@ -94,11 +94,11 @@ def test_the_public_notice_pdf_spans_pages_with_the_header_repeated(grpc_addr, t
     info = pdf_info(path)
     assert _a4(info) and int(info["Pages"]) >= 3
     text = pdf_text(path)
-    assert "績效考評結果公示" in text and "公示期" in text and "各村平均分排名" in text
+    assert "绩效考评结果公示" in text and "公示期" in text and "各村平均分排名" in text
     assert "上山村" in text and "柳林村" in text
     second = subprocess.run([need("pdftotext"), "-f", "2", "-l", "2", "-layout", str(path), "-"],
                             capture_output=True, text=True, check=True).stdout
-    assert "名次" in second and "報酬檔次" in second             # the table header on every page
+    assert "名次" in second and "报酬档次" in second             # the table header on every page
     pages = render_png(path, tmp_path)
     assert len(pages) == int(info["Pages"]) and all(ink(p) > 0.005 for p in pages)
 

@@ -19,14 +19,14 @@ def _facts(stubs, official: str):
 
 def test_flag_driven_add_works_exactly_as_before(grpc_addr, tokens, stubs):
     args = ("fact", "add", "--official", "v02-1", "--month", MONTH, "--category", "attendance", "--kind",
-            "meeting_absent", "--scorer", "main-01", "--note", "10月8日例會", "--key", "entry-flags-1")
+            "meeting_absent", "--scorer", "main-01", "--note", "10月8日例会", "--key", "entry-flags-1")
     first = run(grpc_addr, tokens["admin"], *args)
     assert first.exit_code == 0, first.output
     assert "recorded as #" in first.output and "already" not in first.output
     again = run(grpc_addr, tokens["admin"], *args)
     assert "already recorded as #" in again.output
     stored = _facts(stubs, "v02-1")
-    assert [(f.fact.kind, f.fact.quantity, f.fact.note) for f in stored] == [("meeting_absent", "1", "10月8日例會")]
+    assert [(f.fact.kind, f.fact.quantity, f.fact.note) for f in stored] == [("meeting_absent", "1", "10月8日例会")]
 
 
 def test_a_missing_option_without_a_terminal_is_the_usual_usage_error(grpc_addr, tokens):
@@ -40,20 +40,20 @@ def test_a_missing_option_without_a_terminal_is_the_usual_usage_error(grpc_addr,
 
 
 def test_step_by_step_offers_only_the_categories_of_the_scorers_role(grpc_addr, tokens, stubs):
-    # the station scores only 便民服務 (convenience) in the shipped rule set
-    answers = "\n".join(["station-01", MONTH, "上山村", "2", "", "services_handled", "12", "10月辦件", "y", "n"])
+    # the station scores only 便民服务 (convenience) in the shipped rule set
+    answers = "\n".join(["station-01", MONTH, "上山村", "2", "", "services_handled", "12", "10月办件", "y", "n"])
     result = run(grpc_addr, tokens["station"], "fact", "add", "--interactive", input=answers + "\n")
     assert result.exit_code == 0, result.output
     out = result.output
-    assert "便民服務" in out and "convenience" in out
-    for other in ("出勤履職", "日常學習", "鎮村中心工作及重點工作", "班子自身建設"):
+    assert "便民服务" in out and "convenience" in out
+    for other in ("出勤履职", "日常学习", "镇村中心工作及重点工作", "班子自身建设"):
         assert other not in out, f"{other} offered to a station scorer"
     assert "朱玉梅" in out or "v01-2" in out                     # the officials of 上山村 were listed
-    assert "將記錄 to be recorded" in out and "12 件" in out       # what will be recorded, with the unit
+    assert "将记录 to be recorded" in out and "12 件" in out       # what will be recorded, with the unit
     assert "recorded as #" in out
     [stored] = _facts(stubs, "v01-2")
     assert (stored.fact.category, stored.fact.kind, stored.fact.quantity, stored.fact.note,
-            stored.fact.scorer_id, stored.fact.source) == ("convenience", "services_handled", "12", "10月辦件",
+            stored.fact.scorer_id, stored.fact.source) == ("convenience", "services_handled", "12", "10月办件",
                                                            "station-01", "cli")
 
 
@@ -62,9 +62,9 @@ def test_step_by_step_re_asks_bad_answers_and_records_nothing_unless_confirmed(g
     answers = "\n".join([
         "2099-99",             # not a month: asked again
         MONTH, "火星村",        # no such village: asked again
-        "硬灣村", "v03-2",
+        "硬湾村", "v03-2",
         "study",               # not a category of contact_leader: asked again
-        "鎮村中心工作及重點工作",  # by name
+        "镇村中心工作及重点工作",  # by name
         "task_not_done",
         "0", "abc", "2",       # quantity must be a number above zero
         "", "n", "n"])         # no note; do not record; no other fact
@@ -72,22 +72,22 @@ def test_step_by_step_re_asks_bad_answers_and_records_nothing_unless_confirmed(g
                  input=answers + "\n")
     assert result.exit_code == 0, result.output
     out = result.output
-    assert "不是 YYYY-MM" in out and "不是可選項" in out and "不是數字" in out and "數量須大於 0" in out
-    assert "日常學習" not in out and "便民服務" not in out          # contact_leader does not score these
-    assert "班子自身建設" in out                                    # ... but does score this
-    assert "未記錄 (not recorded)" in out
+    assert "不是 YYYY-MM" in out and "不是可选项" in out and "不是数字" in out and "数量须大于 0" in out
+    assert "日常学习" not in out and "便民服务" not in out          # contact_leader does not score these
+    assert "班子自身建设" in out                                    # ... but does score this
+    assert "未记录 (not recorded)" in out
     assert len(_facts(stubs, "v03-2")) == before
 
 
 def test_missing_options_with_interactive_prompt_only_for_what_is_missing(grpc_addr, tokens, stubs):
     answers = "\n".join(["y", "n"])
     result = run(grpc_addr, tokens["admin"], "fact", "add", "-i", "--official", "v04-1", "--month", MONTH,
-                 "--category", "attendance", "--kind", "meeting_late", "--quantity", "2", "--note", "遲到兩次",
+                 "--category", "attendance", "--kind", "meeting_late", "--quantity", "2", "--note", "迟到两次",
                  "--scorer", "main-01", input=answers + "\n")
     assert result.exit_code == 0, result.output
-    assert "選擇 choose" not in result.output                       # nothing left to choose
+    assert "选择 choose" not in result.output                       # nothing left to choose
     [stored] = _facts(stubs, "v04-1")
-    assert (stored.fact.kind, stored.fact.quantity, stored.fact.note) == ("meeting_late", "2", "遲到兩次")
+    assert (stored.fact.kind, stored.fact.quantity, stored.fact.note) == ("meeting_late", "2", "迟到两次")
 
 
 def test_running_out_of_answers_cancels_without_recording(grpc_addr, tokens, stubs):
@@ -101,13 +101,13 @@ def test_running_out_of_answers_cancels_without_recording(grpc_addr, tokens, stu
 def test_chinese_names_line_up_in_tables(grpc_addr, tokens):
     """Every line of a box-drawn table has the same width on a terminal, counting
     Chinese characters as two columns (measured independently of Rich)."""
-    answers = "\n".join(["main-01", MONTH, "李家壩村", "3", "attendance", "無故缺席鎮會議", "1", "缺席", "n", "n"])
+    answers = "\n".join(["main-01", MONTH, "李家坝村", "3", "attendance", "无故缺席镇会议", "1", "缺席", "n", "n"])
     outputs = [run(grpc_addr, tokens["admin"], "fact", "add", "-i", input=answers + "\n").output,
                run(grpc_addr, tokens["admin"], "officials", "--village", "v14").output,
                run(grpc_addr, tokens["admin"], "villages").output]
     tables = [t for out in outputs for t in table_lines(out)]
     assert len(tables) >= 6
-    assert any("李家壩村" in line for t in tables for line in t)
+    assert any("李家坝村" in line for t in tables for line in t)
     for table in tables:
         widths = {width(line) for line in table}
         assert len(widths) == 1, "\n".join(table)

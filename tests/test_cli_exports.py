@@ -25,7 +25,7 @@ MONTH, OPEN_MONTH = "2026-10", "2026-09"
 def approved_month(stubs):
     """2026-10 with a few facts (a veto among them), aggregated and approved."""
     response = stubs.facts.SubmitFacts(iter([__import__("kaoping.v1.facts_pb2", fromlist=["x"]).FactBatch(facts=[
-        fact("v01-1", month=MONTH, note="10月8日例會缺席"),
+        fact("v01-1", month=MONTH, note="10月8日例会缺席"),
         fact("v01-2", "key_tasks", "task_not_done", "2", month=MONTH, scorer="contact-01"),
         fact("v02-1", "attendance", "discipline_violation", month=MONTH),
         fact("v03-1", "convenience", "services_handled", "20", month=MONTH, scorer="station-01"),
@@ -50,27 +50,27 @@ def test_score_sheet_xlsx_has_headers_money_formats_totals_and_chinese(grpc_addr
     book = load_workbook(path)
     ws = book.worksheets[0]
     header = [c.value for c in ws[1]]
-    assert header[:4] == ["村 village", "編號 id", "姓名 name", "職務 position"]
-    assert "日常學習（10）" in header and "出勤履職（25）" in header
-    assert header[-5:] == ["總分 total", "等次 grade", "一票否決 veto", "基本報酬 base pay", "績效報酬 pay"]
+    assert header[:4] == ["村 village", "编号 id", "姓名 name", "职务 position"]
+    assert "日常学习（10）" in header and "出勤履职（25）" in header
+    assert header[-5:] == ["总分 total", "等次 grade", "一票否决 veto", "基本报酬 base pay", "绩效报酬 pay"]
     rows = [[c.value for c in r] for r in ws.iter_rows(min_row=2)]
     data, totals = rows[:-1], rows[-1]
     assert len(data) == len(scores.scores) == 102
     by_id = {r[1]: r for r in data}
     first = by_id["v01-1"]
-    assert first[0] == "上山村" and first[2] == scores.scores[0].official_name and first[3] == "黨支部書記"
-    assert by_id["v02-1"][header.index("一票否決 veto")]            # the veto is shown
-    assert totals[0] == "合計 total" and totals[2] == "102 人"
+    assert first[0] == "上山村" and first[2] == scores.scores[0].official_name and first[3] == "党支部书记"
+    assert by_id["v02-1"][header.index("一票否决 veto")]            # the veto is shown
+    assert totals[0] == "合计 total" and totals[2] == "102 人"
     assert _money(totals[-1]) == sum(Decimal(s.pay) for s in scores.scores)
     assert _money(totals[-2]) == sum(Decimal(s.base_pay) for s in scores.scores)
-    pay_col = header.index("績效報酬 pay") + 1
+    pay_col = header.index("绩效报酬 pay") + 1
     assert all(ws.cell(row=r, column=pay_col).number_format == "#,##0.00" for r in range(2, ws.max_row + 1))
     assert ws.cell(row=ws.max_row, column=pay_col).font.b
     assert ws.freeze_panes == "A2" and ws.auto_filter.ref == f"A1:{ws.cell(row=1, column=len(header)).column_letter}103"
     assert ws.column_dimensions["C"].width >= 2 * 3 + 2            # three Chinese characters are six columns
     assert str(ws.page_setup.paperSize) == ws.PAPERSIZE_A4 and ws.print_title_rows == "$1:$1"
-    info = dict(r for r in book["說明 info"].iter_rows(values_only=True))
-    assert info["月份 month"] == MONTH and "approved" in info["狀態 state"]
+    info = dict(r for r in book["说明 info"].iter_rows(values_only=True))
+    assert info["月份 month"] == MONTH and "approved" in info["状态 state"]
 
 
 def test_pay_list_xlsx_matches_the_servers_pay_list_with_totals(grpc_addr, tokens, stubs, approved_month, tmp_path):
@@ -78,23 +78,23 @@ def test_pay_list_xlsx_matches_the_servers_pay_list_with_totals(grpc_addr, token
     assert run(grpc_addr, tokens["admin"], "export", "pay", "--month", MONTH, str(path)).exit_code == 0
     pay = stubs.workflow.GetPayList(wf.GetPayListRequest(month=MONTH))
     book = load_workbook(path)
-    assert book.sheetnames == ["發放表 pay list", "各村合計 villages", "說明 info"]
-    ws = book["發放表 pay list"]
+    assert book.sheetnames == ["发放表 pay list", "各村合计 villages", "说明 info"]
+    ws = book["发放表 pay list"]
     header = [c.value for c in ws[1]]
-    assert header == ["村 village", "編號 id", "姓名 name", "得分 score", "等次 grade", "績效報酬 pay",
-                      "應發金額 amount", "已發金額 paid"]
+    assert header == ["村 village", "编号 id", "姓名 name", "得分 score", "等次 grade", "绩效报酬 pay",
+                      "应发金额 amount", "已发金额 paid"]
     rows = list(ws.iter_rows(min_row=2, values_only=True))
     lines, totals = rows[:-1], rows[-1]
     assert [(r[1], _money(r[6])) for r in lines] == [(l.official_id, Decimal(l.amount)) for l in pay.lines]
     assert [r[2] for r in lines] == [l.official_name for l in pay.lines]     # Chinese names intact
-    assert totals[0] == "合計 total" and _money(totals[6]) == Decimal(pay.township_total)
+    assert totals[0] == "合计 total" and _money(totals[6]) == Decimal(pay.township_total)
     vetoed = next(r for r in lines if r[1] == "v02-1")
-    assert _money(vetoed[6]) == 0                                           # 一票否決: no pay
-    villages = list(book["各村合計 villages"].iter_rows(min_row=2, values_only=True))
+    assert _money(vetoed[6]) == 0                                           # 一票否决: no pay
+    villages = list(book["各村合计 villages"].iter_rows(min_row=2, values_only=True))
     assert len(villages) == 18 and villages[0][:2] == ("v01", "上山村")
-    assert villages[-1][0] == "全鎮合計 township" and villages[-1][2] == 102
+    assert villages[-1][0] == "全镇合计 township" and villages[-1][2] == 102
     assert _money(villages[-1][3]) == Decimal(pay.township_total)
-    assert all(c.number_format == "#,##0.00" for c in book["各村合計 villages"]["D"][1:])
+    assert all(c.number_format == "#,##0.00" for c in book["各村合计 villages"]["D"][1:])
 
 
 def test_pay_list_for_one_village_and_as_csv_and_json(grpc_addr, tokens, stubs, approved_month, tmp_path):
@@ -103,7 +103,7 @@ def test_pay_list_for_one_village_and_as_csv_and_json(grpc_addr, tokens, stubs, 
     raw = path.read_bytes()
     assert raw.startswith(b"\xef\xbb\xbf")                          # BOM: Excel reads the Chinese correctly
     rows = list(csv.reader(io.StringIO(raw.decode("utf-8-sig"))))
-    assert rows[0][:3] == ["村 village", "編號 id", "姓名 name"] and len(rows) == 7
+    assert rows[0][:3] == ["村 village", "编号 id", "姓名 name"] and len(rows) == 7
     assert {r[0] for r in rows[1:]} == {"上山村"}
     result = run(grpc_addr, tokens["admin"], "export", "pay", "--month", MONTH, "--format", "json", "-")
     assert result.exit_code == 0, result.output
@@ -132,14 +132,14 @@ def test_year_end_xlsx(grpc_addr, tokens, stubs, approved_month, tmp_path):
     book = load_workbook(path)
     rows = list(book.worksheets[0].iter_rows(values_only=True))
     header, lines, totals = rows[0], rows[1:-1], rows[-1]
-    assert header[0] == "名次 rank" and "年終獎勵 reward" in header
+    assert header[0] == "名次 rank" and "年终奖励 reward" in header
     assert [(r[0], r[2]) for r in lines] == [(o.rank, o.official_id) for o in ye.officials]
-    reward = header.index("年終獎勵 reward")
-    monthly = header.index("月度報酬合計 monthly pay")
+    reward = header.index("年终奖励 reward")
+    monthly = header.index("月度报酬合计 monthly pay")
     assert _money(totals[reward] or 0) == sum(Decimal(o.reward) for o in ye.officials)
     assert _money(totals[monthly]) == sum(Decimal(o.monthly_pay) for o in ye.officials)
-    info = dict(r for r in book["說明 info"].iter_rows(values_only=True))
-    assert info["計分公式 formula"] == ye.formula and MONTH not in (info["未計入月份 missing months"] or "")
+    info = dict(r for r in book["说明 info"].iter_rows(values_only=True))
+    assert info["计分公式 formula"] == ye.formula and MONTH not in (info["未计入月份 missing months"] or "")
 
 
 def test_audit_log_in_three_formats(grpc_addr, tokens, stubs, approved_month, tmp_path):
@@ -148,7 +148,7 @@ def test_audit_log_in_three_formats(grpc_addr, tokens, stubs, approved_month, tm
     path = tmp_path / "audit.xlsx"
     assert run(grpc_addr, tokens["admin"], "export", "audit", "--action", "submit_facts", str(path)).exit_code == 0
     rows = list(load_workbook(path).worksheets[0].iter_rows(values_only=True))
-    assert rows[0][0] == "序號 id" and len(rows) == len(entries) + 1        # no totals row in a log
+    assert rows[0][0] == "序号 id" and len(rows) == len(entries) + 1        # no totals row in a log
     assert [r[0] for r in rows[1:]] == [e.id for e in entries]
     out = run(grpc_addr, tokens["admin"], "export", "audit", "--action", "submit_facts", "--format", "csv", "-")
     assert len(list(csv.reader(io.StringIO(out.stdout)))) == len(entries) + 1
@@ -161,7 +161,7 @@ def test_audit_log_in_three_formats(grpc_addr, tokens, stubs, approved_month, tm
 def test_default_file_name_and_format_from_the_extension(grpc_addr, tokens, approved_month, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     assert run(grpc_addr, tokens["admin"], "export", "pay", "--month", MONTH).exit_code == 0
-    assert (tmp_path / "報酬發放表-2026-10.xlsx").is_file()
+    assert (tmp_path / "报酬发放表-2026-10.xlsx").is_file()
     assert run(grpc_addr, tokens["admin"], "export", "scores", "--month", MONTH, "s.json").exit_code == 0
     assert json.loads((tmp_path / "s.json").read_text(encoding="utf-8"))["kind"] == "scores"
     assert run(grpc_addr, tokens["admin"], "export", "pay", "--month", MONTH, "--format", "csv", "pay").exit_code == 0
@@ -172,7 +172,7 @@ def test_default_file_name_and_format_from_the_extension(grpc_addr, tokens, appr
 
 def test_text_never_becomes_a_formula(tmp_path):
     export = exports.Export("audit", "t", "t", [exports.Sheet("s", [
-        exports.Column("note", "備註"), exports.Column("points", "分", exports.POINTS)],
+        exports.Column("note", "备注"), exports.Column("points", "分", exports.POINTS)],
         [{"note": "=HYPERLINK(\"http://x\")", "points": "-1.5"}, {"note": "+SUM(1)", "points": "2"}])])
     path = tmp_path / "t.xlsx"
     exports.write_xlsx(export, path)

@@ -55,25 +55,25 @@ def test_the_template_has_headers_dropdowns_and_a_guide(grpc_addr, tokens, tmp_p
     assert formulas["D2:D1001"].startswith(f"='{importer.LISTS_SHEET}'!$B$2")    # officials
     lists = book[importer.LISTS_SHEET]
     values = {c.value for col in lists.iter_cols() for c in col}
-    assert {"v01 上山村", "v01-1 徐永福", "attendance 出勤履職", "meeting_absent 無故缺席鎮會議",
-            "station-01 便民服務站（示例）"} <= values
+    assert {"v01 上山村", "v01-1 徐永福", "attendance 出勤履职", "meeting_absent 无故缺席镇会议",
+            "station-01 便民服务站（示例）"} <= values
     guide = "\n".join(str(c.value) for row in book[importer.GUIDE_SHEET].iter_rows() for c in row if c.value)
-    assert "kaoping import" in guide and "便民服務辦件" in guide
+    assert "kaoping import" in guide and "便民服务办件" in guide
 
 
 def test_import_reports_each_rejected_row_keeps_the_good_ones_and_a_rerun_imports_nothing_twice(
         grpc_addr, tokens, stubs, tmp_path):
     path = _template(grpc_addr, tokens["admin"], tmp_path / "2026-10.xlsx")
     good = [
-        [MONTH, None, "v01 上山村", "v01-1 徐永福", "attendance 出勤履職", "meeting_absent 無故缺席鎮會議", 1,
-         "10月8日例會缺席", "main-01 鎮黨委主要領導（示例）"],
+        [MONTH, None, "v01 上山村", "v01-1 徐永福", "attendance 出勤履职", "meeting_absent 无故缺席镇会议", 1,
+         "10月8日例会缺席", "main-01 镇党委主要领导（示例）"],
         [MONTH, None, "上山村", "朱玉梅", "key_tasks", "task_not_done", 2, None, "contact-01"],   # by name
         [None, "2026-10-09", None, "v02-1", "attendance", "meeting_late", "1", None, "main-01"],    # a date
     ]
     bad = [
         [MONTH, None, "上山村", "王大明", "attendance", "meeting_absent", 1, None, "main-01"],      # no such name
         [MONTH, None, None, "v01-3", "study", "study_absent", 1, None, "station-01"],           # not its category
-        [MONTH, None, None, "v01-4", "attendance", "meeting_absent", "兩", None, "main-01"],      # not a number
+        [MONTH, None, None, "v01-4", "attendance", "meeting_absent", "两", None, "main-01"],      # not a number
         ["2026-12", None, None, "v01-5", "attendance", "meeting_absent", 1, None, "main-01"],    # future month
     ]
     _fill(path, good + bad)
@@ -85,8 +85,8 @@ def test_import_reports_each_rejected_row_keeps_the_good_ones_and_a_rerun_import
     reasons = {r["row"]: " ".join(r["reasons"]) for r in report["rejections"]}
     assert set(reasons) == {5, 6, 7, 8}                         # spreadsheet row numbers (header is row 1)
     assert "王大明" in reasons[5] and "上山村" in reasons[5]
-    assert "考評人 scorer" in reasons[6] and "study is scored by" in reasons[6]
-    assert "數量 quantity" in reasons[7] and "not a number" in reasons[7]
+    assert "考评人 scorer" in reasons[6] and "study is scored by" in reasons[6]
+    assert "数量 quantity" in reasons[7] and "not a number" in reasons[7]
     assert "月份 month" in reasons[8] and "future" in reasons[8]
     assert len(_month_facts(stubs)) == before + 3
 
@@ -116,12 +116,12 @@ def test_import_reports_each_rejected_row_keeps_the_good_ones_and_a_rerun_import
 
 def test_the_table_report_names_rows_and_reasons_and_says_what_to_do(grpc_addr, tokens, tmp_path):
     path = tmp_path / "typo.csv"
-    path.write_text("村幹部,考評類別,事項,數量,考評人,月份\n"
+    path.write_text("村干部,考评类别,事项,数量,考评人,月份\n"
                     "v06-1,attendance,meeting_absent,1,main-01,2026-10\n"
                     "v06-2,attendance,no_such_kind,1,main-01,2026-10\n", encoding="utf-8")
     result = run(grpc_addr, tokens["admin"], "import", str(path))
     assert result.exit_code == 1
-    assert "未匯入的行 rejected rows" in result.output and "no_such_kind" in result.output
+    assert "未汇入的行 rejected rows" in result.output and "no_such_kind" in result.output
     assert "unknown kind" in result.output                 # the server's reason
     assert "1 imported" in result.output and "1 rejected" in result.output
     assert "run the same command again" in result.output
@@ -130,8 +130,8 @@ def test_the_table_report_names_rows_and_reasons_and_says_what_to_do(grpc_addr, 
 
 def test_identical_rows_are_separate_facts_and_still_never_imported_twice(grpc_addr, tokens, stubs, tmp_path):
     path = tmp_path / "twice.csv"
-    row = "v07-1,attendance,meeting_late,1,main-01,2026-10,遲到\n"
-    path.write_text("村幹部,考評類別,事項,數量,考評人,月份,備註\n" + row + row, encoding="utf-8")
+    row = "v07-1,attendance,meeting_late,1,main-01,2026-10,迟到\n"
+    path.write_text("村干部,考评类别,事项,数量,考评人,月份,备注\n" + row + row, encoding="utf-8")
     first = _report(run(grpc_addr, tokens["admin"], "import", str(path), "--output", "json"))
     assert first["imported"] == 2
     second = _report(run(grpc_addr, tokens["admin"], "import", str(path), "--output", "json"))
@@ -152,7 +152,7 @@ def test_csv_from_excel_on_chinese_windows_gb18030_with_simplified_headers(grpc_
 
 def test_a_scorer_token_imports_without_a_scorer_column(grpc_addr, tokens, stubs, tmp_path):
     path = tmp_path / "station.csv"
-    path.write_text("月份,村幹部,考評類別,事項,數量\n2026-10,v08-1,便民服務,便民服務辦件,30\n", encoding="utf-8-sig")
+    path.write_text("月份,村干部,考评类别,事项,数量\n2026-10,v08-1,便民服务,便民服务办件,30\n", encoding="utf-8-sig")
     result = run(grpc_addr, tokens["station"], "import", str(path), "--output", "json")
     assert result.exit_code == 0, result.output
     [stored] = [f for f in _month_facts(stubs, "v08") if f.fact.official_id == "v08-1"]
@@ -161,7 +161,7 @@ def test_a_scorer_token_imports_without_a_scorer_column(grpc_addr, tokens, stubs
 
 def test_many_rows_stream_as_several_messages_of_many_facts(grpc_addr, tokens, stubs, tmp_path, monkeypatch):
     officials = [f"v{v:02d}-{p}" for v in range(9, 18) for p in range(1, 7)]
-    lines = ["月份,村幹部,考評類別,事項,數量,備註,考評人"]
+    lines = ["月份,村干部,考评类别,事项,数量,备注,考评人"]
     lines += [f"2026-10,{officials[i % len(officials)]},convenience,services_handled,1,第{i}件,station-01"
               for i in range(1200)]
     path = tmp_path / "big.csv"
@@ -190,7 +190,7 @@ def test_many_rows_stream_as_several_messages_of_many_facts(grpc_addr, tokens, s
 
 def test_rejected_rows_can_be_written_to_a_file_to_fix(grpc_addr, tokens, tmp_path):
     path = tmp_path / "r.csv"
-    path.write_text("村幹部,考評類別,事項,數量,考評人,月份\nv10-1,attendance,meeting_absent,-1,main-01,2026-10\n",
+    path.write_text("村干部,考评类别,事项,数量,考评人,月份\nv10-1,attendance,meeting_absent,-1,main-01,2026-10\n",
                     encoding="utf-8")
     out = tmp_path / "errors.xlsx"
     result = run(grpc_addr, tokens["admin"], "import", str(path), "--rejects", str(out))
@@ -203,7 +203,7 @@ def test_rejected_rows_can_be_written_to_a_file_to_fix(grpc_addr, tokens, tmp_pa
 @pytest.mark.parametrize("name, content, message", [
     ("not-excel.xlsx", b"hello", "not a readable .xlsx"),
     ("no-header.csv", "a,b,c\n1,2,3\n".encode(), "no header row"),
-    ("half-header.csv", "村幹部,數量,備註\nv01-1,1,x\n".encode(), "missing column"),
+    ("half-header.csv", "村干部,数量,备注\nv01-1,1,x\n".encode(), "missing column"),
     ("facts.pdf", b"%PDF", ".xlsx or .csv"),
 ])
 def test_a_file_that_is_not_a_fact_sheet_is_a_usage_error(grpc_addr, tokens, tmp_path, name, content, message):
@@ -222,17 +222,17 @@ def test_missing_file_or_no_argument_is_a_usage_error(grpc_addr, tokens, tmp_pat
 def test_ambiguous_names_are_rejected_with_the_candidates(grpc_addr, tokens, stubs, tmp_path):
     from kaoping.v1 import registry_pb2 as rg
     namesake = stubs.registry.ListOfficials(rg.ListOfficialsRequest(village_id="v11")).officials[0]
-    stubs.registry.PutOfficial(rg.Official(id="v12-7", village_id="v12", name=namesake.name, position="文書",
+    stubs.registry.PutOfficial(rg.Official(id="v12-7", village_id="v12", name=namesake.name, position="文书",
                                            base_pay="1000"))
     path = tmp_path / "twin.csv"
-    path.write_text(f"村幹部,考評類別,事項,數量,考評人,月份\n{namesake.name},attendance,meeting_late,1,main-01,2026-10\n",
+    path.write_text(f"村干部,考评类别,事项,数量,考评人,月份\n{namesake.name},attendance,meeting_late,1,main-01,2026-10\n",
                     encoding="utf-8")
     report = _report(run(grpc_addr, tokens["admin"], "import", str(path), "--output", "json"))
     assert report["rejected"] == 1
     reason = report["rejections"][0]["reasons"][0]
     assert "write the id" in reason and namesake.id in reason and "v12-7" in reason
     # with the village given, the name is enough
-    path.write_text(f"村,村幹部,考評類別,事項,數量,考評人,月份\n南灣村,{namesake.name},attendance,meeting_late,1,"
+    path.write_text(f"村,村干部,考评类别,事项,数量,考评人,月份\n南湾村,{namesake.name},attendance,meeting_late,1,"
                     f"main-01,2026-10\n", encoding="utf-8")
     report = _report(run(grpc_addr, tokens["admin"], "import", str(path), "--output", "json"))
     assert report["imported"] == 1
@@ -243,7 +243,7 @@ def test_a_month_that_excel_turned_into_a_date_still_reads_as_the_month(grpc_add
     from openpyxl import Workbook
     book = Workbook()
     ws = book.active
-    ws.append(["月份", "日期", "村幹部", "考評類別", "事項", "數量", "考評人"])
+    ws.append(["月份", "日期", "村干部", "考评类别", "事项", "数量", "考评人"])
     ws.append([datetime(2026, 10, 1), None, "v13-1", "attendance", "meeting_late", 2.0, "main-01"])   # "2026-10" typed
     ws.append([None, datetime(2026, 10, 9), "v13-2", "attendance", "meeting_late", 1, "main-01"])
     path = tmp_path / "dates.xlsx"

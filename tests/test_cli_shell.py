@@ -83,7 +83,7 @@ def test_village_ids_complete_from_the_server(grpc_addr, tokens):
 @pytest.fixture(scope="module")
 def a_fact(stubs):
     receipt = stubs.facts.SubmitFact(__import__("kaoping.v1.facts_pb2", fromlist=["x"]).SubmitFactRequest(
-        fact=fact("v01-1", month=MONTH, note="10月8日例會缺席")))
+        fact=fact("v01-1", month=MONTH, note="10月8日例会缺席")))
     return receipt.fact_id
 
 
@@ -107,7 +107,7 @@ def test_read_commands_speak_json_for_scripts(grpc_addr, tokens, a_fact, args, k
 
 def test_json_keeps_chinese_and_numbers(grpc_addr, tokens, a_fact):
     result = run(grpc_addr, tokens["admin"], "fact", "list", "--month", MONTH, "--output", "json")
-    assert "10月8日例會缺席" in result.stdout                        # not \\u escapes
+    assert "10月8日例会缺席" in result.stdout                        # not \\u escapes
     [stored] = [f for f in json.loads(result.stdout)["facts"] if f["id"] == a_fact]
     assert isinstance(stored["id"], int) and stored["fact"]["quantity"] == "1"
     villages = json.loads(run(grpc_addr, tokens["admin"], "villages", "--output", "json").stdout)["villages"]

@@ -2,7 +2,7 @@
 `kaoping-server` process and the real `kaoping` CLI, each step a separate command.
 
 Import a month from the Excel template, fix the rejected rows and import again (nothing
-twice), print the 《反饋通知單》 for 上山村, freeze the month, and open the pay-list XLSX."""
+twice), print the 《反馈通知单》 for 上山村, freeze the month, and open the pay-list XLSX."""
 from __future__ import annotations
 
 import json
@@ -27,7 +27,7 @@ def township(tmp_path):
     """A fresh kaoping-server with the sample township, and an office (admin) token."""
     db = f"sqlite:///{tmp_path / 'township.db'}"
     issued = subprocess.run([sys.executable, "-m", "kaoping.ops.server", "tokens", "--db", db, "create", "--name",
-                             "鎮辦公室", "--role", "admin", "--quiet"], capture_output=True, text=True, timeout=60)
+                             "镇办公室", "--role", "admin", "--quiet"], capture_output=True, text=True, timeout=60)
     assert issued.returncode == 0, issued.stderr
     proc = subprocess.Popen([sys.executable, "-m", "kaoping.ops.server", "--listen", "127.0.0.1:0", "--db", db,
                              "--load-sample"], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
@@ -82,13 +82,13 @@ def test_import_fix_print_and_open_the_pay_list(township):
 
     # 2. the month's facts typed in, three of them wrong
     rows = [
-        [MONTH, "v01 上山村", f"v01-1 {v01['v01-1']}", "attendance 出勤履職", "meeting_absent 無故缺席鎮會議", 1,
-         "10月8日例會無故缺席", "main-01 鎮黨委主要領導（示例）"],
+        [MONTH, "v01 上山村", f"v01-1 {v01['v01-1']}", "attendance 出勤履职", "meeting_absent 无故缺席镇会议", 1,
+         "10月8日例会无故缺席", "main-01 镇党委主要领导（示例）"],
         [MONTH, "上山村", v01["v01-2"], "key_tasks", "task_not_done", 2, "", "contact-01"],
         [MONTH, "火石村", "v02-1", "attendance", "meeting_late", 1, "", "main-01"],
-        [MONTH, "上山村", "v01-3", "convenience", "services_handled", 25, "10月辦件", "station-01"],
+        [MONTH, "上山村", "v01-3", "convenience", "services_handled", 25, "10月办件", "station-01"],
         [MONTH, "上山村", v01["v01-4"] + "甲", "attendance", "meeting_absent", 1, "", "main-01"],   # a typo
-        [MONTH, "硬灣村", "v03-1", "attendance", "meeting_absent", "一", "", "main-01"],          # not a number
+        [MONTH, "硬湾村", "v03-1", "attendance", "meeting_absent", "一", "", "main-01"],          # not a number
         [MONTH, "上山村", "v01-5", "study", "study_absent", 1, "", "station-01"],               # not its category
     ]
     cells = {}
@@ -119,30 +119,30 @@ def test_import_fix_print_and_open_the_pay_list(township):
     # 5. print the feedback notice for 上山村
     printed = kaoping("print", "notice", "--village", "上山村", "--month", MONTH)
     assert printed.returncode == 0, printed.stdout + printed.stderr
-    notice = work / f"反饋通知單-上山村-{MONTH}.pdf"
+    notice = work / f"反馈通知单-上山村-{MONTH}.pdf"
     text = pdf_text(notice)
-    assert "上山村" in text and "反饋通知單" in text
-    assert "無故缺席鎮會議" in text and "安排工作不落實" in text and "無故缺席集中學習" in text
+    assert "上山村" in text and "反馈通知单" in text
+    assert "无故缺席镇会议" in text and "安排工作不落实" in text and "无故缺席集中学习" in text
     assert pdf_info(notice)["Page size"].startswith("595.")
     pages = render_png(notice, work)
     assert pages and pages[0].stat().st_size > 5000 and ink(pages[0]) > 0.02
 
-    # 6. the office freezes the month (統一彙總) with the workflow command ...
+    # 6. the office freezes the month (统一汇总) with the workflow command ...
     frozen = kaoping("month", "aggregate", "--month", MONTH)
     assert frozen.returncode == 0, frozen.stdout + frozen.stderr
 
     # 7. ... and opens the pay list in Excel
     exported = kaoping("export", "pay", "--month", MONTH)
     assert exported.returncode == 0, exported.stdout + exported.stderr
-    book = load_workbook(work / f"報酬發放表-{MONTH}.xlsx")
+    book = load_workbook(work / f"报酬发放表-{MONTH}.xlsx")
     ws = book.worksheets[0]
-    assert [c.value for c in ws[1]][:3] == ["村 village", "編號 id", "姓名 name"]
+    assert [c.value for c in ws[1]][:3] == ["村 village", "编号 id", "姓名 name"]
     body = list(ws.iter_rows(min_row=2, values_only=True))
     lines, totals = body[:-1], body[-1]
-    assert len(lines) == 102 and totals[0] == "合計 total"
+    assert len(lines) == 102 and totals[0] == "合计 total"
     by_id = {r[1]: r for r in lines}
     assert by_id["v01-2"][:3] == ("上山村", "v01-2", v01["v01-2"])
-    amount = [c.value for c in ws[1]].index("應發金額 amount")
+    amount = [c.value for c in ws[1]].index("应发金额 amount")
     assert ws.cell(row=2, column=amount + 1).number_format == "#,##0.00"
     scores = json.loads(kaoping("scores", "--month", MONTH, "--output", "json").stdout)["scores"]
     assert {o["official_id"]: Decimal(o["pay"]) for o in scores} == \

@@ -31,10 +31,10 @@ from tests.support.replicas import ServerProcess
 
 TOWNSHIPS = 20
 VILLAGES = 3
-OFFICIALS = 2             # per village: 書記 and 主任
+OFFICIALS = 2             # per village: 书记 and 主任
 MONTH = "2026-06"
 CONVERGE_SECONDS = 30.0   # a bound for a loaded 2-core machine; the replicas poll every 0.5 s
-POSITIONS = ("書記", "主任")
+POSITIONS = ("书记", "主任")
 
 
 @dataclass

@@ -90,7 +90,7 @@ class RealServer:
 def township(tmp_path):
     db = tmp_path / "crash.db"
     issued = subprocess.run([sys.executable, "-m", "kaoping.ops.server", "tokens", "--db", f"sqlite:///{db}",
-                             "create", "--name", "崩潰測試", "--role", "admin", "--quiet"],
+                             "create", "--name", "崩溃测试", "--role", "admin", "--quiet"],
                             capture_output=True, text=True, timeout=60)
     assert issued.returncode == 0, issued.stderr
     server = RealServer(db, tmp_path)

@@ -19,7 +19,7 @@ MONTH = "2026-03"
 def server(tmp_path):
     db = tmp_path / "township.db"
     issued = subprocess.run([sys.executable, "-m", "kaoping.ops.server", "tokens", "--db", f"sqlite:///{db}",
-                             "create", "--name", "鎮辦公室", "--role", "admin", "--quiet"],
+                             "create", "--name", "镇办公室", "--role", "admin", "--quiet"],
                             capture_output=True, text=True, timeout=60)
     assert issued.returncode == 0, issued.stderr
     os.environ["KAOPING_TOKEN"] = issued.stdout.strip()
@@ -64,12 +64,12 @@ def test_serve_enter_facts_read_notice_and_stop(server):
             "kaoping.v1.RegistryService", "grpc.health.v1.Health"} <= names
 
     added = cli(address, "fact", "add", "--official", "v01-1", "--month", MONTH, "--category",
-                "attendance", "--kind", "meeting_absent", "--scorer", "main-01", "--note", "3月3日例會缺席",
+                "attendance", "--kind", "meeting_absent", "--scorer", "main-01", "--note", "3月3日例会缺席",
                 "--key", "e2e-1")
     assert added.returncode == 0, added.stdout + added.stderr
     assert "recorded as #1" in added.stdout
     again = cli(address, "fact", "add", "--official", "v01-1", "--month", MONTH, "--category",
-                "attendance", "--kind", "meeting_absent", "--scorer", "main-01", "--note", "3月3日例會缺席",
+                "attendance", "--kind", "meeting_absent", "--scorer", "main-01", "--note", "3月3日例会缺席",
                 "--key", "e2e-1")
     assert "already recorded as #1" in again.stdout
     cli(address, "fact", "add", "--official", "v01-2", "--month", MONTH, "--category", "key_tasks",
@@ -82,8 +82,8 @@ def test_serve_enter_facts_read_notice_and_stop(server):
 
     notice = cli(address, "notice", "--village", "v01", "--month", MONTH)
     assert notice.returncode == 0, notice.stderr
-    assert "上山村" in notice.stdout and "反饋通知單" in notice.stdout
-    assert "無故缺席鎮會議" in notice.stdout and "安排工作不落實" in notice.stdout
+    assert "上山村" in notice.stdout and "反馈通知单" in notice.stdout
+    assert "无故缺席镇会议" in notice.stdout and "安排工作不落实" in notice.stdout
     assert "total deducted 7" in notice.stdout     # 1 + 2 x 3
 
     scores = cli(address, "scores", "--month", MONTH, "--village", "v01")

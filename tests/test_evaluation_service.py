@@ -26,9 +26,9 @@ def test_scores_by_official_carry_items_version_and_exact_pay(stubs):
     scores = stubs.evaluation.GetMonthlyScores(ev.GetMonthlyScoresRequest(month=MONTH, official_id="v03-1"))
     assert len(scores.scores) == 1
     s = scores.scores[0]
-    assert (s.total, s.grade, s.pay, s.base_pay) == ("98", "優秀", "1800.00", "1800.00")
+    assert (s.total, s.grade, s.pay, s.base_pay) == ("98", "优秀", "1800.00", "1800.00")
     assert [(i.points, i.rule_id, i.reason) for i in s.items] == [
-        ("-2", "attendance.absent", "無故缺席鎮會議，每次扣1分")]
+        ("-2", "attendance.absent", "无故缺席镇会议，每次扣1分")]
     assert s.items[0].fact_id > 0 and s.items[0].scorer_role == "main_leader"
     assert s.ruleset.content_hash and s.ruleset == scores.ruleset
     by_cat = {c.category: (c.score, c.max) for c in s.categories}
@@ -55,12 +55,12 @@ def test_ranking(stubs):
 
 def test_feedback_notice_lists_every_deduction_with_reason(stubs):
     notice = stubs.evaluation.GetFeedbackNotice(ev.GetFeedbackNoticeRequest(village_id="v03", month=MONTH))
-    assert notice.village_name == "硬灣村" and "反饋通知單" in notice.title
+    assert notice.village_name == "硬湾村" and "反馈通知单" in notice.title
     assert notice.total_deducted == "14"
     by_official = {o.official_id: o for o in notice.officials}
     assert len(by_official) == 6
     assert [(d.points, d.reason) for d in by_official["v03-2"].deductions] == [
-        ("-12", "安排工作不落實，每項扣3分")]
+        ("-12", "安排工作不落实，每项扣3分")]
     assert by_official["v03-3"].deductions == []
 
 
@@ -96,11 +96,11 @@ def test_notice_needs_a_known_village(stubs):
 
 def test_registry(stubs):
     villages = stubs.registry.ListVillages(rg.ListVillagesRequest()).villages
-    assert len(villages) == 17 and {"上山村", "火石村", "硬灣村"} <= {v.name for v in villages}
+    assert len(villages) == 17 and {"上山村", "火石村", "硬湾村"} <= {v.name for v in villages}
     assert len(stubs.registry.ListOfficials(rg.ListOfficialsRequest(village_id="v01")).officials) == 6
     assert {s.role for s in stubs.registry.ListScorers(rg.ListScorersRequest()).scorers} == {
         "main_leader", "contact_leader", "station", "resident_cadre"}
-    stubs.registry.PutOfficial(rg.Official(id="v01-7", village_id="v01", name="新幹部", position="文書",
+    stubs.registry.PutOfficial(rg.Official(id="v01-7", village_id="v01", name="新干部", position="文书",
                                            base_pay="900.50"))
     assert "900.50" in [o.base_pay for o in stubs.registry.ListOfficials(
         rg.ListOfficialsRequest(village_id="v01")).officials]

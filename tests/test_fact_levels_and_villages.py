@@ -44,7 +44,8 @@ def fields(error: DomainError) -> dict[str, str]:
 # payload hash ---------------------------------------------------------------------
 # Computed by the code before levels and village-level facts existed (commit ddcb40f):
 # a fact without them must hash exactly as it did, or every resend of an old fact
-# would become a key conflict.
+# would become a key conflict. (The note keeps the Traditional characters it was hashed
+# with when kaoping's text was still written in Traditional.)
 OLD_HASHES = [
     (FactInput("o1", "2026-03", "", "attendance", "meeting_absent", "1", "10月8日例會", "main-01",
                "test", "old-1"), "2026-03", "1",
@@ -64,23 +65,23 @@ def test_a_fact_without_level_or_village_hashes_as_before(given, month, quantity
 def test_level_and_village_are_part_of_the_hash_when_given():
     base = OLD_HASHES[0][0]
     hashes = {CheckedFact(f, "2026-03", Decimal(1), "v1", "main_leader").payload_hash()
-              for f in (base, replace(base, level="鎮級"), replace(base, level="市級"),
+              for f in (base, replace(base, level="镇级"), replace(base, level="市级"),
                         replace(base, official_id="", village_id="v1"))}
     assert len(hashes) == 4
 
 
 # levels ---------------------------------------------------------------------------
 def test_a_declared_level_is_stored(kp):
-    receipt = kp.submit_fact(replace(fact_input(month=MONTH), level="市級"))
-    assert kp.store.fact(receipt.fact_id).level == "市級"
-    again = kp.submit_fact(replace(fact_input(month=MONTH, key=receipt.idempotency_key), level="市級"))
+    receipt = kp.submit_fact(replace(fact_input(month=MONTH), level="市级"))
+    assert kp.store.fact(receipt.fact_id).level == "市级"
+    again = kp.submit_fact(replace(fact_input(month=MONTH, key=receipt.idempotency_key), level="市级"))
     assert again.duplicate and again.fact_id == receipt.fact_id
 
 
 def test_the_same_key_with_another_level_is_a_conflict(kp):
-    first = kp.submit_fact(replace(fact_input(month=MONTH), level="鎮級"))
+    first = kp.submit_fact(replace(fact_input(month=MONTH), level="镇级"))
     error = refused(lambda: kp.submit_fact(replace(fact_input(month=MONTH, key=first.idempotency_key),
-                                                   level="市級")))
+                                                   level="市级")))
     assert "fact.idempotency_key" in fields(error)
 
 
@@ -88,16 +89,16 @@ def test_a_level_exactly_32_characters_long_is_accepted_33_is_not(kp):
     assert len(LEVELS[2]) == 32
     receipt = kp.submit_fact(replace(fact_input(month=MONTH), level=LEVELS[2]))
     assert kp.store.fact(receipt.fact_id).level == LEVELS[2]
-    error = refused(lambda: kp.submit_fact(replace(fact_input(month=MONTH), level=LEVELS[2] + "級")))
+    error = refused(lambda: kp.submit_fact(replace(fact_input(month=MONTH), level=LEVELS[2] + "级")))
     assert isinstance(error, InvalidArgument)
     assert "32" in fields(error)["fact.level"]
 
 
 @pytest.mark.parametrize("level, why", [
-    ("省級", "allowed: 鎮級, 市級"),     # not one of the kind's levels: they are listed
+    ("省级", "allowed: 镇级, 市级"),     # not one of the kind's levels: they are listed
     ("", "required"),                    # the kind declares levels: one must be given
-    ("鎮\n級", "control character"),
-    ("鎮\x00級", "NUL"),
+    ("镇\n级", "control character"),
+    ("镇\x00级", "NUL"),
 ])
 def test_a_level_outside_the_kinds_levels_is_refused(kp, level, why):
     before = len(kp.list_facts(MONTH))
@@ -109,7 +110,7 @@ def test_a_level_outside_the_kinds_levels_is_refused(kp, level, why):
 
 def test_a_kind_without_levels_refuses_a_level(kp):
     error = refused(lambda: kp.submit_fact(replace(fact_input(month=MONTH, kind="meeting_late"),
-                                                   level="鎮級")))
+                                                   level="镇级")))
     assert isinstance(error, InvalidArgument)
     assert fields(error)["fact.level"] == "kind meeting_late has no levels; leave level empty"
 
@@ -117,25 +118,25 @@ def test_a_kind_without_levels_refuses_a_level(kp):
 def test_the_shipped_rule_set_declares_no_levels(app):
     """Today's Kind has no `levels`: every fact goes in without one, as before."""
     app.submit_fact(fact_input(month=MONTH))
-    error = refused(lambda: app.submit_fact(replace(fact_input(month=MONTH), level="鎮級")))
+    error = refused(lambda: app.submit_fact(replace(fact_input(month=MONTH), level="镇级")))
     assert "has no levels" in fields(error)["fact.level"]
 
 
 # village-level facts ----------------------------------------------------------------
 def test_a_village_level_fact_is_stored_about_its_village(kp):
-    receipt = kp.submit_fact(village_fact(quantity="2", note="集體經濟任務未完成"))
+    receipt = kp.submit_fact(village_fact(quantity="2", note="集体经济任务未完成"))
     row = kp.store.fact(receipt.fact_id)
     assert (row.official_id, row.village_id, row.category, row.level) == (None, "v01", VILLAGE_CATEGORY, "")
-    again = kp.submit_fact(village_fact(quantity="2", note="集體經濟任務未完成",
+    again = kp.submit_fact(village_fact(quantity="2", note="集体经济任务未完成",
                                         idempotency_key=receipt.idempotency_key))
     assert again.duplicate and again.fact_id == receipt.fact_id
 
 
 def test_a_village_level_fact_with_a_level(kp):
-    receipt = kp.submit_fact(village_fact(kind="ranked", level="優秀"))
-    assert kp.store.fact(receipt.fact_id).level == "優秀"
+    receipt = kp.submit_fact(village_fact(kind="ranked", level="优秀"))
+    assert kp.store.fact(receipt.fact_id).level == "优秀"
     error = refused(lambda: kp.submit_fact(village_fact(kind="ranked", level="良好")))
-    assert "allowed: 優秀, 合格" in fields(error)["fact.level"]
+    assert "allowed: 优秀, 合格" in fields(error)["fact.level"]
 
 
 @pytest.mark.parametrize("change, wrong", [
@@ -183,7 +184,7 @@ def test_a_village_token_answers_only_for_its_own_village(kp):
 def test_a_batch_of_refused_facts_stores_nothing(kp):
     before = len(kp.list_facts(MONTH))
     outcomes = kp.submit_facts([village_fact(official_id="v01-1"), village_fact(village_id="v99"),
-                                replace(fact_input(month=MONTH), level="省級"),
+                                replace(fact_input(month=MONTH), level="省级"),
                                 village_fact(kind="ranked")])
     assert [o.receipt for o in outcomes] == [None] * 4
     assert len(kp.list_facts(MONTH)) == before
@@ -192,7 +193,7 @@ def test_a_batch_of_refused_facts_stores_nothing(kp):
 def test_listing_by_village_includes_its_village_level_facts(kp):
     own = kp.submit_fact(village_fact()).fact_id
     other = kp.submit_fact(village_fact(village_id="v02")).fact_id
-    official = kp.submit_fact(replace(fact_input(month=MONTH), level="鎮級")).fact_id
+    official = kp.submit_fact(replace(fact_input(month=MONTH), level="镇级")).fact_id
     v01 = [f.id for f in kp.list_facts(MONTH, village_id="v01")]
     assert own in v01 and official in v01 and other not in v01
     assert own not in [f.id for f in kp.list_facts(MONTH, official_id="v01-1")]
@@ -219,7 +220,7 @@ def test_scores_skip_village_level_facts(kp):
 
 def test_correcting_a_village_level_fact(kp):
     original = kp.submit_fact(village_fact(quantity="2")).fact_id
-    correction, replacement = kp.correct_fact(original, "只差一項", "main-01", "corr-v-1",
+    correction, replacement = kp.correct_fact(original, "只差一项", "main-01", "corr-v-1",
                                               village_fact(quantity="1", idempotency_key="repl-v-1"))
     row = kp.store.fact(correction.fact_id)
     assert (row.official_id, row.village_id, row.voids_fact_id) == (None, "v01", original)
@@ -251,12 +252,12 @@ def test_grpc_village_level_fact_round_trip(stubs, serving):
     with pytest.raises(grpc.RpcError) as err:
         stubs.facts.SubmitFact(fx.SubmitFactRequest(fact=fact(month=MONTH, key="grpc-v-4")))
     assert err.value.code() == grpc.StatusCode.INVALID_ARGUMENT   # the kind now declares levels
-    assert "required: kind meeting_absent has levels 鎮級, 市級" in violations(err.value)["fact.level"]
+    assert "required: kind meeting_absent has levels 镇级, 市级" in violations(err.value)["fact.level"]
 
 
 def test_grpc_both_official_and_village_is_invalid(stubs, serving):
     msg = fact(month=MONTH, key="grpc-v-3")
-    msg.village_id, msg.level = "v01", "鎮級"
+    msg.village_id, msg.level = "v01", "镇级"
     with pytest.raises(grpc.RpcError) as err:
         stubs.facts.SubmitFact(fx.SubmitFactRequest(fact=msg))
     assert err.value.code() == grpc.StatusCode.INVALID_ARGUMENT
@@ -266,14 +267,14 @@ def test_grpc_both_official_and_village_is_invalid(stubs, serving):
 def test_cli_adds_and_lists_a_village_level_fact(grpc_addr, tokens, stubs, serving):
     from tests.support.cli import run, run_json
     added = run(grpc_addr, tokens["main"], "fact", "add", "--village", "v02", "--month", MONTH,
-                "--category", VILLAGE_CATEGORY, "--kind", "ranked", "--level", "優秀",
+                "--category", VILLAGE_CATEGORY, "--kind", "ranked", "--level", "优秀",
                 "--scorer", "main-01", "--key", "cli-v-1")
     assert added.exit_code == 0, added.output
     listed = run_json(grpc_addr, tokens["admin"], "fact", "list", "--month", MONTH, "--village", "v02")
     mine = [f for f in listed["facts"] if f["fact"]["idempotency_key"] == "cli-v-1"]
-    assert [(f["fact"].get("village_id"), f["fact"].get("level")) for f in mine] == [("v02", "優秀")]
+    assert [(f["fact"].get("village_id"), f["fact"].get("level")) for f in mine] == [("v02", "优秀")]
     table = run(grpc_addr, tokens["admin"], "fact", "list", "--month", MONTH, "--village", "v02")
-    assert table.exit_code == 0 and "村 v02" in table.output and "ranked (優秀)" in table.output
+    assert table.exit_code == 0 and "村 v02" in table.output and "ranked (优秀)" in table.output
 
 
 def test_a_village_level_fact_is_not_an_appealable_deduction(kp):
@@ -287,10 +288,10 @@ def test_a_village_level_fact_is_not_an_appealable_deduction(kp):
     to_state(flow, clock, month, "approved")
     error = refused(lambda: flow.appeal(village("v01"), fact_id, "本村已完成"))
     assert isinstance(error, InvalidArgument) and "gave no points" in fields(error)["fact_id"]
-    appeal = flow.appeal(village("v01"), official, "有假條")
+    appeal = flow.appeal(village("v01"), official, "有假条")
     assert appeal.fact_id == official
     error = refused(lambda: flow.appeal(village("v02"), fact_id, "本村已完成"))
     assert isinstance(error, PermissionDenied)
-    flow.resolve_appeal(ADMIN, appeal.id, "overturned", "假條屬實")
+    flow.resolve_appeal(ADMIN, appeal.id, "overturned", "假条属实")
     to_state(flow, clock, month, "paid")
     assert flow.state(ADMIN, month).state == "paid"

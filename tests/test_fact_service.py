@@ -15,7 +15,7 @@ def count(stubs, month=MONTH) -> int:
 
 
 def test_submit_is_durable_and_idempotent(stubs, grpc_servicer):
-    msg = fact(month=MONTH, key="idem-1", note="10月8日例會缺席")
+    msg = fact(month=MONTH, key="idem-1", note="10月8日例会缺席")
     first = stubs.facts.SubmitFact(fx.SubmitFactRequest(fact=msg))
     again = stubs.facts.SubmitFact(fx.SubmitFactRequest(fact=msg))
     assert first.fact_id > 0 and not first.duplicate
@@ -24,7 +24,7 @@ def test_submit_is_durable_and_idempotent(stubs, grpc_servicer):
     from kaoping.storage.store import Store
     other = Store(grpc_servicer.store.url)
     try:
-        assert other.fact(first.fact_id).note == "10月8日例會缺席"
+        assert other.fact(first.fact_id).note == "10月8日例会缺席"
     finally:
         other.close()
 

@@ -9,14 +9,14 @@ A  v01-1 base 1800
    travel_unreported 2 days      0 (rule needs >= 3 days: no match)
    study_absent qty 8           -8 asked, rule cap 6 -> -6      study 10 - 6 = 4
    task_done_early qty 1        +2                              key_tasks 27
-   total 21.5 + 4 + 27 + 20 + 10 + 10 = 92.5 -> 優秀, pay 1800.00
+   total 21.5 + 4 + 27 + 20 + 10 + 10 = 92.5 -> 优秀, pay 1800.00
 B  v01-2 base 1600
    appeal_unresolved qty 4      -8
    household_visit_missed 15    -3 (15 x 0.2)                   service_3plus5 9
    valid_complaint qty 1        -2
    services_handled 35          +3.5 asked, bonus cap 3 -> +3   convenience 11
    party_warning                grade at most 合格
-   total 25 + 11 + 25 + 9 + 10 + 10 = 90 -> band 優秀, capped to 合格; pay 1600.00
+   total 25 + 11 + 25 + 9 + 10 + 10 = 90 -> band 优秀, capped to 合格; pay 1600.00
 C  v01-3 base 1300
    task_not_done qty 3          -9                              key_tasks 16
    duty_missed qty 2            -4                              attendance 21
@@ -32,7 +32,7 @@ E  v01-5 base 1100
    records_incomplete qty 5     -5 asked, floor leaves 4 -> -4  team_building 0
    study_absent qty 4           -4                              study 6
    total 86 -> 良好; pay 1100 - 4 x 20 = 1020.00
-F  v01-6 base 1000: no facts -> 100, 優秀, 1000.00
+F  v01-6 base 1000: no facts -> 100, 优秀, 1000.00
 
 Notice for 上山村: deducted 9.5 + 13 + 16 + 1.5 + 14 = 54.
 Ranking: non-vetoed by total (A 92.5, B 90, E 86, C 84 ... F 100 first), D last.
@@ -68,12 +68,12 @@ FACTS = [
     ("v01-5", "study", "study_absent", "4", "main-01"),
 ]
 EXPECTED = {  # official: (total, grade, vetoed, pay)
-    "v01-1": ("92.5", "優秀", False, "1800.00"),
+    "v01-1": ("92.5", "优秀", False, "1800.00"),
     "v01-2": ("90", "合格", False, "1600.00"),
     "v01-3": ("84", "良好", False, "1180.00"),
     "v01-4": ("98.5", "不合格", True, "0.00"),
     "v01-5": ("86", "良好", False, "1020.00"),
-    "v01-6": ("100", "優秀", False, "1000.00"),
+    "v01-6": ("100", "优秀", False, "1000.00"),
 }
 
 

@@ -79,7 +79,7 @@ def served(db_url):
     with running_server(app, workers=WORKERS, health_listen="127.0.0.1:0") as (server, channel):
         streams = Streams()
         try:
-            yield server, channel, stubs_for(channel, issue("鎮辦公室", "admin")[0]), \
+            yield server, channel, stubs_for(channel, issue("镇办公室", "admin")[0]), \
                 lambda name: stubs_for(channel, issue(name, "admin")[0]), streams
         finally:
             streams.close()
@@ -108,14 +108,14 @@ def test_reflection_streams_without_a_token_cannot_take_the_pool(served):
 
 def test_idle_submit_streams_are_bounded_per_caller_and_in_all(served):
     server, channel, stubs, caller, streams = served
-    first = caller("考勤系統")
+    first = caller("考勤系统")
     held = [streams.submit_facts(first, fx.FactBatch(facts=[fact(key=f"s{n}")])) for n in range(2)]
     assert wait_until(lambda: server.admission.streams == 2)
     with pytest.raises(grpc.RpcError) as third:       # the caller's third stream
         first.facts.SubmitFacts(streams.idle(), timeout=5)
     assert third.value.code() == grpc.StatusCode.RESOURCE_EXHAUSTED
     assert "authorization" in violations(third.value)
-    other = caller("另一個系統")
+    other = caller("另一个系统")
     streams.submit_facts(other)
     assert wait_until(lambda: server.admission.streams == 3)
     with pytest.raises(grpc.RpcError) as fourth:      # 3 of the 4 slots: streams in all
@@ -156,7 +156,7 @@ def test_calls_beyond_the_total_bound_are_refused_at_once_and_health_says_so(ser
 def test_an_idle_stream_is_ended_after_the_idle_timeout(db_url):
     app = make_app(db_url)
     app.limits = Limits(stream_idle_seconds=0.5)
-    token = Tokens(app.store).create("考勤系統", "admin")[0]
+    token = Tokens(app.store).create("考勤系统", "admin")[0]
     streams = Streams()
     try:
         with running_server(app, workers=WORKERS) as (server, channel):
@@ -182,7 +182,7 @@ def test_an_idle_stream_is_ended_after_the_idle_timeout(db_url):
 
 def test_reflection_can_require_a_token(db_url):
     app = make_app(db_url)
-    token = Tokens(app.store).create("開發者", "reader")[0]
+    token = Tokens(app.store).create("开发者", "reader")[0]
     request = reflection_pb2.ServerReflectionRequest(list_services="")
     try:
         with running_server(app, workers=WORKERS, reflection_requires_token=True) as (_, channel):
@@ -258,7 +258,7 @@ def test_capacity_is_visible_in_the_metrics(db_url):
     import urllib.request
     from prometheus_client.parser import text_string_to_metric_families
     app = make_app(db_url)
-    token = Tokens(app.store).create("鎮辦公室", "admin")[0]
+    token = Tokens(app.store).create("镇办公室", "admin")[0]
     streams = Streams()
     try:
         with running_server(app, workers=WORKERS, metrics_listen="127.0.0.1:0") as (server, channel):

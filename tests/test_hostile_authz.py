@@ -73,14 +73,14 @@ def test_a_scorer_cannot_void_a_systems_fact_but_an_admin_can(stubs, stubs_as, c
 def test_b_a_system_name_stands_for_one_set_of_categories(grpc_servicer, stubs_as, clock):
     tokens = Tokens(grpc_servicer.store)
     with pytest.raises(Exception) as err:
-        tokens.create("考勤系統", "system", categories=("study",))
+        tokens.create("考勤系统", "system", categories=("study",))
     assert type(err.value).__name__ == "AlreadyExists" and err.value.violations[0].field == "name"
-    rotated, _ = tokens.create("考勤系統", "system", categories=("attendance",))   # rotation: allowed
+    rotated, _ = tokens.create("考勤系统", "system", categories=("attendance",))   # rotation: allowed
     assert stubs_as(rotated).facts.SubmitFact(fx.SubmitFactRequest(
         fact=fact(month="2026-01", scorer="", official="v01-3"))).fact_id
-    other, row = tokens.create("學習系統", "system", categories=("study",))
+    other, row = tokens.create("学习系统", "system", categories=("study",))
     tokens.revoke(row.id)
-    assert tokens.create("學習系統", "system", categories=("attendance",))   # the old one is revoked
+    assert tokens.create("学习系统", "system", categories=("attendance",))   # the old one is revoked
 
 
 def test_b_a_second_token_under_the_same_name_cannot_void_outside_its_categories(
@@ -91,7 +91,7 @@ def test_b_a_second_token_under_the_same_name_cannot_void_outside_its_categories
         fact=fact(month="2026-01", scorer="", official="v01-4"))).fact_id
     twin = "kp_same-name-other-categories-token"
     with grpc_servicer.store.session() as s:
-        s.add(ApiToken(token_hash=digest(twin), name="考勤系統", role="system", categories="study",
+        s.add(ApiToken(token_hash=digest(twin), name="考勤系统", role="system", categories="study",
                        created_by="before the fix"))
         s.commit()
     bad = refused(lambda: stubs_as(twin).facts.CorrectFact(fx.CorrectFactRequest(
@@ -141,8 +141,8 @@ MOVED = "v01-6"
 def test_d_village_of_an_official_follows_the_roster_history():
     from decimal import Decimal
     from kaoping.domain.roster import Planned, ordered, state_in_month
-    history = ordered([Planned("2026-05-12", "2026-05", True, "v02", "文書", Decimal(1200), id=2),
-                       Planned("2000-01-01", "2000-01", True, "v01", "文書", Decimal(1200), id=1)])
+    history = ordered([Planned("2026-05-12", "2026-05", True, "v02", "文书", Decimal(1200), id=2),
+                       Planned("2000-01-01", "2000-01", True, "v01", "文书", Decimal(1200), id=1)])
     assert [state_in_month(history, m).village_id for m in ("2026-04", "2026-05", "2026-11")] == [
         "v01", "v02", "v02"]
     assert state_in_month([], "2026-05") is None
@@ -170,7 +170,7 @@ def moved(grpc_servicer, stubs, clock):
 
 @pytest.fixture(scope="module")
 def v02(grpc_servicer, stubs_as):
-    return stubs_as(Tokens(grpc_servicer.store).create("火石村黨支部", "village", village_id="v02")[0])
+    return stubs_as(Tokens(grpc_servicer.store).create("火石村党支部", "village", village_id="v02")[0])
 
 
 def fact_ids(stubs, month: str) -> set[int]:

@@ -19,7 +19,7 @@ OFFICIALS = [f"v{v:02d}-{p}" for v in range(1, 18) for p in range(1, 7)]
 
 
 def _sheet(tmp_path, month: str, n: int, tag: str):
-    lines = ["月份,村幹部,考評類別,事項,數量,備註,考評人"]
+    lines = ["月份,村干部,考评类别,事项,数量,备注,考评人"]
     lines += [f"{month},{OFFICIALS[i % len(OFFICIALS)]},convenience,services_handled,1,{tag}{i},station-01"
               for i in range(n)]
     path = tmp_path / f"{tag}.csv"

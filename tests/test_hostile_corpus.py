@@ -140,7 +140,7 @@ class World:
         self.ids: dict[str, int] = {}
         self.keys: dict[str, str] = {}
         self.remember: dict = {}
-        self.reason = "3月3日其實請了假"
+        self.reason = "3月3日其实请了假"
         self.expired = self.revoked = ""
         self.existing: fx.Fact | None = None
         self.tables: set[str] = set()
@@ -195,7 +195,7 @@ class World:
 def world(grpc_channel, grpc_servicer, tokens):
     w = World(grpc_channel, tokens, Database(grpc_servicer.store.url))
     facts = w.stubs().facts
-    w.existing = fact(idempotency_key="corpus-existing", note="3月3日例會缺席")
+    w.existing = fact(idempotency_key="corpus-existing", note="3月3日例会缺席")
     w.ids["existing"] = facts.SubmitFact(fx.SubmitFactRequest(fact=w.existing)).fact_id
     w.keys["existing"] = "corpus-existing"
     w.ids["voided"] = facts.SubmitFact(fx.SubmitFactRequest(fact=fact(
@@ -209,12 +209,12 @@ def world(grpc_channel, grpc_servicer, tokens):
         w.ids[target] = facts.SubmitFact(fx.SubmitFactRequest(fact=fact(
             official_id=f"v02-{n}", idempotency_key=f"corpus-{target}"))).fact_id
     issuer = Tokens(grpc_servicer.store)
-    token, row = issuer.create("已吊銷", "admin")
+    token, row = issuer.create("已吊销", "admin")
     issuer.revoke(row.id)
     w.revoked = token
     w.expired = "kp_corpus-expired-admin-token"
     with grpc_servicer.store.session() as s:
-        s.add(ApiToken(token_hash=digest(w.expired), name="過期", role="admin", created_by="corpus",
+        s.add(ApiToken(token_hash=digest(w.expired), name="过期", role="admin", created_by="corpus",
                        expires_at=datetime.now(timezone.utc) - timedelta(minutes=1)))
         s.commit()
     w.tables = set(w.dump())

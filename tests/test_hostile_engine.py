@@ -259,7 +259,7 @@ def test_a_server_started_on_a_stored_freezing_version_serves_the_earlier_one(db
     good = rulesets.bootstrap(shipped(), SHIPPED.name)
     rulesets.close()
     bad = _store_directly(store, banded_rules(512))
-    token = Tokens(store).create("管理員", "admin")[0]
+    token = Tokens(store).create("管理员", "admin")[0]
     store.close()
 
     server = ServerRun(tmp_path / "server.log", "--db", db_url, "--rules", str(SHIPPED),

@@ -34,12 +34,12 @@ def test_a_locked_write_gives_up_at_the_call_deadline_not_the_busy_timeout(tmp_p
         lock = WriteLock(path, hold=20.0)
         try:
             with faults.call_deadline(1.0), pytest.raises(sa_exc.OperationalError) as error:
-                store.put(Township(id="t-lock", name="試驗鎮"))
+                store.put(Township(id="t-lock", name="试验镇"))
             assert not lock.released.is_set()
             assert isinstance(faults.classify(error.value), Unavailable)
         finally:
             lock.release()
-        store.put(Township(id="t-lock", name="試驗鎮"))  # the lock is gone: the same write goes through
+        store.put(Township(id="t-lock", name="试验镇"))  # the lock is gone: the same write goes through
         assert store.get(Township, "t-lock") is not None
     finally:
         app.rulesets.close()

@@ -45,7 +45,7 @@ def count_computations(app) -> list[int]:
 
 def test_writes_replace_the_months_entry_instead_of_piling_up_copies(app):
     bulk_facts(app, "2024-02", 600)
-    token = Tokens(app.store).create("鎮辦公室", "admin")[0]
+    token = Tokens(app.store).create("镇办公室", "admin")[0]
     with running_server(app, workers=8) as (_, channel):
         stubs = stubs_for(channel, token)
         for n in range(64):
@@ -131,7 +131,7 @@ def test_concurrent_readers_share_one_computation(app):
 def test_the_per_caller_limit_is_per_token_not_per_name(app):
     app.limits = Limits(max_concurrent_per_caller=1)
     issue = Tokens(app.store).create
-    first, second = issue("考勤系統", "admin")[0], issue("考勤系統", "admin")[0]
+    first, second = issue("考勤系统", "admin")[0], issue("考勤系统", "admin")[0]
     with running_server(app, workers=8) as (server, channel):
         release, started = threading.Event(), threading.Event()
 

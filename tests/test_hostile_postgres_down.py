@@ -53,7 +53,7 @@ def test_postgres_down_is_unavailable_and_the_same_calls_succeed_after(cluster):
     store = Store(cluster.url)
     server = LocalServer(app_on(store), insecure_dev=False)
     try:
-        token = Tokens(store).create("管理員", "admin")[0]
+        token = Tokens(store).create("管理员", "admin")[0]
         channel = grpc.intercept_channel(server.channel, _Bearer(token))
         facts = facts_pb2_grpc.FactServiceStub(channel)
         rulesets = rulesets_pb2_grpc.RuleSetServiceStub(channel)

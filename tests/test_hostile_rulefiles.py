@@ -61,7 +61,7 @@ def test_a_single_alias_or_anchor_is_refused_too(stubs):
 
 def test_every_echoed_value_in_a_problem_is_bounded(stubs):
     text = SHIPPED.read_text(encoding="utf-8")
-    huge = "類" * 200_000
+    huge = "类" * 200_000
     bad = (text.replace("    category: study\n", f"    category: {huge}\n", 1)
            .replace("    kind: study_absent\n", "    kind: [" + ", ".join(["k" * 50] * 5000) + "]\n", 1))
     report = _report(stubs, bad)

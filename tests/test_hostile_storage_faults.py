@@ -84,7 +84,7 @@ def test_disk_full_is_resource_exhausted_and_stores_nothing(sqlite_server):
     app = server.server.app
     stub = server.stub(facts_pb2_grpc.FactServiceStub)
     disk = _DiskFull(app.store.engine)
-    note = "滿" * 1900  # big facts fill the last free page quickly
+    note = "满" * 1900  # big facts fill the last free page quickly
     failed = None
     for n in range(500):  # bounded: a 4 KiB page holds only a few such facts
         msg = fact(month=MONTH, key=f"full-{n}", note=note)

@@ -46,7 +46,7 @@ def small(db_url):
                         max_reply_bytes=REPLY)
     server = Server(app, "127.0.0.1:0")
     server.start()
-    token, _ = Tokens(app.store).create("系統", "admin")
+    token, _ = Tokens(app.store).create("系统", "admin")
     channel = grpc.insecure_channel(f"127.0.0.1:{server.port}")
     yield stubs_for(channel, token), app
     channel.close()
@@ -127,7 +127,7 @@ def test_the_reply_never_outgrows_its_budget_even_with_the_longest_keys(small):
 
 def test_a_rejected_fact_with_many_problems_has_a_bounded_outcome(small):
     stubs, _ = small
-    bad = fx.Fact(official_id="o" * 5000, month="月" * 5000, category="類" * 5000, kind="k" * 5000,
+    bad = fx.Fact(official_id="o" * 5000, month="月" * 5000, category="类" * 5000, kind="k" * 5000,
                   quantity="q" * 5000, note="\x00", scorer_id="s" * 5000, source="x" * 5000,
                   idempotency_key=" ")
     result = stubs.facts.SubmitFacts(iter([fx.FactBatch(facts=[bad])]), timeout=TIMEOUT)
@@ -142,7 +142,7 @@ def test_a_50k_fact_stream_ends_early_with_a_reply_the_default_client_can_receiv
     app = make_app(new_database_url(tmp_path))
     server = Server(app, "127.0.0.1:0")    # the shipped limits
     server.start()
-    token, _ = Tokens(app.store).create("系統", "admin")
+    token, _ = Tokens(app.store).create("系统", "admin")
     channel = grpc.insecure_channel(f"127.0.0.1:{server.port}",
                                     options=[("grpc.max_receive_message_length", CLIENT_RECEIVE)])
     try:

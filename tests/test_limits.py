@@ -22,7 +22,7 @@ def small(db_url):
                         max_concurrent_per_caller=1)
     server = Server(app, "127.0.0.1:0")
     server.start()
-    token, _ = Tokens(app.store).create("系統", "admin")
+    token, _ = Tokens(app.store).create("系统", "admin")
     channel = grpc.insecure_channel(f"127.0.0.1:{server.port}")
     yield stubs_for(channel, token), app, server
     channel.close()
@@ -35,7 +35,7 @@ def test_batch_note_and_message_limits(small):
         stubs.facts.SubmitFacts(iter([fx.FactBatch(facts=[fact() for _ in range(11)])]))
     assert err.value.code() == grpc.StatusCode.INVALID_ARGUMENT and "facts" in violations(err.value)
     with pytest.raises(grpc.RpcError) as err:
-        stubs.facts.SubmitFact(fx.SubmitFactRequest(fact=fact(note="長" * 21)))
+        stubs.facts.SubmitFact(fx.SubmitFactRequest(fact=fact(note="长" * 21)))
     assert err.value.code() == grpc.StatusCode.INVALID_ARGUMENT and "fact.note" in violations(err.value)
     with pytest.raises(grpc.RpcError) as err:
         stubs.facts.SubmitFact(fx.SubmitFactRequest(fact=fact(note="x" * 70_000)))

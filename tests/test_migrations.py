@@ -36,7 +36,7 @@ def test_previous_schema_with_data_upgrades(db_url):
     try:
         assert current(store.engine) == HEAD
         assert "month_record" in inspect(store.engine).get_table_names()
-        assert [o.name for o in store.officials()] == ["王建國"]
+        assert [o.name for o in store.officials()] == ["王建国"]
     finally:
         store.close()
 
@@ -45,7 +45,7 @@ def test_previous_schema_with_data_upgrades(db_url):
 # The hash the code before 0007 computed for OLD_FACT (tests/test_fact_levels_and_villages.py).
 OLD_HASH = "b0bb5c79ecd0a9c733dc539d996a4d238e04c531f0a41f5467ef2b71e3d1aeb4"
 AT_0006 = (
-    "insert into scorer (id, name, role) values ('main-01', '主要領導', 'main_leader')",
+    "insert into scorer (id, name, role) values ('main-01', '主要领导', 'main_leader')",
     "insert into fact (id, idempotency_key, payload_hash, official_id, village_id, month, date, category, "
     "kind, quantity, note, scorer_id, scorer_role, source, recorded_at, voids_fact_id, void_reason, void_claim) "
     f"values (1, 'old-1', '{OLD_HASH}', 'o1', 'v1', '2026-03', '', 'attendance', 'meeting_absent', 1, "
@@ -56,12 +56,12 @@ AT_0006 = (
     "'main-01', 'main_leader', 'test', '2026-03-09 09:00:00', null, '', null)",
     "insert into fact (id, idempotency_key, payload_hash, official_id, village_id, month, date, category, "
     "kind, quantity, note, scorer_id, scorer_role, source, recorded_at, voids_fact_id, void_reason, void_claim) "
-    "values (3, 'old-3', 'void:2', 'o1', 'v1', '2026-03', '', 'attendance', 'correction', 0, '請假', "
-    "'main-01', 'main_leader', 'correction', '2026-03-10 09:00:00', 2, '請假', 2)",
+    "values (3, 'old-3', 'void:2', 'o1', 'v1', '2026-03', '', 'attendance', 'correction', 0, '请假', "
+    "'main-01', 'main_leader', 'correction', '2026-03-10 09:00:00', 2, '请假', 2)",
     "insert into appeal (township_id, month, village_id, official_id, fact_id, rule_id, points, "
     "deduction_reason, appellant, reason, submitted_by, submitted_at, state, decision_reason, resolved_by, "
     "before_grade, after_grade, revision_after) values ('t1', '2026-03', 'v1', 'o1', 1, 'absent', -2, "
-    "'缺席', 'village', '有假條', '上山村', '2026-04-02 09:00:00', 'pending', '', '', '', '', 0)",
+    "'缺席', 'village', '有假条', '上山村', '2026-04-02 09:00:00', 'pending', '', '', '', '', 0)",
 )
 
 
@@ -134,14 +134,14 @@ def _row(**change) -> dict:
 
 # 0008 -> 0009: official_assignment becomes the roster history by date -----------------
 AT_0008 = (
-    "insert into township (id, name) values ('t1', '試驗鎮')",
+    "insert into township (id, name) values ('t1', '试验镇')",
     "insert into village (id, township_id, name) values ('v1', 't1', '上山村'), ('v2', 't1', '火石村')",
     "insert into official (id, village_id, name, position, base_pay, attributes) values "
-    "('o1', 'v2', '王建國', '書記', 1800.00, '{}'), ('o2', 'v1', '李秀英', '文書', 1200.00, '{}')",
+    "('o1', 'v2', '王建国', '书记', 1800.00, '{}'), ('o2', 'v1', '李秀英', '文书', 1200.00, '{}')",
     "insert into official_assignment (official_id, from_month, village_id, recorded_at) values "
     "('o1', '2000-01', 'v1', '2026-01-01 08:00:00'), ('o1', '2026-05', 'v2', '2026-05-20 08:00:00'), "
     "('o2', '2000-01', 'v1', '2026-01-01 08:00:00')",
-    "insert into scorer (id, name, role) values ('main-01', '主要領導', 'main_leader')",
+    "insert into scorer (id, name, role) values ('main-01', '主要领导', 'main_leader')",
 )
 
 
@@ -181,9 +181,9 @@ def test_0008_assignments_upgrade_to_roster_entries_and_score_the_same(db_url):
         assert current(store.engine) == HEAD
         assert [(e.official_id, e.effective_on, e.from_month, e.on_roster, e.village_id, e.position,
                  e.base_pay) for e in roster_entries(store)] == [
-            ("o1", "2000-01-01", "2000-01", True, "v1", "書記", Decimal("1800.00")),
-            ("o1", "2026-05-01", "2026-05", True, "v2", "書記", Decimal("1800.00")),
-            ("o2", "2000-01-01", "2000-01", True, "v1", "文書", Decimal("1200.00"))]
+            ("o1", "2000-01-01", "2000-01", True, "v1", "书记", Decimal("1800.00")),
+            ("o1", "2026-05-01", "2026-05", True, "v2", "书记", Decimal("1800.00")),
+            ("o2", "2000-01-01", "2000-01", True, "v1", "文书", Decimal("1200.00"))]
         rulesets.bootstrap(SHIPPED.read_text(encoding="utf-8"), SHIPPED.name)
         app = Kaoping(store, rulesets, today=lambda: date(2026, 11, 25))
         scored = {(m, s.official.id): (s.village.id, sorted(i.fact_id for i in s.result.items),

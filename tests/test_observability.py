@@ -40,7 +40,7 @@ def logs():
 @pytest.fixture
 def served(db_url):
     app = make_app(db_url)
-    token = Tokens(app.store).create("考勤系統管理員", "admin")[0]
+    token = Tokens(app.store).create("考勤系统管理员", "admin")[0]
     server = Server(app, "127.0.0.1:0", workers=4, metrics_listen="127.0.0.1:0",
                     health_listen="127.0.0.1:0", refresh_interval=0.05)
     server.start()
@@ -69,11 +69,11 @@ def test_json_logs_carry_request_id_caller_and_method(served, logs):
     access = {line["client_request_id"]: line for line in logs() if line["logger"] == "kaoping.access"}
     ok = access["req-obs-1"]
     assert ok["method"] == "/kaoping.v1.FactService/SubmitFact" and ok["code"] == "OK"
-    assert ok["caller"] == "考勤系統管理員" and ok["role"] == "admin" and ok["duration_ms"] > 0
+    assert ok["caller"] == "考勤系统管理员" and ok["role"] == "admin" and ok["duration_ms"] > 0
     assert access["req-obs-2"]["code"] == "UNAUTHENTICATED" and access["req-obs-2"]["caller"] == ""
     # the access line's request id is the one the audit log recorded for the write
     entry = [e for e in server.app.store.audit_entries(action="submit_facts")][-1]
-    assert entry.request_id == ok["request_id"] and entry.actor == "考勤系統管理員"
+    assert entry.request_id == ok["request_id"] and entry.actor == "考勤系统管理员"
     assert entry.request_id.startswith("req-obs-1/")   # the caller's id, made unique per call
     # without x-request-id, the id the audit log generates is the one logged
     stubs.facts.SubmitFact(fx.SubmitFactRequest(fact=fact(month="2026-05", key="obs-3")))
@@ -82,7 +82,7 @@ def test_json_logs_carry_request_id_caller_and_method(served, logs):
 
 
 def test_records_logged_inside_a_call_name_it(logs):
-    token = audit.begin(Principal("鎮辦公室", "admin"), "req-inside")
+    token = audit.begin(Principal("镇办公室", "admin"), "req-inside")
     call = call_logs._call.set(call_logs.CallInfo("/kaoping.v1.X/Y"))
     try:
         logging.getLogger("kaoping.somewhere").warning("something happened: %d", 3)
@@ -92,7 +92,7 @@ def test_records_logged_inside_a_call_name_it(logs):
     logging.getLogger("kaoping.somewhere").info("outside any call")
     inside, outside = logs()[-2:]
     assert inside == {**inside, "msg": "something happened: 3", "level": "WARNING",
-                      "request_id": "req-inside", "caller": "鎮辦公室", "role": "admin",
+                      "request_id": "req-inside", "caller": "镇办公室", "role": "admin",
                       "method": "/kaoping.v1.X/Y"}
     assert "request_id" not in outside and outside["msg"] == "outside any call"
 
@@ -104,13 +104,13 @@ def test_text_logs_name_the_call_too():
     handler.addFilter(call_logs.ContextFilter())
     logger = logging.getLogger("kaoping.text-test")
     logger.addHandler(handler)
-    token = audit.begin(Principal("鎮辦公室", "admin"), "req-text")
+    token = audit.begin(Principal("镇办公室", "admin"), "req-text")
     try:
         logger.warning("hello")
     finally:
         audit.end(token)
         logger.removeHandler(handler)
-    assert "hello [request_id=req-text caller=鎮辦公室" in stream.getvalue()
+    assert "hello [request_id=req-text caller=镇办公室" in stream.getvalue()
 
 
 def test_metrics_count_rpcs_facts_and_the_active_version(served):

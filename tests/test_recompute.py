@@ -40,18 +40,18 @@ KINDS = [
 
 def _second_township(app) -> list[str]:
     """A township t2 with three villages (one with no officials) of four officials."""
-    app.put(Township(id="t2", name="第二鎮"))
+    app.put(Township(id="t2", name="第二镇"))
     # the sample's scorers score in both townships here: scorers stored before townships
     # were tenants (township "") may score in any
     for scorer in app.store.scorers():
         app.put(scorer.model_copy(update={"township_id": ""}))
     officials = []
     for v in range(1, 4):
-        app.put_village(Village(id=f"t2-v{v}", township_id="t2", name=f"第二鎮{v}村"))
+        app.put_village(Village(id=f"t2-v{v}", township_id="t2", name=f"第二镇{v}村"))
         for p in range(1, 5 if v < 3 else 1):
             official_id = f"t2-v{v}-{p}"
-            app.put_official(Official(id=official_id, village_id=f"t2-v{v}", name=f"官員{v}{p}",
-                                      position="村委會主任", base_pay=Decimal(1000 + 100 * p)),
+            app.put_official(Official(id=official_id, village_id=f"t2-v{v}", name=f"官员{v}{p}",
+                                      position="村委会主任", base_pay=Decimal(1000 + 100 * p)),
                              effective_on="2026-01-01")
             officials.append(official_id)
     return officials
@@ -95,7 +95,7 @@ def month(app):
                               position=moved.position, base_pay=moved.base_pay), effective_on="2026-03-05")
     # the roster by date: a new position and pay from MONTH, and one who left before it
     promoted = app.store.get(Official, "t2-v1-1")
-    app.put_official(promoted.model_copy(update={"position": "黨支部書記", "base_pay": Decimal(1900)}),
+    app.put_official(promoted.model_copy(update={"position": "党支部书记", "base_pay": Decimal(1900)}),
                      effective_on="2026-03-10")
     app.put_official(app.store.get(Official, "t2-v2-4"), left_on="2026-02-20")
     return app
@@ -126,7 +126,7 @@ def test_recompute_gives_monthly_scores_results(month, workers, per_shard):
     assert "t2-v2-4" not in {r[2] for r in got}
     assert "t2-v2-4" in {r[2] for r in _recomputed(month, OTHER_MONTH, workers=1)[0]}
     promoted = month.monthly_scores(MONTH, official_id="t2-v1-1").scores[0]
-    assert (promoted.official.position, promoted.result.base_pay) == ("黨支部書記", Decimal(1900))
+    assert (promoted.official.position, promoted.result.base_pay) == ("党支部书记", Decimal(1900))
     assert ("t2", "t2-v3", "v02-1") in {r[:3] for r in got}
     assert report.townships == 2 and report.villages == 20
     assert report.facts == len(month.store.facts(MONTH))

@@ -37,7 +37,7 @@ def test_identifier_keys_are_accepted(key):
     assert problems({key: "1"}) == {}
 
 
-@pytest.mark.parametrize("key", ["", "1star", "star-rating", "星級", "a b", "a.b", "ａ", "star\n"])
+@pytest.mark.parametrize("key", ["", "1star", "star-rating", "星级", "a b", "a.b", "ａ", "star\n"])
 def test_keys_that_are_not_identifiers_are_refused(key):
     assert len(problems({key: "1"})) == 1
 
@@ -103,7 +103,7 @@ def test_a_refused_put_changes_nothing(app):
 
 # over gRPC -----------------------------------------------------------------------
 def test_put_and_list_attributes(stubs):
-    stubs.registry.PutVillage(rg.Village(id="v03", township_id="dahedian", name="硬灣村",
+    stubs.registry.PutVillage(rg.Village(id="v03", township_id="dahedian", name="硬湾村",
                                          attributes={"star": "5", "collective_income": "350000"}))
     villages = {v.id: v for v in list_all(stubs.registry.ListVillages, rg.ListVillagesRequest(), "villages")}
     assert dict(villages["v03"].attributes) == {"star": "5", "collective_income": "350000"}

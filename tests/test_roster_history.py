@@ -76,7 +76,7 @@ def submit(stubs, official_id: str, month: str, key: str):
 @pytest.fixture(scope="module")
 def changes(grpc_servicer, stubs, clock):
     """The year's changes, each through PutOfficial as an administrator enters them."""
-    stubs.registry.PutOfficial(rg.Official(id=JOINER, village_id="v03", name="新來的", position="文書",
+    stubs.registry.PutOfficial(rg.Official(id=JOINER, village_id="v03", name="新来的", position="文书",
                                            base_pay="1200", effective_on="2026-07-01",
                                            id_number="110101199001011234", bank_account="6222 0000 1111"))
     leaver = official(stubs, LEAVER)
@@ -86,8 +86,8 @@ def changes(grpc_servicer, stubs, clock):
     mover.village_id, mover.effective_on = "v06", "2026-06-20"
     stubs.registry.PutOfficial(mover)
     promoted = official(stubs, PROMOTED)
-    assert (promoted.position, promoted.base_pay) == ("村委會副主任", "1300.00")
-    promoted.position, promoted.base_pay, promoted.effective_on = "黨支部書記", "1800", "2026-06-01"
+    assert (promoted.position, promoted.base_pay) == ("村委会副主任", "1300.00")
+    promoted.position, promoted.base_pay, promoted.effective_on = "党支部书记", "1800", "2026-06-01"
     stubs.registry.PutOfficial(promoted)
 
 
@@ -154,12 +154,12 @@ def test_a_position_change_scores_later_months_by_the_new_one_and_keeps_the_old(
     assert (may.base_pay, may.pay) == ("1300.00", "1300.00")      # a clean month: full pay
     assert (june.base_pay, june.pay) == ("1800.00", "1800.00")
     then = listed(stubs, month="2026-05")[PROMOTED]
-    assert (then.position, then.base_pay) == ("村委會副主任", "1300.00")
+    assert (then.position, then.base_pay) == ("村委会副主任", "1300.00")
     now = official(stubs, PROMOTED)
-    assert (now.position, now.base_pay) == ("黨支部書記", "1800.00")
+    assert (now.position, now.base_pay) == ("党支部书记", "1800.00")
     assert entries(stubs, PROMOTED) == [
-        ("2000-01-01", "2000-01", True, "v07", "村委會副主任", "1300.00"),
-        ("2026-06-01", "2026-06", True, "v07", "黨支部書記", "1800.00")]
+        ("2000-01-01", "2000-01", True, "v07", "村委会副主任", "1300.00"),
+        ("2026-06-01", "2026-06", True, "v07", "党支部书记", "1800.00")]
 
 
 # history ---------------------------------------------------------------------------------
@@ -191,7 +191,7 @@ def test_a_re_join_is_a_put_with_a_later_day(stubs, changes):
     back.left_on = ""
     stubs.registry.PutOfficial(back)                  # not dated: does not re-join him
     assert LEAVER not in scores(stubs, "2026-09", village_id="v04")
-    back.position = "文書"
+    back.position = "文书"
     bad = refused(lambda: stubs.registry.PutOfficial(back), grpc.StatusCode.FAILED_PRECONDITION)
     assert "2026-07-15" in bad["effective_on"]
     back.position, back.effective_on = official(stubs, LEAVER).position, "2026-09-01"
@@ -236,7 +236,7 @@ def test_leaving_before_joining_and_an_unknown_village(grpc_servicer, stubs, cha
     early = official(stubs, JOINER)
     early.left_on = "2026-06-30"
     assert "2026-07-01" in refused(lambda: stubs.registry.PutOfficial(early))["left_on"]
-    newcomer = rg.Official(id="v03-8", village_id="v03", name="又一個", base_pay="900", left_on="2026-08-31")
+    newcomer = rg.Official(id="v03-8", village_id="v03", name="又一个", base_pay="900", left_on="2026-08-31")
     # no day given: he would join today, after the day he leaves
     assert "2026-09-10" in refused(lambda: stubs.registry.PutOfficial(newcomer))["left_on"]
     lost = official(stubs, JOINER)
@@ -255,7 +255,7 @@ def test_id_number_and_bank_account_only_for_callers_that_pay(stubs, stubs_as, c
         if JOINER in shown:
             assert (shown[JOINER].id_number, shown[JOINER].bank_account) == ("", "")
     reader = listed(stubs_as("reader"), month="2026-08")[JOINER]
-    assert (reader.id_number, reader.bank_account, reader.name) == ("", "", "新來的")
+    assert (reader.id_number, reader.bank_account, reader.name) == ("", "", "新来的")
 
 
 def test_roster_entries_for_a_village_only_its_own(stubs_as, changes):
@@ -283,7 +283,7 @@ def test_year_end_counts_the_months_actually_served(grpc_servicer, stubs, change
     assert leaver.months_counted == 2                                  # June and July
     assert list(leaver.months_served)[:7] == [f"2026-{m:02d}" for m in range(1, 8)]
     assert "2026-08" not in leaver.months_served
-    assert year[PROMOTED].position == "黨支部書記" and year[PROMOTED].months_counted == 3
+    assert year[PROMOTED].position == "党支部书记" and year[PROMOTED].months_counted == 3
     assert len(year["v01-1"].months_served) == 9
     pay = stubs.workflow.GetPayList(wf.GetPayListRequest(month="2026-06"))
     lines = {l.official_id: l for l in pay.lines}

@@ -11,14 +11,14 @@ from kaoping.domain import roster as rs
 from kaoping.domain.errors import FailedPrecondition, InvalidArgument
 
 
-def entry(day: str, village="v1", position="文書", pay="1200", on=True, id=0, month=None):
+def entry(day: str, village="v1", position="文书", pay="1200", on=True, id=0, month=None):
     month = month or (day[:7] if on else rs.next_month(day[:7]))
     return rs.Planned(day, month, on, village, position, Decimal(pay), id=id)
 
 
 def test_the_latest_entry_from_or_before_the_month_holds():
     history = rs.ordered([entry("2026-06-20", "v2", id=2), entry("2026-02-03", id=1)])
-    assert rs.state_in_month(history, "2026-01") == ("v1", "文書", Decimal(1200), False)   # not yet joined
+    assert rs.state_in_month(history, "2026-01") == ("v1", "文书", Decimal(1200), False)   # not yet joined
     assert [rs.state_in_month(history, m).village_id for m in ("2026-02", "2026-05", "2026-06")] == [
         "v1", "v1", "v2"]
     assert rs.joined_on(history) == "2026-02-03" and rs.left_on(history) == ""
@@ -43,7 +43,7 @@ def test_leaving_serves_the_month_of_leaving():
     assert rs.next_month("2026-12") == "2027-01"
 
 
-def put(day="2026-06-01", village="v1", position="文書", pay="1200", dated=True, left=""):
+def put(day="2026-06-01", village="v1", position="文书", pay="1200", dated=True, left=""):
     return rs.Put(village, position, Decimal(pay), day, dated, left)
 
 
@@ -55,7 +55,7 @@ def test_a_put_adds_an_entry_only_for_a_change():
 
 
 def test_an_official_without_history_keeps_his_row_before_the_change():
-    row = rs.RosterState("v1", "文書", Decimal(1200), True)
+    row = rs.RosterState("v1", "文书", Decimal(1200), True)
     baseline, change = rs.plan_put([], put(village="v2"), row, False)
     assert (baseline.effective_on, baseline.village_id, change.village_id) == ("2000-01-01", "v1", "v2")
     assert rs.plan_put([], put(), row, False) == []

@@ -29,7 +29,7 @@ def server(app):
 
 @pytest.fixture
 def admin(app) -> str:
-    return Tokens(app.store).create("鎮管理員", "admin")[0]
+    return Tokens(app.store).create("镇管理员", "admin")[0]
 
 
 def _addr(server) -> str:
@@ -65,11 +65,11 @@ def _actions(report: dict) -> dict[tuple[str, int], str]:
     return {(r["sheet"], r["row"]): r["action"] for r in report["rows"]}
 
 
-THREE_VILLAGES = [("r01", "東山村"), ("r02", "西河村"), ("r03", "南嶺村")]
-OFFICIALS = [("r01-1", "r01", "王一", "黨支部書記", 1800, "2026-01-01"),
-             ("r02-1", "r02 西河村", "李二", "村委會主任", "1600.50", None),
-             ("r03-1", "r03", "張三", "文書", 1200, None)]
-SCORERS = [("r-main", "新主要領導", "main_leader"), ("r-station", "新便民站", "便民服務站")]
+THREE_VILLAGES = [("r01", "东山村"), ("r02", "西河村"), ("r03", "南岭村")]
+OFFICIALS = [("r01-1", "r01", "王一", "党支部书记", 1800, "2026-01-01"),
+             ("r02-1", "r02 西河村", "李二", "村委会主任", "1600.50", None),
+             ("r03-1", "r03", "张三", "文书", 1200, None)]
+SCORERS = [("r-main", "新主要领导", "main_leader"), ("r-station", "新便民站", "便民服务站")]
 
 
 def test_a_workbook_is_reported_first_then_applied_and_a_reimport_changes_nothing(app, server, admin, tmp_path):
@@ -89,7 +89,7 @@ def test_a_workbook_is_reported_first_then_applied_and_a_reimport_changes_nothin
     assert report["applied"]["added"] == 8 and not report["applied"]["dry_run"]
     assert app.store.get(Village, "r02").township_id == "dahedian"
     official = app.store.get(Official, "r02-1")
-    assert (official.village_id, str(official.base_pay), official.position) == ("r02", "1600.50", "村委會主任")
+    assert (official.village_id, str(official.base_pay), official.position) == ("r02", "1600.50", "村委会主任")
     assert app.store.get(Scorer, "r-station").role == "station"       # the role written by its Chinese name
     entries = app.store.audit_entries(action="put_official")
     assert {e.target for e in entries} >= {"r01-1", "r02-1", "r03-1"}
@@ -117,11 +117,11 @@ def test_bad_rows_are_rejected_with_row_and_reason_and_the_good_ones_kept(app, s
     app.rulesets.activate(row.id, "", "test")                  # language 2: positions 书记, 主任, 专干
     book = _workbook(tmp_path / "bad.xlsx", [("b01", "好村")], [
         ("b01-1", "b01", "好人", "书记", 1500, None),            # row 2: good (its village is in the file)
-        ("b01-1", "b01", "重複", "主任", 1400, None),            # row 3: the same id again
-        ("b01-2", "b99", "無村", "主任", 1400, None),            # row 4: no such village
+        ("b01-1", "b01", "重复", "主任", 1400, None),            # row 3: the same id again
+        ("b01-2", "b99", "无村", "主任", 1400, None),            # row 4: no such village
         ("b01-3", "b01", "一千", "主任", "一千", None),           # row 5: not a number
         ("b01-4", "b01", "倒序", "主任", 1000, "2026-05-01", "2026-04-01"),   # row 6: ends before it starts
-        ("b01-5", "b01", "會計", "会计", 1000, None),            # row 7: not a position of the rule set
+        ("b01-5", "b01", "会计", "会计", 1000, None),            # row 7: not a position of the rule set
         ("b01-6", "b01", "好人二", "专干", 900, None),           # row 8: good
     ], [("b-x", "某人", "boss")])                                  # scorers row 2: no such role
     before = _audit_count(app)
@@ -138,7 +138,7 @@ def test_bad_rows_are_rejected_with_row_and_reason_and_the_good_ones_kept(app, s
     assert reason[6][0] == "left_on" and "2026-04-01" in reason[6][1]
     assert reason[7][0] == "position" and "会计" in reason[7][1] and "书记" in reason[7][1]
     assert problems[(SHEET_TITLES["scorers"], 2)][0]["field"] == "role"
-    assert "rejected 村幹部 officials row 5 (b01-3): base_pay" in result.stderr
+    assert "rejected 村干部 officials row 5 (b01-3): base_pay" in result.stderr
     assert app.store.get(Village, "b01") is None and _audit_count(app) == before   # the dry run wrote nothing
 
     result, report = _import(server, admin, str(book), "--apply")
@@ -166,7 +166,7 @@ def test_csv_round_trip_and_export_then_import_changes_nothing(app, server, admi
     result = run(_addr(server), admin, "roster", "export", "--kind", "officials", "--out", str(csv_file))
     assert result.exit_code == 0, result.output
     text = csv_file.read_text(encoding="utf-8-sig").splitlines()
-    assert text[0].startswith("編號 id,村 village,姓名 name") and len(text) == 1 + 17 * 6
+    assert text[0].startswith("编号 id,村 village,姓名 name") and len(text) == 1 + 17 * 6
     text[1] = text[1].replace("1800.00", "1850")                      # one change, typed in the CSV
     csv_file.write_text("\n".join(text) + "\n", encoding="utf-8-sig")
     result, report = _import(server, admin, str(csv_file), "--apply")   # kind told by the header
@@ -179,16 +179,16 @@ def test_csv_round_trip_and_export_then_import_changes_nothing(app, server, admi
 
 def test_a_township_admin_naming_another_townships_village_is_denied_and_nothing_written(
         app, server, admin, tmp_path):
-    app.store.put(Township(id="other", name="別的鎮", county="某縣"),
+    app.store.put(Township(id="other", name="别的镇", county="某县"),
                   Village(id="o01", township_id="other", name="外村"))
-    token, row = Tokens(app.store).create("大河店鎮管理員", "admin")
+    token, row = Tokens(app.store).create("大河店镇管理员", "admin")
     with app.store.session() as s:          # a township-bound admin (tokens with a township_id)
         stored = s.get(ApiToken, row.id)
         stored.township_id = "dahedian"
         s.add(stored)
         s.commit()
-    book = _workbook(tmp_path / "cross.xlsx", [("d01", "本鎮新村")],
-                     [("d01-1", "d01", "本鎮人", "文書", 1000, None), ("o01-1", "o01", "外人", "文書", 1000, None)])
+    book = _workbook(tmp_path / "cross.xlsx", [("d01", "本镇新村")],
+                     [("d01-1", "d01", "本镇人", "文书", 1000, None), ("o01-1", "o01", "外人", "文书", 1000, None)])
     before = _audit_count(app)
     for args in ((), ("--apply",)):
         result = run(_addr(server), token, "roster", "import", str(book), *args)
@@ -209,14 +209,14 @@ def test_a_township_admin_naming_another_townships_village_is_denied_and_nothing
 
 def test_single_records_and_the_template_from_the_cli(app, server, admin, tmp_path):
     addr = _addr(server)
-    assert run(addr, admin, "village", "put", "--id", "s01", "--name", "單村", "--township", "dahedian",
+    assert run(addr, admin, "village", "put", "--id", "s01", "--name", "单村", "--township", "dahedian",
                "--attr", "star=5").exit_code == 0
     assert app.store.get(Village, "s01").attrs() == {"star": "5"}
-    result = run(addr, admin, "official", "put", "--id", "s01-1", "--village", "s01", "--name", "單人",
+    result = run(addr, admin, "official", "put", "--id", "s01-1", "--village", "s01", "--name", "单人",
                  "--base-pay", "一千")
     assert result.exit_code == 1 and "base_pay" in result.output
-    assert run(addr, admin, "official", "put", "--id", "s01-1", "--village", "s01", "--name", "單人",
-               "--base-pay", "1000", "--position", "文書").exit_code == 0
+    assert run(addr, admin, "official", "put", "--id", "s01-1", "--village", "s01", "--name", "单人",
+               "--base-pay", "1000", "--position", "文书").exit_code == 0
     assert run(addr, admin, "scorer", "put", "--id", "s-x", "--name", "站", "--role", "station").exit_code == 0
     assert app.store.get(Scorer, "s-x").role == "station"
     template = tmp_path / "t.xlsx"
@@ -240,7 +240,7 @@ def test_more_than_5000_rows_is_invalid_argument_and_nothing_is_read(app, server
 
 
 def test_positions_are_checked_against_the_townships_own_rule_set(app, server, admin, tmp_path):
-    app.store.put(Township(id="other", name="別的鎮", county="徽縣"))
+    app.store.put(Township(id="other", name="别的镇", county="徽县"))
     text = (ROOT / "rules" / "examples" / "R05-position-pay-ratio.yaml").read_text(encoding="utf-8")
     row = app.rulesets.upload(text, "R05.yaml", "", "test", township_id="other")
     app.rulesets.activate(row.id, "", "test", township_id="other")   # only "other" declares positions

@@ -16,13 +16,13 @@ HISTORY_RULES = """  - id: history.failed_twice
     category: attendance
     history: {months: 2, grade: 不合格}
     grade_at_most: 合格
-    reason: 連續兩個月考評不合格，本月等次最高為合格
+    reason: 连续两个月考评不合格，本月等次最高为合格
   - id: attendance.absent_year
     category: attendance
     aggregate: {count: [meeting_absent], over: year}
     at_least: 3
     deduct: 2
-    reason: 本年累計無故缺席鎮會議3次以上，另扣2分
+    reason: 本年累计无故缺席镇会议3次以上，另扣2分
 """
 
 
@@ -43,7 +43,7 @@ def test_history_comes_from_approved_snapshots_and_recomputes_identically(db_url
     app.rulesets.activate(row.id, row.content_hash, "test")
     flow, clock = workflow(app, after_month("2026-07"))
     official = "v01-1"
-    # July and August: vetoed (嚴重違紀違法) -> 不合格, one absence each; both approved
+    # July and August: vetoed (严重违纪违法) -> 不合格, one absence each; both approved
     for month in ("2026-07", "2026-08"):
         clock.set(after_month(month))
         add(app, official, month, kind="discipline_violation")
@@ -58,7 +58,7 @@ def test_history_comes_from_approved_snapshots_and_recomputes_identically(db_url
     assert (total, grade, vetoed) == (97, "合格", False)       # 100 - 1 - 2
     assert ("history.failed_twice", 0) in items and ("attendance.absent_year", -2) in items
     other = first["v01-2"]
-    assert other[1] == "優秀" and not any(r.startswith("history") for r, _ in other[4])
+    assert other[1] == "优秀" and not any(r.startswith("history") for r, _ in other[4])
     # live data changes that history must not see: the roster's base pay, and a late
     # fact for August, which is closed (refused), so nothing else reaches the snapshot
     with app.store.session() as s:

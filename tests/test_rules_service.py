@@ -22,7 +22,7 @@ def test_village_results_money_counts_and_streaks_end_to_end(stubs):
     leave = fact(month="", official="v05-2", kind="leave_taken", key="leave1")
     leave.date = f"{MONTH}-05"
     result = stubs.facts.SubmitFacts(iter([fx.FactBatch(facts=[
-        *absences, leave, village_fact("vil1", "village_commended", "省級"),
+        *absences, leave, village_fact("vil1", "village_commended", "省级"),
         village_fact("vil2", "village_task_missed")])]))
     assert result.accepted == 7, result
     scores = {s.official_id: s for s in stubs.evaluation.GetMonthlyScores(

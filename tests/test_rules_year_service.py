@@ -13,27 +13,27 @@ MONTHS = ["2026-01", "2026-02"]
 
 def year_rules() -> str:
     text = SHIPPED.read_text(encoding="utf-8").replace('label: "sample 2026-2"', 'label: "year money"')
-    text = text.replace('''      party_warning: {name: 受到黨內警告處分, unit: 次, max_quantity: 3}
-''', '''      party_warning: {name: 受到黨內警告處分, unit: 次, max_quantity: 3}
-      drunk_driving: {name: 酒駕, unit: 次, max_quantity: 1}
+    text = text.replace('''      party_warning: {name: 受到党内警告处分, unit: 次, max_quantity: 3}
+''', '''      party_warning: {name: 受到党内警告处分, unit: 次, max_quantity: 3}
+      drunk_driving: {name: 酒驾, unit: 次, max_quantity: 1}
 ''')
     text = text.replace("  - id: team.warning\n", '''  - id: team.drunk
     category: team_building
     kind: drunk_driving
     year_deduct_yuan: 400
     year_grade_at_most: 良好
-    reason: 酒駕，扣當年績效報酬400元，當年不得評為優秀
+    reason: 酒驾，扣当年绩效报酬400元，当年不得评为优秀
   - id: team.warning
 ''')
-    text = text.replace("\ncategories:\n", "\nroster: {positions: [黨支部書記, 村委會主任]}\ncategories:\n", 1)
-    return text.replace('''    grades: [優秀]
-''', '''    grades: [優秀]
+    text = text.replace("\ncategories:\n", "\nroster: {positions: [党支部书记, 村委会主任]}\ncategories:\n", 1)
+    return text.replace('''    grades: [优秀]
+''', '''    grades: [优秀]
   awards:
     table:
-      優秀: {黨支部書記: 3000}
-      良好: {黨支部書記: 1000}
-    position_ratio: {村委會主任: 0.8}
-    ratio_of: 黨支部書記
+      优秀: {党支部书记: 3000}
+      良好: {党支部书记: 1000}
+    position_ratio: {村委会主任: 0.8}
+    ratio_of: 党支部书记
 ''')
 
 
@@ -57,11 +57,11 @@ def test_year_effects_and_awards_reach_the_service_year_end(db_url):
         # v02-1's month froze its effects: capped at 良好, 400 off a 1000 award
         assert drunk.grade == "良好" and drunk.award == Decimal("1000.00")
         assert drunk.deducted == Decimal("400.00") and drunk.year_payout == drunk.reward + 600
-        # 101 officials tie at 100 for 20 優秀 places (20 % of 102): a tie at the cut is the
-        # meeting's to settle, so none of them is 優秀 and all are 良好 (kaoping.domain.yearend)
+        # 101 officials tie at 100 for 20 优秀 places (20 % of 102): a tie at the cut is the
+        # meeting's to settle, so none of them is 优秀 and all are 良好 (kaoping.domain.yearend)
         assert clean.grade == director.grade == "良好"
         assert clean.award == Decimal("1000.00") and director.award == Decimal("800.00")
-        assert lines["v01-4"].award == 0          # 文書: no row, no ratio
+        assert lines["v01-4"].award == 0          # 文书: no row, no ratio
     finally:
         app.rulesets.close()
         app.store.close()

@@ -29,7 +29,7 @@ def test_shipped_rule_set_is_valid_and_its_cases_pass():
 
 
 def test_every_problem_is_listed_not_just_the_first():
-    text = shipped().replace("deduct: 0.5\n    reason: 學習筆記缺失", "subtract: 0.5\n    reason: 學習筆記缺失") \
+    text = shipped().replace("deduct: 0.5\n    reason: 学习笔记缺失", "subtract: 0.5\n    reason: 学习笔记缺失") \
                     .replace("category: convenience\n    kind: valid_complaint", "category: sports\n    kind: valid_complaint") \
                     .replace("{grade: 良好, min: 80, max: 90}", "{grade: 良好, min: 80, max: 85}") \
                     .replace("full_at: 90", "full_at: ninety")
@@ -44,14 +44,14 @@ def test_every_problem_is_listed_not_just_the_first():
 
 
 @pytest.mark.parametrize("old,new,message", [
-    ("    cap: 6\n    reason: 無故缺席集中學習", "    cap: 60\n    reason: 無故缺席集中學習", "can never bind"),
+    ("    cap: 6\n    reason: 无故缺席集中学习", "    cap: 60\n    reason: 无故缺席集中学习", "can never bind"),
     ("    when: {quantity_at_least: 3}", "    when: {quantity_at_least: 40}", "unreachable"),
     ("  - {grade: 合格, min: 60, max: 80}", "  - {grade: 合格, min: 55, max: 80}", "overlap"),
     ("form: threshold", "form: free_code", "unknown pay form"),
     ("    veto: true", "    veto: yes please", "write `veto: true`"),
-    ("    grade_at_most: 合格", "    grade_at_most: 特優", "is not one of the grades"),
-    ("      study_absent: {name: 無故缺席集中學習, unit: 次, max_quantity: 10}",
-     "      study_absent: {name: 無故缺席集中學習, unit: 次, max_quantity: 10}\n      study_notes_missing2: {name: x}",
+    ("    grade_at_most: 合格", "    grade_at_most: 特优", "is not one of the grades"),
+    ("      study_absent: {name: 无故缺席集中学习, unit: 次, max_quantity: 10}",
+     "      study_absent: {name: 无故缺席集中学习, unit: 次, max_quantity: 10}\n      study_notes_missing2: {name: x}",
      None),
 ])
 def test_single_defects(old, new, message):
@@ -89,7 +89,7 @@ def test_huge_file_is_refused():
 
 
 def test_failing_case_makes_the_set_invalid():
-    text = shipped().replace("expect: {total: 100, grade: 優秀, pay: 1500}", "expect: {total: 99}")
+    text = shipped().replace("expect: {total: 100, grade: 优秀, pay: 1500}", "expect: {total: 99}")
     checked = validate_text(text)
     assert not checked.valid
     assert any("expected 99, got 100" in p.message for p in checked.problems)

@@ -59,7 +59,7 @@ def test_upload_activate_rollback_and_scores_name_their_version(stubs):
     score = lambda: stubs.evaluation.GetMonthlyScores(ev.GetMonthlyScoresRequest(month=MONTH, official_id="v05-1"))
     assert score().scores[0].total == "99" and score().ruleset.id == first.ref.id
     uploaded = stubs.rulesets.UploadRuleSet(rs.RuleSetSource(text=stricter(), filename="stricter.yaml"))
-    assert not uploaded.active and uploaded.uploaded_by == "管理員"
+    assert not uploaded.active and uploaded.uploaded_by == "管理员"
     assert stubs.rulesets.UploadRuleSet(rs.RuleSetSource(text=stricter())).ref.id == uploaded.ref.id
     assert score().scores[0].total == "99"                    # stored, not yet active
     stubs.rulesets.ActivateRuleSet(rs.ActivateRuleSetRequest(id=uploaded.ref.id))

@@ -2,9 +2,9 @@
 write (issue 14, point 4). Real server on loopback with the production interceptor,
 real tokens bound to a township or a county, real database.
 
-Two townships in two counties: `xinzhuang` (成縣) is the callers' own, the sample's
-`dahedian` (徽縣) is the other. Each role's token is bound to xinzhuang (county roles:
-to 成縣). For every method, a request aimed at dahedian (its township, village,
+Two townships in two counties: `xinzhuang` (成县) is the callers' own, the sample's
+`dahedian` (徽县) is the other. Each role's token is bound to xinzhuang (county roles:
+to 成县). For every method, a request aimed at dahedian (its township, village,
 official, fact, appeal, rule-set version, token) must be refused — PERMISSION_DENIED
 or NOT_FOUND — and after all of them nothing in the database has changed; lists asked
 for without a township show nothing of dahedian; and the same requests aimed at
@@ -36,7 +36,7 @@ from tests.support.rules import stricter
 from tests.support.servers import LocalServer
 
 MONTH = "2026-10"
-OWN_COUNTY, OTHER_COUNTY = "成縣", "徽縣"
+OWN_COUNTY, OTHER_COUNTY = "成县", "徽县"
 MODULES = (facts_pb2, evaluation_pb2, rulesets_pb2, registry_pb2, audit_pb2, workflow_pb2, tokens_pb2)
 ROLES = ("admin", "reader", "main_leader", "contact_leader", "station", "resident_cadre", "system",
          "village", "county_admin", "county_reader")
@@ -69,7 +69,7 @@ def requests(t: Target, role: str, n: int) -> dict:
     return {
         "SubmitFact": fx.SubmitFactRequest(fact=_fact(t, key)),
         "SubmitFacts": fx.FactBatch(facts=[_fact(t, key + "-b")]),
-        "CorrectFact": fx.CorrectFactRequest(fact_id=t.fact_id, reason="錄入錯誤", scorer_id=t.scorer,
+        "CorrectFact": fx.CorrectFactRequest(fact_id=t.fact_id, reason="录入错误", scorer_id=t.scorer,
                                              idempotency_key=key + "-c"),
         "ListFacts": fx.ListFactsRequest(month=MONTH, township_id=t.township),
         "GetMonthlyScores": ev.GetMonthlyScoresRequest(month=MONTH, township_id=t.township),
@@ -86,15 +86,15 @@ def requests(t: Target, role: str, n: int) -> dict:
         "GetActiveRuleSet": rs.GetActiveRuleSetRequest(township_id=t.township),
         "PublishTemplate": rs.PublishTemplateRequest(county=t.county, id=t.ruleset_id),
         "GetTemplate": rs.GetTemplateRequest(county=t.county),
-        "CreateTownship": rg.Township(id=f"new-{role}-{n}", name="新鎮", county=t.county),
-        "UpdateTownship": rg.Township(id=t.township, name="改名鎮"),
+        "CreateTownship": rg.Township(id=f"new-{role}-{n}", name="新镇", county=t.county),
+        "UpdateTownship": rg.Township(id=t.township, name="改名镇"),
         "ListTownships": rg.ListTownshipsRequest(county=t.county),
         "GetTownship": rg.GetTownshipRequest(id=t.township),
         "ListVillages": rg.ListVillagesRequest(township_id=t.township),
         "ListOfficials": rg.ListOfficialsRequest(village_id=t.village),
         "ListScorers": rg.ListScorersRequest(township_id=t.township),
         "PutVillage": rg.Village(id=t.village, township_id=t.township, name="改名村"),
-        "PutOfficial": rg.Official(id=t.official, village_id=t.village, name="改名", position="書記",
+        "PutOfficial": rg.Official(id=t.official, village_id=t.village, name="改名", position="书记",
                                    base_pay="1"),
         "PutScorer": rg.Scorer(id=t.scorer, name="改名", role="main_leader", township_id=t.township),
         "ImportRoster": rg.ImportRosterRequest(township_id=t.township, rows=[rg.RosterRow(
@@ -103,14 +103,14 @@ def requests(t: Target, role: str, n: int) -> dict:
         "ListAuditEntries": audit_pb2.ListAuditEntriesRequest(township_id=t.township),
         "GetMonthState": wf.MonthRequest(township_id=t.township, month=MONTH),
         "Aggregate": wf.MonthRequest(township_id=t.township, month=MONTH),
-        "Reopen": wf.MonthRequest(township_id=t.township, month=MONTH, note="重新彙總"),
+        "Reopen": wf.MonthRequest(township_id=t.township, month=MONTH, note="重新汇总"),
         "Approve": wf.ApproveRequest(township_id=t.township, month=MONTH),
         "Confirm": wf.ConfirmRequest(township_id=t.township, month=MONTH, village_id=t.village),
-        "Appeal": wf.AppealRequest(fact_id=t.fact_id, reason="有假條"),
-        "ResolveAppeal": wf.ResolveAppealRequest(appeal_id=t.appeal_id, decision="upheld", reason="維持"),
+        "Appeal": wf.AppealRequest(fact_id=t.fact_id, reason="有假条"),
+        "ResolveAppeal": wf.ResolveAppealRequest(appeal_id=t.appeal_id, decision="upheld", reason="维持"),
         "ListAppeals": wf.ListAppealsRequest(township_id=t.township, month=MONTH),
         "Publish": wf.MonthRequest(township_id=t.township, month=MONTH),
-        "MarkPaid": wf.MarkPaidRequest(township_id=t.township, month=MONTH, reference="銀行回單"),
+        "MarkPaid": wf.MarkPaidRequest(township_id=t.township, month=MONTH, reference="银行回单"),
         "GetVillageFeedback": wf.VillageFeedbackRequest(village_id=t.village, month=MONTH),
         "GetPublicNotice": wf.MonthRequest(township_id=t.township, month=MONTH),
         "GetYearToDateRanking": wf.MonthRequest(township_id=t.township, month=MONTH),
@@ -144,10 +144,10 @@ def invoke(channel, token: str, path: str, method, request):
 class World:
     def __init__(self, tmp_path):
         self.app = app = make_app(new_database_url(tmp_path))
-        app.store.put(m.Township(id="dahedian", name="大河店鎮（示例）", county=OTHER_COUNTY))
+        app.store.put(m.Township(id="dahedian", name="大河店镇（示例）", county=OTHER_COUNTY))
         self.local = LocalServer(app, insecure_dev=False)
         host = self.local.server.tokens
-        deployment = stubs_for(self.local.channel, host.create("縣信息中心", "admin")[0])
+        deployment = stubs_for(self.local.channel, host.create("县信息中心", "admin")[0])
         # the other township: a fact, a month approved with an appeal pending, its own
         # rule-set version and a token of its own
         ruleset = deployment.rulesets.UploadRuleSet(rs.RuleSetSource(text=stricter(), township_id="dahedian"))
@@ -155,18 +155,18 @@ class World:
             Target("dahedian", "", "v01", "v01-1", "main-01", 0, 0, 0, 0), "other-fact")))
         deployment.workflow.Aggregate(wf.MonthRequest(township_id="dahedian", month=MONTH))
         deployment.workflow.Approve(wf.ApproveRequest(township_id="dahedian", month=MONTH))
-        village_token = host.create("上山村黨支部", "village", village_id="v01")[0]
+        village_token = host.create("上山村党支部", "village", village_id="v01")[0]
         appeal = stubs_for(self.local.channel, village_token).workflow.Appeal(
-            wf.AppealRequest(fact_id=fact.fact_id, reason="有假條"))
-        other_token = host.create("大河店鎮審計", "reader", township_id="dahedian")[1]
+            wf.AppealRequest(fact_id=fact.fact_id, reason="有假条"))
+        other_token = host.create("大河店镇审计", "reader", township_id="dahedian")[1]
         self.other = Target("dahedian", OTHER_COUNTY, "v01", "v01-1", "main-01", fact.fact_id, appeal.id,
                             ruleset.ref.id, other_token.id)
         # the callers' own township, built through the API by its county's admin
-        deployment.registry.CreateTownship(rg.Township(id="xinzhuang", name="新莊鎮", county=OWN_COUNTY))
-        county = stubs_for(self.local.channel, host.create("成縣管理員", "county_admin", county=OWN_COUNTY)[0])
-        county.registry.PutVillage(rg.Village(id="xz-v1", township_id="xinzhuang", name="河壩村"))
-        county.registry.PutOfficial(rg.Official(id="xz-o1", village_id="xz-v1", name="李文華",
-                                                position="黨支部書記", base_pay="1500",
+        deployment.registry.CreateTownship(rg.Township(id="xinzhuang", name="新庄镇", county=OWN_COUNTY))
+        county = stubs_for(self.local.channel, host.create("成县管理员", "county_admin", county=OWN_COUNTY)[0])
+        county.registry.PutVillage(rg.Village(id="xz-v1", township_id="xinzhuang", name="河坝村"))
+        county.registry.PutOfficial(rg.Official(id="xz-o1", village_id="xz-v1", name="李文华",
+                                                position="党支部书记", base_pay="1500",
                                                 effective_on="2026-01-01"))
         for role in ("main_leader", "contact_leader", "station", "resident_cadre"):
             county.registry.PutScorer(rg.Scorer(id=f"xz-{role}", name=role, role=role, township_id="xinzhuang"))
@@ -174,19 +174,19 @@ class World:
                                                                      township_id="xinzhuang"))
         own_fact = county.facts.SubmitFact(fx.SubmitFactRequest(fact=_fact(
             Target("xinzhuang", "", "xz-v1", "xz-o1", "xz-main_leader", 0, 0, 0, 0), "own-fact")))
-        spare = county.tokens.IssueToken(tk.IssueTokenRequest(name="備用", role="reader", township_id="xinzhuang"))
+        spare = county.tokens.IssueToken(tk.IssueTokenRequest(name="备用", role="reader", township_id="xinzhuang"))
         self.own = Target("xinzhuang", OWN_COUNTY, "xz-v1", "xz-o1", "xz-main_leader", own_fact.fact_id, 0,
                           own_ruleset.ref.id, spare.info.id)
         bound = {"township_id": "xinzhuang"}
         self.tokens = {
-            "admin": host.create("新莊鎮管理員", "admin", **bound)[0],
-            "reader": host.create("新莊鎮紀委", "reader", **bound)[0],
-            **{role: host.create(f"新莊鎮{role}", role, scorer_id=f"xz-{role}", **bound)[0]
+            "admin": host.create("新庄镇管理员", "admin", **bound)[0],
+            "reader": host.create("新庄镇纪委", "reader", **bound)[0],
+            **{role: host.create(f"新庄镇{role}", role, scorer_id=f"xz-{role}", **bound)[0]
                for role in ("main_leader", "contact_leader", "station", "resident_cadre")},
-            "system": host.create("新莊鎮考勤系統", "system", categories=("attendance",), **bound)[0],
-            "village": host.create("河壩村黨支部", "village", village_id="xz-v1")[0],
-            "county_admin": host.create("成縣管理員二", "county_admin", county=OWN_COUNTY)[0],
-            "county_reader": host.create("成縣讀者", "county_reader", county=OWN_COUNTY)[0],
+            "system": host.create("新庄镇考勤系统", "system", categories=("attendance",), **bound)[0],
+            "village": host.create("河坝村党支部", "village", village_id="xz-v1")[0],
+            "county_admin": host.create("成县管理员二", "county_admin", county=OWN_COUNTY)[0],
+            "county_reader": host.create("成县读者", "county_reader", county=OWN_COUNTY)[0],
         }
 
     def counts(self) -> dict[str, int]:

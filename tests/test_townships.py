@@ -37,7 +37,7 @@ def _second_township(stubs, township_id="xinzhuang", county="徽县"):
     stubs.registry.PutVillage(rg.Village(id=f"{township_id}-v1", township_id=township_id, name="河坝村",
                                          attributes={"star": "4"}))
     stubs.registry.PutOfficial(rg.Official(id=f"{township_id}-o1", village_id=f"{township_id}-v1",
-                                           name="李文华", position="書記", base_pay="1500",
+                                           name="李文华", position="书记", base_pay="1500",
                                            effective_on="2026-01-01"))
     stubs.registry.PutScorer(rg.Scorer(id=f"{township_id}-main", name="新庄镇主要领导",
                                        role="main_leader", township_id=township_id))
@@ -51,16 +51,16 @@ def _absence(official, scorer, key, month=MONTH):
 
 def test_a_township_is_created_listed_changed_and_read(served):
     _app, stubs = served
-    created = stubs.registry.CreateTownship(rg.Township(id="xinzhuang", name="新庄镇", county="徽县",
+    created = stubs.registry.CreateTownship(rg.Township(id="xinzhuang", name="新庄镇", county="两当县",
                                                         contact="党政办 0939-7000000"))
-    assert (created.script, created.county) == ("zh-Hans", "徽县")   # Simplified unless asked
+    assert (created.script, created.county) == ("zh-Hans", "两当县")   # Simplified unless asked
     listed = {t.id: t for t in stubs.registry.ListTownships(rg.ListTownshipsRequest()).townships}
     assert set(listed) == {"dahedian", "xinzhuang"}
-    assert [t.id for t in stubs.registry.ListTownships(rg.ListTownshipsRequest(county="徽县")).townships] \
+    assert [t.id for t in stubs.registry.ListTownships(rg.ListTownshipsRequest(county="两当县")).townships] \
         == ["xinzhuang"]
     changed = stubs.registry.UpdateTownship(rg.Township(id="xinzhuang", name="新庄镇", script="zh-Hant",
                                                         issuer="中共新庄镇委员会", doc_prefix="新庄发"))
-    assert (changed.script, changed.issuer, changed.county) == ("zh-Hant", "中共新庄镇委员会", "徽县")
+    assert (changed.script, changed.issuer, changed.county) == ("zh-Hant", "中共新庄镇委员会", "两当县")
     assert stubs.registry.GetTownship(rg.GetTownshipRequest(id="xinzhuang")) == changed
 
 

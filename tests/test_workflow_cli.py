@@ -21,7 +21,7 @@ def token(db, *args: str) -> str:
 @pytest.fixture
 def server(tmp_path):
     db = tmp_path / "township.db"
-    admin = token(db, "--name", "鎮黨政辦", "--role", "admin")
+    admin = token(db, "--name", "镇党政办", "--role", "admin")
     log = open(tmp_path / "server.log", "w+")
     proc = subprocess.Popen([sys.executable, "-m", "kaoping.ops.server", "--listen", "127.0.0.1:0", "--db",
                              f"sqlite:///{db}", "--load-sample"], stdout=log, stderr=subprocess.STDOUT,
@@ -32,7 +32,7 @@ def server(tmp_path):
         match = re.search(r"listening on port (\d+)", (tmp_path / "server.log").read_text())
         port = int(match.group(1)) if match else None
     assert port, "server did not start:\n" + (tmp_path / "server.log").read_text()
-    v01 = token(db, "--name", "上山村黨支部", "--role", "village", "--village", "v01")  # after --load-sample
+    v01 = token(db, "--name", "上山村党支部", "--role", "village", "--village", "v01")  # after --load-sample
     yield f"127.0.0.1:{port}", admin, v01
     proc.terminate()
     try:
@@ -68,24 +68,24 @@ def test_month_appeal_yearend_and_paylist_commands(server):
     denied = run(address, v01, "month", "approve", "--month", MONTH)
     assert denied.returncode == 1 and "PERMISSION_DENIED" in denied.stdout
 
-    out = ok(run(address, admin, "month", "approve", "--month", MONTH, "--note", "黨委會議審定"))
+    out = ok(run(address, admin, "month", "approve", "--month", MONTH, "--note", "党委会议审定"))
     assert "approved" in out and "appeals until" in out
     out = ok(run(address, v01, "month", "feedback", "--village", "v01", "--month", MONTH))
-    assert "反饋通知單" in out and "無故缺席鎮會議" in out and "unconfirmed" in out
-    out = ok(run(address, v01, "appeal", "submit", fact_id, "--reason", "當天請假已批准"))
+    assert "反馈通知单" in out and "无故缺席镇会议" in out and "unconfirmed" in out
+    out = ok(run(address, v01, "appeal", "submit", fact_id, "--reason", "当天请假已批准"))
     assert "appeal #1" in out and "pending" in out
-    out = ok(run(address, admin, "appeal", "resolve", "1", "--decision", "overturned", "--reason", "假條屬實"))
+    out = ok(run(address, admin, "appeal", "resolve", "1", "--decision", "overturned", "--reason", "假条属实"))
     assert "overturned" in out and "→" in out
     assert "confirmed" in ok(run(address, v01, "month", "confirm", "--month", MONTH))
-    assert "假條屬實" in ok(run(address, admin, "appeal", "list", "--month", MONTH))
+    assert "假条属实" in ok(run(address, admin, "appeal", "list", "--month", MONTH))
 
     out = ok(run(address, admin, "month", "state", "--month", MONTH))
     assert "approved" in out and "resolve_appeal" in out and "confirm" in out
     out = ok(run(address, admin, "paylist", "--month", MONTH))
     assert "township" in out and "上山村" in out
-    assert "村幹部排名" in ok(run(address, admin, "month", "ranking", "--month", MONTH, "--top", "5"))
+    assert "村干部排名" in ok(run(address, admin, "month", "ranking", "--month", MONTH, "--top", "5"))
     out = ok(run(address, admin, "yearend", "--year", "2026"))
-    assert "INCOMPLETE" in out and "年終考核" in out
+    assert "INCOMPLETE" in out and "年终考核" in out
     refused = run(address, admin, "month", "public", "--month", MONTH)
     assert refused.returncode == 1 and "is approved" in refused.stdout
 

@@ -75,7 +75,7 @@ def test_24700_yuan_split_seven_ways_adds_up_to_the_fen():
         exact = Decimal(24700) * weight / total
         assert abs(shares[key] - exact) < Decimal("0.01"), key
         assert shares[key] == shares[key].quantize(Decimal("0.01"))
-    assert shares["a"] > shares["b"] > shares["g"]   # 幹好幹壞不一樣
+    assert shares["a"] > shares["b"] > shares["g"]   # 干好干坏不一样
 
 
 def test_equal_split_that_does_not_divide_gives_the_odd_fen_deterministically():
@@ -101,7 +101,7 @@ def test_pool_edge_cases():
 # year-end arithmetic -----------------------------------------------------------------
 def _line(oid, totals, inspection="100", vetoed_months=(), grades=None, caps=(), vetoes=()):
     months = [MonthResult(f"2025-{i + 1:02d}", Decimal(t),
-                          (grades or {}).get(i, "優秀" if Decimal(t) >= 90 else "良好"),
+                          (grades or {}).get(i, "优秀" if Decimal(t) >= 90 else "良好"),
                           i in vetoed_months, Decimal(1000)) for i, t in enumerate(totals)]
     return YearEndLine(oid, months, InspectionResult(Decimal(inspection), tuple(vetoes), tuple(caps)))
 
@@ -119,11 +119,11 @@ def test_score_grade_veto_and_quota_with_a_tie_at_the_cut_off():
     assert by["second"].score == Decimal("98.60") and len(by["second"].months) == 6
     assert by["veto"].vetoed and by["veto"].grade == "不合格" and "2025-05" in by["veto"].veto_reasons[0]
     assert by["capped"].grade == "良好" and not by["capped"].quota_cut
-    assert by["failed"].vetoed and "3 個月" in by["failed"].veto_reasons[0]
-    # 13 officials -> at most int(13 x 20 %) = 2 優秀: top and second; the eight at 95 tie
+    assert by["failed"].vetoed and "3 个月" in by["failed"].veto_reasons[0]
+    # 13 officials -> at most int(13 x 20 %) = 2 优秀: top and second; the eight at 95 tie
     # for no place and are all cut to 良好
     assert (quota.limit, quota.candidates, quota.granted) == (2, 10, 2)
-    assert [l.official_id for l in lines if l.grade == "優秀"] == ["top", "second"]
+    assert [l.official_id for l in lines if l.grade == "优秀"] == ["top", "second"]
     assert all(by[f"o{i}"].grade == "良好" and by[f"o{i}"].quota_cut for i in range(8))
     assert by["veto"].rank == len(lines) - 1 or by["veto"].rank > by["o0"].rank
 
@@ -134,7 +134,7 @@ def test_a_tie_straddling_the_cut_off_cuts_all_the_tied():
     lines += [_line(f"x{i}", ["70"] * 12) for i in range(6)]       # 10 officials -> quota 2
     quota = evaluate_year(rules, lines)
     assert quota.limit == 2 and quota.granted == 1
-    assert [l.official_id for l in lines if l.grade == "優秀"] == ["a"]
+    assert [l.official_id for l in lines if l.grade == "优秀"] == ["a"]
     assert quota.notes and "tie" in quota.notes[0]
 
 
@@ -144,8 +144,8 @@ def test_reward_goes_to_the_excellent_only_and_adds_up():
     evaluate_year(rules, lines)
     paid = split_reward(rules, lines, rules.pool)
     assert paid == Decimal("24700.00") == sum(l.reward for l in lines)
-    assert {l.official_id for l in lines if l.reward} == {l.official_id for l in lines if l.grade == "優秀"}
-    assert len([l for l in lines if l.grade == "優秀"]) <= 6
+    assert {l.official_id for l in lines if l.reward} == {l.official_id for l in lines if l.grade == "优秀"}
+    assert len([l for l in lines if l.grade == "优秀"]) <= 6
 
 
 # the rule file's sections -------------------------------------------------------------
@@ -169,10 +169,10 @@ def test_a_file_without_the_sections_gets_default_appeals_and_no_year_end():
     ("  notice_days: 5", "  notice_days: 5\n  grace: 3", "unknown key 'grace'"),
     ("  monthly: average", "  monthly: median", "unknown form 'median'"),
     ("    quota_percent: 20", "    quota_percent: 120", "at most 100"),
-    ("    grade: 優秀\n    quota_percent", "    grade: 特優\n    quota_percent", "not one of the year-end grades"),
+    ("    grade: 优秀\n    quota_percent", "    grade: 特优\n    quota_percent", "not one of the year-end grades"),
     ("    pool: 24700", "    pool: 24700.005", "at most 2 decimal places (fen)"),
     ("    split: score", "    split: lottery", "unknown split 'lottery'"),
-    ("    grades: [優秀]", "    grades: [優秀, 特優]", "'特優' is not a year-end grade"),
+    ("    grades: [优秀]", "    grades: [优秀, 特优]", "'特优' is not a year-end grade"),
     ("    failed_months: 3", "    failed_months: 13", "a year has 12 months"),
     ("  inspection_weight: 0.3", "  inspection_weight: 0.3\n  bonus: 1", "unknown key 'bonus'"),
     ("    vetoed_months: 1", "    vetoed_months: true", "whole number"),

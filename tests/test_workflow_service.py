@@ -26,7 +26,7 @@ def clock(grpc_servicer):
 
 @pytest.fixture(scope="module")
 def v02_token(grpc_servicer):
-    return Tokens(grpc_servicer.store).create("火石村黨支部", "village", village_id="v02")[0]
+    return Tokens(grpc_servicer.store).create("火石村党支部", "village", village_id="v02")[0]
 
 
 def refused(call, code):
@@ -60,7 +60,7 @@ def test_a_month_from_scoring_to_paid(stubs, stubs_as, clock, month_facts, v02_t
     error = refused(lambda: admin.Publish(request), grpc.StatusCode.FAILED_PRECONDITION)
     assert "is scoring" in error.details() and violations(error) == {"month": "current state: scoring"}
 
-    state = admin.Aggregate(wf.MonthRequest(month=MONTH, note="統一彙總"))
+    state = admin.Aggregate(wf.MonthRequest(month=MONTH, note="统一汇总"))
     assert (state.state, state.revision) == ("aggregated", 1) and state.ruleset.content_hash
     late = refused(lambda: stubs.facts.SubmitFact(fx.SubmitFactRequest(fact=fact(
         official="v01-3", month=MONTH, key="ws-late")), timeout=30), grpc.StatusCode.FAILED_PRECONDITION)
@@ -76,7 +76,7 @@ def test_a_month_from_scoring_to_paid(stubs, stubs_as, clock, month_facts, v02_t
 
     # feedback: a village reads its own notice, not another's
     notice = v01.GetVillageFeedback(wf.VillageFeedbackRequest(village_id="v01", month=MONTH))
-    assert "反饋通知單" in notice.title and notice.confirmation.state == "unconfirmed"
+    assert "反馈通知单" in notice.title and notice.confirmation.state == "unconfirmed"
     deductions = {d.item.fact_id: d for o in notice.officials for d in o.deductions}
     assert set(deductions) == {month_facts["v01-1"], month_facts["v01-2"]}
     assert all(d.item.reason and d.item.scorer_role == "main_leader" for d in deductions.values())
@@ -90,18 +90,18 @@ def test_a_month_from_scoring_to_paid(stubs, stubs_as, clock, month_facts, v02_t
             grpc.StatusCode.PERMISSION_DENIED)
     refused(lambda: admin.Confirm(wf.ConfirmRequest(month=MONTH, village_id="v01")),
             grpc.StatusCode.PERMISSION_DENIED)
-    appeal = v01.Appeal(wf.AppealRequest(fact_id=month_facts["v01-2"], reason="那兩天在鎮上開會",
+    appeal = v01.Appeal(wf.AppealRequest(fact_id=month_facts["v01-2"], reason="那两天在镇上开会",
                                          appellant="official"))
     assert (appeal.state, appeal.points, appeal.rule_id) == ("pending", "-4", "attendance.off_post")
     refused(lambda: v01.ResolveAppeal(wf.ResolveAppealRequest(appeal_id=appeal.id, decision="overturned",
                                                               reason="x")), grpc.StatusCode.PERMISSION_DENIED)
     resolved = admin.ResolveAppeal(wf.ResolveAppealRequest(appeal_id=appeal.id, decision="overturned",
-                                                           reason="會議簽到表屬實"))
+                                                           reason="会议签到表属实"))
     assert resolved.state == "overturned" and resolved.correction_fact_id > 0
     assert (resolved.before.total, resolved.after.total) == ("96", "100")
     assert (resolved.before.pay, resolved.after.pay) == ("1600.00", "1600.00")
-    assert resolved.official_name and resolved.resolved_by == "管理員"
-    confirmed = v01.Confirm(wf.ConfirmRequest(month=MONTH, note="兩委會議討論無異議"))
+    assert resolved.official_name and resolved.resolved_by == "管理员"
+    confirmed = v01.Confirm(wf.ConfirmRequest(month=MONTH, note="两委会议讨论无异议"))
     assert confirmed.confirmation.state == "confirmed" and [a.state for a in confirmed.appeals] == ["overturned"]
     assert [a.id for a in v02.ListAppeals(wf.ListAppealsRequest(month=MONTH)).appeals] == []
     assert [a.id for a in reader.ListAppeals(wf.ListAppealsRequest(month=MONTH)).appeals] == [appeal.id]
@@ -164,8 +164,8 @@ def test_pay_list_and_rankings_over_the_wire(stubs, stubs_as, clock):
     assert not year.complete and year.unpaid_months == [] and "2026-04" in year.missing_months
     assert [m.state for m in year.months][:3] == ["scoring", "scoring", "paid"]
     assert year.officials[0].months_counted == 1 and len(year.officials) == 102
-    # one month counted: 100 officials tie at 100.00 for 20 優秀 places, so under the quota
-    # nobody is 優秀, and the pool is not paid out; both are said, not hidden
+    # one month counted: 100 officials tie at 100.00 for 20 优秀 places, so under the quota
+    # nobody is 优秀, and the pool is not paid out; both are said, not hidden
     assert (year.excellent_limit, year.excellent_granted) == (20, 0)
     assert any("tie" in n for n in year.notes) and any("not paid out" in n for n in year.notes)
     assert year.pool == "24700.00" and year.paid_out == "0.00"

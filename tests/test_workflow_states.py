@@ -169,7 +169,7 @@ def test_appeal_rules(app):
     fields = {v.field for v in err.value.violations}
     assert fields == {"appeals", "confirmations"}
     flow.resolve_appeal(ADMIN, appeal.id, "upheld", "no leave slip on file")
-    feedback = flow.confirm(v01, "2026-03", note="兩委會議討論，無異議")
+    feedback = flow.confirm(v01, "2026-03", note="两委会议讨论，无异议")
     assert feedback.confirmation_state == "confirmed"
     assert flow.confirm(v01, "2026-03").confirmation_state == "confirmed"    # twice: no change
     with pytest.raises(FailedPrecondition) as err:
@@ -195,8 +195,8 @@ def test_approved_month_keeps_its_version_and_snapshot(app, tmp_path):
     to_state(flow, clock, "2026-03", "approved")
     bound = flow.state(ADMIN, "2026-03").record.ruleset_hash
     # a new rule-set version: absence now costs 2 points
-    text = app.rulesets.active.text.replace("deduct: 1\n    reason: 無故缺席鎮會議，每次扣1分",
-                                            "deduct: 2\n    reason: 無故缺席鎮會議，每次扣2分")
+    text = app.rulesets.active.text.replace("deduct: 1\n    reason: 无故缺席镇会议，每次扣1分",
+                                            "deduct: 2\n    reason: 无故缺席镇会议，每次扣2分")
     text = text.replace('label: "sample 2026-2"', 'label: "sample 2026-3"')
     row = app.rulesets.upload(text, "v2.yaml", "", "test")
     app.rulesets.activate(row.id, "", "test")

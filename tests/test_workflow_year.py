@@ -40,7 +40,7 @@ def generate(app, month: str, rng: random.Random) -> None:
             facts.append(fact_input(official=official.id, month=month, category=category, kind=kind,
                                     quantity=str(rng.randint(low, high)), scorer=scorer,
                                     key=f"gen-{month}-{official.id}-{n}"))
-    # a chronically weak official, and one who fails three months (年度一票否決 by failed_months)
+    # a chronically weak official, and one who fails three months (年度一票否决 by failed_months)
     facts += [fact_input(official="v09-4", month=month, category="key_tasks", kind="task_not_done",
                          quantity="5", key=f"weak-{month}-1"),
               fact_input(official="v09-4", month=month, kind="duty_missed", quantity="4",
@@ -75,31 +75,31 @@ def year(tmp_path_factory):
         if month == "2025-07":
             add(app, "v05-2", month, kind="discipline_violation", key="veto")
         clock.set(after_month(month, 3))
-        flow.aggregate(ADMIN, month, note="統一彙總")
+        flow.aggregate(ADMIN, month, note="统一汇总")
         with pytest.raises(FailedPrecondition):
             add(app, "v01-1", month, key=f"late-{month}")
         if month == "2025-12":
             seen["dec_aggregated"] = flow.year_end(ADMIN, YEAR)
         clock.advance(1)
-        approved = flow.approve(ADMIN, month, note="黨委會議審定")
+        approved = flow.approve(ADMIN, month, note="党委会议审定")
         if month == "2025-12":
             seen["dec_approved"] = flow.year_end(ADMIN, YEAR)
         flow.confirm(village("v01"), month)
         if month == "2025-03":
             seen["before"] = flow.pay_list(ADMIN, month=month)
-            appeal = flow.appeal(village("v02"), seen["disputed"], "當天在縣裡參加培訓，有通知為證",
+            appeal = flow.appeal(village("v02"), seen["disputed"], "当天在县里参加培训，有通知为证",
                                  appellant="official")
             seen["overturned"] = flow.resolve_appeal(ADMIN, appeal.id, "overturned",
-                                                     "培訓通知屬實，不在崗扣分撤銷")
-            flow.confirm(village("v02"), month, note="申訴已處理，確認")
+                                                     "培训通知属实，不在岗扣分撤销")
+            flow.confirm(village("v02"), month, note="申诉已处理，确认")
         if month == "2025-05":
-            appeal = flow.appeal(village("v03"), seen["upheld"], "會議時間與村裡選舉衝突")
-            seen["upheld_appeal"] = flow.resolve_appeal(ADMIN, appeal.id, "upheld", "未請假，扣分維持")
+            appeal = flow.appeal(village("v03"), seen["upheld"], "会议时间与村里选举冲突")
+            seen["upheld_appeal"] = flow.resolve_appeal(ADMIN, appeal.id, "upheld", "未请假，扣分维持")
         if month == "2025-06":
             seen["june_hash"] = approved.record.ruleset_hash
             # mid-year the township adopts a new version: absence now costs 2 points
             text = app.rulesets.active.text.replace(
-                "deduct: 1\n    reason: 無故缺席鎮會議，每次扣1分", "deduct: 2\n    reason: 無故缺席鎮會議，每次扣2分")
+                "deduct: 1\n    reason: 无故缺席镇会议，每次扣1分", "deduct: 2\n    reason: 无故缺席镇会议，每次扣2分")
             text = text.replace('label: "sample 2026-2"', 'label: "sample 2025-7"')
             row = app.rulesets.upload(text, "v2.yaml", "", "test")
             app.rulesets.activate(row.id, "", "test")
@@ -107,7 +107,7 @@ def year(tmp_path_factory):
         published = flow.publish(ADMIN, month)
         clock.set(date.fromisoformat(published.record.notice_ends) + timedelta(days=1))
         flow.mark_paid(ADMIN, month, reference=f"BANK-{month}")
-    # the year-end inspection (聽彙報、查資料、實地看), entered as December facts after payment
+    # the year-end inspection (听汇报、查资料、实地看), entered as December facts after payment
     clock.set(date(YEAR + 1, 1, 12))
     for i, official in enumerate(app.store.officials()):
         if i % 3 == 0:
@@ -151,7 +151,7 @@ def test_the_overturned_appeal_is_a_correcting_fact_with_a_trail(year):
     appeal = seen["overturned"]
     assert appeal.state == "overturned" and appeal.appellant == "official"
     assert appeal.resolved_by == ADMIN.name and appeal.submitted_by == village("v02").name
-    assert appeal.decision_reason == "培訓通知屬實，不在崗扣分撤銷"
+    assert appeal.decision_reason == "培训通知属实，不在岗扣分撤销"
     assert appeal.after_total - appeal.before_total == Decimal(4)       # duty_missed x2, 2 each
     correction = app.store.fact(appeal.correction_fact_id)
     assert correction.voids_fact_id == seen["disputed"] and correction.source == "appeal"
@@ -167,7 +167,7 @@ def test_the_overturned_appeal_is_a_correcting_fact_with_a_trail(year):
     trail = flow.list_appeals(READER, year=YEAR)
     assert [(a.state, a.month) for a in trail] == [("overturned", "2025-03"), ("upheld", "2025-05")]
     note = [e.note for e in flow.state(ADMIN, "2025-03").events if e.action == "resolve_appeal"][0]
-    assert "v02-1" in note and "→" in note and "培訓通知屬實" in note
+    assert "v02-1" in note and "→" in note and "培训通知属实" in note
     upheld = seen["upheld_appeal"]
     assert upheld.before_total == upheld.after_total and upheld.correction_fact_id is None
     # a village sees only its own appeals
@@ -209,13 +209,13 @@ def test_year_end_grades_quota_vetoes_and_the_24700_yuan_pool(year):
     by = {o.line.official_id: o.line for o in ye.officials}
     # veto list: a vetoed month (v05-2, July), an inspection veto (v07-1)
     assert by["v05-2"].vetoed and by["v05-2"].grade == "不合格" and "2025-07" in by["v05-2"].veto_reasons[0]
-    assert by["v07-1"].vetoed and by["v07-1"].veto_reasons[0].startswith("年終考核")
+    assert by["v07-1"].vetoed and by["v07-1"].veto_reasons[0].startswith("年终考核")
     assert by["v05-2"].reward == by["v07-1"].reward == Decimal(0)
     assert by["v11-2"].vetoed and by["v11-2"].veto_reasons == [
-        "3 個月考評為不合格（2025-02, 2025-04, 2025-06）"]
+        "3 个月考评为不合格（2025-02, 2025-04, 2025-06）"]
     weak = by["v09-4"]
     assert weak.grade in ("良好", "合格") and weak.reward == 0
-    assert weak.monthly_pay < 12 * Decimal(1200) and "優秀" not in {m.grade for m in weak.months}
+    assert weak.monthly_pay < 12 * Decimal(1200) and "优秀" not in {m.grade for m in weak.months}
     # the formula, by hand, for one official: 0.7 x average of 12 months + 0.3 x inspection
     one = by["v01-1"]
     average = sum(m.total for m in one.months) / 12
@@ -223,13 +223,13 @@ def test_year_end_grades_quota_vetoes_and_the_24700_yuan_pool(year):
     assert one.score == (Decimal("0.7") * average + Decimal("0.3") * one.inspection.score).quantize(
         CENT, ROUND_HALF_UP)
     # excellent quota: at most 20 % of 102 = 20
-    excellent = [l for l in by.values() if l.grade == "優秀"]
+    excellent = [l for l in by.values() if l.grade == "优秀"]
     assert ye.quota.limit == 20 and 0 < len(excellent) <= 20 == ye.quota.limit
     assert ye.quota.candidates >= len(excellent)
-    assert all(l.grade_before_quota == "優秀" and l.grade == "良好" for l in by.values() if l.quota_cut)
+    assert all(l.grade_before_quota == "优秀" and l.grade == "良好" for l in by.values() if l.quota_cut)
     assert min(l.score for l in excellent) > max((l.score for l in by.values() if l.quota_cut),
                                                  default=Decimal(0)) or ye.quota.notes
-    # the pool: 24,700.00 split over the 優秀 by score, to the fen, adding up exactly
+    # the pool: 24,700.00 split over the 优秀 by score, to the fen, adding up exactly
     assert ye.pool == Decimal("24700") and ye.paid_out == Decimal("24700.00")
     assert sum(l.reward for l in by.values()) == Decimal("24700.00")
     assert {o for o, l in by.items() if l.reward} == {l.official_id for l in excellent}

@@ -1,6 +1,6 @@
 """`kaoping print ...`: documents to pin on the wall.
 
-- `kaoping print notice`: the 《反饋通知單》 (feedback notice) of one village, several, or
+- `kaoping print notice`: the 《反馈通知单》 (feedback notice) of one village, several, or
   all (each starting on a new page): every official's total, grade and pay, every
   deduction with its reason, category, scorer and appeal state, the village's place in a
   bar chart of all villages' average scores, and a line for the village to sign on receipt.
@@ -41,7 +41,7 @@ from kaoping_cli.common import (EXIT_USAGE, amount_text, ROLE_NAMES, STATE_NAMES
                                 stub, usage_error)
 from kaoping_cli.fonts import FontNotFound, find_cjk_font
 
-APPEAL_NAMES = {"pending": "申訴處理中", "upheld": "申訴維持", "overturned": "申訴撤銷"}
+APPEAL_NAMES = {"pending": "申诉处理中", "upheld": "申诉维持", "overturned": "申诉撤销"}
 SIGN_LINE = "＿＿＿＿＿＿＿＿"
 
 
@@ -149,7 +149,7 @@ def village_averages(month: str) -> list[tuple[str, str, Decimal]]:
 def _reason(item) -> str:
     text = item.reason
     if getattr(item, "village_level", False):
-        text += "（村級）"
+        text += "（村级）"
     detail = getattr(item, "detail", "")
     if detail and getattr(item, "effect", "") != "multiplier":
         text += f"（{detail}）"
@@ -192,24 +192,24 @@ def notice_page(fb: wf.VillageFeedback, positions: dict, categories: dict,
     state = STATE_NAMES.get(fb.month_state, fb.month_state) if fb.month_state else ""
     meta = [f"月份：{fb.month}"]
     if state:
-        meta.append(f"狀態：{state}")
-    meta.append(f"規則集：{fb.ruleset.label}（v{fb.ruleset.id}）")
+        meta.append(f"状态：{state}")
+    meta.append(f"规则集：{fb.ruleset.label}（v{fb.ruleset.id}）")
     if fb.confirmation.state:
-        meta.append({"confirmed": "本村已確認", "deemed_confirmed": "逾期視為確認",
-                     "unconfirmed": "待本村確認"}.get(fb.confirmation.state, fb.confirmation.state))
-    blocks: list[Block] = [Para(fb.title or f"{fb.village_name} {fb.month} 績效考評《反饋通知單》", "title"),
+        meta.append({"confirmed": "本村已确认", "deemed_confirmed": "逾期视为确认",
+                     "unconfirmed": "待本村确认"}.get(fb.confirmation.state, fb.confirmation.state))
+    blocks: list[Block] = [Para(fb.title or f"{fb.village_name} {fb.month} 绩效考评《反馈通知单》", "title"),
                            Para("　".join(meta), "meta")]
     if fb.provisional:
-        blocks.append(Para("本月尚在考評中，以下為即時數據，以彙總審定後的結果為準。", "note"))
-    blocks.append(Para("一、考評結果", "heading"))
+        blocks.append(Para("本月尚在考评中，以下为即时数据，以汇总审定后的结果为准。", "note"))
+    blocks.append(Para("一、考评结果", "heading"))
     results = []
     for o in fb.officials:
         deducted = sum((-_dec(d.item.points) for d in o.deductions if _dec(d.item.points) < 0), Decimal(0))
         results.append([o.official_name, positions.get(o.official_id, ""), o.total, o.grade,
                         o.pay or "", format(deducted, "f") if deducted else "0"])
-    blocks.append(TableBlock(["姓名", "職務", "總分", "等次", "績效報酬（元）", "扣分合計"], results,
+    blocks.append(TableBlock(["姓名", "职务", "总分", "等次", "绩效报酬（元）", "扣分合计"], results,
                              [16, 20, 12, 12, 20, 14], ["L", "L", "R", "C", "R", "R"]))
-    blocks.append(Para("二、扣分明細", "heading"))
+    blocks.append(Para("二、扣分明细", "heading"))
     details = []
     for o in fb.officials:
         for d in o.deductions:
@@ -219,22 +219,22 @@ def notice_page(fb: wf.VillageFeedback, positions: dict, categories: dict,
                             ROLE_NAMES.get(item.scorer_role, item.scorer_role), _facts(item),
                             APPEAL_NAMES.get(d.appeal_state, d.appeal_state)])
     if details:
-        blocks.append(TableBlock(["姓名", "扣分", "事由", "類別", "考評人", "事實", "申訴"], details,
+        blocks.append(TableBlock(["姓名", "扣分", "事由", "类别", "考评人", "事实", "申诉"], details,
                                  [13, 8, 36, 18, 13, 8, 12], ["L", "R", "L", "L", "L", "R", "C"]))
     else:
-        blocks.append(Para("本月無扣分。", "body"))
-    blocks.append(Para(f"扣分合計：{fb.total_deducted or '0'} 分", "body"))
+        blocks.append(Para("本月无扣分。", "body"))
+    blocks.append(Para(f"扣分合计：{fb.total_deducted or '0'} 分", "body"))
     if with_chart and averages:
         rank = next((i for i, a in enumerate(averages, start=1) if a[0] == fb.village_id), None)
-        blocks.append(Para("三、全鎮各村平均分排名", "heading"))
+        blocks.append(Para("三、全镇各村平均分排名", "heading"))
         png = ranking_chart([(a[1], a[2]) for a in averages], f"{fb.month} 各村平均分", highlight=fb.village_name)
-        caption = f"本村排名：第 {rank} 名，共 {len(averages)} 個村" if rank else ""
+        caption = f"本村排名：第 {rank} 名，共 {len(averages)} 个村" if rank else ""
         blocks.append(Chart(png, caption))
     if fb.appeal_deadline:
-        blocks.append(Para(f"如對扣分有異議，請於 {fb.appeal_deadline} 前提出申訴；逾期未申訴亦未確認的，視為確認。",
+        blocks.append(Para(f"如对扣分有异议，请于 {fb.appeal_deadline} 前提出申诉；逾期未申诉亦未确认的，视为确认。",
                            "note"))
-    blocks.append(Signature([f"村黨支部書記（簽收）：{SIGN_LINE}", f"日期：{SIGN_LINE}"]))
-    return Page(blocks, f"{fb.village_name} {fb.month} 反饋通知單")
+    blocks.append(Signature([f"村党支部书记（签收）：{SIGN_LINE}", f"日期：{SIGN_LINE}"]))
+    return Page(blocks, f"{fb.village_name} {fb.month} 反馈通知单")
 
 
 def notice_document(villages: list, month: str, with_chart: bool = True) -> Document:
@@ -250,7 +250,7 @@ def notice_document(villages: list, month: str, with_chart: bool = True) -> Docu
                                                           rg.ListOfficialsRequest(village_id=v.id),
                                                           "officials").officials}
         pages.append(notice_page(fb, positions, categories, averages, with_chart))
-    title = pages[0].blocks[0].text if len(pages) == 1 else f"{month} 績效考評《反饋通知單》"
+    title = pages[0].blocks[0].text if len(pages) == 1 else f"{month} 绩效考评《反馈通知单》"
     return Document(title, pages)
 
 
@@ -258,9 +258,9 @@ def public_notice_document(month: str, with_chart: bool = True) -> Document:
     notice = call(stub(wf_grpc.WorkflowServiceStub).GetPublicNotice, wf.MonthRequest(month=month))
     blocks: list[Block] = [Para(notice.title, "title"),
                            Para(f"公示期：{notice.published_on} 至 {notice.notice_ends}", "meta"),
-                           Para("現將本月村幹部績效考評結果公示如下。公示期間如有異議，請向鎮考評工作機構反映。", "body")]
+                           Para("现将本月村干部绩效考评结果公示如下。公示期间如有异议，请向镇考评工作机构反映。", "body")]
     rows = [[str(l.rank), l.official_name, l.village_name, l.total, l.grade, l.pay_tier] for l in notice.lines]
-    blocks.append(TableBlock(["名次", "姓名", "村", "總分", "等次", "報酬檔次"], rows,
+    blocks.append(TableBlock(["名次", "姓名", "村", "总分", "等次", "报酬档次"], rows,
                              [10, 18, 18, 12, 12, 14], ["C", "L", "L", "R", "C", "R"]))
     if with_chart and notice.lines:
         per_village: dict[str, list[Decimal]] = {}
@@ -268,7 +268,7 @@ def public_notice_document(month: str, with_chart: bool = True) -> Document:
             per_village.setdefault(l.village_name, []).append(_dec(l.total))
         bars = sorted(((name, _mean(v)) for name, v in per_village.items()), key=lambda b: (-b[1], b[0]))
         blocks.append(Para("各村平均分排名", "heading"))
-        blocks.append(Chart(ranking_chart(bars, f"{notice.month} 各村平均分"), "各村村幹部平均分"))
+        blocks.append(Chart(ranking_chart(bars, f"{notice.month} 各村平均分"), "各村村干部平均分"))
     blocks.append(Signature([f"公示日期：{notice.published_on}"]))
     return Document(notice.title, [Page(blocks, notice.title)])
 
@@ -354,7 +354,7 @@ def to_pdf(doc: Document) -> bytes:
             self.set_y(-12)
             self.set_font(FAMILY, "", 8)
             self.set_text_color(100)
-            self.cell(0, 6, f"{self.footer_text}　第 {self.page_no()} 頁 / 共 {{nb}} 頁", align="C")
+            self.cell(0, 6, f"{self.footer_text}　第 {self.page_no()} 页 / 共 {{nb}} 页", align="C")
             self.set_text_color(0)
 
     pdf = _PDF(orientation="portrait", unit="mm", format="A4")
@@ -487,7 +487,7 @@ def _resolve_villages(given: list[str], everyone: bool) -> list:
 
 
 # commands -------------------------------------------------------------------------------------------
-app = typer.Typer(help="Printable documents: the 《反饋通知單》 per village and the month's 公示, as PDF "
+app = typer.Typer(help="Printable documents: the 《反馈通知单》 per village and the month's 公示, as PDF "
                        "(A4, Chinese font embedded) or HTML, with a ranking bar chart.", no_args_is_help=True)
 FILE = typer.Argument(None, show_default=False, help="where to write (default: a name from the village and month)")
 FORMAT = typer.Option(None, "--format", case_sensitive=False,
@@ -511,15 +511,15 @@ def print_notice(month: str = typer.Option(..., help="YYYY-MM"),
                                                    autocompletion=complete_village),
                  all_villages: bool = typer.Option(False, "--all", help="every village in one file, each on a new page"),
                  file: Optional[Path] = FILE, format: Optional[DocFormat] = FORMAT, chart: bool = CHART):
-    """The 《反饋通知單》 (feedback notice) of a village for a month, ready to print: results,
+    """The 《反馈通知单》 (feedback notice) of a village for a month, ready to print: results,
     every deduction with its reason, the ranking chart and a line to sign on receipt."""
     if not village and not all_villages:
         raise usage_error("give --village (id or name, e.g. v01 or 上山村) or --all")
     chosen = _resolve_villages(village, all_villages)
     fmt = _format_for(format, file)
     if file is None:
-        name = chosen[0].name if len(chosen) == 1 else "全鎮"
-        file = Path(f"反饋通知單-{name}-{month}")
+        name = chosen[0].name if len(chosen) == 1 else "全镇"
+        file = Path(f"反馈通知单-{name}-{month}")
     try:
         doc = notice_document(chosen, month, chart)
     except FontNotFound as exc:

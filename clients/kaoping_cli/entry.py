@@ -52,7 +52,7 @@ def guided_add(*, official: Optional[str], category: Optional[str], kind: Option
         Session(load_catalog()).run(official=official, category=category, kind=kind, scorer=scorer,
                                     month=month, date_=date_, quantity=quantity, note=note, key=key)
     except (EOFError, KeyboardInterrupt):
-        console.print("\n已取消，未記錄 (cancelled: nothing recorded)")
+        console.print("\n已取消，未记录 (cancelled: nothing recorded)")
         raise typer.Exit(1)
 
 
@@ -66,7 +66,7 @@ class Session:
         scorer_row = self.pick_scorer(scorer)
         categories = self.catalog.categories_for(scorer_row.role)
         if not categories:
-            console.print(f"考評人 {scorer_row.id} ({scorer_row.role}) 在現行規則集中沒有可評的類別 "
+            console.print(f"考评人 {scorer_row.id} ({scorer_row.role}) 在现行规则集中没有可评的类别 "
                           f"(the active rule set gives role {scorer_row.role} no category)",
                           style="red", highlight=False)
             raise typer.Exit(1)
@@ -79,19 +79,19 @@ class Session:
             kind_row = self.pick_kind(fixed["kind"], category_row)
             qty = self.ask_quantity(fixed["quantity"], kind_row)
             note_value = fixed["note"] if fixed["note"] is not None else \
-                Prompt.ask("備註 note（可空 optional）", default="", show_default=False, console=console)
+                Prompt.ask("备注 note（可空 optional）", default="", show_default=False, console=console)
             fact = fx.Fact(official_id=official_row.id, month=month_value, date=date_,
                            category=category_row.id, kind=kind_row.id, quantity=qty, note=note_value,
                            scorer_id=scorer_row.id, source="cli", idempotency_key=key or f"cli-{uuid.uuid4()}")
             self.show(fact, official_row, category_row, kind_row, scorer_row)
-            if Confirm.ask("記錄這條事實？ Record this fact?", default=True, console=console):
+            if Confirm.ask("记录这条事实？ Record this fact?", default=True, console=console):
                 receipt = call(stub(fx_grpc.FactServiceStub).SubmitFact, fx.SubmitFactRequest(fact=fact))
                 word = "already recorded as" if receipt.duplicate else "recorded as"
                 console.print(f"fact {word} #{receipt.fact_id} (key {receipt.idempotency_key})",
                               highlight=False)
             else:
-                console.print("未記錄 (not recorded)")
-            if key or not Confirm.ask("再錄一條？ Another fact?", default=False, console=console):
+                console.print("未记录 (not recorded)")
+            if key or not Confirm.ask("再录一条？ Another fact?", default=False, console=console):
                 return
             month = month_value if not date_ else month   # keep the month for the next fact
             fixed = dict(official=None, category=None, kind=None, quantity=None, note=None)
@@ -104,10 +104,10 @@ class Session:
             found = resolve(given, scorers, lambda s: (s.id, s.name))
             if found is not None:
                 return found
-            console.print(f"沒有考評人 {given!r} (no such scorer)", style="red", highlight=False)
+            console.print(f"没有考评人 {given!r} (no such scorer)", style="red", highlight=False)
             default = None
-        return choose("考評人 scorer（你是誰 who you are）", scorers,
-                      ("id", "名稱 name", "角色 role"),
+        return choose("考评人 scorer（你是谁 who you are）", scorers,
+                      ("id", "名称 name", "角色 role"),
                       lambda s: (s.id, s.name, ROLE_NAMES.get(s.role, s.role)),
                       lambda s: (s.id, s.name), default=default)
 
@@ -127,11 +127,11 @@ class Session:
                 given, self.catalog.officials, lambda o: (o.id, o.name))
             if found is not None:
                 return found
-            console.print(f"沒有村幹部 {given!r} (no such official)", style="red", highlight=False)
+            console.print(f"没有村干部 {given!r} (no such official)", style="red", highlight=False)
         village = choose("村 village", self.catalog.villages, ("id", "村 village"),
                          lambda v: (v.id, v.name), lambda v: (v.id, v.name), default=village_default)
         officials = self.catalog.officials_of(village.id)
-        return choose(f"{village.name} 村幹部 official", officials, ("id", "姓名 name", "職務 position"),
+        return choose(f"{village.name} 村干部 official", officials, ("id", "姓名 name", "职务 position"),
                       lambda o: (o.id, o.name, o.position), lambda o: (o.id, o.name))
 
     def pick_category(self, given: Optional[str], allowed: list[Category]) -> Category:
@@ -139,9 +139,9 @@ class Session:
             found = resolve(given, allowed, lambda c: (c.id, c.name))
             if found is not None:
                 return found
-            console.print(f"類別 {given!r} 不在你可評的類別中 (not a category you score)", style="red",
+            console.print(f"类别 {given!r} 不在你可评的类别中 (not a category you score)", style="red",
                           highlight=False)
-        return choose("考評類別 category", allowed, ("id", "類別 category", "滿分 max"),
+        return choose("考评类别 category", allowed, ("id", "类别 category", "满分 max"),
                       lambda c: (c.id, c.name, c.max), lambda c: (c.id, c.name))
 
     def pick_kind(self, given: Optional[str], category: Category) -> Kind:
@@ -150,15 +150,15 @@ class Session:
             found = resolve(given, kinds, lambda k: (k.id, k.name))
             if found is not None:
                 return found
-            console.print(f"{category.name} 沒有事項 {given!r} (no such kind)", style="red", highlight=False)
-        return choose(f"{category.name} 事項 kind", kinds, ("id", "事項 kind", "單位 unit", "上限 max"),
+            console.print(f"{category.name} 没有事项 {given!r} (no such kind)", style="red", highlight=False)
+        return choose(f"{category.name} 事项 kind", kinds, ("id", "事项 kind", "单位 unit", "上限 max"),
                       lambda k: (k.id, k.name, k.unit, k.max_quantity), lambda k: (k.id, k.name))
 
     def ask_quantity(self, given: Optional[str], kind: Kind) -> str:
         text = given
         while True:
             if text is None:
-                text = Prompt.ask(f"數量 quantity（{kind.unit or '次'}，最多 at most {kind.max_quantity}）",
+                text = Prompt.ask(f"数量 quantity（{kind.unit or '次'}，最多 at most {kind.max_quantity}）",
                                   default="1", console=console).strip()
             problem = quantity_problem(text, kind.max_quantity)
             if not problem:
@@ -168,15 +168,15 @@ class Session:
 
     def show(self, fact, official, category: Category, kind: Kind, scorer) -> None:
         village = self.catalog.village_by_id.get(official.village_id)
-        table = Table("項目 field", "將記錄 to be recorded", title="確認 Please check", show_lines=False)
+        table = Table("项目 field", "将记录 to be recorded", title="确认 Please check", show_lines=False)
         rows = [("月份 month", fact.month or fact.date),
                 ("村 village", f"{village.name} ({village.id})" if village else official.village_id),
-                ("村幹部 official", f"{official.name} ({official.id}) {official.position}"),
-                ("類別 category", f"{category.name} ({category.id})"),
-                ("事項 kind", f"{kind.name} ({kind.id})"),
-                ("數量 quantity", f"{fact.quantity} {kind.unit}"),
-                ("備註 note", fact.note),
-                ("考評人 scorer", f"{scorer.name} ({scorer.id}, {ROLE_NAMES.get(scorer.role, scorer.role)})")]
+                ("村干部 official", f"{official.name} ({official.id}) {official.position}"),
+                ("类别 category", f"{category.name} ({category.id})"),
+                ("事项 kind", f"{kind.name} ({kind.id})"),
+                ("数量 quantity", f"{fact.quantity} {kind.unit}"),
+                ("备注 note", fact.note),
+                ("考评人 scorer", f"{scorer.name} ({scorer.id}, {ROLE_NAMES.get(scorer.role, scorer.role)})")]
         if fact.date:
             rows.insert(1, ("日期 date", fact.date))
         for name, value in rows:
@@ -202,7 +202,7 @@ def choose(title: str, items: Sequence, headers: Sequence[str], row: Callable, k
            default: Optional[str] = None):
     """Show a numbered table and ask until one of them is chosen (number, id or name)."""
     if not items:
-        console.print(f"{title}: 沒有可選項 (nothing to choose from)", style="red", highlight=False)
+        console.print(f"{title}: 没有可选项 (nothing to choose from)", style="red", highlight=False)
         raise typer.Exit(1)
     table = Table("#", *headers, title=title, title_justify="left")
     for n, item in enumerate(items, start=1):
@@ -211,14 +211,14 @@ def choose(title: str, items: Sequence, headers: Sequence[str], row: Callable, k
     if len(items) == 1:
         default = default or keys(items[0])[0]
     while True:
-        answer = Prompt.ask("選擇 choose（#、id 或名稱 or name）", default=default, console=console)
+        answer = Prompt.ask("选择 choose（#、id 或名称 or name）", default=default, console=console)
         answer = (answer or "").strip()
         if answer.isdigit() and 1 <= int(answer) <= len(items):
             return items[int(answer) - 1]
         found = resolve(answer, items, keys)
         if found is not None:
             return found
-        console.print(f"{answer!r} 不是可選項 (not one of the choices)", style="red", highlight=False)
+        console.print(f"{answer!r} 不是可选项 (not one of the choices)", style="red", highlight=False)
 
 
 def normal_month(text: str) -> str:
@@ -234,13 +234,13 @@ def quantity_problem(text: str, max_quantity: str = "") -> str:
     try:
         value = Decimal(text)
     except (InvalidOperation, TypeError):
-        return f"{text!r} 不是數字 (not a number)"
+        return f"{text!r} 不是数字 (not a number)"
     if not value.is_finite() or value <= 0:
-        return f"數量須大於 0 (must be above zero): {text}"
+        return f"数量须大于 0 (must be above zero): {text}"
     if max_quantity:
         try:
             if value > Decimal(max_quantity):
-                return f"{text} 超過上限 {max_quantity} (more than the most plausible {max_quantity})"
+                return f"{text} 超过上限 {max_quantity} (more than the most plausible {max_quantity})"
         except InvalidOperation:
             pass
     return ""

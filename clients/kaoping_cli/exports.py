@@ -6,7 +6,7 @@ points, money) and then written in the chosen format:
 
 - xlsx: a header row (bold, frozen, filterable), column widths fitted to the Chinese
   text, money as numbers formatted #,##0.00, a bold totals row, A4 print setup with the
-  title and page numbers, and an "說明 info" sheet with the period, state, rule set and
+  title and page numbers, and an "说明 info" sheet with the period, state, rule set and
   the server's notes. Numbers are written from the server's decimal text, so Excel
   shows exactly the amounts the server computed.
 - csv: UTF-8 with a byte-order mark (Excel opens it correctly), the same header, no
@@ -45,13 +45,13 @@ from kaoping_cli.common import (ROLE_NAMES, STATE_NAMES, call, call_pages, compl
                                 usage_error)
 
 TEXT, INT, POINTS, MONEY = "text", "int", "points", "money"
-META_LABELS = {"month": "月份 month", "ruleset": "規則集 rule set", "generated": "產生時間 generated",
-               "state": "狀態 state", "period": "期間 period", "complete": "全部兌現 complete",
-               "township_total": "全鎮應發 township total", "year": "年度 year",
-               "missing_months": "未計入月份 missing months", "unpaid_months": "未兌現月份 unpaid months",
-               "formula": "計分公式 formula", "excellent_quota": "優秀名額 excellent quota",
-               "pool": "獎勵總額 pool", "paid_out": "已分配 paid out", "filters": "條件 filters",
-               "entries": "條數 entries", "limit": "上限 limit"}
+META_LABELS = {"month": "月份 month", "ruleset": "规则集 rule set", "generated": "产生时间 generated",
+               "state": "状态 state", "period": "期间 period", "complete": "全部兑现 complete",
+               "township_total": "全镇应发 township total", "year": "年度 year",
+               "missing_months": "未计入月份 missing months", "unpaid_months": "未兑现月份 unpaid months",
+               "formula": "计分公式 formula", "excellent_quota": "优秀名额 excellent quota",
+               "pool": "奖励总额 pool", "paid_out": "已分配 paid out", "filters": "条件 filters",
+               "entries": "条数 entries", "limit": "上限 limit"}
 MONEY_FORMAT = "#,##0.00"
 
 
@@ -101,7 +101,7 @@ def to_decimal(value) -> Optional[Decimal]:
         return None
 
 
-def add_totals(sheet: Sheet, label: str = "合計 total", count_key: str = "", count_unit: str = "") -> Sheet:
+def add_totals(sheet: Sheet, label: str = "合计 total", count_key: str = "", count_unit: str = "") -> Sheet:
     totals: dict = {}
     for c in sheet.columns:
         if c.total:
@@ -184,18 +184,18 @@ def write_xlsx(export: Export, target) -> None:
         ws.page_setup.fitToWidth = 1
         ws.page_setup.fitToHeight = 0
         ws.oddHeader.center.text = export.title
-        ws.oddFooter.center.text = "第 &P 頁，共 &N 頁"
-    info = book.create_sheet("說明 info")
-    info.append(["項目 item", "內容 value"])
+        ws.oddFooter.center.text = "第 &P 页，共 &N 页"
+    info = book.create_sheet("说明 info")
+    info.append(["项目 item", "内容 value"])
     for cell in info[1]:
         cell.font = Font(bold=True)
         cell.fill = head_fill
-    info.append(["標題 title", export.title])
+    info.append(["标题 title", export.title])
     for key, value in export.meta.items():
         shown = ("是 yes" if value else "否 no") if isinstance(value, bool) else "" if value is None else str(value)
         info.append([META_LABELS.get(key, key), shown])
     for note in export.notes:
-        info.append(["說明 note", note])
+        info.append(["说明 note", note])
     info.column_dimensions["A"].width = 22
     widest = max([display_width(str(c.value or "")) for c in info["B"]] + [20])
     info.column_dimensions["B"].width = min(100, widest + 2)
@@ -313,12 +313,12 @@ def score_sheet(month: str, village: str = "", official: str = "") -> Export:
                                                       rg.ListOfficialsRequest(village_id=village),
                                                       "officials").officials}
     first = scores.scores[0].categories if scores.scores else []
-    columns = [Column("village_name", "村 village"), Column("official_id", "編號 id"),
-               Column("official_name", "姓名 name"), Column("position", "職務 position")]
+    columns = [Column("village_name", "村 village"), Column("official_id", "编号 id"),
+               Column("official_name", "姓名 name"), Column("position", "职务 position")]
     columns += [Column(f"category_{c.category}", f"{c.name}（{c.max}）", POINTS) for c in first]
-    columns += [Column("total", "總分 total", POINTS), Column("grade", "等次 grade"),
-                Column("veto", "一票否決 veto"), Column("base_pay", "基本報酬 base pay", MONEY, total=True),
-                Column("pay", "績效報酬 pay", MONEY, total=True)]
+    columns += [Column("total", "总分 total", POINTS), Column("grade", "等次 grade"),
+                Column("veto", "一票否决 veto"), Column("base_pay", "基本报酬 base pay", MONEY, total=True),
+                Column("pay", "绩效报酬 pay", MONEY, total=True)]
     rows = []
     for s in scores.scores:
         row = {"village_name": s.village_name, "official_id": s.official_id, "official_name": s.official_name,
@@ -326,7 +326,7 @@ def score_sheet(month: str, village: str = "", official: str = "") -> Export:
                "veto": (s.veto_reason or "是") if s.vetoed else "", "base_pay": s.base_pay, "pay": s.pay}
         row.update({f"category_{c.category}": c.score for c in s.categories})
         rows.append(row)
-    sheet = add_totals(Sheet("績效考評 scores", columns, rows), count_key="official_name", count_unit="人")
+    sheet = add_totals(Sheet("绩效考评 scores", columns, rows), count_key="official_name", count_unit="人")
     state = _month_state(month)
     scope = f"-{official or village}" if (official or village) else ""
     meta = {"month": month, "ruleset": f"{scores.ruleset.label} v{scores.ruleset.id} "
@@ -336,53 +336,53 @@ def score_sheet(month: str, village: str = "", official: str = "") -> Export:
     if state is not None:
         meta["state"] = f"{STATE_NAMES.get(state.state, state.state)} ({state.state})"
         if state.state == "scoring":
-            notes.append("本月尚在考評中，以上為即時數據 (still scoring: live figures, may change)")
-    return Export("scores", f"{month} 村幹部績效月考評得分表", f"績效考評-{month}{scope}", [sheet], meta, notes)
+            notes.append("本月尚在考评中，以上为即时数据 (still scoring: live figures, may change)")
+    return Export("scores", f"{month} 村干部绩效月考评得分表", f"绩效考评-{month}{scope}", [sheet], meta, notes)
 
 
 def pay_list(month: str = "", year: int = 0, village: str = "") -> Export:
     pay = call(stub(wf_grpc.WorkflowServiceStub).GetPayList,
                wf.GetPayListRequest(month=month, year=year, village_id=village))
     yearly = bool(year)
-    columns = [Column("village_name", "村 village"), Column("official_id", "編號 id"),
+    columns = [Column("village_name", "村 village"), Column("official_id", "编号 id"),
                Column("official_name", "姓名 name"), Column("score", "得分 score", POINTS),
                Column("grade", "等次 grade"),
-               Column("monthly_pay", "月度報酬 monthly pay" if yearly else "績效報酬 pay", MONEY, total=True)]
+               Column("monthly_pay", "月度报酬 monthly pay" if yearly else "绩效报酬 pay", MONEY, total=True)]
     if yearly:
-        columns.append(Column("reward", "年終獎勵 reward", MONEY, total=True))
-    columns += [Column("amount", "應發金額 amount", MONEY, total=True), Column("paid", "已發金額 paid", MONEY, total=True)]
+        columns.append(Column("reward", "年终奖励 reward", MONEY, total=True))
+    columns += [Column("amount", "应发金额 amount", MONEY, total=True), Column("paid", "已发金额 paid", MONEY, total=True)]
     if any(l.id_number or l.bank_account for l in pay.lines):   # only an admin's pay list has them
-        columns += [Column("id_number", "身份證號 ID number"), Column("bank_account", "銀行賬號 bank account")]
+        columns += [Column("id_number", "身份证号 ID number"), Column("bank_account", "银行账号 bank account")]
     rows = [{"village_name": l.village_name, "official_id": l.official_id, "official_name": l.official_name,
              "score": l.score, "grade": l.grade, "monthly_pay": l.monthly_pay, "reward": l.reward,
              "amount": l.amount, "paid": l.paid, "id_number": l.id_number, "bank_account": l.bank_account}
             for l in pay.lines]
-    lines = add_totals(Sheet("發放表 pay list", columns, rows), count_key="official_name", count_unit="人")
-    villages = add_totals(Sheet("各村合計 villages", [
-        Column("village_id", "編號 id"), Column("village_name", "村 village"),
-        Column("officials", "人數 officials", INT, total=True), Column("amount", "應發金額 amount", MONEY, total=True)],
+    lines = add_totals(Sheet("发放表 pay list", columns, rows), count_key="official_name", count_unit="人")
+    villages = add_totals(Sheet("各村合计 villages", [
+        Column("village_id", "编号 id"), Column("village_name", "村 village"),
+        Column("officials", "人数 officials", INT, total=True), Column("amount", "应发金额 amount", MONEY, total=True)],
         [{"village_id": v.village_id, "village_name": v.village_name, "officials": v.officials,
-          "amount": v.amount} for v in pay.villages]), label="全鎮合計 township")
+          "amount": v.amount} for v in pay.villages]), label="全镇合计 township")
     period = pay.period or (month or str(year))
     scope = f"-{village}" if village else ""
     meta = {"period": period, "state": f"{STATE_NAMES.get(pay.state, pay.state)} ({pay.state})",
             "complete": pay.complete,
             "township_total": pay.township_total, "generated": _now()}
-    return Export("pay", f"{period} 村幹部績效報酬發放表", f"報酬發放表-{period}{scope}", [lines, villages],
+    return Export("pay", f"{period} 村干部绩效报酬发放表", f"报酬发放表-{period}{scope}", [lines, villages],
                   meta, list(pay.notes))
 
 
 def year_end(year: int, pool: str = "") -> Export:
     ye = call(stub(wf_grpc.WorkflowServiceStub).GetYearEnd, wf.GetYearEndRequest(year=year, pool=pool))
     columns = [Column("rank", "名次 rank", INT), Column("village_name", "村 village"),
-               Column("official_id", "編號 id"), Column("official_name", "姓名 name"),
-               Column("months_counted", "計入月數 months", INT),
+               Column("official_id", "编号 id"), Column("official_name", "姓名 name"),
+               Column("months_counted", "计入月数 months", INT),
                Column("monthly_component", "月度得分 monthly", POINTS),
-               Column("inspection_score", "年終考核 inspection", POINTS), Column("score", "綜合得分 score", POINTS),
-               Column("grade", "等次 grade"), Column("quota", "名額調整 quota"), Column("veto", "一票否決 veto"),
-               Column("monthly_pay", "月度報酬合計 monthly pay", MONEY, total=True),
-               Column("reward", "年終獎勵 reward", MONEY, total=True),
-               Column("amount", "合計 amount", MONEY, total=True)]
+               Column("inspection_score", "年终考核 inspection", POINTS), Column("score", "综合得分 score", POINTS),
+               Column("grade", "等次 grade"), Column("quota", "名额调整 quota"), Column("veto", "一票否决 veto"),
+               Column("monthly_pay", "月度报酬合计 monthly pay", MONEY, total=True),
+               Column("reward", "年终奖励 reward", MONEY, total=True),
+               Column("amount", "合计 amount", MONEY, total=True)]
     rows = []
     for o in ye.officials:
         monthly, reward = to_decimal(o.monthly_pay) or Decimal(0), to_decimal(o.reward) or Decimal(0)
@@ -394,7 +394,7 @@ def year_end(year: int, pool: str = "") -> Export:
                      "veto": ("；".join(o.veto_reasons) or "是") if o.vetoed else "",
                      "monthly_pay": o.monthly_pay, "reward": o.reward,
                      "amount": format(monthly + reward, ".2f")})
-    sheet = add_totals(Sheet("年終考評 year-end", columns, rows), label="合計 total",
+    sheet = add_totals(Sheet("年终考评 year-end", columns, rows), label="合计 total",
                        count_key="official_name", count_unit="人")
     meta = {"year": ye.year, "ruleset": f"{ye.ruleset.label} v{ye.ruleset.id}",
             "complete": ye.complete,
@@ -402,9 +402,9 @@ def year_end(year: int, pool: str = "") -> Export:
             "unpaid_months": "、".join(ye.unpaid_months),
             "formula": ye.formula,
             "excellent_quota": ("不限 no quota" if ye.excellent_limit < 0 else
-                                       f"{ye.excellent_granted}/{ye.excellent_limit}（候選 {ye.excellent_candidates}）"),
+                                       f"{ye.excellent_granted}/{ye.excellent_limit}（候选 {ye.excellent_candidates}）"),
             "pool": ye.pool, "paid_out": ye.paid_out, "generated": _now()}
-    return Export("year_end", f"{ye.year} 年度村幹部考評結果", f"年終考評-{ye.year}", [sheet], meta, list(ye.notes))
+    return Export("year_end", f"{ye.year} 年度村干部考评结果", f"年终考评-{ye.year}", [sheet], meta, list(ye.notes))
 
 
 def audit_log(actor: str = "", action: str = "", target: str = "", since: str = "", until: str = "",
@@ -412,20 +412,20 @@ def audit_log(actor: str = "", action: str = "", target: str = "", since: str = 
     response = call_pages(stub(au_grpc.AuditServiceStub).ListAuditEntries, au.ListAuditEntriesRequest(
         actor=actor, action=action, target=target, since=since, until=until,
         limit=max(0, min(limit, 10_000))), "entries", max_items=max(limit, 0))
-    columns = [Column("id", "序號 id", INT), Column("at", "時間 at"), Column("actor", "操作人 actor"),
-               Column("role", "角色 role"), Column("request_id", "請求號 request id"),
-               Column("action", "操作 action"), Column("target", "對象 target"),
-               Column("before", "之前 before"), Column("after", "之後 after")]
+    columns = [Column("id", "序号 id", INT), Column("at", "时间 at"), Column("actor", "操作人 actor"),
+               Column("role", "角色 role"), Column("request_id", "请求号 request id"),
+               Column("action", "操作 action"), Column("target", "对象 target"),
+               Column("before", "之前 before"), Column("after", "之后 after")]
     rows = [{"id": e.id, "at": e.at, "actor": e.actor, "role": ROLE_NAMES.get(e.role, e.role) + f" ({e.role})"
              if e.role else "", "request_id": e.request_id, "action": e.action, "target": e.target,
              "before": e.before, "after": e.after} for e in response.entries]
     filters = {"actor": actor, "action": action, "target": target, "since": since, "until": until}
     meta = {"filters": ", ".join(f"{k}={v}" for k, v in filters.items() if v) or "全部 all",
             "entries": len(rows), "limit": limit, "generated": _now()}
-    notes = [f"只列出前 {limit} 條；請縮小條件 (only the first {limit} entries; narrow the filters)"] \
+    notes = [f"只列出前 {limit} 条；请缩小条件 (only the first {limit} entries; narrow the filters)"] \
         if len(rows) >= limit else []
     stamp = datetime.now().strftime("%Y-%m-%d")
-    return Export("audit", "審計日誌 audit log", f"審計日誌-{stamp}", [Sheet("審計日誌 audit", columns, rows)],
+    return Export("audit", "审计日志 audit log", f"审计日志-{stamp}", [Sheet("审计日志 audit", columns, rows)],
                   meta, notes)
 
 
@@ -463,7 +463,7 @@ def export_pay(month: str = typer.Option("", help="YYYY-MM (a month, frozen at a
                village: str = typer.Option("", help="one village, e.g. v01",
                                                 autocompletion=complete_village),
                file: Optional[Path] = FILE, format: Optional[Format] = FORMAT):
-    """The pay list (績效報酬發放表) of a month or a year, with totals per village and for the
+    """The pay list (绩效报酬发放表) of a month or a year, with totals per village and for the
     township. A month has a pay list once it is aggregated."""
     if bool(month) == bool(year):
         raise usage_error("give --month YYYY-MM or --year YYYY")
@@ -475,7 +475,7 @@ def export_pay(month: str = typer.Option("", help="YYYY-MM (a month, frozen at a
 def export_year_end(year: int = typer.Option(..., help="YYYY"),
                     pool: str = typer.Option("", help="yuan to split instead of the rule set's pool"),
                     file: Optional[Path] = FILE, format: Optional[Format] = FORMAT):
-    """The year-end results (年終考評): ranks, scores, grades after the excellent quota,
+    """The year-end results (年终考评): ranks, scores, grades after the excellent quota,
     vetoes, monthly pay and reward per official."""
     fmt = choose_format(format, file)
     _done(year_end(year, pool), fmt, file)

@@ -28,26 +28,26 @@ class Column:
 
 
 COLUMNS = (
-    Column("month", "月份 month", ("month", "月份", "月", "考評月份", "考评月份"), 12,
-           "YYYY-MM，例如 2026-10；有日期時可空"),
+    Column("month", "月份 month", ("month", "月份", "月", "考评月份", "考评月份"), 12,
+           "YYYY-MM，例如 2026-10；有日期时可空"),
     Column("date", "日期 date", ("date", "日期"), 13, "可空；YYYY-MM-DD"),
-    Column("village", "村 village", ("village", "village_id", "村", "村名", "村莊", "村庄"), 14,
-           "下拉選擇，或寫編號 v01 / 名稱 上山村"),
-    Column("official", "村幹部 official", ("official", "official_id", "村幹部", "村干部", "姓名",
-                                         "幹部", "干部"), 18, "下拉選擇，或寫編號 v01-1 / 姓名"),
-    Column("category", "考評類別 category", ("category", "類別", "类别", "考評類別", "考评类别"), 26,
-           "下拉選擇"),
-    Column("kind", "事項 kind", ("kind", "事項", "事项", "考評事項", "考评事项"), 34, "下拉選擇，須屬於該類別"),
-    Column("quantity", "數量 quantity", ("quantity", "數量", "数量", "次數", "次数"), 10, "大於 0；空為 1"),
-    Column("note", "備註 note", ("note", "備註", "备注", "說明", "说明"), 30, "可空"),
-    Column("scorer", "考評人 scorer", ("scorer", "scorer_id", "考評人", "考评人"), 26,
-           "下拉選擇；空則用 --scorer 或你的令牌"),
+    Column("village", "村 village", ("village", "village_id", "村", "村名", "村庄", "村庄"), 14,
+           "下拉选择，或写编号 v01 / 名称 上山村"),
+    Column("official", "村干部 official", ("official", "official_id", "村干部", "村干部", "姓名",
+                                         "干部", "干部"), 18, "下拉选择，或写编号 v01-1 / 姓名"),
+    Column("category", "考评类别 category", ("category", "类别", "类别", "考评类别", "考评类别"), 26,
+           "下拉选择"),
+    Column("kind", "事项 kind", ("kind", "事项", "事项", "考评事项", "考评事项"), 34, "下拉选择，须属于该类别"),
+    Column("quantity", "数量 quantity", ("quantity", "数量", "数量", "次数", "次数"), 10, "大于 0；空为 1"),
+    Column("note", "备注 note", ("note", "备注", "备注", "说明", "说明"), 30, "可空"),
+    Column("scorer", "考评人 scorer", ("scorer", "scorer_id", "考评人", "考评人"), 26,
+           "下拉选择；空则用 --scorer 或你的令牌"),
 )
 BY_KEY = {c.key: c for c in COLUMNS}
 FIELD_COLUMN = {"official_id": "official", "scorer_id": "scorer", "month": "month", "date": "date",
                 "category": "category", "kind": "kind", "quantity": "quantity", "note": "note",
                 "idempotency_key": "key", "source": "source"}
-TEMPLATE_SHEET, LISTS_SHEET, GUIDE_SHEET = "事實 facts", "選項 lists", "說明 guide"
+TEMPLATE_SHEET, LISTS_SHEET, GUIDE_SHEET = "事实 facts", "选项 lists", "说明 guide"
 TEMPLATE_ROWS = 1000
 
 
@@ -146,7 +146,7 @@ def _rows_from_grid(grid: Iterator[tuple[int, list]], source: str) -> list[Sheet
     if columns is None:
         raise ImportFileError(
             f"{source}: no header row found in the first {HEADER_SCAN_ROWS} rows; it needs at least "
-            f"the columns 村幹部 official, 考評類別 category and 事項 kind (see kaoping import --template)")
+            f"the columns 村干部 official, 考评类别 category and 事项 kind (see kaoping import --template)")
     missing = [BY_KEY[k].label for k in ("official", "category", "kind") if k not in columns.values()]
     if missing:
         raise ImportFileError(f"{source}: missing column(s) {', '.join(missing)}")

@@ -4,8 +4,10 @@ Order: the KAOPING_CJK_FONT environment variable (a .ttf, .otf or .ttc file), th
 fonts Debian's fonts-noto-cjk package installs, then other common Chinese fonts on
 Linux, Windows and macOS, then whatever fontconfig (`fc-match`) offers for Chinese. A
 candidate counts only if it really has the glyphs the documents use. In a font
-collection (.ttc) the Traditional Chinese face is preferred (the data is written in
-Traditional characters), then Simplified, then any face with the glyphs.
+collection (.ttc) the face for the document's script is preferred — the Simplified
+Chinese face (SC) for zh-Hans, the default, the Traditional one (TC, then HK) for
+zh-Hant — then the other script's, then any face with the glyphs. The glyph probe holds
+both scripts' forms of the document words, since a zh-Hant document prints 反饋通知單.
 """
 from __future__ import annotations
 
@@ -21,7 +23,7 @@ from typing import Optional
 
 ENV_FONT = "KAOPING_CJK_FONT"
 # The characters every kaoping document needs (title words, village and grade names).
-PROBE = "上山村反饋通知單績效考評公示鎮優秀良好合格"
+PROBE = "上山村反馈通知单绩效考评公示镇优秀良好合格反饋通知單績效考評鎮優"
 INSTALL_HINT = ("no Chinese font found for the printed documents: install Debian's fonts-noto-cjk "
                 "(apt-get install fonts-noto-cjk) or set KAOPING_CJK_FONT to a .ttf/.otf/.ttc file "
                 "with Chinese glyphs")
@@ -44,7 +46,9 @@ CANDIDATES = (
     ("/System/Library/Fonts/Supplemental/Songti.ttc", None),
     ("/Library/Fonts/Arial Unicode.ttf", None),
 )
-PREFERENCE = (r"\bTC\b|Hant|JhengHei|MingLiU|PMingLiU|繁", r"\bHK\b", r"\bSC\b|Hans|YaHei|SimSun", r"")
+HANS = r"\bSC\b|Hans|YaHei|SimSun|简"
+HANT = r"\bTC\b|Hant|JhengHei|MingLiU|PMingLiU|繁"
+PREFERENCE = {"zh-Hans": (HANS, HANT, r"\bHK\b", r""), "zh-Hant": (HANT, r"\bHK\b", HANS, r"")}
 
 
 class FontNotFound(Exception):
@@ -91,14 +95,14 @@ def _name(face, ident: int) -> str:
         return ""
 
 
-def _pick_face(path: str) -> Optional[tuple[int, str, str]]:
+def _pick_face(path: str, script: str) -> Optional[tuple[int, str, str]]:
     try:
         with _faces(path) as faces:
             named = [(i, _name(f, 4), _name(f, 1)) for i, f in enumerate(faces)]
             # fpdf2 embeds proportional faces best; a monospace face is the last resort
             named.sort(key=lambda g: "Mono" in g[1])
             tried: set[int] = set()
-            for pattern in PREFERENCE:            # names first: reading a CJK cmap is slow
+            for pattern in PREFERENCE[script]:    # names first: reading a CJK cmap is slow
                 for i, name, family in named:
                     if i not in tried and re.search(pattern, name):
                         tried.add(i)
@@ -124,7 +128,7 @@ def _from_fontconfig() -> list[tuple[str, Optional[str]]]:
     if not shutil.which("fc-match"):
         return []
     found = []
-    for pattern in ("sans-serif:lang=zh-tw", "sans-serif:lang=zh-cn", ":lang=zh"):
+    for pattern in ("sans-serif:lang=zh-cn", "sans-serif:lang=zh-tw", ":lang=zh"):
         try:
             out = subprocess.run(["fc-match", "-f", "%{file}", pattern], capture_output=True, text=True,
                                  timeout=10).stdout.strip()
@@ -135,9 +139,12 @@ def _from_fontconfig() -> list[tuple[str, Optional[str]]]:
     return found
 
 
-@lru_cache(maxsize=1)
-def find_cjk_font() -> CJKFont:
-    """The font to embed, or FontNotFound with what to install."""
+@lru_cache(maxsize=2)
+def find_cjk_font(script: str = "zh-Hans") -> CJKFont:
+    """The font to embed for documents in `script` (zh-Hans or zh-Hant), or FontNotFound
+    with what to install."""
+    if script not in PREFERENCE:
+        raise ValueError(f"unknown script {script!r}")
     candidates: list[tuple[str, Optional[str]]] = []
     env = os.environ.get(ENV_FONT, "").strip()
     if env:
@@ -147,7 +154,7 @@ def find_cjk_font() -> CJKFont:
     candidates += [c for c in CANDIDATES if Path(c[0]).is_file()]
     candidates += _from_fontconfig()
     for path, bold in candidates:
-        picked = _pick_face(path)
+        picked = _pick_face(path, script)
         if picked is None:
             if path == env:
                 raise FontNotFound(f"{ENV_FONT}={env}: the font lacks Chinese glyphs (it needs {PROBE})")

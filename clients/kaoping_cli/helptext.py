@@ -31,7 +31,7 @@ EXAMPLES: dict[str, list[str]] = {
                   "kaoping fact list --month 2026-10 --output json"],
     "rules": ["kaoping rules test rules/township-sample.yaml", "kaoping rules list"],
     "rules validate": ["kaoping rules validate my-rules.yaml"],
-    "rules upload": ['kaoping rules upload my-rules.yaml --label "2027 細則"'],
+    "rules upload": ['kaoping rules upload my-rules.yaml --label "2027 细则"'],
     "rules activate": ["kaoping rules activate 2"],
     "rules rollback": ["kaoping rules rollback"],
     "rules test": ["kaoping rules test rules/township-sample.yaml"],
@@ -58,10 +58,10 @@ EXAMPLES: dict[str, list[str]] = {
     "village": ["kaoping village put --id v18 --name 新村 --township dahedian --attr star=5"],
     "village put": ["kaoping village put --id v18 --name 新村 --township dahedian --attr star=5"],
     "official": ["kaoping official put --id v18-1 --village v18 --name 王小明 --base-pay 1500"],
-    "official put": ["kaoping official put --id v18-1 --village v18 --name 王小明 --position 文書 "
+    "official put": ["kaoping official put --id v18-1 --village v18 --name 王小明 --position 文书 "
                      "--base-pay 1500 --effective-on 2026-11-01"],
-    "scorer": ["kaoping scorer put --id station-02 --name 便民服務站 --role station"],
-    "scorer put": ["kaoping scorer put --id station-02 --name 便民服務站 --role station"],
+    "scorer": ["kaoping scorer put --id station-02 --name 便民服务站 --role station"],
+    "scorer put": ["kaoping scorer put --id station-02 --name 便民服务站 --role station"],
     "print": ["kaoping print notice --village 上山村 --month 2026-10",
               "kaoping print public-notice --month 2026-10"],
     "print notice": ["kaoping print notice --village 上山村 --month 2026-10",

@@ -88,8 +88,8 @@ def write_template(path: Path, catalog: Catalog) -> None:
         if values:
             dv = DataValidation(type="list", formula1=f"='{LISTS_SHEET}'!${letter}$2:${letter}${len(values) + 1}",
                                 allow_blank=True, showErrorMessage=True, errorStyle="warning",
-                                errorTitle="不在清單中 not in the list",
-                                error="請從清單選擇，或寫編號/名稱 (choose from the list, or write an id or name)",
+                                errorTitle="不在清单中 not in the list",
+                                error="请从清单选择，或写编号/名称 (choose from the list, or write an id or name)",
                                 showInputMessage=True, promptTitle=BY_KEY[key].label, prompt=BY_KEY[key].help)
             dv.add(f"{target}2:{target}{TEMPLATE_ROWS + 1}")
             ws.add_data_validation(dv)
@@ -99,24 +99,24 @@ def write_template(path: Path, catalog: Catalog) -> None:
     ws.add_data_validation(month_dv)
     quantity = get_column_letter(list(BY_KEY).index("quantity") + 1)
     qty_dv = DataValidation(type="decimal", operator="greaterThan", formula1="0", allow_blank=True,
-                            showErrorMessage=True, errorTitle="數量 quantity", error="數量須大於 0 (above zero)")
+                            showErrorMessage=True, errorTitle="数量 quantity", error="数量须大于 0 (above zero)")
     qty_dv.add(f"{quantity}2:{quantity}{TEMPLATE_ROWS + 1}")
     ws.add_data_validation(qty_dv)
 
     guide = book.create_sheet(GUIDE_SHEET)
-    guide.append(["如何填寫 How to fill in"])
+    guide.append(["如何填写 How to fill in"])
     guide["A1"].font = Font(bold=True, size=14)
     for line in (
-            f"在「{TEMPLATE_SHEET}」表中每行填一條事實；第 1 行是表頭，不要改動。",
+            f"在「{TEMPLATE_SHEET}」表中每行填一条事实；第 1 行是表头，不要改动。",
             "One fact per row in the first sheet; keep the header row as it is.",
-            "村、村幹部、類別、事項、考評人可從下拉清單選擇，也可只寫編號（v01-1）或名稱（寫姓名時請同時填村）。",
-            "匯入：kaoping import 本文件.xlsx — 有錯的行會列出行號和原因，其餘行照常匯入。",
-            "改正錯行後再次匯入同一文件即可：已匯入的行不會重複匯入。",
+            "村、村干部、类别、事项、考评人可从下拉清单选择，也可只写编号（v01-1）或名称（写姓名时请同时填村）。",
+            "汇入：kaoping import 本文件.xlsx — 有错的行会列出行号和原因，其余行照常汇入。",
+            "改正错行后再次汇入同一文件即可：已汇入的行不会重复汇入。",
             "Fix the rejected rows and import the same file again: rows already imported are skipped.",
-            f"規則集 rule set: {catalog.ruleset_label}"):
+            f"规则集 rule set: {catalog.ruleset_label}"):
         guide.append([line])
     guide.append([])
-    guide.append(["考評類別 category", "事項 kind", "單位 unit", "上限 max", "誰評 scored by"])
+    guide.append(["考评类别 category", "事项 kind", "单位 unit", "上限 max", "谁评 scored by"])
     for cell in guide[guide.max_row]:
         cell.font = Font(bold=True)
     for c in catalog.categories.values():
@@ -124,7 +124,7 @@ def write_template(path: Path, catalog: Catalog) -> None:
             guide.append([choice_label(c.id, c.name), choice_label(k.id, k.name), k.unit, k.max_quantity,
                           "、".join(ROLE_NAMES.get(r, r) for r in c.scored_by)])
     guide.append([])
-    guide.append(["村 village", "村幹部 official", "職務 position"])
+    guide.append(["村 village", "村干部 official", "职务 position"])
     for cell in guide[guide.max_row]:
         cell.font = Font(bold=True)
     villages = catalog.village_by_id

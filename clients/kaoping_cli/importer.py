@@ -13,7 +13,7 @@ recognised as already imported, two identical rows in one file are two facts, an
 renaming or re-saving the file (Excel's "Save as") does not import it again.
 
 The columns are found by their header (Chinese or English; the template's headers are
-"月份 month", "村幹部 official", ...). A village, official, category, kind or scorer can be
+"月份 month", "村干部 official", ...). A village, official, category, kind or scorer can be
 written as its id ("v01-1"), its name ("徐永福", resolved within the row's village) or
 both, as the template's dropdowns write them ("v01-1 徐永福").
 
@@ -192,7 +192,7 @@ def send(rows: list[SheetRow], batch_size: int, show_progress: bool = True,
                         TimeElapsedColumn(), console=console, disable=not show_progress)
     facts = stub(fx_grpc.FactServiceStub)
     with progress:
-        task = progress.add_task("匯入 importing", total=len(sendable))
+        task = progress.add_task("汇入 importing", total=len(sendable))
         done = 0
         while done < len(sendable):   # every round stores at least one fact, or stops
             chunk = sendable[done:done + stream_facts]
@@ -247,7 +247,7 @@ def run_import(path: Path, scorer: str = "", month: str = "", sheet: str = "", e
 # reporting ------------------------------------------------------------------------------
 def show_report(report: Report) -> None:
     if report.rejected:
-        table = Table("行 row", "村幹部 official", "事項 kind", title="未匯入的行 rejected rows",
+        table = Table("行 row", "村干部 official", "事项 kind", title="未汇入的行 rejected rows",
                       title_justify="left")
         table.add_column("原因 reason", overflow="fold")
         for r in report.rejected:
@@ -268,7 +268,7 @@ def import_command(
                                               show_default=False),
         template: Optional[Path] = typer.Option(None, "--template", help=(
             "write an empty template (.xlsx with dropdowns, or .csv) to this file and stop")),
-        scorer: str = typer.Option("", help="scorer id for rows whose 考評人 scorer cell is empty"),
+        scorer: str = typer.Option("", help="scorer id for rows whose 考评人 scorer cell is empty"),
         month: str = typer.Option("", help="YYYY-MM for rows with neither month nor date"),
         sheet: str = typer.Option("", help="the sheet to read (default: the first with a fact header)"),
         encoding: str = typer.Option("", help="CSV text encoding (default: UTF-8, else GB18030)"),

@@ -29,8 +29,8 @@ from kaoping_cli.roster_sheets import KINDS, MAX_ROWS, read_roster, write_roster
 
 app = typer.Typer(help="The township's roster (villages, officials, scorers) from and to Excel/CSV.",
                   no_args_is_help=True)
-ACTION_NAMES = {"added": "新增 added", "changed": "修改 changed", "unchanged": "不變 unchanged",
-                "rejected": "拒絕 rejected"}
+ACTION_NAMES = {"added": "新增 added", "changed": "修改 changed", "unchanged": "不变 unchanged",
+                "rejected": "拒绝 rejected"}
 
 
 class Kind(str, Enum):
@@ -53,14 +53,14 @@ def _import(rows, township: str, dry_run: bool) -> rg.RosterImportReport:
 def show_report(report: rg.RosterImportReport, file: str) -> None:
     changed = [r for r in report.rows if r.action in ("added", "changed")]
     if changed:
-        table = Table("表 sheet", "行 row", "編號 id", "結果 action", "修改的欄 fields",
-                      title="將寫入 to be written" if report.dry_run else "已寫入 written",
+        table = Table("表 sheet", "行 row", "编号 id", "结果 action", "修改的栏 fields",
+                      title="将写入 to be written" if report.dry_run else "已写入 written",
                       title_justify="left")
         for r in changed:
             table.add_row(r.sheet, str(r.row), r.id, ACTION_NAMES.get(r.action, r.action),
                           ", ".join(r.changed_fields))
         console.print(table)
-    word = "試算 dry run" if report.dry_run else "已寫入 written"
+    word = "试算 dry run" if report.dry_run else "已写入 written"
     console.print(f"{file} ({word}): {len(report.rows)} rows — {report.added} added, {report.changed} changed, "
                   f"{report.unchanged} unchanged, {report.rejected} rejected", highlight=False)
     show_rejected(report)
@@ -77,7 +77,7 @@ def show_rejected(report: rg.RosterImportReport) -> None:
 
 @app.command("import")
 def roster_import(
-        file: Path = typer.Argument(..., help="a .xlsx workbook (sheets 村, 村幹部, 考評人) or one .csv"),
+        file: Path = typer.Argument(..., help="a .xlsx workbook (sheets 村, 村干部, 考评人) or one .csv"),
         township: str = typer.Option("", help="the township (default: your token's, or the only one)"),
         apply: bool = typer.Option(False, "--apply", help="write the good rows (after the dry-run report)"),
         kind: Optional[Kind] = typer.Option(None, help="what a CSV file holds (default: told by its header)"),

@@ -1,10 +1,10 @@
 """The roster workbook: which sheets and columns `kaoping roster import` reads and
 `kaoping roster export` / `template` write, and reading them into RosterRow messages.
 
-One workbook (.xlsx) has three sheets, 村 villages, 村幹部 officials and 考評人 scorers;
+One workbook (.xlsx) has three sheets, 村 villages, 村干部 officials and 考评人 scorers;
 a CSV file holds one of them (the kind is told by --kind, else by its header). Headers
 are found by their Chinese or English name (Traditional or Simplified), in any order;
-a column "attr.NAME" (or 屬性.NAME) holds the attribute NAME the rules may read. The
+a column "attr.NAME" (or 属性.NAME) holds the attribute NAME the rules may read. The
 row numbers reported are the spreadsheet's (the header is row 1).
 """
 from __future__ import annotations
@@ -20,11 +20,11 @@ from kaoping_cli.fact_sheet import ImportFileError, cell_text, csv_lines
 
 KINDS = ("villages", "officials", "scorers")
 ENTRY = {"villages": "village", "officials": "official", "scorers": "scorer"}
-SHEET_TITLES = {"villages": "村 villages", "officials": "村幹部 officials", "scorers": "考評人 scorers"}
-SHEET_ALIASES = {"villages": ("村", "villages", "village", "村莊", "村庄"),
-                 "officials": ("村幹部", "村干部", "officials", "official", "幹部", "干部"),
-                 "scorers": ("考評人", "考评人", "scorers", "scorer")}
-ATTRIBUTE_PREFIXES = ("attr.", "attr:", "屬性.", "属性.", "屬性:", "属性:")
+SHEET_TITLES = {"villages": "村 villages", "officials": "村干部 officials", "scorers": "考评人 scorers"}
+SHEET_ALIASES = {"villages": ("村", "villages", "village", "村庄", "村庄"),
+                 "officials": ("村干部", "村干部", "officials", "official", "干部", "干部"),
+                 "scorers": ("考评人", "考评人", "scorers", "scorer")}
+ATTRIBUTE_PREFIXES = ("attr.", "attr:", "属性.", "属性.", "属性:", "属性:")
 MAX_ROWS = 5000       # the server's bound for one ImportRoster call
 
 
@@ -37,28 +37,28 @@ class Column:
 
 COLUMNS: dict[str, tuple[Column, ...]] = {
     "villages": (
-        Column("id", "編號 id", ("編號", "编号", "村編號", "村编号", "village_id")),
-        Column("name", "名稱 name", ("名稱", "名称", "村名", "村名稱", "村名称")),
-        Column("township_id", "鄉鎮 township", ("鄉鎮", "乡镇", "township", "township_id")),
+        Column("id", "编号 id", ("编号", "编号", "村编号", "村编号", "village_id")),
+        Column("name", "名称 name", ("名称", "名称", "村名", "村名称", "村名称")),
+        Column("township_id", "乡镇 township", ("乡镇", "乡镇", "township", "township_id")),
     ),
     "officials": (
-        Column("id", "編號 id", ("編號", "编号", "official_id", "幹部編號", "干部编号")),
-        Column("village_id", "村 village", ("村", "village", "村編號", "村编号")),
+        Column("id", "编号 id", ("编号", "编号", "official_id", "干部编号", "干部编号")),
+        Column("village_id", "村 village", ("村", "village", "村编号", "村编号")),
         Column("name", "姓名 name", ("姓名", "名字")),
-        Column("position", "職務 position", ("職務", "职务", "崗位", "岗位")),
-        Column("base_pay", "基本報酬 base_pay", ("基本報酬", "基本报酬", "基礎報酬", "基础报酬", "基本工資",
+        Column("position", "职务 position", ("职务", "职务", "岗位", "岗位")),
+        Column("base_pay", "基本报酬 base_pay", ("基本报酬", "基本报酬", "基础报酬", "基础报酬", "基本工资",
                                                 "基本工资", "base pay")),
         Column("effective_on", "生效日期 effective_on", ("生效日期", "起始日期", "到任日期", "effective on")),
-        Column("left_on", "離任日期 left_on", ("離任日期", "离任日期", "結束日期", "结束日期", "left on")),
-        Column("id_number", "身份證號 id_number", ("身份證號", "身份证号", "身份證", "身份证", "id number")),
-        Column("bank_account", "銀行帳號 bank_account", ("銀行帳號", "银行账号", "銀行賬號", "帳號", "账号",
+        Column("left_on", "离任日期 left_on", ("离任日期", "离任日期", "结束日期", "结束日期", "left on")),
+        Column("id_number", "身份证号 id_number", ("身份证号", "身份证号", "身份证", "身份证", "id number")),
+        Column("bank_account", "银行帐号 bank_account", ("银行帐号", "银行账号", "银行账号", "帐号", "账号",
                                                        "bank account")),
     ),
     "scorers": (
-        Column("id", "編號 id", ("編號", "编号", "scorer_id")),
-        Column("name", "姓名 name", ("姓名", "名稱", "名称")),
+        Column("id", "编号 id", ("编号", "编号", "scorer_id")),
+        Column("name", "姓名 name", ("姓名", "名称", "名称")),
         Column("role", "角色 role", ("角色", "身份")),
-        Column("township_id", "鄉鎮 township", ("鄉鎮", "乡镇", "township", "township_id")),
+        Column("township_id", "乡镇 township", ("乡镇", "乡镇", "township", "township_id")),
     ),
 }
 ROLE_BY_NAME = {name: role for role, name in ROLE_NAMES.items()} | {
@@ -168,7 +168,7 @@ def read_roster(path: Path, kind: str = "", encoding: str = "") -> list[rg.Roste
             rows: list[rg.RosterRow] = []
             kinds = {name: sheet_kind(name) for name in book.sheetnames}
             if not any(kinds.values()):
-                raise ImportFileError(f"{path}: no sheet named 村 villages, 村幹部 officials or 考評人 "
+                raise ImportFileError(f"{path}: no sheet named 村 villages, 村干部 officials or 考评人 "
                                       f"scorers (it has {', '.join(book.sheetnames)})")
             for name, found in kinds.items():
                 if found and (not kind or found == kind):

@@ -45,7 +45,7 @@ def issue(name: str = typer.Option(..., "--name", help="who holds it"),
           quiet: bool = typer.Option(False, "--quiet", help="print only the token"),
           output: Output = OUTPUT_OPTION):
     """Issue a token; it is printed once and cannot be shown again.
-    Example: kaoping token issue --name 便民服務站 --role station --scorer station-01"""
+    Example: kaoping token issue --name 便民服务站 --role station --scorer station-01"""
     issued = call(_stub().IssueToken, tk.IssueTokenRequest(
         name=name, role=role, township_id=township, county=county, scorer_id=scorer,
         village_id=village, categories=[c.strip() for c in categories.split(",") if c.strip()],
@@ -56,7 +56,7 @@ def issue(name: str = typer.Option(..., "--name", help="who holds it"),
     if emit_json(output, issued):
         return
     i = issued.info
-    console.print(f"token {i.id} for {i.name} ({i.role}, {reach_text(i)}); 僅顯示一次，請妥善保存 "
+    console.print(f"token {i.id} for {i.name} ({i.role}, {reach_text(i)}); 仅显示一次，请妥善保存 "
                   f"(shown once, store it safely):", markup=False, highlight=False)
     typer.echo(issued.token)
 

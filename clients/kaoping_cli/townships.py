@@ -25,7 +25,7 @@ template_app = typer.Typer(help="A county's template rule set, which new townshi
                                 "Example: kaoping rules template get -o my-rules.yaml",
                            no_args_is_help=True)
 
-SCRIPT_HELP = "documents' script: zh-Hans (简体, default) or zh-Hant (繁體)"
+SCRIPT_HELP = "documents' script: zh-Hans (简体, default) or zh-Hant (繁体)"
 
 
 def _show(t: rg.Township, output: Output) -> None:

@@ -22,7 +22,7 @@ _CONSOLE = Console()
 
 month_app = typer.Typer(help="The monthly workflow: state, aggregate, approve, confirm, publish, pay.\n\n"
                              "Example: kaoping month state --month 2026-10", no_args_is_help=True)
-appeal_app = typer.Typer(help="Appeals (申訴) against deductions: submit, resolve, list.\n\n"
+appeal_app = typer.Typer(help="Appeals (申诉) against deductions: submit, resolve, list.\n\n"
                               "Example: kaoping appeal list --month 2026-10", no_args_is_help=True)
 
 MONTH = typer.Option(..., "--month", help="YYYY-MM")
@@ -87,7 +87,7 @@ def month_state(month: str = MONTH, township: str = TOWNSHIP, output: Output = O
 
 @month_app.command("aggregate")
 def month_aggregate(month: str = MONTH, township: str = TOWNSHIP, note: str = typer.Option("")):
-    """Freeze the month's totals for the meeting (統一彙總); facts are closed from now on.
+    """Freeze the month's totals for the meeting (统一汇总); facts are closed from now on.
     Example: kaoping month aggregate --month 2026-10"""
     _print_state(_rpc("Aggregate", wf.MonthRequest(month=month, township_id=township, note=note)))
 
@@ -103,8 +103,8 @@ def month_reopen(month: str = MONTH, note: str = typer.Option(..., help="why"), 
 def month_approve(month: str = MONTH, township: str = TOWNSHIP,
                   version_hash: str = typer.Option("", help="the rule-set hash the meeting approved"),
                   note: str = typer.Option("")):
-    """Record the meeting's approval (會議審定); binds the rule-set version.
-    Example: kaoping month approve --month 2026-10 --note '11月3日黨委會審定'"""
+    """Record the meeting's approval (会议审定); binds the rule-set version.
+    Example: kaoping month approve --month 2026-10 --note '11月3日党委会审定'"""
     _print_state(_rpc("Approve", wf.ApproveRequest(month=month, township_id=township,
                                                    content_hash=version_hash, note=note)))
 
@@ -120,7 +120,7 @@ def month_publish(month: str = MONTH, township: str = TOWNSHIP, note: str = type
 def month_pay(month: str = MONTH, township: str = TOWNSHIP,
               reference: str = typer.Option("", help="e.g. the bank batch number"),
               note: str = typer.Option("")):
-    """Record the month's amounts as paid (兌現), after the notice period.
+    """Record the month's amounts as paid (兑现), after the notice period.
     Example: kaoping month pay --month 2026-10 --reference BANK-2026-11-15"""
     _print_state(_rpc("MarkPaid", wf.MarkPaidRequest(month=month, township_id=township,
                                                      reference=reference, note=note)))
@@ -138,7 +138,7 @@ def _print_feedback(f: wf.VillageFeedback) -> None:
     table.add_column("reason", overflow="fold")
     for o in f.officials:
         if not o.deductions:
-            table.add_row(o.official_name, o.total, o.grade, "", "", "", "", "無扣分")
+            table.add_row(o.official_name, o.total, o.grade, "", "", "", "", "无扣分")
         for i, d in enumerate(o.deductions):
             first = i == 0
             appeal = f"#{d.appeal_id} {d.appeal_state}" if d.appeal_id else ""
@@ -152,7 +152,7 @@ def _print_feedback(f: wf.VillageFeedback) -> None:
 
 @month_app.command("feedback")
 def month_feedback(village: str = typer.Option(...), month: str = MONTH, output: Output = OUTPUT_OPTION):
-    """The village's 《反饋通知單》 with every deduction, its appeal and the confirmation.
+    """The village's 《反馈通知单》 with every deduction, its appeal and the confirmation.
     Example: kaoping month feedback --village v01 --month 2026-10"""
     feedback = _rpc("GetVillageFeedback", wf.VillageFeedbackRequest(village_id=village, month=month))
     if not emit_json(output, feedback):
@@ -162,8 +162,8 @@ def month_feedback(village: str = typer.Option(...), month: str = MONTH, output:
 @month_app.command("confirm")
 def month_confirm(month: str = MONTH, village: str = typer.Option("", help="default: your village"),
                   note: str = typer.Option(""), township: str = TOWNSHIP):
-    """Confirm your village's feedback notice (反饋確認).
-    Example: kaoping month confirm --month 2026-10 --note '兩委會議討論無異議'"""
+    """Confirm your village's feedback notice (反馈确认).
+    Example: kaoping month confirm --month 2026-10 --note '两委会议讨论无异议'"""
     _print_feedback(_rpc("Confirm", wf.ConfirmRequest(month=month, village_id=village, note=note,
                                                       township_id=township)))
 
@@ -190,7 +190,7 @@ def _change(value: int) -> str:
 @month_app.command("ranking")
 def month_ranking(month: str = MONTH, township: str = TOWNSHIP, top: int = typer.Option(0, help="0: all"),
                   output: Output = OUTPUT_OPTION):
-    """曬成績、比作為: the month's ranks, change from last month, and the year to date.
+    """晒成绩、比作为: the month's ranks, change from last month, and the year to date.
     Example: kaoping month ranking --month 2026-10 --top 20"""
     r = _rpc("GetYearToDateRanking", wf.MonthRequest(month=month, township_id=township))
     if emit_json(output, r):
@@ -206,11 +206,11 @@ def month_ranking(month: str = MONTH, township: str = TOWNSHIP, top: int = typer
         villages.add_row(str(v.rank), _change(v.rank_change) if v.previous_rank else "new",
                          v.village_name, v.average, v.ytd_average, str(v.ytd_rank))
     officials = Table("rank", "change", "official", "village", "total", "Δ total", "grade",
-                      "YTD average", "YTD rank", title=f"{r.month} 村幹部排名")
+                      "YTD average", "YTD rank", title=f"{r.month} 村干部排名")
     for o in (r.officials[:top] if top else r.officials):
         officials.add_row(str(o.rank), _change(o.rank_change) if o.previous_rank else "new",
                           o.official_name, o.village_name, o.total, o.total_change or "",
-                          o.grade + (" (一票否決)" if o.vetoed else ""), o.ytd_average, str(o.ytd_rank))
+                          o.grade + (" (一票否决)" if o.vetoed else ""), o.ytd_average, str(o.ytd_rank))
     console.print(villages)
     console.print(officials)
 
@@ -232,7 +232,7 @@ def _print_appeals(appeals: list) -> None:
 def appeal_submit(fact_id: int, reason: str = typer.Option(...),
                   appellant: str = typer.Option("village", help="village, or official (through the village)")):
     """Dispute one deduction of your village (by the fact behind it).
-    Example: kaoping appeal submit 123 --reason '當天請假已批准'"""
+    Example: kaoping appeal submit 123 --reason '当天请假已批准'"""
     a = _rpc("Appeal", wf.AppealRequest(fact_id=fact_id, reason=reason, appellant=appellant))
     _console().print(f"appeal #{a.id} against fact #{a.fact_id} ({a.points} {a.rule_id}) is {a.state}",
                      highlight=False)
@@ -242,7 +242,7 @@ def appeal_submit(fact_id: int, reason: str = typer.Option(...),
 def appeal_resolve(appeal_id: int, decision: str = typer.Option(..., help="upheld or overturned"),
                    reason: str = typer.Option(...)):
     """Decide an appeal; an overturn voids the fact and recomputes the month.
-    Example: kaoping appeal resolve 4 --decision overturned --reason '假條屬實'"""
+    Example: kaoping appeal resolve 4 --decision overturned --reason '假条属实'"""
     a = _rpc("ResolveAppeal", wf.ResolveAppealRequest(appeal_id=appeal_id, decision=decision, reason=reason))
     _print_appeals([a])
 
@@ -269,7 +269,7 @@ def yearend(year: int = typer.Option(...), township: str = TOWNSHIP,
     if emit_json(output, y):
         return
     console = _console()
-    console.print(f"[bold]{y.township_id} {y.year} 年終考核[/bold] · rule set v{y.ruleset.id} · {y.formula}",
+    console.print(f"[bold]{y.township_id} {y.year} 年终考核[/bold] · rule set v{y.ruleset.id} · {y.formula}",
                   highlight=False)
     if not y.complete:
         console.print("INCOMPLETE: " + "; ".join(
@@ -286,7 +286,7 @@ def yearend(year: int = typer.Option(...), township: str = TOWNSHIP,
     table = Table("rank", "official", "village", "months", "monthly", "inspection", "score", "grade",
                   "reward (元)")
     for o in y.officials:
-        grade = o.grade + (" (quota)" if o.quota_cut else "") + (" (否決)" if o.vetoed else "")
+        grade = o.grade + (" (quota)" if o.quota_cut else "") + (" (否决)" if o.vetoed else "")
         table.add_row(str(o.rank), o.official_name, o.village_name, str(o.months_counted),
                       o.monthly_component, o.inspection_score, o.score, grade, o.reward)
     console.print(table)
@@ -304,7 +304,7 @@ def paylist(month: str = typer.Option("", help="YYYY-MM"), year: int = typer.Opt
     for note in p.notes:
         console.print(f"note: {note}", markup=False, highlight=False)
     table = Table("village", "official", "score", "grade", "monthly (元)", "reward (元)", "amount (元)",
-                  "paid (元)", title=f"{p.township_id} {p.period} 績效報酬 · {p.state}")
+                  "paid (元)", title=f"{p.township_id} {p.period} 绩效报酬 · {p.state}")
     for line in p.lines:
         table.add_row(line.village_name, line.official_name, line.score, line.grade, line.monthly_pay,
                       line.reward, line.amount, line.paid)

@@ -49,8 +49,8 @@ def roster_bytes() -> bytes:
 
 def rules_text() -> str:
     text = (ROOT / "rules" / "township-sample.yaml").read_text(encoding="utf-8")
-    return text.replace("    deduct: 1\n    reason: 無故缺席鎮會議，每次扣1分",
-                        "    deduct: 2\n    reason: 無故缺席鎮會議，每次扣2分") \
+    return text.replace("    deduct: 1\n    reason: 无故缺席镇会议，每次扣1分",
+                        "    deduct: 2\n    reason: 无故缺席镇会议，每次扣2分") \
                .replace('label: "sample 2026-2"', 'label: "新庄镇细则 2026"')
 
 

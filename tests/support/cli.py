@@ -114,6 +114,6 @@ def publish(grpc_servicer, stubs, grpc_channel, month: str) -> None:
     stubs.workflow.Approve(wf.ApproveRequest(month=month))
     issue = Tokens(grpc_servicer.store).create
     for village in grpc_servicer.store.villages("dahedian"):
-        token = issue(f"{village.name}黨支部-{month}", "village", village_id=village.id)[0]
+        token = issue(f"{village.name}党支部-{month}", "village", village_id=village.id)[0]
         stubs_for(grpc_channel, token).workflow.Confirm(wf.ConfirmRequest(month=month))
     stubs.workflow.Publish(wf.MonthRequest(month=month))

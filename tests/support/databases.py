@@ -133,10 +133,10 @@ def assert_audit_matches_log(store) -> None:
 
 
 ONE_OFFICIAL = (  # the smallest registry an old schema's data test needs: t1 / v1 / o1
-    "insert into township (id, name) values ('t1', '試驗鎮')",
+    "insert into township (id, name) values ('t1', '试验镇')",
     "insert into village (id, township_id, name) values ('v1', 't1', '上山村')",
     "insert into official (id, village_id, name, position, base_pay) "
-    "values ('o1', 'v1', '王建國', '書記', 1800.00)",
+    "values ('o1', 'v1', '王建国', '书记', 1800.00)",
 )
 
 

@@ -22,7 +22,7 @@ class RealServer:
         import sys
         self.db_url, self.workdir, self.extra = db_url, workdir, extra
         issued = subprocess.run([sys.executable, "-m", "kaoping.ops.server", "tokens", "--db", db_url,
-                                 "create", "--name", "測試", "--role", "admin", "--quiet"],
+                                 "create", "--name", "测试", "--role", "admin", "--quiet"],
                                 capture_output=True, text=True, timeout=120)
         assert issued.returncode == 0, issued.stderr
         self.token = issued.stdout.strip()

@@ -80,7 +80,7 @@ class ServerProcess:
         self._reader.join(5)
 
 
-def issue_token(db: str, role: str = "admin", name: str = "鎮辦公室") -> str:
+def issue_token(db: str, role: str = "admin", name: str = "镇办公室") -> str:
     issued = subprocess.run([sys.executable, "-m", "kaoping.ops.server", "tokens", "--db", db, "create",
                              "--name", name, "--role", role, "--quiet"],
                             capture_output=True, text=True, timeout=60)
@@ -118,6 +118,6 @@ class Client:
 def replica_stricter() -> str:
     """Meeting absence costs 2 points instead of 1 (its own case updated)."""
     return SHIPPED.read_text(encoding="utf-8") \
-        .replace("    deduct: 1\n    reason: 無故缺席鎮會議，每次扣1分",
-                 "    deduct: 2\n    reason: 無故缺席鎮會議，每次扣2分") \
+        .replace("    deduct: 1\n    reason: 无故缺席镇会议，每次扣1分",
+                 "    deduct: 2\n    reason: 无故缺席镇会议，每次扣2分") \
         .replace('label: "sample 2026-2"', 'label: "sample 2026-2 replicas"')

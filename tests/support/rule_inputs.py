@@ -10,7 +10,7 @@ from decimal import Decimal
 
 from kaoping.rules.model import Category, Kind
 
-LEVELS = ("鎮級", "市級", "級" * 32)   # the last one: a level exactly at the 32-character bound
+LEVELS = ("镇级", "市级", "级" * 32)   # the last one: a level exactly at the 32-character bound
 VILLAGE_CATEGORY = "village_work"
 
 
@@ -27,16 +27,16 @@ class ScopedCategory(Category):
 def rule_input_ruleset(ruleset):
     """The shipped rule set with attendance/meeting_absent levelled and a village-scope
     category `village_work` (kind collective_task, scored by main_leader; kind ranked
-    with levels 優秀/合格)."""
+    with levels 优秀/合格)."""
     attendance = ruleset.categories["attendance"]
     kinds = dict(attendance.kinds)
     absent = kinds["meeting_absent"]
     kinds["meeting_absent"] = LevelledKind(absent.id, absent.name, absent.unit, absent.max_quantity,
                                            levels=LEVELS)
     village_work = ScopedCategory(
-        VILLAGE_CATEGORY, "村級工作", Decimal(10), Decimal(0), Decimal(0), ("main_leader",),
-        {"collective_task": Kind("collective_task", "集體任務未完成", "項", Decimal(10)),
-         "ranked": LevelledKind("ranked", "考核等次", "次", Decimal(1), levels=("優秀", "合格"))},
+        VILLAGE_CATEGORY, "村级工作", Decimal(10), Decimal(0), Decimal(0), ("main_leader",),
+        {"collective_task": Kind("collective_task", "集体任务未完成", "项", Decimal(10)),
+         "ranked": LevelledKind("ranked", "考核等次", "次", Decimal(1), levels=("优秀", "合格"))},
         scope="village")
     categories = dict(ruleset.categories)
     categories["attendance"] = replace(attendance, kinds=kinds)

@@ -36,6 +36,6 @@ def shipped() -> str:
 
 def stricter() -> str:
     """Candidate: meeting absence costs 2 points instead of 1 (its own case updated)."""
-    return shipped().replace("    deduct: 1\n    reason: 無故缺席鎮會議，每次扣1分",
-                             "    deduct: 2\n    reason: 無故缺席鎮會議，每次扣2分") \
+    return shipped().replace("    deduct: 1\n    reason: 无故缺席镇会议，每次扣1分",
+                             "    deduct: 2\n    reason: 无故缺席镇会议，每次扣2分") \
                     .replace('label: "sample 2026-2"', 'label: "sample 2026-2 stricter"')

@@ -8,13 +8,13 @@ from kaoping.domain.principal import Principal
 from kaoping.usecases.workflow import Workflow
 from tests.support.facts import fact_input
 
-ADMIN = Principal("鎮黨政辦", "admin")
-READER = Principal("審計", "reader")
-MAIN = Principal("主要領導", "main_leader", scorer_id="main-01")
+ADMIN = Principal("镇党政办", "admin")
+READER = Principal("审计", "reader")
+MAIN = Principal("主要领导", "main_leader", scorer_id="main-01")
 
 
 def village(village_id: str) -> Principal:
-    return Principal(f"{village_id} 黨支部", "village", village_id=village_id)
+    return Principal(f"{village_id} 党支部", "village", village_id=village_id)
 
 
 class Clock:

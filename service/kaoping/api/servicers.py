@@ -22,7 +22,7 @@ from kaoping.v1 import facts_pb2_grpc as fx_grpc
 from kaoping.v1 import registry_pb2 as rg
 from kaoping.v1 import registry_pb2_grpc as rg_grpc
 
-NOTICE_TITLE = "反饋通知單"
+NOTICE_TITLE = "反馈通知单"
 
 
 def _receipt(r) -> fx.FactReceipt:
@@ -117,7 +117,7 @@ class EvaluationServicer(ev_grpc.EvaluationServiceServicer):
             notice.officials.add(official_id=s.official.id, official_name=s.official.name,
                                  total=cv.dec(s.result.total), grade=s.result.grade,
                                  deductions=[cv.line_item(i) for i in deductions])
-        notice.title = f"{notice.village_name} {scores.month} 績效考評《{NOTICE_TITLE}》"
+        notice.title = f"{notice.village_name} {scores.month} 绩效考评《{NOTICE_TITLE}》"
         notice.total_deducted = cv.dec(total)
         return notice
 

@@ -15,8 +15,8 @@ from kaoping.v1 import workflow_pb2_grpc as wf_grpc
 from kaoping.usecases.workflow import Workflow
 from kaoping.usecases.workflow.views import Feedback, MonthView, YearEnd
 
-NOTICE_TITLE = "反饋通知單"
-PUBLIC_TITLE = "績效考評結果公示"
+NOTICE_TITLE = "反馈通知单"
+PUBLIC_TITLE = "绩效考评结果公示"
 
 
 def month_state(view: MonthView) -> wf.MonthState:
@@ -70,7 +70,7 @@ def appeal(row: AppealRow, names: dict[str, str] | None = None) -> wf.AppealReco
 def feedback(fb: Feedback, names: dict[str, str]) -> wf.VillageFeedback:
     record = fb.month.record
     msg = wf.VillageFeedback(
-        title=f"{fb.village.name} {fb.month.month} 績效考評《{NOTICE_TITLE}》",
+        title=f"{fb.village.name} {fb.month.month} 绩效考评《{NOTICE_TITLE}》",
         township_id=fb.month.township.id, village_id=fb.village.id, village_name=fb.village.name,
         month=fb.month.month, month_state=fb.month.state, provisional=fb.provisional,
         ruleset=cv.ruleset_ref(fb.ruleset),
@@ -191,7 +191,7 @@ class WorkflowServicer(wf_grpc.WorkflowServiceServicer):
     def GetPublicNotice(self, request, context):
         view, lines = self.flow.public_notice(auth.caller(context), request.month, request.township_id)
         r = view.record
-        msg = wf.PublicNotice(title=f"{view.township.name} {view.month} 村幹部{PUBLIC_TITLE}",
+        msg = wf.PublicNotice(title=f"{view.township.name} {view.month} 村干部{PUBLIC_TITLE}",
                               month=view.month, published_on=r.published_on, notice_ends=r.notice_ends)
         previous, rank = None, 0
         for position, l in enumerate(lines, start=1):

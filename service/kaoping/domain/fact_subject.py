@@ -2,9 +2,9 @@
 for the rule language's inputs.
 
 A fact is about exactly one official (official_id) or one village (village_id, a
-village-level fact: 村級工作以村為單位考核). The rule set's category says which: its
-`scope` is "official" (the default) or "village". A kind may declare `levels` (鎮級,
-市級; 警告, 嚴重警告): then a fact of that kind gives one of them, and a fact of a kind
+village-level fact: 村级工作以村为单位考核). The rule set's category says which: its
+`scope` is "official" (the default) or "village". A kind may declare `levels` (镇级,
+市级; 警告, 严重警告): then a fact of that kind gives one of them, and a fact of a kind
 without levels gives none. Both attributes are read with getattr, so rule sets whose
 Category or Kind objects predate them behave as "official" and "no levels".
 """

@@ -42,7 +42,7 @@ class FactInput:
     scorer_id: str
     source: str
     idempotency_key: str
-    # A level or severity (鎮級/市級), "" for none; a village-level fact gives village_id
+    # A level or severity (镇级/市级), "" for none; a village-level fact gives village_id
     # instead of official_id. Both last and optional so older callers build it unchanged.
     level: str = ""
     village_id: str = ""

@@ -6,20 +6,20 @@ the calendar of the feedback and public-notice periods. No storage, no gRPC.
        └────────reopen─────────┘                    │  appeal (village) / resolve_appeal (admin)
 
 - scoring: scorers submit facts (the only state that accepts ordinary facts).
-- aggregated (統一彙總): totals are frozen into a snapshot for the meeting; facts are
+- aggregated (统一汇总): totals are frozen into a snapshot for the meeting; facts are
   refused. If the meeting finds an error before approving, an admin reopens the month.
-- approved (會議審定): the meeting approved the frozen totals; the rule-set version
-  they were computed under is bound to the month. Feedback (反饋確認) happens here:
-  each village confirms its 《反饋通知單》 or appeals individual deductions until the
+- approved (会议审定): the meeting approved the frozen totals; the rule-set version
+  they were computed under is bound to the month. Feedback (反馈确认) happens here:
+  each village confirms its 《反馈通知单》 or appeals individual deductions until the
   appeal deadline; an admin resolves appeals (an overturn voids the fact through a
   correcting fact and recomputes the month under the bound version).
 - published (公示): results are public for the notice period; only scores, grades and
   pay tier, with no identifiers beyond name and village.
-- paid (兌現): the amounts paid are recorded.
+- paid (兑现): the amounts paid are recorded.
 
 Publishing needs every appeal resolved, and every village's confirmation or the
 appeal deadline passed (a village that did not answer in time is deemed to have
-confirmed, 逾期視為確認). Paying needs the notice period over.
+confirmed, 逾期视为确认). Paying needs the notice period over.
 """
 from __future__ import annotations
 

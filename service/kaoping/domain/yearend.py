@@ -128,14 +128,14 @@ def evaluate_year(rules: YearEndRules, lines: list[YearEndLine]) -> Quota:
         for capped in caps:
             if rules.grade_rank(capped) > rules.grade_rank(grade):
                 grade = capped
-        reasons = [f"年終考核：{r}" for r in line.inspection.vetoes]
+        reasons = [f"年终考核：{r}" for r in line.inspection.vetoes]
         reasons += [f"{m.month}：{r}" for m in line.months for r in m.year_vetoes]
         vetoed = [m.month for m in line.months if m.vetoed]
         if rules.vetoed_months and len(vetoed) >= rules.vetoed_months:
-            reasons.append(f"一票否決的月份 {', '.join(vetoed)}")
+            reasons.append(f"一票否决的月份 {', '.join(vetoed)}")
         failed = [m.month for m in line.months if m.grade == rules.failed_grade]
         if rules.failed_months and len(failed) >= rules.failed_months:
-            reasons.append(f"{len(failed)} 個月考評為{rules.failed_grade}（{', '.join(failed)}）")
+            reasons.append(f"{len(failed)} 个月考评为{rules.failed_grade}（{', '.join(failed)}）")
         line.vetoed, line.veto_reasons = bool(reasons), reasons
         line.grade = line.grade_before_quota = rules.veto_grade if reasons else grade
     quota = apply_quota(rules, lines)

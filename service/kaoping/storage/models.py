@@ -36,15 +36,15 @@ def _setting(length: int, default: str = "") -> Column:
 
 
 class Township(SQLModel, table=True):
-    """A township (鄉鎮) and the settings its documents need (kaoping.domain.townships)."""
+    """A township (乡镇) and the settings its documents need (kaoping.domain.townships)."""
     id: str = Field(primary_key=True, max_length=64)
     name: str = Field(max_length=200)
-    # the county (縣) it belongs to: county admins and readers span its townships
+    # the county (县) it belongs to: county admins and readers span its townships
     county: str = Field(default="", sa_column=_setting(200))
     script: str = Field(default="zh-Hans", sa_column=_setting(8, "zh-Hans"))  # zh-Hans | zh-Hant
     issuer: str = Field(default="", sa_column=_setting(200))       # the body that issues notices
     contact: str = Field(default="", sa_column=_setting(200))      # person and telephone on documents
-    doc_prefix: str = Field(default="", sa_column=_setting(32))    # document numbers: <prefix>〔2026〕10號
+    doc_prefix: str = Field(default="", sa_column=_setting(32))    # document numbers: <prefix>〔2026〕10号
 
 
 class Village(_HasAttributes, SQLModel, table=True):
@@ -128,7 +128,7 @@ class FactRow(SQLModel, table=True):
     scorer_id: str = Field(max_length=64)
     scorer_role: str = Field(max_length=32)
     source: str = Field(default="", max_length=64)
-    # a level or severity (鎮級/市級, 警告/嚴重警告) when the fact's kind declares levels
+    # a level or severity (镇级/市级, 警告/严重警告) when the fact's kind declares levels
     level: str = Field(default="", max_length=32, sa_column_kwargs={"server_default": ""})
     recorded_at: datetime = Field(default_factory=utcnow, sa_column=_stamp())
     voids_fact_id: Optional[int] = Field(default=None, foreign_key="fact.id", index=True)
@@ -285,20 +285,20 @@ class SnapshotLine(SQLModel, table=True):
 
 
 class VillageConfirmation(SQLModel, table=True):
-    """A village's confirmation (反饋確認) of its month's feedback notice."""
+    """A village's confirmation (反馈确认) of its month's feedback notice."""
     __tablename__ = "village_confirmation"
     township_id: str = Field(primary_key=True, max_length=64)
     month: str = Field(primary_key=True, max_length=7)
     village_id: str = Field(primary_key=True, max_length=64)
     confirmed_by: str = Field(max_length=200)
-    deemed: bool = False                 # no answer by the appeal deadline: 逾期視為確認
+    deemed: bool = False                 # no answer by the appeal deadline: 逾期视为确认
     revision: int = 0
     note: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
     at: datetime = Field(default_factory=utcnow, sa_column=_stamp())
 
 
 class AppealRow(SQLModel, table=True):
-    """An appeal (申訴) against one deduction, and how it was resolved."""
+    """An appeal (申诉) against one deduction, and how it was resolved."""
     __tablename__ = "appeal"
     id: Optional[int] = Field(default=None, primary_key=True)
     township_id: str = Field(max_length=64, index=True)
@@ -328,7 +328,7 @@ class AppealRow(SQLModel, table=True):
 
 
 class PaymentRow(SQLModel, table=True):
-    """An amount paid (兌現) to one official for one month, from the final snapshot."""
+    """An amount paid (兑现) to one official for one month, from the final snapshot."""
     __tablename__ = "payment"
     __table_args__ = (UniqueConstraint("township_id", "month", "official_id"),)
     id: Optional[int] = Field(default=None, primary_key=True)

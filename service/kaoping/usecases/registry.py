@@ -208,7 +208,7 @@ class RegistryUseCases:
         positions = self.roster_rules(village.township_id).positions
         if positions and official.position not in positions:
             raise InvalidArgument("a position the rule set does not know", [Violation(
-                "position", f"職務 {shown(official.position)} 不在本鄉鎮規則集的職務中（{'、'.join(positions)}）"
+                "position", f"职务 {shown(official.position)} 不在本乡镇规则集的职务中（{'、'.join(positions)}）"
                             f" (not a position of the rule set)")])
 
     def put_scorer(self, scorer: Scorer, caller: Principal = INTERNAL, *,
@@ -259,7 +259,7 @@ def parse_base_pay(text: str) -> Decimal:
         pay = Decimal(-1)
     if not pay.is_finite() or pay < 0 or pay > 1_000_000:
         raise InvalidArgument("bad base pay", [Violation(
-            "base_pay", f"{shown(text)} is not a yuan amount from 0 to 1000000 (基本報酬須為 0 至 1000000 的數字)")])
+            "base_pay", f"{shown(text)} is not a yuan amount from 0 to 1000000 (基本报酬须为 0 至 1000000 的数字)")])
     return pay
 
 

@@ -137,7 +137,7 @@ class RosterImportUseCases:
                 other = out_of_reach(tid)
                 if other is not None:
                     problems.append(Violation(f"rows[{n}].{r.kind}.{name}", (
-                        f"{r.where}: {v.get(name, '')} 屬於鄉鎮 {other.id}，不在你的權限內 "
+                        f"{r.where}: {v.get(name, '')} 属于乡镇 {other.id}，不在你的权限内 "
                         f"(township {other.id!r} is outside {caller.scope_text})")))
         if problems:
             raise PermissionDenied("the file names records of a township you do not reach",
@@ -172,34 +172,34 @@ class RosterImportUseCases:
         """What only the file can get wrong: no entry, a missing field, an id twice, a row
         of another township."""
         if r.kind not in KINDS:
-            return [Violation("entry", "空行：不是村、村幹部或考評人 (the row holds no village, official or scorer)")]
+            return [Violation("entry", "空行：不是村、村干部或考评人 (the row holds no village, official or scorer)")]
         v = r.values
         missing = [Violation(f, "必填 (required)") for f in REQUIRED[r.kind] if not v.get(f, "").strip()]
         if missing:
             return missing
         key = (r.kind, v["id"])
         if key in first:
-            return [Violation("id", f"編號 {v['id']} 重複：{first[key].where} 已有 "
+            return [Violation("id", f"编号 {v['id']} 重复：{first[key].where} 已有 "
                                     f"(duplicate id, first on {first[key].sheet} row {first[key].row})")]
         first[key] = r
         other = ""
         if r.kind in ("village", "scorer"):
             given = v.get("township_id", "")
             if given and given != township.id:
-                return [Violation("township_id", f"屬於鄉鎮 {given}，不是匯入的鄉鎮 {township.id} "
+                return [Violation("township_id", f"属于乡镇 {given}，不是汇入的乡镇 {township.id} "
                                                  f"(another township's row)")]
             old = batch.get(MODELS[r.kind], v["id"])
             other = getattr(old, "township_id", "") if old is not None else ""
         elif r.kind == "official":
             village = batch.get(Village, v["village_id"])
             if village is not None and village.township_id != township.id:
-                return [Violation("village_id", f"村 {village.id} 屬於鄉鎮 {village.township_id}，"
+                return [Violation("village_id", f"村 {village.id} 属于乡镇 {village.township_id}，"
                                                 f"不是 {township.id} (a village of another township)")]
             old = batch.get(Official, v["id"])
             home = batch.get(Village, old.village_id) if old is not None else None
             other = home.township_id if home is not None else ""
         if other and other != township.id:
-            return [Violation("id", f"{v['id']} 已登記在鄉鎮 {other} (already registered in another "
+            return [Violation("id", f"{v['id']} 已登记在乡镇 {other} (already registered in another "
                                     f"township; a row cannot move it)")]
         return []
 

@@ -1,5 +1,5 @@
 """The shipped sample township: 17 villages, six officials each, and one scorer per
-scorer role. The source names 上山村, 火石村 and 硬灣村; the other village names and
+scorer role. The source names 上山村, 火石村 and 硬湾村; the other village names and
 every person here are made up for the sample."""
 from __future__ import annotations
 
@@ -7,19 +7,19 @@ from decimal import Decimal
 
 from kaoping.storage.models import Official, Scorer, Township, Village
 
-TOWNSHIP = Township(id="dahedian", name="大河店鎮（示例）", county="徽縣")
-VILLAGE_NAMES = ["上山村", "火石村", "硬灣村", "河口村", "柳林村", "楊莊村", "石門村", "新華村",
-                 "東溝村", "西坪村", "南灣村", "北嶺村", "王家村", "李家壩村", "青泥村",
-                 "黃崖村", "白水村"]
-POSITIONS = [("黨支部書記", "1800"), ("村委會主任", "1600"), ("村委會副主任", "1300"),
-             ("文書", "1200"), ("村監委會主任", "1100"), ("婦聯主席", "1000")]
-SURNAMES = "王李張劉陳楊趙黃周吳徐孫胡朱高林何郭馬羅"
-GIVEN = ["建國", "秀英", "志強", "桂蘭", "文明", "春花", "永福", "麗娟", "國慶", "海燕", "德勝",
-         "玉梅", "學軍", "紅霞", "保平", "小燕", "有才"]
-SCORERS = [Scorer(id="main-01", name="鎮黨委主要領導（示例）", role="main_leader", township_id="dahedian"),
-           Scorer(id="contact-01", name="包村領導（示例）", role="contact_leader", township_id="dahedian"),
-           Scorer(id="station-01", name="便民服務站（示例）", role="station", township_id="dahedian"),
-           Scorer(id="resident-01", name="駐村幹部（示例）", role="resident_cadre", township_id="dahedian")]
+TOWNSHIP = Township(id="dahedian", name="大河店镇（示例）", county="徽县")
+VILLAGE_NAMES = ["上山村", "火石村", "硬湾村", "河口村", "柳林村", "杨庄村", "石门村", "新华村",
+                 "东沟村", "西坪村", "南湾村", "北岭村", "王家村", "李家坝村", "青泥村",
+                 "黄崖村", "白水村"]
+POSITIONS = [("党支部书记", "1800"), ("村委会主任", "1600"), ("村委会副主任", "1300"),
+             ("文书", "1200"), ("村监委会主任", "1100"), ("妇联主席", "1000")]
+SURNAMES = "王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗"
+GIVEN = ["建国", "秀英", "志强", "桂兰", "文明", "春花", "永福", "丽娟", "国庆", "海燕", "德胜",
+         "玉梅", "学军", "红霞", "保平", "小燕", "有才"]
+SCORERS = [Scorer(id="main-01", name="镇党委主要领导（示例）", role="main_leader", township_id="dahedian"),
+           Scorer(id="contact-01", name="包村领导（示例）", role="contact_leader", township_id="dahedian"),
+           Scorer(id="station-01", name="便民服务站（示例）", role="station", township_id="dahedian"),
+           Scorer(id="resident-01", name="驻村干部（示例）", role="resident_cadre", township_id="dahedian")]
 
 
 def sample_registry() -> list:

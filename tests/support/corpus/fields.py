@@ -272,7 +272,7 @@ for _name, _kw, _code, _field in UNICODE_REFUSED:
 
 
 
-MIXED_NOTE = "例會缺席 \u202eevil\u202c 👨\u200d👩\u200d👧 e\u0301 🙂 ２０２６"
+MIXED_NOTE = "例会缺席 \u202eevil\u202c 👨\u200d👩\u200d👧 e\u0301 🙂 ２０２６"
 
 case("unicode/SubmitFact/note-rtl-zwj-emoji-combining-stored-verbatim",
      lambda w: w.stubs().facts.SubmitFact(submit(note=MIXED_NOTE, month="2026-02")), C.OK,

@@ -119,8 +119,8 @@ for _name, _change, _code, _field in CORRECT_REFUSED:
 
 
 # An ordinary reason of a few sentences (well under the 2000-character note limit).
-LONG_REASON = ("經核實，該同志3月3日經鎮黨委書記批准請假參加縣委組織部組織的村幹部培訓班，"
-               "考勤系統未同步請假記錄，故撤銷此條缺席扣分；培訓結業證書複印件已存檔備查。")
+LONG_REASON = ("经核实，该同志3月3日经镇党委书记批准请假参加县委组织部组织的村干部培训班，"
+               "考勤系统未同步请假记录，故撤销此条缺席扣分；培训结业证书复印件已存档备查。")
 
 
 

@@ -121,7 +121,7 @@ class MonthTransitions(WorkflowBase):
         values = dict(state=wf.PUBLISHED, published_on=today.isoformat(),
                       notice_ends=wf.notice_ends(today, days).isoformat(), updated_at=utcnow())
         deemed = [VillageConfirmation(township_id=township.id, month=month, village_id=v,
-                                      confirmed_by="逾期視為確認", deemed=True, revision=record.revision,
+                                      confirmed_by="逾期视为确认", deemed=True, revision=record.revision,
                                       note=f"no answer by the appeal deadline {deadline}")
                   for v in view.unconfirmed]
 

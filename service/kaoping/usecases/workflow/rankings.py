@@ -41,7 +41,7 @@ class Rankings(WorkflowBase):
             s.result.total, s.result.grade, s.result.vetoed, s.result.pay) for s in scores.scores})
 
     def ytd_ranking(self, caller: Principal, month: str, township_id: str = "") -> YtdRanking:
-        """曬成績、比作為: the month's ranks with the change from last month, and the year
+        """晒成绩、比作为: the month's ranks with the change from last month, and the year
         to date (the average of the year's months so far)."""
         _reader(caller)
         township, month = self._township(township_id, caller), self.app._month(month)
