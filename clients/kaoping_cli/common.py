@@ -40,11 +40,11 @@ err_console = Console(stderr=True)
 # Exit codes (the same as the rest of the CLI; documented in docs/staff-guide.md).
 EXIT_OK, EXIT_REFUSED, EXIT_USAGE, EXIT_UNREACHABLE = 0, 1, 2, 3
 
-ROLE_NAMES = {"main_leader": "主要領導", "contact_leader": "包村領導", "station": "便民服務站",
-              "resident_cadre": "駐村幹部", "admin": "管理員", "system": "系統", "village": "村",
-              "reader": "查閱"}
-STATE_NAMES = {"scoring": "考評中", "aggregated": "已彙總", "approved": "已審定",
-               "published": "公示中", "paid": "已兌現"}
+ROLE_NAMES = {"main_leader": "主要领导", "contact_leader": "包村领导", "station": "便民服务站",
+              "resident_cadre": "驻村干部", "admin": "管理员", "system": "系统", "village": "村",
+              "reader": "查阅"}
+STATE_NAMES = {"scoring": "考评中", "aggregated": "已汇总", "approved": "已审定",
+               "published": "公示中", "paid": "已兑现"}
 
 
 class Output(str, Enum):
@@ -68,6 +68,24 @@ def connection(ctx=None) -> grpc.Channel:
                                           p.get("tls_ca") or "", p.get("tls_cert") or "",
                                           p.get("tls_key") or "")
     return meta["kaoping.channel"]
+
+
+ENV_LANG = "KAOPING_LANG"
+
+
+def chosen_script(ctx=None) -> str | None:
+    """The script given by `kaoping --lang` (or KAOPING_LANG): zh-Hans or zh-Hant, None
+    when not given (the CLI then prints Simplified, documents the township's script).
+    A value that names neither script is a usage error."""
+    from kaoping.text.script import script_of
+    ctx = ctx if ctx is not None else get_current_context(silent=True)
+    given = (ctx.find_root().params.get("lang") if ctx is not None else "") or ""
+    if not given.strip():
+        return None
+    try:
+        return script_of(given)
+    except ValueError as exc:
+        raise usage_error(f"--lang：{exc}")
 
 
 def stub(kind, ctx=None):
@@ -208,7 +226,7 @@ def load_catalog(with_scorers: bool = True) -> Catalog:
 
 
 def choice_label(ident: str, name: str) -> str:
-    """How a choice is written in templates and dropdowns: "v01-1 王建國"."""
+    """How a choice is written in templates and dropdowns: "v01-1 王建国"."""
     return f"{ident} {name}".strip()
 
 
@@ -245,7 +263,7 @@ def amount_text(item) -> str:
         return f"{yuan}元"
     effect = getattr(item, "effect", "")
     if effect == "forfeit":
-        return "扣發當月報酬"
+        return "扣发当月报酬"
     if effect == "multiplier":
         return item.detail
     return item.points

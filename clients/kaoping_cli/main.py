@@ -28,7 +28,7 @@ from kaoping.v1 import rulesets_pb2 as rs
 from kaoping.v1 import rulesets_pb2_grpc as rs_grpc
 from kaoping_cli import tokens as token_cmds
 from kaoping_cli import workflow_cmds
-from kaoping_cli.common import OUTPUT_OPTION, Output, amount_text, emit_json
+from kaoping_cli.common import ENV_LANG, OUTPUT_OPTION, Output, amount_text, emit_json
 from kaoping_cli.rpc import (ENV_CA, ENV_SERVER, ENV_TOKEN, all_pages, channel, describe_error,
                              server_address)
 
@@ -51,7 +51,10 @@ def main(server: Optional[str] = typer.Option(None, "--server", envvar=ENV_SERVE
          tls_ca: str = typer.Option("", "--tls-ca", envvar=ENV_CA,
                                     help="CA certificate: connect with TLS"),
          tls_cert: str = typer.Option("", "--tls-cert", help="client certificate (mutual TLS)"),
-         tls_key: str = typer.Option("", "--tls-key", help="client key (mutual TLS)")):
+         tls_key: str = typer.Option("", "--tls-key", help="client key (mutual TLS)"),
+         lang: str = typer.Option("", "--lang", envvar=ENV_LANG, show_default=False,
+                                  help="zh-Hans (简体, the default) or zh-Hant (繁体) for what kaoping "
+                                       "prints; documents otherwise follow the township's setting")):
     state.update(server=server_address(server), token=token, ca=tls_ca, cert=tls_cert, key=tls_key)
 
 
@@ -91,7 +94,7 @@ def fact_add(official: Optional[str] = typer.Option(None, help="official id, e.g
                  "ask step by step, offering only valid choices (also what happens when a "
                  "*required option is missing and stdin is a terminal)"))):
     """Record one fact. Example: kaoping fact add --official v01-1 --month 2026-10
-    --category attendance --kind meeting_absent --scorer main-01 --note "10月8日例會".
+    --category attendance --kind meeting_absent --scorer main-01 --note "10月8日例会".
     Step by step: kaoping fact add (or kaoping fact add -i --scorer main-01)."""
     if interactive or None in (official or village, category, kind, scorer):
         from kaoping_cli.entry import guided_add
@@ -153,10 +156,10 @@ def scores(month: str = typer.Option(...), village: str = typer.Option(""),
         return
     columns = [c.category for c in response.scores[0].categories] if response.scores else []
     table = Table("village", "official", *columns, "total", "grade", "pay (元)",
-                  title=f"{response.township_id} {response.month} 績效月考評 · rule set "
+                  title=f"{response.township_id} {response.month} 绩效月考评 · rule set "
                         f"{response.ruleset.label} v{response.ruleset.id}")
     for s in response.scores:
-        grade = s.grade + (" (一票否決)" if s.vetoed else "")
+        grade = s.grade + (" (一票否决)" if s.vetoed else "")
         table.add_row(s.village_name, s.official_name, *[c.score for c in s.categories], s.total,
                       grade, s.pay)
     console.print(table)
@@ -172,7 +175,7 @@ def ranking(month: str = typer.Option(...), township: str = typer.Option(""), ou
     villages = Table("rank", "village", "average", "officials", title=f"{month} 村排名")
     for v in response.villages:
         villages.add_row(str(v.rank), v.village_name, v.average, str(v.officials))
-    officials = Table("rank", "official", "village", "total", "grade", title=f"{month} 村幹部排名")
+    officials = Table("rank", "official", "village", "total", "grade", title=f"{month} 村干部排名")
     for o in response.officials:
         officials.add_row(str(o.rank), o.official_name, o.village_name, o.total, o.grade)
     console.print(villages)
@@ -181,7 +184,7 @@ def ranking(month: str = typer.Option(...), township: str = typer.Option(""), ou
 
 @app.command()
 def notice(village: str = typer.Option(...), month: str = typer.Option(...), output: Output = OUTPUT_OPTION):
-    """Print the 《反饋通知單》 (feedback notice) for one village and month."""
+    """Print the 《反馈通知单》 (feedback notice) for one village and month."""
     response = _call(_stub(ev_grpc.EvaluationServiceStub).GetFeedbackNotice,
                      ev.GetFeedbackNoticeRequest(village_id=village, month=month))
     if emit_json(output, response):
@@ -193,12 +196,12 @@ def notice(village: str = typer.Option(...), month: str = typer.Option(...), out
     table.add_column("reason", overflow="fold")
     for o in response.officials:
         if not o.deductions:
-            table.add_row(o.official_name, o.total, o.grade, "", "", "", "無扣分")
+            table.add_row(o.official_name, o.total, o.grade, "", "", "", "无扣分")
         for i, d in enumerate(o.deductions):
             first = i == 0
             table.add_row(o.official_name if first else "", o.total if first else "",
                           o.grade if first else "", amount_text(d), " ".join(f"#{i}" for i in d.fact_ids) or f"#{d.fact_id}",
-                          d.scorer_role, d.reason + ("（村級）" if d.village_level else ""))
+                          d.scorer_role, d.reason + ("（村级）" if d.village_level else ""))
     console.print(table)
 
 

@@ -112,26 +112,38 @@ class MonthState(_message.Message):
     def __init__(self, township_id: _Optional[str] = ..., month: _Optional[str] = ..., state: _Optional[str] = ..., ruleset: _Optional[_Union[_evaluation_pb2.RuleSetRef, _Mapping]] = ..., revision: _Optional[int] = ..., approved_on: _Optional[str] = ..., appeal_deadline: _Optional[str] = ..., published_on: _Optional[str] = ..., notice_ends: _Optional[str] = ..., paid_on: _Optional[str] = ..., pending_appeals: _Optional[int] = ..., villages: _Optional[_Iterable[_Union[VillageConfirmation, _Mapping]]] = ..., next_actions: _Optional[_Iterable[str]] = ..., history: _Optional[_Iterable[_Union[MonthEvent, _Mapping]]] = ..., drift: _Optional[_Iterable[str]] = ...) -> None: ...
 
 class ConfirmRequest(_message.Message):
-    __slots__ = ("township_id", "month", "village_id", "note")
+    __slots__ = ("township_id", "month", "village_id", "note", "on_behalf")
     TOWNSHIP_ID_FIELD_NUMBER: _ClassVar[int]
     MONTH_FIELD_NUMBER: _ClassVar[int]
     VILLAGE_ID_FIELD_NUMBER: _ClassVar[int]
     NOTE_FIELD_NUMBER: _ClassVar[int]
+    ON_BEHALF_FIELD_NUMBER: _ClassVar[int]
     township_id: str
     month: str
     village_id: str
     note: str
-    def __init__(self, township_id: _Optional[str] = ..., month: _Optional[str] = ..., village_id: _Optional[str] = ..., note: _Optional[str] = ...) -> None: ...
+    on_behalf: OnBehalf
+    def __init__(self, township_id: _Optional[str] = ..., month: _Optional[str] = ..., village_id: _Optional[str] = ..., note: _Optional[str] = ..., on_behalf: _Optional[_Union[OnBehalf, _Mapping]] = ...) -> None: ...
+
+class OnBehalf(_message.Message):
+    __slots__ = ("signed_by", "reason")
+    SIGNED_BY_FIELD_NUMBER: _ClassVar[int]
+    REASON_FIELD_NUMBER: _ClassVar[int]
+    signed_by: str
+    reason: str
+    def __init__(self, signed_by: _Optional[str] = ..., reason: _Optional[str] = ...) -> None: ...
 
 class AppealRequest(_message.Message):
-    __slots__ = ("fact_id", "reason", "appellant")
+    __slots__ = ("fact_id", "reason", "appellant", "on_behalf")
     FACT_ID_FIELD_NUMBER: _ClassVar[int]
     REASON_FIELD_NUMBER: _ClassVar[int]
     APPELLANT_FIELD_NUMBER: _ClassVar[int]
+    ON_BEHALF_FIELD_NUMBER: _ClassVar[int]
     fact_id: int
     reason: str
     appellant: str
-    def __init__(self, fact_id: _Optional[int] = ..., reason: _Optional[str] = ..., appellant: _Optional[str] = ...) -> None: ...
+    on_behalf: OnBehalf
+    def __init__(self, fact_id: _Optional[int] = ..., reason: _Optional[str] = ..., appellant: _Optional[str] = ..., on_behalf: _Optional[_Union[OnBehalf, _Mapping]] = ...) -> None: ...
 
 class ResolveAppealRequest(_message.Message):
     __slots__ = ("appeal_id", "decision", "reason")
@@ -236,33 +248,75 @@ class VillageFeedbackRequest(_message.Message):
     def __init__(self, village_id: _Optional[str] = ..., month: _Optional[str] = ...) -> None: ...
 
 class FeedbackDeduction(_message.Message):
-    __slots__ = ("item", "appeal_id", "appeal_state")
+    __slots__ = ("item", "appeal_id", "appeal_state", "fact_date", "fact_note", "scorer_name", "cut")
     ITEM_FIELD_NUMBER: _ClassVar[int]
     APPEAL_ID_FIELD_NUMBER: _ClassVar[int]
     APPEAL_STATE_FIELD_NUMBER: _ClassVar[int]
+    FACT_DATE_FIELD_NUMBER: _ClassVar[int]
+    FACT_NOTE_FIELD_NUMBER: _ClassVar[int]
+    SCORER_NAME_FIELD_NUMBER: _ClassVar[int]
+    CUT_FIELD_NUMBER: _ClassVar[int]
     item: _evaluation_pb2.LineItem
     appeal_id: int
     appeal_state: str
-    def __init__(self, item: _Optional[_Union[_evaluation_pb2.LineItem, _Mapping]] = ..., appeal_id: _Optional[int] = ..., appeal_state: _Optional[str] = ...) -> None: ...
+    fact_date: str
+    fact_note: str
+    scorer_name: str
+    cut: bool
+    def __init__(self, item: _Optional[_Union[_evaluation_pb2.LineItem, _Mapping]] = ..., appeal_id: _Optional[int] = ..., appeal_state: _Optional[str] = ..., fact_date: _Optional[str] = ..., fact_note: _Optional[str] = ..., scorer_name: _Optional[str] = ..., cut: _Optional[bool] = ...) -> None: ...
+
+class TrendPoint(_message.Message):
+    __slots__ = ("month", "total", "grade", "status")
+    MONTH_FIELD_NUMBER: _ClassVar[int]
+    TOTAL_FIELD_NUMBER: _ClassVar[int]
+    GRADE_FIELD_NUMBER: _ClassVar[int]
+    STATUS_FIELD_NUMBER: _ClassVar[int]
+    month: str
+    total: str
+    grade: str
+    status: str
+    def __init__(self, month: _Optional[str] = ..., total: _Optional[str] = ..., grade: _Optional[str] = ..., status: _Optional[str] = ...) -> None: ...
 
 class FeedbackOfficial(_message.Message):
-    __slots__ = ("official_id", "official_name", "total", "grade", "pay", "deductions")
+    __slots__ = ("official_id", "official_name", "total", "grade", "pay", "deductions", "additions", "position", "trend")
     OFFICIAL_ID_FIELD_NUMBER: _ClassVar[int]
     OFFICIAL_NAME_FIELD_NUMBER: _ClassVar[int]
     TOTAL_FIELD_NUMBER: _ClassVar[int]
     GRADE_FIELD_NUMBER: _ClassVar[int]
     PAY_FIELD_NUMBER: _ClassVar[int]
     DEDUCTIONS_FIELD_NUMBER: _ClassVar[int]
+    ADDITIONS_FIELD_NUMBER: _ClassVar[int]
+    POSITION_FIELD_NUMBER: _ClassVar[int]
+    TREND_FIELD_NUMBER: _ClassVar[int]
     official_id: str
     official_name: str
     total: str
     grade: str
     pay: str
     deductions: _containers.RepeatedCompositeFieldContainer[FeedbackDeduction]
-    def __init__(self, official_id: _Optional[str] = ..., official_name: _Optional[str] = ..., total: _Optional[str] = ..., grade: _Optional[str] = ..., pay: _Optional[str] = ..., deductions: _Optional[_Iterable[_Union[FeedbackDeduction, _Mapping]]] = ...) -> None: ...
+    additions: _containers.RepeatedCompositeFieldContainer[FeedbackDeduction]
+    position: str
+    trend: _containers.RepeatedCompositeFieldContainer[TrendPoint]
+    def __init__(self, official_id: _Optional[str] = ..., official_name: _Optional[str] = ..., total: _Optional[str] = ..., grade: _Optional[str] = ..., pay: _Optional[str] = ..., deductions: _Optional[_Iterable[_Union[FeedbackDeduction, _Mapping]]] = ..., additions: _Optional[_Iterable[_Union[FeedbackDeduction, _Mapping]]] = ..., position: _Optional[str] = ..., trend: _Optional[_Iterable[_Union[TrendPoint, _Mapping]]] = ...) -> None: ...
+
+class Letterhead(_message.Message):
+    __slots__ = ("township_name", "issuer", "document_number", "issued_on", "contact", "script")
+    TOWNSHIP_NAME_FIELD_NUMBER: _ClassVar[int]
+    ISSUER_FIELD_NUMBER: _ClassVar[int]
+    DOCUMENT_NUMBER_FIELD_NUMBER: _ClassVar[int]
+    ISSUED_ON_FIELD_NUMBER: _ClassVar[int]
+    CONTACT_FIELD_NUMBER: _ClassVar[int]
+    SCRIPT_FIELD_NUMBER: _ClassVar[int]
+    township_name: str
+    issuer: str
+    document_number: str
+    issued_on: str
+    contact: str
+    script: str
+    def __init__(self, township_name: _Optional[str] = ..., issuer: _Optional[str] = ..., document_number: _Optional[str] = ..., issued_on: _Optional[str] = ..., contact: _Optional[str] = ..., script: _Optional[str] = ...) -> None: ...
 
 class VillageFeedback(_message.Message):
-    __slots__ = ("title", "township_id", "village_id", "village_name", "month", "month_state", "provisional", "ruleset", "confirmation", "appeal_deadline", "officials", "total_deducted", "appeals")
+    __slots__ = ("title", "township_id", "village_id", "village_name", "month", "month_state", "provisional", "ruleset", "confirmation", "appeal_deadline", "officials", "total_deducted", "appeals", "letterhead", "appeal_open", "total_added")
     TITLE_FIELD_NUMBER: _ClassVar[int]
     TOWNSHIP_ID_FIELD_NUMBER: _ClassVar[int]
     VILLAGE_ID_FIELD_NUMBER: _ClassVar[int]
@@ -276,6 +330,9 @@ class VillageFeedback(_message.Message):
     OFFICIALS_FIELD_NUMBER: _ClassVar[int]
     TOTAL_DEDUCTED_FIELD_NUMBER: _ClassVar[int]
     APPEALS_FIELD_NUMBER: _ClassVar[int]
+    LETTERHEAD_FIELD_NUMBER: _ClassVar[int]
+    APPEAL_OPEN_FIELD_NUMBER: _ClassVar[int]
+    TOTAL_ADDED_FIELD_NUMBER: _ClassVar[int]
     title: str
     township_id: str
     village_id: str
@@ -289,7 +346,10 @@ class VillageFeedback(_message.Message):
     officials: _containers.RepeatedCompositeFieldContainer[FeedbackOfficial]
     total_deducted: str
     appeals: _containers.RepeatedCompositeFieldContainer[AppealRecord]
-    def __init__(self, title: _Optional[str] = ..., township_id: _Optional[str] = ..., village_id: _Optional[str] = ..., village_name: _Optional[str] = ..., month: _Optional[str] = ..., month_state: _Optional[str] = ..., provisional: _Optional[bool] = ..., ruleset: _Optional[_Union[_evaluation_pb2.RuleSetRef, _Mapping]] = ..., confirmation: _Optional[_Union[VillageConfirmation, _Mapping]] = ..., appeal_deadline: _Optional[str] = ..., officials: _Optional[_Iterable[_Union[FeedbackOfficial, _Mapping]]] = ..., total_deducted: _Optional[str] = ..., appeals: _Optional[_Iterable[_Union[AppealRecord, _Mapping]]] = ...) -> None: ...
+    letterhead: Letterhead
+    appeal_open: bool
+    total_added: str
+    def __init__(self, title: _Optional[str] = ..., township_id: _Optional[str] = ..., village_id: _Optional[str] = ..., village_name: _Optional[str] = ..., month: _Optional[str] = ..., month_state: _Optional[str] = ..., provisional: _Optional[bool] = ..., ruleset: _Optional[_Union[_evaluation_pb2.RuleSetRef, _Mapping]] = ..., confirmation: _Optional[_Union[VillageConfirmation, _Mapping]] = ..., appeal_deadline: _Optional[str] = ..., officials: _Optional[_Iterable[_Union[FeedbackOfficial, _Mapping]]] = ..., total_deducted: _Optional[str] = ..., appeals: _Optional[_Iterable[_Union[AppealRecord, _Mapping]]] = ..., letterhead: _Optional[_Union[Letterhead, _Mapping]] = ..., appeal_open: _Optional[bool] = ..., total_added: _Optional[str] = ...) -> None: ...
 
 class PublicLine(_message.Message):
     __slots__ = ("rank", "official_name", "village_name", "total", "grade", "pay_tier")
@@ -308,18 +368,20 @@ class PublicLine(_message.Message):
     def __init__(self, rank: _Optional[int] = ..., official_name: _Optional[str] = ..., village_name: _Optional[str] = ..., total: _Optional[str] = ..., grade: _Optional[str] = ..., pay_tier: _Optional[str] = ...) -> None: ...
 
 class PublicNotice(_message.Message):
-    __slots__ = ("title", "month", "published_on", "notice_ends", "lines")
+    __slots__ = ("title", "month", "published_on", "notice_ends", "lines", "letterhead")
     TITLE_FIELD_NUMBER: _ClassVar[int]
     MONTH_FIELD_NUMBER: _ClassVar[int]
     PUBLISHED_ON_FIELD_NUMBER: _ClassVar[int]
     NOTICE_ENDS_FIELD_NUMBER: _ClassVar[int]
     LINES_FIELD_NUMBER: _ClassVar[int]
+    LETTERHEAD_FIELD_NUMBER: _ClassVar[int]
     title: str
     month: str
     published_on: str
     notice_ends: str
     lines: _containers.RepeatedCompositeFieldContainer[PublicLine]
-    def __init__(self, title: _Optional[str] = ..., month: _Optional[str] = ..., published_on: _Optional[str] = ..., notice_ends: _Optional[str] = ..., lines: _Optional[_Iterable[_Union[PublicLine, _Mapping]]] = ...) -> None: ...
+    letterhead: Letterhead
+    def __init__(self, title: _Optional[str] = ..., month: _Optional[str] = ..., published_on: _Optional[str] = ..., notice_ends: _Optional[str] = ..., lines: _Optional[_Iterable[_Union[PublicLine, _Mapping]]] = ..., letterhead: _Optional[_Union[Letterhead, _Mapping]] = ...) -> None: ...
 
 class MonthStatus(_message.Message):
     __slots__ = ("month", "state", "provisional")
@@ -552,7 +614,7 @@ class PayTotal(_message.Message):
     def __init__(self, village_id: _Optional[str] = ..., village_name: _Optional[str] = ..., amount: _Optional[str] = ..., officials: _Optional[int] = ...) -> None: ...
 
 class PayList(_message.Message):
-    __slots__ = ("township_id", "period", "state", "complete", "lines", "villages", "township_total", "notes")
+    __slots__ = ("township_id", "period", "state", "complete", "lines", "villages", "township_total", "notes", "letterhead")
     TOWNSHIP_ID_FIELD_NUMBER: _ClassVar[int]
     PERIOD_FIELD_NUMBER: _ClassVar[int]
     STATE_FIELD_NUMBER: _ClassVar[int]
@@ -561,6 +623,7 @@ class PayList(_message.Message):
     VILLAGES_FIELD_NUMBER: _ClassVar[int]
     TOWNSHIP_TOTAL_FIELD_NUMBER: _ClassVar[int]
     NOTES_FIELD_NUMBER: _ClassVar[int]
+    LETTERHEAD_FIELD_NUMBER: _ClassVar[int]
     township_id: str
     period: str
     state: str
@@ -569,4 +632,5 @@ class PayList(_message.Message):
     villages: _containers.RepeatedCompositeFieldContainer[PayTotal]
     township_total: str
     notes: _containers.RepeatedScalarFieldContainer[str]
-    def __init__(self, township_id: _Optional[str] = ..., period: _Optional[str] = ..., state: _Optional[str] = ..., complete: _Optional[bool] = ..., lines: _Optional[_Iterable[_Union[PayLine, _Mapping]]] = ..., villages: _Optional[_Iterable[_Union[PayTotal, _Mapping]]] = ..., township_total: _Optional[str] = ..., notes: _Optional[_Iterable[str]] = ...) -> None: ...
+    letterhead: Letterhead
+    def __init__(self, township_id: _Optional[str] = ..., period: _Optional[str] = ..., state: _Optional[str] = ..., complete: _Optional[bool] = ..., lines: _Optional[_Iterable[_Union[PayLine, _Mapping]]] = ..., villages: _Optional[_Iterable[_Union[PayTotal, _Mapping]]] = ..., township_total: _Optional[str] = ..., notes: _Optional[_Iterable[str]] = ..., letterhead: _Optional[_Union[Letterhead, _Mapping]] = ...) -> None: ...

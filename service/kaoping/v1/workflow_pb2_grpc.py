@@ -153,21 +153,21 @@ class WorkflowServiceServicer:
         raise NotImplementedError('Method not implemented!')
 
     def Approve(self, request, context):
-        """Meeting approval (會議審定): binds the rule-set version of the frozen totals.
+        """Meeting approval (会议审定): binds the rule-set version of the frozen totals.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
     def Confirm(self, request, context):
-        """A village confirms its 《反饋通知單》 (反饋確認).
+        """A village confirms its 《反馈通知单》 (反馈确认).
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
     def Appeal(self, request, context):
-        """A village (or an official, through the village) disputes one deduction (申訴).
+        """A village (or an official, through the village) disputes one deduction (申诉).
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -193,7 +193,7 @@ class WorkflowServiceServicer:
         raise NotImplementedError('Method not implemented!')
 
     def MarkPaid(self, request, context):
-        """Payment (兌現): records the amounts of the final snapshot as paid.
+        """Payment (兑现): records the amounts of the final snapshot as paid.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -214,7 +214,7 @@ class WorkflowServiceServicer:
         raise NotImplementedError('Method not implemented!')
 
     def GetYearToDateRanking(self, request, context):
-        """曬成績、比作為: month ranks with the change from last month, and the year to date.
+        """晒成绩、比作为: month ranks with the change from last month, and the year to date.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
