@@ -72,6 +72,13 @@ def require_role(action: str, role: str) -> Action:
 def require(action: str, state: str, role: str, where: str) -> Action:
     """Role first (PERMISSION_DENIED), then state (FAILED_PRECONDITION naming it)."""
     spec = require_role(action, role)
+    require_state(action, state, where)
+    return spec
+
+
+def require_state(action: str, state: str, where: str) -> Action:
+    """FAILED_PRECONDITION naming the state unless `action` may be taken in it."""
+    spec = ACTIONS[action]
     if state not in spec.states:
         raise FailedPrecondition(
             f"{where} is {state}; {action} needs it to be {' or '.join(spec.states)}",

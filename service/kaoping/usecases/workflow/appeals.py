@@ -1,4 +1,4 @@
-"""A village's feedback on its month, its confirmation, and appeals: filing one,
+"""A village's confirmation of its month's feedback (kaoping.usecases.workflow.feedback), and appeals: filing one,
 upholding or overturning it (an overturn re-scores the frozen month) and listing them."""
 from __future__ import annotations
 
@@ -12,37 +12,13 @@ from kaoping.domain.principal import Principal
 from kaoping.storage.models import AppealRow, FactRow, MonthRecord, VillageConfirmation, utcnow
 from kaoping.storage.workflow_store import StateConflict
 from kaoping.usecases.corrections import CORRECTION_KIND
-from kaoping.usecases.workflow.base import (RETRIES, WorkflowBase, _Refused, _audit, _d, _decide,
+from kaoping.usecases.workflow.base import (RETRIES, WorkflowBase, _Refused, _audit, _confirmed, _d, _decide,
                                             _event, _limit, _need_text, _reader,
                                             _short, _year_months)
-from kaoping.usecases.workflow.views import Feedback, FeedbackDeduction, FeedbackOfficial
+from kaoping.usecases.workflow.views import Feedback
 
 
 class Appeals(WorkflowBase):
-    def feedback(self, caller: Principal, village_id: str, month: str) -> Feedback:
-        _reader(caller)
-        village = self._village(caller, village_id, read=True)
-        township, month = self._township(village.township_id, caller), self.app._month(month)
-        view = self._view(township, month)
-        scores = self.app.monthly_scores(month, village_id=village.id)
-        rules = scores.rules
-        frozen = {}
-        if view.state in wf.FROZEN:
-            frozen = {l.official_id: l for l in self.months.lines(township.id, month, view.record.revision)}
-        appeals = self.months.appeals(township.id, [month], village.id)
-        by_fact = {a.fact_id: a for a in appeals}
-        officials = []
-        for s in scores.scores:
-            line = frozen.get(s.official.id)
-            deductions = [FeedbackDeduction(i, by_fact.get(i.fact_id)) for i in s.result.items
-                          if is_deduction(rules, i)]
-            officials.append(FeedbackOfficial(
-                s.official.id, line.official_name if line else s.official.name,
-                Decimal(line.total) if line else s.result.total, line.grade if line else s.result.grade,
-                Decimal(line.pay) if line else s.result.pay, deductions))
-        return Feedback(view, village, scores.ruleset, view.state not in wf.FROZEN, officials, appeals,
-                        view.confirmations.get(village.id))
-
     def confirm(self, caller: Principal, month: str, village_id: str = "", note: str = "") -> Feedback:
         wf.require_role("confirm", caller.role)
         _limit(note=note)
@@ -97,11 +73,9 @@ class Appeals(WorkflowBase):
         township = self._township(self.months.township_of(village_id), caller)
         month = fact.month
         record = self.months.record(township.id, month)
-        wf.require("appeal", record.state if record else wf.SCORING, caller.role, f"{township.id} {month}")
-        if self.today() > wf.parse_day(record.appeal_deadline):
-            raise FailedPrecondition(f"the appeal deadline {record.appeal_deadline} has passed",
-                                     [Violation("fact_id", f"appeals for {month} closed after "
-                                                           f"{record.appeal_deadline}")])
+        refusal = self.appeal_refusal(township.id, month, record, village_id)
+        if refusal is not None:
+            raise refusal
         scores = self.app.monthly_scores(month, official_id=fact.official_id) if fact.official_id else None
         item = next((i for i in scores.scores[0].result.items if i.fact_id == fact_id), None) if scores else None
         if item is None or not is_deduction(scores.rules, item):
@@ -114,10 +88,8 @@ class Appeals(WorkflowBase):
                         reason=reason.strip(), submitted_by=caller.name, state=wf.PENDING)
 
         def first_and_unconfirmed(s):
-            if self.months.confirmations(township.id, month).get(village_id):
-                raise _Refused(FailedPrecondition(
-                    f"village {village_id} has confirmed the {month} notice; it cannot appeal now",
-                    [Violation("fact_id", "the notice is confirmed")]))
+            if self.months.confirmations(township.id, month).get(village_id):   # meanwhile
+                raise _Refused(_confirmed(village_id, month))
             earlier = [a for a in self.months.appeals(township.id, [month], village_id)
                        if a.fact_id == fact_id]
             if earlier:

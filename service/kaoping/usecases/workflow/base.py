@@ -97,6 +97,23 @@ class WorkflowBase:
         except StateConflict:
             raise self._conflict(record.township_id, record.month)
 
+    def appeal_refusal(self, township_id: str, month: str, record: MonthRecord | None,
+                       village_id: str) -> DomainError | None:
+        """Why an appeal by the village about the month would be refused now (the month's
+        state, the deadline, the village's confirmation), or None: the one rule that the
+        Appeal use case enforces and the notice's appeal sentence follows."""
+        try:
+            wf.require_state("appeal", record.state if record else wf.SCORING, f"{township_id} {month}")
+        except DomainError as refused:
+            return refused
+        if self.today() > wf.parse_day(record.appeal_deadline):
+            return FailedPrecondition(f"the appeal deadline {record.appeal_deadline} has passed",
+                                      [Violation("fact_id", f"appeals for {month} closed after "
+                                                            f"{record.appeal_deadline}")])
+        if self.months.confirmations(township_id, month).get(village_id):
+            return _confirmed(village_id, month)
+        return None
+
     def _conflict(self, township_id: str, month: str) -> FailedPrecondition:
         record = self.months.record(township_id, month)
         state = record.state if record else wf.SCORING
@@ -155,6 +172,11 @@ class _Refused(Exception):
     def __init__(self, error: DomainError):
         super().__init__(str(error))
         self.error = error
+
+
+def _confirmed(village_id: str, month: str) -> FailedPrecondition:
+    return FailedPrecondition(f"village {village_id} has confirmed the {month} notice; it cannot appeal now",
+                              [Violation("fact_id", "the notice is confirmed")])
 
 
 def _reader(caller: Principal) -> None:
