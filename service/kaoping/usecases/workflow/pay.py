@@ -5,6 +5,7 @@ from decimal import Decimal
 
 from kaoping.domain import workflow as wf
 from kaoping.domain.errors import FailedPrecondition, InvalidArgument, Violation
+from kaoping.domain.personal import as_seen
 from kaoping.domain.principal import Principal
 from kaoping.usecases.workflow.base import WorkflowBase, _reader, _year_months
 from kaoping.usecases.workflow.letterhead import frozen_on, letterhead
@@ -55,9 +56,10 @@ class PayLists(WorkflowBase):
         if village_id:
             result.lines = [l for l in result.lines if l.village_id == village_id]
         result.lines.sort(key=lambda l: (l.village_id, l.official_id))
-        if caller.sees_personal:   # ID number and bank account: for the roles that pay only
-            for line in result.lines:
-                official = self.app.registry.official(line.official_id)
-                if official is not None:
-                    line.id_number, line.bank_account = official.id_number, official.bank_account
+        # ID number and bank account: in full for the roles that pay, masked for the others
+        for line in result.lines:
+            official = self.app.registry.official(line.official_id)
+            if official is not None:
+                line.id_number = as_seen(official.id_number, caller.sees_personal)
+                line.bank_account = as_seen(official.bank_account, caller.sees_personal)
         return result

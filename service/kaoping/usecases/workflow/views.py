@@ -202,7 +202,8 @@ class PayLine:
     reward: Decimal
     amount: Decimal
     paid: Decimal
-    # the bank needs them; only for callers that pay (Principal.sees_personal), else ""
+    # the bank needs them: in full for callers that pay (Principal.sees_personal), else
+    # masked (kaoping.domain.personal); "" when none is stored
     id_number: str = ""
     bank_account: str = ""
 
