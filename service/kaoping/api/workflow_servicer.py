@@ -8,7 +8,7 @@ from kaoping.api import convert as cv
 from kaoping.api import paging
 from kaoping.api.errors import translating
 from kaoping.usecases.app import Kaoping
-from kaoping.domain.workflow import pay_tier
+from kaoping.domain.workflow import OnBehalf, pay_tier
 from kaoping.storage.models import AppealRow
 from kaoping.v1 import workflow_pb2 as wf
 from kaoping.v1 import workflow_pb2_grpc as wf_grpc
@@ -136,6 +136,13 @@ def year_end(ye: YearEnd) -> wf.YearEnd:
     return msg
 
 
+def _on_behalf(request) -> OnBehalf | None:
+    """Given (even empty: then it is refused for its missing parts) or not at all."""
+    if not request.HasField("on_behalf"):
+        return None
+    return OnBehalf(request.on_behalf.signed_by, request.on_behalf.reason)
+
+
 class WorkflowServicer(wf_grpc.WorkflowServiceServicer):
     def __init__(self, app: Kaoping):
         self.flow = Workflow(app)
@@ -175,12 +182,14 @@ class WorkflowServicer(wf_grpc.WorkflowServiceServicer):
 
     @translating
     def Confirm(self, request, context):
-        fb = self.flow.confirm(auth.caller(context), request.month, request.village_id, request.note)
+        fb = self.flow.confirm(auth.caller(context), request.month, request.village_id, request.note,
+                               _on_behalf(request))
         return feedback(fb, self._names())
 
     @translating
     def Appeal(self, request, context):
-        row = self.flow.appeal(auth.caller(context), request.fact_id, request.reason, request.appellant)
+        row = self.flow.appeal(auth.caller(context), request.fact_id, request.reason, request.appellant,
+                               _on_behalf(request))
         return appeal(row, self._names())
 
     @translating

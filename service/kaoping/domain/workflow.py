@@ -61,6 +61,19 @@ ACTIONS: dict[str, Action] = {a.name: a for a in (
 )}
 
 
+@dataclass(frozen=True)
+class OnBehalf:
+    """The township office entering a village's paper-signed confirmation or appeal
+    (代为登记): who signed it and why the office enters it."""
+    signed_by: str
+    reason: str
+
+    def recorded_as(self, admin: str, most: int = 200) -> str:
+        """The confirmation's or appeal's `by`: 代为登记：<signer>（<admin>）, within `most`."""
+        head = f"代为登记：{self.signed_by.strip()}（"
+        return head + admin[:max(0, most - len(head) - 1)] + "）"
+
+
 def require_role(action: str, role: str) -> Action:
     spec = ACTIONS[action]
     if role not in spec.roles:

@@ -27,6 +27,7 @@ from kaoping.usecases.workflow.views import MonthLine, MonthView
 
 
 MAX_REASON = 2000
+MAX_SIGNER = 64    # who signed a paper confirmation or appeal (e.g. 村党支部书记 王建国)
 RETRIES = 20   # compare-and-set retries when concurrent callers move the same month
 MAX_DECIMALS = 4   # snapshot columns hold points to 4 places; more is refused, not rounded
 
@@ -96,6 +97,23 @@ class WorkflowBase:
                                       record.revision)], inside=inside)
         except StateConflict:
             raise self._conflict(record.township_id, record.month)
+
+    def _answering(self, action: str, caller: Principal, on_behalf: wf.OnBehalf | None) -> None:
+        """Who may confirm or appeal for a village: the village itself, or, with on_behalf
+        (who signed, why it is entered), an administrator; whether the village is within
+        the administrator's reach is checked where the village is known."""
+        if on_behalf is None:
+            wf.require_role(action, caller.role)
+            return
+        if caller.role == "village":
+            raise InvalidArgument("a village answers for itself: on_behalf is for the township office",
+                                  [Violation("on_behalf", "leave it empty with a village token")])
+        if not caller.is_admin:
+            raise PermissionDenied(f"only an administrator records a village's {action} on its behalf",
+                                   [Violation("caller", f"{caller.name} is {caller.role}")])
+        _need_text(on_behalf.signed_by, "on_behalf.signed_by", "who signed it on paper")
+        _limit(MAX_SIGNER, **{"on_behalf.signed_by": on_behalf.signed_by})
+        _need_text(on_behalf.reason, "on_behalf.reason", "why the office enters it for the village")
 
     def appeal_refusal(self, township_id: str, month: str, record: MonthRecord | None,
                        village_id: str) -> DomainError | None:
