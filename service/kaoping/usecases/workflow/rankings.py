@@ -11,8 +11,9 @@ from kaoping.domain.principal import Principal
 from kaoping.storage.models import SnapshotLine, Township
 from kaoping.usecases.workflow.base import (WorkflowBase, _mean, _month_line, _previous, _reader,
                                             _year_months)
-from kaoping.usecases.workflow.views import (MonthLine, MonthResults, MonthView, RankedOfficialYtd,
-                                             RankedVillageYtd, YtdRanking)
+from kaoping.usecases.workflow.letterhead import letterhead, public_number
+from kaoping.usecases.workflow.views import (Letterhead, MonthLine, MonthResults, MonthView,
+                                             RankedOfficialYtd, RankedVillageYtd, YtdRanking)
 
 
 class Rankings(WorkflowBase):
@@ -23,10 +24,16 @@ class Rankings(WorkflowBase):
         view = self._view(township, month)
         if view.state not in wf.PUBLIC:
             raise FailedPrecondition(f"{township.id} {month} is {view.state}; it is public once published",
-                                     [Violation("month", f"current state: {view.state}")])
+                                     [Violation("month", f"current state: {view.state}")],
+                                     zh=f"{township.id} {month} 当前{wf.zh_state(view.state)}：公示之后才有公示结果")
         lines = self.months.lines(township.id, month, view.record.revision)
         lines.sort(key=lambda l: (l.vetoed, -Decimal(l.total), l.village_id, l.official_id))
         return view, lines
+
+    @staticmethod
+    def public_letterhead(view: MonthView) -> Letterhead:
+        """The 公示's letterhead: {prefix}〔YYYY〕MM号, issued the day it was published."""
+        return letterhead(view.township, public_number(view.township, view.month), view.record.published_on)
 
     def month_results(self, township: Township, month: str) -> MonthResults:
         record = self.months.record(township.id, month)
