@@ -52,11 +52,16 @@ def date_value(text: str, option: str = "--date") -> str:
     return value
 
 
+# the parameters that hold a date, and the option each is typed as
+DATES = {"date": "--date", "effective_on": "--effective-on", "left_on": "--left-on"}
+
+
 def _normalised(kwargs: dict) -> dict:
     if isinstance(kwargs.get("month"), str):
         kwargs["month"] = month_value(kwargs["month"])
-    if isinstance(kwargs.get("date"), str):
-        kwargs["date"] = date_value(kwargs["date"])
+    for name, option in DATES.items():
+        if isinstance(kwargs.get(name), str):
+            kwargs[name] = date_value(kwargs[name], option)
     if isinstance(kwargs.get("quantity"), str):
         kwargs["quantity"] = plain(kwargs["quantity"])
     return kwargs
