@@ -149,8 +149,8 @@ def scores(month: str = typer.Option(...), village: str = typer.Option(""),
     response = _call(_stub(ev_grpc.EvaluationServiceStub).GetMonthlyScores, request)
     if emit_json(output, response):
         return
-    from kaoping_cli.score_tables import scores_table
-    console.print(scores_table(response, console, wide))
+    from kaoping_cli.score_tables import print_scores
+    print_scores(response, console, wide)
 
 
 @app.command()

@@ -3,7 +3,7 @@
 The full table has one column per category of the rule set (seven or eight in the
 sample): wider than 80 columns once names are Chinese, and Rich would squeeze names and
 totals into unreadable wrapping. So the full table is shown when it fits the terminal
-(or with --wide); otherwise the compact one: village, official, total, grade, pay and
+(or, with --wide, at its own width); otherwise the compact one: village, official, total, grade, pay and
 one 失分 cell listing only the categories that lost points (short names), folded
 inside its own column.
 """
@@ -75,9 +75,16 @@ def compact_table(response: ev.GetMonthlyScoresResponse) -> Table:
     return table
 
 
-def scores_table(response: ev.GetMonthlyScoresResponse, console: Console, wide: bool = False) -> Table:
-    """The full table with --wide or when it fits the console, else the compact one."""
+def print_scores(response: ev.GetMonthlyScoresResponse, console: Console, wide: bool = False) -> None:
+    """The full table when it fits the console, else the compact one; --wide prints the
+    full table at its own width (for `less -S` or a file), never squeezed."""
     full = full_table(response)
-    if wide or Measurement.get(console, console.options, full).maximum <= console.width:
-        return full
-    return compact_table(response)
+    # measured without the console's width, which would clamp the answer to it
+    needed = Measurement.get(console, console.options.update_width(1_000_000), full).maximum
+    if needed <= console.width:
+        console.print(full)
+    elif wide:   # a console of the table's width on the same stream (print(width=) clamps to the terminal)
+        Console(file=console.file, width=needed, force_terminal=console.is_terminal,
+                color_system=console.color_system).print(full)
+    else:
+        console.print(compact_table(response))
