@@ -201,17 +201,17 @@ def test_rejected_rows_can_be_written_to_a_file_to_fix(grpc_addr, tokens, tmp_pa
 
 
 @pytest.mark.parametrize("name, content, message", [
-    ("not-excel.xlsx", b"hello", "not a readable .xlsx"),
-    ("no-header.csv", "a,b,c\n1,2,3\n".encode(), "no header row"),
-    ("half-header.csv", "村干部,数量,备注\nv01-1,1,x\n".encode(), "missing column"),
-    ("facts.pdf", b"%PDF", ".xlsx or .csv"),
+    ("not-excel.xlsx", b"hello", "不是可读的 .xlsx 文件"),
+    ("no-header.csv", "a,b,c\n1,2,3\n".encode(), "没有表头行"),
+    ("half-header.csv", "村干部,数量,备注\nv01-1,1,x\n".encode(), "缺少栏目"),
+    ("facts.pdf", b"%PDF", "只能汇入 .xlsx 或 .csv 文件"),
 ])
 def test_a_file_that_is_not_a_fact_sheet_is_a_usage_error(grpc_addr, tokens, tmp_path, name, content, message):
     path = tmp_path / name
     path.write_bytes(content)
     result = run(grpc_addr, tokens["admin"], "import", str(path))
-    assert result.exit_code == 2
-    assert message in result.output
+    assert result.exit_code == 2 and result.stdout == ""
+    assert message in result.stderr
 
 
 def test_missing_file_or_no_argument_is_a_usage_error(grpc_addr, tokens, tmp_path):
