@@ -33,10 +33,10 @@ def test_a_missing_option_without_a_terminal_is_the_usual_usage_error(grpc_addr,
     result = run(grpc_addr, tokens["admin"], "fact", "add", "--category", "attendance", "--kind", "x",
                  "--scorer", "main-01")
     assert result.exit_code == 2
-    assert "Missing option '--official'" in result.output
+    assert "错误：缺少选项 '--official'。" in result.stderr and result.stdout == ""
     result = run(grpc_addr, tokens["admin"], "fact", "add", "--official", "v01-1", "--category", "attendance",
                  "--kind", "meeting_absent")
-    assert result.exit_code == 2 and "Missing option '--scorer'" in result.output
+    assert result.exit_code == 2 and "错误：缺少选项 '--scorer'。" in result.stderr
 
 
 def test_step_by_step_offers_only_the_categories_of_the_scorers_role(grpc_addr, tokens, stubs):

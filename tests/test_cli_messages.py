@@ -214,3 +214,24 @@ def test_zh_hant_converts_what_is_printed_and_never_the_json(grpc_addr, tokens):
     assert bad.exit_code == 2 and "應為" in bad.stderr
     unknown = run(grpc_addr, tokens["admin"], "--lang", "klingon", "villages")
     assert unknown.exit_code == 2 and unknown.stdout == "" and "klingon" in unknown.stderr
+
+
+# usage errors ------------------------------------------------------------------------------
+@pytest.mark.parametrize("args, said", [
+    (("fact", "list"), "错误：缺少选项 '--month'。"),
+    (("scores", "--mnth", MONTH), "错误：没有选项 --mnth；是不是想用 --month？"),
+    (("villages", "--output", "yaml"), "错误：'--output' 的值无效："),
+    (("villagez",), "错误：没有命令 'villagez'"),
+    (("roster", "import"), "错误：缺少参数 'file'。"),
+    (("villages", "extra"), "错误：多余的参数：extra。"),
+])
+def test_usage_errors_are_chinese_on_stderr_with_exit_2(grpc_addr, tokens, args, said):
+    result = run(grpc_addr, tokens["admin"], *args)
+    assert result.exit_code == 2 and result.stdout == ""
+    assert said in result.stderr and "用法：" in result.stderr and "查看帮助" in result.stderr
+    assert "Usage:" not in result.stderr and "Error" not in result.stderr
+
+
+def test_usage_errors_follow_lang_too(grpc_addr, tokens):
+    result = run(grpc_addr, tokens["admin"], "--lang", "zh-Hant", "roster", "import")
+    assert result.exit_code == 2 and "錯誤：缺少參數 'file'。" in result.stderr and "查看幫助" in result.stderr

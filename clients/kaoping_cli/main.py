@@ -419,7 +419,7 @@ def rules_list(output: Output = OUTPUT_OPTION, township: str = typer.Option("", 
 
 
 # staff commands: import, export, print (docs/staff-guide.md), and an example in every --help
-from kaoping_cli import documents, exports, helptext, importer, inputs, roster, townships  # noqa: E402
+from kaoping_cli import documents, exports, helptext, importer, inputs, roster, townships, usage_zh  # noqa: E402
 
 app.command("import")(importer.import_command)
 app.add_typer(townships.app, name="township")
@@ -429,6 +429,7 @@ app.add_typer(exports.app, name="export")
 app.add_typer(documents.app, name="print")
 helptext.attach(app)
 inputs.attach(app)   # months, dates and quantities as an input method types them, for every command
+usage_zh.install()   # click's usage errors in Chinese, on stderr
 
 if __name__ == "__main__":
     app()
