@@ -235,3 +235,16 @@ def test_usage_errors_are_chinese_on_stderr_with_exit_2(grpc_addr, tokens, args,
 def test_usage_errors_follow_lang_too(grpc_addr, tokens):
     result = run(grpc_addr, tokens["admin"], "--lang", "zh-Hant", "roster", "import")
     assert result.exit_code == 2 and "錯誤：缺少參數 'file'。" in result.stderr and "查看幫助" in result.stderr
+
+
+def test_an_imported_sheet_takes_input_method_months_dates_and_quantities(grpc_addr, tokens, stubs, tmp_path):
+    path = tmp_path / "输入法.csv"
+    path.write_text("月份,日期,村干部,考评类别,事项,数量,备注,考评人\n"
+                    "２０２６－１０,,v08-1,attendance,meeting_late,３,输入法月份,main-01\n"
+                    ",2026年10月9日,v08-2,attendance,meeting_late,２.５,输入法日期,main-01\n", encoding="utf-8")
+    report = run_json(grpc_addr, tokens["admin"], "import", str(path))
+    assert report["imported"] == 2 and report["rejected"] == 0, report
+    stored = {f.fact.official_id: f.fact for f in stubs.facts.ListFacts(fx.ListFactsRequest(month=MONTH)).facts
+              if f.fact.note.startswith("输入法")}
+    assert (stored["v08-1"].month, stored["v08-1"].quantity) == (MONTH, "3")
+    assert (stored["v08-2"].date, stored["v08-2"].quantity) == ("2026-10-09", "2.5")

@@ -35,6 +35,7 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from kaoping.text.ime import date_text, plain
 from kaoping.v1 import facts_pb2 as fx
 from kaoping.v1 import facts_pb2_grpc as fx_grpc
 from kaoping_cli.common import (EXIT_OK, EXIT_REFUSED, EXIT_USAGE, OUTPUT_OPTION, Catalog, Output, console,
@@ -132,7 +133,7 @@ class Resolver:
         if r.problems:
             return
         r.fact = fx.Fact(official_id=official_id, month=month, date=day, category=category_id,
-                         kind=kind_id, quantity=v.get("quantity", "") or "1", note=v.get("note", ""),
+                         kind=kind_id, quantity=plain(v.get("quantity", "")) or "1", note=v.get("note", ""),
                          scorer_id=scorer_id, source=SOURCE)
 
 
@@ -141,10 +142,9 @@ def first_word(text: str) -> str:
 
 
 def normal_date(text: str) -> str:
-    m = re.fullmatch(r"\s*(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?\s*", text or "")
-    if not m:
-        return (text or "").strip()
-    return f"{m.group(1)}-{int(m.group(2)):02d}-{int(m.group(3)):02d}"
+    """"2026年10月8日", "２０２６－１０－０８", "2026/10/8" -> "2026-10-08" (kaoping.text.ime);
+    anything else as typed, made plain (the server says what is wrong)."""
+    return date_text(text or "")
 
 
 def _quantity_key(text: str) -> str:

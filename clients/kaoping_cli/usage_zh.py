@@ -86,4 +86,10 @@ def install() -> None:
     except ImportError:  # pragma: no cover - Typer without rich: click's own English stays
         return
     rich_utils.rich_format_error = show
-    rich_utils.ABORTED_TEXT = "已中止。"
+    # the headings of --help (module globals Typer reads when it formats the help)
+    for name, text in (("ABORTED_TEXT", "已中止。"), ("ARGUMENTS_PANEL_TITLE", "参数"),
+                       ("COMMANDS_PANEL_TITLE", "命令"), ("OPTIONS_PANEL_TITLE", "选项"),
+                       ("DEFAULT_STRING", "[默认：{}]"), ("ENVVAR_STRING", "[环境变量：{}]"),
+                       ("REQUIRED_LONG_STRING", "[必填]"), ("DEPRECATED_STRING", "（已弃用）")):
+        if hasattr(rich_utils, name):
+            setattr(rich_utils, name, text)
