@@ -1,0 +1,437 @@
+"""Names or ids in every `kaoping` command that takes a township, village, official,
+scorer, category or kind (issue 15.2/15.3), through the real CLI against the real gRPC
+server with the sample township: each command is run with an id, a Simplified name, a
+Traditional name (and the result must be the same), and an unknown name (exit 2, the
+closest choices named, no file written, nothing changed)."""
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable, Optional
+
+import pytest
+
+from kaoping.usecases.tokens import Tokens
+from kaoping.v1 import audit_pb2 as au
+from kaoping.v1 import facts_pb2 as fx
+from kaoping.v1 import registry_pb2 as rg
+from kaoping.v1 import workflow_pb2 as wf
+from tests.support.cli import run
+from tests.support.facts import fact
+
+pytestmark = pytest.mark.usefixtures("grpc_server")
+MONTH, OPEN = "2026-10", "2026-09"
+ROOT = Path(__file__).resolve().parents[1]
+RULES = ROOT / "rules" / "township-sample.yaml"
+
+# what is typed: (id, Simplified name, Traditional name, unknown name, a suggestion it must get)
+TYPED = {
+    "village": ("v03", "硬湾村", "硬灣村", "硬湾子村", "v03 硬湾村"),
+    "official": ("v01-5", "张海燕", "張海燕", "张海艳", "v01-5 张海燕"),
+    "township": ("dahedian", "大河店镇（示例）", "大河店鎮（示例）", "大河店", "dahedian 大河店镇（示例）"),
+    "scorer": ("main-01", "镇党委主要领导（示例）", "鎮黨委主要領導（示例）", "镇党委领导", "main-01 镇党委主要领导"),
+    "category": ("attendance", "出勤履职", "出勤履職", "出勤", "attendance 出勤履职"),
+    "kind": ("meeting_absent", "无故缺席镇会议", "無故缺席鎮會議", "缺席镇会议", "meeting_absent 无故缺席镇会议"),
+}
+# what a result for the thing must mention (so that equal results are not two empty ones)
+MENTIONS = {"village": ("硬湾村",), "official": ("v01-5",), "township": ("dahedian", "上山村"),
+            "scorer": ("main-01",), "category": ("attendance",), "kind": ("meeting_absent",)}
+
+
+@pytest.fixture(scope="module")
+def month(stubs, grpc_servicer, grpc_channel):
+    """2026-10 with facts for 上山村, 硬湾村 and 张海燕, aggregated and approved, and an
+    appeal of 硬湾村 pending; 2026-09 still scoring."""
+    from tests.support.calls import stubs_for
+    result = stubs.facts.SubmitFacts(iter([fx.FactBatch(facts=[
+        fact("v01-5", month=MONTH, note="10月8日例会缺席"),
+        fact("v03-1", month=MONTH, note="10月9日例会缺席"),
+        fact("v03-2", "key_tasks", "task_not_done", "1", month=MONTH, scorer="contact-01"),
+        fact("v01-5", month=OPEN), fact("v03-1", month=OPEN)])]))
+    assert result.rejected == 0, result
+    stubs.workflow.Aggregate(wf.MonthRequest(month=MONTH))
+    stubs.workflow.Approve(wf.ApproveRequest(month=MONTH))
+    v03 = Tokens(grpc_servicer.store).create("硬湾村党支部", "village", village_id="v03")[0]
+    v03_fact = next(f for f in stubs.facts.ListFacts(fx.ListFactsRequest(month=MONTH, village_id="v03")).facts
+                    if f.fact.kind == "task_not_done")
+    stubs_for(grpc_channel, v03).workflow.Appeal(wf.AppealRequest(fact_id=v03_fact.id, reason="已按时完成"))
+    return {"v03_token": v03}
+
+
+def _json(result) -> object:
+    assert result.exit_code == 0, result.output
+    return json.loads(result.stdout)
+
+
+def _file_json(path: Path) -> object:
+    data = json.loads(path.read_text(encoding="utf-8"))
+    data.get("meta", {}).pop("generated", None)
+    return data
+
+
+def _title(path: Path) -> str:
+    text = path.read_text(encoding="utf-8")
+    return re.search(r"<title>(.*?)</title>", text, re.S).group(1)
+
+
+def _stored_fact(stubs, key: str) -> fx.Fact:
+    [found] = [f.fact for f in stubs.facts.ListFacts(fx.ListFactsRequest(month=OPEN)).facts
+               if f.fact.idempotency_key == key]
+    return found
+
+
+@dataclass
+class Case:
+    """One command and one of its options: `argv(text, n, tmp)` is the command line with
+    the typed text (n tells the three runs apart for commands that write), `probe(result,
+    tmp, stubs)` what the run did (equal for the id and both names)."""
+    name: str
+    what: str
+    argv: Callable[[str, int, Path], list]
+    probe: Callable = lambda result, tmp, stubs: _json(result)
+    token: str = "admin"
+    # what the id's result must show (default: it mentions the thing, MENTIONS)
+    sane: Optional[Callable[[object], bool]] = None
+
+
+def _out(name: str) -> Callable:
+    return lambda text, n, tmp: [str(tmp / name)]
+
+
+CASES = [
+    # villages
+    Case("fact list --village", "village", lambda t, n, tmp: ["fact", "list", "--month", MONTH, "--village", t,
+                                                              "--output", "json"]),
+    Case("scores --village", "village", lambda t, n, tmp: ["scores", "--month", MONTH, "--village", t,
+                                                           "--output", "json"]),
+    Case("notice --village", "village", lambda t, n, tmp: ["notice", "--village", t, "--month", MONTH,
+                                                           "--output", "json"]),
+    Case("officials --village", "village", lambda t, n, tmp: ["officials", "--village", t, "--output", "json"]),
+    Case("month feedback --village", "village", lambda t, n, tmp: ["month", "feedback", "--village", t,
+                                                                   "--month", MONTH, "--output", "json"]),
+    Case("appeal list --village", "village", lambda t, n, tmp: ["appeal", "list", "--month", MONTH,
+                                                                "--village", t, "--output", "json"]),
+    Case("paylist --village", "village", lambda t, n, tmp: ["paylist", "--month", MONTH, "--village", t,
+                                                            "--output", "json"]),
+    Case("export scores --village", "village",
+         lambda t, n, tmp: ["export", "scores", "--month", MONTH, "--village", t, str(tmp / "s.json")],
+         lambda r, tmp, stubs: (r.exit_code, _file_json(tmp / "s.json"))),
+    Case("export pay --village", "village",
+         lambda t, n, tmp: ["export", "pay", "--month", MONTH, "--village", t, str(tmp / "p.json")],
+         lambda r, tmp, stubs: (r.exit_code, _file_json(tmp / "p.json"))),
+    Case("print notice --village", "village",
+         lambda t, n, tmp: ["print", "notice", "--month", MONTH, "--village", t, "--format", "html",
+                            "--no-chart", str(tmp / "n.html")],
+         lambda r, tmp, stubs: (r.exit_code, _title(tmp / "n.html"))),
+    Case("fact add --village", "village",
+         lambda t, n, tmp: ["fact", "add", "--village", t, "--month", OPEN, "--category", "village_work",
+                            "--kind", "village_task_missed", "--scorer", "main-01", "--key", f"names-village-{n}"],
+         lambda r, tmp, stubs: (r.exit_code, _stored_fact(stubs, r.key).village_id)),
+    Case("official put --village", "village",
+         lambda t, n, tmp: ["official", "put", "--id", f"v03-9{n}", "--village", t, "--name", f"测试{n}",
+                            "--base-pay", "1000", "--output", "json"],
+         lambda r, tmp, stubs: _json(r)["village_id"]),
+    Case("token issue --village", "village",
+         lambda t, n, tmp: ["token", "issue", "--name", f"硬湾村测试{n}", "--role", "village", "--village", t,
+                            "--output", "json"],
+         lambda r, tmp, stubs: _json(r)["info"]["village_id"]),
+    # officials
+    Case("fact list --official", "official", lambda t, n, tmp: ["fact", "list", "--month", MONTH,
+                                                                "--official", t, "--output", "json"]),
+    Case("scores --official", "official", lambda t, n, tmp: ["scores", "--month", MONTH, "--official", t,
+                                                             "--output", "json"]),
+    Case("explain --official", "official", lambda t, n, tmp: ["explain", "--official", t, "--month", MONTH,
+                                                              "--output", "json"]),
+    Case("export scores --official", "official",
+         lambda t, n, tmp: ["export", "scores", "--month", MONTH, "--official", t, str(tmp / "s.json")],
+         lambda r, tmp, stubs: (r.exit_code, _file_json(tmp / "s.json"))),
+    Case("fact add --official", "official",
+         lambda t, n, tmp: ["fact", "add", "--official", t, "--month", OPEN, "--category", "attendance",
+                            "--kind", "meeting_late", "--scorer", "main-01", "--key", f"names-official-{n}"],
+         lambda r, tmp, stubs: (r.exit_code, _stored_fact(stubs, r.key).official_id)),
+    # townships
+    Case("scores --township", "township", lambda t, n, tmp: ["scores", "--month", MONTH, "--township", t,
+                                                             "--output", "json"]),
+    Case("ranking --township", "township", lambda t, n, tmp: ["ranking", "--month", MONTH, "--township", t,
+                                                              "--output", "json"]),
+    Case("villages --township", "township", lambda t, n, tmp: ["villages", "--township", t, "--output", "json"]),
+    Case("rules list --township", "township", lambda t, n, tmp: ["rules", "list", "--township", t,
+                                                                 "--output", "json"]),
+    Case("rules dry-run --township", "township",
+         lambda t, n, tmp: ["rules", "dry-run", str(RULES), "--month", MONTH, "--township", t, "--output", "json"]),
+    Case("month state --township", "township", lambda t, n, tmp: ["month", "state", "--month", MONTH,
+                                                                  "--township", t, "--output", "json"]),
+    Case("month ranking --township", "township", lambda t, n, tmp: ["month", "ranking", "--month", MONTH,
+                                                                    "--township", t, "--output", "json"]),
+    Case("appeal list --township", "township", lambda t, n, tmp: ["appeal", "list", "--month", MONTH,
+                                                                  "--township", t, "--output", "json"]),
+    Case("yearend --township", "township", lambda t, n, tmp: ["yearend", "--year", "2026", "--township", t,
+                                                              "--output", "json"]),
+    Case("paylist --township", "township", lambda t, n, tmp: ["paylist", "--month", MONTH, "--township", t,
+                                                              "--output", "json"]),
+    Case("township show", "township", lambda t, n, tmp: ["township", "show", t, "--output", "json"]),
+    Case("township update", "township",
+         lambda t, n, tmp: ["township", "update", t, "--contact", "党政办 0939-1234567", "--output", "json"]),
+    Case("token list --township", "township", lambda t, n, tmp: ["token", "list", "--township", t,
+                                                                 "--output", "json"],
+         lambda r, tmp, stubs: sorted(i["township_id"] for i in _json(r)["tokens"])),
+    Case("token issue --township", "township",
+         lambda t, n, tmp: ["token", "issue", "--name", f"镇管理员{n}", "--role", "admin", "--township", t,
+                            "--output", "json"],
+         lambda r, tmp, stubs: _json(r)["info"]["township_id"]),
+    Case("roster export --township", "township",
+         lambda t, n, tmp: ["roster", "export", "--township", t, "--kind", "villages", "--out", str(tmp / "r.csv")],
+         lambda r, tmp, stubs: (r.exit_code, (tmp / "r.csv").read_text(encoding="utf-8-sig"))),
+    Case("roster import --township", "township",
+         lambda t, n, tmp: ["roster", "import", str(_roster_csv(tmp)), "--township", t, "--output", "json"],
+         lambda r, tmp, stubs: (r.exit_code, json.loads(r.stdout)["dry_run"]["unchanged"]),
+         sane=lambda probe: probe == (0, 2)),     # both villages found as stored in that township
+    Case("village put --township", "township",
+         lambda t, n, tmp: ["village", "put", "--id", f"t9{n}", "--name", f"测试村{n}", "--township", t,
+                            "--output", "json"],
+         lambda r, tmp, stubs: _json(r)["township_id"]),
+    Case("scorer put --township", "township",
+         lambda t, n, tmp: ["scorer", "put", "--id", f"test-9{n}", "--name", f"测试考评人{n}", "--role", "station",
+                            "--township", t, "--output", "json"],
+         lambda r, tmp, stubs: _json(r)["township_id"]),
+    # scorers
+    Case("fact add --scorer", "scorer",
+         lambda t, n, tmp: ["fact", "add", "--official", "v01-1", "--month", OPEN, "--category", "attendance",
+                            "--kind", "meeting_late", "--scorer", t, "--key", f"names-scorer-{n}"],
+         lambda r, tmp, stubs: (r.exit_code, _stored_fact(stubs, r.key).scorer_id)),
+    Case("fact correct --scorer", "scorer",
+         lambda t, n, tmp: ["fact", "correct", str(_open_fact(n)), "--reason", "录错了", "--scorer", t],
+         lambda r, tmp, stubs: (r.exit_code, _correction_scorer(stubs, r))),
+    Case("import --scorer", "scorer",
+         lambda t, n, tmp: ["import", str(_fact_csv(tmp)), "--scorer", t, "--output", "json"],
+         lambda r, tmp, stubs: (r.exit_code, json.loads(r.stdout)["rejected"], _imported_scorers(stubs))),
+    Case("token issue --scorer", "scorer",
+         lambda t, n, tmp: ["token", "issue", "--name", f"主要领导{n}", "--role", "main_leader", "--scorer", t,
+                            "--output", "json"],
+         lambda r, tmp, stubs: _json(r)["info"]["scorer_id"]),
+    # categories and kinds
+    Case("fact add --category", "category",
+         lambda t, n, tmp: ["fact", "add", "--official", "v01-2", "--month", OPEN, "--category", t,
+                            "--kind", "meeting_late", "--scorer", "main-01", "--key", f"names-category-{n}"],
+         lambda r, tmp, stubs: (r.exit_code, _stored_fact(stubs, r.key).category)),
+    Case("fact add --kind", "kind",
+         lambda t, n, tmp: ["fact", "add", "--official", "v01-3", "--month", OPEN, "--category", "出勤履职",
+                            "--kind", t, "--scorer", "main-01", "--key", f"names-kind-{n}"],
+         lambda r, tmp, stubs: (r.exit_code, _stored_fact(stubs, r.key).kind)),
+    Case("token issue --categories", "category",
+         lambda t, n, tmp: ["token", "issue", "--name", f"考勤系统{n}", "--role", "system", "--categories", t,
+                            "--output", "json"],
+         lambda r, tmp, stubs: _json(r)["info"]["categories"]),
+]
+
+_OPEN_FACTS: dict[int, int] = {}
+
+
+def _open_fact(n: int) -> int:
+    return _OPEN_FACTS[n]
+
+
+def _correction_scorer(stubs, result) -> str:
+    assert result.exit_code == 0, result.output
+    number = int(re.search(r"correction #(\d+)", result.output).group(1))
+    [found] = [f for f in stubs.facts.ListFacts(fx.ListFactsRequest(month=OPEN)).facts if f.id == number]
+    return found.fact.scorer_id
+
+
+def _imported_scorers(stubs) -> list:
+    return sorted({f.fact.scorer_id for f in stubs.facts.ListFacts(fx.ListFactsRequest(month=OPEN)).facts
+                   if f.fact.source == "import" and f.fact.official_id == "v02-1"})
+
+
+def _roster_csv(tmp: Path) -> Path:
+    path = tmp.parent / "roster-villages.csv"
+    if not path.exists():
+        path.write_text("编号 id,名称 name\nv01,上山村\nv03,硬湾村\n", encoding="utf-8")
+    return path
+
+
+def _fact_csv(tmp: Path) -> Path:
+    path = tmp.parent / "facts-no-scorer.csv"
+    if not path.exists():
+        path.write_text("村干部,考评类别,事项,数量,考评人,月份\nv02-1,attendance,meeting_late,1,,2026-09\n",
+                        encoding="utf-8")
+    return path
+
+
+def _audit_count(stubs) -> int:
+    return len(stubs.audit.ListAuditEntries(au.ListAuditEntriesRequest(limit=10_000)).entries)
+
+
+def _invoke(case: Case, grpc_addr, tokens, text: str, n: int, tmp: Path):
+    argv = case.argv(text, n, tmp)
+    result = run(grpc_addr, tokens[case.token], *argv)
+    key = next((argv[i + 1] for i, a in enumerate(argv) if a == "--key"), "")
+    result.key = key
+    return result
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
+def test_a_name_in_either_script_or_the_id_gives_the_same_result(case, grpc_addr, tokens, stubs, month, tmp_path):
+    ident, simplified, traditional, _, _ = TYPED[case.what]
+    if case.name == "fact correct --scorer":
+        receipt = stubs.facts.SubmitFacts(iter([fx.FactBatch(facts=[
+            fact("v02-2", month=OPEN, note=f"待更正{i}") for i in range(3)])]))
+        for i, outcome in enumerate(receipt.outcomes):
+            _OPEN_FACTS[i] = outcome.receipt.fact_id
+    probes = []
+    for n, text in enumerate((ident, simplified, traditional)):
+        folder = tmp_path / f"run{n}"
+        folder.mkdir()
+        result = _invoke(case, grpc_addr, tokens, text, n, folder)
+        assert result.exit_code == 0, f"{case.name} {text!r}: {result.output}"
+        probes.append(case.probe(result, folder, stubs))
+    assert probes[0] == probes[1] == probes[2], case.name
+    shown = json.dumps(probes[0], ensure_ascii=False)
+    if case.sane is not None:
+        assert case.sane(probes[0]), (case.name, shown[:500])
+        return
+    assert any(m in shown for m in MENTIONS[case.what]) or ident in shown, (case.name, shown[:500])
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
+def test_an_unknown_name_is_a_usage_error_with_suggestions_and_changes_nothing(case, grpc_addr, tokens, stubs,
+                                                                               month, tmp_path):
+    _, _, _, unknown, suggestion = TYPED[case.what]
+    _OPEN_FACTS.setdefault(9, 1)
+    before = _audit_count(stubs)
+    folder = tmp_path / "unknown"
+    folder.mkdir()
+    result = _invoke(case, grpc_addr, tokens, unknown, 9, folder)
+    assert result.exit_code == 2, f"{case.name}: {result.output}"
+    assert unknown in result.output and suggestion in result.output, result.output
+    assert list(folder.iterdir()) == [], "a file was written for an unknown name"
+    assert _audit_count(stubs) == before, "an unknown name changed something"
+
+
+def test_the_issue_example_export_pay_with_a_village_name_writes_that_village(grpc_addr, tokens, month, tmp_path):
+    path = tmp_path / "pay.csv"
+    result = run(grpc_addr, tokens["admin"], "export", "pay", "--month", MONTH, "--village", "上山村", str(path))
+    assert result.exit_code == 0, result.output
+    lines = path.read_text(encoding="utf-8-sig").splitlines()
+    assert len(lines) == 1 + 6 and all(line.startswith("上山村,") for line in lines[1:])
+    wrong = run(grpc_addr, tokens["admin"], "export", "pay", "--month", MONTH, "--village", "上山",
+                str(tmp_path / "none.csv"))
+    assert wrong.exit_code == 2 and "v01 上山村" in wrong.output and "0 rows" not in wrong.output
+    assert not (tmp_path / "none.csv").exists()
+
+
+def test_a_full_width_id_from_an_input_method_is_the_id(grpc_addr, tokens, month):
+    plain = run(grpc_addr, tokens["admin"], "scores", "--month", MONTH, "--official", "v01-5", "--output", "json")
+    wide = run(grpc_addr, tokens["admin"], "scores", "--month", MONTH, "--official", "ｖ０１－５", "--output", "json")
+    assert wide.exit_code == 0, wide.output
+    assert json.loads(wide.stdout) == json.loads(plain.stdout)
+    village = run(grpc_addr, tokens["admin"], "officials", "--village", "Ｖ０３", "--output", "json")
+    assert {o["id"] for o in json.loads(village.stdout)["officials"]} >= {f"v03-{i}" for i in range(1, 7)}
+    township = run(grpc_addr, tokens["admin"], "township", "show", "ＤＡＨＥＤＩＡＮ", "--output", "json")
+    assert township.exit_code == 0 and json.loads(township.stdout)["id"] == "dahedian"
+
+
+def test_an_ambiguous_name_lists_every_candidate_with_id_and_village(grpc_addr, tokens, stubs, month, tmp_path):
+    twin = stubs.registry.ListOfficials(rg.ListOfficialsRequest(village_id="v02")).officials[0]
+    stubs.registry.PutOfficial(rg.Official(id="v06-9", village_id="v06", name=twin.name, position="文书",
+                                           base_pay="1000"))
+    before = _audit_count(stubs)
+    for args in (["explain", "--official", twin.name, "--month", MONTH],
+                 ["export", "scores", "--month", MONTH, "--official", twin.name, str(tmp_path / "s.xlsx")],
+                 ["fact", "add", "--official", twin.name, "--month", OPEN, "--category", "attendance",
+                  "--kind", "meeting_late", "--scorer", "main-01"]):
+        result = run(grpc_addr, tokens["admin"], *args)
+        assert result.exit_code == 2, result.output
+        assert f"{twin.id} {twin.name}（火石村" in result.output and f"v06-9 {twin.name}（杨庄村" in result.output
+    assert not (tmp_path / "s.xlsx").exists() and _audit_count(stubs) == before
+    # the id still picks one of them
+    assert run(grpc_addr, tokens["admin"], "fact", "list", "--official", "v06-9", "--month", OPEN).exit_code == 0
+
+
+def test_month_workflow_commands_take_the_township_by_name(grpc_addr, tokens, stubs, month):
+    """The commands that move a month: an unknown township changes nothing, a name in
+    either script (or the full-width id) moves the month as the id would."""
+    august = "2026-08"
+
+    def state() -> str:
+        return stubs.workflow.GetMonthState(wf.MonthRequest(month=august)).state
+    for command in (["aggregate"], ["reopen", "--note", "漏录"], ["approve"], ["publish"], ["pay"]):
+        wrong = run(grpc_addr, tokens["admin"], "month", *command, "--month", august, "--township", "大河店")
+        assert wrong.exit_code == 2 and "大河店镇（示例）" in wrong.output and state() == "scoring"
+    steps = [(["aggregate"], "大河店镇（示例）", "aggregated"), (["reopen", "--note", "漏录"], "大河店鎮（示例）", "scoring"),
+             (["aggregate"], "ｄａｈｅｄｉａｎ", "aggregated"), (["approve"], "大河店鎮（示例）", "approved")]
+    for command, township, expected in steps:
+        result = run(grpc_addr, tokens["admin"], "month", *command, "--month", august, "--township", township)
+        assert result.exit_code == 0, result.output
+        assert state() == expected
+    public = run(grpc_addr, tokens["admin"], "month", "public", "--month", august, "--township", "大河店鎮（示例）")
+    assert public.exit_code == 1   # resolved and asked: the server refuses, the month is not published
+
+
+def test_rule_set_commands_take_the_township_by_name(grpc_addr, tokens, stubs, month):
+    uploaded = run(grpc_addr, tokens["admin"], "rules", "upload", str(RULES), "--label", "names",
+                   "--township", "大河店鎮（示例）")
+    assert uploaded.exit_code == 0, uploaded.output
+    version = re.search(r"version (\d+)", uploaded.output).group(1)
+    for command in (["activate", version], ["rollback"]):
+        wrong = run(grpc_addr, tokens["admin"], "rules", *command, "--township", "大河店")
+        assert wrong.exit_code == 2 and "dahedian" in wrong.output
+    activated = run(grpc_addr, tokens["admin"], "rules", "activate", version, "--township", "大河店镇（示例）")
+    assert activated.exit_code == 0 and "active in dahedian" in activated.output
+
+
+def test_a_village_confirms_by_name(grpc_addr, stubs, month):
+    token = month["v03_token"]
+    for appeal in stubs.workflow.ListAppeals(wf.ListAppealsRequest(month=MONTH, village_id="v03")).appeals:
+        stubs.workflow.ResolveAppeal(wf.ResolveAppealRequest(appeal_id=appeal.id, decision="upheld", reason="属实"))
+    wrong = run(grpc_addr, token, "month", "confirm", "--month", MONTH, "--village", "硬湾子村")
+    assert wrong.exit_code == 2 and "v03 硬湾村" in wrong.output
+    done = run(grpc_addr, token, "month", "confirm", "--month", MONTH, "--village", "硬灣村")
+    assert done.exit_code == 0, done.output
+    assert "confirmed" in done.output
+
+
+def test_the_audit_actor_in_either_script(grpc_addr, tokens, month):
+    simplified = run(grpc_addr, tokens["admin"], "audit", "--actor", "管理员", "--output", "json")
+    traditional = run(grpc_addr, tokens["admin"], "audit", "--actor", "管理員", "--output", "json")
+    assert simplified.exit_code == traditional.exit_code == 0
+    entries = json.loads(simplified.stdout)["entries"]
+    assert entries and json.loads(traditional.stdout)["entries"] == entries
+
+
+def test_guided_entry_takes_names_in_either_script(grpc_addr, tokens, stubs, month):
+    answers = "\n".join(["鎮黨委主要領導（示例）", OPEN, "硬灣村", "黃紅霞", "出勤履職", "遲到或早退", "1", "", "y", "n"])
+    result = run(grpc_addr, tokens["admin"], "fact", "add", "-i", input=answers + "\n")
+    assert result.exit_code == 0, result.output
+    number = int(re.search(r"recorded as #(\d+)", result.output).group(1))
+    [stored] = [f.fact for f in stubs.facts.ListFacts(fx.ListFactsRequest(month=OPEN)).facts if f.id == number]
+    assert (stored.official_id, stored.category, stored.kind, stored.scorer_id) == (
+        "v03-2", "attendance", "meeting_late", "main-01")
+    # an answer that names nothing is asked again, with the closest choices
+    again = "\n".join(["main-01", OPEN, "硬湾子村", "v03", "v03-2", "attendance", "meeting_late", "1", "", "n", "n"])
+    result = run(grpc_addr, tokens["admin"], "fact", "add", "-i", input=again + "\n")
+    assert result.exit_code == 0 and "v03 硬湾村" in result.output
+
+
+def test_import_cells_hold_names_in_either_script(grpc_addr, tokens, stubs, month, tmp_path):
+    path = tmp_path / "traditional.csv"
+    path.write_text("月份,村,村干部,考评类别,事项,数量,考评人\n"
+                    "2026-09,硬灣村,陳國慶,出勤履職,遲到或早退,2,鎮黨委主要領導（示例）\n"
+                    "2026-09,,張海燕,出勤履職,無故缺席鎮會議,1,ｍａｉｎ－０１\n"
+                    "2026-09,,张海艳,出勤履职,无故缺席镇会议,1,main-01\n", encoding="utf-8")
+    report = json.loads(run(grpc_addr, tokens["admin"], "import", str(path), "--output", "json").stdout)
+    assert (report["imported"], report["rejected"]) == (2, 1), report["rejections"]
+    [rejected] = report["rejections"]
+    assert "张海艳" in rejected["reasons"][0] and "v01-5 张海燕" in rejected["reasons"][0]
+    imported = [f.fact for f in stubs.facts.ListFacts(fx.ListFactsRequest(month=OPEN)).facts
+                if f.fact.source == "import" and f.fact.official_id in ("v03-1", "v01-5")]
+    assert {(f.official_id, f.kind, f.scorer_id) for f in imported} >= {
+        ("v03-1", "meeting_late", "main-01"), ("v01-5", "meeting_absent", "main-01")}
+
+
+def test_a_village_token_finds_its_own_village_by_name(grpc_addr, tokens, month):
+    result = run(grpc_addr, month["v03_token"], "month", "feedback", "--village", "硬灣村", "--month", MONTH,
+                 "--output", "json")
+    assert result.exit_code == 0 and json.loads(result.stdout)["village_id"] == "v03"
