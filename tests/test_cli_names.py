@@ -435,3 +435,55 @@ def test_a_village_token_finds_its_own_village_by_name(grpc_addr, tokens, month)
     result = run(grpc_addr, month["v03_token"], "month", "feedback", "--village", "硬灣村", "--month", MONTH,
                  "--output", "json")
     assert result.exit_code == 0 and json.loads(result.stdout)["village_id"] == "v03"
+
+
+def test_each_list_is_asked_for_once_per_command_run(grpc_addr, tokens, month, tmp_path, monkeypatch):
+    import kaoping_cli.names as names_module
+    asked: list[str] = []
+    real_pages, real_call = names_module.call_pages, names_module.call
+
+    def pages(method, request, field, *more):
+        asked.append(field)
+        return real_pages(method, request, field, *more)
+
+    def call(method, request, *more):
+        asked.append(type(request).__name__)
+        return real_call(method, request, *more)
+    monkeypatch.setattr(names_module, "call_pages", pages)
+    monkeypatch.setattr(names_module, "call", call)
+    result = run(grpc_addr, tokens["admin"], "export", "scores", "--month", MONTH, "--village", "硬灣村",
+                 "--official", "陳國慶", str(tmp_path / "s.json"))
+    assert result.exit_code == 0, result.output
+    assert sorted(asked) == ["officials", "villages"]
+    asked.clear()
+    path = _fact_csv(tmp_path / "x")
+    result = run(grpc_addr, tokens["admin"], "import", str(path), "--scorer", "鎮黨委主要領導（示例）")
+    assert result.exit_code == 0, result.output       # the importer's catalog shares the option's lists
+    assert sorted(asked) == ["GetActiveRuleSetRequest", "officials", "scorers", "villages"]
+
+
+def test_an_id_beyond_the_callers_reach_is_the_servers_to_refuse(grpc_addr, grpc_servicer, tokens, month, tmp_path):
+    """A township admin's lists hold its own township: another township's id is passed
+    on and refused by the server (exit 1, PERMISSION_DENIED), while a name it cannot see
+    is unknown (exit 2) — it is never answered with another township's data."""
+    from kaoping.storage.models import Township, Village
+    grpc_servicer.store.put(Township(id="other", name="别的镇", county="某县"),
+                            Village(id="o01", township_id="other", name="外村"))
+    own = Tokens(grpc_servicer.store).create("大河店镇管理员", "admin", township_id="dahedian")[0]
+    by_id = run(grpc_addr, own, "villages", "--township", "other")
+    assert by_id.exit_code == 1 and "PERMISSION_DENIED" in by_id.output, by_id.output
+    village = run(grpc_addr, own, "officials", "--village", "o01")
+    assert village.exit_code == 1 and "PERMISSION_DENIED" in village.output, village.output
+    by_name = run(grpc_addr, own, "villages", "--township", "别的镇")
+    assert by_name.exit_code == 2 and "别的镇" in by_name.output and "外村" not in by_name.output
+    # the server does not tell a township admin which other ids exist: refused as well
+    assert run(grpc_addr, own, "villages", "--township", "nowhere").exit_code == 1
+    nothing = run(grpc_addr, tokens["admin"], "villages", "--township", "nowhere")
+    assert nothing.exit_code == 2 and "没有找到乡镇“nowhere”" in nothing.output
+    # the deployment admin sees both townships: the villages' township tells namesakes apart
+    grpc_servicer.store.put(Village(id="o02", township_id="other", name="硬湾村"))
+    twin = run(grpc_addr, tokens["admin"], "officials", "--village", "硬灣村")
+    assert twin.exit_code == 2 and "v03 硬湾村（dahedian）" in twin.output and "o02 硬湾村（other）" in twin.output
+    narrowed = run(grpc_addr, tokens["admin"], "scores", "--month", MONTH, "--township", "dahedian",
+                   "--village", "硬灣村", "--output", "json")
+    assert narrowed.exit_code == 0, narrowed.output

@@ -22,6 +22,8 @@ importer (`common.load_catalog`).
 from __future__ import annotations
 
 import difflib
+import re
+import unicodedata
 from dataclasses import dataclass
 from typing import Any, Callable, Iterable, Optional, Sequence
 
@@ -36,6 +38,7 @@ from kaoping.v1 import rulesets_pb2_grpc as rs_grpc
 from kaoping_cli.common import (ROLE_NAMES, call, call_pages, complete_village, get_current_context, stub,
                                 usage_error)
 
+ID_SHAPE = re.compile(r"[A-Za-z0-9_.:-]+")   # what ids look like (never a name in Chinese)
 SUGGESTIONS = 5          # at most this many "did you mean" choices
 CUTOFF = 0.5             # difflib ratio below which a name is not offered as close
 
@@ -209,34 +212,53 @@ class Names:
 
     # resolvers: the id for a text; usage error (exit 2) when it names none or several
     def township(self, text: str) -> str:
-        return _id(text, lambda: self.townships(), "township")
+        return _id(text, lambda: self.townships(), "township", self)
 
     def village(self, text: str, township: str = "") -> str:
-        return _id(text, lambda: self.villages(township), "village")
+        return _id(text, lambda: self.villages(township), "village", self)
 
     def official(self, text: str, village: str = "") -> str:
-        return _id(text, lambda: self.officials(village), "official")
+        return _id(text, lambda: self.officials(village), "official", self)
 
     def scorer(self, text: str, township: str = "") -> str:
-        return _id(text, lambda: self.scorers(township), "scorer")
+        return _id(text, lambda: self.scorers(township), "scorer", self)
 
     def category(self, text: str, township: str = "") -> str:
-        return _id(text, lambda: self.categories(township), "category")
+        return _id(text, lambda: self.categories(township), "category", self)
 
     def kind(self, text: str, category: str = "", township: str = "") -> str:
         if text and any(k.id == text.strip() for k in self.kinds("", township)):
             return text.strip()   # an id: the server checks that it belongs to the category
-        return _id(text, lambda: self.kinds(category, township), "kind")
+        return _id(text, lambda: self.kinds(category, township), "kind", self)
+
+    def beyond_reach(self, what: str, text: str) -> bool:
+        """Whether an id that is not in the caller's lists names something the caller may
+        not read (the server answers PERMISSION_DENIED), rather than nothing at all. The
+        lists hold only what the caller may read: a township admin typing another
+        township's id is to hear the server's refusal, not "no such township"."""
+        if not ID_SHAPE.fullmatch(text):
+            return False
+        registry = self._registry()
+        asks = {"township": lambda: registry.GetTownship(rg.GetTownshipRequest(id=text), timeout=30),
+                "village": lambda: registry.ListOfficials(rg.ListOfficialsRequest(village_id=text, page_size=1),
+                                                          timeout=30),
+                "official": lambda: registry.ListRosterEntries(rg.ListRosterEntriesRequest(official_id=text),
+                                                               timeout=30)}
+        if what not in asks:
+            return False
+        try:
+            asks[what]()
+        except grpc.RpcError as error:
+            return error.code() == grpc.StatusCode.PERMISSION_DENIED
+        return False
 
     def chosen_villages(self, given: Iterable[str], everyone: bool = False, township: str = "") -> list:
         """Village messages for repeated --village options (or every one with --all)."""
         choices = self.villages(township)
         if everyone:
             return [c.item for c in choices]
-        try:
-            return [find(text, choices, "village").item for text in given]
-        except NameProblem as problem:
-            raise usage_error(problem.message)
+        return [next((c.item for c in choices if c.id == ident), None) or rg.Village(id=ident, name=ident)
+                for ident in (_id(text, lambda: choices, "village", self) for text in given)]
 
     def actor(self, text: str) -> str:
         """An audit actor is a token holder's name: typed in either script it is found
@@ -260,11 +282,17 @@ class Names:
         return folded[0] if len(set(folded)) == 1 else text
 
 
-def _id(text: Optional[str], choices: Callable[[], Sequence[Choice]], what: str) -> Any:
+def _id(text: Optional[str], choices: Callable[[], Sequence[Choice]], what: str,
+        names_: Optional["Names"] = None) -> Any:
     if text is None or not str(text).strip():
         return text
     try:
         return find(str(text), choices(), what).id
+    except UnknownName as problem:
+        given = unicodedata.normalize("NFKC", str(text)).strip()
+        if names_ is not None and names_.beyond_reach(what, given):
+            return given     # an id the caller may not read: the server refuses it in its own words
+        raise usage_error(problem.message)
     except NameProblem as problem:
         raise usage_error(problem.message)
 
