@@ -487,3 +487,6 @@ def test_an_id_beyond_the_callers_reach_is_the_servers_to_refuse(grpc_addr, grpc
     narrowed = run(grpc_addr, tokens["admin"], "scores", "--month", MONTH, "--township", "dahedian",
                    "--village", "硬灣村", "--output", "json")
     assert narrowed.exit_code == 0, narrowed.output
+    after = run(grpc_addr, tokens["admin"], "scores", "--month", MONTH, "--village", "硬灣村", "--township",
+                "大河店镇（示例）", "--output", "json")             # the township narrows wherever it stands
+    assert after.exit_code == 0 and json.loads(after.stdout) == json.loads(narrowed.stdout)

@@ -250,7 +250,9 @@ def complete_village(ctx: typer.Context, incomplete: str):
         villages = stub(rg_grpc.RegistryServiceStub, ctx).ListVillages(rg.ListVillagesRequest(), timeout=2).villages
     except Exception:  # completion must never fail loudly
         return []
-    return [(v.id, v.name) for v in villages if v.id.startswith(incomplete) or v.name.startswith(incomplete)]
+    from kaoping.text.script import fold   # 硬灣 completes 硬湾村
+    typed = fold(incomplete)
+    return [(v.id, v.name) for v in villages if fold(v.id).startswith(typed) or fold(v.name).startswith(typed)]
 
 
 def amount_text(item) -> str:

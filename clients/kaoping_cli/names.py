@@ -348,6 +348,9 @@ def option(what: str, default: Any = "", more: str = "", **kwargs):
     none or several). `more` is added to the help ("；默认：你的乡镇")."""
     if what == "village":
         kwargs.setdefault("autocompletion", complete_village)
+    if what == "township":
+        # read before the other options, wherever it stands, so that it narrows their names
+        kwargs.setdefault("is_eager", True)
     return typer.Option(default, f"--{what}", help=HELP[what] + (f"；{more}" if more else ""),
                         callback=_resolver(what), **kwargs)
 
