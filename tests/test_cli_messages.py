@@ -47,7 +47,7 @@ def test_results_on_stdout_refusals_on_stderr_and_json_stays_clean_on_failure(gr
     # an unknown village for a month's scores, as JSON: stdout empty, not half a document
     bad = run(grpc_addr, tokens["admin"], "scores", "--month", MONTH, "--official", "nobody-9",
               "--output", "json")
-    assert bad.exit_code == 1 and bad.stdout == "" and bad.stderr.strip()
+    assert bad.exit_code == 2 and bad.stdout == "" and "没有找到村干部" in bad.stderr   # an unknown name: usage
 
 
 def test_unreachable_no_token_and_a_bad_token_each_get_one_sentence(grpc_addr, tokens, grpc_servicer):
@@ -95,7 +95,9 @@ def test_the_server_s_chinese_message_is_shown_when_it_sends_one():
     finally:
         server.stop(None)
     assert result.exit_code == 1 and result.stdout == ""
-    assert result.stderr.strip() == "没有村 v99：请用 kaoping villages 查看村名"
+    # the Chinese message, then the field it is about (which row of a file, which option)
+    assert result.stderr.strip().splitlines() == ["没有村 v99：请用 kaoping villages 查看村名",
+                                                  "  详情 village_id: unknown"]
 
 
 class _Refusal(grpc.RpcError):
@@ -141,6 +143,10 @@ def _commands_with_a_month():
     return list(walk(root, []))
 
 
+EXISTING = {"village": "v01", "official": "v01-1", "scorer": "main-01", "township": "dahedian",
+            "category": "attendance", "kind": "meeting_absent"}
+
+
 def _dummy_args(command, month: str) -> list[str]:
     """The command's required arguments and options filled with placeholders, --month
     given: whatever they are, the month must be refused before they are looked at."""
@@ -150,8 +156,8 @@ def _dummy_args(command, month: str) -> list[str]:
             args += ["--month", month]
         elif p.required and p.param_type_name == "argument":
             args.append("1")      # a placeholder that is also a valid number, id or file name
-        elif p.required:
-            args += [p.opts[0], "1"]
+        elif p.required:          # names are looked up as the line is read: give real ids
+            args += [p.opts[0], EXISTING.get(p.name, "1")]
     return args
 
 

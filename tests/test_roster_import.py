@@ -193,9 +193,9 @@ def test_a_township_admin_naming_another_townships_village_is_denied_and_nothing
     for args in ((), ("--apply",)):
         result = run(_addr(server), token, "roster", "import", str(book), *args)
         assert result.exit_code == 1
-        assert "PERMISSION_DENIED" in result.output and "rows[2].official.village_id" in result.output
+        assert "不属于你所管乡镇" in result.output and "rows[2].official.village_id" in result.output
     result = run(_addr(server), token, "roster", "import", str(book), "--township", "other", "--apply")
-    assert "PERMISSION_DENIED" in result.output and "township_id" in result.output
+    assert "超出你的管辖范围" in result.output and "township_id" in result.output
     assert app.store.get(Village, "d01") is None and app.store.get(Official, "o01-1") is None
     assert _audit_count(app) == before
 

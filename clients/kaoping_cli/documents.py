@@ -39,6 +39,7 @@ from kaoping.v1 import workflow_pb2 as wf
 from kaoping.v1 import workflow_pb2_grpc as wf_grpc
 from kaoping_cli.common import (EXIT_USAGE, amount_text, ROLE_NAMES, STATE_NAMES, call, call_pages, complete_village, console, fail,
                                 stub, usage_error)
+from kaoping_cli.names import names as lookup
 from kaoping_cli.fonts import FontNotFound, find_cjk_font
 
 APPEAL_NAMES = {"pending": "申诉处理中", "upheld": "申诉维持", "overturned": "申诉撤销"}
@@ -471,21 +472,6 @@ def _format_for(fmt: Optional[DocFormat], file: Optional[Path]) -> DocFormat:
     return DocFormat.pdf
 
 
-def _resolve_villages(given: list[str], everyone: bool) -> list:
-    villages = list(call_pages(stub(rg_grpc.RegistryServiceStub).ListVillages, rg.ListVillagesRequest(),
-                               "villages").villages)
-    if everyone:
-        return villages
-    chosen = []
-    for text in given:
-        hits = [v for v in villages if text in (v.id, v.name)]
-        if not hits:
-            raise usage_error(f"no village {text!r}; villages: "
-                              + ", ".join(f"{v.id} {v.name}" for v in villages))
-        chosen.append(hits[0])
-    return chosen
-
-
 # commands -------------------------------------------------------------------------------------------
 app = typer.Typer(help="Printable documents: the 《反馈通知单》 per village and the month's 公示, as PDF "
                        "(A4, Chinese font embedded) or HTML, with a ranking bar chart.", no_args_is_help=True)
@@ -507,7 +493,7 @@ def _render(doc: Document, file: Path, fmt: DocFormat) -> None:
 
 @app.command("notice")
 def print_notice(month: str = typer.Option(..., help="YYYY-MM"),
-                 village: list[str] = typer.Option([], help="village id or name (v01 or 上山村); repeat for more",
+                 village: list[str] = typer.Option([], help="村的编号或名称，如 v01 或 上山村；可重复给出多个村",
                                                    autocompletion=complete_village),
                  all_villages: bool = typer.Option(False, "--all", help="every village in one file, each on a new page"),
                  file: Optional[Path] = FILE, format: Optional[DocFormat] = FORMAT, chart: bool = CHART):
@@ -515,7 +501,7 @@ def print_notice(month: str = typer.Option(..., help="YYYY-MM"),
     every deduction with its reason, the ranking chart and a line to sign on receipt."""
     if not village and not all_villages:
         raise usage_error("give --village (id or name, e.g. v01 or 上山村) or --all")
-    chosen = _resolve_villages(village, all_villages)
+    chosen = lookup().chosen_villages(village, all_villages)
     fmt = _format_for(format, file)
     if file is None:
         name = chosen[0].name if len(chosen) == 1 else "全镇"

@@ -41,8 +41,9 @@ from kaoping.v1 import registry_pb2 as rg
 from kaoping.v1 import registry_pb2_grpc as rg_grpc
 from kaoping.v1 import workflow_pb2 as wf
 from kaoping.v1 import workflow_pb2_grpc as wf_grpc
-from kaoping_cli.common import (ROLE_NAMES, STATE_NAMES, call, call_pages, complete_village, console, display_width, stub,
+from kaoping_cli.common import (ROLE_NAMES, STATE_NAMES, call, call_pages, console, display_width, stub,
                                 usage_error)
+from kaoping_cli.names import option as named
 
 TEXT, INT, POINTS, MONEY = "text", "int", "points", "money"
 META_LABELS = {"month": "月份 month", "ruleset": "规则集 rule set", "generated": "产生时间 generated",
@@ -447,9 +448,8 @@ def _done(export: Export, fmt: Format, file: Optional[Path]) -> None:
 
 @app.command("scores")
 def export_scores(month: str = typer.Option(..., help="YYYY-MM"),
-                  village: str = typer.Option("", help="one village, e.g. v01",
-                                                autocompletion=complete_village),
-                  official: str = typer.Option("", help="one official, e.g. v01-1"),
+                  village: str = named("village", "", "只导出这个村"),
+                  official: str = named("official", "", "只导出这个人"),
                   file: Optional[Path] = FILE, format: Optional[Format] = FORMAT):
     """The month's score sheet: every official's category scores, total, grade and pay,
     with a totals row."""
@@ -460,8 +460,7 @@ def export_scores(month: str = typer.Option(..., help="YYYY-MM"),
 @app.command("pay")
 def export_pay(month: str = typer.Option("", help="YYYY-MM (a month, frozen at aggregation)"),
                year: int = typer.Option(0, help="a year: monthly pay plus the year-end money (reward, awards, pool shares, less year deductions)"),
-               village: str = typer.Option("", help="one village, e.g. v01",
-                                                autocompletion=complete_village),
+               village: str = named("village", "", "只导出这个村"),
                file: Optional[Path] = FILE, format: Optional[Format] = FORMAT):
     """The pay list (绩效报酬发放表) of a month or a year, with totals per village and for the
     township. A month has a pay list once it is aggregated."""
@@ -482,7 +481,7 @@ def export_year_end(year: int = typer.Option(..., help="YYYY"),
 
 
 @app.command("audit")
-def export_audit(actor: str = typer.Option(""), action: str = typer.Option("", help="e.g. submit_facts"),
+def export_audit(actor: str = named("actor"), action: str = typer.Option("", help="e.g. submit_facts"),
                  target: str = typer.Option(""),
                  since: str = typer.Option("", help="YYYY-MM-DD or RFC 3339, inclusive"),
                  until: str = typer.Option("", help="exclusive"),

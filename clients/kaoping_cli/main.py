@@ -28,6 +28,7 @@ from kaoping_cli import tokens as token_cmds
 from kaoping_cli import workflow_cmds
 from kaoping_cli.common import (ENV_LANG, OUTPUT_OPTION, ROLE_NAMES, Output, amount_text, call, call_pages, console,
                                 emit_json, stub)
+from kaoping_cli.names import option as named
 from kaoping_cli.rpc import ENV_CA, ENV_SERVER, ENV_TOKEN, server_address
 
 app = typer.Typer(help=__doc__, no_args_is_help=True)
@@ -63,17 +64,16 @@ _stub, _call, _pages = stub, call, call_pages
 
 # facts ---------------------------------------------------------------------
 @fact_app.command("add")
-def fact_add(official: Optional[str] = typer.Option(None, help="official id, e.g. v01-1 (required*)"),
-             category: Optional[str] = typer.Option(None, help="(required*)"),
-             kind: Optional[str] = typer.Option(None, help="(required*)"),
-             scorer: Optional[str] = typer.Option(None, help="your scorer id (required*)"),
+def fact_add(official: Optional[str] = named("official", None, "必填*"),
+             category: Optional[str] = named("category", None, "必填*"),
+             kind: Optional[str] = named("kind", None, "必填*"),
+             scorer: Optional[str] = named("scorer", None, "你自己，必填*"),
              month: str = typer.Option("", help="月份 YYYY-MM（也可写 2026年10月）"),
              date: str = typer.Option("", help="日期 YYYY-MM-DD（也可写 2026年10月8日）"),
              quantity: Optional[str] = typer.Option(None, help="数量，默认 1"),
              note: Optional[str] = typer.Option(None),
              key: str = typer.Option("", help="幂等键：同一键重发只记一次；不给则自动生成"),
-             village: Optional[str] = typer.Option(None, help="a village id instead of --official: "
-                                                   "a village-level fact"),
+             village: Optional[str] = named("village", None, "代替 --official：村级事实"),
              level: str = typer.Option("", help="等级（事项分等级时必填，如 县级、市级）"),
              interactive: bool = typer.Option(False, "--interactive", "-i", help=(
                  "逐步询问，只列出可选项（缺少 * 必填项且标准输入是终端时也会这样）")),
@@ -106,7 +106,7 @@ def recorded_text(receipt: fx.FactReceipt) -> str:
 
 
 @fact_app.command("correct")
-def fact_correct(fact_id: int, reason: str = typer.Option(...), scorer: str = typer.Option(...),
+def fact_correct(fact_id: int, reason: str = typer.Option(...), scorer: str = named("scorer", ...),
                  key: str = typer.Option("")):
     """更正：注明原因作废一条事实（原事实保留，另记一条更正事实）。"""
     response = _call(_stub(fx_grpc.FactServiceStub).CorrectFact, fx.CorrectFactRequest(
@@ -115,8 +115,8 @@ def fact_correct(fact_id: int, reason: str = typer.Option(...), scorer: str = ty
 
 
 @fact_app.command("list")
-def fact_list(month: str = typer.Option(...), official: str = typer.Option(""),
-              village: str = typer.Option(""), output: Output = OUTPUT_OPTION):
+def fact_list(month: str = typer.Option(...), official: str = named("official"),
+              village: str = named("village"), output: Output = OUTPUT_OPTION):
     """列出某月的事实（含更正）。"""
     response = _pages(_stub(fx_grpc.FactServiceStub).ListFacts,
                       fx.ListFactsRequest(month=month, official_id=official, village_id=village), "facts")
@@ -134,9 +134,9 @@ def fact_list(month: str = typer.Option(...), official: str = typer.Option(""),
 
 # evaluation ----------------------------------------------------------------
 @app.command()
-def scores(month: str = typer.Option(...), village: str = typer.Option(""),
-           official: str = typer.Option(""), output: Output = OUTPUT_OPTION,
-           township: str = typer.Option("", help="the township (default: yours, or the only one)"),
+def scores(month: str = typer.Option(...), village: str = named("village"),
+           official: str = named("official"), output: Output = OUTPUT_OPTION,
+           township: str = named("township", "", "默认：你的乡镇，或唯一的乡镇"),
            wide: bool = typer.Option(False, "--wide", help="每个类别一列的完整表（终端够宽时自动显示）")):
     """月度考评得分：每位村干部的总分、等次和绩效报酬；终端较窄时各类别只列失分，--wide 列出全部类别。"""
     request = ev.GetMonthlyScoresRequest(month=month)
@@ -154,7 +154,7 @@ def scores(month: str = typer.Option(...), village: str = typer.Option(""),
 
 
 @app.command()
-def ranking(month: str = typer.Option(...), township: str = typer.Option(""), output: Output = OUTPUT_OPTION):
+def ranking(month: str = typer.Option(...), township: str = named("township"), output: Output = OUTPUT_OPTION):
     """某月的村排名和村干部排名。"""
     response = _call(_stub(ev_grpc.EvaluationServiceStub).GetRanking,
                      ev.GetRankingRequest(month=month, township_id=township))
@@ -171,7 +171,7 @@ def ranking(month: str = typer.Option(...), township: str = typer.Option(""), ou
 
 
 @app.command()
-def notice(village: str = typer.Option(...), month: str = typer.Option(...), output: Output = OUTPUT_OPTION):
+def notice(village: str = named("village", ...), month: str = typer.Option(...), output: Output = OUTPUT_OPTION):
     """在终端显示某村某月的《反馈通知单》（可打印的 PDF 见 kaoping print notice）。"""
     response = _call(_stub(ev_grpc.EvaluationServiceStub).GetFeedbackNotice,
                      ev.GetFeedbackNoticeRequest(village_id=village, month=month))
@@ -195,7 +195,7 @@ def notice(village: str = typer.Option(...), month: str = typer.Option(...), out
 
 
 @app.command()
-def explain(official: str = typer.Option(...), month: str = typer.Option(...), output: Output = OUTPUT_OPTION):
+def explain(official: str = named("official", ...), month: str = typer.Option(...), output: Output = OUTPUT_OPTION):
     """逐分说明：某村干部某月每一分来自哪条事实、哪条规则。"""
     response = _call(_stub(ev_grpc.EvaluationServiceStub).ExplainScore,
                      ev.ExplainScoreRequest(official_id=official, month=month))
@@ -218,7 +218,7 @@ def explain(official: str = typer.Option(...), month: str = typer.Option(...), o
 
 # registry ------------------------------------------------------------------
 @app.command()
-def villages(output: Output = OUTPUT_OPTION, township: str = typer.Option("", help="the township (default: every one you may read)")):
+def villages(output: Output = OUTPUT_OPTION, township: str = named("township", "", "默认：你可查阅的全部乡镇")):
     """列出村。"""
     response = _pages(_stub(rg_grpc.RegistryServiceStub).ListVillages,
                       rg.ListVillagesRequest(township_id=township), "villages")
@@ -231,7 +231,7 @@ def villages(output: Output = OUTPUT_OPTION, township: str = typer.Option("", he
 
 
 @app.command()
-def officials(village: str = typer.Option(""), output: Output = OUTPUT_OPTION):
+def officials(village: str = named("village"), output: Output = OUTPUT_OPTION):
     """列出村干部及其基本绩效报酬。"""
     response = _pages(_stub(rg_grpc.RegistryServiceStub).ListOfficials,
                       rg.ListOfficialsRequest(village_id=village), "officials")
@@ -245,7 +245,7 @@ def officials(village: str = typer.Option(""), output: Output = OUTPUT_OPTION):
 
 # audit ---------------------------------------------------------------------
 @app.command()
-def audit(actor: str = typer.Option(""), action: str = typer.Option("", help="操作，如 submit_facts"),
+def audit(actor: str = named("actor"), action: str = typer.Option("", help="操作，如 submit_facts"),
           target: str = typer.Option(""), since: str = typer.Option("", help="起始：YYYY-MM-DD 或 RFC 3339"),
           until: str = typer.Option("", help="截止：YYYY-MM-DD 或 RFC 3339"),
           limit: int = typer.Option(1000, help="最多显示几条"),
@@ -305,7 +305,8 @@ def rules_validate(file: Path, server: bool = typer.Option(
 
 
 @rules_app.command("upload")
-def rules_upload(file: Path, label: str = typer.Option("", help="版本标签，如 “2027 细则”"), township: str = typer.Option("", help="the township (default: yours, or the only one)")):
+def rules_upload(file: Path, label: str = typer.Option("", help="版本标签，如 “2027 细则”"),
+                 township: str = named("township", "", "默认：你的乡镇，或唯一的乡镇")):
     """把规则文件存为乡镇的新版本（先检查）；启用（rules activate）之前不生效。"""
     source = _source(file, label)
     source.township_id = township
@@ -314,7 +315,7 @@ def rules_upload(file: Path, label: str = typer.Option("", help="版本标签，
 
 
 @rules_app.command("activate")
-def rules_activate(version: int, township: str = typer.Option("", help="the township (default: yours, or the only one)")):
+def rules_activate(version: int, township: str = named("township", "", "默认：你的乡镇，或唯一的乡镇")):
     """启用乡镇已存的某个版本（其他乡镇不受影响）。"""
     v = _call(_stub(rs_grpc.RuleSetServiceStub).ActivateRuleSet,
               rs.ActivateRuleSetRequest(id=version, township_id=township))
@@ -322,7 +323,7 @@ def rules_activate(version: int, township: str = typer.Option("", help="the town
 
 
 @rules_app.command("rollback")
-def rules_rollback(township: str = typer.Option("", help="the township (default: yours, or the only one)")):
+def rules_rollback(township: str = named("township", "", "默认：你的乡镇，或唯一的乡镇")):
     """回退到乡镇在当前版本之前启用的版本。"""
     v = _call(_stub(rs_grpc.RuleSetServiceStub).RollbackRuleSet, rs.RollbackRuleSetRequest(township_id=township))
     console.print(f"{v.township_id} 现行规则集：版本 {v.ref.id} {v.ref.label}", highlight=False)
@@ -385,7 +386,7 @@ def rules_migrate(file: Path, output: Path = typer.Option(None, "--output", "-o"
 
 
 @rules_app.command("dry-run")
-def rules_dry_run(file: Path, month: str = typer.Option(...), township: str = typer.Option(""),
+def rules_dry_run(file: Path, month: str = typer.Option(...), township: str = named("township"),
                   output: Output = OUTPUT_OPTION):
     """试算：用候选规则文件重算过去某月（不保存任何内容），列出与现行规则集相比谁得谁失。"""
     report = _call(_stub(rs_grpc.RuleSetServiceStub).DryRunRuleSet, rs.DryRunRequest(
@@ -405,7 +406,7 @@ def rules_dry_run(file: Path, month: str = typer.Option(...), township: str = ty
 
 
 @rules_app.command("list")
-def rules_list(output: Output = OUTPUT_OPTION, township: str = typer.Option("", help="the township (default: yours, or the only one)")):
+def rules_list(output: Output = OUTPUT_OPTION, township: str = named("township", "", "默认：你的乡镇，或唯一的乡镇")):
     """列出乡镇可启用的规则集版本。"""
     response = _pages(_stub(rs_grpc.RuleSetServiceStub).ListRuleSets,
                       rs.ListRuleSetsRequest(township_id=township), "versions")

@@ -93,13 +93,14 @@ def has_status_details(error: grpc.RpcError) -> bool:
 
 def describe_error(error: grpc.RpcError) -> list[str]:
     """What went wrong, one line each: the server's Chinese message (LocalizedMessage,
-    zh-CN) when it sent one, else the status and its English text with every field
-    violation."""
+    zh-CN) when it sent one, else the status and its English text; then every field
+    violation, which names the exact field (a file's row, an option) the message is about."""
     localized = localized_message(error)
+    violations = field_violations(error)
     if localized:
-        return localized.splitlines()
+        return localized.splitlines() + [f"  详情 {field}: {description}" for field, description in violations]
     lines = [f"{error.code().name}: {error.details()}"]
-    lines += [f"  {field}: {description}" for field, description in field_violations(error)]
+    lines += [f"  {field}: {description}" for field, description in violations]
     return lines
 
 

@@ -12,6 +12,7 @@ from kaoping.v1 import workflow_pb2 as wf
 from kaoping.v1 import workflow_pb2_grpc as wf_grpc
 from kaoping_cli.common import (OUTPUT_OPTION, ROLE_NAMES, STATE_NAMES, Output, amount_text, call, console,
                                 emit_json, stub)
+from kaoping_cli.names import option as named
 from kaoping_cli.rpc import all_pages
 
 month_app = typer.Typer(help="月度流程：状态、汇总、审定、反馈确认、公示、兑现。\n\n"
@@ -20,7 +21,7 @@ appeal_app = typer.Typer(help="对扣分的申诉：提出、处理、查看。\
                               "示例（Example）：kaoping appeal list --month 2026-10", no_args_is_help=True)
 
 MONTH = typer.Option(..., "--month", help="月份 YYYY-MM（也可写 2026年10月）")
-TOWNSHIP = typer.Option("", "--township", help="township id (default: the only one)")
+TOWNSHIP = named("township", "", "默认：你的乡镇，或唯一的乡镇")
 
 
 def _rpc(name: str, request):
@@ -145,7 +146,7 @@ def _print_feedback(f: wf.VillageFeedback) -> None:
 
 
 @month_app.command("feedback")
-def month_feedback(village: str = typer.Option(...), month: str = MONTH, output: Output = OUTPUT_OPTION):
+def month_feedback(village: str = named("village", ...), month: str = MONTH, output: Output = OUTPUT_OPTION):
     """村的《反馈通知单》：每条扣分、对应的申诉和反馈确认情况。
     示例（Example）：kaoping month feedback --village v01 --month 2026-10"""
     feedback = _rpc("GetVillageFeedback", wf.VillageFeedbackRequest(village_id=village, month=month))
@@ -163,7 +164,7 @@ def _on_behalf(signed_by: str, reason: str) -> wf.OnBehalf | None:
 
 
 @month_app.command("confirm")
-def month_confirm(month: str = MONTH, village: str = typer.Option("", help="default: your village"),
+def month_confirm(month: str = MONTH, village: str = named("village", "", "默认：你的村"),
                   note: str = typer.Option(""), township: str = TOWNSHIP,
                   signed_by: str = SIGNED_BY, on_behalf_reason: str = ON_BEHALF_REASON):
     """反馈确认：确认本村的《反馈通知单》；镇办公室为村登记纸质签字的确认时，给出
@@ -257,7 +258,7 @@ def appeal_resolve(appeal_id: int, decision: str = typer.Option(..., help="uphel
 
 
 @appeal_app.command("list")
-def appeal_list(month: str = typer.Option(""), year: int = typer.Option(0), village: str = typer.Option(""),
+def appeal_list(month: str = typer.Option(""), year: int = typer.Option(0), village: str = named("village"),
                 state: str = typer.Option("", help="pending（待处理）、upheld（维持）或 overturned（撤销扣分）"),
                 township: str = TOWNSHIP, output: Output = OUTPUT_OPTION):
     """申诉及其经过（谁、何时、为何、处理前后）。
@@ -301,7 +302,7 @@ def yearend(year: int = typer.Option(...), township: str = TOWNSHIP,
 
 
 def paylist(month: str = typer.Option("", help="月份 YYYY-MM"), year: int = typer.Option(0, help="年份"),
-            village: str = typer.Option(""), township: str = TOWNSHIP, output: Output = OUTPUT_OPTION):
+            village: str = named("village"), township: str = TOWNSHIP, output: Output = OUTPUT_OPTION):
     """某月或全年的报酬名单：得分、等次、金额；按村和全乡镇合计。
     示例（Example）：kaoping paylist --month 2026-10（或 --year 2026）"""
     p = _rpc("GetPayList", wf.GetPayListRequest(month=month, year=year, village_id=village,
