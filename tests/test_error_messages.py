@@ -172,7 +172,7 @@ def test_each_status_code_carries_the_chinese_sentence(server):
     assert "reader" in zh and "令牌" in zh
     english, zh, fields = _refusal(lambda: admin.workflow.Publish(wf.MonthRequest(month="2026-03")),
                                    grpc.StatusCode.FAILED_PRECONDITION)
-    assert fields == {"month": "current state: scoring"} and "评分中" in zh and "公示" in zh
+    assert fields == {"month": "current state: scoring"} and "考评中" in zh and "公示" in zh
     admin.registry.CreateTownship(rg.Township(id="xiaohe", name="小河镇"))
     _, zh, _ = _refusal(lambda: admin.registry.CreateTownship(rg.Township(id="xiaohe", name="小河镇")),
                         grpc.StatusCode.ALREADY_EXISTS)

@@ -37,8 +37,8 @@ BOUND = (APPROVED, PUBLISHED, PAID)                        # approved by the mee
 PUBLIC = (PUBLISHED, PAID)
 
 # how a refusal names states and actions to a person (kaoping.domain.errors zh)
-STATE_ZH = {SCORING: "评分中", AGGREGATED: "已汇总", APPROVED: "已审定", PUBLISHED: "已公示", PAID: "已兑现"}
-ACTION_ZH = {"aggregate": "月度汇总", "reopen": "退回重算", "approve": "会议审定", "confirm": "反馈确认",
+STATE_ZH = {SCORING: "考评中", AGGREGATED: "已汇总", APPROVED: "已审定", PUBLISHED: "公示中", PAID: "已兑现"}
+ACTION_ZH = {"aggregate": "月度汇总", "reopen": "退回考评", "approve": "会议审定", "confirm": "反馈确认",
              "appeal": "申诉", "resolve_appeal": "处理申诉", "publish": "公示", "mark_paid": "登记兑现"}
 
 

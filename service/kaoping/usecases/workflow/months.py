@@ -70,7 +70,7 @@ class MonthTransitions(WorkflowBase):
         township, month = self._township(township_id, caller), self.app._month(month)
         record = self._record(township.id, month)
         wf.require("reopen", record.state if record else wf.SCORING, caller.role, f"{township.id} {month}")
-        _need_text(note, "note", "why the frozen totals are reopened", "为什么退回重算已汇总的分数")
+        _need_text(note, "note", "why the frozen totals are reopened", "为什么把已汇总的月份退回考评")
         values = dict(state=wf.SCORING, ruleset_hash="", updated_at=utcnow())
         self._move(record, values, "reopen", wf.SCORING, caller, note)
         return self.state(caller, month, township.id)
@@ -88,13 +88,13 @@ class MonthTransitions(WorkflowBase):
                 f"the totals were aggregated under rule set {record.ruleset_hash[:12]}, not "
                 f"{content_hash[:12]}; reopen and aggregate again to use another version",
                 [Violation("content_hash", f"aggregated under {record.ruleset_hash}")],
-                zh="本月汇总时用的是另一个规则集版本：如需换用，请先退回重算（kaoping month reopen）再重新汇总")
+                zh="本月汇总时用的是另一个规则集版本：如需换用，请先退回考评（kaoping month reopen）再重新汇总")
         villages = [v.id for v in self.months.store.villages(township.id)]
         if self.months.watermark(villages, month) != (record.fact_count, record.fact_max_id):
             raise FailedPrecondition(
                 "facts changed after the totals were frozen; reopen and aggregate again",
                 [Violation("month", "the month's facts differ from those aggregated")],
-                zh="汇总后事实有变动：请先退回重算（kaoping month reopen）再重新汇总")
+                zh="汇总后事实有变动：请先退回考评（kaoping month reopen）再重新汇总")
         rules, row = self._rules(record.ruleset_hash)
         appeals = rules.appeals or DEFAULT_APPEALS
         today = self.today()
