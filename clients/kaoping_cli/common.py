@@ -18,6 +18,7 @@ import grpc
 import typer
 from google.protobuf.descriptor import FieldDescriptor
 
+from kaoping.domain.workflow import STATE_ZH
 from kaoping.v1 import registry_pb2 as rg
 from kaoping.v1 import registry_pb2_grpc as rg_grpc
 from kaoping_cli.rpc import all_pages, channel, describe_error, has_status_details, server_address
@@ -38,8 +39,8 @@ EXIT_OK, EXIT_REFUSED, EXIT_USAGE, EXIT_UNREACHABLE = 0, 1, 2, 3
 ROLE_NAMES = {"main_leader": "主要领导", "contact_leader": "包村领导", "station": "便民服务站",
               "resident_cadre": "驻村干部", "admin": "管理员", "system": "系统", "village": "村",
               "reader": "查阅"}
-STATE_NAMES = {"scoring": "考评中", "aggregated": "已汇总", "approved": "已审定",
-               "published": "公示中", "paid": "已兑现"}
+# The month's states as the server's refusals name them: one word per state.
+STATE_NAMES = dict(STATE_ZH)
 
 
 class Output(str, Enum):
