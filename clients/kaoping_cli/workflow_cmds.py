@@ -159,13 +159,25 @@ def month_feedback(village: str = typer.Option(...), month: str = MONTH, output:
         _print_feedback(feedback)
 
 
+SIGNED_BY = typer.Option("", "--signed-by", help="代为登记：在纸质件上签字的人（镇管理员为村登记时必填）")
+ON_BEHALF_REASON = typer.Option("", "--on-behalf-reason", help="代为登记的原因（与 --signed-by 一起填）")
+
+
+def _on_behalf(signed_by: str, reason: str) -> wf.OnBehalf | None:
+    """Either option asks for an entry on the village's behalf; the server refuses a missing part."""
+    return wf.OnBehalf(signed_by=signed_by, reason=reason) if signed_by or reason else None
+
+
 @month_app.command("confirm")
 def month_confirm(month: str = MONTH, village: str = typer.Option("", help="default: your village"),
-                  note: str = typer.Option(""), township: str = TOWNSHIP):
-    """Confirm your village's feedback notice (反馈确认).
+                  note: str = typer.Option(""), township: str = TOWNSHIP,
+                  signed_by: str = SIGNED_BY, on_behalf_reason: str = ON_BEHALF_REASON):
+    """Confirm your village's feedback notice (反馈确认); the township office records a
+    paper-signed confirmation with --village, --signed-by and --on-behalf-reason.
     Example: kaoping month confirm --month 2026-10 --note '两委会议讨论无异议'"""
     _print_feedback(_rpc("Confirm", wf.ConfirmRequest(month=month, village_id=village, note=note,
-                                                      township_id=township)))
+                                                      township_id=township,
+                                                      on_behalf=_on_behalf(signed_by, on_behalf_reason))))
 
 
 @month_app.command("public")
@@ -230,10 +242,13 @@ def _print_appeals(appeals: list) -> None:
 
 @appeal_app.command("submit")
 def appeal_submit(fact_id: int, reason: str = typer.Option(...),
-                  appellant: str = typer.Option("village", help="village, or official (through the village)")):
-    """Dispute one deduction of your village (by the fact behind it).
+                  appellant: str = typer.Option("village", help="village, or official (through the village)"),
+                  signed_by: str = SIGNED_BY, on_behalf_reason: str = ON_BEHALF_REASON):
+    """Dispute one deduction of your village (by the fact behind it); the township office
+    files a paper appeal with --signed-by and --on-behalf-reason.
     Example: kaoping appeal submit 123 --reason '当天请假已批准'"""
-    a = _rpc("Appeal", wf.AppealRequest(fact_id=fact_id, reason=reason, appellant=appellant))
+    a = _rpc("Appeal", wf.AppealRequest(fact_id=fact_id, reason=reason, appellant=appellant,
+                                        on_behalf=_on_behalf(signed_by, on_behalf_reason)))
     _console().print(f"appeal #{a.id} against fact #{a.fact_id} ({a.points} {a.rule_id}) is {a.state}",
                      highlight=False)
 

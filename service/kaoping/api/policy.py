@@ -8,6 +8,9 @@ from kaoping.domain.principal import ADMIN_ROLES, ROLES, SCORER_ROLES
 ADMIN = ADMIN_ROLES   # of the townships they reach (kaoping.usecases.townships checks the reach)
 SUBMITTERS = (*ADMIN_ROLES, *SCORER_ROLES, "system")
 VILLAGE = ("village",)  # answers only for its own village (checked in the use case)
+# the village, or the township office entering what it signed on paper: an administrator
+# only with on_behalf, within its reach (kaoping.usecases.workflow.base._answering)
+VILLAGE_OR_OFFICE = ("village", *ADMIN_ROLES)
 READERS = ROLES  # everyone authenticated may read; the village role is scoped to its village
 REFLECTION = ("/grpc.reflection.v1alpha.ServerReflection/", "/grpc.reflection.v1.ServerReflection/")
 OPEN = ("/grpc.health.v1.Health/", *REFLECTION)   # reflection: unless --reflection-requires-token
@@ -48,8 +51,8 @@ POLICY: dict[str, tuple[str, ...]] = {
     "/kaoping.v1.WorkflowService/Aggregate": ADMIN,
     "/kaoping.v1.WorkflowService/Reopen": ADMIN,
     "/kaoping.v1.WorkflowService/Approve": ADMIN,
-    "/kaoping.v1.WorkflowService/Confirm": VILLAGE,
-    "/kaoping.v1.WorkflowService/Appeal": VILLAGE,
+    "/kaoping.v1.WorkflowService/Confirm": VILLAGE_OR_OFFICE,
+    "/kaoping.v1.WorkflowService/Appeal": VILLAGE_OR_OFFICE,
     "/kaoping.v1.WorkflowService/ResolveAppeal": ADMIN,
     "/kaoping.v1.WorkflowService/ListAppeals": READERS,
     "/kaoping.v1.WorkflowService/Publish": ADMIN,

@@ -8,12 +8,12 @@ from kaoping.api import convert as cv
 from kaoping.api import paging
 from kaoping.api.errors import translating
 from kaoping.usecases.app import Kaoping
-from kaoping.domain.workflow import pay_tier
+from kaoping.domain.workflow import OnBehalf, pay_tier
 from kaoping.storage.models import AppealRow
 from kaoping.v1 import workflow_pb2 as wf
 from kaoping.v1 import workflow_pb2_grpc as wf_grpc
 from kaoping.usecases.workflow import Workflow
-from kaoping.usecases.workflow.views import Feedback, MonthView, YearEnd
+from kaoping.usecases.workflow.views import Feedback, FeedbackDeduction, MonthView, TrendPoint, YearEnd
 
 NOTICE_TITLE = "反馈通知单"
 PUBLIC_TITLE = "绩效考评结果公示"
@@ -67,6 +67,25 @@ def appeal(row: AppealRow, names: dict[str, str] | None = None) -> wf.AppealReco
         revision_after=row.revision_after)
 
 
+def letterhead(head) -> wf.Letterhead:
+    if head is None:
+        return wf.Letterhead()
+    return wf.Letterhead(township_name=head.township_name, issuer=head.issuer,
+                         document_number=head.document_number, issued_on=head.issued_on,
+                         contact=head.contact, script=head.script)
+
+
+def _line(d: FeedbackDeduction) -> wf.FeedbackDeduction:
+    return wf.FeedbackDeduction(item=cv.line_item(d.item), appeal_id=d.appeal.id if d.appeal else 0,
+                                appeal_state=d.appeal.state if d.appeal else "", fact_date=d.fact_date,
+                                fact_note=d.fact_note, scorer_name=d.scorer_name, cut=d.cut)
+
+
+def _trend(p: TrendPoint) -> wf.TrendPoint:
+    return wf.TrendPoint(month=p.month, total="" if p.total is None else cv.dec(p.total),
+                         grade=p.grade, status=p.status)
+
+
 def feedback(fb: Feedback, names: dict[str, str]) -> wf.VillageFeedback:
     record = fb.month.record
     msg = wf.VillageFeedback(
@@ -76,15 +95,15 @@ def feedback(fb: Feedback, names: dict[str, str]) -> wf.VillageFeedback:
         ruleset=cv.ruleset_ref(fb.ruleset),
         confirmation=confirmation(fb.village, fb.confirmation),
         appeal_deadline=record.appeal_deadline if record else "",
-        total_deducted=cv.dec(fb.total_deducted),
-        appeals=[appeal(a, names) for a in fb.appeals])
+        total_deducted=cv.dec(fb.total_deducted), total_added=cv.dec(fb.total_added),
+        appeals=[appeal(a, names) for a in fb.appeals], letterhead=letterhead(fb.letterhead),
+        appeal_open=fb.appeal_open)
     for o in fb.officials:
         msg.officials.add(official_id=o.official_id, official_name=o.name, total=cv.dec(o.total),
-                          grade=o.grade, pay=cv.money(o.pay), deductions=[
-                              wf.FeedbackDeduction(item=cv.line_item(d.item),
-                                                   appeal_id=d.appeal.id if d.appeal else 0,
-                                                   appeal_state=d.appeal.state if d.appeal else "")
-                              for d in o.deductions])
+                          grade=o.grade, pay=cv.money(o.pay), position=o.position,
+                          deductions=[_line(d) for d in o.deductions],
+                          additions=[_line(d) for d in o.additions],
+                          trend=[_trend(p) for p in o.trend])
     return msg
 
 
@@ -115,6 +134,13 @@ def year_end(ye: YearEnd) -> wf.YearEnd:
             year_payout=cv.money(line.year_payout), commendations=line.commendations,
             position=line.position, months_served=o.months_served)
     return msg
+
+
+def _on_behalf(request) -> OnBehalf | None:
+    """Given (even empty: then it is refused for its missing parts) or not at all."""
+    if not request.HasField("on_behalf"):
+        return None
+    return OnBehalf(request.on_behalf.signed_by, request.on_behalf.reason)
 
 
 class WorkflowServicer(wf_grpc.WorkflowServiceServicer):
@@ -156,12 +182,14 @@ class WorkflowServicer(wf_grpc.WorkflowServiceServicer):
 
     @translating
     def Confirm(self, request, context):
-        fb = self.flow.confirm(auth.caller(context), request.month, request.village_id, request.note)
+        fb = self.flow.confirm(auth.caller(context), request.month, request.village_id, request.note,
+                               _on_behalf(request))
         return feedback(fb, self._names())
 
     @translating
     def Appeal(self, request, context):
-        row = self.flow.appeal(auth.caller(context), request.fact_id, request.reason, request.appellant)
+        row = self.flow.appeal(auth.caller(context), request.fact_id, request.reason, request.appellant,
+                               _on_behalf(request))
         return appeal(row, self._names())
 
     @translating
@@ -192,7 +220,8 @@ class WorkflowServicer(wf_grpc.WorkflowServiceServicer):
         view, lines = self.flow.public_notice(auth.caller(context), request.month, request.township_id)
         r = view.record
         msg = wf.PublicNotice(title=f"{view.township.name} {view.month} 村干部{PUBLIC_TITLE}",
-                              month=view.month, published_on=r.published_on, notice_ends=r.notice_ends)
+                              month=view.month, published_on=r.published_on, notice_ends=r.notice_ends,
+                              letterhead=letterhead(self.flow.public_letterhead(view)))
         previous, rank = None, 0
         for position, l in enumerate(lines, start=1):
             if (l.vetoed, Decimal(l.total)) != previous:
@@ -235,7 +264,7 @@ class WorkflowServicer(wf_grpc.WorkflowServiceServicer):
                                  request.village_id)
         return wf.PayList(
             township_id=pay.township.id, period=pay.period, state=pay.state, complete=pay.complete,
-            notes=pay.notes, township_total=cv.money(pay.total),
+            notes=pay.notes, township_total=cv.money(pay.total), letterhead=letterhead(pay.letterhead),
             lines=[wf.PayLine(official_id=l.official_id, official_name=l.official_name,
                               village_id=l.village_id, village_name=l.village_name, score=cv.dec(l.score),
                               grade=l.grade, monthly_pay=cv.money(l.monthly_pay), reward=cv.money(l.reward),

@@ -61,6 +61,19 @@ ACTIONS: dict[str, Action] = {a.name: a for a in (
 )}
 
 
+@dataclass(frozen=True)
+class OnBehalf:
+    """The township office entering a village's paper-signed confirmation or appeal
+    (代为登记): who signed it and why the office enters it."""
+    signed_by: str
+    reason: str
+
+    def recorded_as(self, admin: str, most: int = 200) -> str:
+        """The confirmation's or appeal's `by`: 代为登记：<signer>（<admin>）, within `most`."""
+        head = f"代为登记：{self.signed_by.strip()}（"
+        return head + admin[:max(0, most - len(head) - 1)] + "）"
+
+
 def require_role(action: str, role: str) -> Action:
     spec = ACTIONS[action]
     if role not in spec.roles:
@@ -72,6 +85,13 @@ def require_role(action: str, role: str) -> Action:
 def require(action: str, state: str, role: str, where: str) -> Action:
     """Role first (PERMISSION_DENIED), then state (FAILED_PRECONDITION naming it)."""
     spec = require_role(action, role)
+    require_state(action, state, where)
+    return spec
+
+
+def require_state(action: str, state: str, where: str) -> Action:
+    """FAILED_PRECONDITION naming the state unless `action` may be taken in it."""
+    spec = ACTIONS[action]
     if state not in spec.states:
         raise FailedPrecondition(
             f"{where} is {state}; {action} needs it to be {' or '.join(spec.states)}",

@@ -235,6 +235,8 @@ class MonthRecord(SQLModel, table=True):
     fact_count: int = 0                  # the month's facts when aggregated (watermark)
     fact_max_id: int = 0
     pending_appeals: int = 0
+    # the app's day the totals were frozen: the issue date of the month's feedback notices
+    aggregated_on: str = Field(default="", sa_column=_setting(10))
     approved_on: str = Field(default="", max_length=10)
     appeal_deadline: str = Field(default="", max_length=10)
     published_on: str = Field(default="", max_length=10)

@@ -286,6 +286,16 @@ class Store(RuleSetStore):
             found.sort(key=lambda f: f.id)
             return found if limit is None else found[:limit]
 
+    def facts_by_ids(self, fact_ids: Iterable[int]) -> dict[int, FactRow]:
+        """id -> fact for those of fact_ids that exist (ids no row can have are skipped)."""
+        ids = sorted({i for i in fact_ids if 0 < i < 2**31})
+        found: dict[int, FactRow] = {}
+        with self.session() as s:
+            for start in range(0, len(ids), 500):   # bounded IN lists on every backend
+                found.update((f.id, f) for f in s.exec(select(FactRow).where(
+                    FactRow.id.in_(ids[start:start + 500]))))
+        return found
+
     def voiders(self, fact_ids: list[int]) -> dict[int, int]:
         """fact id -> id of the correction that voids it, for those of fact_ids voided."""
         found: dict[int, int] = {}

@@ -1,5 +1,5 @@
 """Use cases of the monthly workflow, appeals, rankings, year-end and pay lists, one
-module per family (months, appeals, rankings, year_end, pay; what they share in base,
+module per family (months, feedback, appeals, rankings, year_end, pay; what they share in base,
 what they return in views), composed into one Workflow here.
 
 Free of gRPC like kaoping.usecases.app: every method takes the calling Principal, applies
@@ -20,11 +20,12 @@ disagrees with the snapshot (say the registry's base pay was edited) is reported
 drift by `state`, and never changes the snapshot.
 """
 from kaoping.usecases.workflow.appeals import Appeals
+from kaoping.usecases.workflow.feedback import Feedbacks
 from kaoping.usecases.workflow.months import MonthTransitions
 from kaoping.usecases.workflow.pay import PayLists
 from kaoping.usecases.workflow.rankings import Rankings
 from kaoping.usecases.workflow.year_end import YearEnds
 
 
-class Workflow(MonthTransitions, Appeals, Rankings, YearEnds, PayLists):
+class Workflow(MonthTransitions, Feedbacks, Appeals, Rankings, YearEnds, PayLists):
     """The month workflow's use cases in one object (kaoping.api.workflow_servicer's)."""

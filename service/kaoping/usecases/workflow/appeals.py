@@ -1,4 +1,4 @@
-"""A village's feedback on its month, its confirmation, and appeals: filing one,
+"""A village's confirmation of its month's feedback (kaoping.usecases.workflow.feedback), and appeals: filing one,
 upholding or overturning it (an overturn re-scores the frozen month) and listing them."""
 from __future__ import annotations
 
@@ -12,45 +12,23 @@ from kaoping.domain.principal import Principal
 from kaoping.storage.models import AppealRow, FactRow, MonthRecord, VillageConfirmation, utcnow
 from kaoping.storage.workflow_store import StateConflict
 from kaoping.usecases.corrections import CORRECTION_KIND
-from kaoping.usecases.workflow.base import (RETRIES, WorkflowBase, _Refused, _audit, _d, _decide,
+from kaoping.usecases.workflow.base import (RETRIES, WorkflowBase, _Refused, _audit, _confirmed, _d, _decide,
                                             _event, _limit, _need_text, _reader,
                                             _short, _year_months)
-from kaoping.usecases.workflow.views import Feedback, FeedbackDeduction, FeedbackOfficial
+from kaoping.usecases.workflow.views import Feedback
 
 
 class Appeals(WorkflowBase):
-    def feedback(self, caller: Principal, village_id: str, month: str) -> Feedback:
-        _reader(caller)
-        village = self._village(caller, village_id, read=True)
-        township, month = self._township(village.township_id, caller), self.app._month(month)
-        view = self._view(township, month)
-        scores = self.app.monthly_scores(month, village_id=village.id)
-        rules = scores.rules
-        frozen = {}
-        if view.state in wf.FROZEN:
-            frozen = {l.official_id: l for l in self.months.lines(township.id, month, view.record.revision)}
-        appeals = self.months.appeals(township.id, [month], village.id)
-        by_fact = {a.fact_id: a for a in appeals}
-        officials = []
-        for s in scores.scores:
-            line = frozen.get(s.official.id)
-            deductions = [FeedbackDeduction(i, by_fact.get(i.fact_id)) for i in s.result.items
-                          if is_deduction(rules, i)]
-            officials.append(FeedbackOfficial(
-                s.official.id, line.official_name if line else s.official.name,
-                Decimal(line.total) if line else s.result.total, line.grade if line else s.result.grade,
-                Decimal(line.pay) if line else s.result.pay, deductions))
-        return Feedback(view, village, scores.ruleset, view.state not in wf.FROZEN, officials, appeals,
-                        view.confirmations.get(village.id))
-
-    def confirm(self, caller: Principal, month: str, village_id: str = "", note: str = "") -> Feedback:
-        wf.require_role("confirm", caller.role)
+    def confirm(self, caller: Principal, month: str, village_id: str = "", note: str = "",
+                on_behalf: wf.OnBehalf | None = None) -> Feedback:
+        """The village confirms its notice, or (on_behalf) an administrator of its township
+        records the confirmation it signed on paper."""
+        self._answering("confirm", caller, on_behalf)
         _limit(note=note)
         village = self._village(caller, village_id or caller.village_id, read=False)
         township, month = self._township(village.township_id, caller), self.app._month(month)
         record = self.months.record(township.id, month)
-        wf.require("confirm", record.state if record else wf.SCORING, caller.role,
-                   f"{township.id} {month}")
+        wf.require_state("confirm", record.state if record else wf.SCORING, f"{township.id} {month}")
         if village.id in self.months.confirmations(township.id, month):
             return self.feedback(caller, village.id, month)   # confirming twice changes nothing
         pending = self.months.appeals(township.id, [month], village.id, wf.PENDING)
@@ -58,8 +36,9 @@ class Appeals(WorkflowBase):
             raise FailedPrecondition(
                 f"village {village.id} has {len(pending)} appeal(s) pending; confirm once they are resolved",
                 [Violation("village_id", f"pending appeals {', '.join(f'#{a.id}' for a in pending)}")])
+        by = on_behalf.recorded_as(caller.name) if on_behalf else caller.name
         row = VillageConfirmation(township_id=township.id, month=month, village_id=village.id,
-                                  confirmed_by=caller.name, revision=record.revision, note=note)
+                                  confirmed_by=by, revision=record.revision, note=note)
 
         def still_clear(s):
             if self.months.appeals(township.id, [month], village.id, wf.PENDING):
@@ -69,17 +48,20 @@ class Appeals(WorkflowBase):
             self.months.apply(township.id, month, (wf.APPROVED, None), {"updated_at": utcnow()},
                               [_event(township.id, month, "confirm", wf.APPROVED, wf.APPROVED, caller,
                                       record.revision, f"village {village.id} confirmed the notice"
-                                      + (f": {note}" if note else "")),
+                                      + _paper(on_behalf) + (f": {note}" if note else "")),
                                _audit("confirm", township.id, month, wf.APPROVED, wf.APPROVED,
-                                      record.revision, village=village.id)],
+                                      record.revision, village=village.id, **_signed(on_behalf))],
                               inside=still_clear)
         except StateConflict:
             if village.id not in self.months.confirmations(township.id, month):
                 raise self._conflict(township.id, month)
         return self.feedback(caller, village.id, month)
 
-    def appeal(self, caller: Principal, fact_id: int, reason: str, appellant: str = "village") -> AppealRow:
-        wf.require_role("appeal", caller.role)
+    def appeal(self, caller: Principal, fact_id: int, reason: str, appellant: str = "village",
+               on_behalf: wf.OnBehalf | None = None) -> AppealRow:
+        """The village disputes a deduction, or (on_behalf) an administrator of its
+        township files the appeal it signed on paper."""
+        self._answering("appeal", caller, on_behalf)
         _need_text(reason, "reason", "why the deduction is wrong")
         appellant = appellant or "village"
         if appellant not in wf.APPELLANTS:
@@ -90,18 +72,16 @@ class Appeals(WorkflowBase):
             raise NotFound("no such fact", [Violation("fact_id", f"no fact {fact_id}")])
         # the village the official belonged to in the fact's month (kaoping.domain.roster)
         village_id = self.app.registry.village_of(fact.official_id, fact.month) or fact.village_id
-        if village_id != caller.village_id:
+        if on_behalf is None and village_id != caller.village_id:
             raise PermissionDenied("a village appeals only its own deductions", [Violation(
                 "fact_id", f"fact {fact_id} is about village {village_id} in {fact.month}, your token "
                            f"is for {caller.village_id!r}")])
         township = self._township(self.months.township_of(village_id), caller)
         month = fact.month
         record = self.months.record(township.id, month)
-        wf.require("appeal", record.state if record else wf.SCORING, caller.role, f"{township.id} {month}")
-        if self.today() > wf.parse_day(record.appeal_deadline):
-            raise FailedPrecondition(f"the appeal deadline {record.appeal_deadline} has passed",
-                                     [Violation("fact_id", f"appeals for {month} closed after "
-                                                           f"{record.appeal_deadline}")])
+        refusal = self.appeal_refusal(township.id, month, record, village_id)
+        if refusal is not None:
+            raise refusal
         scores = self.app.monthly_scores(month, official_id=fact.official_id) if fact.official_id else None
         item = next((i for i in scores.scores[0].result.items if i.fact_id == fact_id), None) if scores else None
         if item is None or not is_deduction(scores.rules, item):
@@ -111,13 +91,12 @@ class Appeals(WorkflowBase):
         row = AppealRow(township_id=township.id, month=month, village_id=village_id,
                         official_id=fact.official_id, fact_id=fact_id, rule_id=item.rule_id,
                         points=item.points, deduction_reason=item.reason, appellant=appellant,
-                        reason=reason.strip(), submitted_by=caller.name, state=wf.PENDING)
+                        reason=reason.strip(), state=wf.PENDING,
+                        submitted_by=on_behalf.recorded_as(caller.name) if on_behalf else caller.name)
 
         def first_and_unconfirmed(s):
-            if self.months.confirmations(township.id, month).get(village_id):
-                raise _Refused(FailedPrecondition(
-                    f"village {village_id} has confirmed the {month} notice; it cannot appeal now",
-                    [Violation("fact_id", "the notice is confirmed")]))
+            if self.months.confirmations(township.id, month).get(village_id):   # meanwhile
+                raise _Refused(_confirmed(village_id, month))
             earlier = [a for a in self.months.appeals(township.id, [month], village_id)
                        if a.fact_id == fact_id]
             if earlier:
@@ -127,9 +106,10 @@ class Appeals(WorkflowBase):
             s.flush()
             return [_event(township.id, month, "appeal", wf.APPROVED, wf.APPROVED, caller,
                            record.revision, f"appeal #{row.id} against fact {fact_id} "
-                                            f"({_d(item.points)} {item.rule_id}): {reason.strip()}"),
+                                            f"({_d(item.points)} {item.rule_id}){_paper(on_behalf)}: "
+                                            f"{reason.strip()}"),
                     _audit("appeal", township.id, month, wf.APPROVED, wf.APPROVED, record.revision,
-                           appeal=row.id, fact=fact_id)]
+                           appeal=row.id, fact=fact_id, village=village_id, **_signed(on_behalf))]
         try:
             self.months.apply(township.id, month, (wf.APPROVED, None),
                               {"pending_appeals": MonthRecord.pending_appeals + 1,
@@ -238,3 +218,16 @@ class Appeals(WorkflowBase):
         elif year:
             months = _year_months(self._year(year))
         return self.months.appeals(township.id, months, village_id, state)
+
+
+def _paper(on_behalf: wf.OnBehalf | None) -> str:
+    """The trail's words for an entry the office made from a paper the village signed."""
+    return f" (signed on paper by {on_behalf.signed_by.strip()}, entered by the office: " \
+           f"{on_behalf.reason.strip()})" if on_behalf else ""
+
+
+def _signed(on_behalf: wf.OnBehalf | None) -> dict:
+    """What the audit entry records of an entry made on a village's behalf."""
+    if on_behalf is None:
+        return {}
+    return {"on_behalf": {"signed_by": on_behalf.signed_by.strip(), "reason": on_behalf.reason.strip()}}

@@ -27,6 +27,7 @@ from kaoping.usecases.workflow.views import MonthLine, MonthView
 
 
 MAX_REASON = 2000
+MAX_SIGNER = 64    # who signed a paper confirmation or appeal (e.g. 村党支部书记 王建国)
 RETRIES = 20   # compare-and-set retries when concurrent callers move the same month
 MAX_DECIMALS = 4   # snapshot columns hold points to 4 places; more is refused, not rounded
 
@@ -97,6 +98,40 @@ class WorkflowBase:
         except StateConflict:
             raise self._conflict(record.township_id, record.month)
 
+    def _answering(self, action: str, caller: Principal, on_behalf: wf.OnBehalf | None) -> None:
+        """Who may confirm or appeal for a village: the village itself, or, with on_behalf
+        (who signed, why it is entered), an administrator; whether the village is within
+        the administrator's reach is checked where the village is known."""
+        if on_behalf is None:
+            wf.require_role(action, caller.role)
+            return
+        if caller.role == "village":
+            raise InvalidArgument("a village answers for itself: on_behalf is for the township office",
+                                  [Violation("on_behalf", "leave it empty with a village token")])
+        if not caller.is_admin:
+            raise PermissionDenied(f"only an administrator records a village's {action} on its behalf",
+                                   [Violation("caller", f"{caller.name} is {caller.role}")])
+        _need_text(on_behalf.signed_by, "on_behalf.signed_by", "who signed it on paper")
+        _limit(MAX_SIGNER, **{"on_behalf.signed_by": on_behalf.signed_by})
+        _need_text(on_behalf.reason, "on_behalf.reason", "why the office enters it for the village")
+
+    def appeal_refusal(self, township_id: str, month: str, record: MonthRecord | None,
+                       village_id: str) -> DomainError | None:
+        """Why an appeal by the village about the month would be refused now (the month's
+        state, the deadline, the village's confirmation), or None: the one rule that the
+        Appeal use case enforces and the notice's appeal sentence follows."""
+        try:
+            wf.require_state("appeal", record.state if record else wf.SCORING, f"{township_id} {month}")
+        except DomainError as refused:
+            return refused
+        if self.today() > wf.parse_day(record.appeal_deadline):
+            return FailedPrecondition(f"the appeal deadline {record.appeal_deadline} has passed",
+                                      [Violation("fact_id", f"appeals for {month} closed after "
+                                                            f"{record.appeal_deadline}")])
+        if self.months.confirmations(township_id, month).get(village_id):
+            return _confirmed(village_id, month)
+        return None
+
     def _conflict(self, township_id: str, month: str) -> FailedPrecondition:
         record = self.months.record(township_id, month)
         state = record.state if record else wf.SCORING
@@ -155,6 +190,11 @@ class _Refused(Exception):
     def __init__(self, error: DomainError):
         super().__init__(str(error))
         self.error = error
+
+
+def _confirmed(village_id: str, month: str) -> FailedPrecondition:
+    return FailedPrecondition(f"village {village_id} has confirmed the {month} notice; it cannot appeal now",
+                              [Violation("fact_id", "the notice is confirmed")])
 
 
 def _reader(caller: Principal) -> None:

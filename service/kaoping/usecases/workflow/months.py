@@ -49,7 +49,7 @@ class MonthTransitions(WorkflowBase):
                      for s in scores.scores]
             values = dict(state=wf.AGGREGATED, ruleset_hash=scores.ruleset.content_hash,
                           revision=revision, fact_count=mark[0], fact_max_id=mark[1],
-                          pending_appeals=0, approved_on="", appeal_deadline="", published_on="",
+                          pending_appeals=0, aggregated_on=self.today().isoformat(), approved_on="", appeal_deadline="", published_on="",
                           notice_ends="", paid_on="", updated_at=utcnow())
             event = _event(township.id, month, "aggregate", state, wf.AGGREGATED, caller, revision,
                            note or f"totals of {len(lines)} officials frozen under rule set "

@@ -5,8 +5,10 @@ from decimal import Decimal
 
 from kaoping.domain import workflow as wf
 from kaoping.domain.errors import FailedPrecondition, InvalidArgument, Violation
+from kaoping.domain.personal import as_seen
 from kaoping.domain.principal import Principal
 from kaoping.usecases.workflow.base import WorkflowBase, _reader, _year_months
+from kaoping.usecases.workflow.letterhead import frozen_on, letterhead
 from kaoping.usecases.workflow.views import PayLine, PayList
 
 
@@ -35,7 +37,8 @@ class PayLists(WorkflowBase):
                      wf.APPROVED: ["approved; not yet published or paid"],
                      wf.PUBLISHED: [f"published; public notice until {record.notice_ends}"],
                      wf.PAID: [f"paid on {record.paid_on}"]}[state]
-            result = PayList(township, month, state, lines, state == wf.PAID, notes)
+            result = PayList(township, month, state, lines, state == wf.PAID, notes,
+                             letterhead(township, "", frozen_on(record, self.today())))
         else:
             ye = self.year_end(Principal("pay-list", "admin"), year, township.id)
             paid: dict[str, Decimal] = {}
@@ -48,13 +51,15 @@ class PayLists(WorkflowBase):
             result = PayList(township, str(ye.year), "complete" if ye.complete else "incomplete", lines,
                              ye.complete, ["monthly pay of the approved months plus the year-end "
                                            "money: the reward, award and pool shares less the year's "
-                                           "deductions (paid: the monthly payments recorded)"] + ye.notes)
+                                           "deductions (paid: the monthly payments recorded)"] + ye.notes,
+                             letterhead(township, "", self.today().isoformat()))
         if village_id:
             result.lines = [l for l in result.lines if l.village_id == village_id]
         result.lines.sort(key=lambda l: (l.village_id, l.official_id))
-        if caller.sees_personal:   # ID number and bank account: for the roles that pay only
-            for line in result.lines:
-                official = self.app.registry.official(line.official_id)
-                if official is not None:
-                    line.id_number, line.bank_account = official.id_number, official.bank_account
+        # ID number and bank account: in full for the roles that pay, masked for the others
+        for line in result.lines:
+            official = self.app.registry.official(line.official_id)
+            if official is not None:
+                line.id_number = as_seen(official.id_number, caller.sees_personal)
+                line.bank_account = as_seen(official.bank_account, caller.sees_personal)
         return result

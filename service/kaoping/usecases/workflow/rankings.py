@@ -11,8 +11,9 @@ from kaoping.domain.principal import Principal
 from kaoping.storage.models import SnapshotLine, Township
 from kaoping.usecases.workflow.base import (WorkflowBase, _mean, _month_line, _previous, _reader,
                                             _year_months)
-from kaoping.usecases.workflow.views import (MonthLine, MonthResults, MonthView, RankedOfficialYtd,
-                                             RankedVillageYtd, YtdRanking)
+from kaoping.usecases.workflow.letterhead import letterhead, public_number
+from kaoping.usecases.workflow.views import (Letterhead, MonthLine, MonthResults, MonthView,
+                                             RankedOfficialYtd, RankedVillageYtd, YtdRanking)
 
 
 class Rankings(WorkflowBase):
@@ -27,6 +28,11 @@ class Rankings(WorkflowBase):
         lines = self.months.lines(township.id, month, view.record.revision)
         lines.sort(key=lambda l: (l.vetoed, -Decimal(l.total), l.village_id, l.official_id))
         return view, lines
+
+    @staticmethod
+    def public_letterhead(view: MonthView) -> Letterhead:
+        """The 公示's letterhead: {prefix}〔YYYY〕MM号, issued the day it was published."""
+        return letterhead(view.township, public_number(view.township, view.month), view.record.published_on)
 
     def month_results(self, township: Township, month: str) -> MonthResults:
         record = self.months.record(township.id, month)

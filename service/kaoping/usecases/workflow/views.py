@@ -36,8 +36,21 @@ class MonthView:
 
 @dataclass
 class FeedbackDeduction:
+    """One line of the notice (a deduction or an addition) with the fact behind it."""
     item: LineItem
     appeal: AppealRow | None
+    fact_date: str = ""         # YYYY-MM-DD, "" when the fact gives only its month
+    fact_note: str = ""
+    scorer_name: str = ""
+    cut: bool = False           # a floor or cap took part or all of it (扣完为止)
+
+
+@dataclass(frozen=True)
+class TrendPoint:
+    month: str
+    total: Decimal | None       # None: missing (never counted as any score)
+    grade: str
+    status: str                 # final | provisional | missing
 
 
 @dataclass
@@ -48,6 +61,20 @@ class FeedbackOfficial:
     grade: str
     pay: Decimal
     deductions: list[FeedbackDeduction]
+    additions: list[FeedbackDeduction] = field(default_factory=list)
+    position: str = ""          # as the roster stood in the month
+    trend: list[TrendPoint] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Letterhead:
+    """What an issued document carries from the township's settings."""
+    township_name: str
+    issuer: str
+    document_number: str
+    issued_on: str
+    contact: str
+    script: str
 
 
 @dataclass
@@ -59,6 +86,8 @@ class Feedback:
     officials: list[FeedbackOfficial]
     appeals: list[AppealRow]
     confirmation: VillageConfirmation | None
+    letterhead: Letterhead | None = None
+    appeal_open: bool = False   # an appeal would be accepted now (Appeals.appeal_refusal)
 
     @property
     def confirmation_state(self) -> str:
@@ -69,6 +98,11 @@ class Feedback:
     @property
     def total_deducted(self) -> Decimal:
         return sum((-d.item.points for o in self.officials for d in o.deductions if d.item.points < 0),
+                   Decimal(0))
+
+    @property
+    def total_added(self) -> Decimal:
+        return sum((d.item.points for o in self.officials for d in o.additions if d.item.points > 0),
                    Decimal(0))
 
 
@@ -168,7 +202,8 @@ class PayLine:
     reward: Decimal
     amount: Decimal
     paid: Decimal
-    # the bank needs them; only for callers that pay (Principal.sees_personal), else ""
+    # the bank needs them: in full for callers that pay (Principal.sees_personal), else
+    # masked (kaoping.domain.personal); "" when none is stored
     id_number: str = ""
     bank_account: str = ""
 
@@ -181,6 +216,7 @@ class PayList:
     lines: list[PayLine]
     complete: bool
     notes: list[str]
+    letterhead: Letterhead | None = None
 
     def village_totals(self) -> list[tuple[str, str, Decimal, int]]:
         totals: dict[str, list] = {}
