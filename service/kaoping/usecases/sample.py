@@ -7,7 +7,10 @@ from decimal import Decimal
 
 from kaoping.storage.models import Official, Scorer, Township, Village
 
-TOWNSHIP = Township(id="dahedian", name="大河店镇（示例）", county="徽县")
+# The documents' letterhead: a sample's, marked as such, never a real office's number.
+TOWNSHIP = Township(id="dahedian", name="大河店镇（示例）", county="徽县",
+                    issuer="大河店镇村干部绩效考评工作领导小组（示例）", contact="镇党政办（示例）",
+                    doc_prefix="大河店考评")
 VILLAGE_NAMES = ["上山村", "火石村", "硬湾村", "河口村", "柳林村", "杨庄村", "石门村", "新华村",
                  "东沟村", "西坪村", "南湾村", "北岭村", "王家村", "李家坝村", "青泥村",
                  "黄崖村", "白水村"]
