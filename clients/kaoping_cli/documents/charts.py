@@ -100,6 +100,12 @@ def trend_range(series: list[TrendSeries], scale: float = 100.0) -> tuple[float,
     return max(0.0, bottom), top
 
 
+def _ticks(bottom: float, top: float) -> list[float]:
+    step = 5 if top - bottom <= 25 else 10
+    first = math.ceil(bottom / step) * step
+    return [float(v) for v in range(int(first), int(top) + 1, step)]
+
+
 def trend_chart(series: list[TrendSeries], year: str, script: str = HANS, scale: float = 100.0,
                 columns: int = 3) -> Chart:
     """One small line chart per official over the year: approved totals joined by a
@@ -135,7 +141,8 @@ def trend_chart(series: list[TrendSeries], year: str, script: str = HANS, scale:
                 ax.axvspan(i + 0.6, i + 1.4, color="#eeeeee", linewidth=0)
         ax.set_title(t(s.name), fontproperties=props, fontsize=LABEL_PT, pad=2)
         ax.set_xlim(0.5, max(months, 1) + 0.5)
-        ax.set_ylim(bottom, top)
+        ax.set_ylim(bottom - 0.8, top + 0.8)         # a point on the range's edge is drawn whole
+        ax.set_yticks(_ticks(bottom, top))
         ax.set_xticks(range(1, months + 1))
         ax.tick_params(labelsize=MIN_FONT_PT, length=2, pad=1)
         ax.grid(axis="y", color="#dddddd", linewidth=0.5)

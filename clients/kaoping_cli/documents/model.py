@@ -70,6 +70,7 @@ class Page:
     """One section starting on a new sheet (it may run over several); the footer names it."""
     blocks: list[Block]
     footer: str = ""
+    landscape: bool | None = None    # None: as the document
 
 
 @dataclass

@@ -179,7 +179,7 @@ def notice_page(fb: wf.VillageFeedback, positions: dict, categories: dict,
     details = _line_rows(fb, False, categories)
     if details:
         blocks.append(TableBlock(["姓名", "日期", "事由及说明", "类别", "应扣", "实扣", "考评人", "申诉"], details,
-                                 [10, 14, 30, 13, 7, 15, 13, 10], ["L", "C", "L", "L", "R", "R", "L", "C"],
+                                 [10, 14, 27, 12, 6, 16, 17, 10], ["L", "C", "L", "L", "R", "R", "L", "C"],
                                  font_size=9))
         if any(line.cut for o in fb.officials for line in o.deductions):
             blocks.append(Para(f"注：标“{CUT_DEDUCTION}”的扣分，该类别分数已扣至最低分，"
@@ -192,7 +192,7 @@ def notice_page(fb: wf.VillageFeedback, positions: dict, categories: dict,
     added_rows = _line_rows(fb, True, categories)
     if added_rows:
         blocks.append(TableBlock(["姓名", "日期", "事由及说明", "类别", "应加", "实加", "考评人"], added_rows,
-                                 [10, 14, 36, 15, 7, 15, 13], ["L", "C", "L", "L", "R", "R", "L"], font_size=9))
+                                 [10, 14, 33, 14, 6, 16, 17], ["L", "C", "L", "L", "R", "R", "L"], font_size=9))
     else:
         blocks.append(Para("本月无加分。", "body"))
     if fb.total_added:

@@ -15,7 +15,7 @@ from kaoping_cli.documents.letterhead import document_script, issuer_stamp, mast
 from kaoping_cli.documents.model import Block, Document, Page, Para, Signature, TableBlock
 from kaoping_cli.documents.notice import SIGN_LINE, dec
 
-SIGN_ROW_MM = 11.0
+SIGN_ROW_MM = 10.0
 MASKED_NOTE = "注：身份证号、银行账号按查看人的权限显示，带 * 的为部分隐去；发放时以财务留存的完整信息为准。"
 
 
@@ -66,7 +66,11 @@ def pay_document(pay: wf.PayList, yearly: bool) -> Document:
                                           font_size=9.5, row_height=SIGN_ROW_MM)]
         if masked:
             blocks.append(Para(MASKED_NOTE, "small"))
-        blocks.append(Signature([f"制表人：{SIGN_LINE}", f"审核人：{SIGN_LINE}", f"村党支部书记：{SIGN_LINE}"]))
+        if len(by_village) == 1:          # one village's list is the whole document: its foot is the issuer's
+            blocks.append(issuer_stamp(pay.letterhead, receipt=[f"制表人：{SIGN_LINE}　　审核人：{SIGN_LINE}",
+                                                                 f"村党支部书记：{SIGN_LINE}"]))
+        else:
+            blocks.append(Signature([f"制表人：{SIGN_LINE}", f"审核人：{SIGN_LINE}", f"村党支部书记：{SIGN_LINE}"]))
         pages.append(Page(blocks, f"{title}　{name}"))
     if len(by_village) != 1:
         rows = [[v.village_id, v.village_name, str(v.officials), _money(dec(v.amount))] for v in pay.villages]
@@ -76,11 +80,10 @@ def pay_document(pay: wf.PayList, yearly: bool) -> Document:
                   TableBlock(["编号", "村", "人数", "应发金额（元）"], rows, [15, 30, 15, 25], ["C", "L", "R", "R"],
                              bold_rows={len(rows) - 1})]
         blocks += [Para(n, "small") for n in pay.notes]
-        blocks.append(Signature([f"制表人：{SIGN_LINE}", f"审核人：{SIGN_LINE}", f"分管领导：{SIGN_LINE}"]))
-        blocks.append(issuer_stamp(pay.letterhead))
-        pages.append(Page(blocks, f"{title}　汇总"))
-    elif pages:
-        pages[0].blocks.append(issuer_stamp(pay.letterhead))
+        blocks.append(issuer_stamp(pay.letterhead, receipt=[f"制表人：{SIGN_LINE}", f"审核人：{SIGN_LINE}",
+                                                             f"分管领导：{SIGN_LINE}"]))
+        # a column of villages: upright, so the table, the signatures and the seal share one sheet
+        pages.append(Page(blocks, f"{title}　汇总", landscape=False))
     if not pages:
         pages.append(Page([masthead(pay.letterhead), Para(title, "title"), Para("本期无发放记录。", "body")], title))
     return Document(title, pages, script=script, landscape=True)

@@ -179,7 +179,8 @@ def _render(doc: Document, counts: list[int] | None) -> tuple[bytes, list[int]]:
     draw = {Para: para, TableBlock: table, Chart: chart, Masthead: head, IssuerStamp: stamp, Signature: signature}
     found: list[int] = []
     for number, page in enumerate(doc.pages):
-        pdf.add_page()                    # ends the previous section's last sheet with its own footer
+        wide = doc.landscape if page.landscape is None else page.landscape
+        pdf.add_page(orientation="L" if wide else "P")   # ends the previous section's last sheet, its own footer
         pdf.section, pdf.section_start, pdf.footer_text = number, pdf.page_no(), page.footer
         for n, b in enumerate(page.blocks):
             following = page.blocks[n + 1] if n + 1 < len(page.blocks) else None
