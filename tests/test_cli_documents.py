@@ -122,9 +122,9 @@ def test_a_village_prints_its_own_notice_only(grpc_addr, tokens, months, tmp_pat
     assert other.exit_code == 1 and "PERMISSION_DENIED" in other.output
 
 
-def test_an_unknown_village_is_a_usage_error_naming_the_villages(grpc_addr, tokens, months):
+def test_an_unknown_village_is_a_usage_error_naming_the_closest_villages(grpc_addr, tokens, months):
     result = run(grpc_addr, tokens["admin"], "print", "notice", "--village", "火星村", "--month", PUBLISHED)
-    assert result.exit_code == 2 and "v01 上山村" in result.output
+    assert result.exit_code == 2 and "v02 火石村" in result.output
     assert run(grpc_addr, tokens["admin"], "print", "notice", "--month", PUBLISHED).exit_code == 2
 
 

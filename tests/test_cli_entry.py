@@ -30,8 +30,8 @@ def test_flag_driven_add_works_exactly_as_before(grpc_addr, tokens, stubs):
 
 
 def test_a_missing_option_without_a_terminal_is_the_usual_usage_error(grpc_addr, tokens):
-    result = run(grpc_addr, tokens["admin"], "fact", "add", "--category", "attendance", "--kind", "x",
-                 "--scorer", "main-01")
+    result = run(grpc_addr, tokens["admin"], "fact", "add", "--category", "attendance", "--kind",
+                 "meeting_absent", "--scorer", "main-01")
     assert result.exit_code == 2
     assert "Missing option '--official'" in result.output
     result = run(grpc_addr, tokens["admin"], "fact", "add", "--official", "v01-1", "--category", "attendance",

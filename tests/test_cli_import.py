@@ -230,7 +230,7 @@ def test_ambiguous_names_are_rejected_with_the_candidates(grpc_addr, tokens, stu
     report = _report(run(grpc_addr, tokens["admin"], "import", str(path), "--output", "json"))
     assert report["rejected"] == 1
     reason = report["rejections"][0]["reasons"][0]
-    assert "write the id" in reason and namesake.id in reason and "v12-7" in reason
+    assert "请改用编号" in reason and namesake.id in reason and "v12-7" in reason
     # with the village given, the name is enough
     path.write_text(f"村,村干部,考评类别,事项,数量,考评人,月份\n南湾村,{namesake.name},attendance,meeting_late,1,"
                     f"main-01,2026-10\n", encoding="utf-8")

@@ -21,8 +21,6 @@ from rich.console import Console
 
 from kaoping.v1 import registry_pb2 as rg
 from kaoping.v1 import registry_pb2_grpc as rg_grpc
-from kaoping.v1 import rulesets_pb2 as rs
-from kaoping.v1 import rulesets_pb2_grpc as rs_grpc
 from kaoping_cli.rpc import all_pages, channel, describe_error, server_address
 
 # The click that Typer runs on: recent Typer vendors its own copy (typer._click), older
@@ -213,16 +211,16 @@ class Catalog:
 
 
 def load_catalog(with_scorers: bool = True) -> Catalog:
-    registry = stub(rg_grpc.RegistryServiceStub)
-    summary = call(stub(rs_grpc.RuleSetServiceStub).GetActiveRuleSet, rs.GetActiveRuleSetRequest())
-    villages = call_pages(registry.ListVillages, rg.ListVillagesRequest(), "villages").villages
-    officials = call_pages(registry.ListOfficials, rg.ListOfficialsRequest(), "officials").officials
-    scorers = (call_pages(registry.ListScorers, rg.ListScorersRequest(), "scorers").scorers
-               if with_scorers else [])
+    """The lists the guided entry and the importer choose from: this command run's, shared
+    with the name resolver (kaoping_cli.names), so each is asked for once."""
+    from kaoping_cli.names import names
+    n = names()
+    summary = n.ruleset()
     categories = {c.id: Category(c.id, c.name, c.max, list(c.scored_by),
                                  {k.id: Kind(k.id, k.name, k.unit, k.max_quantity) for k in c.kinds})
                   for c in summary.categories}
-    return Catalog(list(villages), list(officials), list(scorers), categories, summary.ref.label)
+    return Catalog(n.village_list(), n.official_list(), n.scorer_list() if with_scorers else [],
+                   categories, summary.ref.label)
 
 
 def choice_label(ident: str, name: str) -> str:
@@ -252,7 +250,9 @@ def complete_village(ctx: typer.Context, incomplete: str):
         villages = stub(rg_grpc.RegistryServiceStub, ctx).ListVillages(rg.ListVillagesRequest(), timeout=2).villages
     except Exception:  # completion must never fail loudly
         return []
-    return [(v.id, v.name) for v in villages if v.id.startswith(incomplete) or v.name.startswith(incomplete)]
+    from kaoping.text.script import fold   # 硬灣 completes 硬湾村
+    typed = fold(incomplete)
+    return [(v.id, v.name) for v in villages if fold(v.id).startswith(typed) or fold(v.name).startswith(typed)]
 
 
 def amount_text(item) -> str:

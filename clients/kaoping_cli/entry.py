@@ -28,6 +28,7 @@ from kaoping.v1 import facts_pb2 as fx
 from kaoping.v1 import facts_pb2_grpc as fx_grpc
 from kaoping_cli.common import (ROLE_NAMES, Catalog, Category, Kind, call, click_exceptions, console,
                                 load_catalog, stub)
+from kaoping_cli.names import Choice, NameProblem, find
 
 ENV_SCORER = "KAOPING_SCORER"
 REQUIRED = ("official", "category", "kind", "scorer")   # the flag-driven command's required options
@@ -123,8 +124,7 @@ class Session:
 
     def pick_official(self, given: Optional[str], village_default: Optional[str]):
         if given:
-            found = self.catalog.official_by_id.get(given) or resolve(
-                given, self.catalog.officials, lambda o: (o.id, o.name))
+            found = resolve(given, self.catalog.officials, lambda o: (o.id, o.name))
             if found is not None:
                 return found
             console.print(f"没有村干部 {given!r} (no such official)", style="red", highlight=False)
@@ -186,16 +186,17 @@ class Session:
 
 # choosing from a list ------------------------------------------------------------------
 def resolve(text: str, items: Sequence, keys: Callable) -> Optional[object]:
-    """The item named by its id, its name or "id name" (as in the templates); None if no
-    single item matches."""
-    text = (text or "").strip()
-    if not text:
-        return None
-    for candidate in (text, text.split()[0]):
-        hits = [i for i in items if candidate in keys(i)]
-        if len(hits) == 1:
-            return hits[0]
-    return None
+    """The item named by its id, its name or "id name" (as in the templates), in either
+    script or full width (kaoping_cli.names); None if no single item matches."""
+    return _find(text, items, keys)[0]
+
+
+def _find(text: str, items: Sequence, keys: Callable, what: str = "") -> tuple[Optional[object], str]:
+    """(item, "") or (None, what is wrong with suggestions) for a typed answer."""
+    try:
+        return find(text, [Choice(*keys(i)[:2], item=i) for i in items], what).item, ""
+    except NameProblem as problem:
+        return None, problem.message
 
 
 def choose(title: str, items: Sequence, headers: Sequence[str], row: Callable, keys: Callable,
@@ -215,10 +216,11 @@ def choose(title: str, items: Sequence, headers: Sequence[str], row: Callable, k
         answer = (answer or "").strip()
         if answer.isdigit() and 1 <= int(answer) <= len(items):
             return items[int(answer) - 1]
-        found = resolve(answer, items, keys)
+        found, problem = _find(answer, items, keys)
         if found is not None:
             return found
-        console.print(f"{answer!r} 不是可选项 (not one of the choices)", style="red", highlight=False)
+        console.print(f"{answer!r} 不是可选项 (not one of the choices)；{problem}", style="red",
+                      markup=False, highlight=False)
 
 
 def normal_month(text: str) -> str:

@@ -28,9 +28,10 @@ from kaoping.v1 import registry_pb2 as rg
 from kaoping.v1 import registry_pb2_grpc as rg_grpc
 from kaoping.v1 import workflow_pb2 as wf
 from kaoping.v1 import workflow_pb2_grpc as wf_grpc
-from kaoping_cli.common import (ROLE_NAMES, STATE_NAMES, call, call_pages, chosen_script, complete_village, console,
+from kaoping_cli.common import (ROLE_NAMES, STATE_NAMES, call, call_pages, chosen_script, console,
                                 stub, usage_error)
 from kaoping_cli.documents.letterhead import document_script
+from kaoping_cli.names import option as named
 # the table model and writers; re-exported, since callers and tests know them as exports.*
 from kaoping_cli.tables import (INT, MONEY, MONEY_FORMAT, POINTS, TEXT, Column, Export, Format, Sheet,  # noqa: F401
                                 add_totals, as_json, choose_format, to_decimal, write, write_csv, write_xlsx)
@@ -198,9 +199,8 @@ def _done(export: Export, fmt: Format, file: Optional[Path]) -> None:
 
 @app.command("scores")
 def export_scores(month: str = typer.Option(..., help="YYYY-MM"),
-                  village: str = typer.Option("", help="one village, e.g. v01",
-                                                autocompletion=complete_village),
-                  official: str = typer.Option("", help="one official, e.g. v01-1"),
+                  village: str = named("village", "", "只导出这个村"),
+                  official: str = named("official", "", "只导出这个人"),
                   file: Optional[Path] = FILE, format: Optional[Format] = FORMAT):
     """The month's score sheet: every official's category scores, total, grade and pay,
     with a totals row."""
@@ -211,8 +211,7 @@ def export_scores(month: str = typer.Option(..., help="YYYY-MM"),
 @app.command("pay")
 def export_pay(month: str = typer.Option("", help="YYYY-MM (a month, frozen at aggregation)"),
                year: int = typer.Option(0, help="a year: monthly pay plus the year-end money (reward, awards, pool shares, less year deductions)"),
-               village: str = typer.Option("", help="one village, e.g. v01",
-                                                autocompletion=complete_village),
+               village: str = named("village", "", "只导出这个村"),
                file: Optional[Path] = FILE, format: Optional[Format] = FORMAT):
     """The pay list (绩效报酬发放表) of a month or a year, with totals per village and for the
     township. A month has a pay list once it is aggregated."""
@@ -233,7 +232,7 @@ def export_year_end(year: int = typer.Option(..., help="YYYY"),
 
 
 @app.command("audit")
-def export_audit(actor: str = typer.Option(""), action: str = typer.Option("", help="e.g. submit_facts"),
+def export_audit(actor: str = named("actor"), action: str = typer.Option("", help="e.g. submit_facts"),
                  target: str = typer.Option(""),
                  since: str = typer.Option("", help="YYYY-MM-DD or RFC 3339, inclusive"),
                  until: str = typer.Option("", help="exclusive"),

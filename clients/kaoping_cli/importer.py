@@ -46,6 +46,7 @@ from kaoping_cli.fact_sheet import (BY_KEY, COLUMNS, FIELD_COLUMN, GUIDE_SHEET, 
                                     Report, SheetRow, cell_text, decode_csv, header_map, read_csv,
                                     read_rows, read_xlsx)
 from kaoping_cli.import_template import write_rejects, write_template  # noqa: F401
+from kaoping_cli.names import Choice, NameProblem, find, option as named
 
 SOURCE = "import"
 DEFAULT_BATCH = 500      # facts per stream message (the server's limit is 5000 by default)
@@ -60,69 +61,70 @@ CODE_NAMES = {c.value[0]: c.name for c in grpc.StatusCode}
 
 # resolving names to ids ------------------------------------------------------------------
 class Resolver:
+    """A row's cells to ids, by kaoping_cli.names (id, "id name" or name, in either
+    script or full width); a cell that names nothing, or several, is the row's problem."""
+
     def __init__(self, catalog: Catalog, default_scorer: str = "", default_month: str = ""):
         self.c = catalog
         self.default_scorer = default_scorer
         self.default_month = default_month
+        villages = {v.id: v.name for v in catalog.villages}
+        self.villages = [Choice(v.id, v.name, "", v) for v in catalog.villages]
+        self.officials = [Choice(o.id, o.name, villages.get(o.village_id, o.village_id), o)
+                          for o in catalog.officials]
+        self.categories = [Choice(c.id, c.name, "", c) for c in catalog.categories.values()]
+        self.scorers = [Choice(s.id, s.name, "", s) for s in catalog.scorers]
 
     @staticmethod
-    def _pick(text: str, items, keys, what: str, scope: str = ""):
-        """(item, problem): by id, by name, or "id name"; a problem names the choices."""
-        for candidate in (text, text.split()[0] if text.split() else text):
-            hits = [i for i in items if candidate in keys(i)]
-            if len(hits) == 1:
-                return hits[0], ""
-            if len(hits) > 1:
-                return None, (f"{what}: {len(hits)} match {candidate!r}{scope} "
-                              f"({', '.join(keys(h)[0] for h in hits[:5])}); write the id")
-        noun = what.split()[-1] if what.split() else "match"
-        return None, f"{what}: no {noun} {text!r}{scope}"
+    def _pick(text: str, choices, what: str, label: str = "", hint: str = ""):
+        """(item, problem): the item the cell names, or the problem (with suggestions)."""
+        try:
+            return find(text, choices, what, hint).item, ""
+        except NameProblem as problem:
+            return None, f"{label}: {problem.message}" if label else problem.message
 
     def row(self, r: SheetRow) -> None:
         v = r.values
         village = None
         if v.get("village"):
-            village, problem = self._pick(v["village"], self.c.villages, lambda x: (x.id, x.name),
-                                          BY_KEY["village"].label)
+            village, problem = self._pick(v["village"], self.villages, "village", BY_KEY["village"].label)
             if problem:
                 r.problems.append(problem)
         official_id = ""
         text = v.get("official", "")
+        label = BY_KEY["official"].label
         if not text:
-            r.problems.append(f"{BY_KEY['official'].label}: required")
+            r.problems.append(f"{label}: required")
         else:
-            pool = self.c.officials_of(village.id) if village else self.c.officials
-            scope = f" in {village.name}" if village else ""
-            official, problem = self._pick(text, pool, lambda x: (x.id, x.name), BY_KEY["official"].label,
-                                           scope)
+            pool = [o for o in self.officials if o.item.village_id == village.id] if village else self.officials
+            official, problem = self._pick(text, pool, "official", label, f"（在{village.name}）" if village else "")
             if official is None and village is not None:
-                elsewhere, _ = self._pick(text, self.c.officials, lambda x: (x.id, x.name), "")
+                elsewhere, _ = self._pick(text, self.officials, "official")
                 if elsewhere is not None:
                     home = self.c.village_by_id.get(elsewhere.village_id)
-                    problem = (f"{BY_KEY['official'].label}: {elsewhere.id} {elsewhere.name} is in "
-                               f"{home.name if home else elsewhere.village_id}, not {village.name}")
+                    problem = (f"{label}: {elsewhere.id} {elsewhere.name} 在"
+                               f"{home.name if home else elsewhere.village_id}，不在{village.name}")
             if official is not None:
                 official_id = official.id
-            elif not village and " match " not in problem and re.fullmatch(r"[A-Za-z0-9_.:-]+", first_word(text)):
+            elif not village and "不止一个" not in problem and re.fullmatch(r"[A-Za-z0-9_.:-]+", first_word(text)):
                 official_id = first_word(text)    # an unknown id: the server says what is wrong
             else:
                 r.problems.append(problem)
         category_id = v.get("category", "")
         category = None
         if category_id:
-            category, _ = self._pick(category_id, list(self.c.categories.values()),
-                                     lambda x: (x.id, x.name), "")
+            category, _ = self._pick(category_id, self.categories, "category")
             category_id = category.id if category else first_word(category_id)
         kind_id = v.get("kind", "")
         if kind_id:
-            kinds = list(category.kinds.values()) if category else \
-                [k for c in self.c.categories.values() for k in c.kinds.values()]
-            kind, _ = self._pick(kind_id, kinds, lambda x: (x.id, x.name), "")
+            kinds = [Choice(k.id, k.name, c.name, k) for c in self.c.categories.values()
+                     if category is None or c is category for k in c.kinds.values()]
+            kind, _ = self._pick(kind_id, kinds, "kind")
             kind_id = kind.id if kind else first_word(kind_id)
         scorer_text = v.get("scorer", "") or self.default_scorer
         scorer_id = ""
         if scorer_text:
-            scorer, _ = self._pick(scorer_text, self.c.scorers, lambda x: (x.id, x.name), "")
+            scorer, _ = self._pick(scorer_text, self.scorers, "scorer")
             scorer_id = scorer.id if scorer else first_word(scorer_text)
         month = v.get("month", "")
         month = normal_month(month) or month
@@ -268,7 +270,7 @@ def import_command(
                                               show_default=False),
         template: Optional[Path] = typer.Option(None, "--template", help=(
             "write an empty template (.xlsx with dropdowns, or .csv) to this file and stop")),
-        scorer: str = typer.Option("", help="scorer id for rows whose 考评人 scorer cell is empty"),
+        scorer: str = named("scorer", "", "考评人一栏为空的行用它"),
         month: str = typer.Option("", help="YYYY-MM for rows with neither month nor date"),
         sheet: str = typer.Option("", help="the sheet to read (default: the first with a fact header)"),
         encoding: str = typer.Option("", help="CSV text encoding (default: UTF-8, else GB18030)"),

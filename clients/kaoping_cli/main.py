@@ -29,6 +29,7 @@ from kaoping.v1 import rulesets_pb2_grpc as rs_grpc
 from kaoping_cli import tokens as token_cmds
 from kaoping_cli import workflow_cmds
 from kaoping_cli.common import ENV_LANG, OUTPUT_OPTION, Output, amount_text, emit_json
+from kaoping_cli.names import option as named
 from kaoping_cli.rpc import (ENV_CA, ENV_SERVER, ENV_TOKEN, all_pages, channel, describe_error,
                              server_address)
 
@@ -79,16 +80,15 @@ def _pages(method, request, field: str, max_items: int = 0):
 
 # facts ---------------------------------------------------------------------
 @fact_app.command("add")
-def fact_add(official: Optional[str] = typer.Option(None, help="official id, e.g. v01-1 (required*)"),
-             category: Optional[str] = typer.Option(None, help="(required*)"),
-             kind: Optional[str] = typer.Option(None, help="(required*)"),
-             scorer: Optional[str] = typer.Option(None, help="your scorer id (required*)"),
+def fact_add(official: Optional[str] = named("official", None, "必填*"),
+             category: Optional[str] = named("category", None, "必填*"),
+             kind: Optional[str] = named("kind", None, "必填*"),
+             scorer: Optional[str] = named("scorer", None, "你自己，必填*"),
              month: str = typer.Option("", help="YYYY-MM"), date: str = typer.Option("", help="YYYY-MM-DD"),
              quantity: Optional[str] = typer.Option(None, help="default 1"),
              note: Optional[str] = typer.Option(None),
              key: str = typer.Option("", help="idempotency key; one is made up if omitted"),
-             village: Optional[str] = typer.Option(None, help="a village id instead of --official: "
-                                                   "a village-level fact"),
+             village: Optional[str] = named("village", None, "代替 --official：村级事实"),
              level: str = typer.Option("", help="the fact's level, when its kind has levels"),
              interactive: bool = typer.Option(False, "--interactive", "-i", help=(
                  "ask step by step, offering only valid choices (also what happens when a "
@@ -112,7 +112,7 @@ def fact_add(official: Optional[str] = typer.Option(None, help="official id, e.g
 
 
 @fact_app.command("correct")
-def fact_correct(fact_id: int, reason: str = typer.Option(...), scorer: str = typer.Option(...),
+def fact_correct(fact_id: int, reason: str = typer.Option(...), scorer: str = named("scorer", ...),
                  key: str = typer.Option("")):
     """Void a fact with a reason (the fact is kept; a correction fact is added)."""
     response = _call(_stub(fx_grpc.FactServiceStub).CorrectFact, fx.CorrectFactRequest(
@@ -121,8 +121,8 @@ def fact_correct(fact_id: int, reason: str = typer.Option(...), scorer: str = ty
 
 
 @fact_app.command("list")
-def fact_list(month: str = typer.Option(...), official: str = typer.Option(""),
-              village: str = typer.Option(""), output: Output = OUTPUT_OPTION):
+def fact_list(month: str = typer.Option(...), official: str = named("official"),
+              village: str = named("village"), output: Output = OUTPUT_OPTION):
     """List a month's facts, corrections included."""
     response = _pages(_stub(fx_grpc.FactServiceStub).ListFacts,
                       fx.ListFactsRequest(month=month, official_id=official, village_id=village), "facts")
@@ -140,9 +140,9 @@ def fact_list(month: str = typer.Option(...), official: str = typer.Option(""),
 
 # evaluation ----------------------------------------------------------------
 @app.command()
-def scores(month: str = typer.Option(...), village: str = typer.Option(""),
-           official: str = typer.Option(""), output: Output = OUTPUT_OPTION,
-           township: str = typer.Option("", help="the township (default: yours, or the only one)")):
+def scores(month: str = typer.Option(...), village: str = named("village"),
+           official: str = named("official"), output: Output = OUTPUT_OPTION,
+           township: str = named("township", "", "默认：你的乡镇，或唯一的乡镇")):
     """Monthly scores: category scores, total, grade and pay per official."""
     request = ev.GetMonthlyScoresRequest(month=month)
     if township and not (official or village):
@@ -166,7 +166,7 @@ def scores(month: str = typer.Option(...), village: str = typer.Option(""),
 
 
 @app.command()
-def ranking(month: str = typer.Option(...), township: str = typer.Option(""), output: Output = OUTPUT_OPTION):
+def ranking(month: str = typer.Option(...), township: str = named("township"), output: Output = OUTPUT_OPTION):
     """Officials and villages ranked for a month."""
     response = _call(_stub(ev_grpc.EvaluationServiceStub).GetRanking,
                      ev.GetRankingRequest(month=month, township_id=township))
@@ -183,7 +183,7 @@ def ranking(month: str = typer.Option(...), township: str = typer.Option(""), ou
 
 
 @app.command()
-def notice(village: str = typer.Option(...), month: str = typer.Option(...), output: Output = OUTPUT_OPTION):
+def notice(village: str = named("village", ...), month: str = typer.Option(...), output: Output = OUTPUT_OPTION):
     """Print the 《反馈通知单》 (feedback notice) for one village and month."""
     response = _call(_stub(ev_grpc.EvaluationServiceStub).GetFeedbackNotice,
                      ev.GetFeedbackNoticeRequest(village_id=village, month=month))
@@ -206,7 +206,7 @@ def notice(village: str = typer.Option(...), month: str = typer.Option(...), out
 
 
 @app.command()
-def explain(official: str = typer.Option(...), month: str = typer.Option(...), output: Output = OUTPUT_OPTION):
+def explain(official: str = named("official", ...), month: str = typer.Option(...), output: Output = OUTPUT_OPTION):
     """Trace every point of one official's month to its fact and rule."""
     response = _call(_stub(ev_grpc.EvaluationServiceStub).ExplainScore,
                      ev.ExplainScoreRequest(official_id=official, month=month))
@@ -229,7 +229,7 @@ def explain(official: str = typer.Option(...), month: str = typer.Option(...), o
 
 # registry ------------------------------------------------------------------
 @app.command()
-def villages(output: Output = OUTPUT_OPTION, township: str = typer.Option("", help="the township (default: every one you may read)")):
+def villages(output: Output = OUTPUT_OPTION, township: str = named("township", "", "默认：你可查阅的全部乡镇")):
     """List villages."""
     response = _pages(_stub(rg_grpc.RegistryServiceStub).ListVillages,
                       rg.ListVillagesRequest(township_id=township), "villages")
@@ -242,7 +242,7 @@ def villages(output: Output = OUTPUT_OPTION, township: str = typer.Option("", he
 
 
 @app.command()
-def officials(village: str = typer.Option(""), output: Output = OUTPUT_OPTION):
+def officials(village: str = named("village"), output: Output = OUTPUT_OPTION):
     """List officials with their base performance pay."""
     response = _pages(_stub(rg_grpc.RegistryServiceStub).ListOfficials,
                       rg.ListOfficialsRequest(village_id=village), "officials")
@@ -256,7 +256,7 @@ def officials(village: str = typer.Option(""), output: Output = OUTPUT_OPTION):
 
 # audit ---------------------------------------------------------------------
 @app.command()
-def audit(actor: str = typer.Option(""), action: str = typer.Option("", help="e.g. submit_facts"),
+def audit(actor: str = named("actor"), action: str = typer.Option("", help="e.g. submit_facts"),
           target: str = typer.Option(""), since: str = typer.Option("", help="YYYY-MM-DD or RFC 3339"),
           until: str = typer.Option(""), limit: int = typer.Option(1000),
           csv_file: Optional[Path] = typer.Option(None, "--csv", help="write the entries to this CSV file"),
@@ -315,7 +315,7 @@ def rules_validate(file: Path, server: bool = typer.Option(
 
 
 @rules_app.command("upload")
-def rules_upload(file: Path, label: str = typer.Option(""), township: str = typer.Option("", help="the township (default: yours, or the only one)")):
+def rules_upload(file: Path, label: str = typer.Option(""), township: str = named("township", "", "默认：你的乡镇，或唯一的乡镇")):
     """Store a new version into the township (validated first); not active until activated."""
     source = _source(file, label)
     source.township_id = township
@@ -324,7 +324,7 @@ def rules_upload(file: Path, label: str = typer.Option(""), township: str = type
 
 
 @rules_app.command("activate")
-def rules_activate(version: int, township: str = typer.Option("", help="the township (default: yours, or the only one)")):
+def rules_activate(version: int, township: str = named("township", "", "默认：你的乡镇，或唯一的乡镇")):
     """Make a stored version the township's active one (other townships are untouched)."""
     v = _call(_stub(rs_grpc.RuleSetServiceStub).ActivateRuleSet,
               rs.ActivateRuleSetRequest(id=version, township_id=township))
@@ -332,7 +332,7 @@ def rules_activate(version: int, township: str = typer.Option("", help="the town
 
 
 @rules_app.command("rollback")
-def rules_rollback(township: str = typer.Option("", help="the township (default: yours, or the only one)")):
+def rules_rollback(township: str = named("township", "", "默认：你的乡镇，或唯一的乡镇")):
     """Go back to the version the township had active before the current one."""
     v = _call(_stub(rs_grpc.RuleSetServiceStub).RollbackRuleSet, rs.RollbackRuleSetRequest(township_id=township))
     console.print(f"active in {v.township_id}: version {v.ref.id} {v.ref.label}")
@@ -396,7 +396,7 @@ def rules_migrate(file: Path, output: Path = typer.Option(None, "--output", "-o"
 
 
 @rules_app.command("dry-run")
-def rules_dry_run(file: Path, month: str = typer.Option(...), township: str = typer.Option(""),
+def rules_dry_run(file: Path, month: str = typer.Option(...), township: str = named("township"),
                   output: Output = OUTPUT_OPTION):
     """Score a past month under a candidate file without storing anything, and show who
     gains and who loses against the active rule set."""
@@ -417,7 +417,7 @@ def rules_dry_run(file: Path, month: str = typer.Option(...), township: str = ty
 
 
 @rules_app.command("list")
-def rules_list(output: Output = OUTPUT_OPTION, township: str = typer.Option("", help="the township (default: yours, or the only one)")):
+def rules_list(output: Output = OUTPUT_OPTION, township: str = named("township", "", "默认：你的乡镇，或唯一的乡镇")):
     """List the versions the township may activate."""
     response = _pages(_stub(rs_grpc.RuleSetServiceStub).ListRuleSets,
                       rs.ListRuleSetsRequest(township_id=township), "versions")

@@ -25,6 +25,7 @@ from kaoping.v1 import registry_pb2_grpc as rg_grpc
 from kaoping_cli.common import (EXIT_OK, EXIT_REFUSED, OUTPUT_OPTION, Output, call, call_pages, console,
                                 emit_json, err_console, message_dict, print_json, stub, usage_error)
 from kaoping_cli.fact_sheet import ImportFileError
+from kaoping_cli.names import option as named
 from kaoping_cli.roster_sheets import KINDS, MAX_ROWS, read_roster, write_roster
 
 app = typer.Typer(help="The township's roster (villages, officials, scorers) from and to Excel/CSV.",
@@ -78,7 +79,7 @@ def show_rejected(report: rg.RosterImportReport) -> None:
 @app.command("import")
 def roster_import(
         file: Path = typer.Argument(..., help="a .xlsx workbook (sheets 村, 村干部, 考评人) or one .csv"),
-        township: str = typer.Option("", help="the township (default: your token's, or the only one)"),
+        township: str = named("township", "", "默认：你的令牌所属乡镇，或唯一的乡镇"),
         apply: bool = typer.Option(False, "--apply", help="write the good rows (after the dry-run report)"),
         kind: Optional[Kind] = typer.Option(None, help="what a CSV file holds (default: told by its header)"),
         encoding: str = typer.Option("", help="CSV text encoding (default: UTF-8, else GB18030)"),
@@ -132,7 +133,7 @@ def _township_roster(township: str) -> dict[str, list]:
 
 @app.command("export")
 def roster_export(out: Path = typer.Option(..., "--out", help="FILE.xlsx (every sheet) or FILE.csv (one --kind)"),
-                  township: str = typer.Option("", help="the township (default: every one you may read)"),
+                  township: str = named("township", "", "默认：你可查阅的全部乡镇"),
                   kind: Optional[Kind] = typer.Option(None, help="which sheet a .csv holds")):
     """Write the roster in the import's layout: importing the file back changes nothing."""
     suffix = out.suffix.lower()
@@ -179,7 +180,7 @@ ATTR_OPTION = typer.Option(None, "--attr", help="NAME=VALUE, repeatable; replace
 
 @village_app.command("put")
 def village_put(id: str = typer.Option(...), name: str = typer.Option(...),
-                township: str = typer.Option(..., help="the township id"),
+                township: str = named("township", ...),
                 attr: Optional[list[str]] = ATTR_OPTION, output: Output = OUTPUT_OPTION):
     """Add a village or change its name and attributes."""
     reply = call(_registry().PutVillage, rg.Village(id=id, township_id=township, name=name,
@@ -189,7 +190,7 @@ def village_put(id: str = typer.Option(...), name: str = typer.Option(...),
 
 
 @official_app.command("put")
-def official_put(id: str = typer.Option(...), village: str = typer.Option(..., help="village id"),
+def official_put(id: str = typer.Option(...), village: str = named("village", ...),
                  name: str = typer.Option(...), base_pay: str = typer.Option(..., help="yuan a month"),
                  position: str = typer.Option(""),
                  effective_on: str = typer.Option("", help="YYYY-MM-DD the change takes effect"),
@@ -206,7 +207,7 @@ def official_put(id: str = typer.Option(...), village: str = typer.Option(..., h
 @scorer_app.command("put")
 def scorer_put(id: str = typer.Option(...), name: str = typer.Option(...),
                role: str = typer.Option(..., help="main_leader, contact_leader, station or resident_cadre"),
-               township: str = typer.Option("", help="default: your token's, or the only one"),
+               township: str = named("township", "", "默认：你的令牌所属乡镇，或唯一的乡镇"),
                output: Output = OUTPUT_OPTION):
     """Add a scorer or change its name or role."""
     reply = call(_registry().PutScorer, rg.Scorer(id=id, name=name, role=role, township_id=township))

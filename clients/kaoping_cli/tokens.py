@@ -12,6 +12,7 @@ from rich.table import Table
 from kaoping.v1 import tokens_pb2 as tk
 from kaoping.v1 import tokens_pb2_grpc as tk_grpc
 from kaoping_cli.common import OUTPUT_OPTION, Output, call, console, emit_json, stub
+from kaoping_cli.names import names, option as named
 
 app = typer.Typer(help="Issue, revoke and list bearer tokens (administrators).\n\n"
                        "Example: kaoping token list", no_args_is_help=True)
@@ -35,12 +36,11 @@ def reach_text(info: tk.TokenInfo) -> str:
 @app.command("issue")
 def issue(name: str = typer.Option(..., "--name", help="who holds it"),
           role: str = typer.Option(..., "--role", help=ROLES_HELP),
-          township: str = typer.Option("", "--township", help="township id (default: yours; a scorer's "
-                                       "or village's token takes its scorer's or village's)"),
+          township: str = named("township", "", "默认：你的乡镇；考评人或村的令牌取其所属乡镇"),
           county: str = typer.Option("", "--county", help="county roles: the county (default: yours)"),
-          scorer: str = typer.Option("", "--scorer", help="scorer id (scorer roles)"),
-          village: str = typer.Option("", "--village", help="village id (village role)"),
-          categories: str = typer.Option("", "--categories", help="comma-separated (system role)"),
+          scorer: str = named("scorer", "", "考评人角色的令牌"),
+          village: str = named("village", "", "村角色的令牌"),
+          categories: str = typer.Option("", "--categories", help="考评类别的编号或名称，以逗号分隔（system 角色）"),
           expires_days: int = typer.Option(0, "--expires-days", help="0: never expires"),
           quiet: bool = typer.Option(False, "--quiet", help="print only the token"),
           output: Output = OUTPUT_OPTION):
@@ -48,7 +48,8 @@ def issue(name: str = typer.Option(..., "--name", help="who holds it"),
     Example: kaoping token issue --name 便民服务站 --role station --scorer station-01"""
     issued = call(_stub().IssueToken, tk.IssueTokenRequest(
         name=name, role=role, township_id=township, county=county, scorer_id=scorer,
-        village_id=village, categories=[c.strip() for c in categories.split(",") if c.strip()],
+        village_id=village, categories=[names().category(c.strip(), township)
+                                        for c in categories.replace("，", ",").split(",") if c.strip()],
         expires_days=expires_days))
     if quiet:
         typer.echo(issued.token)
@@ -74,7 +75,7 @@ def revoke(token_id: int = typer.Argument(..., metavar="ID", help="the token's i
 
 
 @app.command("list")
-def list_tokens(township: str = typer.Option("", "--township", help="only this township's tokens"),
+def list_tokens(township: str = named("township", "", "只列这个乡镇的令牌"),
                 include_revoked: bool = typer.Option(False, "--include-revoked", help="revoked ones too"),
                 output: Output = OUTPUT_OPTION):
     """The tokens you manage (never their secrets).

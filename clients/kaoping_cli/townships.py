@@ -19,6 +19,7 @@ from kaoping.v1 import registry_pb2_grpc as rg_grpc
 from kaoping.v1 import rulesets_pb2 as rs
 from kaoping.v1 import rulesets_pb2_grpc as rs_grpc
 from kaoping_cli.common import OUTPUT_OPTION, Output, call, console, emit_json, stub
+from kaoping_cli.names import argument as named_argument
 
 app = typer.Typer(help="Create, change and list townships.", no_args_is_help=True)
 template_app = typer.Typer(help="A county's template rule set, which new townships start from. "
@@ -53,7 +54,7 @@ def create(township_id: str = typer.Argument(..., metavar="ID", help="e.g. dahed
 
 
 @app.command("update")
-def update(township_id: str = typer.Argument(..., metavar="ID"),
+def update(township_id: str = named_argument("township", metavar="ID"),
            name: Optional[str] = typer.Option(None), county: Optional[str] = typer.Option(None),
            script: Optional[str] = typer.Option(None, help=SCRIPT_HELP),
            issuer: Optional[str] = typer.Option(None), contact: Optional[str] = typer.Option(None),
@@ -83,7 +84,7 @@ def list_(county: str = typer.Option("", help="only this county's"), output: Out
 
 
 @app.command("show")
-def show(township_id: str = typer.Argument(..., metavar="ID"), output: Output = OUTPUT_OPTION):
+def show(township_id: str = named_argument("township", metavar="ID"), output: Output = OUTPUT_OPTION):
     """One township and its settings. Example: kaoping township show dahedian"""
     _show(call(stub(rg_grpc.RegistryServiceStub).GetTownship, rg.GetTownshipRequest(id=township_id)), output)
 

@@ -11,6 +11,7 @@ from rich.table import Table
 from kaoping.v1 import workflow_pb2 as wf
 from kaoping.v1 import workflow_pb2_grpc as wf_grpc
 from kaoping_cli.common import OUTPUT_OPTION, Output, amount_text, emit_json
+from kaoping_cli.names import option as named
 from kaoping_cli.rpc import all_pages, channel, describe_error, server_address
 
 try:  # the click Typer runs on: recent Typer vendors its own copy
@@ -26,7 +27,7 @@ appeal_app = typer.Typer(help="Appeals (申诉) against deductions: submit, reso
                               "Example: kaoping appeal list --month 2026-10", no_args_is_help=True)
 
 MONTH = typer.Option(..., "--month", help="YYYY-MM")
-TOWNSHIP = typer.Option("", "--township", help="township id (default: the only one)")
+TOWNSHIP = named("township", "", "默认：你的乡镇，或唯一的乡镇")
 
 
 def _channel() -> grpc.Channel:
@@ -151,7 +152,7 @@ def _print_feedback(f: wf.VillageFeedback) -> None:
 
 
 @month_app.command("feedback")
-def month_feedback(village: str = typer.Option(...), month: str = MONTH, output: Output = OUTPUT_OPTION):
+def month_feedback(village: str = named("village", ...), month: str = MONTH, output: Output = OUTPUT_OPTION):
     """The village's 《反馈通知单》 with every deduction, its appeal and the confirmation.
     Example: kaoping month feedback --village v01 --month 2026-10"""
     feedback = _rpc("GetVillageFeedback", wf.VillageFeedbackRequest(village_id=village, month=month))
@@ -169,7 +170,7 @@ def _on_behalf(signed_by: str, reason: str) -> wf.OnBehalf | None:
 
 
 @month_app.command("confirm")
-def month_confirm(month: str = MONTH, village: str = typer.Option("", help="default: your village"),
+def month_confirm(month: str = MONTH, village: str = named("village", "", "默认：你的村"),
                   note: str = typer.Option(""), township: str = TOWNSHIP,
                   signed_by: str = SIGNED_BY, on_behalf_reason: str = ON_BEHALF_REASON):
     """Confirm your village's feedback notice (反馈确认); the township office records a
@@ -263,7 +264,7 @@ def appeal_resolve(appeal_id: int, decision: str = typer.Option(..., help="uphel
 
 
 @appeal_app.command("list")
-def appeal_list(month: str = typer.Option(""), year: int = typer.Option(0), village: str = typer.Option(""),
+def appeal_list(month: str = typer.Option(""), year: int = typer.Option(0), village: str = named("village"),
                 state: str = typer.Option("", help="pending, upheld or overturned"),
                 township: str = TOWNSHIP, output: Output = OUTPUT_OPTION):
     """Appeals with their trail (who, when, why, before and after).
@@ -308,7 +309,7 @@ def yearend(year: int = typer.Option(...), township: str = TOWNSHIP,
 
 
 def paylist(month: str = typer.Option("", help="YYYY-MM"), year: int = typer.Option(0),
-            village: str = typer.Option(""), township: str = TOWNSHIP, output: Output = OUTPUT_OPTION):
+            village: str = named("village"), township: str = TOWNSHIP, output: Output = OUTPUT_OPTION):
     """Pay list for a month or a year: score, grade, amount; totals per village and township.
     Example: kaoping paylist --month 2026-10 (or --year 2026)"""
     p = _rpc("GetPayList", wf.GetPayListRequest(month=month, year=year, village_id=village,

@@ -19,9 +19,7 @@ from typing import Optional
 import grpc
 import typer
 
-from kaoping.v1 import registry_pb2 as rg
-from kaoping.v1 import registry_pb2_grpc as rg_grpc
-from kaoping_cli.common import EXIT_USAGE, call_pages, complete_village, console, fail, stub, usage_error
+from kaoping_cli.common import EXIT_USAGE, complete_village, console, err_console, fail, usage_error
 from kaoping_cli.documents.html_writer import to_html
 from kaoping_cli.documents.model import Document
 from kaoping_cli.documents.notice import notice_document
@@ -29,6 +27,8 @@ from kaoping_cli.documents.paylist import pay_list_document
 from kaoping_cli.documents.pdf_writer import to_pdf
 from kaoping_cli.documents.public_notice import public_notice_document
 from kaoping_cli.fonts import FontNotFound, find_cjk_font
+from kaoping_cli.names import names as lookup
+from kaoping_cli.names import option as named
 
 
 class DocFormat(str, Enum):
@@ -61,27 +61,12 @@ def _format_for(fmt: Optional[DocFormat], file: Optional[Path]) -> DocFormat:
     return DocFormat.pdf
 
 
-def _resolve_villages(given: list[str], everyone: bool) -> list:
-    villages = list(call_pages(stub(rg_grpc.RegistryServiceStub).ListVillages, rg.ListVillagesRequest(),
-                               "villages").villages)
-    if everyone:
-        return villages
-    chosen = []
-    for text in given:
-        hits = [v for v in villages if text in (v.id, v.name)]
-        if not hits:
-            raise usage_error(f"no village {text!r}; villages: "
-                              + ", ".join(f"{v.id} {v.name}" for v in villages))
-        chosen.append(hits[0])
-    return chosen
-
-
 def _build(make):
     """The document, or the CLI's exit for a missing font or a refused call."""
     try:
         return make()
     except FontNotFound as exc:
-        console.print(str(exc), style="red", markup=False, highlight=False)
+        err_console.print(str(exc), style="red", markup=False, highlight=False)
         raise typer.Exit(EXIT_USAGE)
     except grpc.RpcError as error:
         raise fail(error)
@@ -104,7 +89,7 @@ CHART = typer.Option(True, "--chart/--no-chart", help="include the charts (ranki
 
 @app.command("notice")
 def print_notice(month: str = typer.Option(..., help="YYYY-MM"),
-                 village: list[str] = typer.Option([], help="village id or name (v01 or 上山村); repeat for more",
+                 village: list[str] = typer.Option([], help="村的编号或名称，如 v01 或 上山村；可重复给出多个村",
                                                    autocompletion=complete_village),
                  all_villages: bool = typer.Option(False, "--all", help="every village in one file, each on a new page"),
                  file: Optional[Path] = FILE, format: Optional[DocFormat] = FORMAT, chart: bool = CHART):
@@ -113,7 +98,7 @@ def print_notice(month: str = typer.Option(..., help="YYYY-MM"),
     appeals and their outcome, the ranking and each official's year, the seal's place."""
     if not village and not all_villages:
         raise usage_error("give --village (id or name, e.g. v01 or 上山村) or --all")
-    chosen = _resolve_villages(village, all_villages)
+    chosen = lookup().chosen_villages(village, all_villages)
     fmt = _format_for(format, file)
     if file is None:
         name = chosen[0].name if len(chosen) == 1 else "全镇"
@@ -136,17 +121,15 @@ def print_public_notice(month: str = typer.Option(..., help="YYYY-MM (published)
 @app.command("paylist")
 def print_pay_list(month: str = typer.Option("", help="YYYY-MM (a month, frozen at aggregation)"),
                    year: int = typer.Option(0, help="a year: monthly pay plus the year-end money"),
-                   village: str = typer.Option("", help="one village, id or name",
-                                               autocompletion=complete_village),
+                   village: str = named("village", "", "只打印这个村"),
                    file: Optional[Path] = FILE, format: Optional[DocFormat] = FORMAT):
     """The pay list (绩效报酬发放表) to sign: one sheet per village with ID number, bank
     account (masked unless you pay) and 领款人签字, then the township's summary."""
     if bool(month) == bool(year):
         raise usage_error("give --month YYYY-MM or --year YYYY")
-    village_id = _resolve_villages([village], False)[0].id if village else ""
     fmt = _format_for(format, file)
     period = month or str(year)
-    doc = _build(lambda: pay_list_document(month, year, village_id))
+    doc = _build(lambda: pay_list_document(month, year, village))
     scope = f"-{village}" if village else ""
     _render(doc, file if file is not None else Path(f"报酬发放表-{period}{scope}"), fmt)
 
@@ -157,5 +140,5 @@ def print_fonts():
     try:
         console.print(find_cjk_font().describe(), highlight=False, markup=False)
     except FontNotFound as exc:
-        console.print(str(exc), style="red", markup=False, highlight=False)
+        err_console.print(str(exc), style="red", markup=False, highlight=False)
         raise typer.Exit(EXIT_USAGE)

@@ -21,7 +21,7 @@ from kaoping.v1 import rulesets_pb2 as rs
 from kaoping.v1 import rulesets_pb2_grpc as rs_grpc
 from kaoping.v1 import workflow_pb2 as wf
 from kaoping.v1 import workflow_pb2_grpc as wf_grpc
-from kaoping_cli.common import ROLE_NAMES, STATE_NAMES, amount_text, call, call_pages, console, stub
+from kaoping_cli.common import ROLE_NAMES, STATE_NAMES, amount_text, call, call_pages, err_console, stub
 from kaoping_cli.documents.charts import TrendSeries, ranking_chart, trend_chart
 from kaoping_cli.documents.letterhead import document_script, issuer_stamp, masthead
 from kaoping_cli.documents.model import Block, Document, Page, Para, TableBlock
@@ -237,7 +237,7 @@ def notice_document(villages: list, month: str, with_chart: bool = True) -> Docu
     categories = {c.id: c.name for c in summary.categories}
     averages = village_averages(month) if with_chart else []
     if with_chart and not averages:
-        console.print("（没有排名图：此令牌无权查看全镇排名）", highlight=False)
+        err_console.print("（没有排名图：此令牌无权查看全镇排名）", highlight=False)
     pages, script = [], HANS
     for v in villages:
         fb = feedback(v.id, month)
