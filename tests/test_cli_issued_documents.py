@@ -130,6 +130,11 @@ def test_the_notice_is_an_issued_document(printed, stubs):
     for expected in (ISSUER, f"{PREFIX}〔2026〕10-01号", "2026年11月3日", "盖章处", f"联系人及电话：{CONTACT}",
                      "上山村 2026-10 绩效考评《反馈通知单》", "签收"):
         assert expected in text, expected
+    page = printed["open_html"].read_text(encoding="utf-8")
+    for expected in (ISSUER, f"{PREFIX}〔2026〕10-01号", "2026年11月3日", "盖章处", CONTACT, "扣完为止"):
+        assert expected in page, expected
+    widths = re.findall(r'<img alt="[^"]*" style="width: ([\d.]+)mm"', page)
+    assert [float(w) for w in widths] == [charts.RANKING_WIDTH_MM, charts.TREND_WIDTH_MM]   # printed as drawn
     for o in list_all(stubs.registry.ListOfficials, rg.ListOfficialsRequest(village_id="v01"), "officials"):
         assert re.search(re.escape(o.name) + r"\s+" + re.escape(o.position) + r"\s+\d+", text), o.name
 
