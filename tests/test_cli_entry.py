@@ -22,9 +22,9 @@ def test_flag_driven_add_works_exactly_as_before(grpc_addr, tokens, stubs):
             "meeting_absent", "--scorer", "main-01", "--note", "10月8日例会", "--key", "entry-flags-1")
     first = run(grpc_addr, tokens["admin"], *args)
     assert first.exit_code == 0, first.output
-    assert "recorded as #" in first.output and "already" not in first.output
-    again = run(grpc_addr, tokens["admin"], *args)
-    assert "already recorded as #" in again.output
+    assert first.stdout.startswith("已记录事实 #") and "此前" not in first.output
+    again = run(grpc_addr, tokens["admin"], *args)     # the same key: the first receipt, no question
+    assert again.exit_code == 0 and "此前已记录为事实 #" in again.output
     stored = _facts(stubs, "v02-1")
     assert [(f.fact.kind, f.fact.quantity, f.fact.note) for f in stored] == [("meeting_absent", "1", "10月8日例会")]
 
@@ -33,15 +33,15 @@ def test_a_missing_option_without_a_terminal_is_the_usual_usage_error(grpc_addr,
     result = run(grpc_addr, tokens["admin"], "fact", "add", "--category", "attendance", "--kind",
                  "meeting_absent", "--scorer", "main-01")
     assert result.exit_code == 2
-    assert "Missing option '--official'" in result.output
+    assert "错误：缺少选项 '--official'。" in result.stderr and result.stdout == ""
     result = run(grpc_addr, tokens["admin"], "fact", "add", "--official", "v01-1", "--category", "attendance",
                  "--kind", "meeting_absent")
-    assert result.exit_code == 2 and "Missing option '--scorer'" in result.output
+    assert result.exit_code == 2 and "错误：缺少选项 '--scorer'。" in result.stderr
 
 
 def test_step_by_step_offers_only_the_categories_of_the_scorers_role(grpc_addr, tokens, stubs):
     # the station scores only 便民服务 (convenience) in the shipped rule set
-    answers = "\n".join(["station-01", MONTH, "上山村", "2", "", "services_handled", "12", "10月办件", "y", "n"])
+    answers = "\n".join([MONTH, "station-01", "上山村", "2", "", "services_handled", "12", "10月办件", "是", "否"])
     result = run(grpc_addr, tokens["station"], "fact", "add", "--interactive", input=answers + "\n")
     assert result.exit_code == 0, result.output
     out = result.output
@@ -49,8 +49,8 @@ def test_step_by_step_offers_only_the_categories_of_the_scorers_role(grpc_addr, 
     for other in ("出勤履职", "日常学习", "镇村中心工作及重点工作", "班子自身建设"):
         assert other not in out, f"{other} offered to a station scorer"
     assert "朱玉梅" in out or "v01-2" in out                     # the officials of 上山村 were listed
-    assert "将记录 to be recorded" in out and "12 件" in out       # what will be recorded, with the unit
-    assert "recorded as #" in out
+    assert "将记录" in out and "12 件" in out                     # what will be recorded, with the unit
+    assert "已记录事实 #" in out
     [stored] = _facts(stubs, "v01-2")
     assert (stored.fact.category, stored.fact.kind, stored.fact.quantity, stored.fact.note,
             stored.fact.scorer_id, stored.fact.source) == ("convenience", "services_handled", "12", "10月办件",
@@ -61,21 +61,22 @@ def test_step_by_step_re_asks_bad_answers_and_records_nothing_unless_confirmed(g
     before = len(_facts(stubs, "v03-2"))
     answers = "\n".join([
         "2099-99",             # not a month: asked again
-        MONTH, "火星村",        # no such village: asked again
+        MONTH, "火星村",        # no such village: asked again (the scorer is given)
         "硬湾村", "v03-2",
         "study",               # not a category of contact_leader: asked again
         "镇村中心工作及重点工作",  # by name
         "task_not_done",
         "0", "abc", "2",       # quantity must be a number above zero
-        "", "n", "n"])         # no note; do not record; no other fact
+        "", "也许", "否", "n"])  # no note; not a yes/no: asked again; do not record; no other fact
     result = run(grpc_addr, tokens["admin"], "fact", "add", "-i", "--scorer", "contact-01",
                  input=answers + "\n")
     assert result.exit_code == 0, result.output
     out = result.output
-    assert "不是 YYYY-MM" in out and "不是可选项" in out and "不是数字" in out and "数量须大于 0" in out
+    assert "不是月份" in out and "不是可选项" in out and "不是数字" in out and "数量须大于 0" in out
+    assert "请回答 是 或 否" in out
     assert "日常学习" not in out and "便民服务" not in out          # contact_leader does not score these
     assert "班子自身建设" in out                                    # ... but does score this
-    assert "未记录 (not recorded)" in out
+    assert "未记录。" in out
     assert len(_facts(stubs, "v03-2")) == before
 
 
@@ -85,23 +86,23 @@ def test_missing_options_with_interactive_prompt_only_for_what_is_missing(grpc_a
                  "--category", "attendance", "--kind", "meeting_late", "--quantity", "2", "--note", "迟到两次",
                  "--scorer", "main-01", input=answers + "\n")
     assert result.exit_code == 0, result.output
-    assert "选择 choose" not in result.output                       # nothing left to choose
+    assert "请选择" not in result.output                            # nothing left to choose
     [stored] = _facts(stubs, "v04-1")
     assert (stored.fact.kind, stored.fact.quantity, stored.fact.note) == ("meeting_late", "2", "迟到两次")
 
 
 def test_running_out_of_answers_cancels_without_recording(grpc_addr, tokens, stubs):
     before = len(_facts(stubs, "v05-1"))
-    result = run(grpc_addr, tokens["admin"], "fact", "add", "-i", input="main-01\n" + MONTH + "\n")
+    result = run(grpc_addr, tokens["admin"], "fact", "add", "-i", input=MONTH + "\n")
     assert result.exit_code == 1
-    assert "cancelled" in result.output
+    assert "已取消，未记录" in result.output
     assert len(_facts(stubs, "v05-1")) == before
 
 
 def test_chinese_names_line_up_in_tables(grpc_addr, tokens):
     """Every line of a box-drawn table has the same width on a terminal, counting
     Chinese characters as two columns (measured independently of Rich)."""
-    answers = "\n".join(["main-01", MONTH, "李家坝村", "3", "attendance", "无故缺席镇会议", "1", "缺席", "n", "n"])
+    answers = "\n".join([MONTH, "main-01", "李家坝村", "3", "attendance", "无故缺席镇会议", "1", "缺席", "n", "n"])
     outputs = [run(grpc_addr, tokens["admin"], "fact", "add", "-i", input=answers + "\n").output,
                run(grpc_addr, tokens["admin"], "officials", "--village", "v14").output,
                run(grpc_addr, tokens["admin"], "villages").output]

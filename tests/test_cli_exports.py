@@ -14,7 +14,7 @@ from kaoping.v1 import audit_pb2 as au
 from kaoping.v1 import evaluation_pb2 as ev
 from kaoping.v1 import workflow_pb2 as wf
 from kaoping_cli import exports
-from tests.support.cli import run
+from tests.support.cli import cli_refused, run
 from tests.support.facts import fact
 
 pytestmark = pytest.mark.usefixtures("grpc_server")
@@ -120,8 +120,8 @@ def test_pay_list_for_one_village_and_as_csv_and_json(grpc_addr, tokens, stubs, 
 
 def test_a_month_still_scoring_has_no_pay_list(grpc_addr, tokens, approved_month, tmp_path):
     result = run(grpc_addr, tokens["admin"], "export", "pay", "--month", OPEN_MONTH, str(tmp_path / "x.xlsx"))
-    assert result.exit_code == 1
-    assert "FAILED_PRECONDITION" in result.output and "scoring" in result.output
+    err = cli_refused(result, "FAILED_PRECONDITION")
+    assert "scoring" in err or "考评" in err
     assert not (tmp_path / "x.xlsx").exists()
     assert run(grpc_addr, tokens["admin"], "export", "pay", "--month", MONTH, "--year", "2026").exit_code == 2
 
@@ -189,4 +189,6 @@ def test_text_never_becomes_a_formula(tmp_path):
 
 def test_an_unreachable_server_exits_3(tmp_path):
     result = run("127.0.0.1:9", "x", "export", "pay", "--month", MONTH, str(tmp_path / "p.xlsx"))
-    assert result.exit_code == 3 and "UNAVAILABLE" in result.output
+    assert result.exit_code == 3 and result.stdout == ""
+    assert result.stderr.strip() == ("无法连接 kaoping 服务器 127.0.0.1:9：请确认服务已启动，"
+                                     "或用 --server / KAOPING_SERVER 指定地址。")

@@ -141,12 +141,12 @@ def test_rule_set_commands_take_the_township_by_name(grpc_addr, tokens, stubs, m
     uploaded = run(grpc_addr, tokens["admin"], "rules", "upload", str(RULES), "--label", "names",
                    "--township", "大河店鎮（示例）")
     assert uploaded.exit_code == 0, uploaded.output
-    version = re.search(r"version (\d+)", uploaded.output).group(1)
+    version = re.search(r"已存为版本 (\d+)", uploaded.output).group(1)
     for command in (["activate", version], ["rollback"]):
         wrong = run(grpc_addr, tokens["admin"], "rules", *command, "--township", "大河店")
         assert wrong.exit_code == 2 and "dahedian" in wrong.output
     activated = run(grpc_addr, tokens["admin"], "rules", "activate", version, "--township", "大河店镇（示例）")
-    assert activated.exit_code == 0 and "active in dahedian" in activated.output
+    assert activated.exit_code == 0 and f"dahedian 现行规则集：版本 {version}" in activated.output
 
 
 def test_a_village_confirms_by_name(grpc_addr, stubs, month):
@@ -157,7 +157,7 @@ def test_a_village_confirms_by_name(grpc_addr, stubs, month):
     assert wrong.exit_code == 2 and "v03 硬湾村" in wrong.output
     done = run(grpc_addr, token, "month", "confirm", "--month", MONTH, "--village", "硬灣村")
     assert done.exit_code == 0, done.output
-    assert "confirmed" in done.output
+    assert "反馈确认：已确认" in done.output
 
 
 def test_the_audit_actor_in_either_script(grpc_addr, tokens, month):
@@ -169,15 +169,15 @@ def test_the_audit_actor_in_either_script(grpc_addr, tokens, month):
 
 
 def test_guided_entry_takes_names_in_either_script(grpc_addr, tokens, stubs, month):
-    answers = "\n".join(["鎮黨委主要領導（示例）", OPEN, "硬灣村", "黃紅霞", "出勤履職", "遲到或早退", "1", "", "y", "n"])
+    answers = "\n".join([OPEN, "鎮黨委主要領導（示例）", "硬灣村", "黃紅霞", "出勤履職", "遲到或早退", "1", "", "y", "n"])
     result = run(grpc_addr, tokens["admin"], "fact", "add", "-i", input=answers + "\n")
     assert result.exit_code == 0, result.output
-    number = int(re.search(r"recorded as #(\d+)", result.output).group(1))
+    number = int(re.search(r"已记录事实 #(\d+)", result.output).group(1))
     [stored] = [f.fact for f in stubs.facts.ListFacts(fx.ListFactsRequest(month=OPEN)).facts if f.id == number]
     assert (stored.official_id, stored.category, stored.kind, stored.scorer_id) == (
         "v03-2", "attendance", "meeting_late", "main-01")
     # an answer that names nothing is asked again, with the closest choices
-    again = "\n".join(["main-01", OPEN, "硬湾子村", "v03", "v03-2", "attendance", "meeting_late", "1", "", "n", "n"])
+    again = "\n".join([OPEN, "main-01", "硬湾子村", "v03", "v03-2", "attendance", "meeting_late", "1", "", "n", "n"])
     result = run(grpc_addr, tokens["admin"], "fact", "add", "-i", input=again + "\n")
     assert result.exit_code == 0 and "v03 硬湾村" in result.output
 
@@ -238,9 +238,9 @@ def test_an_id_beyond_the_callers_reach_is_the_servers_to_refuse(grpc_addr, grpc
                             Village(id="o01", township_id="other", name="外村"))
     own = Tokens(grpc_servicer.store).create("大河店镇管理员", "admin", township_id="dahedian")[0]
     by_id = run(grpc_addr, own, "villages", "--township", "other")
-    assert by_id.exit_code == 1 and "PERMISSION_DENIED" in by_id.output, by_id.output
+    assert by_id.exit_code == 1 and "超出你的管辖范围" in by_id.output   # PERMISSION_DENIED, in the server's Chinese, by_id.output
     village = run(grpc_addr, own, "officials", "--village", "o01")
-    assert village.exit_code == 1 and "PERMISSION_DENIED" in village.output, village.output
+    assert village.exit_code == 1 and "超出你的管辖范围" in village.output, village.output
     by_name = run(grpc_addr, own, "villages", "--township", "别的镇")
     assert by_name.exit_code == 2 and "别的镇" in by_name.output and "外村" not in by_name.output
     # the server does not tell a township admin which other ids exist: refused as well

@@ -126,7 +126,8 @@ def test_exit_codes(grpc_addr, tokens, tmp_path):
                  ("print", "notice", "--village", "v01", "--month", MONTH),
                  ("export", "scores", "--month", MONTH, "-")):
         result = run("127.0.0.1:9", "x", *args)
-        assert result.exit_code == 3 and "UNAVAILABLE" in result.output, args
+        assert result.exit_code == 3 and "无法连接 kaoping 服务器 127.0.0.1:9" in result.stderr, args
+        assert result.stdout == "", args
 
 
 def test_the_cli_runs_as_a_module_with_the_same_connection(grpc_addr, tokens):

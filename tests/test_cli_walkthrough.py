@@ -101,7 +101,7 @@ def test_import_fix_print_and_open_the_pay_list(township):
     first = kaoping("import", sheet.name)
     assert first.returncode == 1, first.stdout + first.stderr
     out = first.stdout
-    assert "7 rows — 4 imported, 0 already imported, 3 rejected" in out
+    assert "共 7 行 — 汇入 4 行，此前已汇入 0 行，未汇入 3 行" in out
     report = re.findall(r"│\s*(\d+)\s*│[^│]*│[^│]*│\s*(.+?)\s*│", out)
     assert {row for row, _ in report} == {"6", "7", "8"}, out
     assert "not a number" in out and "study is scored by" in out and v01["v01-4"] + "甲" in out
@@ -110,9 +110,9 @@ def test_import_fix_print_and_open_the_pay_list(township):
     _type(sheet, {"D6": f"v01-4 {v01['v01-4']}", "G7": 1, "I8": "main-01"})
     second = kaoping("import", sheet.name)
     assert second.returncode == 0, second.stdout + second.stderr
-    assert "7 rows — 3 imported, 4 already imported, 0 rejected" in second.stdout
+    assert "共 7 行 — 汇入 3 行，此前已汇入 4 行，未汇入 0 行" in second.stdout
     third = kaoping("import", sheet.name)
-    assert "0 imported, 7 already imported, 0 rejected" in third.stdout
+    assert "汇入 0 行，此前已汇入 7 行，未汇入 0 行" in third.stdout
     facts = json.loads(kaoping("fact", "list", "--month", MONTH, "--output", "json").stdout)["facts"]
     assert len(facts) == 7 and len({f["fact"]["idempotency_key"] for f in facts}) == 7
 

@@ -110,10 +110,13 @@ def test_trend_is_final_provisional_or_missing_never_made_up(stubs, village, clo
 
 
 def test_letterhead_from_the_townships_settings(stubs, village, clock, march):
+    township = stubs.registry.GetTownship(rg.GetTownshipRequest(id=_notice(village).township_id))
+    # nothing set (the sample township has a letterhead: cleared here): the township's
+    # name stands for issuer and prefix
+    stubs.registry.UpdateTownship(rg.Township(id=township.id, name=township.name, county=township.county,
+                                              script="zh-Hans"))
     notice = _notice(village)        # March approved on 04-04, aggregated on 04-03
     head = notice.letterhead
-    township = stubs.registry.GetTownship(rg.GetTownshipRequest(id=notice.township_id))
-    # nothing set: the township's name stands for issuer and prefix
     assert (head.township_name, head.issuer, head.script) == (township.name, township.name, "zh-Hans")
     assert head.document_number == f"{township.name}〔2026〕03-01号"
     assert head.issued_on == "2026-04-03"

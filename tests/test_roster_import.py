@@ -138,7 +138,7 @@ def test_bad_rows_are_rejected_with_row_and_reason_and_the_good_ones_kept(app, s
     assert reason[6][0] == "left_on" and "2026-04-01" in reason[6][1]
     assert reason[7][0] == "position" and "会计" in reason[7][1] and "书记" in reason[7][1]
     assert problems[(SHEET_TITLES["scorers"], 2)][0]["field"] == "role"
-    assert "rejected 村干部 officials row 5 (b01-3): base_pay" in result.stderr
+    assert "未通过：村干部 officials 第 5 行（b01-3）：base_pay：" in result.stderr
     assert app.store.get(Village, "b01") is None and _audit_count(app) == before   # the dry run wrote nothing
 
     result, report = _import(server, admin, str(book), "--apply")
@@ -193,9 +193,9 @@ def test_a_township_admin_naming_another_townships_village_is_denied_and_nothing
     for args in ((), ("--apply",)):
         result = run(_addr(server), token, "roster", "import", str(book), *args)
         assert result.exit_code == 1
-        assert "PERMISSION_DENIED" in result.output and "rows[2].official.village_id" in result.output
+        assert "不属于你所管乡镇" in result.output and "rows[2].official.village_id" in result.output
     result = run(_addr(server), token, "roster", "import", str(book), "--township", "other", "--apply")
-    assert "PERMISSION_DENIED" in result.output and "township_id" in result.output
+    assert "超出你的管辖范围" in result.output and "township_id" in result.output
     assert app.store.get(Village, "d01") is None and app.store.get(Official, "o01-1") is None
     assert _audit_count(app) == before
 

@@ -53,41 +53,51 @@ def ok(result: subprocess.CompletedProcess) -> str:
     return result.stdout
 
 
+def refusal(result: subprocess.CompletedProcess, *english: str) -> str:
+    """Exit 1, stdout empty, the reason on stderr: the server's Chinese message when it
+    sends one (LocalizedMessage), else its status and English text (all of `english`)."""
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert result.stdout == "", result.stdout
+    chinese = any("\u4e00" <= ch <= "\u9fff" for ch in result.stderr)
+    assert all(e in result.stderr for e in english) or (chinese and "Traceback" not in result.stderr), \
+        result.stderr
+    return result.stderr
+
+
 def test_month_appeal_yearend_and_paylist_commands(server):
     address, admin, v01 = server
     out = ok(run(address, admin, "fact", "add", "--official", "v01-1", "--month", MONTH, "--category",
                  "attendance", "--kind", "meeting_absent", "--scorer", "main-01", "--key", "cli-w-1"))
     fact_id = re.search(r"#(\d+)", out).group(1)
-    assert "aggregated" in ok(run(address, admin, "month", "aggregate", "--month", MONTH))
+    assert "已汇总" in ok(run(address, admin, "month", "aggregate", "--month", MONTH))
 
     late = run(address, admin, "fact", "add", "--official", "v01-2", "--month", MONTH, "--category",
                "attendance", "--kind", "meeting_absent", "--scorer", "main-01", "--key", "cli-w-2")
-    assert late.returncode == 1 and "FAILED_PRECONDITION" in late.stdout and "aggregated" in late.stdout
+    refusal(late, "FAILED_PRECONDITION", "aggregated")
     early = run(address, admin, "month", "publish", "--month", MONTH)
-    assert early.returncode == 1 and "current state: aggregated" in early.stdout
+    refusal(early, "current state: aggregated")
     denied = run(address, v01, "month", "approve", "--month", MONTH)
-    assert denied.returncode == 1 and "PERMISSION_DENIED" in denied.stdout
+    refusal(denied, "PERMISSION_DENIED")
 
     out = ok(run(address, admin, "month", "approve", "--month", MONTH, "--note", "党委会议审定"))
-    assert "approved" in out and "appeals until" in out
+    assert "已审定" in out and "申诉截止" in out
     out = ok(run(address, v01, "month", "feedback", "--village", "v01", "--month", MONTH))
-    assert "反馈通知单" in out and "无故缺席镇会议" in out and "unconfirmed" in out
+    assert "反馈通知单" in out and "无故缺席镇会议" in out and "反馈确认：未确认" in out
     out = ok(run(address, v01, "appeal", "submit", fact_id, "--reason", "当天请假已批准"))
-    assert "appeal #1" in out and "pending" in out
+    assert "申诉 #1" in out and "待处理" in out
     out = ok(run(address, admin, "appeal", "resolve", "1", "--decision", "overturned", "--reason", "假条属实"))
-    assert "overturned" in out and "→" in out
-    assert "confirmed" in ok(run(address, v01, "month", "confirm", "--month", MONTH))
+    assert "撤销扣分" in out and "→" in out
+    assert "反馈确认：已确认" in ok(run(address, v01, "month", "confirm", "--month", MONTH))
     assert "假条属实" in ok(run(address, admin, "appeal", "list", "--month", MONTH))
 
     out = ok(run(address, admin, "month", "state", "--month", MONTH))
-    assert "approved" in out and "resolve_appeal" in out and "confirm" in out
+    assert "已审定" in out and "下一步：反馈确认、申诉、处理申诉、公示" in out
     out = ok(run(address, admin, "paylist", "--month", MONTH))
-    assert "township" in out and "上山村" in out
+    assert "全乡镇" in out and "上山村" in out
     assert "村干部排名" in ok(run(address, admin, "month", "ranking", "--month", MONTH, "--top", "5"))
     out = ok(run(address, admin, "yearend", "--year", "2026"))
-    assert "INCOMPLETE" in out and "年终考核" in out
-    refused = run(address, admin, "month", "public", "--month", MONTH)
-    assert refused.returncode == 1 and "is approved" in refused.stdout
+    assert "尚不完整" in out and "年终考核" in out
+    refusal(run(address, admin, "month", "public", "--month", MONTH), "is approved")
 
     # --output json on the workflow's read commands, for scripts
     import json

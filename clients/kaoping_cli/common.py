@@ -17,11 +17,11 @@ from typing import Any, Iterable
 import grpc
 import typer
 from google.protobuf.descriptor import FieldDescriptor
-from rich.console import Console
 
 from kaoping.v1 import registry_pb2 as rg
 from kaoping.v1 import registry_pb2_grpc as rg_grpc
-from kaoping_cli.rpc import all_pages, channel, describe_error, server_address
+from kaoping_cli.rpc import all_pages, channel, describe_error, has_status_details, server_address
+from kaoping_cli.terminal import console, err_console, print_error  # noqa: F401 (re-exported: every command prints through these)
 
 # The click that Typer runs on: recent Typer vendors its own copy (typer._click), older
 # releases use the click package. Contexts and usage errors must come from that one.
@@ -31,9 +31,6 @@ try:
 except ImportError:  # pragma: no cover - Typer on the click package
     from click import exceptions as click_exceptions  # noqa: F401
     from click import get_current_context
-
-console = Console()
-err_console = Console(stderr=True)
 
 # Exit codes (the same as the rest of the CLI; documented in docs/staff-guide.md).
 EXIT_OK, EXIT_REFUSED, EXIT_USAGE, EXIT_UNREACHABLE = 0, 1, 2, 3
@@ -51,7 +48,7 @@ class Output(str, Enum):
 
 
 OUTPUT_OPTION = typer.Option(Output.table, "--output", case_sensitive=False,
-                             help="table for people, json for scripts")
+                             help="table（表格，给人看）或 json（给脚本）")
 
 
 # connection ------------------------------------------------------------------------
@@ -90,16 +87,41 @@ def stub(kind, ctx=None):
     return kind(connection(ctx))
 
 
+UNREACHABLE = "无法连接 kaoping 服务器 {address}：请确认服务已启动，或用 --server / KAOPING_SERVER 指定地址。"
+NO_TOKEN = "没有提供令牌：请用 --token 或环境变量 KAOPING_TOKEN 提供管理员发给你的令牌。"
+BAD_TOKEN = ("令牌无效、已吊销或已过期：请向管理员索取新令牌（kaoping token issue），"
+             "再用 --token 或 KAOPING_TOKEN 提供。")
+
+
+def _root_params(ctx=None) -> dict:
+    ctx = ctx if ctx is not None else get_current_context(silent=True)
+    return ctx.find_root().params if ctx is not None else {}
+
+
+def plain_sentence(error: grpc.RpcError) -> str:
+    """One sentence of what to do for the failures that are not about the request: the
+    server cannot be reached, no token, a wrong or revoked token; "" for the others."""
+    params = _root_params()
+    if error.code() == grpc.StatusCode.UNAVAILABLE and not has_status_details(error):
+        return UNREACHABLE.format(address=server_address(params.get("server")))
+    if error.code() == grpc.StatusCode.UNAUTHENTICATED:
+        return BAD_TOKEN if (params.get("token") or "").strip() else NO_TOKEN
+    return ""
+
+
 def fail(error: grpc.RpcError, what: str = "") -> "typer.Exit":
-    """Print the status and field violations; the exit the CLI uses for that error."""
+    """Print why the server refused (or could not be asked) on stderr, in Chinese; the
+    exit the CLI uses for that error. stdout stays clean for --output json."""
     if what:
-        console.print(what, style="red", markup=False, highlight=False)
-    for line in describe_error(error):
-        console.print(line, style="red", markup=False, highlight=False)
+        print_error(what)
+    sentence = plain_sentence(error)
+    for line in [sentence] if sentence else describe_error(error):
+        print_error(line)
     return typer.Exit(EXIT_UNREACHABLE if error.code() == grpc.StatusCode.UNAVAILABLE else EXIT_REFUSED)
 
 
 def call(method, request, timeout: float = 60):
+    """One RPC; a refusal is printed (fail) and ends the command with its exit code."""
     try:
         return method(request, timeout=timeout)
     except grpc.RpcError as error:
@@ -112,7 +134,7 @@ def call_pages(method, request, field: str, max_items: int = 0):
 
 
 def usage_error(message: str) -> "typer.Exit":
-    console.print(message, style="red", markup=False, highlight=False)
+    print_error(message)
     return typer.Exit(EXIT_USAGE)
 
 

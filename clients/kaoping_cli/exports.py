@@ -194,7 +194,7 @@ def _done(export: Export, fmt: Format, file: Optional[Path]) -> None:
     where = write(export, fmt, file)
     if where != "standard output":
         rows = len(export.sheets[0].rows)
-        console.print(f"{export.title}: {rows} rows written to {where}", highlight=False)
+        console.print(f"{export.title}：已将 {rows} 行写入 {where}", highlight=False)
 
 
 @app.command("scores")

@@ -145,11 +145,11 @@ def _rows_from_grid(grid: Iterator[tuple[int, list]], source: str) -> list[Sheet
             rows.append(SheetRow(number, values))
     if columns is None:
         raise ImportFileError(
-            f"{source}: no header row found in the first {HEADER_SCAN_ROWS} rows; it needs at least "
-            f"the columns 村干部 official, 考评类别 category and 事项 kind (see kaoping import --template)")
+            f"{source}：前 {HEADER_SCAN_ROWS} 行中没有表头行；至少需要 村干部、考评类别 和 事项 三栏"
+            f"（见 kaoping import --template）")
     missing = [BY_KEY[k].label for k in ("official", "category", "kind") if k not in columns.values()]
     if missing:
-        raise ImportFileError(f"{source}: missing column(s) {', '.join(missing)}")
+        raise ImportFileError(f"{source}：缺少栏目 {'、'.join(missing)}")
     return rows
 
 
@@ -158,11 +158,11 @@ def read_xlsx(path: Path, sheet: str = "") -> list[SheetRow]:
     try:
         book = load_workbook(path, read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises several kinds for a file that is not XLSX
-        raise ImportFileError(f"{path}: not a readable .xlsx file ({exc})") from exc
+        raise ImportFileError(f"{path}：不是可读的 .xlsx 文件（{exc}）") from exc
     try:
         names = [sheet] if sheet else book.sheetnames
         if sheet and sheet not in book.sheetnames:
-            raise ImportFileError(f"{path}: no sheet {sheet!r}; it has {', '.join(book.sheetnames)}")
+            raise ImportFileError(f"{path}：没有工作表 {sheet!r}；现有 {'、'.join(book.sheetnames)}")
         last_error = None
         for name in names:
             grid = ((n, list(r)) for n, r in enumerate(book[name].iter_rows(values_only=True), start=1))
@@ -170,7 +170,7 @@ def read_xlsx(path: Path, sheet: str = "") -> list[SheetRow]:
                 return _rows_from_grid(grid, f"{path} [{name}]")
             except ImportFileError as exc:
                 last_error = exc
-        raise last_error or ImportFileError(f"{path}: no sheets")
+        raise last_error or ImportFileError(f"{path}：没有工作表")
     finally:
         book.close()
 
@@ -194,7 +194,7 @@ def csv_lines(path: Path, encoding: str = ""):
     try:
         text = decode_csv(path.read_bytes(), encoding)
     except (UnicodeDecodeError, LookupError) as exc:
-        raise ImportFileError(f"{path}: cannot decode ({exc}); try --encoding") from exc
+        raise ImportFileError(f"{path}：无法解码（{exc}）；请用 --encoding 指定编码，如 --encoding big5") from exc
     try:
         dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
     except csv.Error:
@@ -213,4 +213,4 @@ def read_rows(path: Path, sheet: str = "", encoding: str = "") -> list[SheetRow]
         return read_xlsx(path, sheet)
     if suffix in (".csv", ".txt", ".tsv"):
         return read_csv(path, encoding)
-    raise ImportFileError(f"{path}: import reads .xlsx or .csv files")
+    raise ImportFileError(f"{path}：只能汇入 .xlsx 或 .csv 文件")

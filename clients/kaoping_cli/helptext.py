@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import typer
 
-EXIT_CODES = ("Exit codes: 0 done; 1 refused by the server (the reason is printed) or, for import "
-              "and roster import, some rows rejected; 2 usage error (a bad option, an unreadable file, no Chinese font); "
-              "3 the server could not be reached.")
+EXIT_CODES = ("退出码（Exit codes）：0 完成；1 服务器拒绝（原因打印在标准错误），或 import、roster import "
+              "有未通过的行；2 用法错误（选项有误，如 --month 不是月份；文件无法读取；没有中文字体）；"
+              "3 无法连接服务器。")
 
 EXAMPLES: dict[str, list[str]] = {
     "": ["kaoping villages", "kaoping --server 10.0.0.5:50051 scores --month 2026-10 --output json",
@@ -78,7 +78,7 @@ def _epilog(path: str, extra: str = "") -> str:
     lines = EXAMPLES.get(path, [])
     text = ""
     if lines:
-        text = ("Example:" if len(lines) == 1 else "Examples:") + "\n\n" + "\n".join(lines)
+        text = "示例（Example）：" + "\n\n" + "\n".join(lines)
     if extra:
         text = f"{text}\n\n{extra}" if text else extra
     return text

@@ -35,6 +35,7 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from kaoping.text.ime import date_text, plain
 from kaoping.v1 import facts_pb2 as fx
 from kaoping.v1 import facts_pb2_grpc as fx_grpc
 from kaoping_cli.common import (EXIT_OK, EXIT_REFUSED, EXIT_USAGE, OUTPUT_OPTION, Catalog, Output, console,
@@ -134,7 +135,7 @@ class Resolver:
         if r.problems:
             return
         r.fact = fx.Fact(official_id=official_id, month=month, date=day, category=category_id,
-                         kind=kind_id, quantity=v.get("quantity", "") or "1", note=v.get("note", ""),
+                         kind=kind_id, quantity=plain(v.get("quantity", "")) or "1", note=v.get("note", ""),
                          scorer_id=scorer_id, source=SOURCE)
 
 
@@ -143,10 +144,9 @@ def first_word(text: str) -> str:
 
 
 def normal_date(text: str) -> str:
-    m = re.fullmatch(r"\s*(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?\s*", text or "")
-    if not m:
-        return (text or "").strip()
-    return f"{m.group(1)}-{int(m.group(2)):02d}-{int(m.group(3)):02d}"
+    """"2026年10月8日", "２０２６－１０－０８", "2026/10/8" -> "2026-10-08" (kaoping.text.ime);
+    anything else as typed, made plain (the server says what is wrong)."""
+    return date_text(text or "")
 
 
 def _quantity_key(text: str) -> str:
@@ -194,7 +194,7 @@ def send(rows: list[SheetRow], batch_size: int, show_progress: bool = True,
                         TimeElapsedColumn(), console=console, disable=not show_progress)
     facts = stub(fx_grpc.FactServiceStub)
     with progress:
-        task = progress.add_task("汇入 importing", total=len(sendable))
+        task = progress.add_task("汇入中", total=len(sendable))
         done = 0
         while done < len(sendable):   # every round stores at least one fact, or stops
             chunk = sendable[done:done + stream_facts]
@@ -240,28 +240,26 @@ def run_import(path: Path, scorer: str = "", month: str = "", sheet: str = "", e
     report = Report(str(path), rows)
     if stopped is not None:
         done = len(report.imported) + len(report.duplicates)
-        raise fail(stopped, f"import stopped: {path} ({done} rows were stored or already there "
-                            f"before it stopped). Run the same command again: rows already "
-                            f"stored are not imported twice.")
+        raise fail(stopped, f"汇入中断：{path}（中断前已存入或原已存在 {done} 行）。"
+                            f"请再运行同一命令：已存入的行不会重复汇入。")
     return report
 
 
 # reporting ------------------------------------------------------------------------------
 def show_report(report: Report) -> None:
     if report.rejected:
-        table = Table("行 row", "村干部 official", "事项 kind", title="未汇入的行 rejected rows",
-                      title_justify="left")
-        table.add_column("原因 reason", overflow="fold")
+        table = Table("行", "村干部", "事项", title="未汇入的行", title_justify="left")
+        table.add_column("原因", overflow="fold")
         for r in report.rejected:
             table.add_row(str(r.number), r.values.get("official", ""), r.values.get("kind", ""),
                           "\n".join(r.problems))
         console.print(table)
-    console.print(f"{report.file}: {len(report.rows)} rows — {len(report.imported)} imported, "
-                  f"{len(report.duplicates)} already imported, {len(report.rejected)} rejected",
+    console.print(f"{report.file}：共 {len(report.rows)} 行 — 汇入 {len(report.imported)} 行，"
+                  f"此前已汇入 {len(report.duplicates)} 行，未汇入 {len(report.rejected)} 行",
                   highlight=False)
     if report.rejected:
-        console.print("Fix the rejected rows in the file and run the same command again: rows already "
-                      "imported are skipped, never imported twice.", highlight=False)
+        console.print("请在文件中改正未汇入的行，再运行同一命令：已汇入的行会跳过，不会重复汇入。",
+                      highlight=False)
 
 
 # the command ---------------------------------------------------------------------------------
@@ -271,29 +269,28 @@ def import_command(
         template: Optional[Path] = typer.Option(None, "--template", help=(
             "write an empty template (.xlsx with dropdowns, or .csv) to this file and stop")),
         scorer: str = named("scorer", "", "考评人一栏为空的行用它"),
-        month: str = typer.Option("", help="YYYY-MM for rows with neither month nor date"),
+        month: str = typer.Option("", help="没有月份也没有日期的行用这个月份（YYYY-MM）"),
         sheet: str = typer.Option("", help="the sheet to read (default: the first with a fact header)"),
         encoding: str = typer.Option("", help="CSV text encoding (default: UTF-8, else GB18030)"),
         rejects: Optional[Path] = typer.Option(None, help="also write the rejected rows with their "
                                                            "reasons to this .xlsx/.csv"),
         batch_size: int = typer.Option(DEFAULT_BATCH, min=1, max=5000, help="facts per stream message"),
         output: Output = OUTPUT_OPTION):
-    """Import a month's facts from an Excel (.xlsx) or CSV sheet.
+    """从 Excel（.xlsx）或 CSV 表汇入一个月的事实。
 
-    A progress bar runs while the rows are sent; then every rejected row is listed with
-    its row number and reason. Rejected rows never stop the good ones, and importing the
-    same file again imports nothing twice, so: fix the rejected rows, import again. Exit 0
-    when every row is in, 1 when some rows were rejected, 2 when the file cannot be read."""
+    发送时显示进度条；之后列出每个未汇入的行及其行号和原因。未汇入的行不影响其他行，
+    同一文件再汇入一次也不会重复记录，所以：改正未汇入的行，再汇入一次。全部汇入退出码 0，
+    有未汇入的行为 1，文件无法读取为 2。"""
     if template is not None:
         if template.suffix.lower() not in (".xlsx", ".csv"):
-            raise usage_error(f"{template}: the template is written as .xlsx or .csv")
+            raise usage_error(f"{template}：模板只能写成 .xlsx 或 .csv")
         write_template(template, load_catalog())
-        console.print(f"template written to {template}", highlight=False)
+        console.print(f"模板已写入 {template}", highlight=False)
         return
     if file is None:
-        raise usage_error("give the file to import, or --template FILE.xlsx for an empty template")
+        raise usage_error("请给出要汇入的文件，或用 --template 文件.xlsx 生成空模板")
     if not file.exists():
-        raise usage_error(f"{file}: no such file")
+        raise usage_error(f"{file}：没有这个文件")
     try:
         report = run_import(file, scorer, month, sheet, encoding, batch_size,
                             show_progress=output != Output.json)
@@ -306,7 +303,7 @@ def import_command(
     else:
         show_report(report)
         if rejects is not None and report.rejected:
-            console.print(f"rejected rows written to {rejects}", highlight=False)
+            console.print(f"未汇入的行已写入 {rejects}", highlight=False)
     raise typer.Exit(EXIT_REFUSED if report.rejected else EXIT_OK)
 
 

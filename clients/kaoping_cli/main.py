@@ -1,8 +1,8 @@
-"""`kaoping`: a thin client for township staff over the kaoping.v1 RPCs.
+"""`kaoping`：乡镇工作人员使用的村干部绩效考评命令行工具（kaoping.v1 接口的客户端）。
 
-The server address comes from --server or the KAOPING_SERVER environment variable
-(default 127.0.0.1:50051); the bearer token from --token or KAOPING_TOKEN. Exit codes: 0 done, 1 the server refused (the reason is
-printed), 2 bad command-line usage, 3 the server could not be reached.
+服务器地址取自 --server 或环境变量 KAOPING_SERVER（默认 127.0.0.1:50051），令牌取自
+--token 或 KAOPING_TOKEN；--lang zh-Hant 以繁体显示。退出码：0 完成；1 服务器拒绝（原因
+打印在标准错误）；2 命令用法错误（如 --month 不是月份）；3 无法连接服务器。
 """
 from __future__ import annotations
 
@@ -10,9 +10,7 @@ import uuid
 from pathlib import Path
 from typing import Optional
 
-import grpc
 import typer
-from rich.console import Console
 from rich.table import Table
 from rich.tree import Tree
 
@@ -28,54 +26,40 @@ from kaoping.v1 import rulesets_pb2 as rs
 from kaoping.v1 import rulesets_pb2_grpc as rs_grpc
 from kaoping_cli import tokens as token_cmds
 from kaoping_cli import workflow_cmds
-from kaoping_cli.common import ENV_LANG, OUTPUT_OPTION, Output, amount_text, emit_json
+from kaoping_cli.common import (ENV_LANG, OUTPUT_OPTION, ROLE_NAMES, Output, amount_text, call, call_pages, console,
+                                emit_json, stub)
 from kaoping_cli.names import option as named
-from kaoping_cli.rpc import (ENV_CA, ENV_SERVER, ENV_TOKEN, all_pages, channel, describe_error,
-                             server_address)
+from kaoping_cli.rpc import ENV_CA, ENV_SERVER, ENV_TOKEN, server_address
 
 app = typer.Typer(help=__doc__, no_args_is_help=True)
-fact_app = typer.Typer(help="Enter, correct and list facts.", no_args_is_help=True)
-rules_app = typer.Typer(help="Validate, upload, activate and roll back rule sets.", no_args_is_help=True)
+fact_app = typer.Typer(help="录入、更正和查看事实（扣分、加分的依据）。", no_args_is_help=True)
+rules_app = typer.Typer(help="检查、上传、启用和回退考评规则集。", no_args_is_help=True)
 app.add_typer(fact_app, name="fact")
 app.add_typer(rules_app, name="rules")
 workflow_cmds.register(app)  # month ..., appeal ..., yearend, paylist
 token_cmds.register(app)     # token issue|revoke|list
-console = Console()
 state: dict = {}
 
 
 @app.callback()
 def main(server: Optional[str] = typer.Option(None, "--server", envvar=ENV_SERVER,
-                                              help="host:port of kaoping-server"),
+                                              help="kaoping 服务器的 host:port"),
          token: str = typer.Option("", "--token", envvar=ENV_TOKEN, show_default=False,
-                                   help="bearer token (from `kaoping token issue` or `kaoping-server tokens create`)"),
+                                   help="令牌（由管理员用 `kaoping token issue` 或 `kaoping-server tokens create` 发放）"),
          tls_ca: str = typer.Option("", "--tls-ca", envvar=ENV_CA,
-                                    help="CA certificate: connect with TLS"),
-         tls_cert: str = typer.Option("", "--tls-cert", help="client certificate (mutual TLS)"),
-         tls_key: str = typer.Option("", "--tls-key", help="client key (mutual TLS)"),
+                                    help="CA 证书：用 TLS 连接"),
+         tls_cert: str = typer.Option("", "--tls-cert", help="客户端证书（双向 TLS）"),
+         tls_key: str = typer.Option("", "--tls-key", help="客户端私钥（双向 TLS）"),
          lang: str = typer.Option("", "--lang", envvar=ENV_LANG, show_default=False,
-                                  help="zh-Hans (简体, the default) or zh-Hant (繁体) for what kaoping "
-                                       "prints; documents otherwise follow the township's setting")):
+                                  help="显示用字：zh-Hans（简体，默认）或 zh-Hant（繁体）；"
+                                       "不指定时文件按乡镇设置")):
+    from kaoping_cli.common import chosen_script
+    chosen_script()   # a --lang naming neither script is a usage error before anything runs
     state.update(server=server_address(server), token=token, ca=tls_ca, cert=tls_cert, key=tls_key)
 
 
-def _stub(kind):
-    return kind(channel(state.get("server") or server_address(None), state.get("token", ""),
-                        state.get("ca", ""), state.get("cert", ""), state.get("key", "")))
-
-
-def _call(method, request):
-    try:
-        return method(request, timeout=60)
-    except grpc.RpcError as error:
-        for line in describe_error(error):
-            console.print(line, style="red", markup=False, highlight=False)
-        raise typer.Exit(3 if error.code() == grpc.StatusCode.UNAVAILABLE else 1)
-
-
-def _pages(method, request, field: str, max_items: int = 0):
-    """A List* RPC with every page followed (kaoping_cli.rpc.all_pages)."""
-    return all_pages(lambda r: _call(method, r), request, field, max_items)
+# One connection, error rendering and exit codes for every command (kaoping_cli.common).
+_stub, _call, _pages = stub, call, call_pages
 
 
 # facts ---------------------------------------------------------------------
@@ -84,54 +68,64 @@ def fact_add(official: Optional[str] = named("official", None, "必填*"),
              category: Optional[str] = named("category", None, "必填*"),
              kind: Optional[str] = named("kind", None, "必填*"),
              scorer: Optional[str] = named("scorer", None, "你自己，必填*"),
-             month: str = typer.Option("", help="YYYY-MM"), date: str = typer.Option("", help="YYYY-MM-DD"),
-             quantity: Optional[str] = typer.Option(None, help="default 1"),
+             month: str = typer.Option("", help="月份 YYYY-MM（也可写 2026年10月）"),
+             date: str = typer.Option("", help="日期 YYYY-MM-DD（也可写 2026年10月8日）"),
+             quantity: Optional[str] = typer.Option(None, help="数量，默认 1"),
              note: Optional[str] = typer.Option(None),
-             key: str = typer.Option("", help="idempotency key; one is made up if omitted"),
+             key: str = typer.Option("", help="幂等键：同一键重发只记一次；不给则自动生成"),
              village: Optional[str] = named("village", None, "代替 --official：村级事实"),
-             level: str = typer.Option("", help="the fact's level, when its kind has levels"),
+             level: str = typer.Option("", help="等级（事项分等级时必填，如 县级、市级）"),
              interactive: bool = typer.Option(False, "--interactive", "-i", help=(
-                 "ask step by step, offering only valid choices (also what happens when a "
-                 "*required option is missing and stdin is a terminal)"))):
-    """Record one fact. Example: kaoping fact add --official v01-1 --month 2026-10
-    --category attendance --kind meeting_absent --scorer main-01 --note "10月8日例会".
-    Step by step: kaoping fact add (or kaoping fact add -i --scorer main-01)."""
+                 "逐步询问，只列出可选项（缺少 * 必填项且标准输入是终端时也会这样）")),
+             yes: bool = typer.Option(False, "--yes", "-y", help=(
+                 "本月已有完全相同的事实时不再询问，照样记录（供脚本使用）"))):
+    """记录一条事实。示例（Example）：kaoping fact add --official v01-1 --month 2026-10
+    --category attendance --kind meeting_absent --scorer main-01 --note "10月8日例会"。
+    逐步录入：kaoping fact add（或 kaoping fact add -i --scorer main-01），先检查月份是否仍在考评中。
+    本月已录入完全相同的事实时先询问是否再记一次；非交互时须加 --yes，否则不记录（退出码 1）。"""
     if interactive or None in (official or village, category, kind, scorer):
         from kaoping_cli.entry import guided_add
         return guided_add(official=official, category=category, kind=kind, scorer=scorer, month=month,
                           date_=date, quantity=quantity, note=note, key=key, interactive=interactive)
+    from kaoping_cli.fact_checks import confirm_not_duplicate
     quantity = "1" if quantity is None else quantity
     note = "" if note is None else note
     key = key or f"cli-{uuid.uuid4()}"
-    receipt = _call(_stub(fx_grpc.FactServiceStub).SubmitFact, fx.SubmitFactRequest(fact=fx.Fact(
-        official_id=official or "", village_id=village or "", level=level, month=month, date=date,
-        category=category, kind=kind, quantity=quantity, note=note, scorer_id=scorer, source="cli",
-        idempotency_key=key)))
-    word = "already recorded as" if receipt.duplicate else "recorded as"
-    console.print(f"fact {word} #{receipt.fact_id} (key {receipt.idempotency_key})")
+    fact = fx.Fact(official_id=official or "", village_id=village or "", level=level, month=month, date=date,
+                   category=category, kind=kind, quantity=quantity, note=note, scorer_id=scorer, source="cli",
+                   idempotency_key=key)
+    if not confirm_not_duplicate(fact, yes):
+        return
+    receipt = _call(_stub(fx_grpc.FactServiceStub).SubmitFact, fx.SubmitFactRequest(fact=fact))
+    console.print(recorded_text(receipt), highlight=False)
+
+
+def recorded_text(receipt: fx.FactReceipt) -> str:
+    word = "此前已记录为事实" if receipt.duplicate else "已记录事实"
+    return f"{word} #{receipt.fact_id}（幂等键 {receipt.idempotency_key}）"
 
 
 @fact_app.command("correct")
 def fact_correct(fact_id: int, reason: str = typer.Option(...), scorer: str = named("scorer", ...),
                  key: str = typer.Option("")):
-    """Void a fact with a reason (the fact is kept; a correction fact is added)."""
+    """更正：注明原因作废一条事实（原事实保留，另记一条更正事实）。"""
     response = _call(_stub(fx_grpc.FactServiceStub).CorrectFact, fx.CorrectFactRequest(
         fact_id=fact_id, reason=reason, scorer_id=scorer, idempotency_key=key or f"cli-{uuid.uuid4()}"))
-    console.print(f"fact #{fact_id} voided by correction #{response.correction.fact_id}")
+    console.print(f"事实 #{fact_id} 已由更正 #{response.correction.fact_id} 作废", highlight=False)
 
 
 @fact_app.command("list")
 def fact_list(month: str = typer.Option(...), official: str = named("official"),
               village: str = named("village"), output: Output = OUTPUT_OPTION):
-    """List a month's facts, corrections included."""
+    """列出某月的事实（含更正）。"""
     response = _pages(_stub(fx_grpc.FactServiceStub).ListFacts,
                       fx.ListFactsRequest(month=month, official_id=official, village_id=village), "facts")
     if emit_json(output, response):
         return
-    table = Table("#", "official", "category", "kind", "qty", "scorer", "note", "status")
+    table = Table("#", "村干部", "类别", "事项", "数量", "考评人", "备注", "状态", title=f"{month} 事实")
     for f in response.facts:
-        status = (f"voids #{f.voids_fact_id}" if f.voids_fact_id else
-                  f"voided by #{f.voided_by_fact_id}" if f.voided_by_fact_id else "")
+        status = (f"更正 #{f.voids_fact_id}" if f.voids_fact_id else
+                  f"已由 #{f.voided_by_fact_id} 作废" if f.voided_by_fact_id else "")
         table.add_row(str(f.id), f.fact.official_id or f"村 {f.fact.village_id}", f.fact.category,
                       f.fact.kind + (f" ({f.fact.level})" if f.fact.level else ""), f.fact.quantity,
                       f.fact.scorer_id, f.fact.note, status)
@@ -142,8 +136,9 @@ def fact_list(month: str = typer.Option(...), official: str = named("official"),
 @app.command()
 def scores(month: str = typer.Option(...), village: str = named("village"),
            official: str = named("official"), output: Output = OUTPUT_OPTION,
-           township: str = named("township", "", "默认：你的乡镇，或唯一的乡镇")):
-    """Monthly scores: category scores, total, grade and pay per official."""
+           township: str = named("township", "", "默认：你的乡镇，或唯一的乡镇"),
+           wide: bool = typer.Option(False, "--wide", help="每个类别一列的完整表（终端够宽时自动显示）")):
+    """月度考评得分：每位村干部的总分、等次和绩效报酬；终端较窄时各类别只列失分，--wide 列出全部类别。"""
     request = ev.GetMonthlyScoresRequest(month=month)
     if township and not (official or village):
         request.township_id = township
@@ -154,28 +149,21 @@ def scores(month: str = typer.Option(...), village: str = named("village"),
     response = _call(_stub(ev_grpc.EvaluationServiceStub).GetMonthlyScores, request)
     if emit_json(output, response):
         return
-    columns = [c.category for c in response.scores[0].categories] if response.scores else []
-    table = Table("village", "official", *columns, "total", "grade", "pay (元)",
-                  title=f"{response.township_id} {response.month} 绩效月考评 · rule set "
-                        f"{response.ruleset.label} v{response.ruleset.id}")
-    for s in response.scores:
-        grade = s.grade + (" (一票否决)" if s.vetoed else "")
-        table.add_row(s.village_name, s.official_name, *[c.score for c in s.categories], s.total,
-                      grade, s.pay)
-    console.print(table)
+    from kaoping_cli.score_tables import print_scores
+    print_scores(response, console, wide)
 
 
 @app.command()
 def ranking(month: str = typer.Option(...), township: str = named("township"), output: Output = OUTPUT_OPTION):
-    """Officials and villages ranked for a month."""
+    """某月的村排名和村干部排名。"""
     response = _call(_stub(ev_grpc.EvaluationServiceStub).GetRanking,
                      ev.GetRankingRequest(month=month, township_id=township))
     if emit_json(output, response):
         return
-    villages = Table("rank", "village", "average", "officials", title=f"{month} 村排名")
+    villages = Table("名次", "村", "平均分", "人数", title=f"{month} 村排名")
     for v in response.villages:
         villages.add_row(str(v.rank), v.village_name, v.average, str(v.officials))
-    officials = Table("rank", "official", "village", "total", "grade", title=f"{month} 村干部排名")
+    officials = Table("名次", "村干部", "村", "总分", "等次", title=f"{month} 村干部排名")
     for o in response.officials:
         officials.add_row(str(o.rank), o.official_name, o.village_name, o.total, o.grade)
     console.print(villages)
@@ -184,16 +172,16 @@ def ranking(month: str = typer.Option(...), township: str = named("township"), o
 
 @app.command()
 def notice(village: str = named("village", ...), month: str = typer.Option(...), output: Output = OUTPUT_OPTION):
-    """Print the 《反馈通知单》 (feedback notice) for one village and month."""
+    """在终端显示某村某月的《反馈通知单》（可打印的 PDF 见 kaoping print notice）。"""
     response = _call(_stub(ev_grpc.EvaluationServiceStub).GetFeedbackNotice,
                      ev.GetFeedbackNoticeRequest(village_id=village, month=month))
     if emit_json(output, response):
         return
     console.print(f"[bold]{response.title}[/bold]", highlight=False)
-    console.print(f"rule set {response.ruleset.label} v{response.ruleset.id}; "
-                  f"total deducted {response.total_deducted}", highlight=False)
-    table = Table("official", "total", "grade", "points", "fact", "scorer role")
-    table.add_column("reason", overflow="fold")
+    console.print(f"规则集 {response.ruleset.label} v{response.ruleset.id}；"
+                  f"共扣 {response.total_deducted} 分", highlight=False)
+    table = Table("村干部", "总分", "等次", "分值", "事实", "考评人")
+    table.add_column("原因", overflow="fold")
     for o in response.officials:
         if not o.deductions:
             table.add_row(o.official_name, o.total, o.grade, "", "", "", "无扣分")
@@ -201,41 +189,42 @@ def notice(village: str = named("village", ...), month: str = typer.Option(...),
             first = i == 0
             table.add_row(o.official_name if first else "", o.total if first else "",
                           o.grade if first else "", amount_text(d), " ".join(f"#{i}" for i in d.fact_ids) or f"#{d.fact_id}",
-                          d.scorer_role, d.reason + ("（村级）" if d.village_level else ""))
+                          ROLE_NAMES.get(d.scorer_role, d.scorer_role),
+                          d.reason + ("（村级）" if d.village_level else ""))
     console.print(table)
 
 
 @app.command()
 def explain(official: str = named("official", ...), month: str = typer.Option(...), output: Output = OUTPUT_OPTION):
-    """Trace every point of one official's month to its fact and rule."""
+    """逐分说明：某村干部某月每一分来自哪条事实、哪条规则。"""
     response = _call(_stub(ev_grpc.EvaluationServiceStub).ExplainScore,
                      ev.ExplainScoreRequest(official_id=official, month=month))
     if emit_json(output, response):
         return
     s = response.score
-    tree = Tree(f"{s.official_name} ({s.village_name}) {s.month}: total {s.total}, grade {s.grade}, "
-                f"pay {s.pay} · rule set v{s.ruleset.id} {s.ruleset.content_hash[:12]}")
+    tree = Tree(f"{s.official_name}（{s.village_name}）{s.month}：总分 {s.total}，等次 {s.grade}，"
+                f"报酬 {s.pay} 元 · 规则集 v{s.ruleset.id} {s.ruleset.content_hash[:12]}")
     for c in response.categories:
         branch = tree.add(f"{c.score.name} ({c.score.category}): {c.score.score} / {c.score.max}")
         for item in c.items:
-            branch.add(f"{amount_text(item.item)} · {item.fact_summary} · rule {item.item.rule_id}: "
+            branch.add(f"{amount_text(item.item)} · {item.fact_summary} · 规则 {item.item.rule_id}："
                        f"{item.rule_text}")
         if c.note:
             branch.add(c.note)
-    tree.add(f"grades: {response.grade_rule}")
-    tree.add(f"pay: {response.pay_rule}")
+    tree.add(f"等次：{response.grade_rule}")
+    tree.add(f"报酬：{response.pay_rule}")
     console.print(tree, highlight=False)
 
 
 # registry ------------------------------------------------------------------
 @app.command()
 def villages(output: Output = OUTPUT_OPTION, township: str = named("township", "", "默认：你可查阅的全部乡镇")):
-    """List villages."""
+    """列出村。"""
     response = _pages(_stub(rg_grpc.RegistryServiceStub).ListVillages,
                       rg.ListVillagesRequest(township_id=township), "villages")
     if emit_json(output, response):
         return
-    table = Table("id", "name", "township")
+    table = Table("编号", "村名", "乡镇", title="村")
     for v in response.villages:
         table.add_row(v.id, v.name, v.township_id)
     console.print(table)
@@ -243,12 +232,12 @@ def villages(output: Output = OUTPUT_OPTION, township: str = named("township", "
 
 @app.command()
 def officials(village: str = named("village"), output: Output = OUTPUT_OPTION):
-    """List officials with their base performance pay."""
+    """列出村干部及其基本绩效报酬。"""
     response = _pages(_stub(rg_grpc.RegistryServiceStub).ListOfficials,
                       rg.ListOfficialsRequest(village_id=village), "officials")
     if emit_json(output, response):
         return
-    table = Table("id", "name", "position", "village", "base pay (元)")
+    table = Table("编号", "姓名", "职务", "村", "基本报酬(元)", title="村干部")
     for o in response.officials:
         table.add_row(o.id, o.name, o.position, o.village_id, o.base_pay)
     console.print(table)
@@ -256,12 +245,13 @@ def officials(village: str = named("village"), output: Output = OUTPUT_OPTION):
 
 # audit ---------------------------------------------------------------------
 @app.command()
-def audit(actor: str = named("actor"), action: str = typer.Option("", help="e.g. submit_facts"),
-          target: str = typer.Option(""), since: str = typer.Option("", help="YYYY-MM-DD or RFC 3339"),
-          until: str = typer.Option(""), limit: int = typer.Option(1000),
-          csv_file: Optional[Path] = typer.Option(None, "--csv", help="write the entries to this CSV file"),
+def audit(actor: str = named("actor"), action: str = typer.Option("", help="操作，如 submit_facts"),
+          target: str = typer.Option(""), since: str = typer.Option("", help="起始：YYYY-MM-DD 或 RFC 3339"),
+          until: str = typer.Option("", help="截止：YYYY-MM-DD 或 RFC 3339"),
+          limit: int = typer.Option(1000, help="最多显示几条"),
+          csv_file: Optional[Path] = typer.Option(None, "--csv", help="写入这个 CSV 文件"),
           output: Output = OUTPUT_OPTION):
-    """Read the audit log (administrators). Example: kaoping audit --action activate_ruleset --csv audit.csv"""
+    """查阅审计日志（管理员）。示例（Example）：kaoping audit --action activate_ruleset --csv audit.csv"""
     # --limit caps the entries shown; the server pages them (at most 10000 a page).
     response = _pages(_stub(au_grpc.AuditServiceStub).ListAuditEntries, au.ListAuditEntriesRequest(
         actor=actor, action=action, target=target, since=since, until=until,
@@ -274,12 +264,12 @@ def audit(actor: str = named("actor"), action: str = typer.Option("", help="e.g.
             writer.writerow(fields)
             for e in response.entries:
                 writer.writerow([getattr(e, f) for f in fields])
-        console.print(f"{len(response.entries)} entries written to {csv_file}")
+        console.print(f"已将 {len(response.entries)} 条记录写入 {csv_file}", highlight=False)
         return
     if emit_json(output, response):
         return
-    table = Table("id", "at", "actor", "action", "target")
-    table.add_column("after", overflow="fold")
+    table = Table("#", "时间", "操作人", "操作", "对象", title="审计日志")
+    table.add_column("之后", overflow="fold")
     for e in response.entries:
         table.add_row(str(e.id), e.at[:19], e.actor, e.action, e.target, e.after)
     console.print(table)
@@ -292,9 +282,9 @@ def _source(path: Path, label: str = "") -> rs.RuleSetSource:
 
 @rules_app.command("validate")
 def rules_validate(file: Path, server: bool = typer.Option(
-        False, "--server", help="ask the server (its probe and limits) instead of checking here")):
-    """Check a rule file completely and run its example cases; offline unless --server.
-    Example: kaoping rules validate rules/township-sample.yaml"""
+        False, "--server", help="交给服务器检查（用它的探测和限额），而不是在本机检查")):
+    """完整检查一个规则文件并运行其中的示例用例；不加 --server 时离线检查。
+    示例（Example）：kaoping rules validate rules/township-sample.yaml"""
     if server:
         report = _call(_stub(rs_grpc.RuleSetServiceStub).ValidateRuleSet, _source(file))
         problems = [(p.location, p.message) for p in report.problems]
@@ -309,40 +299,41 @@ def rules_validate(file: Path, server: bool = typer.Option(
     for location, message in problems:
         console.print(f"{location}: {message}", style="red", markup=False, highlight=False)
     for name, passed in cases:
-        console.print(("PASS " if passed else "FAIL ") + name, markup=False, highlight=False)
-    console.print("valid" if valid else f"invalid: {len(problems)} problem(s)")
+        console.print(("通过 " if passed else "失败 ") + name, markup=False, highlight=False)
+    console.print("规则文件有效" if valid else f"规则文件无效：{len(problems)} 个问题", highlight=False)
     raise typer.Exit(0 if valid else 1)
 
 
 @rules_app.command("upload")
-def rules_upload(file: Path, label: str = typer.Option(""), township: str = named("township", "", "默认：你的乡镇，或唯一的乡镇")):
-    """Store a new version into the township (validated first); not active until activated."""
+def rules_upload(file: Path, label: str = typer.Option("", help="版本标签，如 “2027 细则”"),
+                 township: str = named("township", "", "默认：你的乡镇，或唯一的乡镇")):
+    """把规则文件存为乡镇的新版本（先检查）；启用（rules activate）之前不生效。"""
     source = _source(file, label)
     source.township_id = township
     v = _call(_stub(rs_grpc.RuleSetServiceStub).UploadRuleSet, source)
-    console.print(f"version {v.ref.id} {v.ref.label} {v.ref.content_hash[:12]}")
+    console.print(f"已存为版本 {v.ref.id} {v.ref.label} {v.ref.content_hash[:12]}（尚未启用）", highlight=False)
 
 
 @rules_app.command("activate")
 def rules_activate(version: int, township: str = named("township", "", "默认：你的乡镇，或唯一的乡镇")):
-    """Make a stored version the township's active one (other townships are untouched)."""
+    """启用乡镇已存的某个版本（其他乡镇不受影响）。"""
     v = _call(_stub(rs_grpc.RuleSetServiceStub).ActivateRuleSet,
               rs.ActivateRuleSetRequest(id=version, township_id=township))
-    console.print(f"active in {v.township_id}: version {v.ref.id} {v.ref.label}")
+    console.print(f"{v.township_id} 现行规则集：版本 {v.ref.id} {v.ref.label}", highlight=False)
 
 
 @rules_app.command("rollback")
 def rules_rollback(township: str = named("township", "", "默认：你的乡镇，或唯一的乡镇")):
-    """Go back to the version the township had active before the current one."""
+    """回退到乡镇在当前版本之前启用的版本。"""
     v = _call(_stub(rs_grpc.RuleSetServiceStub).RollbackRuleSet, rs.RollbackRuleSetRequest(township_id=township))
-    console.print(f"active in {v.township_id}: version {v.ref.id} {v.ref.label}")
+    console.print(f"{v.township_id} 现行规则集：版本 {v.ref.id} {v.ref.label}", highlight=False)
 
 
 @rules_app.command("test")
 def rules_test(files: list[Path]):
-    """Run rule files' example cases locally, like `opa test` (no server, no token):
-    cases passed and failed, and the rules no case exercises.
-    Example: kaoping rules test rules/township-sample.yaml rules/examples/*.yaml"""
+    """在本机运行规则文件的示例用例（类似 `opa test`，无需服务器和令牌）：通过和失败的用例，
+    以及没有用例覆盖的规则。
+    示例（Example）：kaoping rules test rules/township-sample.yaml rules/examples/*.yaml"""
     from kaoping.rules.cases import unexercised
     from kaoping.usecases.rulesets import validate_text
     failed_files = passed = failed = 0
@@ -350,7 +341,7 @@ def rules_test(files: list[Path]):
         checked = validate_text(file.read_text(encoding="utf-8"), str(file))
         for c in checked.cases:
             passed, failed = passed + c.passed, failed + (not c.passed)
-            console.print(("PASS " if c.passed else "FAIL ") + f"{file.name}: {c.name}",
+            console.print(("通过 " if c.passed else "失败 ") + f"{file.name}: {c.name}",
                           markup=False, highlight=False)
             for f in c.failures:
                 console.print(f"     {f}", style="red", markup=False, highlight=False)
@@ -361,21 +352,20 @@ def rules_test(files: list[Path]):
         if checked.ruleset is not None and checked.cases:
             missing = unexercised(checked.ruleset, checked.cases)
             if missing:
-                console.print(f"     {file.name}: no case exercises {', '.join(missing)}",
+                console.print(f"     {file.name}：没有用例覆盖 {', '.join(missing)}",
                               style="yellow", markup=False, highlight=False)
         failed_files += 0 if checked.valid else 1
-    console.print(f"{passed} cases passed, {failed} failed; "
-                  f"{len(files) - failed_files} of {len(files)} files valid")
+    console.print(f"用例通过 {passed} 个，失败 {failed} 个；"
+                  f"{len(files)} 个文件中 {len(files) - failed_files} 个有效", highlight=False)
     raise typer.Exit(1 if failed_files else 0)
 
 
 @rules_app.command("migrate")
 def rules_migrate(file: Path, output: Path = typer.Option(None, "--output", "-o",
-                                                          help="write here instead of stdout"),
-                  in_place: bool = typer.Option(False, "--in-place", help="rewrite FILE")):
-    """Convert a version-1 rule file to the version-2 language (offline). The result
-    scores every month exactly as the original; comments stay.
-    Example: kaoping rules migrate rules/township-sample.yaml -o township-v2.yaml"""
+                                                          help="写入这个文件，而不是标准输出"),
+                  in_place: bool = typer.Option(False, "--in-place", help="直接改写 FILE")):
+    """把第 1 版语言的规则文件转换为第 2 版（离线）。结果对每个月的评分与原文件完全相同，注释保留。
+    示例（Example）：kaoping rules migrate rules/township-sample.yaml -o township-v2.yaml"""
     from kaoping.rules.migrate import AlreadyCurrent, migrate
     from kaoping.rules.model import RuleSetInvalid
     try:
@@ -392,46 +382,45 @@ def rules_migrate(file: Path, output: Path = typer.Option(None, "--output", "-o"
         typer.echo(text, nl=False)
     else:
         target.write_text(text, encoding="utf-8")
-        console.print(f"wrote {target} (language 2)", markup=False, highlight=False)
+        console.print(f"已写入 {target}（第 2 版语言）", markup=False, highlight=False)
 
 
 @rules_app.command("dry-run")
 def rules_dry_run(file: Path, month: str = typer.Option(...), township: str = named("township"),
                   output: Output = OUTPUT_OPTION):
-    """Score a past month under a candidate file without storing anything, and show who
-    gains and who loses against the active rule set."""
+    """试算：用候选规则文件重算过去某月（不保存任何内容），列出与现行规则集相比谁得谁失。"""
     report = _call(_stub(rs_grpc.RuleSetServiceStub).DryRunRuleSet, rs.DryRunRequest(
         candidate=_source(file), month=month, township_id=township))
     if emit_json(output, report):
         return
-    table = Table("official", "village", "total", "grade", "pay (元)", title=(
-        f"{month}: v{report.current.id} {report.current.label} → candidate {report.candidate_hash[:12]}"))
-    table.add_column("changed items", overflow="fold")
+    table = Table("村干部", "村", "总分", "等次", "报酬(元)", title=(
+        f"{month}：v{report.current.id} {report.current.label} → 候选 {report.candidate_hash[:12]}"))
+    table.add_column("变化的扣加分", overflow="fold")
     for d in report.changed:
         items = [f"- {amount_text(i)} {i.rule_id} #{i.fact_id}" for i in d.removed_items] + \
                 [f"+ {amount_text(i)} {i.rule_id} #{i.fact_id}" for i in d.added_items]
         table.add_row(d.official_name, d.village_name, f"{d.old_total} → {d.new_total}",
                       f"{d.old_grade} → {d.new_grade}", f"{d.old_pay} → {d.new_pay}", "\n".join(items))
     console.print(table)
-    console.print(f"{len(report.changed)} officials change, {report.unchanged} unchanged")
+    console.print(f"{len(report.changed)} 人有变化，{report.unchanged} 人不变", highlight=False)
 
 
 @rules_app.command("list")
 def rules_list(output: Output = OUTPUT_OPTION, township: str = named("township", "", "默认：你的乡镇，或唯一的乡镇")):
-    """List the versions the township may activate."""
+    """列出乡镇可启用的规则集版本。"""
     response = _pages(_stub(rs_grpc.RuleSetServiceStub).ListRuleSets,
                       rs.ListRuleSetsRequest(township_id=township), "versions")
     if emit_json(output, response):
         return
-    table = Table("id", "label", "hash", "uploaded", "active")
+    table = Table("版本", "标签", "哈希", "上传时间", "现行", title="规则集版本")
     for v in response.versions:
         table.add_row(str(v.ref.id), v.ref.label, v.ref.content_hash[:12], v.uploaded_at,
-                      "yes" if v.active else "")
+                      "是" if v.active else "")
     console.print(table)
 
 
 # staff commands: import, export, print (docs/staff-guide.md), and an example in every --help
-from kaoping_cli import documents, exports, helptext, importer, roster, townships  # noqa: E402
+from kaoping_cli import documents, exports, helptext, importer, inputs, roster, townships, usage_zh  # noqa: E402
 
 app.command("import")(importer.import_command)
 app.add_typer(townships.app, name="township")
@@ -440,6 +429,8 @@ roster.register(app)  # roster import|export|template, village|official|scorer p
 app.add_typer(exports.app, name="export")
 app.add_typer(documents.app, name="print")
 helptext.attach(app)
+inputs.attach(app)   # months, dates and quantities as an input method types them, for every command
+usage_zh.install()   # click's usage errors in Chinese, on stderr
 
 if __name__ == "__main__":
     app()

@@ -81,8 +81,8 @@ class AmbiguousName(NameProblem):
 
 def find(text: str, choices: Sequence[Choice], what: str = "", hint: str = "") -> Choice:
     """The one choice the text names (see the module's order); UnknownName or
-    AmbiguousName otherwise. `what` is a key of NOUNS (or a noun), `hint` a scope for
-    the message ("在上山村")."""
+    AmbiguousName otherwise. `what` is a key of NOUNS (or a noun), `hint` the scope
+    searched, for the message ("（在上山村）")."""
     given = (text or "").strip()
     noun = NOUNS.get(what, what)
     if not given:
@@ -99,8 +99,8 @@ def find(text: str, choices: Sequence[Choice], what: str = "", hint: str = "") -
         lambda c: fold(c.name) == key,
         # "v01-1 徐永福" after the official was renamed: the id written first still counts
         lambda c: " " in given and fold(c.id) == first)
-    for matches in stages:
-        hits = [c for c in choices if matches(c)]
+    for stage in stages:
+        hits = [c for c in choices if stage(c)]
         if len(hits) == 1:
             return hits[0]
         if hits:
@@ -133,14 +133,6 @@ def suggestions(text: str, choices: Sequence[Choice], limit: int = SUGGESTIONS) 
             if c not in found:
                 found.append(c)
     return found[:limit]
-
-
-def matches(text: str, choices: Sequence[Choice]) -> Optional[Choice]:
-    """find() without the error: the choice, or None (for prompts that ask again)."""
-    try:
-        return find(text, choices)
-    except NameProblem:
-        return None
 
 
 # the lists, once per command run ---------------------------------------------------------

@@ -19,6 +19,7 @@ from kaoping_cli.common import ROLE_NAMES
 from kaoping_cli.fact_sheet import ImportFileError, cell_text, csv_lines
 
 KINDS = ("villages", "officials", "scorers")
+KIND_LABELS = {"villages": "村", "officials": "村干部", "scorers": "考评人"}
 ENTRY = {"villages": "village", "officials": "official", "scorers": "scorer"}
 SHEET_TITLES = {"villages": "村 villages", "officials": "村干部 officials", "scorers": "考评人 scorers"}
 SHEET_ALIASES = {"villages": ("村", "villages", "village", "村庄", "村庄"),
@@ -127,8 +128,8 @@ def rows_of_grid(kind: str, grid, sheet: str) -> list[rg.RosterRow]:
             columns = header_columns(kind, list(cells))
             missing = [c.label for c in COLUMNS[kind] if c.key in ("id", "name") and c.key not in columns.values()]
             if missing:
-                raise ImportFileError(f"{sheet}: row {number} is not a {kind} header; missing "
-                                      f"{', '.join(missing)} (see kaoping roster template)")
+                raise ImportFileError(f"{sheet}：第 {number} 行不是{KIND_LABELS.get(kind, kind)}表头，缺少 "
+                                      f"{'、'.join(missing)}（见 kaoping roster template）")
             continue
         values: dict[str, str] = {}
         attributes: dict[str, str] = {}
@@ -163,13 +164,13 @@ def read_roster(path: Path, kind: str = "", encoding: str = "") -> list[rg.Roste
         try:
             book = load_workbook(path, read_only=True, data_only=True)
         except Exception as exc:  # openpyxl raises several kinds for a file that is not XLSX
-            raise ImportFileError(f"{path}: not a readable .xlsx file ({exc})") from exc
+            raise ImportFileError(f"{path}：不是可读的 .xlsx 文件（{exc}）") from exc
         try:
             rows: list[rg.RosterRow] = []
             kinds = {name: sheet_kind(name) for name in book.sheetnames}
             if not any(kinds.values()):
-                raise ImportFileError(f"{path}: no sheet named 村 villages, 村干部 officials or 考评人 "
-                                      f"scorers (it has {', '.join(book.sheetnames)})")
+                raise ImportFileError(f"{path}：没有名为 村、村干部 或 考评人 的工作表"
+                                      f"（现有 {'、'.join(book.sheetnames)}）")
             for name, found in kinds.items():
                 if found and (not kind or found == kind):
                     grid = enumerate(book[name].iter_rows(values_only=True), start=1)
@@ -180,9 +181,9 @@ def read_roster(path: Path, kind: str = "", encoding: str = "") -> list[rg.Roste
     if suffix in (".csv", ".txt", ".tsv"):
         lines = list(csv_lines(path, encoding))
         if not lines:
-            raise ImportFileError(f"{path}: empty")
+            raise ImportFileError(f"{path}：文件是空的")
         return rows_of_grid(kind or guess_kind(lines[0]), enumerate(lines, start=1), path.name)
-    raise ImportFileError(f"{path}: a roster is read from .xlsx or .csv files")
+    raise ImportFileError(f"{path}：名册只能从 .xlsx 或 .csv 文件读取")
 
 
 def headers(kind: str, attributes: list[str] = ()) -> list[str]:

@@ -54,16 +54,53 @@ def channel(address: str, token: str = "", ca_file: str = "", cert_file: str = "
     return grpc.intercept_channel(ch, _Bearer(token)) if token else ch
 
 
+def localized_message(error: grpc.RpcError, prefix: str = "zh") -> str:
+    """The google.rpc.LocalizedMessage the server attached for a Chinese reader (locale
+    zh-CN, or any zh-*), "" when it sent none."""
+    status = _status(error)
+    for detail in status.details if status is not None else ():
+        if detail.Is(error_details_pb2.LocalizedMessage.DESCRIPTOR):
+            message = error_details_pb2.LocalizedMessage()
+            detail.Unpack(message)
+            if message.locale.lower().startswith(prefix) and message.message.strip():
+                return message.message.strip()
+    return ""
+
+
+def field_violations(error: grpc.RpcError) -> list[tuple[str, str]]:
+    status = _status(error)
+    out: list[tuple[str, str]] = []
+    for detail in status.details if status is not None else ():
+        if detail.Is(error_details_pb2.BadRequest.DESCRIPTOR):
+            bad = error_details_pb2.BadRequest()
+            detail.Unpack(bad)
+            out += [(v.field, v.description) for v in bad.field_violations]
+    return out
+
+
+def _status(error: grpc.RpcError):
+    try:
+        return rpc_status.from_call(error)
+    except (ValueError, AttributeError):   # a malformed or foreign status: show the text only
+        return None
+
+
+def has_status_details(error: grpc.RpcError) -> bool:
+    """True when the server itself answered with a rich status (kaoping's servicers
+    always attach one); a channel that never reached a server has none."""
+    return _status(error) is not None
+
+
 def describe_error(error: grpc.RpcError) -> list[str]:
-    """The status and every field violation, one line each."""
+    """What went wrong, one line each: the server's Chinese message (LocalizedMessage,
+    zh-CN) when it sent one, else the status and its English text; then every field
+    violation, which names the exact field (a file's row, an option) the message is about."""
+    localized = localized_message(error)
+    violations = field_violations(error)
+    if localized:
+        return localized.splitlines() + [f"  详情 {field}: {description}" for field, description in violations]
     lines = [f"{error.code().name}: {error.details()}"]
-    status = rpc_status.from_call(error)
-    if status is not None:
-        for detail in status.details:
-            if detail.Is(error_details_pb2.BadRequest.DESCRIPTOR):
-                bad = error_details_pb2.BadRequest()
-                detail.Unpack(bad)
-                lines += [f"  {v.field}: {v.description}" for v in bad.field_violations]
+    lines += [f"  {field}: {description}" for field, description in violations]
     return lines
 
 

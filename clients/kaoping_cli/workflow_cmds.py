@@ -1,86 +1,79 @@
 """`kaoping month ...`, `kaoping appeal ...`, `kaoping yearend`, `kaoping paylist`:
 the monthly workflow (scoring → aggregated → approved → published → paid), appeals,
-rankings, the year-end evaluation and pay lists."""
+rankings, the year-end evaluation and pay lists. What they print is Chinese (考评中 →
+已汇总 → 已审定 → 公示中 → 已兑现); --output json keeps the API's own values."""
 from __future__ import annotations
 
-import grpc
 import typer
 from rich.console import Console
 from rich.table import Table
 
 from kaoping.v1 import workflow_pb2 as wf
 from kaoping.v1 import workflow_pb2_grpc as wf_grpc
-from kaoping_cli.common import OUTPUT_OPTION, Output, amount_text, emit_json
+from kaoping_cli.common import (OUTPUT_OPTION, ROLE_NAMES, STATE_NAMES, Output, amount_text, call, console,
+                                emit_json, stub)
 from kaoping_cli.names import option as named
-from kaoping_cli.rpc import all_pages, channel, describe_error, server_address
+from kaoping_cli.rpc import all_pages
 
-try:  # the click Typer runs on: recent Typer vendors its own copy
-    from typer._click.globals import get_current_context
-except ImportError:  # pragma: no cover
-    from click import get_current_context
+month_app = typer.Typer(help="月度流程：状态、汇总、审定、反馈确认、公示、兑现。\n\n"
+                             "示例（Example）：kaoping month state --month 2026-10", no_args_is_help=True)
+appeal_app = typer.Typer(help="对扣分的申诉：提出、处理、查看。\n\n"
+                              "示例（Example）：kaoping appeal list --month 2026-10", no_args_is_help=True)
 
-_CONSOLE = Console()
-
-month_app = typer.Typer(help="The monthly workflow: state, aggregate, approve, confirm, publish, pay.\n\n"
-                             "Example: kaoping month state --month 2026-10", no_args_is_help=True)
-appeal_app = typer.Typer(help="Appeals (申诉) against deductions: submit, resolve, list.\n\n"
-                              "Example: kaoping appeal list --month 2026-10", no_args_is_help=True)
-
-MONTH = typer.Option(..., "--month", help="YYYY-MM")
+MONTH = typer.Option(..., "--month", help="月份 YYYY-MM（也可写 2026年10月）")
 TOWNSHIP = named("township", "", "默认：你的乡镇，或唯一的乡镇")
 
 
-def _channel() -> grpc.Channel:
-    """From the root command's options (--server, --token, TLS), read through the click
-    context so that this works as the `kaoping` script and as `python -m kaoping_cli.main`."""
-    ctx = get_current_context(silent=True)
-    p = ctx.find_root().params if ctx is not None else {}
-    return channel(server_address(p.get("server")), p.get("token") or "", p.get("tls_ca") or "",
-                   p.get("tls_cert") or "", p.get("tls_key") or "")
-
-
 def _rpc(name: str, request):
-    try:
-        return getattr(wf_grpc.WorkflowServiceStub(_channel()), name)(request, timeout=120)
-    except grpc.RpcError as error:
-        for line in describe_error(error):
-            _CONSOLE.print(line, style="red", markup=False, highlight=False)
-        raise typer.Exit(3 if error.code() == grpc.StatusCode.UNAVAILABLE else 1)
+    """One WorkflowService call; refusals are printed on stderr with the CLI's exit codes
+    (kaoping_cli.common.call)."""
+    return call(getattr(stub(wf_grpc.WorkflowServiceStub), name), request, timeout=120)
 
 
 def _console() -> Console:
-    return _CONSOLE
+    return console
+
+
+def _state(value: str) -> str:
+    return STATE_NAMES.get(value, value)
+
+
+ACTIONS = {"aggregate": "汇总", "reopen": "退回考评", "approve": "审定", "confirm": "反馈确认",
+           "publish": "公示", "pay": "兑现", "mark_paid": "兑现", "appeal": "申诉", "resolve_appeal": "处理申诉"}
+APPEAL_STATES = {"pending": "待处理", "upheld": "维持", "overturned": "撤销扣分"}
+CONFIRMATION = {"unconfirmed": "未确认", "confirmed": "已确认", "deemed_confirmed": "逾期视为确认"}
 
 
 def _print_state(s: wf.MonthState) -> None:
     console = _console()
-    version = f"rule set v{s.ruleset.id} {s.ruleset.content_hash[:12]}" if s.ruleset.id else "no version bound"
-    console.print(f"[bold]{s.township_id} {s.month}: {s.state}[/bold] · {version} · revision {s.revision}",
+    version = f"规则集 v{s.ruleset.id} {s.ruleset.content_hash[:12]}" if s.ruleset.id else "未绑定规则集版本"
+    console.print(f"[bold]{s.township_id} {s.month}：{_state(s.state)}[/bold] · {version} · 第 {s.revision} 次变更",
                   highlight=False)
     dates = [(label, value) for label, value in (
-        ("approved", s.approved_on), ("appeals until", s.appeal_deadline), ("published", s.published_on),
-        ("notice until", s.notice_ends), ("paid", s.paid_on)) if value]
+        ("审定于", s.approved_on), ("申诉截止", s.appeal_deadline), ("公示于", s.published_on),
+        ("公示截止", s.notice_ends), ("兑现于", s.paid_on)) if value]
     if dates:
         console.print(" · ".join(f"{label} {value}" for label, value in dates), highlight=False)
     if s.state == "approved":
         confirmed = sum(1 for v in s.villages if v.state != "unconfirmed")
-        console.print(f"villages confirmed {confirmed}/{len(s.villages)}; appeals pending "
-                      f"{s.pending_appeals}", highlight=False)
-    console.print(f"next: {', '.join(s.next_actions) or '—'}", highlight=False)
+        console.print(f"已确认的村 {confirmed}/{len(s.villages)}；待处理申诉 "
+                      f"{s.pending_appeals} 件", highlight=False)
+    console.print(f"下一步：{'、'.join(ACTIONS.get(a, a) for a in s.next_actions) or '—'}", highlight=False)
     for line in s.drift:
-        console.print(f"drift: {line}", style="yellow", markup=False, highlight=False)
+        console.print(f"注意（规则集变化）：{line}", style="yellow", markup=False, highlight=False)
     if s.history:
-        table = Table("at", "action", "state", "by", "note", title="trail")
+        table = Table("时间", "操作", "状态", "操作人", "说明", title="流程记录")
         for e in s.history:
-            table.add_row(e.at[:19], e.action, f"{e.from_state} → {e.to_state}", f"{e.actor} ({e.role})",
-                          e.note)
+            table.add_row(e.at[:19], ACTIONS.get(e.action, e.action),
+                          f"{_state(e.from_state)} → {_state(e.to_state)}",
+                          f"{e.actor}（{ROLE_NAMES.get(e.role, e.role)}）", e.note)
         console.print(table)
 
 
 @month_app.command("state")
 def month_state(month: str = MONTH, township: str = TOWNSHIP, output: Output = OUTPUT_OPTION):
-    """Where the month is in the workflow, and its trail.
-    Example: kaoping month state --month 2026-10"""
+    """月份处在流程的哪一步，以及流程记录。
+    示例（Example）：kaoping month state --month 2026-10"""
     state = _rpc("GetMonthState", wf.MonthRequest(month=month, township_id=township))
     if not emit_json(output, state):
         _print_state(state)
@@ -88,41 +81,41 @@ def month_state(month: str = MONTH, township: str = TOWNSHIP, output: Output = O
 
 @month_app.command("aggregate")
 def month_aggregate(month: str = MONTH, township: str = TOWNSHIP, note: str = typer.Option("")):
-    """Freeze the month's totals for the meeting (统一汇总); facts are closed from now on.
-    Example: kaoping month aggregate --month 2026-10"""
+    """统一汇总：为会议冻结本月得分；此后不再接受事实录入。
+    示例（Example）：kaoping month aggregate --month 2026-10"""
     _print_state(_rpc("Aggregate", wf.MonthRequest(month=month, township_id=township, note=note)))
 
 
 @month_app.command("reopen")
-def month_reopen(month: str = MONTH, note: str = typer.Option(..., help="why"), township: str = TOWNSHIP):
-    """Back to scoring before approval (the meeting found an error).
-    Example: kaoping month reopen --month 2026-10 --note 'v03 facts missing'"""
+def month_reopen(month: str = MONTH, note: str = typer.Option(..., help="原因"), township: str = TOWNSHIP):
+    """审定前退回考评（会议发现错误时）。
+    示例（Example）：kaoping month reopen --month 2026-10 --note 'v03 facts missing'"""
     _print_state(_rpc("Reopen", wf.MonthRequest(month=month, township_id=township, note=note)))
 
 
 @month_app.command("approve")
 def month_approve(month: str = MONTH, township: str = TOWNSHIP,
-                  version_hash: str = typer.Option("", help="the rule-set hash the meeting approved"),
+                  version_hash: str = typer.Option("", help="会议审定的规则集哈希"),
                   note: str = typer.Option("")):
-    """Record the meeting's approval (会议审定); binds the rule-set version.
-    Example: kaoping month approve --month 2026-10 --note '11月3日党委会审定'"""
+    """记录会议审定，并绑定规则集版本。
+    示例（Example）：kaoping month approve --month 2026-10 --note '11月3日党委会审定'"""
     _print_state(_rpc("Approve", wf.ApproveRequest(month=month, township_id=township,
                                                    content_hash=version_hash, note=note)))
 
 
 @month_app.command("publish")
 def month_publish(month: str = MONTH, township: str = TOWNSHIP, note: str = typer.Option("")):
-    """Start the public notice (公示).
-    Example: kaoping month publish --month 2026-10"""
+    """开始公示。
+    示例（Example）：kaoping month publish --month 2026-10"""
     _print_state(_rpc("Publish", wf.MonthRequest(month=month, township_id=township, note=note)))
 
 
 @month_app.command("pay")
 def month_pay(month: str = MONTH, township: str = TOWNSHIP,
-              reference: str = typer.Option("", help="e.g. the bank batch number"),
+              reference: str = typer.Option("", help="如银行批次号"),
               note: str = typer.Option("")):
-    """Record the month's amounts as paid (兑现), after the notice period.
-    Example: kaoping month pay --month 2026-10 --reference BANK-2026-11-15"""
+    """公示期满后，记录本月报酬已兑现。
+    示例（Example）：kaoping month pay --month 2026-10 --reference BANK-2026-11-15"""
     _print_state(_rpc("MarkPaid", wf.MarkPaidRequest(month=month, township_id=township,
                                                      reference=reference, note=note)))
 
@@ -130,22 +123,23 @@ def month_pay(month: str = MONTH, township: str = TOWNSHIP,
 def _print_feedback(f: wf.VillageFeedback) -> None:
     console = _console()
     console.print(f"[bold]{f.title}[/bold]", highlight=False)
-    status = f"month {f.month_state}" + (" (provisional: still scoring)" if f.provisional else "")
-    console.print(f"{status} · rule set v{f.ruleset.id} · confirmation: {f.confirmation.state}"
-                  + (f" by {f.confirmation.confirmed_by}" if f.confirmation.confirmed_by else "")
-                  + (f" · appeals until {f.appeal_deadline}" if f.appeal_deadline else "")
-                  + f" · total deducted {f.total_deducted}", highlight=False)
-    table = Table("official", "total", "grade", "points", "fact", "scorer role", "appeal")
-    table.add_column("reason", overflow="fold")
+    status = f"月份{_state(f.month_state)}" + ("（仍在考评，结果未定）" if f.provisional else "")
+    confirmation = CONFIRMATION.get(f.confirmation.state, f.confirmation.state)
+    console.print(f"{status} · 规则集 v{f.ruleset.id} · 反馈确认：{confirmation}"
+                  + (f"（{f.confirmation.confirmed_by}）" if f.confirmation.confirmed_by else "")
+                  + (f" · 申诉截止 {f.appeal_deadline}" if f.appeal_deadline else "")
+                  + f" · 共扣 {f.total_deducted} 分", highlight=False)
+    table = Table("村干部", "总分", "等次", "分值", "事实", "考评人", "申诉")
+    table.add_column("原因", overflow="fold")
     for o in f.officials:
         if not o.deductions:
             table.add_row(o.official_name, o.total, o.grade, "", "", "", "", "无扣分")
         for i, d in enumerate(o.deductions):
             first = i == 0
-            appeal = f"#{d.appeal_id} {d.appeal_state}" if d.appeal_id else ""
+            appeal = f"#{d.appeal_id} {APPEAL_STATES.get(d.appeal_state, d.appeal_state)}" if d.appeal_id else ""
             table.add_row(o.official_name if first else "", o.total if first else "",
                           o.grade if first else "", amount_text(d.item), f"#{d.item.fact_id}",
-                          d.item.scorer_role, appeal, d.item.reason)
+                          ROLE_NAMES.get(d.item.scorer_role, d.item.scorer_role), appeal, d.item.reason)
     console.print(table)
     if f.appeals:
         _print_appeals(list(f.appeals))
@@ -153,8 +147,8 @@ def _print_feedback(f: wf.VillageFeedback) -> None:
 
 @month_app.command("feedback")
 def month_feedback(village: str = named("village", ...), month: str = MONTH, output: Output = OUTPUT_OPTION):
-    """The village's 《反馈通知单》 with every deduction, its appeal and the confirmation.
-    Example: kaoping month feedback --village v01 --month 2026-10"""
+    """村的《反馈通知单》：每条扣分、对应的申诉和反馈确认情况。
+    示例（Example）：kaoping month feedback --village v01 --month 2026-10"""
     feedback = _rpc("GetVillageFeedback", wf.VillageFeedbackRequest(village_id=village, month=month))
     if not emit_json(output, feedback):
         _print_feedback(feedback)
@@ -173,9 +167,9 @@ def _on_behalf(signed_by: str, reason: str) -> wf.OnBehalf | None:
 def month_confirm(month: str = MONTH, village: str = named("village", "", "默认：你的村"),
                   note: str = typer.Option(""), township: str = TOWNSHIP,
                   signed_by: str = SIGNED_BY, on_behalf_reason: str = ON_BEHALF_REASON):
-    """Confirm your village's feedback notice (反馈确认); the township office records a
-    paper-signed confirmation with --village, --signed-by and --on-behalf-reason.
-    Example: kaoping month confirm --month 2026-10 --note '两委会议讨论无异议'"""
+    """反馈确认：确认本村的《反馈通知单》；镇办公室为村登记纸质签字的确认时，给出
+    --village、--signed-by 和 --on-behalf-reason（代为登记）。
+    示例（Example）：kaoping month confirm --month 2026-10 --note '两委会议讨论无异议'"""
     _print_feedback(_rpc("Confirm", wf.ConfirmRequest(month=month, village_id=village, note=note,
                                                       township_id=township,
                                                       on_behalf=_on_behalf(signed_by, on_behalf_reason))))
@@ -183,12 +177,12 @@ def month_confirm(month: str = MONTH, village: str = named("village", "", "默�
 
 @month_app.command("public")
 def month_public(month: str = MONTH, township: str = TOWNSHIP, output: Output = OUTPUT_OPTION):
-    """The public notice (公示): name, village, score, grade and pay tier.
-    Example: kaoping month public --month 2026-10"""
+    """公示名单：姓名、村、得分、等次和报酬档次。
+    示例（Example）：kaoping month public --month 2026-10"""
     n = _rpc("GetPublicNotice", wf.MonthRequest(month=month, township_id=township))
     if emit_json(output, n):
         return
-    table = Table("rank", "name", "village", "total", "grade", "pay tier",
+    table = Table("名次", "姓名", "村", "总分", "等次", "报酬档次",
                   title=f"{n.title} ({n.published_on} – {n.notice_ends})")
     for line in n.lines:
         table.add_row(str(line.rank), line.official_name, line.village_name, line.total, line.grade,
@@ -201,27 +195,27 @@ def _change(value: int) -> str:
 
 
 @month_app.command("ranking")
-def month_ranking(month: str = MONTH, township: str = TOWNSHIP, top: int = typer.Option(0, help="0: all"),
+def month_ranking(month: str = MONTH, township: str = TOWNSHIP, top: int = typer.Option(0, help="只列前几名；0 为全部"),
                   output: Output = OUTPUT_OPTION):
-    """晒成绩、比作为: the month's ranks, change from last month, and the year to date.
-    Example: kaoping month ranking --month 2026-10 --top 20"""
+    """晒成绩、比作为：本月名次、与上月相比的变化和全年累计。
+    示例（Example）：kaoping month ranking --month 2026-10 --top 20"""
     r = _rpc("GetYearToDateRanking", wf.MonthRequest(month=month, township_id=township))
     if emit_json(output, r):
         return
     provisional = [m.month for m in r.months if m.provisional]
     console = _console()
     if provisional:
-        console.print(f"provisional (still scoring): {', '.join(provisional)}", style="yellow",
+        console.print(f"仍在考评、结果未定的月份：{'、'.join(provisional)}", style="yellow",
                       highlight=False)
-    villages = Table("rank", "change", "village", "average", "YTD average", "YTD rank",
+    villages = Table("名次", "变化", "村", "平均分", "全年平均", "全年名次",
                      title=f"{r.month} 村排名")
     for v in r.villages:
-        villages.add_row(str(v.rank), _change(v.rank_change) if v.previous_rank else "new",
+        villages.add_row(str(v.rank), _change(v.rank_change) if v.previous_rank else "新",
                          v.village_name, v.average, v.ytd_average, str(v.ytd_rank))
-    officials = Table("rank", "change", "official", "village", "total", "Δ total", "grade",
-                      "YTD average", "YTD rank", title=f"{r.month} 村干部排名")
+    officials = Table("名次", "变化", "村干部", "村", "总分", "分差", "等次",
+                      "全年平均", "全年名次", title=f"{r.month} 村干部排名")
     for o in (r.officials[:top] if top else r.officials):
-        officials.add_row(str(o.rank), _change(o.rank_change) if o.previous_rank else "new",
+        officials.add_row(str(o.rank), _change(o.rank_change) if o.previous_rank else "新",
                           o.official_name, o.village_name, o.total, o.total_change or "",
                           o.grade + (" (一票否决)" if o.vetoed else ""), o.ytd_average, str(o.ytd_rank))
     console.print(villages)
@@ -230,45 +224,45 @@ def month_ranking(month: str = MONTH, township: str = TOWNSHIP, top: int = typer
 
 # appeals -------------------------------------------------------------------------
 def _print_appeals(appeals: list) -> None:
-    table = Table("#", "month", "official", "fact", "points", "state", "by", "before → after")
-    table.add_column("reason / decision", overflow="fold")
+    table = Table("#", "月份", "村干部", "事实", "分值", "状态", "提出人", "处理前 → 处理后", title="申诉")
+    table.add_column("理由 / 处理意见", overflow="fold")
     for a in appeals:
         change = (f"{a.before.total} {a.before.grade} {a.before.pay} → {a.after.total} "
                   f"{a.after.grade} {a.after.pay}") if a.before.grade else ""
         text = a.reason + (f" / {a.decision_reason} ({a.resolved_by})" if a.decision_reason else "")
         table.add_row(str(a.id), a.month, a.official_name or a.official_id, f"#{a.fact_id}", a.points,
-                      a.state, a.submitted_by, change, text)
+                      APPEAL_STATES.get(a.state, a.state), a.submitted_by, change, text)
     _console().print(table)
 
 
 @appeal_app.command("submit")
 def appeal_submit(fact_id: int, reason: str = typer.Option(...),
-                  appellant: str = typer.Option("village", help="village, or official (through the village)"),
+                  appellant: str = typer.Option("village", help="village（村），或 official（村干部，经由村）"),
                   signed_by: str = SIGNED_BY, on_behalf_reason: str = ON_BEHALF_REASON):
-    """Dispute one deduction of your village (by the fact behind it); the township office
-    files a paper appeal with --signed-by and --on-behalf-reason.
-    Example: kaoping appeal submit 123 --reason '当天请假已批准'"""
+    """对本村的一条扣分提出申诉（按扣分所依据的事实编号）；镇办公室代村登记纸质申诉时，
+    给出 --signed-by 和 --on-behalf-reason（代为登记）。
+    示例（Example）：kaoping appeal submit 123 --reason '当天请假已批准'"""
     a = _rpc("Appeal", wf.AppealRequest(fact_id=fact_id, reason=reason, appellant=appellant,
                                         on_behalf=_on_behalf(signed_by, on_behalf_reason)))
-    _console().print(f"appeal #{a.id} against fact #{a.fact_id} ({a.points} {a.rule_id}) is {a.state}",
-                     highlight=False)
+    _console().print(f"已对事实 #{a.fact_id}（{a.points} {a.rule_id}）提出申诉 #{a.id}，"
+                     f"状态：{APPEAL_STATES.get(a.state, a.state)}", highlight=False)
 
 
 @appeal_app.command("resolve")
-def appeal_resolve(appeal_id: int, decision: str = typer.Option(..., help="upheld or overturned"),
-                   reason: str = typer.Option(...)):
-    """Decide an appeal; an overturn voids the fact and recomputes the month.
-    Example: kaoping appeal resolve 4 --decision overturned --reason '假条属实'"""
+def appeal_resolve(appeal_id: int, decision: str = typer.Option(..., help="upheld（维持）或 overturned（撤销扣分）"),
+                   reason: str = typer.Option(..., help="处理意见")):
+    """处理申诉；撤销扣分会作废该事实并重算本月。
+    示例（Example）：kaoping appeal resolve 4 --decision overturned --reason '假条属实'"""
     a = _rpc("ResolveAppeal", wf.ResolveAppealRequest(appeal_id=appeal_id, decision=decision, reason=reason))
     _print_appeals([a])
 
 
 @appeal_app.command("list")
 def appeal_list(month: str = typer.Option(""), year: int = typer.Option(0), village: str = named("village"),
-                state: str = typer.Option("", help="pending, upheld or overturned"),
+                state: str = typer.Option("", help="pending（待处理）、upheld（维持）或 overturned（撤销扣分）"),
                 township: str = TOWNSHIP, output: Output = OUTPUT_OPTION):
-    """Appeals with their trail (who, when, why, before and after).
-    Example: kaoping appeal list --year 2026 --state pending"""
+    """申诉及其经过（谁、何时、为何、处理前后）。
+    示例（Example）：kaoping appeal list --year 2026 --state pending"""
     r = all_pages(lambda req: _rpc("ListAppeals", req), wf.ListAppealsRequest(
         month=month, year=year, village_id=village, state=state, township_id=township), "appeals")
     if not emit_json(output, r):
@@ -277,58 +271,57 @@ def appeal_list(month: str = typer.Option(""), year: int = typer.Option(0), vill
 
 # year-end and pay -------------------------------------------------------------------
 def yearend(year: int = typer.Option(...), township: str = TOWNSHIP,
-            pool: str = typer.Option("", help="yuan to split instead of the rule set's pool"),
+            pool: str = typer.Option("", help="用这笔奖金（元）分配，而不是规则集中的奖金池"),
             output: Output = OUTPUT_OPTION):
-    """The year-end evaluation: scores, grades (veto list, excellent quota) and rewards.
-    Example: kaoping yearend --year 2026"""
+    """年终考核：得分、等次（一票否决、优秀名额）和奖励。
+    示例（Example）：kaoping yearend --year 2026"""
     y = _rpc("GetYearEnd", wf.GetYearEndRequest(year=year, township_id=township, pool=pool))
     if emit_json(output, y):
         return
     console = _console()
-    console.print(f"[bold]{y.township_id} {y.year} 年终考核[/bold] · rule set v{y.ruleset.id} · {y.formula}",
+    console.print(f"[bold]{y.township_id} {y.year} 年终考核[/bold] · 规则集 v{y.ruleset.id} · {y.formula}",
                   highlight=False)
     if not y.complete:
-        console.print("INCOMPLETE: " + "; ".join(
-            ([f"not approved {', '.join(y.missing_months)}"] if y.missing_months else []) +
-            ([f"not paid {', '.join(y.unpaid_months)}"] if y.unpaid_months else [])),
+        console.print("尚不完整：" + "；".join(
+            ([f"未审定 {'、'.join(y.missing_months)}"] if y.missing_months else []) +
+            ([f"未兑现 {'、'.join(y.unpaid_months)}"] if y.unpaid_months else [])),
             style="yellow", highlight=False)
     if y.excellent_grade:
-        limit = "no limit" if y.excellent_limit < 0 else str(y.excellent_limit)
-        console.print(f"{y.excellent_grade}: {y.excellent_granted} of {y.excellent_candidates} "
-                      f"candidates (quota {limit}); reward pool {y.pool}, paid out {y.paid_out}",
+        limit = "不限" if y.excellent_limit < 0 else str(y.excellent_limit)
+        console.print(f"{y.excellent_grade}：{y.excellent_candidates} 名候选中评定 {y.excellent_granted} 名"
+                      f"（名额 {limit}）；奖金池 {y.pool} 元，已分配 {y.paid_out} 元",
                       highlight=False)
     for note in y.notes:
-        console.print(f"note: {note}", markup=False, highlight=False)
-    table = Table("rank", "official", "village", "months", "monthly", "inspection", "score", "grade",
-                  "reward (元)")
+        console.print(f"说明：{note}", markup=False, highlight=False)
+    table = Table("名次", "村干部", "村", "月数", "月度", "年终检查", "得分", "等次", "奖励(元)")
     for o in y.officials:
-        grade = o.grade + (" (quota)" if o.quota_cut else "") + (" (否决)" if o.vetoed else "")
+        grade = o.grade + ("（限名额）" if o.quota_cut else "") + ("（否决）" if o.vetoed else "")
         table.add_row(str(o.rank), o.official_name, o.village_name, str(o.months_counted),
                       o.monthly_component, o.inspection_score, o.score, grade, o.reward)
     console.print(table)
 
 
-def paylist(month: str = typer.Option("", help="YYYY-MM"), year: int = typer.Option(0),
+def paylist(month: str = typer.Option("", help="月份 YYYY-MM"), year: int = typer.Option(0, help="年份"),
             village: str = named("village"), township: str = TOWNSHIP, output: Output = OUTPUT_OPTION):
-    """Pay list for a month or a year: score, grade, amount; totals per village and township.
-    Example: kaoping paylist --month 2026-10 (or --year 2026)"""
+    """某月或全年的报酬名单：得分、等次、金额；按村和全乡镇合计。
+    示例（Example）：kaoping paylist --month 2026-10（或 --year 2026）"""
     p = _rpc("GetPayList", wf.GetPayListRequest(month=month, year=year, village_id=village,
                                                 township_id=township))
     if emit_json(output, p):
         return
     console = _console()
     for note in p.notes:
-        console.print(f"note: {note}", markup=False, highlight=False)
-    table = Table("village", "official", "score", "grade", "monthly (元)", "reward (元)", "amount (元)",
-                  "paid (元)", title=f"{p.township_id} {p.period} 绩效报酬 · {p.state}")
+        console.print(f"说明：{note}", markup=False, highlight=False)
+    table = Table("村", "村干部", "得分", "等次", "月度(元)", "奖励(元)", "金额(元)",
+                  "已兑现(元)", title=f"{p.township_id} {p.period} 绩效报酬 · {_state(p.state)}")
     for line in p.lines:
         table.add_row(line.village_name, line.official_name, line.score, line.grade, line.monthly_pay,
                       line.reward, line.amount, line.paid)
     console.print(table)
-    totals = Table("village", "officials", "amount (元)", title="totals")
+    totals = Table("村", "人数", "金额(元)", title="合计")
     for v in p.villages:
         totals.add_row(v.village_name, str(v.officials), v.amount)
-    totals.add_row("[bold]township[/bold]", str(len(p.lines)), f"[bold]{p.township_total}[/bold]")
+    totals.add_row("[bold]全乡镇[/bold]", str(len(p.lines)), f"[bold]{p.township_total}[/bold]")
     console.print(totals)
 
 

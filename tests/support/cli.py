@@ -117,3 +117,15 @@ def publish(grpc_servicer, stubs, grpc_channel, month: str) -> None:
         token = issue(f"{village.name}党支部-{month}", "village", village_id=village.id)[0]
         stubs_for(grpc_channel, token).workflow.Confirm(wf.ConfirmRequest(month=month))
     stubs.workflow.Publish(wf.MonthRequest(month=month))
+
+
+def cli_refused(result, code: str) -> str:
+    """A refusal as the CLI prints it: exit 1, nothing on stdout, the reason on stderr —
+    the server's Chinese LocalizedMessage when it sends one, else the status name (e.g.
+    PERMISSION_DENIED) with its English text. Returns stderr."""
+    assert result.exit_code == 1, (result.exit_code, result.output)
+    assert result.stdout == "", result.stdout
+    err = result.stderr
+    chinese = any("\u4e00" <= ch <= "\u9fff" for ch in err)
+    assert code in err or (chinese and "Traceback" not in err), err
+    return err

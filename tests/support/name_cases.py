@@ -101,9 +101,10 @@ CASES = [
                             str(tmp / "pl.html")],
          lambda r, tmp, stubs: (r.exit_code, re.findall(r'<p class="meta">([^<]*)</p>|<td class="L">([^<]+)</td>',
                                                          (tmp / "pl.html").read_text(encoding="utf-8")))),
+    # fact add runs get --yes: the three runs of a case record the same fact on purpose
     Case("fact add --village", "village",
          lambda t, n, tmp: ["fact", "add", "--village", t, "--month", OPEN, "--category", "village_work",
-                            "--kind", "village_task_missed", "--scorer", "main-01", "--key", f"names-village-{n}"],
+                            "--kind", "village_task_missed", "--scorer", "main-01", "--yes", "--key", f"names-village-{n}"],
          lambda r, tmp, stubs: (r.exit_code, _stored_fact(stubs, r.key).village_id)),
     Case("official put --village", "village",
          lambda t, n, tmp: ["official", "put", "--id", f"v03-9{n}", "--village", t, "--name", f"测试{n}",
@@ -125,7 +126,7 @@ CASES = [
          lambda r, tmp, stubs: (r.exit_code, _file_json(tmp / "s.json"))),
     Case("fact add --official", "official",
          lambda t, n, tmp: ["fact", "add", "--official", t, "--month", OPEN, "--category", "attendance",
-                            "--kind", "meeting_late", "--scorer", "main-01", "--key", f"names-official-{n}"],
+                            "--kind", "meeting_late", "--scorer", "main-01", "--yes", "--key", f"names-official-{n}"],
          lambda r, tmp, stubs: (r.exit_code, _stored_fact(stubs, r.key).official_id)),
     # townships
     Case("scores --township", "township", lambda t, n, tmp: ["scores", "--month", MONTH, "--township", t,
@@ -175,7 +176,7 @@ CASES = [
     # scorers
     Case("fact add --scorer", "scorer",
          lambda t, n, tmp: ["fact", "add", "--official", "v01-1", "--month", OPEN, "--category", "attendance",
-                            "--kind", "meeting_late", "--scorer", t, "--key", f"names-scorer-{n}"],
+                            "--kind", "meeting_late", "--scorer", t, "--yes", "--key", f"names-scorer-{n}"],
          lambda r, tmp, stubs: (r.exit_code, _stored_fact(stubs, r.key).scorer_id)),
     Case("fact correct --scorer", "scorer",
          lambda t, n, tmp: ["fact", "correct", str(_open_fact(n)), "--reason", "录错了", "--scorer", t],
@@ -191,11 +192,11 @@ CASES = [
     # categories and kinds
     Case("fact add --category", "category",
          lambda t, n, tmp: ["fact", "add", "--official", "v01-2", "--month", OPEN, "--category", t,
-                            "--kind", "meeting_late", "--scorer", "main-01", "--key", f"names-category-{n}"],
+                            "--kind", "meeting_late", "--scorer", "main-01", "--yes", "--key", f"names-category-{n}"],
          lambda r, tmp, stubs: (r.exit_code, _stored_fact(stubs, r.key).category)),
     Case("fact add --kind", "kind",
          lambda t, n, tmp: ["fact", "add", "--official", "v01-3", "--month", OPEN, "--category", "出勤履职",
-                            "--kind", t, "--scorer", "main-01", "--key", f"names-kind-{n}"],
+                            "--kind", t, "--scorer", "main-01", "--yes", "--key", f"names-kind-{n}"],
          lambda r, tmp, stubs: (r.exit_code, _stored_fact(stubs, r.key).kind)),
     Case("token issue --categories", "category",
          lambda t, n, tmp: ["token", "issue", "--name", f"考勤系统{n}", "--role", "system", "--categories", t,
@@ -219,7 +220,7 @@ def _facts_to_correct(stubs) -> None:
 
 def _correction_scorer(stubs, result) -> str:
     assert result.exit_code == 0, result.output
-    number = int(re.search(r"correction #(\d+)", result.output).group(1))
+    number = int(re.search(r"更正 #(\d+)", result.output).group(1))
     [found] = [f for f in stubs.facts.ListFacts(fx.ListFactsRequest(month=OPEN)).facts if f.id == number]
     return found.fact.scorer_id
 

@@ -69,7 +69,8 @@ class Admission(grpc.ServerInterceptor):
     def _refuse(self, what: str, busy: int, bound: int, label: str) -> ResourceExhausted:
         self.refused += 1
         return ResourceExhausted(f"the server is busy: {busy} {label} in flight", [Violation(
-            "server", f"at most {bound} {label} at once ({what}); retry with backoff")])
+            "server", f"at most {bound} {label} at once ({what}); retry with backoff")],
+                                 zh=f"服务器正忙（同时处理的请求已达上限 {bound}）：请稍等片刻再试")
 
     def _release(self, kind: str) -> None:
         with self._lock:

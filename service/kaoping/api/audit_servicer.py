@@ -21,7 +21,8 @@ def _when(text: str, field: str) -> datetime | None:
     try:
         value = datetime.fromisoformat(text.replace("Z", "+00:00"))
     except ValueError:
-        raise InvalidArgument("bad time", [Violation(field, f"{text!r} is not RFC 3339 or YYYY-MM-DD")])
+        raise InvalidArgument("bad time", [Violation(field, f"{text!r} is not RFC 3339 or YYYY-MM-DD")],
+                              zh=f"时间 {text!r} 格式不对：请写成 YYYY-MM-DD（如 2026-10-01）或 RFC 3339 时间")
     return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
 
 
@@ -32,7 +33,8 @@ class AuditServicer(au_grpc.AuditServiceServicer):
     @translating
     def ListAuditEntries(self, request, context):
         if request.limit < 0 or request.limit > MAX_LIMIT:
-            raise InvalidArgument("bad limit", [Violation("limit", f"0 (default 1000) to {MAX_LIMIT}")])
+            raise InvalidArgument("bad limit", [Violation("limit", f"0 (default 1000) to {MAX_LIMIT}")],
+                                  zh=f"条数 limit 须在 0（默认 1000）到 {MAX_LIMIT} 之间：请改后重试")
         # `limit` predates paging: it is the page size when page_size is not given.
         page = paging.page_request(request, "audit", request.actor, request.action, request.target,
                                    request.since, request.until, request.township_id,

@@ -27,7 +27,8 @@ def caller(context=None) -> Principal:
     """The authenticated caller of the RPC being served on this thread."""
     request = audit.current_or_none()
     if request is None:
-        raise Unauthenticated("no authenticated caller", [Violation("authorization", "missing")])
+        raise Unauthenticated("no authenticated caller", [Violation("authorization", "missing")],
+                              zh="没有已认证的调用者：请带上令牌（--token 或 KAOPING_TOKEN）再试")
     return request.principal
 
 
@@ -69,7 +70,9 @@ class AuthInterceptor(grpc.ServerInterceptor):
             principal = self.dev or self._authenticate(details)
             if not policy.allowed(details.method, principal.role):
                 raise PermissionDenied(f"role {principal.role} may not call {details.method}",
-                                       [Violation("authorization", f"{principal.name} is {principal.role}")])
+                                       [Violation("authorization", f"{principal.name} is {principal.role}")],
+                                       zh=(f"角色 {principal.role} 无权进行此操作（{details.method.rsplit('/', 1)[-1]}）："
+                                           "请换用有权限的令牌，或请管理员办理"))
             client_id, bad_id = client_request_id(details.invocation_metadata)
             if bad_id is not None:
                 raise bad_id
@@ -96,12 +99,14 @@ class AuthInterceptor(grpc.ServerInterceptor):
             if busy >= self.max_concurrent:
                 raise ResourceExhausted("too many calls in flight for this caller", [Violation(
                     "authorization", f"{principal.name} has {busy} calls running; at most "
-                                     f"{self.max_concurrent}")])
+                                     f"{self.max_concurrent}")],
+                                        zh=f"你同时进行的请求过多（最多 {self.max_concurrent} 个）：请等前面的请求完成后再试")
             streams = self._streams.get(key, 0)
             if streaming and streams >= self.max_streams:
                 raise ResourceExhausted("too many streams open for this caller", [Violation(
                     "authorization", f"{principal.name} has {streams} client streams open; at "
-                                     f"most {self.max_streams}")])
+                                     f"most {self.max_streams}")],
+                                        zh=f"你同时打开的上传过多（最多 {self.max_streams} 个）：请等前面的导入完成后再试")
             self._in_flight[key] = busy + 1
             if streaming:
                 self._streams[key] = streams + 1
@@ -118,11 +123,13 @@ class AuthInterceptor(grpc.ServerInterceptor):
         token = bearer(details.invocation_metadata)
         if not token:
             raise Unauthenticated("a bearer token is required", [Violation(
-                "authorization", "send metadata `authorization: Bearer <token>`")])
+                "authorization", "send metadata `authorization: Bearer <token>`")],
+                                  zh="缺少令牌：请用 --token 或环境变量 KAOPING_TOKEN 提供管理员发给你的令牌")
         principal = self.resolve(token)
         if principal is None:
             raise Unauthenticated("the token is unknown, revoked or expired",
-                                  [Violation("authorization", "ask an administrator for a token")])
+                                  [Violation("authorization", "ask an administrator for a token")],
+                                  zh="令牌无效、已吊销或已过期：请向管理员申请新令牌（kaoping token issue）")
         return principal
 
 
@@ -143,7 +150,8 @@ def _decoder(deserialize):
 
 def _undecodable() -> InvalidArgument:
     return InvalidArgument("the request is not a valid kaoping.v1 message",
-                           [Violation("request", "the bytes could not be decoded as this method's message")])
+                           [Violation("request", "the bytes could not be decoded as this method's message")],
+                           zh="请求无法按本接口的消息解析：请使用与服务器版本一致的 kaoping 客户端")
 
 
 def _decoded_stream(requests):

@@ -90,7 +90,8 @@ class StreamReply:
             return True
         if not self.result.outcomes:
             raise InvalidArgument("stream message refused", [Violation("facts", reason + (
-                "; send fewer facts per message" if number == 1 else ""))])
+                "; send fewer facts per message" if number == 1 else ""))],
+                                  zh="这批事实无法接收（超出单条消息的大小限制）：请分成更小的批次重新上传")
         self.result.stopped_early = True
         self.result.stop_reason = (f"{reason}: stopped reading; facts from index {self.facts_read} "
                                    f"on were not stored, resend them in a new stream")

@@ -47,7 +47,8 @@ def page_request(request, *filters, key_type: type = int, default: int = 0,
     size = request.page_size or default
     if request.page_size < 0 or size > maximum:
         raise InvalidArgument("bad page size", [Violation(
-            "page_size", f"0 (default {default}) to {maximum}, got {request.page_size}")])
+            "page_size", f"0 (default {default}) to {maximum}, got {request.page_size}")],
+                              zh=f"每页条数须在 0（默认 {default}）到 {maximum} 之间：请改后重试")
     query = _digest(filters)
     if not request.page_token:
         return PageRequest(size, None, query)
@@ -59,11 +60,13 @@ def page_request(request, *filters, key_type: type = int, default: int = 0,
             raise ValueError("unknown form")
     except (ValueError, TypeError, UnicodeError, binascii.Error):
         raise InvalidArgument("bad page token", [Violation(
-            "page_token", "not a token from this server's next_page_token; omit it for the first page")])
+            "page_token", "not a token from this server's next_page_token; omit it for the first page")],
+                              zh="翻页令牌无效：请去掉它，从第一页开始")
     if token_query != query:
         raise InvalidArgument("page token for another query", [Violation(
             "page_token", "was issued for a request with other filters; repeat those filters, "
-                          "or omit the token to start again")])
+                          "or omit the token to start again")],
+                              zh="翻页令牌与本次查询条件不符：请沿用原来的筛选条件，或不带令牌从第一页开始")
     return PageRequest(size, after, query)
 
 

@@ -26,5 +26,6 @@ def client_request_id(metadata) -> tuple[str, InvalidArgument | None]:
             return value, None
         return "", InvalidArgument("bad x-request-id metadata", [Violation(
             REQUEST_ID, f"1 to {MAX_CLIENT_ID} characters of A-Z a-z 0-9 . _ - "
-                        f"(got {len(value)} characters); or send none")])
+                        f"(got {len(value)} characters); or send none")],
+                                   zh=f"请求编号 x-request-id 不合格：只能用 1 到 {MAX_CLIENT_ID} 个字母、数字或 . _ -，也可以不发送")
     return "", None

@@ -58,7 +58,8 @@ class RuleSetServicer(rs_grpc.RuleSetServiceServicer):
     @translating
     def ActivateRuleSet(self, request, context):
         if not request.id and not request.content_hash:
-            raise InvalidArgument("say which version", [Violation("id", "give id or content_hash")])
+            raise InvalidArgument("say which version", [Violation("id", "give id or content_hash")],
+                                  zh="没有指明规则集版本：请给出版本号或内容哈希（可用 kaoping rules list 查看）")
         row, township = self.app.activate_ruleset(request.id, request.content_hash, caller(context),
                                                   request.township_id)
         return self._current(row, township.id)
@@ -82,7 +83,8 @@ class RuleSetServicer(rs_grpc.RuleSetServiceServicer):
     @translating
     def PublishTemplate(self, request, context):
         if not request.id and not request.content_hash:
-            raise InvalidArgument("say which version", [Violation("id", "give id or content_hash")])
+            raise InvalidArgument("say which version", [Violation("id", "give id or content_hash")],
+                                  zh="没有指明规则集版本：请给出版本号或内容哈希（可用 kaoping rules list 查看）")
         row, county = self.app.publish_template(request.id, request.content_hash, caller(context),
                                                 request.county)
         return self._current(row, "", county_log(county))
@@ -125,7 +127,8 @@ class RuleSetServicer(rs_grpc.RuleSetServiceServicer):
 
 def _need_text(request) -> None:
     if not request.text.strip():
-        raise InvalidArgument("empty rule set", [Violation("text", "required: the YAML text")])
+        raise InvalidArgument("empty rule set", [Violation("text", "required: the YAML text")],
+                              zh="规则集内容为空：请提供规则集的 YAML 文本")
 
 
 __all__ = ["RuleSetServicer", "ev"]

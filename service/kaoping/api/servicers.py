@@ -36,7 +36,8 @@ class FactServicer(fx_grpc.FactServiceServicer):
     @translating
     def SubmitFact(self, request, context):
         if not request.HasField("fact"):
-            raise InvalidArgument("fact required", [Violation("fact", "required")])
+            raise InvalidArgument("fact required", [Violation("fact", "required")],
+                                  zh="缺少事实内容：请填写要录入的事实")
         return _receipt(self.app.submit_fact(cv.fact_input(request.fact), caller(context)))
 
     @translating
@@ -281,4 +282,5 @@ def _roster_row(row: rg.RosterRow) -> RosterRow:
 def _require(msg, *fields) -> None:
     missing = [Violation(f, "required") for f in fields if not getattr(msg, f)]
     if missing:
-        raise InvalidArgument("missing fields", missing)
+        raise InvalidArgument("missing fields", missing,
+                              zh="缺少必填项：请按错误详情补全后重试")

@@ -54,7 +54,8 @@ def check_attributes(attributes: Mapping[str, str] | None, field: str = "attribu
     attributes = dict(attributes or {})
     problems = attribute_problems(attributes, field)
     if problems:
-        raise InvalidArgument("the attributes are not valid", problems)
+        raise InvalidArgument("the attributes are not valid", problems,
+                              zh="属性不合格：请按错误详情逐项修改后重试")
     return attributes
 
 
@@ -82,7 +83,8 @@ def normalized_attributes(text: str | None) -> str:
         value = None
     if not isinstance(value, dict):
         raise InvalidArgument("the attributes are not valid",
-                              [Violation("attributes", "must be a JSON object of text values")])
+                              [Violation("attributes", "must be a JSON object of text values")],
+                              zh='属性须为“名称: 文字”的 JSON 对象，例如 {"片区": "东片"}：请改正后重试')
     return encode_attributes(check_attributes(value))
 
 

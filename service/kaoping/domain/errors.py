@@ -1,4 +1,5 @@
-"""Domain errors. The gRPC adapter maps each class to one status code."""
+"""Domain errors. The gRPC adapter maps each class to one status code and sends the
+English message, the field violations and the Chinese sentence (`zh`)."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -18,8 +19,12 @@ class Violation:
 
 @dataclass
 class DomainError(Exception):
+    """`message` is the API's English description; `zh` the same refusal for a person in
+    Simplified Chinese: what is wrong and what to do (sent as google.rpc.LocalizedMessage
+    zh-CN; tests/test_error_messages.py requires one at every place an error is made)."""
     message: str
     violations: list[Violation] = field(default_factory=list)
+    zh: str = ""
 
     def __str__(self) -> str:
         details = "; ".join(f"{v.field}: {v.description}" for v in self.violations)

@@ -79,4 +79,5 @@ def village_in_scope(village_id: str, caller: Principal, field: str) -> None:
     reads it); every other role is township-wide."""
     if caller.role == "village" and village_id != caller.village_id:
         raise PermissionDenied("a village records and reads only its own village", [Violation(
-            field, f"your token is for village {caller.village_id!r}")])
+            field, f"your token is for village {caller.village_id!r}")],
+                               zh=f"村级令牌只能录入和查看本村（{caller.village_id}）的记录：请核对村或干部")

@@ -187,7 +187,8 @@ def check_fact(fact: FactInput, ruleset: RuleSet, registry, today: date,
     if caller.role in SCORER_ROLES:
         if fact.scorer_id and fact.scorer_id != caller.scorer_id:
             raise PermissionDenied("a scorer submits facts only as itself", [Violation(
-                f"{prefix}.scorer_id", f"your token is scorer {caller.scorer_id!r}")])
+                f"{prefix}.scorer_id", f"your token is scorer {caller.scorer_id!r}")],
+                                   zh=f"评分人只能以自己的身份录入（你的令牌是评分人 {caller.scorer_id}）：请把评分人改成你自己")
         fact = replace(fact, scorer_id=caller.scorer_id)
     elif caller.role == "system":
         fact = replace(fact, scorer_id=f"system:{caller.name}")
@@ -232,7 +233,8 @@ def check_fact(fact: FactInput, ruleset: RuleSet, registry, today: date,
     if not fact.scorer_id:
         bad.append(Violation(f("scorer_id"), "required"))
     if bad:
-        raise InvalidArgument("the fact is not valid", bad)
+        raise InvalidArgument("the fact is not valid", bad,
+                              zh="事实内容不合格：请按错误详情修改后重新提交")
 
     official = registry.official(fact.official_id) if fact.official_id else None
     village = registry.village(fact.village_id) if fact.village_id else None
@@ -245,16 +247,20 @@ def check_fact(fact: FactInput, ruleset: RuleSet, registry, today: date,
     if scorer is None:
         missing.append(Violation(f("scorer_id"), f"no scorer {shown(fact.scorer_id)}"))
     if missing:
-        raise NotFound("the fact names something that does not exist", missing)
+        raise NotFound("the fact names something that does not exist", missing,
+                       zh="事实中的干部、村、评分人、类别或事项不存在：请用 kaoping officials、kaoping villages 核对名称或编号")
     if caller.role == "system":
         if fact.category not in caller.categories:
             raise PermissionDenied(f"system {caller.name} does not submit {fact.category}", [Violation(
-                f("category"), f"this token may submit {', '.join(caller.categories)}")])
+                f("category"), f"this token may submit {', '.join(caller.categories)}")],
+                                   zh=f"此系统令牌不能录入类别 {fact.category}：它只能录入 {'、'.join(caller.categories)}")
     elif scorer.role not in category.scored_by:
         raise PermissionDenied(
             f"scorer {scorer.id} ({scorer.role}) does not score {fact.category}",
             [Violation(f("scorer_id"), f"{fact.category} is scored by "
-                                       f"{', '.join(category.scored_by)}")])
+                                       f"{', '.join(category.scored_by)}")],
+            zh=(f"评分人 {scorer.id} 不负责类别 {fact.category}："
+                f"该类别由 {'、'.join(category.scored_by)} 评分，请换相应的评分人录入"))
     if village is not None:
         village_in_scope(village.id, caller, f("village_id"))
         return CheckedFact(fact, month, quantity, village.id, scorer.role)
@@ -265,7 +271,8 @@ def check_fact(fact: FactInput, ruleset: RuleSet, registry, today: date,
     off = registry.off_roster(official.id, month)
     if off:
         raise InvalidArgument("the official was not on the roster that month",
-                              [Violation(f("official_id"), off)])
+                              [Violation(f("official_id"), off)],
+                              zh="该干部当月不在花名册上：请核对月份，或用 kaoping officials 查看当月在册的干部")
     return CheckedFact(fact, month, quantity, home, scorer.role)
 
 

@@ -189,7 +189,8 @@ def plan_put(entries: Sequence, put: Put, row: RosterState | None, is_new: bool)
             if now._replace(on_roster=True) != wanted:
                 raise FailedPrecondition("the official has left", [Violation(
                     "effective_on", f"left on {left_on(history) or '?'}; to re-join or change him, give "
-                                    f"the day it takes effect (after he left)")])
+                                    f"the day it takes effect (after he left)")],
+                                         zh="该干部已离任：如需重新到岗或变更，请填写离任之后的生效日期（effective_on）")
         else:
             added.append(Planned(put.effective_on, month, True, *wanted[:3]))
     if put.left_on:
@@ -201,13 +202,16 @@ def _leaving(history: list, put: Put, changed: bool) -> list[Planned]:
     start = joined_on(history)
     if not start:
         raise FailedPrecondition("the official was never on the roster", [Violation(
-            "left_on", "give effective_on: the day he joined")])
+            "left_on", "give effective_on: the day he joined")],
+                                 zh="该干部从未在册：请填写到岗日期（effective_on）")
     if put.left_on < start:
         raise InvalidArgument("the end is before the start", [Violation(
-            "left_on", f"{put.left_on} is before he joined on {start}")])
+            "left_on", f"{put.left_on} is before he joined on {start}")],
+                              zh=f"离任日期 {put.left_on} 早于到岗日期 {start}：请改正日期")
     if (put.dated or changed) and put.left_on < put.effective_on:
         raise InvalidArgument("the end is before the start", [Violation(
-            "left_on", f"{put.left_on} is before effective_on {put.effective_on}")])
+            "left_on", f"{put.left_on} is before effective_on {put.effective_on}")],
+                              zh=f"离任日期 {put.left_on} 早于生效日期 {put.effective_on}：请改正日期")
     after = next_month(put.left_on[:7])
     state = state_in_month(history, after)
     if not state.on_roster:
@@ -216,6 +220,7 @@ def _leaving(history: list, put: Put, changed: bool) -> list[Planned]:
             return []   # recorded already
         raise FailedPrecondition("the official has already left", [Violation(
             "left_on", f"he left on {_departure(history, gone) if gone else '?'}; for a later day, "
-                       f"re-join him (effective_on) and give it")])
+                       f"re-join him (effective_on) and give it")],
+                                 zh="该干部已经离任：如要改成更晚的离任日期，请先按生效日期重新登记到岗")
     served = state_in_month(history, put.left_on[:7])
     return [Planned(put.left_on, after, False, served.village_id, served.position, served.base_pay)]

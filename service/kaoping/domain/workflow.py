@@ -36,6 +36,20 @@ FROZEN = (AGGREGATED, APPROVED, PUBLISHED, PAID)          # totals come from the
 BOUND = (APPROVED, PUBLISHED, PAID)                        # approved by the meeting
 PUBLIC = (PUBLISHED, PAID)
 
+# how a refusal names states and actions to a person (kaoping.domain.errors zh)
+STATE_ZH = {SCORING: "评分中", AGGREGATED: "已汇总", APPROVED: "已审定", PUBLISHED: "已公示", PAID: "已兑现"}
+ACTION_ZH = {"aggregate": "月度汇总", "reopen": "退回重算", "approve": "会议审定", "confirm": "反馈确认",
+             "appeal": "申诉", "resolve_appeal": "处理申诉", "publish": "公示", "mark_paid": "登记兑现"}
+
+
+def zh_state(state: str) -> str:
+    return STATE_ZH.get(state, state)
+
+
+def zh_action(action: str) -> str:
+    return ACTION_ZH.get(action, action)
+
+
 PENDING, UPHELD, OVERTURNED = "pending", "upheld", "overturned"
 DECISIONS = (UPHELD, OVERTURNED)
 APPELLANTS = ("village", "official")
@@ -78,7 +92,8 @@ def require_role(action: str, role: str) -> Action:
     spec = ACTIONS[action]
     if role not in spec.roles:
         raise PermissionDenied(f"{action} is for {', '.join(spec.roles)}, not {role}",
-                               [Violation("caller", f"role {role} may not {action}")])
+                               [Violation("caller", f"role {role} may not {action}")],
+                               zh=f"{zh_action(action)}只能由 {'、'.join(spec.roles)} 办理，你的角色是 {role}：请换用相应的令牌")
     return spec
 
 
@@ -95,7 +110,9 @@ def require_state(action: str, state: str, where: str) -> Action:
     if state not in spec.states:
         raise FailedPrecondition(
             f"{where} is {state}; {action} needs it to be {' or '.join(spec.states)}",
-            [Violation("month", f"current state: {state}")])
+            [Violation("month", f"current state: {state}")],
+            zh=f"{where} 当前{zh_state(state)}，{zh_action(action)}须在"
+               f"{'或'.join(zh_state(s) for s in spec.states)}时办理：请用 kaoping month state 查看本月进度")
     return spec
 
 
@@ -111,7 +128,8 @@ def facts_closed(township_id: str, month: str, state: str, field: str) -> Failed
     return FailedPrecondition(
         f"{township_id} {month} is {state}: facts are closed once a month is aggregated; "
         f"after approval only an appeal resolution changes it",
-        [Violation(field, f"month {month} is {state}")])
+        [Violation(field, f"month {month} is {state}")],
+        zh=f"{township_id} {month} {zh_state(state)}：月度汇总后不能再录入或更正事实；审定后只能通过申诉更正")
 
 
 def month_ended(month: str, today: date) -> bool:

@@ -258,7 +258,8 @@ def evaluate(compiled: Compiled, data: PeriodInput,
     results = []
     for official in data.officials:
         if cancelled():
-            raise Cancelled("the caller went away; the month was not scored", [])
+            raise Cancelled("the caller went away; the month was not scored", [],
+                            zh="请求已取消或超时，本月未计分：请重试")
         facts = own[official.id]
         hits = [h for f in facts for h in run.fact_hits(f, official, False)]
         derived = run.derived_facts(hits, facts_by_id)

@@ -85,7 +85,8 @@ def classify(error: BaseException) -> DomainError | None:
     fault: DomainError | None = None
     if state in _PG_FULL or any(t in text for t in _FULL_TEXT):
         fault = ResourceExhausted("the database has no space left; nothing was stored", [Violation(
-            "database", "disk full: ask an operator to free space, then retry")])
+            "database", "disk full: ask an operator to free space, then retry")],
+                                  zh="数据库磁盘已满，未保存任何内容：请联系运维人员清理空间后重试")
     elif state in _PG_BUSY or any(t in text for t in _LOCKED_TEXT):
         fault = _unavailable("busy", "too busy to take this call now; nothing was stored, retry shortly")
     elif (state.startswith(_PG_DOWN_CLASSES) or error.connection_invalidated
@@ -101,7 +102,8 @@ def classify(error: BaseException) -> DomainError | None:
 
 
 def _unavailable(what: str, description: str) -> Unavailable:
-    return Unavailable(f"the database is {what}", [Violation("database", description)])
+    return Unavailable(f"the database is {what}", [Violation("database", description)],
+                       zh="数据库暂时不可用，未做任何更改：请稍后重试；如一直如此，请联系运维人员")
 
 
 def retry_locked(cap_of):

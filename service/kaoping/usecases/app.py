@@ -59,7 +59,8 @@ class Kaoping(FactUseCases, ScoreUseCases, RankingUseCases, DryRunUseCases, Regi
     def _month(self, month: str) -> str:
         value, problems = parse_month(month, "month", self.today())
         if problems:
-            raise InvalidArgument("bad month", problems)
+            raise InvalidArgument("bad month", problems,
+                                  zh="月份不合格：请写成 YYYY-MM，例如 2026-10")
         return value
 
     def _scope(self, township_id: str, village_id: str, official_id: str,
@@ -72,18 +73,21 @@ class Kaoping(FactUseCases, ScoreUseCases, RankingUseCases, DryRunUseCases, Regi
             own = village_id or self.registry.village_of(official_id, month) or ""
             if own != caller.village_id:
                 raise PermissionDenied("a village reads only its own records", [Violation(
-                    "village_id", f"your token is for village {caller.village_id!r}")])
+                    "village_id", f"your token is for village {caller.village_id!r}")],
+                                       zh=f"村级令牌只能查看本村（{caller.village_id}）的记录")
         official = village = None
         field = "township_id"
         if official_id:
             official = self.registry.official(official_id)
             if official is None:
-                raise NotFound("no such official", [Violation("official_id", official_id)])
+                raise NotFound("no such official", [Violation("official_id", official_id)],
+                               zh=f"干部 {official_id} 不存在：请用 kaoping officials 查看本镇的干部")
             village_id, field = self.registry.village_of(official.id, month), "official_id"
         if village_id:
             village = self.store.get(Village, village_id)
             if village is None:
-                raise NotFound("no such village", [Violation("village_id", village_id)])
+                raise NotFound("no such village", [Violation("village_id", village_id)],
+                               zh=f"村 {village_id} 不存在：请用 kaoping villages 查看本镇的村")
             township_id, field = village.township_id, field if official_id else "village_id"
         township = self.township_for(caller, township_id, field)
         return township, village, official

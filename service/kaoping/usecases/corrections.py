@@ -33,7 +33,8 @@ CORRECTION_KIND = "correction"
 
 def already_voided(fact_id: int, by: FactRow) -> FailedPrecondition:
     return FailedPrecondition("the fact is already voided", [Violation(
-        "fact_id", f"fact {fact_id} is voided by correction {by.id} (key {by.idempotency_key!r})")])
+        "fact_id", f"fact {fact_id} is voided by correction {by.id} (key {by.idempotency_key!r})")],
+                              zh=f"事实 {fact_id} 已被更正记录 {by.id} 作废：无需再次更正")
 
 
 def _not_owner(original: FactRow, caller: Principal) -> PermissionDenied | None:
@@ -44,11 +45,13 @@ def _not_owner(original: FactRow, caller: Principal) -> PermissionDenied | None:
     lies outside its own categories."""
     if caller.role in SCORER_ROLES and original.scorer_id != caller.scorer_id:
         return PermissionDenied("a scorer corrects only the facts it recorded", [Violation(
-            "fact_id", f"recorded by {original.scorer_id}; that scorer or an admin may correct it")])
+            "fact_id", f"recorded by {original.scorer_id}; that scorer or an admin may correct it")],
+                                zh=f"评分人只能更正自己录入的事实（该事实由 {original.scorer_id} 录入）：请由录入人或管理员更正")
     if caller.role == "system" and original.category not in caller.categories:
         return PermissionDenied(f"system {caller.name} does not submit {original.category}", [Violation(
             "fact_id", f"the fact is {original.category}; this token may correct "
-                       f"{', '.join(caller.categories)}")])
+                       f"{', '.join(caller.categories)}")],
+                                zh=f"此系统令牌不能更正类别 {original.category} 的事实：它只能更正 {'、'.join(caller.categories)}")
     return None
 
 
@@ -66,13 +69,16 @@ def correct_fact(app: "Kaoping", fact_id: int, reason: str, scorer_id: str, key:
     if why_key and "idempotency_key" not in {v.field for v in bad}:
         bad.append(Violation("idempotency_key", why_key))
     if bad:
-        raise InvalidArgument("the correction is not valid", bad)
+        raise InvalidArgument("the correction is not valid", bad,
+                              zh="更正内容不合格：请按错误详情修改后重试")
     original = app.store.fact(fact_id) if fact_id > 0 else None
     if original is None:
-        raise NotFound("no such fact", [Violation("fact_id", f"no fact {fact_id}")])
+        raise NotFound("no such fact", [Violation("fact_id", f"no fact {fact_id}")],
+                       zh=f"事实 {fact_id} 不存在：请用 kaoping fact list 查看已录入的事实")
     if original.voids_fact_id is not None:
         raise InvalidArgument("a correction cannot itself be corrected",
-                              [Violation("fact_id", "names a correction; submit a new fact")])
+                              [Violation("fact_id", "names a correction; submit a new fact")],
+                              zh="更正记录本身不能再更正：请直接录入一条新的事实")
     village = app.registry.village_of(original.official_id, original.month) or original.village_id
     township = app.village_township(caller, village, "fact_id")
     resend = bool(app.store.facts_by_keys([key]))
@@ -81,19 +87,22 @@ def correct_fact(app: "Kaoping", fact_id: int, reason: str, scorer_id: str, key:
     if caller.role == "system":
         if original.scorer_id != f"system:{caller.name}":
             raise PermissionDenied("a system corrects only the facts it sent",
-                                   [Violation("fact_id", f"sent by {original.scorer_id}")])
+                                   [Violation("fact_id", f"sent by {original.scorer_id}")],
+                                   zh="系统令牌只能更正它自己发送的事实：请由管理员更正")
         scorer = SimpleNamespace(id=original.scorer_id, role="system")
     else:
         scorer = app.registry.scorer(scorer_id)
     if scorer is None:
-        raise NotFound("no such scorer", [Violation("scorer_id", f"no scorer {scorer_id!r}")])
+        raise NotFound("no such scorer", [Violation("scorer_id", f"no scorer {scorer_id!r}")],
+                       zh=f"评分人 {scorer_id} 不存在：请用 kaoping roster 导出花名册核对评分人")
     if township is not None:
         app.scorer_in(scorer, township)
     ruleset = app.rulesets.active_for(township.id if township else "")
     category = ruleset.categories.get(original.category)
     if caller.role != "system" and (category is None or scorer.role not in category.scored_by):
         raise PermissionDenied(f"scorer {scorer_id} ({scorer.role}) does not score "
-                               f"{original.category}", [Violation("scorer_id", "wrong role")])
+                               f"{original.category}", [Violation("scorer_id", "wrong role")],
+                               zh=f"评分人 {scorer_id} 不负责类别 {original.category}：请换相应的评分人")
     owner_problem = _not_owner(original, caller)
     if owner_problem:
         raise owner_problem
@@ -106,7 +115,8 @@ def correct_fact(app: "Kaoping", fact_id: int, reason: str, scorer_id: str, key:
         moved_to = app.fact_township(replacement, caller, "replacement")   # "" unknown: check_fact says
         if moved_to and moved_to != (township.id if township else ""):
             raise InvalidArgument("a replacement stays in the fact's township", [Violation(
-                "replacement.official_id", "names an official or village of another township")])
+                "replacement.official_id", "names an official or village of another township")],
+                                  zh="替换的事实必须仍在原事实所在的乡镇：请选择本镇的干部或村")
         checked_replacement = check_fact(replacement, ruleset, app.registry,
                                          app.today(), prefix="replacement", caller=caller,
                                          max_note=app.limits.max_note)

@@ -70,7 +70,8 @@ class FactUseCases:
         """Checks each fact on its own; stores all good ones in one transaction."""
         if len(facts) > self.limits.max_batch:
             raise InvalidArgument("batch too large", [Violation(
-                "facts", f"{len(facts)} facts in one message; at most {self.limits.max_batch}")])
+                "facts", f"{len(facts)} facts in one message; at most {self.limits.max_batch}")],
+                                  zh=f"一次提交了 {len(facts)} 条事实，超过上限 {self.limits.max_batch} 条：请分批提交")
         today = self.today()
         outcomes: list[Outcome | None] = [None] * len(facts)
         good: list[tuple[int, CheckedFact]] = []
@@ -159,4 +160,5 @@ class FactUseCases:
 
 def _key_conflict(field: str, key: str) -> AlreadyExists:
     return AlreadyExists("idempotency key reused for a different fact", [Violation(
-        field, f"{key!r} was first used for another fact; choose a new key")])
+        field, f"{key!r} was first used for another fact; choose a new key")],
+                         zh=f"幂等键 {key!r} 已用于另一条事实：请换一个新的键")

@@ -104,7 +104,8 @@ class MonthCache:
             try:
                 while not flight.done.wait(POLL_SECONDS):
                     if cancelled():
-                        raise Cancelled("the caller went away", [])
+                        raise Cancelled("the caller went away", [],
+                                        zh="请求已取消或超时：请重试")
             finally:
                 if joining:
                     with self._lock:

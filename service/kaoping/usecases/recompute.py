@@ -154,7 +154,8 @@ def _ruleset_row(store: Store, content_hash: str | None) -> RuleSetRow:
         row = store.ruleset(activations[-1].ruleset_id) if activations else None
     if row is None:
         raise NotFound("no such rule-set version", [Violation(
-            "content_hash", content_hash or "no rule set has been activated")])
+            "content_hash", content_hash or "no rule set has been activated")],
+                       zh="找不到该规则集版本：请用 kaoping rules list 查看已上传的版本")
     # the workers compile it in-process: only a version that passed the engine probe
     try:
         refused = probe.check(parse(row.text, f"version {row.id}", row.label), f"version {row.id}")
@@ -162,7 +163,8 @@ def _ruleset_row(store: Store, content_hash: str | None) -> RuleSetRow:
         refused = exc.problems
     if refused:
         raise FailedPrecondition(f"rule-set version {row.id} is refused by the engine probe",
-                                 [Violation(p.location, p.message) for p in refused])
+                                 [Violation(p.location, p.message) for p in refused],
+                                 zh=f"规则集版本 {row.id} 未通过引擎检查：请激活一个可用的版本")
     return row
 
 

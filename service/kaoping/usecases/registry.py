@@ -170,7 +170,8 @@ class RegistryUseCases:
             # a village id is the county's: another township's village is not overwritten
             self.township_for(caller, old.township_id, "id")
             raise InvalidArgument("a village stays in its township", [Violation(
-                "township_id", f"village {village.id!r} belongs to township {old.township_id!r}")])
+                "township_id", f"village {village.id!r} belongs to township {old.township_id!r}")],
+                                  zh=f"村 {village.id} 属于乡镇 {old.township_id}，不能移到别的乡镇")
         self.put(village.model_copy(update={"township_id": township.id}), batch=batch)
 
     def put_official(self, official: Official, village_from: str = "", caller: Principal = INTERNAL, *,
@@ -209,7 +210,8 @@ class RegistryUseCases:
         if positions and official.position not in positions:
             raise InvalidArgument("a position the rule set does not know", [Violation(
                 "position", f"职务 {shown(official.position)} 不在本乡镇规则集的职务中（{'、'.join(positions)}）"
-                            f" (not a position of the rule set)")])
+                            f" (not a position of the rule set)")],
+                                  zh=f"职务 {shown(official.position)} 不在本乡镇规则集的职务中：请从 {'、'.join(positions)} 中选择")
 
     def put_scorer(self, scorer: Scorer, caller: Principal = INTERNAL, *,
                    batch: Batch | None = None) -> None:
@@ -217,13 +219,15 @@ class RegistryUseCases:
                      "township_id": scorer.township_id})
         if scorer.role not in SCORER_ROLES:
             raise InvalidArgument("unknown scorer role", [Violation(
-                "role", f"{scorer.role!r}; known: {', '.join(SCORER_ROLES)}")])
+                "role", f"{scorer.role!r}; known: {', '.join(SCORER_ROLES)}")],
+                                  zh=f"评分人角色 {scorer.role!r} 不存在：请从 {'、'.join(SCORER_ROLES)} 中选择")
         township = self.township_for(caller, scorer.township_id)
         old = (batch or self.store).get(Scorer, scorer.id)
         if old is not None and old.township_id and old.township_id != township.id:
             self.township_for(caller, old.township_id, "id")
             raise InvalidArgument("a scorer stays in its township", [Violation(
-                "township_id", f"scorer {scorer.id!r} scores in township {old.township_id!r}")])
+                "township_id", f"scorer {scorer.id!r} scores in township {old.township_id!r}")],
+                                  zh=f"评分人 {scorer.id} 属于乡镇 {old.township_id}，不能移到别的乡镇")
         self.put(scorer.model_copy(update={"township_id": township.id}), batch=batch)
 
     def put(self, *objects, batch: Batch | None = None) -> None:
@@ -259,7 +263,8 @@ def parse_base_pay(text: str) -> Decimal:
         pay = Decimal(-1)
     if not pay.is_finite() or pay < 0 or pay > 1_000_000:
         raise InvalidArgument("bad base pay", [Violation(
-            "base_pay", f"{shown(text)} is not a yuan amount from 0 to 1000000 (基本报酬须为 0 至 1000000 的数字)")])
+            "base_pay", f"{shown(text)} is not a yuan amount from 0 to 1000000 (基本报酬须为 0 至 1000000 的数字)")],
+                              zh=f"基本报酬 {shown(text)} 不合格：须为 0 至 1000000 元的数字")
     return pay
 
 
@@ -271,4 +276,5 @@ TEXT_LIMITS = {"id": 64, "township_id": 64, "village_id": 64, "name": 200, "posi
 def _check_text(fields: dict[str, str]) -> None:
     problems = text_problems(fields, TEXT_LIMITS)
     if problems:
-        raise InvalidArgument("a text field is too long or holds a NUL character", problems)
+        raise InvalidArgument("a text field is too long or holds a NUL character", problems,
+                              zh="有文字项过长或含有 NUL 字符：请按错误详情缩短或改正")

@@ -38,7 +38,8 @@ def _check(official: Official, village_from: str, effective_on: str, left_on: st
         if name not in named and any(unicodedata.category(c) == "Cc" for c in fields[name]):
             problems.append(Violation(name, "contains a control character"))
     if problems:
-        raise InvalidArgument("a text field is too long or holds a control character", problems)
+        raise InvalidArgument("a text field is too long or holds a control character", problems,
+                              zh="有文字项过长或含有控制字符：请按错误详情改正")
 
 
 def _dates(app, village_from: str, effective_on: str, left_on: str) -> tuple[str, bool, str]:
@@ -60,7 +61,8 @@ def _dates(app, village_from: str, effective_on: str, left_on: str) -> tuple[str
         leaving, bad = rs.parse_day(left_on, "left_on", today)
         problems += bad
     if problems:
-        raise InvalidArgument("bad date", problems)
+        raise InvalidArgument("bad date", problems,
+                              zh="日期不合格：请写成 YYYY-MM-DD，例如 2026-10-01")
     return day, dated, leaving
 
 
@@ -73,7 +75,8 @@ def put_official(app, official: Official, village_from: str = "", effective_on: 
     store = batch or app.store
     village = store.get(Village, official.village_id)
     if village is None:
-        raise NotFound("no such village", [Violation("village_id", official.village_id)])
+        raise NotFound("no such village", [Violation("village_id", official.village_id)],
+                       zh=f"村 {official.village_id} 不存在：请用 kaoping villages 查看本镇的村")
     app.township_for(caller, village.township_id, "village_id")   # within the caller's reach
     old = store.get(Official, official.id)
     known = None
@@ -130,7 +133,8 @@ def list_officials(app, village_id: str = "", township_id: str = "", month: str 
     as it stood then (that month's village, position and base pay; who was not on it
     left out). ID numbers and bank accounts only for callers that pay (sees_personal)."""
     if village_id and app.village_township(caller, village_id) is None:
-        raise NotFound("no such village", [Violation("village_id", village_id)])
+        raise NotFound("no such village", [Violation("village_id", village_id)],
+                       zh=f"村 {village_id} 不存在：请用 kaoping villages 查看本镇的村")
     # the villages within the caller's reach (the township named, or all it reaches)
     villages = {v.id for v in app.list_villages(caller, township_id)}
     if month:
@@ -157,6 +161,7 @@ def list_roster_entries(app, official_id: str, caller: Principal = INTERNAL) -> 
     """The official's roster history in the order it holds (kaoping.domain.roster); empty
     for one recorded without history (his row held for every month)."""
     if not official_id:
-        raise InvalidArgument("official required", [Violation("official_id", "required")])
+        raise InvalidArgument("official required", [Violation("official_id", "required")],
+                              zh="缺少干部：请指明是哪位干部（可用 kaoping officials 查看）")
     app._scope("", "", official_id, caller)
     return list(app.registry.entries(official_id))

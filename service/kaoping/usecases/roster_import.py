@@ -80,7 +80,8 @@ class RosterImportUseCases:
                       caller: Principal = INTERNAL) -> ImportReport:
         if len(rows) > MAX_ROWS:
             raise InvalidArgument("too many rows", [Violation(
-                "rows", f"{len(rows)} rows; at most {MAX_ROWS} in one import (split the file)")])
+                "rows", f"{len(rows)} rows; at most {MAX_ROWS} in one import (split the file)")],
+                                  zh=f"一次导入 {len(rows)} 行，超过上限 {MAX_ROWS} 行：请把文件拆开分批导入")
         township = self.township_for(caller, township_id)
         batch = Batch(self.store)
         self._check_reach(township, rows, caller, batch)
@@ -141,7 +142,8 @@ class RosterImportUseCases:
                         f"(township {other.id!r} is outside {caller.scope_text})")))
         if problems:
             raise PermissionDenied("the file names records of a township you do not reach",
-                                   problems[:50])
+                                   problems[:50],
+                                   zh="文件中有不属于你所管乡镇的记录：请删去这些行，或请管辖该乡镇的管理员导入")
 
     # one row -------------------------------------------------------------------------
     def _import_row(self, township: Township, r: RosterRow, out: RowOutcome, batch: Batch,

@@ -58,4 +58,5 @@ def validate_text(text: str, filename: str = "<upload>", label: str = "",
 
 def invalid(validation: Validation) -> InvalidArgument:
     return InvalidArgument(f"the rule set has {len(validation.problems)} problem(s)",
-                           [Violation(p.location, p.message) for p in validation.problems])
+                           [Violation(p.location, p.message) for p in validation.problems],
+                           zh=f"规则集有 {len(validation.problems)} 处问题：请按错误详情逐条修改后重新校验")

@@ -140,7 +140,8 @@ class RuleSets:
     def upload(self, text: str, filename: str, label: str, by: str, township_id: str = "") -> RuleSetRow:
         """Stores a validated version and links it to the township ("" the default log)."""
         if len(label) > 200:
-            raise InvalidArgument("label too long", [Violation("label", "at most 200 characters")])
+            raise InvalidArgument("label too long", [Violation("label", "at most 200 characters")],
+                                  zh="版本说明过长：最多 200 个字符")
         checked = validate_text(text, filename, label)
         if not checked.valid:
             raise invalid(checked)
@@ -158,7 +159,8 @@ class RuleSets:
         row = self.store.ruleset(ruleset_id, content_hash)
         if row is None:
             raise NotFound("no such rule-set version",
-                           [Violation("id" if ruleset_id else "content_hash", "not uploaded")])
+                           [Violation("id" if ruleset_id else "content_hash", "not uploaded")],
+                           zh="找不到该规则集版本（尚未上传）：请用 kaoping rules list 查看")
         with self._pin(row.content_hash):
             self._prepare(row)  # compile and check before the activation is recorded
             self.store.append_activation(lambda _history: row.id, by, "activate",
@@ -173,7 +175,8 @@ class RuleSets:
             target = _previous([a.ruleset_id for a in history])
             if target is None:
                 raise FailedPrecondition("there is no earlier version to roll back to",
-                                         [Violation("township_id", township_id or "the default")])
+                                         [Violation("township_id", township_id or "the default")],
+                                         zh="没有更早的版本可以回滚：请直接激活需要的版本")
             row = self.store.ruleset(target)
 
             def choose(history, target=target):
@@ -191,7 +194,8 @@ class RuleSets:
             return row
         raise Unavailable("rule-set versions are being changed concurrently; nothing was rolled back",
                           [Violation("id", f"the version to roll back to moved {ROLLBACK_ATTEMPTS} "
-                                           "times; retry")])
+                                           "times; retry")],
+                          zh="规则集版本正被他人同时修改，未回滚：请稍后重试")
 
     def refresh(self) -> None:
         """Serves each log's newest activation if it is newer than the one served.
@@ -266,7 +270,8 @@ class RuleSets:
         entry = self._active.get(self.log_for(township_id))
         if entry is None:
             raise FailedPrecondition("the township's active rule-set version is refused by the engine "
-                                     "probe; activate a good version", [Violation("township_id", township_id)])
+                                     "probe; activate a good version", [Violation("township_id", township_id)],
+                                     zh="本乡镇当前启用的规则集版本未通过引擎检查：请激活一个可用的版本（kaoping rules activate）")
         return entry
 
     @contextlib.contextmanager
@@ -290,7 +295,8 @@ class RuleSets:
         if entry is None:
             row = self.store.ruleset(content_hash=content_hash)
             if row is None:
-                raise NotFound("unknown rule-set version", [Violation("content_hash", content_hash)])
+                raise NotFound("unknown rule-set version", [Violation("content_hash", content_hash)],
+                               zh="找不到该规则集版本：请用 kaoping rules list 查看")
             try:
                 ruleset = parse(row.text, f"version {row.id}", row.label)
                 refused = probe.check(ruleset, f"version {row.id}")
@@ -298,7 +304,8 @@ class RuleSets:
                 refused = exc.problems
             if refused:  # months bound to it cannot be scored here; the rest goes on
                 raise FailedPrecondition(f"rule-set version {row.id} is refused by the engine probe",
-                                         [Violation(p.location, p.message) for p in refused])
+                                         [Violation(p.location, p.message) for p in refused],
+                                         zh=f"规则集版本 {row.id} 未通过引擎检查：请修正后重新上传，或激活其他版本")
             entry = _Entry(compile_ruleset(ruleset), row)
             self._entries[content_hash] = entry
             self._trim()
@@ -345,7 +352,8 @@ class RuleSets:
                     self._trim()
                     return
         raise Unavailable("too many rule-set versions are being compiled at once",
-                          [Violation("id", "retry the activation")])
+                          [Violation("id", "retry the activation")],
+                          zh="同时编译的规则集版本过多：请稍后重新激活")
 
     def _trim(self) -> None:
         # Keep every log's active engine, those being activated, and a few recent others

@@ -90,7 +90,8 @@ class ScoreUseCases:
             earlier += [f for f in si.live_facts(self._month_facts(m, villages, members), where, "")
                         if f.category not in year_end]
         if cancelled():   # loading a large month is the other long step
-            raise Cancelled("the caller went away; the month was not scored", [])
+            raise Cancelled("the caller went away; the month was not scored", [],
+                            zh="请求已取消或超时，本月未计分：请重试")
         history = {}
         if si.needs_history(ruleset):
             history = si.history_from(self.months.frozen_lines(township.id, month, months_back=36))
@@ -106,16 +107,19 @@ class ScoreUseCases:
     def feedback_notice(self, village_id: str, month: str,
                         caller: Principal = INTERNAL) -> MonthScores:
         if not village_id:
-            raise InvalidArgument("village required", [Violation("village_id", "required")])
+            raise InvalidArgument("village required", [Violation("village_id", "required")],
+                                  zh="缺少村：请指明是哪个村（可用 kaoping villages 查看）")
         return self.monthly_scores(month, village_id=village_id, caller=caller)
 
     def explain(self, official_id: str, month: str, caller: Principal = INTERNAL) -> MonthScores:
         """The month's scores narrowed to one official (with the rule set that made them)."""
         if not official_id:
-            raise InvalidArgument("official required", [Violation("official_id", "required")])
+            raise InvalidArgument("official required", [Violation("official_id", "required")],
+                                  zh="缺少干部：请指明是哪位干部（可用 kaoping officials 查看）")
         scores = self.monthly_scores(month, official_id=official_id, caller=caller)
         if not scores.scores:   # a month he did not serve (kaoping.domain.roster)
             raise InvalidArgument("no score for that month", [Violation(
                 "official_id", self.registry.off_roster(official_id, scores.month)
-                or f"not on the roster in {scores.month}")])
+                or f"not on the roster in {scores.month}")],
+                                  zh=f"干部 {official_id} {scores.month} 不在花名册上，没有当月得分：请核对月份或干部")
         return scores

@@ -21,10 +21,12 @@ def requested(issuer: Principal, role: str, township_id: str, county: str) -> tu
     township from the scorer or village (`bound`), so it is not filled in here."""
     if not issuer.is_admin:
         raise PermissionDenied(f"{issuer.role} may not issue tokens",
-                               [Violation("authorization", f"{issuer.name} is {issuer.role}")])
+                               [Violation("authorization", f"{issuer.name} is {issuer.role}")],
+                               zh=f"角色 {issuer.role} 不能签发令牌：请联系管理员")
     if issuer.township_id and role in COUNTY_ROLES:
         raise PermissionDenied("a township admin issues only tokens of its township", [Violation(
-            "role", f"{role} spans a county; {issuer.name} manages {issuer.scope_text}")])
+            "role", f"{role} spans a county; {issuer.name} manages {issuer.scope_text}")],
+                               zh=f"乡镇管理员只能签发本乡镇的令牌，不能签发县级角色 {role}：请联系县级管理员")
     if role in COUNTY_ROLES:
         return township_id, county or issuer.county
     if issuer.township_id and role in ("admin", "reader", "system"):
@@ -81,4 +83,5 @@ def check_issuer(issuer: Principal, township_id: str, county: str, counties: dic
     reach = (f"township {township_id!r}" if township_id else f"county {county!r}" if county
              else "the whole deployment")
     raise PermissionDenied(f"a token for {reach} is outside {issuer.scope_text}", [Violation(
-        field, f"{issuer.name} issues tokens only within {issuer.scope_text}")])
+        field, f"{issuer.name} issues tokens only within {issuer.scope_text}")],
+                           zh="要签发的令牌超出你的管辖范围：你只能为自己管辖的乡镇或县签发令牌")

@@ -106,10 +106,12 @@ class Tokens:
                 if not unknown_holder:
                     token_reach.check_issuer(issuer, township_id, county, counties, field)
         if bad:
-            raise InvalidArgument("cannot issue the token", bad)
+            raise InvalidArgument("cannot issue the token", bad,
+                                  zh="无法签发令牌：请按错误详情修改后重试")
         taken = self._identity_taken(name, categories) if role == "system" else []
         if taken:
-            raise AlreadyExists("the system identity is taken", taken)
+            raise AlreadyExists("the system identity is taken", taken,
+                                zh="该系统身份已被占用：请换一个名称")
         token = PREFIX + secrets.token_urlsafe(32)
         expires = (datetime.now(timezone.utc) + timedelta(days=expires_days)) if expires_days else None
         row = ApiToken(token_hash=digest(token), name=name, role=role, scorer_id=scorer_id,
@@ -153,7 +155,8 @@ class Tokens:
             row = s.get(ApiToken, token_id)
             if row is None or (issuer is not None and not token_reach.manages(
                     issuer, row.township_id, row.county, counties)):
-                raise NotFound("no such token", [Violation("id", str(token_id))])
+                raise NotFound("no such token", [Violation("id", str(token_id))],
+                               zh=f"令牌 {token_id} 不存在：请用 kaoping token list 查看")
             if row.revoked_at is None:
                 row.revoked_at = datetime.now(timezone.utc)
                 s.add(row)
@@ -174,11 +177,13 @@ class Tokens:
         counties = {t.id: t.county for t in self.store.townships()}
         if township_id:
             if township_id not in counties:
-                raise NotFound("no such township", [Violation("township_id", township_id)])
+                raise NotFound("no such township", [Violation("township_id", township_id)],
+                               zh=f"乡镇 {township_id} 不存在：请用 kaoping township list 查看")
             if issuer is not None and not issuer.reaches(township_id, counties[township_id]):
                 raise PermissionDenied(f"township {township_id!r} is outside {issuer.scope_text}",
                                        [Violation("township_id", f"{issuer.name} manages "
-                                                                 f"{issuer.scope_text}")])
+                                                                 f"{issuer.scope_text}")],
+                                       zh=f"乡镇 {township_id} 不在你的管辖范围内：只能为你管辖的乡镇签发或查看令牌")
         with self.store.session() as s:
             q = select(ApiToken).order_by(ApiToken.id)
             if township_id:

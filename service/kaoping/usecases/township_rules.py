@@ -34,7 +34,8 @@ class TownshipRuleUseCases:
         township = self._rules_township(caller, township_id)
         if not caller.is_admin:
             raise PermissionDenied("only an administrator changes rule sets", [Violation(
-                "township_id", f"{caller.name} is {caller.role}")])
+                "township_id", f"{caller.name} is {caller.role}")],
+                                   zh="只有管理员可以修改规则集：请换用管理员令牌")
         return township
 
     def _usable(self, township: Township, ruleset_id: int, content_hash: str,
@@ -46,7 +47,8 @@ class TownshipRuleUseCases:
         if row is None or not self.store.owns_ruleset(_owners(township), row.id):
             raise NotFound("no such rule-set version in this township", [Violation(
                 "id" if ruleset_id else "content_hash",
-                f"not uploaded into township {township.id!r} nor its county's template")])
+                f"not uploaded into township {township.id!r} nor its county's template")],
+                           zh=f"乡镇 {township.id} 及其县模板中都没有该规则集版本：请先上传（kaoping rules upload）")
         return row
 
     def upload_ruleset(self, text: str, filename: str, label: str, caller: Principal = INTERNAL,
@@ -86,10 +88,12 @@ class TownshipRuleUseCases:
                          county: str = "") -> tuple[RuleSetRow, str]:
         county = county or caller.county
         if not county:
-            raise NotFound("say which county", [Violation("county", "required")])
+            raise NotFound("say which county", [Violation("county", "required")],
+                           zh="没有指明县：请填写县名")
         if caller.township_id or not caller.is_admin:
             raise PermissionDenied("only a county or deployment administrator publishes a template",
-                                   [Violation("county", f"{caller.name} is {caller.role} of {caller.scope_text}")])
+                                   [Violation("county", f"{caller.name} is {caller.role} of {caller.scope_text}")],
+                                   zh="只有县级或全局管理员可以发布规则集模板")
         if caller.county and caller.county != county:
             raise outside(caller, "county", f"county {county!r}'s template")
         townships = self.townships_reached(caller, county)
@@ -97,7 +101,8 @@ class TownshipRuleUseCases:
         if row is None or not self.store.owns_ruleset(
                 [*(t.id for t in townships), county_log(county), DEFAULT_LOG], row.id):
             raise NotFound("no such rule-set version in this county", [Violation(
-                "id" if ruleset_id else "content_hash", f"upload it into a township of {county} first")])
+                "id" if ruleset_id else "content_hash", f"upload it into a township of {county} first")],
+                           zh=f"{county}没有该规则集版本：请先把它上传到本县的某个乡镇")
         self.rulesets._prepare(row)   # a template must be servable: compiled and its cases pass
         self.store.link_ruleset(county_log(county), row.id, caller.name)
         self.rulesets.activate(row.id, "", caller.name, county_log(county))
@@ -108,10 +113,12 @@ class TownshipRuleUseCases:
         home = caller.county or (self.township_for(caller).county if caller.township_id else "")
         county = county or home
         if not county:
-            raise NotFound("say which county", [Violation("county", "required")])
+            raise NotFound("say which county", [Violation("county", "required")],
+                           zh="没有指明县：请填写县名")
         if home and home != county:
             raise outside(caller, "county", f"county {county!r}'s template")
         latest = self.store.latest_activation(county_log(county))
         if latest is None:
-            raise NotFound("the county has published no template", [Violation("county", county)])
+            raise NotFound("the county has published no template", [Violation("county", county)],
+                           zh=f"{county}尚未发布规则集模板：请联系县级管理员")
         return self.store.ruleset(latest.ruleset_id), county

@@ -26,7 +26,8 @@ LIMITS = {"id": 64, "name": 200, "county": 200, "issuer": 200, "contact": 200, "
 
 def outside(caller: Principal, field: str, what: str) -> PermissionDenied:
     return PermissionDenied(f"{what} is outside your reach", [Violation(
-        field, f"{caller.name} reaches {caller.scope_text} only")])
+        field, f"{caller.name} reaches {caller.scope_text} only")],
+                            zh="超出你的管辖范围：请换用管辖该乡镇的令牌")
 
 
 def township_problems(t: Township) -> list[Violation]:
@@ -58,21 +59,24 @@ class TownshipUseCases:
         if township_id:
             if "\x00" in township_id or len(township_id) > LIMITS["id"]:
                 raise InvalidArgument("bad township id", [Violation(
-                    field, "at most 64 characters, no NUL")])
+                    field, "at most 64 characters, no NUL")],
+                                      zh="乡镇编号不合格：最多 64 个字符，不能含 NUL")
             township = self.store.get(Township, township_id)
             if township is None:
                 # not NOT_FOUND for an outsider: whether another county's township
                 # exists is not theirs to learn
                 if caller.township_id or caller.county:
                     raise outside(caller, field, f"township {township_id!r}")
-                raise NotFound("no such township", [Violation(field, township_id)])
+                raise NotFound("no such township", [Violation(field, township_id)],
+                               zh=f"乡镇 {township_id} 不存在：请用 kaoping township list 查看")
             return self.guard(caller, township, field)
         if caller.township_id:
             return self.township_for(caller, caller.township_id, field)
         reached = self.townships_reached(caller)
         if len(reached) != 1:
             raise InvalidArgument("say which township", [Violation(
-                field, f"required when {len(reached)} townships are within your reach")])
+                field, f"required when {len(reached)} townships are within your reach")],
+                                  zh=f"你管辖 {len(reached)} 个乡镇：请用 --township 指明是哪一个")
         return reached[0]
 
     def village_township(self, caller: Principal, village_id: str, field: str = "village_id") -> Township | None:
@@ -88,7 +92,8 @@ class TownshipUseCases:
         home = getattr(scorer, "township_id", "")
         if scorer is not None and home and home != township.id:
             raise PermissionDenied("the scorer belongs to another township", [Violation(
-                field, f"scorer {scorer.id!r} scores in township {home!r}, not {township.id!r}")])
+                field, f"scorer {scorer.id!r} scores in township {home!r}, not {township.id!r}")],
+                                   zh=f"评分人 {scorer.id} 属于乡镇 {home}，不能在 {township.id} 评分")
 
     def townships_reached(self, caller: Principal, county: str = "") -> list[Township]:
         return [t for t in self.store.townships()
@@ -108,16 +113,19 @@ class TownshipUseCases:
         if caller.township_id or not caller.is_admin:
             raise PermissionDenied("only a county or deployment administrator creates townships",
                                    [Violation("township_id", f"{caller.name} is {caller.role} of "
-                                                              f"{caller.scope_text}")])
+                                                              f"{caller.scope_text}")],
+                                   zh="只有县级或全局管理员可以新建乡镇")
         township = Township(**{**township.model_dump(), "script": township.script or "zh-Hans",
                                "county": township.county or caller.county})
         problems = township_problems(township)
         if problems:
-            raise InvalidArgument("the township is not valid", problems)
+            raise InvalidArgument("the township is not valid", problems,
+                                  zh="乡镇信息不合格：请按错误详情修改")
         if caller.county and township.county != caller.county:
             raise outside(caller, "county", f"county {township.county!r}")
         if self.store.get(Township, township.id) is not None:
-            raise AlreadyExists("the township exists", [Violation("id", township.id)])
+            raise AlreadyExists("the township exists", [Violation("id", township.id)],
+                                zh=f"乡镇 {township.id} 已存在：如要修改，请更新该乡镇而不是新建")
         self.store.put(township, audit=audit.entry("create_township", township.id,
                                                    after=township.model_dump(), township_id=township.id))
         self._start_rules(township, caller)
@@ -136,16 +144,19 @@ class TownshipUseCases:
         old = self.township_for(caller, township.id or "", "id")
         if not caller.is_admin:
             raise PermissionDenied("only an administrator changes a township", [Violation(
-                "id", f"{caller.name} is {caller.role}")])
+                "id", f"{caller.name} is {caller.role}")],
+                                   zh="只有管理员可以修改乡镇信息")
         new = Township(**{**township.model_dump(), "id": old.id,
                           "script": township.script or old.script,
                           "county": township.county or old.county})
         if new.county != old.county and not caller.is_deployment_admin:
             raise PermissionDenied("only a deployment administrator moves a township to another county",
-                                   [Violation("county", f"{old.county!r} stays")])
+                                   [Violation("county", f"{old.county!r} stays")],
+                                   zh="只有全局管理员可以把乡镇划到其他县")
         problems = township_problems(new)
         if problems:
-            raise InvalidArgument("the township is not valid", problems)
+            raise InvalidArgument("the township is not valid", problems,
+                                  zh="乡镇信息不合格：请按错误详情修改")
         if new != old:
             self.store.put(new, audit=audit.entry("update_township", new.id, before=old.model_dump(),
                                                   after=new.model_dump(), township_id=new.id))

@@ -35,7 +35,8 @@ class Appeals(WorkflowBase):
         if pending:
             raise FailedPrecondition(
                 f"village {village.id} has {len(pending)} appeal(s) pending; confirm once they are resolved",
-                [Violation("village_id", f"pending appeals {', '.join(f'#{a.id}' for a in pending)}")])
+                [Violation("village_id", f"pending appeals {', '.join(f'#{a.id}' for a in pending)}")],
+                zh=f"村 {village.id} 还有 {len(pending)} 件申诉未处理：请等申诉处理完后再确认")
         by = on_behalf.recorded_as(caller.name) if on_behalf else caller.name
         row = VillageConfirmation(township_id=township.id, month=month, village_id=village.id,
                                   confirmed_by=by, revision=record.revision, note=note)
@@ -62,20 +63,23 @@ class Appeals(WorkflowBase):
         """The village disputes a deduction, or (on_behalf) an administrator of its
         township files the appeal it signed on paper."""
         self._answering("appeal", caller, on_behalf)
-        _need_text(reason, "reason", "why the deduction is wrong")
+        _need_text(reason, "reason", "why the deduction is wrong", "这项扣分为什么不对（如 当天请假已批准）")
         appellant = appellant or "village"
         if appellant not in wf.APPELLANTS:
             raise InvalidArgument("unknown appellant", [Violation(
-                "appellant", f"{_short(appellant)!r}; one of {', '.join(wf.APPELLANTS)}")])
+                "appellant", f"{_short(appellant)!r}; one of {', '.join(wf.APPELLANTS)}")],
+                                  zh=f"申诉人 {_short(appellant)!r} 不对：只能是 village（村）或 official（干部）")
         fact = self.app.store.fact(fact_id) if fact_id > 0 else None
         if fact is None:
-            raise NotFound("no such fact", [Violation("fact_id", f"no fact {fact_id}")])
+            raise NotFound("no such fact", [Violation("fact_id", f"no fact {fact_id}")],
+                           zh=f"事实 {fact_id} 不存在：请在《反馈通知单》上核对扣分对应的事实编号")
         # the village the official belonged to in the fact's month (kaoping.domain.roster)
         village_id = self.app.registry.village_of(fact.official_id, fact.month) or fact.village_id
         if on_behalf is None and village_id != caller.village_id:
             raise PermissionDenied("a village appeals only its own deductions", [Violation(
                 "fact_id", f"fact {fact_id} is about village {village_id} in {fact.month}, your token "
-                           f"is for {caller.village_id!r}")])
+                           f"is for {caller.village_id!r}")],
+                                   zh=f"只能对本村的扣分申诉：事实 {fact_id} 属于村 {village_id}")
         township = self._township(self.months.township_of(village_id), caller)
         month = fact.month
         record = self.months.record(township.id, month)
@@ -87,7 +91,8 @@ class Appeals(WorkflowBase):
         if item is None or not is_deduction(scores.rules, item):
             what = "gave no points" if item is None else f"gave {item.points} points"
             raise InvalidArgument("only a deduction can be appealed", [Violation(
-                "fact_id", f"fact {fact_id} is not a deduction of the approved month ({what})")])
+                "fact_id", f"fact {fact_id} is not a deduction of the approved month ({what})")],
+                                  zh=f"事实 {fact_id} 不是本月的扣分项，不能申诉：请在《反馈通知单》上选择扣分行")
         row = AppealRow(township_id=township.id, month=month, village_id=village_id,
                         official_id=fact.official_id, fact_id=fact_id, rule_id=item.rule_id,
                         points=item.points, deduction_reason=item.reason, appellant=appellant,
@@ -101,7 +106,8 @@ class Appeals(WorkflowBase):
                        if a.fact_id == fact_id]
             if earlier:
                 raise _Refused(AlreadyExists("this deduction is already appealed", [Violation(
-                    "fact_id", f"appeal #{earlier[0].id} ({earlier[0].state})")]))
+                    "fact_id", f"appeal #{earlier[0].id} ({earlier[0].state})")],
+                                             zh=f"这项扣分已经申诉过（申诉 #{earlier[0].id}）：不能重复申诉"))
             s.add(row)
             s.flush()
             return [_event(township.id, month, "appeal", wf.APPROVED, wf.APPROVED, caller,
@@ -122,18 +128,21 @@ class Appeals(WorkflowBase):
 
     def resolve_appeal(self, caller: Principal, appeal_id: int, decision: str, reason: str) -> AppealRow:
         wf.require_role("resolve_appeal", caller.role)
-        _need_text(reason, "reason", "why the appeal is upheld or overturned")
+        _need_text(reason, "reason", "why the appeal is upheld or overturned", "为什么维持扣分或撤销扣分")
         if decision not in wf.DECISIONS:
             raise InvalidArgument("unknown decision", [Violation(
-                "decision", f"{_short(decision)!r}; one of {', '.join(wf.DECISIONS)}")])
+                "decision", f"{_short(decision)!r}; one of {', '.join(wf.DECISIONS)}")],
+                                  zh=f"处理结果 {_short(decision)!r} 不对：只能是 upheld（维持）或 overturned（撤销扣分）")
         for _ in range(RETRIES):
             appeal = self.months.appeal(appeal_id) if appeal_id > 0 else None
             if appeal is None:
-                raise NotFound("no such appeal", [Violation("appeal_id", f"no appeal {appeal_id}")])
+                raise NotFound("no such appeal", [Violation("appeal_id", f"no appeal {appeal_id}")],
+                               zh=f"申诉 #{appeal_id} 不存在：请用 kaoping appeal list 查看")
             self._township(appeal.township_id, caller)   # another township's appeal is not ours
             if appeal.state != wf.PENDING:
                 raise FailedPrecondition(f"appeal #{appeal_id} is already {appeal.state}",
-                                         [Violation("appeal_id", f"resolved by {appeal.resolved_by}")])
+                                         [Violation("appeal_id", f"resolved by {appeal.resolved_by}")],
+                                         zh=f"申诉 #{appeal_id} 已处理（{appeal.state}）：不能重复处理")
             record = self.months.record(appeal.township_id, appeal.month)
             wf.require("resolve_appeal", record.state if record else wf.SCORING, caller.role,
                        f"{appeal.township_id} {appeal.month}")
@@ -166,7 +175,8 @@ class Appeals(WorkflowBase):
         voider = self.app.store.voiding_fact(appeal.fact_id)
         if voider is not None:
             raise FailedPrecondition("the disputed fact is already voided",
-                                     [Violation("appeal_id", f"fact {appeal.fact_id} voided by {voider.id}")])
+                                     [Violation("appeal_id", f"fact {appeal.fact_id} voided by {voider.id}")],
+                                     zh=f"被申诉的事实 {appeal.fact_id} 已被作废：无需再撤销")
         original = self.app.store.fact(appeal.fact_id)
         why = f"appeal #{appeal.id} overturned: {reason}"
         correction = FactRow(idempotency_key=f"appeal-{appeal.id}-overturned",
@@ -211,7 +221,8 @@ class Appeals(WorkflowBase):
             village_id = self._village(caller, village_id or caller.village_id, read=True).id
         township = self._township(township_id, caller)
         if state and state not in (wf.PENDING, *wf.DECISIONS):
-            raise InvalidArgument("unknown appeal state", [Violation("state", _short(state))])
+            raise InvalidArgument("unknown appeal state", [Violation("state", _short(state))],
+                                  zh=f"申诉状态 {_short(state)!r} 不对：只能是 pending（待处理）、upheld 或 overturned")
         months = None
         if month:
             months = [self.app._month(month)]

@@ -51,19 +51,23 @@ class WorkflowBase:
     def _year(self, year: int) -> int:
         if not 2000 <= year <= self.today().year:
             raise InvalidArgument("bad year", [Violation("year", f"{year} is not a year from 2000 to "
-                                                                 f"{self.today().year}")])
+                                                                 f"{self.today().year}")],
+                                  zh=f"年份 {year} 不对：须在 2000 至 {self.today().year} 之间")
         return year
 
     def _village(self, caller: Principal, village_id: str, read: bool) -> Village:
         if not village_id:
-            raise InvalidArgument("village required", [Violation("village_id", "required")])
+            raise InvalidArgument("village required", [Violation("village_id", "required")],
+                                  zh="缺少村：请指明是哪个村（可用 kaoping villages 查看）")
         if caller.role == "village" and village_id != caller.village_id:
             verb = "reads" if read else "answers for"
             raise PermissionDenied(f"a village {verb} only its own village", [Violation(
-                "village_id", f"your token is for village {caller.village_id!r}")])
+                "village_id", f"your token is for village {caller.village_id!r}")],
+                                   zh=f"村级令牌只能查看和办理本村（{caller.village_id}）的事项")
         village = self.app.store.get(Village, village_id)
         if village is None:
-            raise NotFound("no such village", [Violation("village_id", _short(village_id))])
+            raise NotFound("no such village", [Violation("village_id", _short(village_id))],
+                           zh=f"村 {_short(village_id)} 不存在：请用 kaoping villages 查看本镇的村")
         self.app.township_for(caller, village.township_id, "village_id")   # within reach
         return village
 
@@ -107,13 +111,17 @@ class WorkflowBase:
             return
         if caller.role == "village":
             raise InvalidArgument("a village answers for itself: on_behalf is for the township office",
-                                  [Violation("on_behalf", "leave it empty with a village token")])
+                                  [Violation("on_behalf", "leave it empty with a village token")],
+                                  zh="村级令牌直接以本村名义办理，无需代为登记：请去掉 --signed-by 和 --on-behalf-reason")
         if not caller.is_admin:
             raise PermissionDenied(f"only an administrator records a village's {action} on its behalf",
-                                   [Violation("caller", f"{caller.name} is {caller.role}")])
-        _need_text(on_behalf.signed_by, "on_behalf.signed_by", "who signed it on paper")
+                                   [Violation("caller", f"{caller.name} is {caller.role}")],
+                                   zh=f"只有管理员可以代村登记{wf.zh_action(action)}：你的角色是 {caller.role}")
+        _need_text(on_behalf.signed_by, "on_behalf.signed_by", "who signed it on paper",
+                   "谁在纸质件上签的字（如 村党支部书记 王建国）")
         _limit(MAX_SIGNER, **{"on_behalf.signed_by": on_behalf.signed_by})
-        _need_text(on_behalf.reason, "on_behalf.reason", "why the office enters it for the village")
+        _need_text(on_behalf.reason, "on_behalf.reason", "why the office enters it for the village",
+                   "为什么由镇里代村登记（如 村里递交了签字的纸质回执）")
 
     def appeal_refusal(self, township_id: str, month: str, record: MonthRecord | None,
                        village_id: str) -> DomainError | None:
@@ -127,7 +135,8 @@ class WorkflowBase:
         if self.today() > wf.parse_day(record.appeal_deadline):
             return FailedPrecondition(f"the appeal deadline {record.appeal_deadline} has passed",
                                       [Violation("fact_id", f"appeals for {month} closed after "
-                                                            f"{record.appeal_deadline}")])
+                                                            f"{record.appeal_deadline}")],
+                                      zh=f"申诉期限已于 {record.appeal_deadline} 截止：不能再提出申诉")
         if self.months.confirmations(township_id, month).get(village_id):
             return _confirmed(village_id, month)
         return None
@@ -136,7 +145,8 @@ class WorkflowBase:
         record = self.months.record(township_id, month)
         state = record.state if record else wf.SCORING
         return FailedPrecondition(f"{township_id} {month} changed meanwhile; it is now {state}",
-                                  [Violation("month", f"current state: {state}")])
+                                  [Violation("month", f"current state: {state}")],
+                                  zh=f"{township_id} {month} 刚被他人改动，现在{wf.zh_state(state)}：请查看最新状态后重试")
 
     def _rescore(self, record: MonthRecord, old: list[SnapshotLine], revision: int,
                  void: set[int]) -> list[SnapshotLine]:
@@ -194,32 +204,48 @@ class _Refused(Exception):
 
 def _confirmed(village_id: str, month: str) -> FailedPrecondition:
     return FailedPrecondition(f"village {village_id} has confirmed the {month} notice; it cannot appeal now",
-                              [Violation("fact_id", "the notice is confirmed")])
+                              [Violation("fact_id", "the notice is confirmed")],
+                              zh=f"村 {village_id} 已确认 {month} 的《反馈通知单》：不能再申诉")
 
 
 def _reader(caller: Principal) -> None:
     if caller.role not in ROLES:
-        raise PermissionDenied(f"unknown role {caller.role}", [Violation("caller", caller.role)])
+        raise PermissionDenied(f"unknown role {caller.role}", [Violation("caller", caller.role)],
+                               zh=f"未知角色 {caller.role}：请换用有效的令牌")
 
 
-def _need_text(value: str, name: str, what: str) -> None:
+# the texts the workflow asks for, as a refusal names them to a person
+_FIELDS_ZH = {"note": "说明", "reason": "理由", "reference": "兑现凭证号", "pool": "奖励金总额",
+              "on_behalf.signed_by": "签字人（--signed-by）", "on_behalf.reason": "代为登记的原因（--on-behalf-reason）"}
+
+
+def _field_zh(name: str) -> str:
+    return _FIELDS_ZH.get(name, name)
+
+
+def _need_text(value: str, name: str, what: str, zh_what: str = "") -> None:
+    """`what` and `zh_what`: what the text should say, in English and in Chinese."""
     if not (value or "").strip():
-        raise InvalidArgument(f"{name} required", [Violation(name, f"required: {what}")])
+        raise InvalidArgument(f"{name} required", [Violation(name, f"required: {what}")],
+                              zh=f"缺少{_field_zh(name)}：请写明{zh_what or _field_zh(name)}")
     if len(value) > MAX_REASON:
-        raise InvalidArgument(f"{name} too long", [Violation(name, f"longer than {MAX_REASON} characters")])
+        raise InvalidArgument(f"{name} too long", [Violation(name, f"longer than {MAX_REASON} characters")],
+                              zh=f"{_field_zh(name)}过长：最多 {MAX_REASON} 个字符")
 
 
 def _limit(most: int = MAX_REASON, **texts: str) -> None:
     for name, value in texts.items():
         if len(value or "") > most:
-            raise InvalidArgument(f"{name} too long", [Violation(name, f"longer than {most} characters")])
+            raise InvalidArgument(f"{name} too long", [Violation(name, f"longer than {most} characters")],
+                                  zh=f"{_field_zh(name)}过长：最多 {most} 个字符")
 
 
 def _result_columns(r) -> dict:
     for value in (r.total, *r.categories.values()):
         if value.as_tuple().exponent < -MAX_DECIMALS:
             raise FailedPrecondition(f"{r.official_id}: {value} has more than {MAX_DECIMALS} decimal "
-                                     f"places and cannot be frozen exactly", [Violation("month", str(value))])
+                                     f"places and cannot be frozen exactly", [Violation("month", str(value))],
+                                     zh=f"{r.official_id} 的得分 {value} 超过 {MAX_DECIMALS} 位小数，无法准确冻结：请检查规则集的分值")
     return dict(total=r.total, grade=r.grade, vetoed=r.vetoed, veto_reason=r.veto_reason, pay=r.pay,
                 categories=json.dumps({c: str(v) for c, v in r.categories.items()}, ensure_ascii=False),
                 year_effects=_year_effects(r))
@@ -289,7 +315,8 @@ def _money_arg(text: str, name: str) -> Decimal:
     except (InvalidOperation, AttributeError):
         value = Decimal(-1)
     if not value.is_finite() or value < 0 or value.as_tuple().exponent < -2 or value > 100_000_000:
-        raise InvalidArgument(f"bad {name}", [Violation(name, f"{_short(text)!r} is not a yuan amount in whole fen")])
+        raise InvalidArgument(f"bad {name}", [Violation(name, f"{_short(text)!r} is not a yuan amount in whole fen")],
+                              zh=f"{_field_zh(name)} {_short(text)!r} 不是以元为单位、最多两位小数的金额")
     return value
 
 

@@ -38,7 +38,8 @@ class MonthTransitions(WorkflowBase):
             wf.require("aggregate", state, caller.role, f"{township.id} {month}")
             if not wf.month_ended(month, self.today()):
                 raise FailedPrecondition(f"{month} has not ended yet (today is {self.today()})",
-                                         [Violation("month", "aggregate after the month is over")])
+                                         [Violation("month", "aggregate after the month is over")],
+                                         zh=f"{month} 还没有结束（今天是 {self.today()}）：请在月份结束后再汇总")
             villages = [v.id for v in self.months.store.villages(township.id)]
             mark = self.months.watermark(villages, month)
             scores = self.app.monthly_scores(month, township_id=township.id)
@@ -69,7 +70,7 @@ class MonthTransitions(WorkflowBase):
         township, month = self._township(township_id, caller), self.app._month(month)
         record = self._record(township.id, month)
         wf.require("reopen", record.state if record else wf.SCORING, caller.role, f"{township.id} {month}")
-        _need_text(note, "note", "why the frozen totals are reopened")
+        _need_text(note, "note", "why the frozen totals are reopened", "为什么退回重算已汇总的分数")
         values = dict(state=wf.SCORING, ruleset_hash="", updated_at=utcnow())
         self._move(record, values, "reopen", wf.SCORING, caller, note)
         return self.state(caller, month, township.id)
@@ -86,12 +87,14 @@ class MonthTransitions(WorkflowBase):
             raise FailedPrecondition(
                 f"the totals were aggregated under rule set {record.ruleset_hash[:12]}, not "
                 f"{content_hash[:12]}; reopen and aggregate again to use another version",
-                [Violation("content_hash", f"aggregated under {record.ruleset_hash}")])
+                [Violation("content_hash", f"aggregated under {record.ruleset_hash}")],
+                zh="本月汇总时用的是另一个规则集版本：如需换用，请先退回重算（kaoping month reopen）再重新汇总")
         villages = [v.id for v in self.months.store.villages(township.id)]
         if self.months.watermark(villages, month) != (record.fact_count, record.fact_max_id):
             raise FailedPrecondition(
                 "facts changed after the totals were frozen; reopen and aggregate again",
-                [Violation("month", "the month's facts differ from those aggregated")])
+                [Violation("month", "the month's facts differ from those aggregated")],
+                zh="汇总后事实有变动：请先退回重算（kaoping month reopen）再重新汇总")
         rules, row = self._rules(record.ruleset_hash)
         appeals = rules.appeals or DEFAULT_APPEALS
         today = self.today()
@@ -115,7 +118,8 @@ class MonthTransitions(WorkflowBase):
         deadline = wf.parse_day(record.appeal_deadline)
         blockers = wf.publish_blockers(record.pending_appeals, view.unconfirmed, today, deadline)
         if blockers:
-            raise FailedPrecondition(f"{township.id} {month} cannot be published yet", blockers)
+            raise FailedPrecondition(f"{township.id} {month} cannot be published yet", blockers,
+                                     zh=f"{township.id} {month} 还不能公示：请先处理完申诉，并等各村确认或申诉期限届满")
         rules, _ = self._rules(record.ruleset_hash)
         days = (rules.appeals or DEFAULT_APPEALS).notice_days
         values = dict(state=wf.PUBLISHED, published_on=today.isoformat(),
@@ -147,7 +151,8 @@ class MonthTransitions(WorkflowBase):
         today = self.today()
         if today <= wf.parse_day(record.notice_ends):
             raise FailedPrecondition(f"the public notice runs until {record.notice_ends}; pay after it",
-                                     [Violation("month", f"notice ends {record.notice_ends}")])
+                                     [Violation("month", f"notice ends {record.notice_ends}")],
+                                     zh=f"公示期到 {record.notice_ends} 结束：请在公示期满后再登记兑现")
         lines = self.months.lines(township.id, month, record.revision)
         payments = [PaymentRow(township_id=township.id, month=month, revision=record.revision,
                                official_id=l.official_id, village_id=l.village_id,

@@ -20,14 +20,17 @@ class PayLists(WorkflowBase):
             village_id = self._village(caller, village_id or caller.village_id, read=True).id
         township = self._township(township_id, caller)
         if bool(month) == bool(year):
-            raise InvalidArgument("give a month or a year", [Violation("month", "one of month, year")])
+            raise InvalidArgument("give a month or a year", [Violation("month", "one of month, year")],
+                                  zh="请指定月份（--month）或年份（--year），二者选一")
         if month:
             month = self.app._month(month)
             record = self.months.record(township.id, month)
             state = record.state if record else wf.SCORING
             if state not in wf.FROZEN:
                 raise FailedPrecondition(f"{township.id} {month} is {state}: there is no frozen pay "
-                                         f"list before aggregation", [Violation("month", f"current state: {state}")])
+                                         f"list before aggregation", [Violation("month", f"current state: {state}")],
+                                         zh=(f"{township.id} {month} 当前{wf.zh_state(state)}："
+                                             "汇总之前没有报酬发放表，请先汇总（kaoping month aggregate）"))
             paid = {p.official_id: Decimal(p.amount) for p in self.months.payments(township.id, [month])}
             lines = [PayLine(l.official_id, l.official_name, l.village_id, l.village_name,
                              Decimal(l.total), l.grade, Decimal(l.pay), Decimal(0), Decimal(l.pay),

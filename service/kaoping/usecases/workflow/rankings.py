@@ -24,7 +24,8 @@ class Rankings(WorkflowBase):
         view = self._view(township, month)
         if view.state not in wf.PUBLIC:
             raise FailedPrecondition(f"{township.id} {month} is {view.state}; it is public once published",
-                                     [Violation("month", f"current state: {view.state}")])
+                                     [Violation("month", f"current state: {view.state}")],
+                                     zh=f"{township.id} {month} 当前{wf.zh_state(view.state)}：公示之后才有公示结果")
         lines = self.months.lines(township.id, month, view.record.revision)
         lines.sort(key=lambda l: (l.vetoed, -Decimal(l.total), l.village_id, l.official_id))
         return view, lines

@@ -77,7 +77,8 @@ class YearEnds(WorkflowBase):
             rules = compiled.ruleset
             if rules.year_end is None:
                 raise FailedPrecondition(f"rule set v{row.id} {row.label} has no year_end section",
-                                         [Violation("year", "add year_end to the rule set (rules/README.md)")])
+                                         [Violation("year", "add year_end to the rule set (rules/README.md)")],
+                                         zh=f"规则集 v{row.id} 没有年终考核（year_end）部分：请在规则集中补充后再计算")
             amount = rules.year_end.pool
             if pool:
                 amount = _money_arg(pool, "pool")
