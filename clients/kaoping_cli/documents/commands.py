@@ -19,7 +19,7 @@ from typing import Optional
 import grpc
 import typer
 
-from kaoping_cli.common import EXIT_USAGE, complete_village, console, err_console, fail, usage_error
+from kaoping_cli.common import EXIT_USAGE, complete_village, console, fail, print_error, usage_error
 from kaoping_cli.documents.html_writer import to_html
 from kaoping_cli.documents.model import Document
 from kaoping_cli.documents.notice import notice_document
@@ -66,7 +66,7 @@ def _build(make):
     try:
         return make()
     except FontNotFound as exc:
-        err_console.print(str(exc), style="red", markup=False, highlight=False)
+        print_error(str(exc))
         raise typer.Exit(EXIT_USAGE)
     except grpc.RpcError as error:
         raise fail(error)
@@ -140,5 +140,5 @@ def print_fonts():
     try:
         console.print(find_cjk_font().describe(), highlight=False, markup=False)
     except FontNotFound as exc:
-        err_console.print(str(exc), style="red", markup=False, highlight=False)
+        print_error(str(exc))
         raise typer.Exit(EXIT_USAGE)
