@@ -82,7 +82,9 @@ def test_pay_list_xlsx_matches_the_servers_pay_list_with_totals(grpc_addr, token
     ws = book["发放表 pay list"]
     header = [c.value for c in ws[1]]
     assert header == ["村 village", "编号 id", "姓名 name", "得分 score", "等次 grade", "绩效报酬 pay",
-                      "应发金额 amount", "已发金额 paid"]
+                      "应发金额 amount", "已发金额 paid", "身份证号 ID number", "银行账号 bank account",
+                      "领款人签字 signature"]
+    assert ws.column_dimensions["K"].width >= 16 and ws.row_dimensions[2].height >= 20   # room to sign
     rows = list(ws.iter_rows(min_row=2, values_only=True))
     lines, totals = rows[:-1], rows[-1]
     assert [(r[1], _money(r[6])) for r in lines] == [(l.official_id, Decimal(l.amount)) for l in pay.lines]

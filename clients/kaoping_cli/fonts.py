@@ -24,9 +24,8 @@ from typing import Optional
 ENV_FONT = "KAOPING_CJK_FONT"
 # The characters every kaoping document needs (title words, village and grade names).
 PROBE = "上山村反馈通知单绩效考评公示镇优秀良好合格反饋通知單績效考評鎮優"
-INSTALL_HINT = ("no Chinese font found for the printed documents: install Debian's fonts-noto-cjk "
-                "(apt-get install fonts-noto-cjk) or set KAOPING_CJK_FONT to a .ttf/.otf/.ttc file "
-                "with Chinese glyphs")
+INSTALL_HINT = ("找不到打印文件要嵌入的中文字体：请安装 Debian 的 fonts-noto-cjk（apt-get install "
+                "fonts-noto-cjk），或用环境变量 KAOPING_CJK_FONT 指定一个含中文字形的 .ttf/.otf/.ttc 文件。")
 
 NOTO = ("/usr/share/fonts/opentype/noto", "/usr/share/fonts/noto-cjk", "/usr/share/fonts/google-noto-cjk")
 CANDIDATES = (
@@ -149,7 +148,7 @@ def find_cjk_font(script: str = "zh-Hans") -> CJKFont:
     env = os.environ.get(ENV_FONT, "").strip()
     if env:
         if not Path(env).is_file():
-            raise FontNotFound(f"{ENV_FONT}={env}: no such file")
+            raise FontNotFound(f"{ENV_FONT}={env}：没有这个文件，请给出字体文件的完整路径。")
         candidates.append((env, None))
     candidates += [c for c in CANDIDATES if Path(c[0]).is_file()]
     candidates += _from_fontconfig()
@@ -157,7 +156,7 @@ def find_cjk_font(script: str = "zh-Hans") -> CJKFont:
         picked = _pick_face(path, script)
         if picked is None:
             if path == env:
-                raise FontNotFound(f"{ENV_FONT}={env}: the font lacks Chinese glyphs (it needs {PROBE})")
+                raise FontNotFound(f"{ENV_FONT}={env}：这个字体缺少中文字形（需要 {PROBE}），请换一个中文字体。")
             continue
         index, name, family = picked
         bold_index = _bold_index(bold, family) if bold and Path(bold).is_file() else None

@@ -63,10 +63,13 @@ EXAMPLES: dict[str, list[str]] = {
     "scorer": ["kaoping scorer put --id station-02 --name 便民服务站 --role station"],
     "scorer put": ["kaoping scorer put --id station-02 --name 便民服务站 --role station"],
     "print": ["kaoping print notice --village 上山村 --month 2026-10",
-              "kaoping print public-notice --month 2026-10"],
+              "kaoping print public-notice --month 2026-10",
+              "kaoping print paylist --month 2026-10"],
     "print notice": ["kaoping print notice --village 上山村 --month 2026-10",
                      "kaoping print notice --all --month 2026-10 --format both"],
     "print public-notice": ["kaoping print public-notice --month 2026-10 公示-10月.pdf"],
+    "print paylist": ["kaoping print paylist --month 2026-10",
+                      "kaoping print paylist --year 2026 --village 上山村 --format html"],
     "print fonts": ["kaoping print fonts"],
 }
 

@@ -96,6 +96,11 @@ CASES = [
          lambda t, n, tmp: ["print", "notice", "--month", MONTH, "--village", t, "--format", "html",
                             "--no-chart", str(tmp / "n.html")],
          lambda r, tmp, stubs: (r.exit_code, _title(tmp / "n.html"))),
+    Case("print paylist --village", "village",
+         lambda t, n, tmp: ["print", "paylist", "--month", MONTH, "--village", t, "--format", "html",
+                            str(tmp / "pl.html")],
+         lambda r, tmp, stubs: (r.exit_code, re.findall(r'<p class="meta">([^<]*)</p>|<td class="L">([^<]+)</td>',
+                                                         (tmp / "pl.html").read_text(encoding="utf-8")))),
     # fact add runs get --yes: the three runs of a case record the same fact on purpose
     Case("fact add --village", "village",
          lambda t, n, tmp: ["fact", "add", "--village", t, "--month", OPEN, "--category", "village_work",
