@@ -151,9 +151,17 @@ def _render(doc: Document, counts: list[int] | None) -> tuple[bytes, list[int]]:
         pdf.set_xy(cx - r, top + 3)
         pdf.cell(2 * r, 4, "（盖章处）", align="C")
         pdf.set_text_color(0)
-        pdf.set_font(FAMILY, "", 11)
+        # the issuer on one line under the seal: a long name is set smaller (down to 8 pt)
+        # rather than broken, so no bracket is left alone on a line of its own
+        size = 11.0
+        pdf.set_font(FAMILY, "", size)
+        while pdf.get_string_width(b.issuer) > block + 10 and size > 8:
+            size -= 0.5
+            pdf.set_font(FAMILY, "", size)
         pdf.set_xy(cx - block / 2 - 5, top + 14)
-        pdf.multi_cell(block + 10, 6, b.issuer, align="C", new_x="LMARGIN", new_y="NEXT")
+        pdf.multi_cell(block + 10, 6, b.issuer, align="C", new_x="LMARGIN", new_y="NEXT",
+                       wrapmode=WrapMode.CHAR)
+        pdf.set_font(FAMILY, "", 11)
         pdf.set_xy(cx - block / 2, top + 22)
         pdf.cell(block, 6, b.date, align="C")
         left = pdf.epw - block - 6

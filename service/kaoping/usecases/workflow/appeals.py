@@ -48,7 +48,7 @@ class Appeals(WorkflowBase):
         try:
             self.months.apply(township.id, month, (wf.APPROVED, None), {"updated_at": utcnow()},
                               [_event(township.id, month, "confirm", wf.APPROVED, wf.APPROVED, caller,
-                                      record.revision, f"village {village.id} confirmed the notice"
+                                      record.revision, f"村 {village.id} 确认了反馈通知单"
                                       + _paper(on_behalf) + (f": {note}" if note else "")),
                                _audit("confirm", township.id, month, wf.APPROVED, wf.APPROVED,
                                       record.revision, village=village.id, **_signed(on_behalf))],
@@ -111,8 +111,8 @@ class Appeals(WorkflowBase):
             s.add(row)
             s.flush()
             return [_event(township.id, month, "appeal", wf.APPROVED, wf.APPROVED, caller,
-                           record.revision, f"appeal #{row.id} against fact {fact_id} "
-                                            f"({_d(item.points)} {item.rule_id}){_paper(on_behalf)}: "
+                           record.revision, f"对事实 #{fact_id}（{_d(item.points)} {item.rule_id}）"
+                                            f"提出申诉 #{row.id}{_paper(on_behalf)}："
                                             f"{reason.strip()}"),
                     _audit("appeal", township.id, month, wf.APPROVED, wf.APPROVED, record.revision,
                            appeal=row.id, fact=fact_id, village=village_id, **_signed(on_behalf))]
@@ -167,7 +167,7 @@ class Appeals(WorkflowBase):
                           inside=lambda s: _decide(s, appeal.id, decided) + [
                               _event(record.township_id, record.month, "resolve_appeal", wf.APPROVED,
                                      wf.APPROVED, caller, record.revision,
-                                     f"appeal #{appeal.id} upheld: {reason}"),
+                                     f"申诉 #{appeal.id} 维持原扣分：{reason}"),
                               _audit("resolve_appeal", record.township_id, record.month, wf.APPROVED,
                                      wf.APPROVED, record.revision, appeal=appeal.id, decision=wf.UPHELD)])
 
@@ -200,9 +200,9 @@ class Appeals(WorkflowBase):
                            before_total=before.total, before_grade=before.grade, before_pay=before.pay,
                            after_total=after.total, after_grade=after.grade, after_pay=after.pay,
                            revision_after=revision)
-            note = (f"appeal #{appeal.id} overturned: fact {appeal.fact_id} voided by fact {correction.id}; "
-                    f"{appeal.official_id} total {_d(before.total)} → {_d(after.total)}, grade "
-                    f"{before.grade} → {after.grade}, pay {before.pay:.2f} → {after.pay:.2f}; {reason}")
+            note = (f"申诉 #{appeal.id} 撤销扣分：事实 #{appeal.fact_id} 由事实 #{correction.id} 作废；"
+                    f"{appeal.official_id} 总分 {_d(before.total)} → {_d(after.total)}，等次 "
+                    f"{before.grade} → {after.grade}，报酬 {before.pay:.2f} → {after.pay:.2f}；{reason}")
             return _decide(s, appeal.id, decided) + lines + [
                 _event(record.township_id, record.month, "resolve_appeal", wf.APPROVED, wf.APPROVED,
                        caller, revision, note),
@@ -233,8 +233,8 @@ class Appeals(WorkflowBase):
 
 def _paper(on_behalf: wf.OnBehalf | None) -> str:
     """The trail's words for an entry the office made from a paper the village signed."""
-    return f" (signed on paper by {on_behalf.signed_by.strip()}, entered by the office: " \
-           f"{on_behalf.reason.strip()})" if on_behalf else ""
+    return f"（{on_behalf.signed_by.strip()} 在纸质件上签字，镇里代为登记：" \
+           f"{on_behalf.reason.strip()}）" if on_behalf else ""
 
 
 def _signed(on_behalf: wf.OnBehalf | None) -> dict:

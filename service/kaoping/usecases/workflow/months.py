@@ -53,8 +53,8 @@ class MonthTransitions(WorkflowBase):
                           pending_appeals=0, aggregated_on=self.today().isoformat(), approved_on="", appeal_deadline="", published_on="",
                           notice_ends="", paid_on="", updated_at=utcnow())
             event = _event(township.id, month, "aggregate", state, wf.AGGREGATED, caller, revision,
-                           note or f"totals of {len(lines)} officials frozen under rule set "
-                                   f"v{scores.ruleset.id} {scores.ruleset.content_hash[:12]}")
+                           note or f"按规则集 v{scores.ruleset.id} {scores.ruleset.content_hash[:12]} "
+                                   f"冻结 {len(lines)} 名村干部的分数")
             try:
                 self.months.apply(township.id, month, (state, record.revision) if record else None,
                                   values, [*lines, event, _audit("aggregate", township.id, month,
@@ -102,8 +102,8 @@ class MonthTransitions(WorkflowBase):
                       appeal_deadline=wf.appeal_deadline(today, appeals.deadline_days).isoformat(),
                       updated_at=utcnow())
         self._move(record, values, "approve", wf.APPROVED, caller,
-                   note or f"approved by the meeting; rule set v{row.id} {row.content_hash[:12]} "
-                           f"bound; appeals until {values['appeal_deadline']}")
+                   note or f"会议审定，绑定规则集 v{row.id} {row.content_hash[:12]}；"
+                           f"申诉截止 {values['appeal_deadline']}")
         return self.state(caller, month, township.id)
 
     def publish(self, caller: Principal, month: str, township_id: str = "", note: str = "") -> MonthView:
@@ -126,7 +126,7 @@ class MonthTransitions(WorkflowBase):
                       notice_ends=wf.notice_ends(today, days).isoformat(), updated_at=utcnow())
         deemed = [VillageConfirmation(township_id=township.id, month=month, village_id=v,
                                       confirmed_by="逾期视为确认", deemed=True, revision=record.revision,
-                                      note=f"no answer by the appeal deadline {deadline}")
+                                      note=f"申诉期限 {deadline} 前未确认也未申诉")
                   for v in view.unconfirmed]
 
         def no_pending(s):
@@ -134,8 +134,8 @@ class MonthTransitions(WorkflowBase):
                 raise StateConflict("an appeal arrived meanwhile")
             return deemed
         self._move(record, values, "publish", wf.PUBLISHED, caller,
-                   note or f"public notice {values['published_on']} to {values['notice_ends']}"
-                           + (f"; {len(deemed)} villages deemed to have confirmed" if deemed else ""),
+                   note or f"公示 {values['published_on']} 至 {values['notice_ends']}"
+                           + (f"；{len(deemed)} 个村逾期视为确认" if deemed else ""),
                    inside=no_pending)
         return self.state(caller, month, township.id)
 
@@ -161,6 +161,6 @@ class MonthTransitions(WorkflowBase):
         total = sum((p.amount for p in payments), Decimal(0))
         values = dict(state=wf.PAID, paid_on=today.isoformat(), updated_at=utcnow())
         self._move(record, values, "mark_paid", wf.PAID, caller,
-                   note or f"{len(payments)} payments, {total:.2f} yuan" +
-                   (f", reference {reference}" if reference else ""), rows=payments)
+                   note or f"兑现 {len(payments)} 笔，共 {total:.2f} 元" +
+                   (f"，凭证 {reference}" if reference else ""), rows=payments)
         return self.state(caller, month, township.id)

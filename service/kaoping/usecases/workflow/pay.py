@@ -36,10 +36,10 @@ class PayLists(WorkflowBase):
                              Decimal(l.total), l.grade, Decimal(l.pay), Decimal(0), Decimal(l.pay),
                              paid.get(l.official_id, Decimal(0)))
                      for l in self.months.lines(township.id, month, record.revision)]
-            notes = {wf.AGGREGATED: ["aggregated, not yet approved by the meeting: amounts may change"],
-                     wf.APPROVED: ["approved; not yet published or paid"],
-                     wf.PUBLISHED: [f"published; public notice until {record.notice_ends}"],
-                     wf.PAID: [f"paid on {record.paid_on}"]}[state]
+            notes = {wf.AGGREGATED: ["已汇总，尚未经会议审定：金额可能变动"],
+                     wf.APPROVED: ["已审定，尚未公示、尚未兑现"],
+                     wf.PUBLISHED: [f"公示中，公示期至 {record.notice_ends}"],
+                     wf.PAID: [f"已于 {record.paid_on} 兑现"]}[state]
             result = PayList(township, month, state, lines, state == wf.PAID, notes,
                              letterhead(township, "", frozen_on(record, self.today())))
         else:
