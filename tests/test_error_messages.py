@@ -8,7 +8,6 @@ from __future__ import annotations
 import ast
 import re
 import sys
-import threading
 from pathlib import Path
 
 import grpc
@@ -22,12 +21,10 @@ from kaoping.domain import errors
 from kaoping.ops.limits import Limits
 from kaoping.ops.server import Server
 from kaoping.usecases.tokens import Tokens
-from kaoping.v1 import facts_pb2 as fx
 from kaoping.v1 import registry_pb2 as rg
 from kaoping.v1 import workflow_pb2 as wf
 from tests.support.apps import make_app
-from tests.support.calls import stubs_for, violations
-from tests.support.facts import fact
+from tests.support.calls import stream_held_open, stubs_for, violations
 
 SERVICE = Path(__file__).resolve().parents[1] / "service" / "kaoping"
 ERROR_CLASSES = {name for name, value in vars(errors).items()
@@ -188,24 +185,7 @@ def test_each_status_code_carries_the_chinese_sentence(server):
 def test_a_caller_over_its_bound_gets_the_chinese_sentence(server):
     srv, channel, admin_token, *_ = server
     stubs = stubs_for(channel, admin_token)
-    release, started = threading.Event(), threading.Event()
-
-    def slow_stream():
-        yield fx.FactBatch(facts=[fact(key="zh-held-open")])
-        started.set()
-        release.wait(10)
-
-    holder = threading.Thread(target=lambda: stubs.facts.SubmitFacts(slow_stream(), timeout=20))
-    holder.start()
-    assert started.wait(10)
-    for _ in range(200):                     # until the server holds the stream's slot
-        if srv.auth._in_flight:
-            break
-        threading.Event().wait(0.01)
-    try:
+    with stream_held_open(stubs, srv, "zh-held-open"):
         _, zh, _ = _refusal(lambda: stubs.registry.ListVillages(rg.ListVillagesRequest(), timeout=10),
                             grpc.StatusCode.RESOURCE_EXHAUSTED)
         assert "请求过多" in zh
-    finally:
-        release.set()
-        holder.join(20)

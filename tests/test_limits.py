@@ -1,5 +1,4 @@
 """Configured limits give clear statuses, never a crash: a real Server with small limits."""
-import threading
 
 import grpc
 import pytest
@@ -11,7 +10,7 @@ from kaoping.v1 import facts_pb2 as fx
 from kaoping.v1 import registry_pb2 as rg
 from tests.support.apps import make_app
 from tests.support.calls import stubs_for
-from tests.support.calls import violations
+from tests.support.calls import stream_held_open, violations
 from tests.support.facts import fact
 
 
@@ -46,26 +45,9 @@ def test_batch_note_and_message_limits(small):
 
 def test_per_caller_concurrency(small):
     stubs, _, server = small
-    release, started = threading.Event(), threading.Event()
-
-    def slow_stream():
-        yield fx.FactBatch(facts=[fact(key="held-open")])
-        started.set()
-        release.wait(10)
-
-    holder = threading.Thread(target=lambda: stubs.facts.SubmitFacts(slow_stream(), timeout=20))
-    holder.start()
-    assert started.wait(10)
-    for _ in range(200):                     # until the server holds the stream's slot
-        if server.auth._in_flight:
-            break
-        threading.Event().wait(0.01)
-    try:
+    with stream_held_open(stubs, server):
         with pytest.raises(grpc.RpcError) as err:
             stubs.registry.ListVillages(rg.ListVillagesRequest(), timeout=10)
         assert err.value.code() == grpc.StatusCode.RESOURCE_EXHAUSTED
         assert "authorization" in violations(err.value)
-    finally:
-        release.set()
-        holder.join(20)
     assert stubs.registry.ListVillages(rg.ListVillagesRequest(), timeout=10).villages

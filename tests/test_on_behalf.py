@@ -14,7 +14,7 @@ from kaoping.v1 import audit_pb2 as au
 from kaoping.v1 import facts_pb2 as fx
 from kaoping.v1 import registry_pb2 as rg
 from kaoping.v1 import workflow_pb2 as wf
-from tests.support.calls import violations
+from tests.support.calls import refused_with, violations
 from tests.support.facts import fact
 from tests.support.workflow import Clock
 
@@ -22,11 +22,7 @@ MONTH = "2026-03"
 SIGNER, WHY = "村党支部书记 王建国", "纸质回执已签字盖章，交镇党政办"
 
 
-def refused(call, code):
-    with pytest.raises(grpc.RpcError) as err:
-        call()
-    assert err.value.code() == code, err.value.details()
-    return err.value
+refused = refused_with
 
 
 @pytest.fixture(scope="module")

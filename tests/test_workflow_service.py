@@ -10,7 +10,7 @@ import pytest
 from kaoping.usecases.tokens import Tokens
 from kaoping.v1 import facts_pb2 as fx
 from kaoping.v1 import workflow_pb2 as wf
-from tests.support.calls import violations
+from tests.support.calls import refused_with, violations
 from tests.support.facts import fact
 from tests.support.workflow import Clock
 
@@ -29,11 +29,7 @@ def v02_token(grpc_servicer):
     return Tokens(grpc_servicer.store).create("火石村党支部", "village", village_id="v02")[0]
 
 
-def refused(call, code):
-    with pytest.raises(grpc.RpcError) as err:
-        call()
-    assert err.value.code() == code, err.value.details()
-    return err.value
+refused = refused_with
 
 
 @pytest.fixture(scope="module")

@@ -2,6 +2,8 @@
 RPCs, and reading a refusal's status and BadRequest fields."""
 from __future__ import annotations
 
+from contextlib import contextmanager
+
 import grpc
 
 from kaoping_cli.rpc import _Bearer
@@ -89,3 +91,41 @@ def list_all(method, request, field: str, max_pages: int = 10_000, **kwargs) -> 
             return items
         request.page_token = response.next_page_token
     raise AssertionError(f"more than {max_pages} pages")
+
+
+def refused_with(call, code: grpc.StatusCode) -> grpc.RpcError:
+    """The error a call is refused with, after checking its status code."""
+    import pytest
+    with pytest.raises(grpc.RpcError) as err:
+        call()
+    assert err.value.code() == code, err.value.details()
+    return err.value
+
+
+@contextmanager
+def stream_held_open(stubs, server, key: str = "held-open"):
+    """A SubmitFacts stream the server holds (its caller's slot taken) until the block ends:
+    for the per-caller bound. `server.auth` is the server's AuthInterceptor."""
+    import threading
+    from kaoping.v1 import facts_pb2 as fx
+    from tests.support.facts import fact
+    release, started = threading.Event(), threading.Event()
+
+    def slow_stream():
+        yield fx.FactBatch(facts=[fact(key=key)])
+        started.set()
+        release.wait(10)
+
+    holder = threading.Thread(target=lambda: stubs.facts.SubmitFacts(slow_stream(), timeout=20))
+    holder.start()
+    assert started.wait(10)
+    for _ in range(200):                     # until the server holds the stream's slot
+        if server.auth._in_flight:
+            break
+        threading.Event().wait(0.01)
+    try:
+        yield
+    finally:
+        release.set()
+        holder.join(20)
+
