@@ -254,3 +254,12 @@ def test_an_imported_sheet_takes_input_method_months_dates_and_quantities(grpc_a
               if f.fact.note.startswith("输入法")}
     assert (stored["v08-1"].month, stored["v08-1"].quantity) == (MONTH, "3")
     assert (stored["v08-2"].date, stored["v08-2"].quantity) == ("2026-10-09", "2.5")
+
+
+def test_help_screens_are_chinese_down_to_clicks_and_typers_own_options():
+    for args in ((), ("scores",), ("month", "confirm")):
+        shown = run("127.0.0.1:1", "", *args, "--help")
+        assert shown.exit_code == 0, shown.output
+        assert "显示本帮助并退出" in shown.output and "Show this message" not in shown.output, shown.output
+    root = run("127.0.0.1:1", "", "--help").output
+    assert "安装命令补全" in root and "Install completion" not in root and "Show completion" not in root

@@ -93,3 +93,56 @@ def install() -> None:
                        ("REQUIRED_LONG_STRING", "[必填]"), ("DEPRECATED_STRING", "（已弃用）")):
         if hasattr(rich_utils, name):
             setattr(rich_utils, name, text)
+    _chinese_help_option()
+    _chinese_completion_options()
+
+
+HELP_TEXT = "显示本帮助并退出"
+
+
+def _chinese_help_option() -> None:
+    """click makes the --help option itself, with its English help text: give the one it
+    makes the Chinese text (Typer's vendored click, and the click package if Typer uses it)."""
+    cores = []
+    try:
+        from typer._click import core as vendored
+        cores.append(vendored)
+    except ImportError:  # pragma: no cover - Typer on the click package
+        pass
+    try:
+        from click import core as package
+        cores.append(package)
+    except ImportError:  # pragma: no cover
+        pass
+    for core in cores:
+        original = core.Command.get_help_option
+        if getattr(original, "kaoping_zh", False):
+            continue
+
+        def get_help_option(self, ctx, _original=original):
+            option = _original(self, ctx)
+            if option is not None:
+                option.help = HELP_TEXT
+            return option
+        get_help_option.kaoping_zh = True
+        core.Command.get_help_option = get_help_option
+
+
+COMPLETION_TEXT = {"Install completion for the current shell.": "为当前 shell 安装命令补全（Tab 键）",
+                   "Install completion for the specified shell.": "为指定的 shell 安装命令补全（Tab 键）"}
+
+
+def _chinese_completion_options() -> None:
+    """Typer declares --install-completion and --show-completion on placeholder functions
+    (typer.completion, not public API): their help in Chinese where they are found."""
+    try:
+        from typer import completion
+    except ImportError:  # pragma: no cover
+        return
+    for name in ("_install_completion_placeholder_function", "_install_completion_no_auto_placeholder_function"):
+        for info in getattr(getattr(completion, name, None), "__defaults__", None) or ():
+            text = getattr(info, "help", None) or ""
+            if text in COMPLETION_TEXT:
+                info.help = COMPLETION_TEXT[text]
+            elif text.startswith("Show completion for the"):
+                info.help = "显示 shell 的补全脚本（可复制或自行安装）"
