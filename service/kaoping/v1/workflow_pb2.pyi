@@ -1,4 +1,5 @@
 from kaoping.v1 import evaluation_pb2 as _evaluation_pb2
+from kaoping.v1 import rectification_pb2 as _rectification_pb2
 from google.protobuf.internal import containers as _containers
 from google.protobuf import descriptor as _descriptor
 from google.protobuf import message as _message
@@ -316,7 +317,7 @@ class Letterhead(_message.Message):
     def __init__(self, township_name: _Optional[str] = ..., issuer: _Optional[str] = ..., document_number: _Optional[str] = ..., issued_on: _Optional[str] = ..., contact: _Optional[str] = ..., script: _Optional[str] = ...) -> None: ...
 
 class VillageFeedback(_message.Message):
-    __slots__ = ("title", "township_id", "village_id", "village_name", "month", "month_state", "provisional", "ruleset", "confirmation", "appeal_deadline", "officials", "total_deducted", "appeals", "letterhead", "appeal_open", "total_added")
+    __slots__ = ("title", "township_id", "village_id", "village_name", "month", "month_state", "provisional", "ruleset", "confirmation", "appeal_deadline", "officials", "total_deducted", "appeals", "letterhead", "appeal_open", "total_added", "rectifications")
     TITLE_FIELD_NUMBER: _ClassVar[int]
     TOWNSHIP_ID_FIELD_NUMBER: _ClassVar[int]
     VILLAGE_ID_FIELD_NUMBER: _ClassVar[int]
@@ -333,6 +334,7 @@ class VillageFeedback(_message.Message):
     LETTERHEAD_FIELD_NUMBER: _ClassVar[int]
     APPEAL_OPEN_FIELD_NUMBER: _ClassVar[int]
     TOTAL_ADDED_FIELD_NUMBER: _ClassVar[int]
+    RECTIFICATIONS_FIELD_NUMBER: _ClassVar[int]
     title: str
     township_id: str
     village_id: str
@@ -349,7 +351,8 @@ class VillageFeedback(_message.Message):
     letterhead: Letterhead
     appeal_open: bool
     total_added: str
-    def __init__(self, title: _Optional[str] = ..., township_id: _Optional[str] = ..., village_id: _Optional[str] = ..., village_name: _Optional[str] = ..., month: _Optional[str] = ..., month_state: _Optional[str] = ..., provisional: _Optional[bool] = ..., ruleset: _Optional[_Union[_evaluation_pb2.RuleSetRef, _Mapping]] = ..., confirmation: _Optional[_Union[VillageConfirmation, _Mapping]] = ..., appeal_deadline: _Optional[str] = ..., officials: _Optional[_Iterable[_Union[FeedbackOfficial, _Mapping]]] = ..., total_deducted: _Optional[str] = ..., appeals: _Optional[_Iterable[_Union[AppealRecord, _Mapping]]] = ..., letterhead: _Optional[_Union[Letterhead, _Mapping]] = ..., appeal_open: _Optional[bool] = ..., total_added: _Optional[str] = ...) -> None: ...
+    rectifications: _containers.RepeatedCompositeFieldContainer[_rectification_pb2.Rectification]
+    def __init__(self, title: _Optional[str] = ..., township_id: _Optional[str] = ..., village_id: _Optional[str] = ..., village_name: _Optional[str] = ..., month: _Optional[str] = ..., month_state: _Optional[str] = ..., provisional: _Optional[bool] = ..., ruleset: _Optional[_Union[_evaluation_pb2.RuleSetRef, _Mapping]] = ..., confirmation: _Optional[_Union[VillageConfirmation, _Mapping]] = ..., appeal_deadline: _Optional[str] = ..., officials: _Optional[_Iterable[_Union[FeedbackOfficial, _Mapping]]] = ..., total_deducted: _Optional[str] = ..., appeals: _Optional[_Iterable[_Union[AppealRecord, _Mapping]]] = ..., letterhead: _Optional[_Union[Letterhead, _Mapping]] = ..., appeal_open: _Optional[bool] = ..., total_added: _Optional[str] = ..., rectifications: _Optional[_Iterable[_Union[_rectification_pb2.Rectification, _Mapping]]] = ...) -> None: ...
 
 class PublicLine(_message.Message):
     __slots__ = ("rank", "official_name", "village_name", "total", "grade", "pay_tier")
@@ -470,7 +473,7 @@ class GetYearEndRequest(_message.Message):
     def __init__(self, township_id: _Optional[str] = ..., year: _Optional[int] = ..., pool: _Optional[str] = ...) -> None: ...
 
 class YearEndOfficial(_message.Message):
-    __slots__ = ("rank", "official_id", "official_name", "village_id", "village_name", "months_counted", "monthly_component", "inspection_score", "score", "grade", "grade_before_quota", "quota_cut", "vetoed", "veto_reasons", "monthly_pay", "reward", "inspection_items", "award", "per_month", "pool_share", "deducted", "year_payout", "commendations", "position", "months_served")
+    __slots__ = ("rank", "official_id", "official_name", "village_id", "village_name", "months_counted", "monthly_component", "inspection_score", "score", "grade", "grade_before_quota", "quota_cut", "vetoed", "veto_reasons", "monthly_pay", "reward", "inspection_items", "award", "per_month", "pool_share", "deducted", "year_payout", "commendations", "position", "months_served", "tied", "quota_note", "reward_paid")
     RANK_FIELD_NUMBER: _ClassVar[int]
     OFFICIAL_ID_FIELD_NUMBER: _ClassVar[int]
     OFFICIAL_NAME_FIELD_NUMBER: _ClassVar[int]
@@ -496,6 +499,9 @@ class YearEndOfficial(_message.Message):
     COMMENDATIONS_FIELD_NUMBER: _ClassVar[int]
     POSITION_FIELD_NUMBER: _ClassVar[int]
     MONTHS_SERVED_FIELD_NUMBER: _ClassVar[int]
+    TIED_FIELD_NUMBER: _ClassVar[int]
+    QUOTA_NOTE_FIELD_NUMBER: _ClassVar[int]
+    REWARD_PAID_FIELD_NUMBER: _ClassVar[int]
     rank: int
     official_id: str
     official_name: str
@@ -521,10 +527,13 @@ class YearEndOfficial(_message.Message):
     commendations: _containers.RepeatedScalarFieldContainer[str]
     position: str
     months_served: _containers.RepeatedScalarFieldContainer[str]
-    def __init__(self, rank: _Optional[int] = ..., official_id: _Optional[str] = ..., official_name: _Optional[str] = ..., village_id: _Optional[str] = ..., village_name: _Optional[str] = ..., months_counted: _Optional[int] = ..., monthly_component: _Optional[str] = ..., inspection_score: _Optional[str] = ..., score: _Optional[str] = ..., grade: _Optional[str] = ..., grade_before_quota: _Optional[str] = ..., quota_cut: _Optional[bool] = ..., vetoed: _Optional[bool] = ..., veto_reasons: _Optional[_Iterable[str]] = ..., monthly_pay: _Optional[str] = ..., reward: _Optional[str] = ..., inspection_items: _Optional[_Iterable[_Union[_evaluation_pb2.LineItem, _Mapping]]] = ..., award: _Optional[str] = ..., per_month: _Optional[str] = ..., pool_share: _Optional[str] = ..., deducted: _Optional[str] = ..., year_payout: _Optional[str] = ..., commendations: _Optional[_Iterable[str]] = ..., position: _Optional[str] = ..., months_served: _Optional[_Iterable[str]] = ...) -> None: ...
+    tied: bool
+    quota_note: str
+    reward_paid: str
+    def __init__(self, rank: _Optional[int] = ..., official_id: _Optional[str] = ..., official_name: _Optional[str] = ..., village_id: _Optional[str] = ..., village_name: _Optional[str] = ..., months_counted: _Optional[int] = ..., monthly_component: _Optional[str] = ..., inspection_score: _Optional[str] = ..., score: _Optional[str] = ..., grade: _Optional[str] = ..., grade_before_quota: _Optional[str] = ..., quota_cut: _Optional[bool] = ..., vetoed: _Optional[bool] = ..., veto_reasons: _Optional[_Iterable[str]] = ..., monthly_pay: _Optional[str] = ..., reward: _Optional[str] = ..., inspection_items: _Optional[_Iterable[_Union[_evaluation_pb2.LineItem, _Mapping]]] = ..., award: _Optional[str] = ..., per_month: _Optional[str] = ..., pool_share: _Optional[str] = ..., deducted: _Optional[str] = ..., year_payout: _Optional[str] = ..., commendations: _Optional[_Iterable[str]] = ..., position: _Optional[str] = ..., months_served: _Optional[_Iterable[str]] = ..., tied: _Optional[bool] = ..., quota_note: _Optional[str] = ..., reward_paid: _Optional[str] = ...) -> None: ...
 
 class YearEnd(_message.Message):
-    __slots__ = ("township_id", "year", "ruleset", "complete", "months", "missing_months", "unpaid_months", "formula", "excellent_grade", "excellent_limit", "excellent_candidates", "excellent_granted", "pool", "paid_out", "inspection_recorded", "officials", "notes")
+    __slots__ = ("township_id", "year", "ruleset", "complete", "months", "missing_months", "unpaid_months", "formula", "excellent_grade", "excellent_limit", "excellent_candidates", "excellent_granted", "pool", "paid_out", "inspection_recorded", "officials", "notes", "state", "provisional", "tie_break", "tied", "places_left", "letterhead", "approved_on", "paid_on", "payout_reference")
     TOWNSHIP_ID_FIELD_NUMBER: _ClassVar[int]
     YEAR_FIELD_NUMBER: _ClassVar[int]
     RULESET_FIELD_NUMBER: _ClassVar[int]
@@ -542,6 +551,15 @@ class YearEnd(_message.Message):
     INSPECTION_RECORDED_FIELD_NUMBER: _ClassVar[int]
     OFFICIALS_FIELD_NUMBER: _ClassVar[int]
     NOTES_FIELD_NUMBER: _ClassVar[int]
+    STATE_FIELD_NUMBER: _ClassVar[int]
+    PROVISIONAL_FIELD_NUMBER: _ClassVar[int]
+    TIE_BREAK_FIELD_NUMBER: _ClassVar[int]
+    TIED_FIELD_NUMBER: _ClassVar[int]
+    PLACES_LEFT_FIELD_NUMBER: _ClassVar[int]
+    LETTERHEAD_FIELD_NUMBER: _ClassVar[int]
+    APPROVED_ON_FIELD_NUMBER: _ClassVar[int]
+    PAID_ON_FIELD_NUMBER: _ClassVar[int]
+    PAYOUT_REFERENCE_FIELD_NUMBER: _ClassVar[int]
     township_id: str
     year: int
     ruleset: _evaluation_pb2.RuleSetRef
@@ -559,7 +577,16 @@ class YearEnd(_message.Message):
     inspection_recorded: bool
     officials: _containers.RepeatedCompositeFieldContainer[YearEndOfficial]
     notes: _containers.RepeatedScalarFieldContainer[str]
-    def __init__(self, township_id: _Optional[str] = ..., year: _Optional[int] = ..., ruleset: _Optional[_Union[_evaluation_pb2.RuleSetRef, _Mapping]] = ..., complete: _Optional[bool] = ..., months: _Optional[_Iterable[_Union[MonthStatus, _Mapping]]] = ..., missing_months: _Optional[_Iterable[str]] = ..., unpaid_months: _Optional[_Iterable[str]] = ..., formula: _Optional[str] = ..., excellent_grade: _Optional[str] = ..., excellent_limit: _Optional[int] = ..., excellent_candidates: _Optional[int] = ..., excellent_granted: _Optional[int] = ..., pool: _Optional[str] = ..., paid_out: _Optional[str] = ..., inspection_recorded: _Optional[bool] = ..., officials: _Optional[_Iterable[_Union[YearEndOfficial, _Mapping]]] = ..., notes: _Optional[_Iterable[str]] = ...) -> None: ...
+    state: str
+    provisional: bool
+    tie_break: str
+    tied: _containers.RepeatedScalarFieldContainer[str]
+    places_left: int
+    letterhead: Letterhead
+    approved_on: str
+    paid_on: str
+    payout_reference: str
+    def __init__(self, township_id: _Optional[str] = ..., year: _Optional[int] = ..., ruleset: _Optional[_Union[_evaluation_pb2.RuleSetRef, _Mapping]] = ..., complete: _Optional[bool] = ..., months: _Optional[_Iterable[_Union[MonthStatus, _Mapping]]] = ..., missing_months: _Optional[_Iterable[str]] = ..., unpaid_months: _Optional[_Iterable[str]] = ..., formula: _Optional[str] = ..., excellent_grade: _Optional[str] = ..., excellent_limit: _Optional[int] = ..., excellent_candidates: _Optional[int] = ..., excellent_granted: _Optional[int] = ..., pool: _Optional[str] = ..., paid_out: _Optional[str] = ..., inspection_recorded: _Optional[bool] = ..., officials: _Optional[_Iterable[_Union[YearEndOfficial, _Mapping]]] = ..., notes: _Optional[_Iterable[str]] = ..., state: _Optional[str] = ..., provisional: _Optional[bool] = ..., tie_break: _Optional[str] = ..., tied: _Optional[_Iterable[str]] = ..., places_left: _Optional[int] = ..., letterhead: _Optional[_Union[Letterhead, _Mapping]] = ..., approved_on: _Optional[str] = ..., paid_on: _Optional[str] = ..., payout_reference: _Optional[str] = ...) -> None: ...
 
 class GetPayListRequest(_message.Message):
     __slots__ = ("township_id", "month", "year", "village_id")
