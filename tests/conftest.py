@@ -7,16 +7,10 @@ import os
 
 import pytest
 
-from kaoping.api.audit_servicer import AuditServicer
 from kaoping.api.auth import AuthInterceptor
-from kaoping.api.rulesets_servicer import RuleSetServicer
+from kaoping.ops.server import add_services
 from kaoping.usecases.tokens import Tokens
-from kaoping.api.servicers import EvaluationServicer, FactServicer, RegistryServicer
-from kaoping.api.workflow_servicer import WorkflowServicer
-from kaoping.api.tokens_servicer import TokenServicer
-from kaoping.v1 import tokens_pb2_grpc, workflow_pb2_grpc
-from kaoping.v1 import (audit_pb2_grpc, evaluation_pb2_grpc, facts_pb2_grpc, registry_pb2_grpc,
-                        rulesets_pb2_grpc)
+from kaoping.v1 import facts_pb2_grpc
 
 from tests.support.apps import _created, _pg_admin, make_app, new_database_url, PG_ENV
 from tests.support.calls import stubs_for
@@ -61,14 +55,8 @@ def grpc_tokens(grpc_servicer) -> Tokens:
 
 @pytest.fixture(scope="module")
 def grpc_add_to_server(grpc_tokens):
-    def add(app, server):
-        facts_pb2_grpc.add_FactServiceServicer_to_server(FactServicer(app), server)
-        evaluation_pb2_grpc.add_EvaluationServiceServicer_to_server(EvaluationServicer(app), server)
-        rulesets_pb2_grpc.add_RuleSetServiceServicer_to_server(RuleSetServicer(app), server)
-        registry_pb2_grpc.add_RegistryServiceServicer_to_server(RegistryServicer(app), server)
-        audit_pb2_grpc.add_AuditServiceServicer_to_server(AuditServicer(app), server)
-        workflow_pb2_grpc.add_WorkflowServiceServicer_to_server(WorkflowServicer(app), server)
-        tokens_pb2_grpc.add_TokenServiceServicer_to_server(TokenServicer(grpc_tokens), server)
+    def add(app, server):   # the production list (kaoping.ops.server.add_services)
+        add_services(app, server, grpc_tokens)
     return add
 
 

@@ -134,11 +134,14 @@ def test_year_end_xlsx(grpc_addr, tokens, stubs, approved_month, tmp_path):
     book = load_workbook(path)
     rows = list(book.worksheets[0].iter_rows(values_only=True))
     header, lines, totals = rows[0], rows[1:-1], rows[-1]
-    assert header[0] == "名次 rank" and "年终奖励 reward" in header
+    # the year is not approved: its year-end money is marked provisional in the header
+    assert ye.provisional and header[0] == "名次 rank" and "年终奖励（暂定）reward, provisional" in header
     assert [(r[0], r[2]) for r in lines] == [(o.rank, o.official_id) for o in ye.officials]
-    reward = header.index("年终奖励 reward")
+    reward = header.index("年终奖励（暂定）reward, provisional")
     monthly = header.index("月度报酬合计 monthly pay")
-    assert _money(totals[reward] or 0) == sum(Decimal(o.reward) for o in ye.officials)
+    assert _money(totals[reward] or 0) == sum(Decimal(o.year_payout) for o in ye.officials)
+    paid = header.index("年终奖励已兑现 paid")
+    assert all(r[paid] is None for r in lines)              # nothing recorded as paid
     assert _money(totals[monthly]) == sum(Decimal(o.monthly_pay) for o in ye.officials)
     info = dict(r for r in book["说明 info"].iter_rows(values_only=True))
     assert info["计分公式 formula"] == ye.formula and MONTH not in (info["未计入月份 missing months"] or "")

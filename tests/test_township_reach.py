@@ -21,14 +21,15 @@ from sqlalchemy import func
 from sqlmodel import select
 
 from kaoping.storage import models as m
-from kaoping.v1 import (audit_pb2, evaluation_pb2, facts_pb2, registry_pb2, rulesets_pb2, tokens_pb2,
-                        workflow_pb2)
+from kaoping.v1 import audit_pb2
 from kaoping.v1 import evaluation_pb2 as ev
 from kaoping.v1 import facts_pb2 as fx
 from kaoping.v1 import registry_pb2 as rg
 from kaoping.v1 import rulesets_pb2 as rs
 from kaoping.v1 import tokens_pb2 as tk
 from kaoping.v1 import workflow_pb2 as wf
+from kaoping.v1 import yearend_pb2 as ye
+from kaoping.ops.server import SERVICES
 from kaoping.api.policy import POLICY
 from tests.support.apps import make_app, new_database_url
 from tests.support.calls import stubs_for
@@ -37,7 +38,7 @@ from tests.support.servers import LocalServer
 
 MONTH = "2026-10"
 OWN_COUNTY, OTHER_COUNTY = "成县", "徽县"
-MODULES = (facts_pb2, evaluation_pb2, rulesets_pb2, registry_pb2, audit_pb2, workflow_pb2, tokens_pb2)
+MODULES = SERVICES   # the server's own list: every service, present and future
 ROLES = ("admin", "reader", "main_leader", "contact_leader", "station", "resident_cadre", "system",
          "village", "county_admin", "county_reader")
 OTHER_MARKS = ("dahedian", "v01", "main-01")   # ids only the other township has
@@ -116,6 +117,13 @@ def requests(t: Target, role: str, n: int) -> dict:
         "GetYearToDateRanking": wf.MonthRequest(township_id=t.township, month=MONTH),
         "GetYearEnd": wf.GetYearEndRequest(township_id=t.township, year=2026),
         "GetPayList": wf.GetPayListRequest(township_id=t.township, month=MONTH),
+        "GetYearState": ye.YearRequest(township_id=t.township, year=2026),
+        "AggregateYear": ye.YearRequest(township_id=t.township, year=2026),
+        "ReopenYear": ye.YearRequest(township_id=t.township, year=2026, note="重算"),
+        "ApproveYear": ye.ApproveYearRequest(township_id=t.township, year=2026),
+        "PublishYear": ye.YearRequest(township_id=t.township, year=2026),
+        "RecordYearPayout": ye.YearPayoutRequest(township_id=t.township, year=2026, reference="银行回单"),
+        "CloseYear": ye.YearRequest(township_id=t.township, year=2026),
         "IssueToken": tk.IssueTokenRequest(name=f"新令牌-{role}-{n}", role="reader", township_id=t.township),
         "RevokeToken": tk.RevokeTokenRequest(id=t.token_id),
         "ListTokens": tk.ListTokensRequest(township_id=t.township),
@@ -192,7 +200,8 @@ class World:
     def counts(self) -> dict[str, int]:
         tables = (m.Township, m.Village, m.Official, m.Scorer, m.RosterEntry, m.FactRow, m.RuleSetRow,
                   m.TownshipRuleSet, m.Activation, m.ApiToken, m.AuditEntry, m.MonthRecord, m.MonthEvent,
-                  m.AppealRow, m.SnapshotLine, m.VillageConfirmation, m.PaymentRow)
+                  m.AppealRow, m.SnapshotLine, m.VillageConfirmation, m.PaymentRow, m.YearRecord, m.YearEvent,
+                  m.YearLine, m.YearPayment)
         with self.app.store.session() as s:
             counts = {t.__name__: s.exec(select(func.count()).select_from(t)).one() for t in tables}
             counts["revoked"] = s.exec(select(func.count()).select_from(m.ApiToken)

@@ -155,6 +155,16 @@ def test_pay_list_and_rankings_over_the_wire(stubs, stubs_as, clock):
     last = ranking.officials[-1]
     assert last.official_id == "v02-1" and last.total == "99" and last.total_change == "-1"
     assert ranking.villages[-1].village_id == "v02"
+    # January and February are still scoring (live: everybody 100): missing from the year to
+    # date, never counted as a score — the year to date is March's alone
+    assert list(ranking.missing_months) == ["2026-01", "2026-02"]
+    assert all(o.months_counted == 1 and o.ytd_average == f"{float(o.total):.2f}" for o in ranking.officials)
+    assert last.ytd_average == "99.00" and last.ytd_rank == last.rank
+    assert {v.ytd_average for v in ranking.villages} == {f"{float(v.average):.2f}" for v in ranking.villages}
+    february = stubs_as("reader").workflow.GetYearToDateRanking(wf.MonthRequest(month="2026-02"))
+    assert list(february.missing_months) == ["2026-01", "2026-02"] and february.officials
+    assert all(o.ytd_average == "" and o.ytd_rank == 0 and o.months_counted == 0 for o in february.officials)
+    assert all(v.ytd_average == "" and v.ytd_rank == 0 for v in february.villages)
 
     year = admin.GetYearEnd(wf.GetYearEndRequest(year=2026))
     assert not year.complete and year.unpaid_months == [] and "2026-04" in year.missing_months
@@ -163,8 +173,9 @@ def test_pay_list_and_rankings_over_the_wire(stubs, stubs_as, clock):
     # one month counted: 100 officials tie at 100.00 for 20 优秀 places, so under the quota
     # nobody is 优秀, and the pool is not paid out; both are said, not hidden
     assert (year.excellent_limit, year.excellent_granted) == (20, 0)
-    assert any("tie" in n for n in year.notes) and any("not paid out" in n for n in year.notes)
-    assert year.pool == "24700.00" and year.paid_out == "0.00"
+    assert any("tie" in n for n in year.notes) and any("无人分配" in n for n in year.notes)
+    assert year.pool == "24700.00" and year.paid_out == year.shared == "0.00"
+    assert year.state == "provisional" and year.provisional
     assert {o.reward for o in year.officials} == {"0.00"}
     refused(lambda: admin.GetYearEnd(wf.GetYearEndRequest(year=1999)), grpc.StatusCode.INVALID_ARGUMENT)
     refused(lambda: admin.GetYearEnd(wf.GetYearEndRequest(year=2026, pool="12.345")),

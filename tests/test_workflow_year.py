@@ -9,7 +9,8 @@ from decimal import ROUND_HALF_UP, Decimal
 
 import pytest
 
-from kaoping.domain.errors import FailedPrecondition
+from kaoping.domain.errors import DomainError, FailedPrecondition, InvalidArgument, PermissionDenied
+from kaoping.usecases.workflow.year_moves import QuotaDecision
 from tests.support.apps import make_app, new_database_url
 from tests.support.facts import fact_input
 from tests.support.workflow import ADMIN, READER, add, after_month, village, workflow
@@ -117,9 +118,54 @@ def year(tmp_path_factory):
     add(app, "v07-1", "2025-12", "inspection", "serious_finding", "1")
     clock.set(date(YEAR + 1, 1, 20))
     seen["year_end"] = flow.year_end(ADMIN, YEAR)
+    seen["other_pool"] = flow.year_end(ADMIN, YEAR, pool="10000.01")
+    seen["pay_provisional"] = flow.pay_list(ADMIN, year=YEAR)
+    year_workflow(app, flow, clock, seen)
     yield app, flow, seen
     app.rulesets.close()
     app.store.close()
+
+
+def _refused(call):
+    try:
+        call()
+    except DomainError as error:
+        return error
+    raise AssertionError("not refused")
+
+
+def year_workflow(app, flow, clock, seen) -> None:
+    """The summary meeting's year: aggregate, approve, publish, pay, close — with the
+    refusals a new user would run into on the way."""
+    seen["village_aggregates"] = _refused(lambda: flow.aggregate_year(village("v01"), YEAR))
+    seen["approve_provisional"] = _refused(lambda: flow.approve_year(ADMIN, YEAR))
+    seen["aggregated"] = flow.aggregate_year(ADMIN, YEAR, note="年终汇总，提交总结大会")
+    seen["late_inspection"] = _refused(lambda: add(app, "v01-1", "2025-12", "inspection", "records_missing", "1"))
+    seen["reopen_no_reason"] = _refused(lambda: flow.reopen_year(ADMIN, YEAR))
+    flow.reopen_year(ADMIN, YEAR, note="v01 年终检查分漏录")
+    seen["inspection_after_reopen"] = add(app, "v01-2", "2025-12", "inspection", "records_missing", "1")
+    flow.aggregate_year(ADMIN, YEAR)
+    seen["year_aggregated"] = flow.year_end(ADMIN, YEAR)
+    seen["pool_when_frozen"] = _refused(lambda: flow.year_end(ADMIN, YEAR, pool="1"))
+    seen["approve_wrong_hash"] = _refused(lambda: flow.approve_year(ADMIN, YEAR, content_hash="0" * 64))
+    seen["decision_without_tie"] = _refused(lambda: flow.approve_year(
+        ADMIN, YEAR, decision=QuotaDecision(["v01-1"], "党委会议纪要〔2026〕1号")))
+    clock.set(date(YEAR + 1, 1, 22))
+    seen["approved"] = flow.approve_year(ADMIN, YEAR, note="1月22日镇党委会审定")
+    seen["reopen_approved"] = _refused(lambda: flow.reopen_year(ADMIN, YEAR, note="太晚了"))
+    seen["year_approved"] = flow.year_end(ADMIN, YEAR)
+    seen["pay_approved"] = flow.pay_list(ADMIN, year=YEAR)
+    seen["pay_before_publish"] = _refused(lambda: flow.record_year_payout(ADMIN, YEAR, reference="B"))
+    seen["published"] = flow.publish_year(ADMIN, YEAR)
+    seen["pay_during_notice"] = _refused(lambda: flow.record_year_payout(ADMIN, YEAR, reference="B"))
+    clock.set(date.fromisoformat(seen["published"].record.notice_ends) + timedelta(days=1))
+    seen["pay_no_reference"] = _refused(lambda: flow.record_year_payout(ADMIN, YEAR))
+    seen["pay_bad_day"] = _refused(lambda: flow.record_year_payout(ADMIN, YEAR, reference="B", paid_on="2026-01-01"))
+    seen["paid"] = flow.record_year_payout(ADMIN, YEAR, reference="BANK-2026-02-01")
+    seen["pay_twice"] = _refused(lambda: flow.record_year_payout(ADMIN, YEAR, reference="BANK-2"))
+    seen["year_paid"] = flow.year_end(ADMIN, YEAR)
+    seen["pay_paid"] = flow.pay_list(ADMIN, year=YEAR)
+    seen["closed"] = flow.close_year(ADMIN, YEAR, note="2025 年度考评归档")
 
 
 def test_every_month_went_the_whole_way(year):
@@ -196,7 +242,7 @@ def test_year_end_months_missing_or_unpaid_are_reported_not_zero(year):
     assert {len(o.line.months) for o in aggregated.officials} == {11}
     one = aggregated.officials[0].line
     assert one.component == sum(m.total for m in one.months) / 11       # an average over 11, not 12
-    assert any("not counted" in n and "2025-12 (aggregated)" in n for n in aggregated.notes)
+    assert any("不计入" in n and "2025-12（已汇总）" in n for n in aggregated.notes)
     assert approved.missing == [] and approved.unpaid == ["2025-12"] and not approved.complete
     assert {len(o.line.months) for o in approved.officials} == {12}
 
@@ -204,7 +250,9 @@ def test_year_end_months_missing_or_unpaid_are_reported_not_zero(year):
 def test_year_end_grades_quota_vetoes_and_the_24700_yuan_pool(year):
     app, flow, seen = year
     ye = seen["year_end"]
-    assert ye.complete and ye.inspection_recorded and len(ye.officials) == 102
+    # every month paid, the year not yet approved: provisional, not complete
+    assert ye.provisional and not ye.complete and ye.unpaid == [] and ye.missing == []
+    assert ye.inspection_recorded and len(ye.officials) == 102
     assert ye.ruleset.content_hash == app.rulesets.active_row.content_hash   # December's version
     by = {o.line.official_id: o.line for o in ye.officials}
     # veto list: a vetoed month (v05-2, July), an inspection veto (v07-1)
@@ -230,7 +278,8 @@ def test_year_end_grades_quota_vetoes_and_the_24700_yuan_pool(year):
     assert min(l.score for l in excellent) > max((l.score for l in by.values() if l.quota_cut),
                                                  default=Decimal(0)) or ye.quota.notes
     # the pool: 24,700.00 split over the 优秀 by score, to the fen, adding up exactly
-    assert ye.pool == Decimal("24700") and ye.paid_out == Decimal("24700.00")
+    assert ye.pool == Decimal("24700") and ye.shared == Decimal("24700.00")
+    assert ye.paid_out == 0 and ye.provisional     # nothing recorded paid, nothing approved
     assert sum(l.reward for l in by.values()) == Decimal("24700.00")
     assert {o for o, l in by.items() if l.reward} == {l.official_id for l in excellent}
     total_score = sum(l.score for l in excellent)
@@ -240,8 +289,8 @@ def test_year_end_grades_quota_vetoes_and_the_24700_yuan_pool(year):
 
 
 def test_year_end_with_another_pool_and_for_a_year_not_started(year):
-    app, flow, _ = year
-    other = flow.year_end(ADMIN, YEAR, pool="10000.01")
+    app, flow, seen = year
+    other = seen["other_pool"]
     assert sum(o.line.reward for o in other.officials) == Decimal("10000.01")
     empty = flow.year_end(ADMIN, YEAR + 1)
     assert empty.officials == [] and len(empty.missing) == 12 and not empty.complete
@@ -256,13 +305,14 @@ def test_pay_lists_add_up_exactly(year):
     assert sum(v[2] for v in month.village_totals()) == month.total == sum(l.amount for l in month.lines)
     assert all(l.paid == l.amount for l in month.lines)           # recorded as paid
     assert all(l.amount == l.amount.quantize(CENT) for l in month.lines)
-    annual = flow.pay_list(ADMIN, year=YEAR)
-    assert annual.complete and len(annual.lines) == 102
+    annual = flow.pay_list(ADMIN, year=YEAR)     # the year closed: every reward recorded paid
+    assert annual.complete and len(annual.lines) == 102 and annual.state == "closed"
     monthly = {m: {l.official_id: l.amount for l in flow.pay_list(ADMIN, month=m).lines} for m in MONTHS}
     for line in annual.lines:
         assert line.monthly_pay == sum(monthly[m][line.official_id] for m in MONTHS)
         assert line.amount == line.monthly_pay + line.reward
-        assert line.paid == line.monthly_pay
+        assert line.paid == line.monthly_pay + (line.reward_paid or 0) and line.reward_state == "paid"
+        assert (line.reward_paid or 0) == line.reward
     assert annual.total == sum(sum(v.values()) for v in monthly.values()) + Decimal("24700.00")
     assert sum(v[2] for v in annual.village_totals()) == annual.total
     scoped = flow.pay_list(village("v01"), month="2025-03")
@@ -295,3 +345,64 @@ def test_public_notice_only_once_published(year):
     with pytest.raises(FailedPrecondition) as err:
         flow.public_notice(READER, "2026-01")
     assert "is scoring" in err.value.message
+
+
+def test_the_year_moves_only_in_order_and_says_why_not(year):
+    _, _, seen = year
+    assert isinstance(seen["village_aggregates"], PermissionDenied)
+    for name, state in (("approve_provisional", "provisional"), ("reopen_approved", "approved"),
+                        ("pay_before_publish", "approved"), ("pay_twice", "paid")):
+        error = seen[name]
+        assert isinstance(error, FailedPrecondition) and error.violations[0].description == f"current state: {state}", name
+    assert "暂定" in seen["approve_provisional"].zh and "kaoping year state" in seen["approve_provisional"].zh
+    assert isinstance(seen["reopen_no_reason"], InvalidArgument) and seen["reopen_no_reason"].violations[0].field == "note"
+    assert isinstance(seen["late_inspection"], FailedPrecondition) and "年终汇总后" in seen["late_inspection"].zh
+    assert seen["inspection_after_reopen"] > 0           # reopened: the inspection takes marks again
+    assert seen["pool_when_frozen"].violations[0].field == "pool"
+    assert seen["approve_wrong_hash"].violations[0].field == "content_hash"
+    assert isinstance(seen["decision_without_tie"], InvalidArgument)
+    assert isinstance(seen["pay_during_notice"], FailedPrecondition) and "公示期" in seen["pay_during_notice"].zh
+    assert seen["pay_no_reference"].violations[0].field == "reference"
+    assert seen["pay_bad_day"].violations[0].field == "paid_on"
+
+
+def test_aggregation_freezes_and_approval_binds_the_year(year):
+    app, flow, seen = year
+    frozen, approved = seen["year_aggregated"], seen["year_approved"]
+    assert frozen.state == "aggregated" and frozen.provisional       # frozen for the meeting, not final
+    assert approved.state == "approved" and not approved.provisional
+    assert seen["approved"].record.ruleset_hash == frozen.ruleset.content_hash == approved.ruleset.content_hash
+    # the reopened year took the late inspection mark: v01-2 lost a point against the first computation
+    before = {o.line.official_id: o.line for o in seen["year_end"].officials}
+    after = {o.line.official_id: o.line for o in approved.officials}
+    assert after["v01-2"].inspection.score == before["v01-2"].inspection.score - 2
+    # read back exactly: every official's line as it was frozen at approval
+    later = flow.year_end(ADMIN, YEAR)
+    assert [(o.line.official_id, o.line.score, o.line.grade, o.line.reward, o.line.rank) for o in later.officials] \
+        == [(o.line.official_id, o.line.score, o.line.grade, o.line.reward, o.line.rank) for o in approved.officials]
+    assert later.officials[0].line.months[0].month == "2025-01" and later.officials[0].line.inspection.items is not None
+    # a later rule-set activation does not move an approved year
+    assert later.ruleset.content_hash == seen["approved"].record.ruleset_hash
+    # the trail and the audit log have every step
+    actions = [e.action for e in seen["closed"].events]
+    assert actions == ["aggregate", "reopen", "aggregate", "approve", "publish", "record_payout", "close"]
+    assert seen["closed"].events[1].note == "v01 年终检查分漏录"
+    logged = [e.action for e in app.store.audit_entries(limit=100_000) if e.action.startswith("year_")]
+    assert logged == ["year_" + a for a in actions]
+
+
+def test_money_is_shown_paid_only_once_paid_and_final_only_once_approved(year):
+    _, _, seen = year
+    provisional, approved, paid = seen["pay_provisional"], seen["pay_approved"], seen["pay_paid"]
+    assert provisional.state == "provisional" and not provisional.complete
+    assert {l.reward_state for l in provisional.lines} == {"provisional"}
+    assert all(l.reward_paid is None and l.paid == l.monthly_pay for l in provisional.lines)
+    assert any("暂定" in n and "不得据此发放" in n for n in provisional.notes)
+    assert {l.reward_state for l in approved.lines} == {"approved"} and approved.state == "approved"
+    assert all(l.reward_paid is None and l.paid == l.monthly_pay for l in approved.lines)
+    assert {l.reward_state for l in paid.lines} == {"paid"}
+    ye = seen["year_paid"]
+    assert ye.paid_out == sum(l.reward for l in paid.lines) == Decimal("24700.00") == ye.shared
+    assert seen["paid"].record.paid_out == Decimal("24700.00")
+    assert seen["paid"].record.payout_reference == "BANK-2026-02-01"
+    assert seen["year_end"].paid_out == seen["year_approved"].paid_out == 0

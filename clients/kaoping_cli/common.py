@@ -19,6 +19,8 @@ import typer
 from google.protobuf.descriptor import FieldDescriptor
 
 from kaoping.domain.workflow import STATE_ZH
+from kaoping.domain.yearflow import ACTION_ZH as YEAR_ACTION_ZH
+from kaoping.domain.yearflow import STATE_ZH as YEAR_STATE_ZH
 from kaoping.v1 import registry_pb2 as rg
 from kaoping.v1 import registry_pb2_grpc as rg_grpc
 from kaoping_cli.rpc import all_pages, channel, describe_error, has_status_details, server_address
@@ -41,6 +43,8 @@ ROLE_NAMES = {"main_leader": "主要领导", "contact_leader": "包村领导", "
               "reader": "查阅"}
 # The month's states as the server's refusals name them: one word per state.
 STATE_NAMES = dict(STATE_ZH)
+YEAR_STATE_NAMES = dict(YEAR_STATE_ZH)     # the year-end workflow's states (kaoping.domain.yearflow)
+YEAR_ACTION_NAMES = dict(YEAR_ACTION_ZH)
 
 
 class Output(str, Enum):

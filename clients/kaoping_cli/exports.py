@@ -28,7 +28,7 @@ from kaoping.v1 import registry_pb2 as rg
 from kaoping.v1 import registry_pb2_grpc as rg_grpc
 from kaoping.v1 import workflow_pb2 as wf
 from kaoping.v1 import workflow_pb2_grpc as wf_grpc
-from kaoping_cli.common import (ROLE_NAMES, STATE_NAMES, call, call_pages, chosen_script, console,
+from kaoping_cli.common import (ROLE_NAMES, STATE_NAMES, YEAR_STATE_NAMES, call, call_pages, chosen_script, console,
                                 stub, usage_error)
 from kaoping_cli.documents.letterhead import document_script
 from kaoping_cli.names import option as named
@@ -96,15 +96,17 @@ def pay_list(month: str = "", year: int = 0, village: str = "") -> Export:
                Column("official_name", "姓名 name"), Column("score", "得分 score", POINTS),
                Column("grade", "等次 grade"),
                Column("monthly_pay", "月度报酬 monthly pay" if yearly else "绩效报酬 pay", MONEY, total=True)]
-    if yearly:
-        columns.append(Column("reward", "年终奖励 reward", MONEY, total=True))
+    if yearly:   # the year-end money is final only once approved, paid only once recorded
+        columns += [Column("reward", "年终奖励 reward", MONEY, total=True),
+                    Column("reward_state", "年终奖励状态 reward state")]
     columns += [Column("amount", "应发金额 amount", MONEY, total=True), Column("paid", "已发金额 paid", MONEY, total=True)]
     # as the server gives them to this caller: in full to those who pay, masked for others
     columns += [Column("id_number", "身份证号 ID number"), Column("bank_account", "银行账号 bank account"),
                 Column("signature", "领款人签字 signature", min_width=16)]
     rows = [{"village_name": l.village_name, "official_id": l.official_id, "official_name": l.official_name,
              "score": l.score, "grade": l.grade, "monthly_pay": l.monthly_pay, "reward": l.reward,
-             "amount": l.amount, "paid": l.paid, "id_number": l.id_number, "bank_account": l.bank_account,
+             "reward_state": REWARD_STATES.get(l.reward_state, l.reward_state), "amount": l.amount,
+             "paid": l.paid, "id_number": l.id_number, "bank_account": l.bank_account,
              "signature": ""}
             for l in pay.lines]
     lines = add_totals(Sheet("发放表 pay list", columns, rows, row_height=24), count_key="official_name",
@@ -116,11 +118,15 @@ def pay_list(month: str = "", year: int = 0, village: str = "") -> Export:
           "amount": v.amount} for v in pay.villages]), label="全镇合计 township")
     period = pay.period or (month or str(year))
     scope = f"-{village}" if village else ""
-    meta = {"period": period, "state": f"{STATE_NAMES.get(pay.state, pay.state)} ({pay.state})",
+    names = YEAR_STATE_NAMES if year else STATE_NAMES
+    meta = {"period": period, "state": f"{names.get(pay.state, pay.state)} ({pay.state})",
             "complete": pay.complete,
             "township_total": pay.township_total, "generated": _now()}
     return Export("pay", f"{period} 村干部绩效报酬发放表", f"报酬发放表-{period}{scope}", [lines, villages],
                   meta, list(pay.notes), script=document_script(pay.letterhead))
+
+
+REWARD_STATES = {"provisional": "暂定（未经会议审定）", "approved": "已审定、未兑现", "paid": "已兑现"}
 
 
 def year_end(year: int, pool: str = "") -> Export:
@@ -132,19 +138,21 @@ def year_end(year: int, pool: str = "") -> Export:
                Column("inspection_score", "年终考核 inspection", POINTS), Column("score", "综合得分 score", POINTS),
                Column("grade", "等次 grade"), Column("quota", "名额调整 quota"), Column("veto", "一票否决 veto"),
                Column("monthly_pay", "月度报酬合计 monthly pay", MONEY, total=True),
-               Column("reward", "年终奖励 reward", MONEY, total=True),
-               Column("amount", "合计 amount", MONEY, total=True)]
+               Column("reward", "年终奖励（暂定）reward, provisional" if ye.provisional else "年终奖励 reward",
+                      MONEY, total=True),
+               Column("amount", "合计 amount", MONEY, total=True),
+               Column("reward_paid", "年终奖励已兑现 paid", MONEY, total=True)]
     rows = []
     for o in ye.officials:
-        monthly, reward = to_decimal(o.monthly_pay) or Decimal(0), to_decimal(o.reward) or Decimal(0)
+        monthly, reward = to_decimal(o.monthly_pay) or Decimal(0), to_decimal(o.year_payout) or Decimal(0)
         rows.append({"rank": o.rank, "village_name": o.village_name, "official_id": o.official_id,
                      "official_name": o.official_name, "months_counted": o.months_counted,
                      "monthly_component": o.monthly_component, "inspection_score": o.inspection_score,
                      "score": o.score, "grade": o.grade,
                      "quota": f"{o.grade_before_quota} → {o.grade}" if o.quota_cut else "",
                      "veto": ("；".join(o.veto_reasons) or "是") if o.vetoed else "",
-                     "monthly_pay": o.monthly_pay, "reward": o.reward,
-                     "amount": format(monthly + reward, ".2f")})
+                     "monthly_pay": o.monthly_pay, "reward": o.year_payout,
+                     "amount": format(monthly + reward, ".2f"), "reward_paid": o.reward_paid or None})
     sheet = add_totals(Sheet("年终考评 year-end", columns, rows), label="合计 total",
                        count_key="official_name", count_unit="人")
     meta = {"year": ye.year, "ruleset": f"{ye.ruleset.label} v{ye.ruleset.id}",
@@ -154,7 +162,9 @@ def year_end(year: int, pool: str = "") -> Export:
             "formula": ye.formula,
             "excellent_quota": ("不限 no quota" if ye.excellent_limit < 0 else
                                        f"{ye.excellent_granted}/{ye.excellent_limit}（候选 {ye.excellent_candidates}）"),
-            "pool": ye.pool, "paid_out": ye.paid_out, "generated": _now()}
+            "state": YEAR_STATE_NAMES.get(ye.state, ye.state) + f" ({ye.state})",
+            "pool": ye.pool, "shared": ye.shared, "paid_out": ye.paid_out,
+            "paid_on": ye.paid_on or "未兑现", "generated": _now()}
     return Export("year_end", f"{ye.year} 年度村干部考评结果", f"年终考评-{ye.year}", [sheet], meta, list(ye.notes),
                   script=chosen_script() or HANS)
 

@@ -53,7 +53,7 @@ def date_value(text: str, option: str = "--date") -> str:
 
 
 # the parameters that hold a date, and the option each is typed as
-DATES = {"date": "--date", "effective_on": "--effective-on", "left_on": "--left-on"}
+DATES = {"date": "--date", "effective_on": "--effective-on", "left_on": "--left-on", "paid_on": "--paid-on"}
 
 
 def _normalised(kwargs: dict) -> dict:

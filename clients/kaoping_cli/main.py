@@ -24,7 +24,7 @@ from kaoping.v1 import registry_pb2 as rg
 from kaoping.v1 import registry_pb2_grpc as rg_grpc
 from kaoping_cli import rules_cmds
 from kaoping_cli import tokens as token_cmds
-from kaoping_cli import workflow_cmds
+from kaoping_cli import workflow_cmds, year_cmds
 from kaoping_cli.common import (ENV_LANG, OUTPUT_OPTION, ROLE_NAMES, Output, amount_text, call, call_pages, console,
                                 emit_json, stub)
 from kaoping_cli.names import option as named
@@ -35,6 +35,7 @@ fact_app = typer.Typer(help="录入、更正和查看事实（扣分、加分的
 app.add_typer(fact_app, name="fact")
 app.add_typer(rules_cmds.app, name="rules")
 workflow_cmds.register(app)  # month ..., appeal ..., yearend, paylist
+year_cmds.register(app)      # year state|aggregate|reopen|approve|publish|pay|close
 token_cmds.register(app)     # token issue|revoke|list
 state: dict = {}
 

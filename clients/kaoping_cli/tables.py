@@ -35,7 +35,8 @@ META_LABELS = {"month": "月份 month", "ruleset": "规则集 rule set", "genera
                "township_total": "全镇应发 township total", "year": "年度 year",
                "missing_months": "未计入月份 missing months", "unpaid_months": "未兑现月份 unpaid months",
                "formula": "计分公式 formula", "excellent_quota": "优秀名额 excellent quota",
-               "pool": "奖励总额 pool", "paid_out": "已分配 paid out", "filters": "条件 filters",
+               "pool": "奖励总额 pool", "shared": "已分配 shared", "paid_out": "已兑现 paid out",
+               "paid_on": "兑现日期 paid on", "filters": "条件 filters",
                "entries": "条数 entries", "limit": "上限 limit"}
 MONEY_FORMAT = "#,##0.00"
 

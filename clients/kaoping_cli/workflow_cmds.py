@@ -10,7 +10,7 @@ from rich.table import Table
 
 from kaoping.v1 import workflow_pb2 as wf
 from kaoping.v1 import workflow_pb2_grpc as wf_grpc
-from kaoping_cli.common import (OUTPUT_OPTION, ROLE_NAMES, STATE_NAMES, Output, amount_text, call, console,
+from kaoping_cli.common import (OUTPUT_OPTION, ROLE_NAMES, STATE_NAMES, YEAR_STATE_NAMES, Output, amount_text, call, console,
                                 emit_json, stub)
 from kaoping_cli.names import option as named
 from kaoping_cli.rpc import all_pages
@@ -207,17 +207,21 @@ def month_ranking(month: str = MONTH, township: str = TOWNSHIP, top: int = typer
     if provisional:
         console.print(f"仍在考评、结果未定的月份：{'、'.join(provisional)}", style="yellow",
                       highlight=False)
+    if r.missing_months:
+        console.print(f"全年累计只计已审定的月份；未审定、不计入：{'、'.join(r.missing_months)}",
+                      style="yellow", highlight=False)
     villages = Table("名次", "变化", "村", "平均分", "全年平均", "全年名次",
                      title=f"{r.month} 村排名")
     for v in r.villages:
         villages.add_row(str(v.rank), _change(v.rank_change) if v.previous_rank else "新",
-                         v.village_name, v.average, v.ytd_average, str(v.ytd_rank))
+                         v.village_name, v.average, v.ytd_average or "—", str(v.ytd_rank or "—"))
     officials = Table("名次", "变化", "村干部", "村", "总分", "分差", "等次",
                       "全年平均", "全年名次", title=f"{r.month} 村干部排名")
     for o in (r.officials[:top] if top else r.officials):
         officials.add_row(str(o.rank), _change(o.rank_change) if o.previous_rank else "新",
                           o.official_name, o.village_name, o.total, o.total_change or "",
-                          o.grade + (" (一票否决)" if o.vetoed else ""), o.ytd_average, str(o.ytd_rank))
+                          o.grade + (" (一票否决)" if o.vetoed else ""), o.ytd_average or "—",
+                          str(o.ytd_rank or "—"))
     console.print(villages)
     console.print(officials)
 
@@ -279,25 +283,33 @@ def yearend(year: int = typer.Option(...), township: str = TOWNSHIP,
     if emit_json(output, y):
         return
     console = _console()
-    console.print(f"[bold]{y.township_id} {y.year} 年终考核[/bold] · 规则集 v{y.ruleset.id} · {y.formula}",
-                  highlight=False)
+    console.print(f"[bold]{y.township_id} {y.year} 年终考核[/bold] · {YEAR_STATE_NAMES.get(y.state, y.state)} · "
+                  f"规则集 v{y.ruleset.id} · {y.formula}", highlight=False)
+    if y.provisional:
+        console.print("以下为暂定结果：尚未经总结大会审定，可能变动（kaoping year state 查看进度）",
+                      style="yellow", highlight=False)
     if not y.complete:
         console.print("尚不完整：" + "；".join(
             ([f"未审定 {'、'.join(y.missing_months)}"] if y.missing_months else []) +
-            ([f"未兑现 {'、'.join(y.unpaid_months)}"] if y.unpaid_months else [])),
+            ([f"未兑现 {'、'.join(y.unpaid_months)}"] if y.unpaid_months else []) +
+            ([] if y.paid_on else ["年终奖励尚未兑现"])),
             style="yellow", highlight=False)
     if y.excellent_grade:
         limit = "不限" if y.excellent_limit < 0 else str(y.excellent_limit)
         console.print(f"{y.excellent_grade}：{y.excellent_candidates} 名候选中评定 {y.excellent_granted} 名"
-                      f"（名额 {limit}）；奖金池 {y.pool} 元，已分配 {y.paid_out} 元",
-                      highlight=False)
+                      f"（名额 {limit}）", highlight=False)
+    console.print(f"奖励金 {y.pool} 元，{'分配' if not y.provisional else '暂定分配'} {y.shared} 元；"
+                  + (f"已于 {y.paid_on} 兑现 {y.paid_out} 元（凭证 {y.payout_reference}）" if y.paid_on
+                     else "尚未兑现"), highlight=False)
     for note in y.notes:
         console.print(f"说明：{note}", markup=False, highlight=False)
-    table = Table("名次", "村干部", "村", "月数", "月度", "年终检查", "得分", "等次", "奖励(元)")
+    table = Table("名次", "村干部", "村", "月数", "月度", "年终检查", "得分", "等次",
+                  "奖励(元，暂定)" if y.provisional else "奖励(元)", "已兑现(元)")
     for o in y.officials:
         grade = o.grade + ("（限名额）" if o.quota_cut else "") + ("（否决）" if o.vetoed else "")
         table.add_row(str(o.rank), o.official_name, o.village_name, str(o.months_counted),
-                      o.monthly_component, o.inspection_score, o.score, grade, o.reward)
+                      o.monthly_component, o.inspection_score, o.score, grade, o.year_payout,
+                      o.reward_paid or "—")
     console.print(table)
 
 
@@ -312,11 +324,13 @@ def paylist(month: str = typer.Option("", help="月份 YYYY-MM"), year: int = ty
     console = _console()
     for note in p.notes:
         console.print(f"说明：{note}", markup=False, highlight=False)
+    state = YEAR_STATE_NAMES.get(p.state, p.state) if year else _state(p.state)
     table = Table("村", "村干部", "得分", "等次", "月度(元)", "奖励(元)", "金额(元)",
-                  "已兑现(元)", title=f"{p.township_id} {p.period} 绩效报酬 · {_state(p.state)}")
+                  "已兑现(元)", title=f"{p.township_id} {p.period} 绩效报酬 · {state}")
     for line in p.lines:
+        reward = line.reward + ("（暂定）" if line.reward_state == "provisional" else "")
         table.add_row(line.village_name, line.official_name, line.score, line.grade, line.monthly_pay,
-                      line.reward, line.amount, line.paid)
+                      reward, line.amount, line.paid)
     console.print(table)
     totals = Table("村", "人数", "金额(元)", title="合计")
     for v in p.villages:

@@ -7,7 +7,7 @@ from contextlib import contextmanager
 import grpc
 
 from kaoping_cli.rpc import _Bearer
-from kaoping.v1 import tokens_pb2_grpc, workflow_pb2_grpc
+from kaoping.v1 import tokens_pb2_grpc, workflow_pb2_grpc, yearend_pb2_grpc
 from kaoping.v1 import (audit_pb2_grpc, evaluation_pb2_grpc, facts_pb2_grpc, registry_pb2_grpc,
                         rulesets_pb2_grpc)
 
@@ -25,6 +25,7 @@ def stubs_for(channel, token: str):
         registry = registry_pb2_grpc.RegistryServiceStub(ch)
         audit = audit_pb2_grpc.AuditServiceStub(ch)
         workflow = workflow_pb2_grpc.WorkflowServiceStub(ch)
+        yearend = yearend_pb2_grpc.YearEndServiceStub(ch)
         tokens = tokens_pb2_grpc.TokenServiceStub(ch)
     return Stubs
 
@@ -40,6 +41,18 @@ def violations(error: grpc.RpcError) -> dict[str, str]:
             detail.Unpack(bad)
             found.update({v.field: v.description for v in bad.field_violations})
     return found
+
+
+def localized(error: grpc.RpcError) -> str:
+    """The zh-CN google.rpc.LocalizedMessage of an error ("" when none is sent)."""
+    status = rpc_status.from_call(error)
+    for detail in status.details if status else ():
+        if detail.Is(error_details_pb2.LocalizedMessage.DESCRIPTOR):
+            message = error_details_pb2.LocalizedMessage()
+            detail.Unpack(message)
+            if message.locale == "zh-CN":
+                return message.message
+    return ""
 
 
 def together(calls, timeout: float = 60.0) -> list:

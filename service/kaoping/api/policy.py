@@ -62,6 +62,14 @@ POLICY: dict[str, tuple[str, ...]] = {
     "/kaoping.v1.WorkflowService/GetYearToDateRanking": READERS,
     "/kaoping.v1.WorkflowService/GetYearEnd": READERS,
     "/kaoping.v1.WorkflowService/GetPayList": READERS,
+    # The year-end workflow: admins move a year (kaoping.domain.yearflow checks too).
+    "/kaoping.v1.YearEndService/GetYearState": READERS,
+    "/kaoping.v1.YearEndService/AggregateYear": ADMIN,
+    "/kaoping.v1.YearEndService/ReopenYear": ADMIN,
+    "/kaoping.v1.YearEndService/ApproveYear": ADMIN,
+    "/kaoping.v1.YearEndService/PublishYear": ADMIN,
+    "/kaoping.v1.YearEndService/RecordYearPayout": ADMIN,
+    "/kaoping.v1.YearEndService/CloseYear": ADMIN,
     "/kaoping.v1.AuditService/ListAuditEntries": ADMIN,
     # Tokens within the caller's reach (kaoping.usecases.token_reach).
     "/kaoping.v1.TokenService/IssueToken": ("admin", "county_admin"),

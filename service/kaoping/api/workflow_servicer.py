@@ -109,17 +109,24 @@ def feedback(fb: Feedback, names: dict[str, str]) -> wf.VillageFeedback:
 
 def year_end(ye: YearEnd) -> wf.YearEnd:
     rules = ye.rules.year_end
+    record = ye.record
     msg = wf.YearEnd(township_id=ye.township.id, year=ye.year, ruleset=cv.ruleset_ref(ye.ruleset),
                      complete=ye.complete, missing_months=ye.missing, unpaid_months=ye.unpaid,
                      formula=rules.formula(), excellent_grade=ye.quota.grade or "",
                      excellent_limit=-1 if ye.quota.limit is None else ye.quota.limit,
                      excellent_candidates=ye.quota.candidates, excellent_granted=ye.quota.granted,
-                     pool=cv.money(ye.pool), paid_out=cv.money(ye.paid_out),
+                     pool=cv.money(ye.pool), paid_out=cv.money(ye.paid_out), shared=cv.money(ye.shared),
                      inspection_recorded=ye.inspection_recorded, notes=ye.notes,
+                     state=ye.state, provisional=ye.provisional,
+                     approved_on=record.approved_on if record else "",
+                     paid_on=record.paid_on if record else "",
+                     payout_reference=record.payout_reference if record else "",
+                     letterhead=letterhead(ye.letterhead),
                      months=[wf.MonthStatus(month=m, state=s, provisional=s not in
                                             ("approved", "published", "paid")) for m, s in ye.months])
     for o in ye.officials:
         line = o.line
+        paid = ye.paid.get(line.official_id)
         msg.officials.add(
             rank=line.rank, official_id=line.official_id, official_name=o.name,
             village_id=o.village_id, village_name=o.village_name, months_counted=len(line.months),
@@ -132,7 +139,8 @@ def year_end(ye: YearEnd) -> wf.YearEnd:
             award=cv.money(line.award), per_month=cv.money(line.per_month),
             pool_share=cv.money(line.pool_share), deducted=cv.money(line.deducted),
             year_payout=cv.money(line.year_payout), commendations=line.commendations,
-            position=line.position, months_served=o.months_served)
+            position=line.position, months_served=o.months_served,
+            reward_paid=cv.money(paid) if paid is not None else "")
     return msg
 
 
@@ -235,7 +243,8 @@ class WorkflowServicer(wf_grpc.WorkflowServiceServicer):
     def GetYearToDateRanking(self, request, context):
         ranking = self.flow.ytd_ranking(auth.caller(context), request.month, request.township_id)
         msg = wf.YearToDateRanking(township_id=ranking.township.id, month=ranking.month, months=[
-            wf.MonthStatus(month=m.month, state=m.state, provisional=m.provisional) for m in ranking.months])
+            wf.MonthStatus(month=m.month, state=m.state, provisional=m.provisional) for m in ranking.months],
+            missing_months=[m.month for m in ranking.months if m.state not in ("approved", "published", "paid")])
         for o in ranking.officials:
             msg.officials.add(
                 rank=o.rank, previous_rank=o.previous_rank or 0,
@@ -243,13 +252,15 @@ class WorkflowServicer(wf_grpc.WorkflowServiceServicer):
                 official_id=o.line.official_id, official_name=o.line.official_name,
                 village_name=o.line.village_name, total=cv.dec(o.line.total),
                 total_change=cv.dec(o.line.total - o.previous_total) if o.previous_total is not None else "",
-                grade=o.line.grade, vetoed=o.line.vetoed, ytd_average=cv.money(o.ytd_average),
+                grade=o.line.grade, vetoed=o.line.vetoed,
+                ytd_average="" if o.ytd_average is None else cv.money(o.ytd_average),
                 ytd_rank=o.ytd_rank, months_counted=o.months_counted, vetoed_months=o.vetoed_months)
         for v in ranking.villages:
             msg.villages.add(rank=v.rank, previous_rank=v.previous_rank or 0,
                              rank_change=(v.previous_rank - v.rank) if v.previous_rank else 0,
                              village_id=v.village_id, village_name=v.village_name,
-                             average=cv.money(v.average), ytd_average=cv.money(v.ytd_average),
+                             average=cv.money(v.average),
+                             ytd_average="" if v.ytd_average is None else cv.money(v.ytd_average),
                              ytd_rank=v.ytd_rank)
         return msg
 
@@ -269,6 +280,8 @@ class WorkflowServicer(wf_grpc.WorkflowServiceServicer):
                               village_id=l.village_id, village_name=l.village_name, score=cv.dec(l.score),
                               grade=l.grade, monthly_pay=cv.money(l.monthly_pay), reward=cv.money(l.reward),
                               amount=cv.money(l.amount), paid=cv.money(l.paid), id_number=l.id_number,
-                              bank_account=l.bank_account) for l in pay.lines],
+                              bank_account=l.bank_account, reward_state=l.reward_state,
+                              reward_paid="" if l.reward_paid is None else cv.money(l.reward_paid))
+                   for l in pay.lines],
             villages=[wf.PayTotal(village_id=v, village_name=name, amount=cv.money(amount), officials=n)
                       for v, name, amount, n in pay.village_totals()])

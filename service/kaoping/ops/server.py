@@ -31,9 +31,11 @@ from kaoping.usecases.sample import load_sample
 from kaoping.storage.store import Store
 from kaoping.api.audit_servicer import AuditServicer
 from kaoping.api.workflow_servicer import WorkflowServicer
+from kaoping.api.yearend_servicer import YearEndServicer
 from kaoping.api.tokens_servicer import TokenServicer
 from kaoping.v1 import audit_pb2, audit_pb2_grpc
 from kaoping.v1 import workflow_pb2, workflow_pb2_grpc
+from kaoping.v1 import yearend_pb2, yearend_pb2_grpc
 from kaoping.v1 import tokens_pb2, tokens_pb2_grpc
 from kaoping.v1 import (evaluation_pb2, evaluation_pb2_grpc, facts_pb2, facts_pb2_grpc, registry_pb2,
                         registry_pb2_grpc, rulesets_pb2, rulesets_pb2_grpc)
@@ -41,7 +43,8 @@ from kaoping.v1 import (evaluation_pb2, evaluation_pb2_grpc, facts_pb2, facts_pb
 log = logging.getLogger("kaoping")
 SHIPPED_RULES = Path(__file__).resolve().parents[3] / "rules" / "township-sample.yaml"
 DEFAULT_DB = "sqlite:///kaoping.db"
-SERVICES = [facts_pb2, evaluation_pb2, rulesets_pb2, registry_pb2, audit_pb2, workflow_pb2, tokens_pb2]
+SERVICES = [facts_pb2, evaluation_pb2, rulesets_pb2, registry_pb2, audit_pb2, workflow_pb2, yearend_pb2,
+            tokens_pb2]
 # Worker threads admission control never hands out: health checks, the readiness
 # self-probe and immediate refusals always find one (kaoping.api.admission).
 RESERVED_WORKERS = 2
@@ -55,6 +58,18 @@ def build_app(db: str, rules: Path, sample: bool = False, limits: Limits = Limit
     rulesets = RuleSets(store)
     rulesets.bootstrap(rules.read_text(encoding="utf-8"), rules.name)
     return Kaoping(store, rulesets, limits=limits)
+
+
+def add_services(app: Kaoping, server: grpc.Server, tokens: Tokens) -> None:
+    """Every kaoping.v1 service on `server` (the tests' servers add the same list)."""
+    facts_pb2_grpc.add_FactServiceServicer_to_server(FactServicer(app), server)
+    evaluation_pb2_grpc.add_EvaluationServiceServicer_to_server(EvaluationServicer(app), server)
+    rulesets_pb2_grpc.add_RuleSetServiceServicer_to_server(RuleSetServicer(app), server)
+    registry_pb2_grpc.add_RegistryServiceServicer_to_server(RegistryServicer(app), server)
+    audit_pb2_grpc.add_AuditServiceServicer_to_server(AuditServicer(app), server)
+    workflow_pb2_grpc.add_WorkflowServiceServicer_to_server(WorkflowServicer(app), server)
+    yearend_pb2_grpc.add_YearEndServiceServicer_to_server(YearEndServicer(app), server)
+    tokens_pb2_grpc.add_TokenServiceServicer_to_server(TokenServicer(tokens), server)
 
 
 class Server:
@@ -77,14 +92,8 @@ class Server:
                                               self.telemetry.inner],
                                 options=[("grpc.max_receive_message_length", limits.max_message_bytes),
                                          ("grpc.max_send_message_length", limits.max_message_bytes)])
-        facts_pb2_grpc.add_FactServiceServicer_to_server(FactServicer(app), self.grpc)
-        evaluation_pb2_grpc.add_EvaluationServiceServicer_to_server(EvaluationServicer(app), self.grpc)
-        rulesets_pb2_grpc.add_RuleSetServiceServicer_to_server(RuleSetServicer(app), self.grpc)
-        registry_pb2_grpc.add_RegistryServiceServicer_to_server(RegistryServicer(app), self.grpc)
-        audit_pb2_grpc.add_AuditServiceServicer_to_server(AuditServicer(app), self.grpc)
-        workflow_pb2_grpc.add_WorkflowServiceServicer_to_server(WorkflowServicer(app), self.grpc)
         # the interceptor's Tokens: a revocation here drops this replica's cache at once
-        tokens_pb2_grpc.add_TokenServiceServicer_to_server(TokenServicer(self.tokens), self.grpc)
+        add_services(app, self.grpc, self.tokens)
         health_pb2_grpc.add_HealthServicer_to_server(self.health, self.grpc)
         names = [s.DESCRIPTOR.services_by_name[n].full_name for s in SERVICES
                  for n in s.DESCRIPTOR.services_by_name]

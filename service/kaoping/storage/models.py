@@ -344,3 +344,77 @@ class PaymentRow(SQLModel, table=True):
     reference: str = Field(default="", max_length=200)
     recorded_by: str = Field(max_length=200)
     recorded_at: datetime = Field(default_factory=utcnow, sa_column=_stamp())
+
+
+class YearRecord(SQLModel, table=True):
+    """One township's year in the year-end workflow (kaoping.domain.yearflow); no row
+    means `provisional`. Moves are compare-and-set on (state, revision) like the month's."""
+    __tablename__ = "year_record"
+    township_id: str = Field(primary_key=True, max_length=64)
+    year: int = Field(primary_key=True)
+    state: str = Field(max_length=16)
+    ruleset_hash: str = Field(default="", max_length=64)  # the frozen figures' version; bound on approval
+    revision: int = 0                    # the current freeze: 1 at the first aggregation, +1 each
+    aggregated_on: str = Field(default="", max_length=10)
+    approved_on: str = Field(default="", max_length=10)
+    published_on: str = Field(default="", max_length=10)
+    notice_ends: str = Field(default="", max_length=10)
+    paid_on: str = Field(default="", max_length=10)
+    payout_reference: str = Field(default="", max_length=200)
+    closed_on: str = Field(default="", max_length=10)
+    pool: Decimal = Field(default=Decimal(0), sa_column=_money())   # fixed at approval
+    paid_out: Decimal = Field(default=Decimal(0), sa_column=_money())
+    # the meeting's decision on a tie at the excellent quota: JSON {granted, minutes}, or ""
+    quota_decision: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    # the frozen year's figures beside the officials' lines: JSON (kaoping.usecases.workflow.year_freeze)
+    summary: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    updated_at: datetime = Field(default_factory=utcnow, sa_column=_stamp())
+
+
+class YearEvent(SQLModel, table=True):
+    """The year's trail: every move of the year-end workflow."""
+    __tablename__ = "year_event"
+    id: Optional[int] = Field(default=None, primary_key=True)
+    township_id: str = Field(max_length=64, index=True)
+    year: int = Field(index=True)
+    action: str = Field(max_length=32)
+    from_state: str = Field(max_length=16)
+    to_state: str = Field(max_length=16)
+    actor: str = Field(max_length=200)
+    role: str = Field(max_length=32)
+    revision: int = 0
+    note: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    at: datetime = Field(default_factory=utcnow, sa_column=_stamp())
+
+
+class YearLine(SQLModel, table=True):
+    """One official's frozen year result at one freeze revision: the whole line as the
+    year-end computed it (JSON: months, inspection, score, grade, quota, money, names),
+    so the approved year reads back exactly as the meeting saw it."""
+    __tablename__ = "year_result"
+    __table_args__ = (UniqueConstraint("township_id", "year", "revision", "official_id"),)
+    id: Optional[int] = Field(default=None, primary_key=True)
+    township_id: str = Field(max_length=64, index=True)
+    year: int = Field(index=True)
+    revision: int
+    official_id: str = Field(max_length=64)
+    village_id: str = Field(max_length=64)
+    payout: Decimal = Field(sa_column=_money())           # the year-end money: what the payout records
+    line: str = Field(sa_column=Column(Text, nullable=False))
+
+
+class YearPayment(SQLModel, table=True):
+    """The year-end money (reward, award, pool share less deductions) paid to one official."""
+    __tablename__ = "year_payment"
+    __table_args__ = (UniqueConstraint("township_id", "year", "official_id"),)
+    id: Optional[int] = Field(default=None, primary_key=True)
+    township_id: str = Field(max_length=64, index=True)
+    year: int = Field(index=True)
+    revision: int
+    official_id: str = Field(max_length=64)
+    village_id: str = Field(max_length=64)
+    amount: Decimal = Field(sa_column=_money())
+    paid_on: str = Field(max_length=10)
+    reference: str = Field(max_length=200)
+    recorded_by: str = Field(max_length=200)
+    recorded_at: datetime = Field(default_factory=utcnow, sa_column=_stamp())

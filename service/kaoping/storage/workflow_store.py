@@ -11,9 +11,12 @@ from sqlalchemy import func, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
+from kaoping.domain.errors import FailedPrecondition, Violation
 from kaoping.domain.workflow import BOUND, FROZEN, PUBLIC, SCORING, facts_closed
+from kaoping.domain.yearflow import inspection_closed
+from kaoping.domain.yearflow import zh_state as zh_year_state
 from kaoping.storage.models import (AppealRow, FactRow, MonthEvent, MonthRecord, PaymentRow,
-                                    SnapshotLine, Village, VillageConfirmation)
+                                    SnapshotLine, Village, VillageConfirmation, YearRecord)
 from kaoping.storage.store import Store
 
 INSPECTION = "inspection"
@@ -77,6 +80,7 @@ class WorkflowStore:
         """Refuses a fact (or correction) for a month past scoring. Inspection marks are
         year-end facts and never feed a month, so they are not refused."""
         if category == INSPECTION:
+            self._check_year_open(village_id, month, field)
             return
         closed = self.closed() if closed is None else closed
         if not closed:
@@ -86,6 +90,18 @@ class WorkflowStore:
         if state is not None:
             raise facts_closed(township, month, state, field)
 
+    def _check_year_open(self, village_id: str, month: str, field: str) -> None:
+        """Inspection marks feed the year: refused once the year's figures are frozen."""
+        township = self.township_of(village_id)
+        with self.session() as s:
+            record = s.get(YearRecord, (township, int(month[:4])))
+        if record is not None and inspection_closed(record.state):
+            raise FailedPrecondition(
+                f"{township} {month[:4]} is {record.state}: inspection marks are closed once the "
+                f"year is aggregated", [Violation(field, f"year {month[:4]} is {record.state}")],
+                zh=f"{township} {month[:4]} 年终考核{zh_year_state(record.state)}：年终汇总后不能再录入或更正年终考核事实"
+                   "（如需更正，请先退回重算：kaoping year reopen）")
+
     def watermark(self, village_ids: list[str], month: str) -> tuple[int, int]:
         """(count, highest id) of the month's facts that feed monthly totals."""
         with self.session() as s:
@@ -93,6 +109,15 @@ class WorkflowStore:
                                 .where(FactRow.month == month)
                                 .where(FactRow.village_id.in_(village_ids))
                                 .where(FactRow.category != INSPECTION)).one()
+            return int(count or 0), int(top or 0)
+
+    def inspection_watermark(self, village_ids: list[str], year: int) -> tuple[int, int]:
+        """(count, highest id) of the year's inspection facts: what a year's freeze read."""
+        with self.session() as s:
+            count, top = s.exec(select(func.count(FactRow.id), func.max(FactRow.id))
+                                .where(FactRow.month >= f"{year}-01").where(FactRow.month <= f"{year}-12")
+                                .where(FactRow.village_id.in_(village_ids))
+                                .where(FactRow.category == INSPECTION)).one()
             return int(count or 0), int(top or 0)
 
     def lines(self, township_id: str, month: str, revision: int) -> list[SnapshotLine]:
@@ -161,28 +186,40 @@ class WorkflowStore:
         update it only if it still has the expected state and revision), run `inside`
         (which may add rows or raise StateConflict), add `rows`, commit. Raises
         StateConflict (nothing written) if another caller got there first."""
-        with self.session() as s:
-            try:
-                if expect is None:
-                    s.add(MonthRecord(township_id=township_id, month=month, **values))
-                    s.flush()
-                else:
-                    q = (update(MonthRecord).where(MonthRecord.township_id == township_id)
-                         .where(MonthRecord.month == month).where(MonthRecord.state == expect[0]))
-                    if expect[1] is not None:
-                        q = q.where(MonthRecord.revision == expect[1])
-                    if s.execute(q.values(**values)).rowcount != 1:
-                        raise StateConflict(f"{township_id} {month} changed meanwhile")
-                extra = inside(s) if inside else []
-                s.add_all([*rows, *(extra or [])])
-                s.commit()
-            except IntegrityError as exc:
-                s.rollback()
-                raise StateConflict(str(exc.orig)) from exc
-            except BaseException:
-                s.rollback()
-                raise
+        compare_and_set(self.store, MonthRecord, dict(township_id=township_id, month=month),
+                        expect, values, rows, inside)
         return self.record(township_id, month)
+
+
+def compare_and_set(store: Store, model, key: dict, expect: tuple[str, int | None] | None,
+                    values: dict, rows: Iterable = (),
+                    inside: Callable[[Session], list] | None = None) -> None:
+    """The workflow's one write: in one transaction, insert the record (`expect` None) or
+    move it only if it still has the expected (state, revision), run `inside`, add `rows`,
+    commit; StateConflict and nothing written if another caller got there first. The
+    month's and the year's records both move this way."""
+    with store.session() as s:
+        try:
+            if expect is None:
+                s.add(model(**key, **values))
+                s.flush()
+            else:
+                q = update(model).where(model.state == expect[0])
+                for column, value in key.items():
+                    q = q.where(getattr(model, column) == value)
+                if expect[1] is not None:
+                    q = q.where(model.revision == expect[1])
+                if s.execute(q.values(**values)).rowcount != 1:
+                    raise StateConflict(f"{' '.join(map(str, key.values()))} changed meanwhile")
+            extra = inside(s) if inside else []
+            s.add_all([*rows, *(extra or [])])
+            s.commit()
+        except IntegrityError as exc:
+            s.rollback()
+            raise StateConflict(str(exc.orig)) from exc
+        except BaseException:
+            s.rollback()
+            raise
 
 
 def _months_before(month: str, count: int) -> str:

@@ -449,18 +449,20 @@ class YtdVillage(_message.Message):
     def __init__(self, rank: _Optional[int] = ..., previous_rank: _Optional[int] = ..., rank_change: _Optional[int] = ..., village_id: _Optional[str] = ..., village_name: _Optional[str] = ..., average: _Optional[str] = ..., ytd_average: _Optional[str] = ..., ytd_rank: _Optional[int] = ...) -> None: ...
 
 class YearToDateRanking(_message.Message):
-    __slots__ = ("township_id", "month", "months", "officials", "villages")
+    __slots__ = ("township_id", "month", "months", "officials", "villages", "missing_months")
     TOWNSHIP_ID_FIELD_NUMBER: _ClassVar[int]
     MONTH_FIELD_NUMBER: _ClassVar[int]
     MONTHS_FIELD_NUMBER: _ClassVar[int]
     OFFICIALS_FIELD_NUMBER: _ClassVar[int]
     VILLAGES_FIELD_NUMBER: _ClassVar[int]
+    MISSING_MONTHS_FIELD_NUMBER: _ClassVar[int]
     township_id: str
     month: str
     months: _containers.RepeatedCompositeFieldContainer[MonthStatus]
     officials: _containers.RepeatedCompositeFieldContainer[YtdOfficial]
     villages: _containers.RepeatedCompositeFieldContainer[YtdVillage]
-    def __init__(self, township_id: _Optional[str] = ..., month: _Optional[str] = ..., months: _Optional[_Iterable[_Union[MonthStatus, _Mapping]]] = ..., officials: _Optional[_Iterable[_Union[YtdOfficial, _Mapping]]] = ..., villages: _Optional[_Iterable[_Union[YtdVillage, _Mapping]]] = ...) -> None: ...
+    missing_months: _containers.RepeatedScalarFieldContainer[str]
+    def __init__(self, township_id: _Optional[str] = ..., month: _Optional[str] = ..., months: _Optional[_Iterable[_Union[MonthStatus, _Mapping]]] = ..., officials: _Optional[_Iterable[_Union[YtdOfficial, _Mapping]]] = ..., villages: _Optional[_Iterable[_Union[YtdVillage, _Mapping]]] = ..., missing_months: _Optional[_Iterable[str]] = ...) -> None: ...
 
 class GetYearEndRequest(_message.Message):
     __slots__ = ("township_id", "year", "pool")
@@ -533,7 +535,7 @@ class YearEndOfficial(_message.Message):
     def __init__(self, rank: _Optional[int] = ..., official_id: _Optional[str] = ..., official_name: _Optional[str] = ..., village_id: _Optional[str] = ..., village_name: _Optional[str] = ..., months_counted: _Optional[int] = ..., monthly_component: _Optional[str] = ..., inspection_score: _Optional[str] = ..., score: _Optional[str] = ..., grade: _Optional[str] = ..., grade_before_quota: _Optional[str] = ..., quota_cut: _Optional[bool] = ..., vetoed: _Optional[bool] = ..., veto_reasons: _Optional[_Iterable[str]] = ..., monthly_pay: _Optional[str] = ..., reward: _Optional[str] = ..., inspection_items: _Optional[_Iterable[_Union[_evaluation_pb2.LineItem, _Mapping]]] = ..., award: _Optional[str] = ..., per_month: _Optional[str] = ..., pool_share: _Optional[str] = ..., deducted: _Optional[str] = ..., year_payout: _Optional[str] = ..., commendations: _Optional[_Iterable[str]] = ..., position: _Optional[str] = ..., months_served: _Optional[_Iterable[str]] = ..., tied: _Optional[bool] = ..., quota_note: _Optional[str] = ..., reward_paid: _Optional[str] = ...) -> None: ...
 
 class YearEnd(_message.Message):
-    __slots__ = ("township_id", "year", "ruleset", "complete", "months", "missing_months", "unpaid_months", "formula", "excellent_grade", "excellent_limit", "excellent_candidates", "excellent_granted", "pool", "paid_out", "inspection_recorded", "officials", "notes", "state", "provisional", "tie_break", "tied", "places_left", "letterhead", "approved_on", "paid_on", "payout_reference")
+    __slots__ = ("township_id", "year", "ruleset", "complete", "months", "missing_months", "unpaid_months", "formula", "excellent_grade", "excellent_limit", "excellent_candidates", "excellent_granted", "pool", "paid_out", "inspection_recorded", "officials", "notes", "state", "provisional", "tie_break", "tied", "places_left", "letterhead", "approved_on", "paid_on", "payout_reference", "shared")
     TOWNSHIP_ID_FIELD_NUMBER: _ClassVar[int]
     YEAR_FIELD_NUMBER: _ClassVar[int]
     RULESET_FIELD_NUMBER: _ClassVar[int]
@@ -560,6 +562,7 @@ class YearEnd(_message.Message):
     APPROVED_ON_FIELD_NUMBER: _ClassVar[int]
     PAID_ON_FIELD_NUMBER: _ClassVar[int]
     PAYOUT_REFERENCE_FIELD_NUMBER: _ClassVar[int]
+    SHARED_FIELD_NUMBER: _ClassVar[int]
     township_id: str
     year: int
     ruleset: _evaluation_pb2.RuleSetRef
@@ -586,7 +589,8 @@ class YearEnd(_message.Message):
     approved_on: str
     paid_on: str
     payout_reference: str
-    def __init__(self, township_id: _Optional[str] = ..., year: _Optional[int] = ..., ruleset: _Optional[_Union[_evaluation_pb2.RuleSetRef, _Mapping]] = ..., complete: _Optional[bool] = ..., months: _Optional[_Iterable[_Union[MonthStatus, _Mapping]]] = ..., missing_months: _Optional[_Iterable[str]] = ..., unpaid_months: _Optional[_Iterable[str]] = ..., formula: _Optional[str] = ..., excellent_grade: _Optional[str] = ..., excellent_limit: _Optional[int] = ..., excellent_candidates: _Optional[int] = ..., excellent_granted: _Optional[int] = ..., pool: _Optional[str] = ..., paid_out: _Optional[str] = ..., inspection_recorded: _Optional[bool] = ..., officials: _Optional[_Iterable[_Union[YearEndOfficial, _Mapping]]] = ..., notes: _Optional[_Iterable[str]] = ..., state: _Optional[str] = ..., provisional: _Optional[bool] = ..., tie_break: _Optional[str] = ..., tied: _Optional[_Iterable[str]] = ..., places_left: _Optional[int] = ..., letterhead: _Optional[_Union[Letterhead, _Mapping]] = ..., approved_on: _Optional[str] = ..., paid_on: _Optional[str] = ..., payout_reference: _Optional[str] = ...) -> None: ...
+    shared: str
+    def __init__(self, township_id: _Optional[str] = ..., year: _Optional[int] = ..., ruleset: _Optional[_Union[_evaluation_pb2.RuleSetRef, _Mapping]] = ..., complete: _Optional[bool] = ..., months: _Optional[_Iterable[_Union[MonthStatus, _Mapping]]] = ..., missing_months: _Optional[_Iterable[str]] = ..., unpaid_months: _Optional[_Iterable[str]] = ..., formula: _Optional[str] = ..., excellent_grade: _Optional[str] = ..., excellent_limit: _Optional[int] = ..., excellent_candidates: _Optional[int] = ..., excellent_granted: _Optional[int] = ..., pool: _Optional[str] = ..., paid_out: _Optional[str] = ..., inspection_recorded: _Optional[bool] = ..., officials: _Optional[_Iterable[_Union[YearEndOfficial, _Mapping]]] = ..., notes: _Optional[_Iterable[str]] = ..., state: _Optional[str] = ..., provisional: _Optional[bool] = ..., tie_break: _Optional[str] = ..., tied: _Optional[_Iterable[str]] = ..., places_left: _Optional[int] = ..., letterhead: _Optional[_Union[Letterhead, _Mapping]] = ..., approved_on: _Optional[str] = ..., paid_on: _Optional[str] = ..., payout_reference: _Optional[str] = ..., shared: _Optional[str] = ...) -> None: ...
 
 class GetPayListRequest(_message.Message):
     __slots__ = ("township_id", "month", "year", "village_id")
@@ -601,7 +605,7 @@ class GetPayListRequest(_message.Message):
     def __init__(self, township_id: _Optional[str] = ..., month: _Optional[str] = ..., year: _Optional[int] = ..., village_id: _Optional[str] = ...) -> None: ...
 
 class PayLine(_message.Message):
-    __slots__ = ("official_id", "official_name", "village_id", "village_name", "score", "grade", "monthly_pay", "reward", "amount", "paid", "id_number", "bank_account")
+    __slots__ = ("official_id", "official_name", "village_id", "village_name", "score", "grade", "monthly_pay", "reward", "amount", "paid", "id_number", "bank_account", "reward_state", "reward_paid")
     OFFICIAL_ID_FIELD_NUMBER: _ClassVar[int]
     OFFICIAL_NAME_FIELD_NUMBER: _ClassVar[int]
     VILLAGE_ID_FIELD_NUMBER: _ClassVar[int]
@@ -614,6 +618,8 @@ class PayLine(_message.Message):
     PAID_FIELD_NUMBER: _ClassVar[int]
     ID_NUMBER_FIELD_NUMBER: _ClassVar[int]
     BANK_ACCOUNT_FIELD_NUMBER: _ClassVar[int]
+    REWARD_STATE_FIELD_NUMBER: _ClassVar[int]
+    REWARD_PAID_FIELD_NUMBER: _ClassVar[int]
     official_id: str
     official_name: str
     village_id: str
@@ -626,7 +632,9 @@ class PayLine(_message.Message):
     paid: str
     id_number: str
     bank_account: str
-    def __init__(self, official_id: _Optional[str] = ..., official_name: _Optional[str] = ..., village_id: _Optional[str] = ..., village_name: _Optional[str] = ..., score: _Optional[str] = ..., grade: _Optional[str] = ..., monthly_pay: _Optional[str] = ..., reward: _Optional[str] = ..., amount: _Optional[str] = ..., paid: _Optional[str] = ..., id_number: _Optional[str] = ..., bank_account: _Optional[str] = ...) -> None: ...
+    reward_state: str
+    reward_paid: str
+    def __init__(self, official_id: _Optional[str] = ..., official_name: _Optional[str] = ..., village_id: _Optional[str] = ..., village_name: _Optional[str] = ..., score: _Optional[str] = ..., grade: _Optional[str] = ..., monthly_pay: _Optional[str] = ..., reward: _Optional[str] = ..., amount: _Optional[str] = ..., paid: _Optional[str] = ..., id_number: _Optional[str] = ..., bank_account: _Optional[str] = ..., reward_state: _Optional[str] = ..., reward_paid: _Optional[str] = ...) -> None: ...
 
 class PayTotal(_message.Message):
     __slots__ = ("village_id", "village_name", "amount", "officials")

@@ -25,7 +25,8 @@ from kaoping.usecases.workflow.months import MonthTransitions
 from kaoping.usecases.workflow.pay import PayLists
 from kaoping.usecases.workflow.rankings import Rankings
 from kaoping.usecases.workflow.year_end import YearEnds
+from kaoping.usecases.workflow.year_moves import YearTransitions
 
 
-class Workflow(MonthTransitions, Feedbacks, Appeals, Rankings, YearEnds, PayLists):
+class Workflow(MonthTransitions, Feedbacks, Appeals, Rankings, YearEnds, YearTransitions, PayLists):
     """The month workflow's use cases in one object (kaoping.api.workflow_servicer's)."""

@@ -21,6 +21,7 @@ from kaoping.rules.results import OfficialIn
 from kaoping.storage.models import (AppealRow, MonthEvent, MonthRecord, RuleSetRow, SnapshotLine,
                                     Township, Village)
 from kaoping.storage.workflow_store import StateConflict
+from kaoping.storage.year_store import YearStore
 from kaoping.usecases import audit
 from kaoping.usecases.app import Kaoping
 from kaoping.usecases.workflow.views import MonthLine, MonthView
@@ -39,6 +40,7 @@ class WorkflowBase:
     def __init__(self, app: Kaoping):
         self.app = app
         self.months = app.months
+        self.years = YearStore(app.store)
 
     def today(self) -> date:
         return self.app.today()
@@ -216,6 +218,7 @@ def _reader(caller: Principal) -> None:
 
 # the texts the workflow asks for, as a refusal names them to a person
 _FIELDS_ZH = {"note": "说明", "reason": "理由", "reference": "兑现凭证号", "pool": "奖励金总额",
+              "paid_on": "兑现日期", "quota_decision.minutes": "会议纪要（--minutes）",
               "on_behalf.signed_by": "签字人（--signed-by）", "on_behalf.reason": "代为登记的原因（--on-behalf-reason）"}
 
 

@@ -25,6 +25,11 @@ def notice_number(township: Township, month: str, villages: list[Village], villa
     return f"{prefix(township)}〔{month[:4]}〕{month[5:7]}-{place:02d}号"
 
 
+def year_number(township: Township, year: int) -> str:
+    """The year-end documents' number: {prefix}〔YYYY〕年终号."""
+    return f"{prefix(township)}〔{year}〕年终号"
+
+
 def frozen_on(record: MonthRecord | None, today: date) -> str:
     """The day the month's figures were frozen, else today (live figures)."""
     if record is not None and record.state != "scoring" and record.aggregated_on:

@@ -4,6 +4,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from kaoping.domain import workflow as wf
+from kaoping.domain import yearflow as yf
 from kaoping.domain.errors import FailedPrecondition, InvalidArgument, Violation
 from kaoping.domain.personal import as_seen
 from kaoping.domain.principal import Principal
@@ -47,14 +48,24 @@ class PayLists(WorkflowBase):
             paid: dict[str, Decimal] = {}
             for p in self.months.payments(township.id, _year_months(ye.year)):
                 paid[p.official_id] = paid.get(p.official_id, Decimal(0)) + Decimal(p.amount)
+            # the year-end money is final only once approved, and paid only once recorded
+            standing = "paid" if ye.state in yf.PAID_OUT else "provisional" if ye.provisional else "approved"
             lines = [PayLine(o.line.official_id, o.name, o.village_id, o.village_name, o.line.score,
                              o.line.grade, o.line.monthly_pay, o.line.year_payout,
-                             o.line.monthly_pay + o.line.year_payout, paid.get(o.line.official_id, Decimal(0)))
+                             o.line.monthly_pay + o.line.year_payout,
+                             paid.get(o.line.official_id, Decimal(0)) + ye.paid.get(o.line.official_id, Decimal(0)),
+                             reward_state=standing, reward_paid=ye.paid.get(o.line.official_id)
+                             if ye.state in yf.PAID_OUT else None)
                      for o in ye.officials]
-            result = PayList(township, str(ye.year), "complete" if ye.complete else "incomplete", lines,
-                             ye.complete, ["monthly pay of the approved months plus the year-end "
-                                           "money: the reward, award and pool shares less the year's "
-                                           "deductions (paid: the monthly payments recorded)"] + ye.notes,
+            notes = ["月度报酬为已审定月份之和；年终奖励含奖励金、奖项、按月奖励和村奖励池分成，减去年内扣减"
+                     "（已发放：已登记兑现的月度报酬与年终奖励）",
+                     {"provisional": f"{ye.year} 年终考核{yf.zh_state(ye.state)}：年终奖励为暂定金额，"
+                                     f"会议审定前可能变动，不得据此发放",
+                      "approved": f"{ye.year} 年终考核已于 {ye.record.approved_on if ye.record else ''} 审定，"
+                                  f"年终奖励尚未兑现",
+                      "paid": f"{ye.year} 年终奖励已于 {ye.record.paid_on if ye.record else ''} 兑现，"
+                              f"凭证 {ye.record.payout_reference if ye.record else ''}"}[standing]]
+            result = PayList(township, str(ye.year), ye.state, lines, ye.complete, notes + ye.notes,
                              letterhead(township, "", self.today().isoformat()))
         if village_id:
             result.lines = [l for l in result.lines if l.village_id == village_id]

@@ -62,19 +62,23 @@ class Rankings(WorkflowBase):
         current = results[-1]
         now = _rank_officials(current.lines.values())
         before = _rank_officials(previous.lines.values())
+        # the year to date counts the approved months only: a month still scoring or
+        # awaiting the meeting is shown as missing, never taken as any score
+        approved = [r for r in results if r.state in wf.BOUND]
         history: dict[str, list[MonthLine]] = {}
-        for r in results:
+        for r in approved:
             for oid, line in r.lines.items():
                 history.setdefault(oid, []).append(line)
         ytd = {oid: (_mean([l.total for l in ls]), sum(1 for l in ls if l.vetoed), len(ls))
                for oid, ls in history.items()}
         ytd_order = sorted(ytd, key=lambda o: (ytd[o][1] > 0, -ytd[o][0], o))
         ytd_ranks = _competition(ytd_order, lambda o: (ytd[o][1] > 0, ytd[o][0]))
+        none = (None, 0, 0)
         officials = [RankedOfficialYtd(line, rank, before.get(line.official_id, (None,))[0],
                                        previous.lines[line.official_id].total
                                        if line.official_id in previous.lines else None,
-                                       ytd[line.official_id][0], ytd_ranks[line.official_id],
-                                       ytd[line.official_id][2], ytd[line.official_id][1])
+                                       ytd.get(line.official_id, none)[0], ytd_ranks.get(line.official_id, 0),
+                                       ytd.get(line.official_id, none)[2], ytd.get(line.official_id, none)[1])
                      for line, rank in sorted(((now[o][1], now[o][0]) for o in now),
                                               key=lambda p: (p[1], p[0].official_id))]
         villages = _rank_villages(current, previous, results)
@@ -119,10 +123,12 @@ def _rank_villages(current: MonthResults, previous: MonthResults,
     before_ranks = _competition(before_order, lambda v: before[v][1])
     pooled: dict[str, list[Decimal]] = {}
     for r in results:
+        if r.state not in wf.BOUND:   # not approved: missing from the year to date
+            continue
         for line in r.lines.values():
             pooled.setdefault(line.village_id, []).append(line.total)
     ytd = {v: _mean(ts) for v, ts in pooled.items()}
     ytd_order = sorted(ytd, key=lambda v: (-ytd[v], v))
     ytd_ranks = _competition(ytd_order, lambda v: ytd[v])
-    return [RankedVillageYtd(v, now[v][0], now[v][1], ranks[v], before_ranks.get(v), ytd.get(v, Decimal(0)),
+    return [RankedVillageYtd(v, now[v][0], now[v][1], ranks[v], before_ranks.get(v), ytd.get(v),
                              ytd_ranks.get(v, 0)) for v in order]

