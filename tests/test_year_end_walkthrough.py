@@ -20,6 +20,7 @@ from kaoping.v1 import facts_pb2 as fx
 from kaoping.v1 import workflow_pb2 as wf
 from kaoping.v1 import yearend_pb2 as ye
 from tests.support.cli import run
+from tests.support.documents import flat_text
 from tests.support.facts import fact
 from tests.support.workflow import Clock
 
@@ -50,8 +51,9 @@ def say(addr, token, *args, code=0):
 
 
 @pytest.fixture(scope="module")
-def year(grpc_addr, stubs, clock, office):
+def year(grpc_addr, stubs, clock, office, tmp_path_factory):
     """The year as the office lives it; returns what each step printed."""
+    folder = tmp_path_factory.mktemp("office")
     rng = random.Random(2026)
     officials = [o.id for o in stubs.registry.ListOfficials(
         __import__("kaoping.v1.registry_pb2", fromlist=["x"]).ListOfficialsRequest()).officials]
@@ -75,6 +77,8 @@ def year(grpc_addr, stubs, clock, office):
             "--note", "年终考核")
     printed["provisional"] = say(grpc_addr, office, "yearend", "--year", str(YEAR))
     printed["paylist_provisional"] = say(grpc_addr, office, "paylist", "--year", str(YEAR))
+    say(grpc_addr, office, "print", "paylist", "--year", str(YEAR), "--village", "上山村",
+        str(folder / "provisional-paylist.pdf"))
     printed["aggregated"] = say(grpc_addr, office, "year", "aggregate", "--year", str(YEAR))
     clock.set(date(YEAR + 1, 1, 15))
     printed["approved"] = say(grpc_addr, office, "year", "approve", "--year", str(YEAR), "--note",
@@ -84,6 +88,9 @@ def year(grpc_addr, stubs, clock, office):
     printed["paid"] = say(grpc_addr, office, "year", "pay", "--year", str(YEAR), "--reference", "BANK-2027-01-20")
     printed["final"] = say(grpc_addr, office, "yearend", "--year", str(YEAR))
     printed["paylist_paid"] = say(grpc_addr, office, "paylist", "--year", str(YEAR))
+    say(grpc_addr, office, "print", "paylist", "--year", str(YEAR), "--village", "上山村",
+        str(folder / "paid-paylist.pdf"))
+    printed["folder"] = folder
     return printed
 
 
@@ -102,3 +109,7 @@ def test_twelve_approved_months_to_a_paid_year(year, stubs):
     assert rewards and sum(rewards) == Decimal("24700.00")          # shares add up, to the fen
     assert sum(Decimal(o.reward_paid or "0") for o in figures.officials) == Decimal("24700.00")
     assert "暂定" not in year["final"] and "已于" in year["final"]
+    # the printed year pay list says the year-end money is not final, until it is
+    before, after = (flat_text(year["folder"] / f) for f in ("provisional-paylist.pdf", "paid-paylist.pdf"))
+    assert "（暂定）" in before and "不得据此发放" in before and "暂定（未经会议审定）" in before
+    assert "暂定" not in after and "已兑现" in after

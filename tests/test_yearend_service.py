@@ -70,6 +70,9 @@ def test_the_year_over_the_wire(stubs, stubs_as, approved_year):
     assert violations(late) == {"fact.month": "year 2026 is aggregated"} and "年终汇总后" in localized(late)
     error = refused(lambda: admin.ReopenYear(request), grpc.StatusCode.INVALID_ARGUMENT)
     assert "note" in violations(error)
+    error = refused(lambda: admin.ReopenYear(ye.YearRequest(year=YEAR, note="错" * 2001)),
+                    grpc.StatusCode.INVALID_ARGUMENT)
+    assert violations(error) == {"note": "longer than 2000 characters"}
     error = refused(lambda: admin.ApproveYear(ye.ApproveYearRequest(year=YEAR, pool="12.345")),
                     grpc.StatusCode.INVALID_ARGUMENT)
     assert "pool" in violations(error)
@@ -91,14 +94,18 @@ def test_the_year_over_the_wire(stubs, stubs_as, approved_year):
     refused(lambda: stubs.workflow.GetYearEnd(wf.GetYearEndRequest(year=YEAR, pool="100")),
             grpc.StatusCode.FAILED_PRECONDITION)
 
-    state = admin.PublishYear(request)
+    state = admin.PublishYear(ye.YearRequest(year=YEAR, note="公" * 2000))     # a note at its bound
     assert state.state == "published" and state.notice_ends == "2027-01-19"
+    assert state.history[-1].note == "公" * 2000
     error = refused(lambda: admin.RecordYearPayout(ye.YearPayoutRequest(year=YEAR, reference="BANK-1")),
                     grpc.StatusCode.FAILED_PRECONDITION)
     assert "2027-01-19" in error.details()
     clock.set(date(YEAR + 1, 1, 20))
     error = refused(lambda: admin.RecordYearPayout(ye.YearPayoutRequest(year=YEAR)), grpc.StatusCode.INVALID_ARGUMENT)
     assert "reference" in violations(error)
+    error = refused(lambda: admin.RecordYearPayout(ye.YearPayoutRequest(year=YEAR, reference="B" * 201)),
+                    grpc.StatusCode.INVALID_ARGUMENT)
+    assert violations(error) == {"reference": "longer than 200 characters"}
     error = refused(lambda: admin.RecordYearPayout(ye.YearPayoutRequest(year=YEAR, reference="B", paid_on="1月")),
                     grpc.StatusCode.INVALID_ARGUMENT)
     assert "paid_on" in violations(error)

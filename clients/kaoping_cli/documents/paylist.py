@@ -10,12 +10,13 @@ from decimal import Decimal
 
 from kaoping.v1 import workflow_pb2 as wf
 from kaoping.v1 import workflow_pb2_grpc as wf_grpc
-from kaoping_cli.common import STATE_NAMES, call, stub
+from kaoping_cli.common import STATE_NAMES, YEAR_STATE_NAMES, call, stub
 from kaoping_cli.documents.letterhead import document_script, issuer_stamp, masthead
 from kaoping_cli.documents.model import Block, Document, Page, Para, Signature, TableBlock
 from kaoping_cli.documents.notice import SIGN_LINE, dec
 
 SIGN_ROW_MM = 10.0
+PROVISIONAL_NOTE = "注：年终考核尚未经会议审定，年终奖励为暂定金额，可能变动，不得据此发放。"
 MASKED_NOTE = "注：身份证号、银行账号按查看人的权限显示，带 * 的为部分隐去；发放时以财务留存的完整信息为准。"
 
 
@@ -33,7 +34,9 @@ def pay_document(pay: wf.PayList, yearly: bool) -> Document:
     script = document_script(pay.letterhead)
     period = pay.period
     title = f"{period} 村干部绩效报酬发放表"
-    state = STATE_NAMES.get(pay.state, pay.state)
+    state = (YEAR_STATE_NAMES if yearly else STATE_NAMES).get(pay.state, pay.state)
+    # a year's list before the meeting approved it: its year-end money is not final
+    provisional = yearly and any(l.reward_state == "provisional" for l in pay.lines)
     by_village: dict[str, list[wf.PayLine]] = {}
     for line in pay.lines:
         by_village.setdefault(line.village_id, []).append(line)
@@ -55,7 +58,8 @@ def pay_document(pay: wf.PayList, yearly: bool) -> Document:
         for n, l in enumerate(lines, start=1):
             row = [str(n), l.official_name, l.score, l.grade]
             if yearly:
-                row += [_money(dec(l.monthly_pay)), _money(dec(l.reward))]
+                row += [_money(dec(l.monthly_pay)),
+                        _money(dec(l.reward)) + ("（暂定）" if l.reward_state == "provisional" else "")]
             row += [_money(dec(l.amount)), l.id_number, l.bank_account, ""]
             rows.append(row)
         total = sum((dec(l.amount) for l in lines), Decimal(0))
@@ -64,6 +68,8 @@ def pay_document(pay: wf.PayList, yearly: bool) -> Document:
                                Para(f"村：{name}（{village_id}）　期间：{period}　状态：{state}", "meta"),
                                TableBlock(headers, rows + [totals], widths, align, bold_rows={len(rows)},
                                           font_size=9.5, row_height=SIGN_ROW_MM)]
+        if provisional:
+            blocks.append(Para(PROVISIONAL_NOTE, "small"))
         if masked:
             blocks.append(Para(MASKED_NOTE, "small"))
         if len(by_village) == 1:          # one village's list is the whole document: its foot is the issuer's
