@@ -62,12 +62,17 @@ def _print_state(s: wf.MonthState) -> None:
     for line in s.drift:
         console.print(f"注意（规则集变化）：{line}", style="yellow", markup=False, highlight=False)
     if s.history:
-        table = Table("时间", "操作", "状态", "操作人", "说明", title="流程记录")
-        for e in s.history:
-            table.add_row(e.at[:19], ACTIONS.get(e.action, e.action),
-                          f"{_state(e.from_state)} → {_state(e.to_state)}",
-                          f"{e.actor}（{ROLE_NAMES.get(e.role, e.role)}）", e.note)
-        console.print(table)
+        console.print(trail_table(s.history, ACTIONS, STATE_NAMES, "流程记录"))
+
+
+def trail_table(events, actions: dict, states: dict, title: str) -> Table:
+    """A month's or a year's trail: when, what, from which state to which, who, why."""
+    table = Table("时间", "操作", "状态", "操作人", "说明", title=title)
+    for e in events:
+        table.add_row(e.at[:19], actions.get(e.action, e.action),
+                      f"{states.get(e.from_state, e.from_state)} → {states.get(e.to_state, e.to_state)}",
+                      f"{e.actor}（{ROLE_NAMES.get(e.role, e.role)}）", e.note)
+    return table
 
 
 @month_app.command("state")

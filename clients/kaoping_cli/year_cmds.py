@@ -7,14 +7,14 @@ from __future__ import annotations
 from typing import List
 
 import typer
-from rich.table import Table
 
 from kaoping.v1 import yearend_pb2 as ye
 from kaoping.v1 import yearend_pb2_grpc as ye_grpc
-from kaoping_cli.common import (OUTPUT_OPTION, ROLE_NAMES, YEAR_ACTION_NAMES, YEAR_STATE_NAMES, Output, call,
+from kaoping_cli.common import (OUTPUT_OPTION, YEAR_ACTION_NAMES, YEAR_STATE_NAMES, Output, call,
                                 console, emit_json, stub)
 from kaoping_cli.names import names as lookup
 from kaoping_cli.names import option as named
+from kaoping_cli.workflow_cmds import trail_table
 
 year_app = typer.Typer(help="年终考核流程：汇总、审定（含并列名额的会议决定）、公示、奖励兑现、归档。\n\n"
                             "示例（Example）：kaoping year state --year 2026", no_args_is_help=True)
@@ -48,12 +48,7 @@ def print_state(s: ye.YearState) -> None:
                       style="yellow", markup=False, highlight=False)
     console.print(f"下一步：{'、'.join(ACTIONS.get(a, a) for a in s.next_actions) or '—'}", highlight=False)
     if s.history:
-        table = Table("时间", "操作", "状态", "操作人", "说明", title="年终考核流程记录")
-        for e in s.history:
-            table.add_row(e.at[:19], ACTIONS.get(e.action, e.action),
-                          f"{STATES.get(e.from_state, e.from_state)} → {STATES.get(e.to_state, e.to_state)}",
-                          f"{e.actor}（{ROLE_NAMES.get(e.role, e.role)}）", e.note)
-        console.print(table)
+        console.print(trail_table(s.history, ACTIONS, STATES, "年终考核流程记录"))
 
 
 def _show(state: ye.YearState, output: Output) -> None:
