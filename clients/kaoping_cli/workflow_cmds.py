@@ -291,13 +291,20 @@ def yearend(year: int = typer.Option(...), township: str = TOWNSHIP,
         console.print(f"{y.excellent_grade}：{y.excellent_candidates} 名候选中评定 {y.excellent_granted} 名"
                       f"（名额 {limit}）；奖金池 {y.pool} 元，已分配 {y.paid_out} 元",
                       highlight=False)
+        console.print(f"并列规则：{'得分 → ' + y.tie_break if y.tie_break else '仅按得分（规则集未规定 tie_break）'}",
+                      markup=False, highlight=False)
+        if y.tied:
+            console.print(f"并列待会议决定：{'、'.join(y.tied)} 共 {len(y.tied)} 人争剩余 {y.places_left} 个"
+                          f"{y.excellent_grade}名额；决定前暂按下一等次计，年终考核不能批准",
+                          style="yellow", markup=False, highlight=False)
     for note in y.notes:
         console.print(f"说明：{note}", markup=False, highlight=False)
-    table = Table("名次", "村干部", "村", "月数", "月度", "年终检查", "得分", "等次", "奖励(元)")
+    table = Table("名次", "村干部", "村", "月数", "月度", "年终检查", "得分", "等次", "奖励(元)", "名额说明")
     for o in y.officials:
-        grade = o.grade + ("（限名额）" if o.quota_cut else "") + ("（否决）" if o.vetoed else "")
+        grade = o.grade + ("（并列待定）" if o.tied else "") + ("（限名额）" if o.quota_cut else "") + \
+            ("（否决）" if o.vetoed else "")
         table.add_row(str(o.rank), o.official_name, o.village_name, str(o.months_counted),
-                      o.monthly_component, o.inspection_score, o.score, grade, o.reward)
+                      o.monthly_component, o.inspection_score, o.score, grade, o.reward, o.quota_note)
     console.print(table)
 
 

@@ -116,6 +116,7 @@ def year_end(ye: YearEnd) -> wf.YearEnd:
                      excellent_candidates=ye.quota.candidates, excellent_granted=ye.quota.granted,
                      pool=cv.money(ye.pool), paid_out=cv.money(ye.paid_out),
                      inspection_recorded=ye.inspection_recorded, notes=ye.notes,
+                     tie_break=ye.quota.tie_break, tied=ye.tied, places_left=ye.places_left,
                      months=[wf.MonthStatus(month=m, state=s, provisional=s not in
                                             ("approved", "published", "paid")) for m, s in ye.months])
     for o in ye.officials:
@@ -132,7 +133,8 @@ def year_end(ye: YearEnd) -> wf.YearEnd:
             award=cv.money(line.award), per_month=cv.money(line.per_month),
             pool_share=cv.money(line.pool_share), deducted=cv.money(line.deducted),
             year_payout=cv.money(line.year_payout), commendations=line.commendations,
-            position=line.position, months_served=o.months_served)
+            position=line.position, months_served=o.months_served, tied=line.tied,
+            quota_note=line.quota_note)
     return msg
 
 

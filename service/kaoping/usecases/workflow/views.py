@@ -189,6 +189,16 @@ class YearEnd:
     def complete(self) -> bool:
         return not self.missing and not self.unpaid
 
+    @property
+    def tied(self) -> list[str]:
+        """Officials tied at the excellent quota's cut-off awaiting the meeting (none once
+        decided: then each one's quota_note gives the decision)."""
+        return list(self.quota.tied) if self.quota.open else []
+
+    @property
+    def places_left(self) -> int:
+        return self.quota.places_left if self.quota.open else 0
+
 
 @dataclass
 class PayLine:

@@ -7,6 +7,7 @@ from decimal import Decimal
 from kaoping.domain import workflow as wf
 from kaoping.domain.errors import FailedPrecondition, InvalidArgument, Violation
 from kaoping.domain.principal import Principal
+from kaoping.domain.quota import QuotaDecision
 from kaoping.domain.roster import served_months
 from kaoping.domain.yearend import (InspectionResult, MonthResult, YearEndLine, evaluate_year,
                                     inspection_result, split_reward)
@@ -63,7 +64,7 @@ class YearEnds(WorkflowBase):
         return sums
 
     def year_end(self, caller: Principal, year: int, township_id: str = "", pool: str = "",
-                 _depth: int = 0) -> YearEnd:
+                 _depth: int = 0, decision: QuotaDecision | None = None) -> YearEnd:
         _reader(caller)
         township, year = self._township(township_id, caller), self._year(year)
         months = _year_months(year)
@@ -104,7 +105,7 @@ class YearEnds(WorkflowBase):
         lines = [YearEndLine(oid, [m for _, m in hist], inspections.get(oid, _full_inspection(rules)),
                              position=positions.get(oid, ""), village_id=hist[-1][0].village_id)
                  for oid, hist in sorted(history.items())]
-        quota = evaluate_year(rules.year_end, lines)
+        quota = evaluate_year(rules.year_end, lines, decision)   # a bad decision: InvalidArgument
         notes += quota.notes
         paid_out = split_reward(rules.year_end, lines, amount) if lines else Decimal(0)
         if lines and paid_out != amount:
