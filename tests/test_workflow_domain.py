@@ -148,7 +148,9 @@ def test_shipped_sections_are_samples_with_the_2017_pool():
 
 
 def test_a_file_without_the_sections_gets_default_appeals_and_no_year_end():
-    text = shipped().split("\n# SAMPLE periods")[0] + "\n" + "cases:" + shipped().split("\ncases:")[1]
+    # without year_end, the year cases go too (they need it)
+    text = shipped().split("\n# SAMPLE periods")[0] + "\n" + "cases:" + \
+        shipped().split("\ncases:")[1].split("\nyear_cases:")[0]
     rules = parse(text)
     assert rules.appeals == DEFAULT_APPEALS and rules.year_end is None
 

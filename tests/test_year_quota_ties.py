@@ -212,3 +212,40 @@ def test_every_tie_break_problem_is_listed_with_the_rest():
     joined = "\n".join(str(p) for p in err.value.problems)
     assert "tie_break[0]" in joined and "tie_break[2]" in joined and "tie_break[3]" in joined
     assert "quota_percent" in joined
+
+
+# year cases: a rule file tests its tie-break -------------------------------------------
+def _year_case_outcomes(text):
+    from kaoping.rules.year_cases import run_year_cases
+    return {o.name: o.failures for o in run_year_cases(parse(text, "t.yaml"))}
+
+
+def test_the_samples_year_cases_pin_its_tie_break_the_open_tie_and_the_decision():
+    outcomes = _year_case_outcomes(shipped())
+    assert outcomes["得分相同跨名额线，先比年终考核得分"] == ()
+    assert outcomes["并列规则仍分不出的并列待会议决定，决定前按良好计"] == ()
+    assert outcomes["会议决定把剩余名额给其中一人"] == ()
+
+
+def test_a_year_case_whose_tie_expectations_are_wrong_fails_saying_what_it_got():
+    text = shipped().replace("      tied: [t1, t2]\n      places_left: 1\n", "      tied: [t1]\n      places_left: 2\n") \
+                    .replace("decision: {granted: [t2], minutes", "decision: {granted: [x1], minutes") \
+                    .replace("c2: {score: 93, grade: 良好, tied: false}", "c2: {score: 93, grade: 优秀}")
+    outcomes = _year_case_outcomes(text)
+    assert outcomes["并列规则仍分不出的并列待会议决定，决定前按良好计"] == (
+        "tied: expected ['t1'], got ['t1', 't2']", "places_left: expected 2, got 1")
+    decided = outcomes["会议决定把剩余名额给其中一人"]
+    assert any(f.startswith("decision: quota_decision.granted_official_ids: not among the tied") for f in decided)
+    assert "tied: expected [], got ['t1', 't2']" in decided        # the bad decision applied nothing
+    assert outcomes["得分相同跨名额线，先比年终考核得分"] == ("c2.grade: expected 优秀, got 良好",)
+
+
+def test_bad_tie_expectations_in_a_year_case_are_reported():
+    text = shipped().replace("      tied: []\n      a: {grade: 优秀, quota_note: \"\"}", "      tied: t1\n      a: {grade: 优秀}") \
+                    .replace("      places_left: 1\n", "      places_left: one\n") \
+                    .replace("decision: {granted: [t2], minutes", "decision: {granted: t2, minutes")
+    with pytest.raises(RuleSetInvalid) as err:
+        parse(text, "t.yaml")
+    joined = "\n".join(str(p) for p in err.value.problems)
+    assert "year_cases[0].expect.tied" in joined and "year_cases[1].expect.places_left" in joined
+    assert "year_cases[2].decision.granted" in joined
