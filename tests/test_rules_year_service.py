@@ -57,8 +57,10 @@ def test_year_effects_and_awards_reach_the_service_year_end(db_url):
         # v02-1's month froze its effects: capped at 良好, 400 off a 1000 award
         assert drunk.grade == "良好" and drunk.award == Decimal("1000.00")
         assert drunk.deducted == Decimal("400.00") and drunk.year_payout == drunk.reward + 600
-        # 101 officials tie at 100 for 20 优秀 places (20 % of 102): a tie at the cut is the
-        # meeting's to settle, so none of them is 优秀 and all are 良好 (kaoping.domain.yearend)
+        # 101 officials tie at 100 for 20 优秀 places (20 % of 102): the tie is open for the
+        # meeting (kaoping.domain.quota), and until it decides the tied are shown at 良好
+        assert year.quota.open and len(year.tied) == 101 and year.places_left == 20
+        assert clean.tied and director.tied and not drunk.tied
         assert clean.grade == director.grade == "良好"
         assert clean.award == Decimal("1000.00") and director.award == Decimal("800.00")
         assert lines["v01-4"].award == 0          # 文书: no row, no ratio

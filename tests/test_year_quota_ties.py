@@ -243,9 +243,12 @@ def test_a_year_case_whose_tie_expectations_are_wrong_fails_saying_what_it_got()
 def test_bad_tie_expectations_in_a_year_case_are_reported():
     text = shipped().replace("      tied: []\n      a: {grade: 优秀, quota_note: \"\"}", "      tied: t1\n      a: {grade: 优秀}") \
                     .replace("      places_left: 1\n", "      places_left: one\n") \
-                    .replace("decision: {granted: [t2], minutes", "decision: {granted: t2, minutes")
+                    .replace("decision: {granted: [t2], minutes", "decision: {granted: t2, minutes") \
+                    .replace("      x7: {total: 70, inspection: 100}\n    expect:\n      tied: [t1, t2]",
+                             "      tied: {total: 70, inspection: 100}\n    expect:\n      tied: [t1, t2]")
     with pytest.raises(RuleSetInvalid) as err:
         parse(text, "t.yaml")
     joined = "\n".join(str(p) for p in err.value.problems)
     assert "year_cases[0].expect.tied" in joined and "year_cases[1].expect.places_left" in joined
     assert "year_cases[2].decision.granted" in joined
+    assert "year_cases[1].officials.tied" in joined and "not an official id" in joined
