@@ -294,8 +294,11 @@ def yearend(year: int = typer.Option(...), township: str = TOWNSHIP,
         console.print(f"并列规则：{'得分 → ' + y.tie_break if y.tie_break else '仅按得分（规则集未规定 tie_break）'}",
                       markup=False, highlight=False)
         if y.tied:
-            console.print(f"并列待会议决定：{'、'.join(y.tied)} 共 {len(y.tied)} 人争剩余 {y.places_left} 个"
-                          f"{y.excellent_grade}名额；决定前暂按下一等次计，年终考核不能批准",
+            names = {o.official_id: o.official_name for o in y.officials}
+            tied = [names.get(oid, oid) for oid in y.tied]
+            shown = "、".join(tied) if len(tied) <= 20 else "、".join(tied[:20]) + " 等（见下表“并列待定”）"
+            console.print(f"并列待会议决定：{shown}，共 {len(y.tied)} 人争剩余 {y.places_left} 个"
+                          f"{y.excellent_grade}名额；决定前暂按下一等次计，年终考核在会议决定前不能批准",
                           style="yellow", markup=False, highlight=False)
     for note in y.notes:
         console.print(f"说明：{note}", markup=False, highlight=False)

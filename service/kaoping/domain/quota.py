@@ -130,10 +130,16 @@ def apply_quota(rules: "YearEndRules", lines: list["YearEndLine"], limit: int | 
     if quota.tied:
         criteria = f"及{quota.tie_break}" if quota.tie_break else "（规则集未规定并列规则）"
         quota.notes.append(
-            f"{grade}名额并列未决：{len(quota.tied)} 人（{'、'.join(quota.tied)}）得分 {first_out[0]}"
+            f"{grade}名额并列未决：{len(quota.tied)} 人（{_names(quota.tied)}）得分 {first_out[0]}"
             f"{criteria}相同，争剩余 {quota.places_left} 个名额；须由会议决定（批准年终考核时提交"
             f"会议决定 quota_decision），决定前暂按{lower}计，年终考核不能批准")
     return quota
+
+
+def _names(ids: list[str], most: int = 20) -> str:
+    """The tied for a note: all of them up to `most`, else the first `most` and the count
+    (the full list is YearEnd.tied)."""
+    return "、".join(ids) if len(ids) <= most else "、".join(ids[:most]) + f" 等 {len(ids)} 人"
 
 
 def decision_violations(quota: Quota, decision: QuotaDecision) -> list[Violation]:
@@ -208,6 +214,7 @@ def require_settled(quota: Quota) -> None:
         raise FailedPrecondition(
             f"{len(quota.tied)} officials are tied for the last {quota.places_left} {quota.grade} "
             f"place(s); approve with a quota_decision naming who gets them",
-            [Violation("quota_decision", f"tied: {', '.join(quota.tied)}; places left: {quota.places_left}")],
-            zh=f"{quota.grade}名额并列未决：{'、'.join(quota.tied)} 共 {len(quota.tied)} 人争 "
+            [Violation("quota_decision", f"tied: {shorten(', '.join(quota.tied), 300)}; "
+                                         f"places left: {quota.places_left}")],
+            zh=f"{quota.grade}名额并列未决：{_names(quota.tied)} 共 {len(quota.tied)} 人争 "
                f"{quota.places_left} 个名额，请在批准时提交会议决定（授予名单和会议纪要）")
