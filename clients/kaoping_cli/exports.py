@@ -141,7 +141,9 @@ def year_end(year: int, pool: str = "") -> Export:
                      "official_name": o.official_name, "months_counted": o.months_counted,
                      "monthly_component": o.monthly_component, "inspection_score": o.inspection_score,
                      "score": o.score, "grade": o.grade,
-                     "quota": f"{o.grade_before_quota} → {o.grade}" if o.quota_cut else "",
+                     "quota": "；".join(x for x in (
+                         f"{o.grade_before_quota} → {o.grade}" if o.quota_cut else "",
+                         f"{o.grade_before_quota}名额并列待定" if o.tied else "", o.quota_note) if x),
                      "veto": ("；".join(o.veto_reasons) or "是") if o.vetoed else "",
                      "monthly_pay": o.monthly_pay, "reward": o.reward,
                      "amount": format(monthly + reward, ".2f")})
@@ -154,6 +156,8 @@ def year_end(year: int, pool: str = "") -> Export:
             "formula": ye.formula,
             "excellent_quota": ("不限 no quota" if ye.excellent_limit < 0 else
                                        f"{ye.excellent_granted}/{ye.excellent_limit}（候选 {ye.excellent_candidates}）"),
+            "tie_break": ye.tie_break or "仅按得分 score only",
+            "tied": (f"{len(ye.tied)} 人争 {ye.places_left} 个名额，待会议决定" if ye.tied else ""),
             "pool": ye.pool, "paid_out": ye.paid_out, "generated": _now()}
     return Export("year_end", f"{ye.year} 年度村干部考评结果", f"年终考评-{ye.year}", [sheet], meta, list(ye.notes),
                   script=chosen_script() or HANS)

@@ -36,7 +36,8 @@ META_LABELS = {"month": "月份 month", "ruleset": "规则集 rule set", "genera
                "missing_months": "未计入月份 missing months", "unpaid_months": "未兑现月份 unpaid months",
                "formula": "计分公式 formula", "excellent_quota": "优秀名额 excellent quota",
                "pool": "奖励总额 pool", "paid_out": "已分配 paid out", "filters": "条件 filters",
-               "entries": "条数 entries", "limit": "上限 limit"}
+               "entries": "条数 entries", "limit": "上限 limit",
+               "tie_break": "并列规则 tie-break", "tied": "名额并列 tied"}
 MONEY_FORMAT = "#,##0.00"
 
 
