@@ -4,6 +4,10 @@ yuan off the payout (R11) — and the award table pays by year grade and positio
 from decimal import Decimal
 from pathlib import Path
 
+import pytest
+
+from kaoping.domain.errors import InvalidArgument
+from kaoping.domain.quota import QuotaDecision
 from tests.support.apps import make_app
 from tests.support.workflow import ADMIN, add, after_month, to_state, workflow
 
@@ -62,6 +66,14 @@ def test_year_effects_and_awards_reach_the_service_year_end(db_url):
         assert year.quota.open and len(year.tied) == 101 and year.places_left == 20
         assert clean.tied and director.tied and not drunk.tied
         assert clean.grade == director.grade == "良好"
+        # the meeting's decision, as ApproveYear will pass it: checked, then applied
+        with pytest.raises(InvalidArgument) as bad:
+            flow.year_end(ADMIN, 2026, decision=QuotaDecision(tuple(year.tied[:19]) + ("v02-1",), ""))
+        assert {v.field for v in bad.value.violations} == {"quota_decision.granted_official_ids",
+                                                           "quota_decision.minutes"}
+        decided = flow.year_end(ADMIN, 2026, decision=QuotaDecision(tuple(year.tied[:20]), "纪要1号"))
+        assert not decided.quota.open and decided.tied == [] and decided.quota.granted == 20
+        assert sorted(o.line.official_id for o in decided.officials if o.line.grade == "优秀") == sorted(year.tied[:20])
         assert clean.award == Decimal("1000.00") and director.award == Decimal("800.00")
         assert lines["v01-4"].award == 0          # 文书: no row, no ratio
     finally:
