@@ -145,6 +145,12 @@ def test_year_end_xlsx(grpc_addr, tokens, stubs, approved_month, tmp_path):
     assert _money(totals[monthly]) == sum(Decimal(o.monthly_pay) for o in ye.officials)
     info = dict(r for r in book["说明 info"].iter_rows(values_only=True))
     assert info["计分公式 formula"] == ye.formula and MONTH not in (info["未计入月份 missing months"] or "")
+    # the open tie at the 优秀 quota (one month counted, all equal) travels into the file
+    assert info["并列规则 tie-break"] == "年终考核得分 → 优秀月数" and ye.tied
+    assert info["名额并列 tied"] == f"{len(ye.tied)} 人争 {ye.places_left} 个名额，待会议决定"
+    quota = header.index("名额调整 quota")
+    pending = {r[2]: r[quota] for r in lines if r[2] in set(ye.tied)}
+    assert pending and all(v.startswith("优秀名额并列待定；并列待会议决定") for v in pending.values()), pending
 
 
 def test_audit_log_in_three_formats(grpc_addr, tokens, stubs, approved_month, tmp_path):

@@ -4,6 +4,10 @@ yuan off the payout (R11) — and the award table pays by year grade and positio
 from decimal import Decimal
 from pathlib import Path
 
+import pytest
+
+from kaoping.domain.errors import InvalidArgument
+from kaoping.domain.quota import QuotaDecision
 from tests.support.apps import make_app
 from tests.support.workflow import ADMIN, add, after_month, to_state, workflow
 
@@ -57,9 +61,19 @@ def test_year_effects_and_awards_reach_the_service_year_end(db_url):
         # v02-1's month froze its effects: capped at 良好, 400 off a 1000 award
         assert drunk.grade == "良好" and drunk.award == Decimal("1000.00")
         assert drunk.deducted == Decimal("400.00") and drunk.year_payout == drunk.reward + 600
-        # 101 officials tie at 100 for 20 优秀 places (20 % of 102): a tie at the cut is the
-        # meeting's to settle, so none of them is 优秀 and all are 良好 (kaoping.domain.yearend)
+        # 101 officials tie at 100 for 20 优秀 places (20 % of 102): the tie is open for the
+        # meeting (kaoping.domain.quota), and until it decides the tied are shown at 良好
+        assert year.quota.open and len(year.tied) == 101 and year.places_left == 20
+        assert clean.tied and director.tied and not drunk.tied
         assert clean.grade == director.grade == "良好"
+        # the meeting's decision, as ApproveYear will pass it: checked, then applied
+        with pytest.raises(InvalidArgument) as bad:
+            flow.year_end(ADMIN, 2026, decision=QuotaDecision(tuple(year.tied[:19]) + ("v02-1",), ""))
+        assert {v.field for v in bad.value.violations} == {"quota_decision.granted_official_ids",
+                                                           "quota_decision.minutes"}
+        decided = flow.year_end(ADMIN, 2026, decision=QuotaDecision(tuple(year.tied[:20]), "纪要1号"))
+        assert not decided.quota.open and decided.tied == [] and decided.quota.granted == 20
+        assert sorted(o.line.official_id for o in decided.officials if o.line.grade == "优秀") == sorted(year.tied[:20])
         assert clean.award == Decimal("1000.00") and director.award == Decimal("800.00")
         assert lines["v01-4"].award == 0          # 文书: no row, no ratio
     finally:

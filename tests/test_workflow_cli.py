@@ -97,6 +97,11 @@ def test_month_appeal_yearend_and_paylist_commands(server):
     assert "村干部排名" in ok(run(address, admin, "month", "ranking", "--month", MONTH, "--top", "5"))
     out = ok(run(address, admin, "yearend", "--year", "2026"))
     assert "尚不完整" in out and "年终考核" in out
+    # one month counted, everyone at 100: the tie at the 优秀 quota is open and said so
+    assert "并列规则：得分 → 年终考核得分 → 优秀月数" in out
+    flat = out.replace("\n", "")      # the console wraps long lines
+    assert re.search(r"并列待会议决定：徐永福、[^；]* 等（见下表“并列待定”），共 \d+ 人争剩余 20 个优秀名额", flat), out
+    assert "良好（并列待定）" in out and "人争 20 个名额）" in out
     refusal(run(address, admin, "month", "public", "--month", MONTH), "is approved")
 
     # --output json on the workflow's read commands, for scripts

@@ -128,16 +128,6 @@ def test_score_grade_veto_and_quota_with_a_tie_at_the_cut_off():
     assert by["veto"].rank == len(lines) - 1 or by["veto"].rank > by["o0"].rank
 
 
-def test_a_tie_straddling_the_cut_off_cuts_all_the_tied():
-    rules = parse(shipped()).year_end
-    lines = [_line("a", ["99"] * 12)] + [_line(f"t{i}", ["96"] * 12) for i in range(3)]
-    lines += [_line(f"x{i}", ["70"] * 12) for i in range(6)]       # 10 officials -> quota 2
-    quota = evaluate_year(rules, lines)
-    assert quota.limit == 2 and quota.granted == 1
-    assert [l.official_id for l in lines if l.grade == "优秀"] == ["a"]
-    assert quota.notes and "tie" in quota.notes[0]
-
-
 def test_reward_goes_to_the_excellent_only_and_adds_up():
     rules = parse(shipped()).year_end
     lines = [_line(f"o{i:02d}", [str(90 + i % 7)] * 12) for i in range(30)]
@@ -158,7 +148,9 @@ def test_shipped_sections_are_samples_with_the_2017_pool():
 
 
 def test_a_file_without_the_sections_gets_default_appeals_and_no_year_end():
-    text = shipped().split("\n# SAMPLE periods")[0] + "\n" + "cases:" + shipped().split("\ncases:")[1]
+    # without year_end, the year cases go too (they need it)
+    text = shipped().split("\n# SAMPLE periods")[0] + "\n" + "cases:" + \
+        shipped().split("\ncases:")[1].split("\nyear_cases:")[0]
     rules = parse(text)
     assert rules.appeals == DEFAULT_APPEALS and rules.year_end is None
 

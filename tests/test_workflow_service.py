@@ -170,10 +170,17 @@ def test_pay_list_and_rankings_over_the_wire(stubs, stubs_as, clock):
     assert not year.complete and year.unpaid_months == [] and "2026-04" in year.missing_months
     assert [m.state for m in year.months][:3] == ["scoring", "scoring", "paid"]
     assert year.officials[0].months_counted == 1 and len(year.officials) == 102
-    # one month counted: 100 officials tie at 100.00 for 20 优秀 places, so under the quota
-    # nobody is 优秀, and the pool is not paid out; both are said, not hidden
-    assert (year.excellent_limit, year.excellent_granted) == (20, 0)
-    assert any("tie" in n for n in year.notes) and any("无人分配" in n for n in year.notes)
+    # one month counted: 100 officials tie at 100.00 for 20 优秀 places and the sample's
+    # tie-break (inspection score, months graded 优秀) leaves them equal: the tie is open
+    # for the meeting — named, with the places left — nobody is 优秀 yet, and the pool
+    # is not paid out; both are said, not hidden
+    assert (year.excellent_limit, year.excellent_granted, year.places_left) == (20, 0, 20)
+    assert year.tie_break == "年终考核得分 → 优秀月数" and len(year.tied) == 100
+    tied = [o for o in year.officials if o.tied]
+    assert {o.official_id for o in tied} == set(year.tied)
+    assert {(o.grade, o.grade_before_quota, o.quota_cut, o.quota_note) for o in tied} == {
+        ("良好", "优秀", False, "并列待会议决定（100 人争 20 个名额）")}
+    assert any(n.startswith("优秀名额并列未决") for n in year.notes) and any("无人分配" in n for n in year.notes)
     assert year.pool == "24700.00" and year.paid_out == year.shared == "0.00"
     assert year.state == "provisional" and year.provisional
     assert {o.reward for o in year.officials} == {"0.00"}

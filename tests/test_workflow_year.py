@@ -10,7 +10,7 @@ from decimal import ROUND_HALF_UP, Decimal
 import pytest
 
 from kaoping.domain.errors import DomainError, FailedPrecondition, InvalidArgument, PermissionDenied
-from kaoping.usecases.workflow.year_moves import QuotaDecision
+from kaoping.domain.quota import QuotaDecision
 from tests.support.apps import make_app, new_database_url
 from tests.support.facts import fact_input
 from tests.support.workflow import ADMIN, READER, add, after_month, village, workflow
@@ -149,7 +149,7 @@ def year_workflow(app, flow, clock, seen) -> None:
     seen["pool_when_frozen"] = _refused(lambda: flow.year_end(ADMIN, YEAR, pool="1"))
     seen["approve_wrong_hash"] = _refused(lambda: flow.approve_year(ADMIN, YEAR, content_hash="0" * 64))
     seen["decision_without_tie"] = _refused(lambda: flow.approve_year(
-        ADMIN, YEAR, decision=QuotaDecision(["v01-1"], "党委会议纪要〔2026〕1号")))
+        ADMIN, YEAR, decision=QuotaDecision(("v01-1",), "党委会议纪要〔2026〕1号")))
     clock.set(date(YEAR + 1, 1, 22))
     seen["approved"] = flow.approve_year(ADMIN, YEAR, note="1月22日镇党委会审定")
     seen["reopen_approved"] = _refused(lambda: flow.reopen_year(ADMIN, YEAR, note="太晚了"))

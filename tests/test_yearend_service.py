@@ -82,15 +82,36 @@ def test_the_year_over_the_wire(stubs, stubs_as, approved_year):
     assert admin.GetYearState(request).state == "aggregated"      # a refusal changes nothing
 
     clock.set(date(YEAR + 1, 1, 15))
+    # a clean year: 100 officials end level at 100 for the last 19 优秀 places, and the sample's
+    # tie-break (inspection score, months graded 优秀) cannot separate them — the meeting must
+    frozen = stubs.workflow.GetYearEnd(wf.GetYearEndRequest(year=YEAR))
+    assert (len(frozen.tied), frozen.places_left) == (100, 19) and frozen.provisional
+    error = refused(lambda: admin.ApproveYear(ye.ApproveYearRequest(year=YEAR)), grpc.StatusCode.FAILED_PRECONDITION)
+    assert "quota_decision" in violations(error) and "并列未决" in localized(error)
+    short = ye.QuotaDecision(granted_official_ids=list(frozen.tied[:18]), minutes="党委会议纪要〔2027〕1号")
+    error = refused(lambda: admin.ApproveYear(ye.ApproveYearRequest(year=YEAR, quota_decision=short)),
+                    grpc.StatusCode.INVALID_ARGUMENT)
+    assert "quota_decision.granted_official_ids" in violations(error)
+    unsigned = ye.QuotaDecision(granted_official_ids=list(frozen.tied[:19]), minutes=" ")
+    error = refused(lambda: admin.ApproveYear(ye.ApproveYearRequest(year=YEAR, quota_decision=unsigned)),
+                    grpc.StatusCode.INVALID_ARGUMENT)
+    assert "quota_decision.minutes" in violations(error)
+    assert admin.GetYearState(request).state == "aggregated"
+    decision = ye.QuotaDecision(granted_official_ids=list(frozen.tied[:19]), minutes="党委会议纪要〔2027〕1号")
     state = admin.ApproveYear(ye.ApproveYearRequest(year=YEAR, content_hash=state.ruleset.content_hash,
-                                                    note="1月15日镇党委会审定"))
+                                                    note="1月15日镇党委会审定", quota_decision=decision))
     assert (state.state, state.approved_on, state.pool) == ("approved", "2027-01-15", "24700.00")
+    assert list(state.quota_decision.granted_official_ids) == sorted(frozen.tied[:19])
+    assert state.quota_decision.minutes == "党委会议纪要〔2027〕1号"
     final = village.GetYearState(request)     # a village reads the state too
     assert final.state == "approved" and final.paid_out == ""
     figures = stubs.workflow.GetYearEnd(wf.GetYearEndRequest(year=YEAR))
     assert not figures.provisional and figures.approved_on == "2027-01-15"
     assert figures.letterhead.document_number.endswith("〔2026〕年终号") and figures.letterhead.issued_on == "2027-01-15"
     assert {o.reward_paid for o in figures.officials} == {""}
+    excellent = {o.official_id for o in figures.officials if o.grade == "优秀"}
+    assert excellent == set(frozen.tied[:19]) | {"v02-1"} and not figures.tied     # the decision stands
+    assert all("会议决定" in o.quota_note for o in figures.officials if o.official_id in frozen.tied)
     refused(lambda: stubs.workflow.GetYearEnd(wf.GetYearEndRequest(year=YEAR, pool="100")),
             grpc.StatusCode.FAILED_PRECONDITION)
 

@@ -149,7 +149,9 @@ def year_end(year: int, pool: str = "") -> Export:
                      "official_name": o.official_name, "months_counted": o.months_counted,
                      "monthly_component": o.monthly_component, "inspection_score": o.inspection_score,
                      "score": o.score, "grade": o.grade,
-                     "quota": f"{o.grade_before_quota} → {o.grade}" if o.quota_cut else "",
+                     "quota": "；".join(x for x in (
+                         f"{o.grade_before_quota} → {o.grade}" if o.quota_cut else "",
+                         f"{o.grade_before_quota}名额并列待定" if o.tied else "", o.quota_note) if x),
                      "veto": ("；".join(o.veto_reasons) or "是") if o.vetoed else "",
                      "monthly_pay": o.monthly_pay, "reward": o.year_payout,
                      "amount": format(monthly + reward, ".2f"), "reward_paid": o.reward_paid or None})
@@ -162,6 +164,8 @@ def year_end(year: int, pool: str = "") -> Export:
             "formula": ye.formula,
             "excellent_quota": ("不限 no quota" if ye.excellent_limit < 0 else
                                        f"{ye.excellent_granted}/{ye.excellent_limit}（候选 {ye.excellent_candidates}）"),
+            "tie_break": ye.tie_break or "仅按得分 score only",
+            "tied": (f"{len(ye.tied)} 人争 {ye.places_left} 个名额，待会议决定" if ye.tied else ""),
             "state": YEAR_STATE_NAMES.get(ye.state, ye.state) + f" ({ye.state})",
             "pool": ye.pool, "shared": ye.shared, "paid_out": ye.paid_out,
             "paid_on": ye.paid_on or "未兑现", "generated": _now()}

@@ -37,7 +37,8 @@ META_LABELS = {"month": "月份 month", "ruleset": "规则集 rule set", "genera
                "formula": "计分公式 formula", "excellent_quota": "优秀名额 excellent quota",
                "pool": "奖励总额 pool", "shared": "已分配 shared", "paid_out": "已兑现 paid out",
                "paid_on": "兑现日期 paid on", "filters": "条件 filters",
-               "entries": "条数 entries", "limit": "上限 limit"}
+               "entries": "条数 entries", "limit": "上限 limit",
+               "tie_break": "并列规则 tie-break", "tied": "名额并列 tied"}
 MONEY_FORMAT = "#,##0.00"
 
 

@@ -303,18 +303,29 @@ def yearend(year: int = typer.Option(...), township: str = TOWNSHIP,
         limit = "不限" if y.excellent_limit < 0 else str(y.excellent_limit)
         console.print(f"{y.excellent_grade}：{y.excellent_candidates} 名候选中评定 {y.excellent_granted} 名"
                       f"（名额 {limit}）", highlight=False)
+        console.print(f"并列规则：{'得分 → ' + y.tie_break if y.tie_break else '仅按得分（规则集未规定 tie_break）'}",
+                      markup=False, highlight=False)
+        if y.tied:
+            names = {o.official_id: o.official_name for o in y.officials}
+            tied = [names.get(oid, oid) for oid in y.tied]
+            shown = "、".join(tied) if len(tied) <= 20 else "、".join(tied[:20]) + " 等（见下表“并列待定”）"
+            console.print(f"并列待会议决定：{shown}，共 {len(y.tied)} 人争剩余 {y.places_left} 个"
+                          f"{y.excellent_grade}名额；决定前暂按下一等次计，会议审定时须写明决定"
+                          f"（kaoping year approve --grant … --minutes …）",
+                          style="yellow", markup=False, highlight=False)
     console.print(f"奖励金 {y.pool} 元，{'分配' if not y.provisional else '暂定分配'} {y.shared} 元；"
                   + (f"已于 {y.paid_on} 兑现 {y.paid_out} 元（凭证 {y.payout_reference}）" if y.paid_on
                      else "尚未兑现"), highlight=False)
     for note in y.notes:
         console.print(f"说明：{note}", markup=False, highlight=False)
     table = Table("名次", "村干部", "村", "月数", "月度", "年终检查", "得分", "等次",
-                  "奖励(元，暂定)" if y.provisional else "奖励(元)", "已兑现(元)")
+                  "奖励(元，暂定)" if y.provisional else "奖励(元)", "已兑现(元)", "名额说明")
     for o in y.officials:
-        grade = o.grade + ("（限名额）" if o.quota_cut else "") + ("（否决）" if o.vetoed else "")
+        grade = o.grade + ("（并列待定）" if o.tied else "") + ("（限名额）" if o.quota_cut else "") + \
+            ("（否决）" if o.vetoed else "")
         table.add_row(str(o.rank), o.official_name, o.village_name, str(o.months_counted),
                       o.monthly_component, o.inspection_score, o.score, grade, o.year_payout,
-                      o.reward_paid or "—")
+                      o.reward_paid or "—", o.quota_note)
     console.print(table)
 
 

@@ -122,6 +122,7 @@ def year_end(ye: YearEnd) -> wf.YearEnd:
                      paid_on=record.paid_on if record else "",
                      payout_reference=record.payout_reference if record else "",
                      letterhead=letterhead(ye.letterhead),
+                     tie_break=ye.quota.tie_break, tied=ye.tied, places_left=ye.places_left,
                      months=[wf.MonthStatus(month=m, state=s, provisional=s not in
                                             ("approved", "published", "paid")) for m, s in ye.months])
     for o in ye.officials:
@@ -139,8 +140,8 @@ def year_end(ye: YearEnd) -> wf.YearEnd:
             award=cv.money(line.award), per_month=cv.money(line.per_month),
             pool_share=cv.money(line.pool_share), deducted=cv.money(line.deducted),
             year_payout=cv.money(line.year_payout), commendations=line.commendations,
-            position=line.position, months_served=o.months_served,
-            reward_paid=cv.money(paid) if paid is not None else "")
+            position=line.position, months_served=o.months_served, tied=line.tied,
+            quota_note=line.quota_note, reward_paid=cv.money(paid) if paid is not None else "")
     return msg
 
 

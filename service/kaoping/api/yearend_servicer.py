@@ -7,7 +7,8 @@ from kaoping.api import convert as cv
 from kaoping.api.errors import translating
 from kaoping.usecases.app import Kaoping
 from kaoping.usecases.workflow import Workflow
-from kaoping.usecases.workflow.year_moves import QuotaDecision, YearStateView
+from kaoping.domain.quota import QuotaDecision
+from kaoping.usecases.workflow.year_moves import YearStateView
 from kaoping.v1 import yearend_pb2 as ye
 from kaoping.v1 import yearend_pb2_grpc as ye_grpc
 
@@ -26,7 +27,7 @@ def year_state(view: YearStateView) -> ye.YearState:
         msg.pool = cv.money(r.pool) if r.approved_on else ""
         msg.paid_out = cv.money(r.paid_out) if r.paid_on else ""
     if view.decision is not None:
-        msg.quota_decision.CopyFrom(ye.QuotaDecision(granted_official_ids=view.decision.granted,
+        msg.quota_decision.CopyFrom(ye.QuotaDecision(granted_official_ids=view.decision.granted_official_ids,
                                                      minutes=view.decision.minutes))
     msg.history.extend(ye.YearEvent(action=e.action, from_state=e.from_state, to_state=e.to_state,
                                     actor=e.actor, role=e.role, at=cv.stamp(e.at), note=e.note)
@@ -56,7 +57,7 @@ class YearEndServicer(ye_grpc.YearEndServiceServicer):
     def ApproveYear(self, request, context):
         decision = None
         if request.HasField("quota_decision"):
-            decision = QuotaDecision(list(request.quota_decision.granted_official_ids),
+            decision = QuotaDecision(tuple(request.quota_decision.granted_official_ids),
                                      request.quota_decision.minutes)
         return year_state(self.flow.approve_year(auth.caller(context), request.year, request.township_id,
                                                  request.content_hash, request.note, request.pool, decision))

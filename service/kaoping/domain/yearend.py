@@ -10,12 +10,12 @@ Order, the same for everyone (一把尺子量到底):
    rounded half-up to 0.01; the grade is the year-end band holding it.
 3. An inspection `grade_at_most` lowers the grade; a veto (an inspection veto rule,
    too many vetoed months, too many failed months) forces the veto grade.
-4. Excellent quota: at most quota_percent % of the officials evaluated (rounded
-   down) and at most quota_max. Candidates are ordered by score, then inspection
-   score, then monthly component; if officials tie exactly at the cut-off, none of
-   the tied ones gets the grade (the quota is never exceeded and equal results are
-   treated equally) and the tie is reported for the meeting to settle. Those cut
-   get the next grade down.
+4. Excellent quota (kaoping.domain.quota): at most quota_percent % of the officials
+   evaluated (rounded down) and at most quota_max. Candidates are ordered by score,
+   then by the rule set's declared tie-break; those still equal across the cut-off
+   are tied: the tie stays open (shown at the next grade down, the year not
+   approvable) until the meeting's decision names who gets the places left. Those
+   cut get the next grade down.
 5. Reward: the pool is split by the rule (equal / by score / by grade weights)
    among non-vetoed recipients, by largest remainder on whole fen.
 """
@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Hashable, Sequence
 
+from kaoping.domain.quota import Quota, QuotaDecision, apply_decision, apply_quota, refuse_bad_decision
 from kaoping.rules.model import INSPECTION, RuleSet
 from kaoping.rules.pay import CENT
 from kaoping.rules.results import LineItem
@@ -63,6 +64,8 @@ class YearEndLine:
     grade_before_quota: str = ""
     grade: str = ""
     quota_cut: bool = False
+    tied: bool = False                       # tied at the quota's cut-off, awaiting the meeting
+    quota_note: str = ""                     # how the quota was settled for him (Chinese)
     vetoed: bool = False
     veto_reasons: list[str] = field(default_factory=list)
     reward: Decimal = Decimal(0)
@@ -86,15 +89,6 @@ class YearEndLine:
         return self.reward + self.award + self.per_month + self.pool_share - self.deducted
 
 
-@dataclass
-class Quota:
-    grade: str | None
-    limit: int | None
-    candidates: int = 0
-    granted: int = 0
-    notes: list[str] = field(default_factory=list)
-
-
 def inspection_result(ruleset: RuleSet, items: Sequence[LineItem]) -> InspectionResult:
     """The inspection score from the inspection category's line items (scored by
     kaoping.rules.score, so caps, floor and bonus cap already apply)."""
@@ -116,8 +110,12 @@ def band(rules: YearEndRules, score: Decimal) -> str:
     return rules.grades[-1].grade
 
 
-def evaluate_year(rules: YearEndRules, lines: list[YearEndLine]) -> Quota:
-    """Scores, grades, quota and rank for every line (each has at least one month)."""
+def evaluate_year(rules: YearEndRules, lines: list[YearEndLine],
+                  decision: QuotaDecision | None = None) -> Quota:
+    """Scores, grades, quota and rank for every line (each has at least one month).
+    With the meeting's decision on a tie at the quota's cut-off, applies it; a decision
+    that does not fit the tie (kaoping.domain.quota.decision_violations) is refused with
+    InvalidArgument and nothing is returned."""
     for line in lines:
         total = sum((m.total for m in line.months), Decimal(0))
         line.component = total / len(line.months) if rules.monthly == "average" else total
@@ -138,7 +136,9 @@ def evaluate_year(rules: YearEndRules, lines: list[YearEndLine]) -> Quota:
             reasons.append(f"{len(failed)} 个月考评为{rules.failed_grade}（{', '.join(failed)}）")
         line.vetoed, line.veto_reasons = bool(reasons), reasons
         line.grade = line.grade_before_quota = rules.veto_grade if reasons else grade
-    quota = apply_quota(rules, lines)
+    quota = apply_quota(rules, lines, quota_limit(rules, len(lines)))
+    if decision is not None:
+        refuse_bad_decision(quota, apply_decision(rules, lines, quota, decision))
     ordered = sorted(lines, key=lambda l: (l.vetoed, -l.score, l.official_id))
     previous, rank = None, 0
     for position, line in enumerate(ordered, start=1):
@@ -155,33 +155,6 @@ def quota_limit(rules: YearEndRules, evaluated: int) -> int | None:
     if rules.quota_max is not None:
         limits.append(rules.quota_max)
     return min(limits) if limits else None
-
-
-def apply_quota(rules: YearEndRules, lines: list[YearEndLine]) -> Quota:
-    grade = rules.excellent_grade
-    quota = Quota(grade, quota_limit(rules, len(lines)) if grade else None)
-    if grade is None:
-        return quota
-    key = lambda l: (l.score, l.inspection.score, l.component)  # noqa: E731
-    candidates = sorted((l for l in lines if l.grade == grade), key=key, reverse=True)
-    quota.candidates = len(candidates)
-    if quota.limit is None or len(candidates) <= quota.limit:
-        quota.granted = len(candidates)
-        return quota
-    first_out = key(candidates[quota.limit])
-    lower = rules.grades[rules.grade_rank(grade) + 1].grade
-    tied = [l for l in candidates if key(l) == first_out]
-    if any(candidates.index(l) < quota.limit for l in tied):
-        quota.notes.append(
-            f"{len(tied)} officials tie at score {first_out[0]} for the last "
-            f"{quota.limit - sum(1 for l in candidates if key(l) > first_out)} {grade} place(s): "
-            f"none of them is graded {grade} under the quota; the meeting settles the tie")
-    for line in candidates:
-        if key(line) > first_out:
-            quota.granted += 1
-        else:
-            line.grade, line.quota_cut = lower, True
-    return quota
 
 
 def split_pool(pool: Decimal, shares: Sequence[tuple[Hashable, Decimal]]) -> dict[Hashable, Decimal]:

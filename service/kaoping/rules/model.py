@@ -253,6 +253,7 @@ class Case:
     villages: dict = field(default_factory=dict)
     officials: dict = field(default_factory=dict)
     history: dict = field(default_factory=dict)
+    decision: dict = field(default_factory=dict)   # year cases: the meeting's quota decision
 
 
 @dataclass(frozen=True)

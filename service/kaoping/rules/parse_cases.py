@@ -97,7 +97,24 @@ def parse_cases(node: Any, out: Collector, v2: bool) -> list[Case]:
 
 
 YEAR_RESULT_KEYS = {"score", "grade", "vetoed", "reward", "award", "per_month", "pool_share",
-                    "deducted", "payout", "commendations", "rank"}
+                    "deducted", "payout", "commendations", "rank", "tied", "quota_note"}
+# the excellent quota's tie, at the top of a year case's `expect` (so not official ids)
+YEAR_QUOTA_KEYS = {"tied", "places_left"}
+
+
+def _year_decision(node: Any, where: str, line, out: Collector) -> dict:
+    """A year case's `decision: {granted: [ids], minutes: text}` (the meeting's, on a tie)."""
+    if node is None:
+        return {}
+    if not isinstance(node, dict):
+        out.add(where, line, "must be a mapping {granted: [official ids], minutes}")
+        return {}
+    unknown(node, {"granted", "minutes"}, where, out)
+    granted = node.get("granted")
+    if not isinstance(granted, list) or not all(isinstance(g, (str, int)) for g in granted):
+        out.add(f"{where}.granted", line, "must list the official ids the meeting gives the places")
+        granted = []
+    return {"granted": [str(g) for g in granted], "minutes": str(node.get("minutes") or "")}
 
 
 def parse_year_cases(node: Any, out: Collector) -> list[Case]:
@@ -116,7 +133,8 @@ def parse_year_cases(node: Any, out: Collector) -> list[Case]:
             out.add(where, None, "must be a mapping {name, year, villages, officials, expect}")
             continue
         line = line_of(spec)
-        unknown(spec, {"name", "year", "villages", "officials", "earlier_years", "expect"}, where, out)
+        unknown(spec, {"name", "year", "villages", "officials", "earlier_years", "expect", "decision"},
+                where, out)
         officials = plain(spec.get("officials") or {})
         expect = plain(spec.get("expect") or {})
         if not isinstance(officials, dict) or not officials:
@@ -126,12 +144,23 @@ def parse_year_cases(node: Any, out: Collector) -> list[Case]:
         if not isinstance(expect, dict) or not expect:
             out.add(f"{where}.expect", line, "must map official ids to expected year-end results")
             expect = {}
+        for key in sorted(YEAR_QUOTA_KEYS & set(officials)):
+            out.add(f"{where}.officials.{key}", line, f"{key!r} is an expect key (the quota's tie), "
+                                                      f"not an official id")
+        if "tied" in expect and not isinstance(expect["tied"], list):
+            out.add(f"{where}.expect.tied", line, "must list the official ids tied at the cut-off ([]: none)")
+        if "places_left" in expect and (isinstance(expect["places_left"], bool)
+                                        or not isinstance(expect["places_left"], int)):
+            out.add(f"{where}.expect.places_left", line, "must be a whole number")
         for oid, want in expect.items():
+            if oid in YEAR_QUOTA_KEYS:
+                continue
             if isinstance(want, dict):
                 for key in sorted(set(want) - YEAR_RESULT_KEYS):
                     out.add(f"{where}.expect.{oid}", line, f"unknown key {key!r} (allowed: {', '.join(sorted(YEAR_RESULT_KEYS))})")
         cases.append(Case(text(spec.get("name"), f"{where}.name", line, out), Decimal(0), (),
                           expect, line or 0, str(spec.get("year", 2026)),
                           plain(spec.get("villages") or {}), officials,
-                          plain(spec.get("earlier_years") or {})))
+                          plain(spec.get("earlier_years") or {}),
+                          _year_decision(plain(spec.get("decision")), f"{where}.decision", line, out)))
     return cases

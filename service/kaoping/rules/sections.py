@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from kaoping.domain.quota import TIE_BREAKS
 from kaoping.domain.ruleset_yaml import shown
 from kaoping.rules.model import Category, GradeBand, Rule
 from kaoping.rules.parse import parse_grades as _parse_grades
@@ -47,6 +48,10 @@ class YearEndRules:
     split_grades: tuple[str, ...]      # equal / score: who shares the pool
     weights: dict[str, Decimal] = field(default_factory=dict)  # grade_weights
     awards: YearAwards = field(default_factory=YearAwards)      # language 2 additions
+    # excellent.tie_break: criteria after the score (kaoping.domain.quota.TIE_BREAKS);
+    # none: score only, and an exact tie at the cut-off is left open for the meeting
+    tie_break: tuple[str, ...] = ()
+    top_monthly_grade: str = ""        # the best monthly grade (months_excellent counts it)
 
     def formula(self) -> str:
         return (f"{self.monthly_weight} × {self.monthly} of monthly totals + "
@@ -158,14 +163,14 @@ def parse_year_end(node: Any, out: _Collector, categories: dict[str, Category],
             if value is not None and value > 12:
                 out.add(f"year_end.veto.{key}", vline, "a year has 12 months")
 
-    excellent_grade, quota_percent, quota_max = None, None, None
+    excellent_grade, quota_percent, quota_max, tie_break = None, None, None, ()
     excellent = node.get("excellent")
     if excellent is not None:
         if not isinstance(excellent, dict):
             out.add("year_end.excellent", line, "must be a mapping {grade, quota_percent, quota_max}")
         else:
             eline = _line(excellent) or line
-            _unknown(excellent, {"grade", "quota_percent", "quota_max"}, "year_end.excellent", out)
+            _unknown(excellent, {"grade", "quota_percent", "quota_max", "tie_break"}, "year_end.excellent", out)
             excellent_grade = excellent.get("grade")
             if names and excellent_grade not in names:
                 out.add("year_end.excellent.grade", eline, f"{shown(excellent_grade)} is not one of the "
@@ -179,6 +184,7 @@ def parse_year_end(node: Any, out: _Collector, categories: dict[str, Category],
             quota_max = _int(excellent.get("quota_max"), "year_end.excellent.quota_max", eline, out, 1)
             if quota_percent is None and quota_max is None:
                 out.add("year_end.excellent", eline, "give quota_percent, quota_max or both")
+            tie_break = _tie_break(excellent.get("tie_break"), eline, out)
 
     pool, split, split_grades, weights = Decimal(0), "equal", (), {}
     reward = node.get("reward")
@@ -226,4 +232,29 @@ def parse_year_end(node: Any, out: _Collector, categories: dict[str, Category],
         inspection_weight=iw or Decimal(0), grades=tuple(bands), veto_grade=str(veto_grade),
         vetoed_months=vetoed_months, failed_months=failed_months, failed_grade=monthly_veto_grade,
         excellent_grade=excellent_grade, quota_percent=quota_percent, quota_max=quota_max,
-        pool=pool, split=str(split), split_grades=split_grades, weights=weights)
+        pool=pool, split=str(split), split_grades=split_grades, weights=weights, tie_break=tie_break,
+        top_monthly_grade=monthly_grades[0].grade if monthly_grades else "")
+
+
+def _tie_break(node: Any, line: int | None, out: _Collector) -> tuple[str, ...]:
+    """excellent.tie_break: a list of distinct known criteria, applied in order after
+    the score (each higher-is-better; kaoping.domain.quota.TIE_BREAKS)."""
+    where = "year_end.excellent.tie_break"
+    if node is None:
+        return ()
+    if not isinstance(node, list):
+        out.add(where, line, f"must be a list of criteria, got {shown(node)} "
+                             f"(known: {', '.join(TIE_BREAKS)})")
+        return ()
+    if not node:
+        out.add(where, line, "an empty list: leave tie_break out for the score only")
+    criteria: list[str] = []
+    for index, criterion in enumerate(node):
+        if not isinstance(criterion, str) or criterion not in TIE_BREAKS:
+            out.add(f"{where}[{index}]", line, f"unknown criterion {shown(criterion)} "
+                                               f"(known: {', '.join(TIE_BREAKS)})")
+        elif criterion in criteria:
+            out.add(f"{where}[{index}]", line, f"{shown(criterion)} is given more than once")
+        else:
+            criteria.append(criterion)
+    return tuple(criteria)

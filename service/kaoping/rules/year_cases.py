@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from kaoping.domain.quota import QuotaDecision, apply_decision
 from kaoping.domain.yearend import InspectionResult, MonthResult, YearEndLine, evaluate_year, split_reward
 from kaoping.rules.cases import CaseOutcome
 from kaoping.rules.model import Case, RuleSet
@@ -55,15 +56,27 @@ def run_year_case(ruleset: RuleSet, case: Case) -> CaseOutcome:
         lines.append(YearEndLine(str(oid), _months(ruleset, year, spec), InspectionResult(inspection),
                                  position=str(spec.get("position", "")),
                                  village_id=str(spec.get("village", "v1"))))
-    evaluate_year(rules, lines)
+    quota = evaluate_year(rules, lines)
+    failures = []
+    if case.decision:    # the meeting's decision on the tie; one that does not fit fails the case
+        problems = apply_decision(rules, lines, quota, QuotaDecision(tuple(case.decision["granted"]),
+                                                                     case.decision["minutes"]))
+        failures += [f"decision: {p.field}: {p.description}" for p in problems]
+    if "tied" in case.expect and sorted(map(str, case.expect["tied"])) != sorted(quota.tied if quota.open else []):
+        failures.append(f"tied: expected {sorted(map(str, case.expect['tied']))}, "
+                        f"got {sorted(quota.tied) if quota.open else []}")
+    if "places_left" in case.expect and case.expect["places_left"] != (quota.places_left if quota.open else 0):
+        failures.append(f"places_left: expected {case.expect['places_left']}, "
+                        f"got {quota.places_left if quota.open else 0}")
     if rules.pool:
         split_reward(rules, lines, rules.pool)
     figures = {vid: f for vid, v in case.villages.items() if (f := _figure(ruleset, v or {})) is not None}
     earlier = {str(o): {int(y): str(g) for y, g in (grades or {}).items()} for o, grades in case.history.items()}
     apply_year_money(rules, lines, figures, earlier, year)
-    failures = []
     by_id = {l.official_id: l for l in lines}
     for oid, want in case.expect.items():
+        if oid in ("tied", "places_left"):
+            continue
         line = by_id.get(str(oid))
         if line is None:
             failures.append(f"{oid}: no such official in the case")
@@ -71,12 +84,12 @@ def run_year_case(ruleset: RuleSet, case: Case) -> CaseOutcome:
         got = {"score": line.score, "grade": line.grade, "vetoed": line.vetoed, "reward": line.reward,
                "award": line.award, "per_month": line.per_month, "pool_share": line.pool_share,
                "deducted": line.deducted, "payout": line.year_payout, "commendations": line.commendations,
-               "rank": line.rank}
+               "rank": line.rank, "tied": line.tied, "quota_note": line.quota_note}
         for key, value in (want or {}).items():
             expected = value
             if key in ("score", "reward", "award", "per_month", "pool_share", "deducted", "payout"):
                 expected = Decimal(str(value))
-            elif key == "vetoed":
+            elif key in ("vetoed", "tied"):
                 expected = bool(value)
             elif key == "commendations":
                 expected = list(value or [])

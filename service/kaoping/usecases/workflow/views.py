@@ -210,6 +210,16 @@ class YearEnd:
         """Every month paid and the year-end money paid."""
         return not self.missing and not self.unpaid and self.state in yf.PAID_OUT
 
+    @property
+    def tied(self) -> list[str]:
+        """Officials tied at the excellent quota's cut-off awaiting the meeting (none once
+        decided: then each one's quota_note gives the decision)."""
+        return list(self.quota.tied) if self.quota.open else []
+
+    @property
+    def places_left(self) -> int:
+        return self.quota.places_left if self.quota.open else 0
+
 
 @dataclass
 class PayLine:

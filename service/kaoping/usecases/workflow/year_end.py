@@ -8,6 +8,7 @@ from kaoping.domain import workflow as wf
 from kaoping.domain import yearflow as yf
 from kaoping.domain.errors import FailedPrecondition, InvalidArgument, Violation
 from kaoping.domain.principal import Principal
+from kaoping.domain.quota import QuotaDecision
 from kaoping.domain.roster import served_months
 from kaoping.domain.yearend import (InspectionResult, MonthResult, YearEndLine, evaluate_year,
                                     inspection_result, split_reward)
@@ -66,15 +67,16 @@ class YearEnds(WorkflowBase):
         return sums
 
     def year_end(self, caller: Principal, year: int, township_id: str = "", pool: str = "",
-                 _depth: int = 0) -> YearEnd:
+                 _depth: int = 0, decision: QuotaDecision | None = None) -> YearEnd:
         """The year's figures: from aggregation on, the freeze (exactly as the meeting saw
         and approved them); before, computed from the approved months and marked
-        provisional. `pool` (another amount to split) is only for a provisional year."""
+        provisional. `pool` (another amount to split) and `decision` (a meeting's decision
+        on a tie at the quota, tried out) are only for a year not yet frozen."""
         _reader(caller)
         township, year = self._township(township_id, caller), self._year(year)
         record = self.years.record(township.id, year)
         if record is not None and record.state in yf.FROZEN:
-            if pool:
+            if pool or decision is not None:
                 raise FailedPrecondition(
                     f"{township.id} {year} is {record.state}: its pool is fixed",
                     [Violation("pool", f"the year is {record.state}; its pool is {record.pool}")],
@@ -82,7 +84,7 @@ class YearEnds(WorkflowBase):
                        f"{record.pool} 元，不能另行试算")
             found = self._frozen(township, year, record)
         else:
-            found = self._compute(caller, township, year, pool, _depth=_depth)
+            found = self._compute(caller, township, year, pool, decision, _depth=_depth)
             found.record = record
         if caller.role == "village":
             found.officials = [o for o in found.officials if o.village_id == caller.village_id]
@@ -108,7 +110,8 @@ class YearEnds(WorkflowBase):
         return YearEnd(township, year, row, rules, states, [], unpaid, officials, quota, pool, shared,
                        inspected, notes, record, paid)
 
-    def _compute(self, caller: Principal, township, year: int, pool: str = "", decision=None,
+    def _compute(self, caller: Principal, township, year: int, pool: str = "",
+                 decision: QuotaDecision | None = None,
                  _depth: int = 0) -> YearEnd:
         """The year computed now from its approved months and inspection marks."""
         months = _year_months(year)
@@ -147,7 +150,7 @@ class YearEnds(WorkflowBase):
         lines = [YearEndLine(oid, [m for _, m in hist], inspections.get(oid, _full_inspection(rules)),
                              position=positions.get(oid, ""), village_id=hist[-1][0].village_id)
                  for oid, hist in sorted(history.items())]
-        quota = evaluate_year(rules.year_end, lines)
+        quota = evaluate_year(rules.year_end, lines, decision)   # a bad decision: InvalidArgument
         notes += quota.notes
         shared = split_reward(rules.year_end, lines, amount) if lines else Decimal(0)
         if lines and shared != amount:

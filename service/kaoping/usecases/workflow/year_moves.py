@@ -12,6 +12,7 @@ from kaoping.domain import workflow as wf
 from kaoping.domain import yearflow as yf
 from kaoping.domain.errors import FailedPrecondition, InvalidArgument, Violation
 from kaoping.domain.principal import Principal
+from kaoping.domain.quota import QuotaDecision, require_settled
 from kaoping.rules.sections import DEFAULT_APPEALS
 from kaoping.storage.models import RuleSetRow, Township, YearEvent, YearLine, YearPayment, YearRecord, utcnow
 from kaoping.storage.workflow_store import StateConflict
@@ -21,15 +22,6 @@ from kaoping.usecases.workflow.base import WorkflowBase, _limit, _money_arg, _ne
 from kaoping.usecases.workflow.views import YearEnd
 
 MAX_REFERENCE = 200
-MAX_MINUTES = 200
-
-
-@dataclass
-class QuotaDecision:
-    """The meeting's word on officials tied at the excellent quota's cut-off."""
-    granted: list[str]
-    minutes: str
-
 
 @dataclass
 class YearStateView:
@@ -53,7 +45,7 @@ class YearStateView:
         if not self.record or not self.record.quota_decision:
             return None
         data = json.loads(self.record.quota_decision)
-        return QuotaDecision(list(data["granted"]), data["minutes"])
+        return QuotaDecision(tuple(data["granted"]), data["minutes"])
 
 
 class YearTransitions(WorkflowBase):
@@ -156,44 +148,30 @@ class YearTransitions(WorkflowBase):
                 zh="年终汇总时用的是另一个规则集版本：如需换用，请先退回重算（kaoping year reopen）再重新汇总")
         if pool:
             _money_arg(pool, "pool")   # refused before any work
-        if decision is not None:
-            _need_text(decision.minutes, "quota_decision.minutes", "the minutes that record the decision",
-                       "记录该决定的会议纪要（如 党委会议纪要〔2027〕3号）")
-            _limit(MAX_MINUTES, **{"quota_decision.minutes": decision.minutes})
         villages = [v.id for v in self.months.store.villages(township.id)]
         marks = year_freeze.marks_of(record.summary)
         if self.months.inspection_watermark(villages, year) != marks:
             raise FailedPrecondition("inspection facts changed after the year was frozen; reopen and aggregate again",
                                      [Violation("year", "the year's inspection facts differ from those aggregated")],
                                      zh="年终汇总后年终考核事实有变动：请先退回重算（kaoping year reopen）再重新汇总")
-        ye = self._compute(caller, township, year, pool, decision=decision)
+        ye = self._compute(caller, township, year, pool, decision)   # a bad decision: InvalidArgument
         if ye.ruleset.content_hash != record.ruleset_hash:
             raise FailedPrecondition("the year's figures no longer compute under the aggregated version",
                                      [Violation("year", "reopen and aggregate again")],
                                      zh="年终结果与汇总时的规则集版本不一致：请先退回重算（kaoping year reopen）再重新汇总")
-        tied = list(getattr(ye.quota, "tied", []) or [])
-        if tied and decision is None:
-            raise FailedPrecondition(
-                f"{len(tied)} officials tie at the {ye.quota.grade} quota's cut-off; the meeting decides who gets it",
-                [Violation("quota_decision", f"tied: {', '.join(tied)}; places left: "
-                                             f"{getattr(ye.quota, 'places_left', 0)}")],
-                zh=f"{len(tied)} 人在{ye.quota.grade}名额的分界处并列（{'、'.join(tied)}），规则集的并列规则未能区分："
-                   f"请在审定时写明会议决定（--grant 人员 --minutes 会议纪要）")
-        if decision is not None and not tied and not getattr(ye.quota, "decided", False):
-            raise InvalidArgument("no tie at the quota to decide",
-                                  [Violation("quota_decision", "nobody is tied at the cut-off")],
-                                  zh="名额分界处没有并列，无需会议决定：请去掉 --grant 和 --minutes")
+        require_settled(ye.quota)     # a tie at the quota the tie-break left open needs the meeting's word
         revision = record.revision + 1
         values = dict(revision=revision, approved_on=self.today().isoformat(), pool=ye.pool,
-                      quota_decision=json.dumps({"granted": decision.granted, "minutes": decision.minutes},
-                                                ensure_ascii=False) if decision else "",
+                      quota_decision=json.dumps({"granted": list(ye.quota.decision.granted_official_ids),
+                                                 "minutes": ye.quota.decision.minutes},
+                                                ensure_ascii=False) if ye.quota.decision else "",
                       summary=year_freeze.dump_summary(ye.quota, ye.pool, ye.shared, ye.inspection_recorded,
                                                        ye.notes, marks))
         total = sum((o.line.year_payout for o in ye.officials), Decimal(0))
         return self._write(township, year, record, "approve", values, caller,
                            note or f"会议审定，绑定规则集 v{ye.ruleset.id} {ye.ruleset.content_hash[:12]}；"
                                    f"奖励金 {ye.pool:.2f} 元，年终兑现合计 {total:.2f} 元"
-                                   + (f"；并列名额按会议决定（{decision.minutes}）" if decision else ""),
+                                   + (f"；并列名额按会议决定（{ye.quota.decision.minutes}）" if ye.quota.decision else ""),
                            self._freeze_rows(township, year, revision, ye), revision)
 
     def publish_year(self, caller: Principal, year: int, township_id: str = "", note: str = "") -> YearStateView:
