@@ -107,7 +107,7 @@ def test_the_year_over_the_wire(stubs, stubs_as, approved_year):
     assert final.state == "approved" and final.paid_out == ""
     figures = stubs.workflow.GetYearEnd(wf.GetYearEndRequest(year=YEAR))
     assert not figures.provisional and figures.approved_on == "2027-01-15"
-    assert figures.letterhead.document_number.endswith("〔2026〕年终号") and figures.letterhead.issued_on == "2027-01-15"
+    assert figures.letterhead.document_number.endswith("〔2026〕年终01号") and figures.letterhead.issued_on == "2027-01-15"
     assert {o.reward_paid for o in figures.officials} == {""}
     excellent = {o.official_id for o in figures.officials if o.grade == "优秀"}
     assert excellent == set(frozen.tied[:19]) | {"v02-1"} and not figures.tied     # the decision stands

@@ -54,8 +54,9 @@ class YearEndRules:
     top_monthly_grade: str = ""        # the best monthly grade (months_excellent counts it)
 
     def formula(self) -> str:
-        return (f"{self.monthly_weight} × {self.monthly} of monthly totals + "
-                f"{self.inspection_weight} × inspection score")
+        """How the year's score is made, as the documents and the CLI print it."""
+        monthly = "月度平均分" if self.monthly == "average" else "月度总分"
+        return f"年终得分 = {self.monthly_weight} × {monthly} + {self.inspection_weight} × 年终考核得分"
 
     def grade_rank(self, grade: str) -> int:
         return [b.grade for b in self.grades].index(grade)

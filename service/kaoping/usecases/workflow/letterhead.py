@@ -26,8 +26,8 @@ def notice_number(township: Township, month: str, villages: list[Village], villa
 
 
 def year_number(township: Township, year: int) -> str:
-    """The year-end documents' number: {prefix}〔YYYY〕年终号."""
-    return f"{prefix(township)}〔{year}〕年终号"
+    """The year-end documents' number: {prefix}〔YYYY〕年终01号 (one set of meeting documents a year)."""
+    return f"{prefix(township)}〔{year}〕年终01号"
 
 
 def frozen_on(record: MonthRecord | None, today: date) -> str:
