@@ -31,9 +31,11 @@ from kaoping.usecases.sample import load_sample
 from kaoping.storage.store import Store
 from kaoping.api.audit_servicer import AuditServicer
 from kaoping.api.workflow_servicer import WorkflowServicer
+from kaoping.api.rectification_servicer import RectificationServicer
 from kaoping.api.tokens_servicer import TokenServicer
 from kaoping.v1 import audit_pb2, audit_pb2_grpc
 from kaoping.v1 import workflow_pb2, workflow_pb2_grpc
+from kaoping.v1 import rectification_pb2, rectification_pb2_grpc
 from kaoping.v1 import tokens_pb2, tokens_pb2_grpc
 from kaoping.v1 import (evaluation_pb2, evaluation_pb2_grpc, facts_pb2, facts_pb2_grpc, registry_pb2,
                         registry_pb2_grpc, rulesets_pb2, rulesets_pb2_grpc)
@@ -41,7 +43,8 @@ from kaoping.v1 import (evaluation_pb2, evaluation_pb2_grpc, facts_pb2, facts_pb
 log = logging.getLogger("kaoping")
 SHIPPED_RULES = Path(__file__).resolve().parents[3] / "rules" / "township-sample.yaml"
 DEFAULT_DB = "sqlite:///kaoping.db"
-SERVICES = [facts_pb2, evaluation_pb2, rulesets_pb2, registry_pb2, audit_pb2, workflow_pb2, tokens_pb2]
+SERVICES = [facts_pb2, evaluation_pb2, rulesets_pb2, registry_pb2, audit_pb2, workflow_pb2, tokens_pb2,
+            rectification_pb2]
 # Worker threads admission control never hands out: health checks, the readiness
 # self-probe and immediate refusals always find one (kaoping.api.admission).
 RESERVED_WORKERS = 2
@@ -83,6 +86,8 @@ class Server:
         registry_pb2_grpc.add_RegistryServiceServicer_to_server(RegistryServicer(app), self.grpc)
         audit_pb2_grpc.add_AuditServiceServicer_to_server(AuditServicer(app), self.grpc)
         workflow_pb2_grpc.add_WorkflowServiceServicer_to_server(WorkflowServicer(app), self.grpc)
+        rectification_pb2_grpc.add_RectificationServiceServicer_to_server(RectificationServicer(app),
+                                                                          self.grpc)
         # the interceptor's Tokens: a revocation here drops this replica's cache at once
         tokens_pb2_grpc.add_TokenServiceServicer_to_server(TokenServicer(self.tokens), self.grpc)
         health_pb2_grpc.add_HealthServicer_to_server(self.health, self.grpc)
