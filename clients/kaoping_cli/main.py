@@ -22,6 +22,7 @@ from kaoping.v1 import facts_pb2 as fx
 from kaoping.v1 import facts_pb2_grpc as fx_grpc
 from kaoping.v1 import registry_pb2 as rg
 from kaoping.v1 import registry_pb2_grpc as rg_grpc
+from kaoping_cli import rectification_cmds
 from kaoping_cli import rules_cmds
 from kaoping_cli import tokens as token_cmds
 from kaoping_cli import workflow_cmds
@@ -36,6 +37,7 @@ app.add_typer(fact_app, name="fact")
 app.add_typer(rules_cmds.app, name="rules")
 workflow_cmds.register(app)  # month ..., appeal ..., yearend, paylist
 token_cmds.register(app)     # token issue|revoke|list
+rectification_cmds.register(app)   # rectification record|progress|close|list|show
 state: dict = {}
 
 

@@ -83,7 +83,7 @@ class Rectifications:
             "village_id": village.id, "year": year, "problem": row.problem, "demand": row.demand,
             "deadline": deadline, "responsible": row.responsible, "state": rc.OPEN}, township_id=township.id)
         row = self.items.add(row, step, entry)
-        return self._view(row, village.name)
+        return self._view(row, village.name, steps=True)
 
     def progress(self, caller: Principal, item_id: int, note: str, evidence: str = "") -> RectificationView:
         _admin(caller, "report progress on")
