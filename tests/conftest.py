@@ -13,8 +13,9 @@ from kaoping.api.rulesets_servicer import RuleSetServicer
 from kaoping.usecases.tokens import Tokens
 from kaoping.api.servicers import EvaluationServicer, FactServicer, RegistryServicer
 from kaoping.api.workflow_servicer import WorkflowServicer
+from kaoping.api.rectification_servicer import RectificationServicer
 from kaoping.api.tokens_servicer import TokenServicer
-from kaoping.v1 import tokens_pb2_grpc, workflow_pb2_grpc
+from kaoping.v1 import rectification_pb2_grpc, tokens_pb2_grpc, workflow_pb2_grpc
 from kaoping.v1 import (audit_pb2_grpc, evaluation_pb2_grpc, facts_pb2_grpc, registry_pb2_grpc,
                         rulesets_pb2_grpc)
 
@@ -68,6 +69,7 @@ def grpc_add_to_server(grpc_tokens):
         registry_pb2_grpc.add_RegistryServiceServicer_to_server(RegistryServicer(app), server)
         audit_pb2_grpc.add_AuditServiceServicer_to_server(AuditServicer(app), server)
         workflow_pb2_grpc.add_WorkflowServiceServicer_to_server(WorkflowServicer(app), server)
+        rectification_pb2_grpc.add_RectificationServiceServicer_to_server(RectificationServicer(app), server)
         tokens_pb2_grpc.add_TokenServiceServicer_to_server(TokenServicer(grpc_tokens), server)
     return add
 

@@ -19,7 +19,6 @@ from kaoping.v1 import audit_pb2 as au
 from kaoping.v1 import evaluation_pb2 as ev
 from kaoping.v1 import facts_pb2 as fx
 from kaoping.v1 import rectification_pb2 as rc
-from kaoping.v1 import rectification_pb2_grpc as rc_grpc
 from kaoping.v1 import workflow_pb2 as wf
 from tests.support.apps import make_app, new_database_url
 from tests.support.calls import refused_with, stubs_for, violations
@@ -46,9 +45,7 @@ class World:
         self.app, self.server, self.clock, self.tokens = app, server, clock, tokens
 
     def stubs(self, who: str = "admin"):
-        s = stubs_for(self.server.channel, self.tokens[who])
-        s.rectification = rc_grpc.RectificationServiceStub(s.ch)
-        return s
+        return stubs_for(self.server.channel, self.tokens[who])
 
     def items(self) -> list:
         return list(self.stubs().rectification.ListRectifications(rc.ListRectificationsRequest()).rectifications)
@@ -228,7 +225,7 @@ def test_a_township_admin_cannot_reach_another_township(tmp_path):
     token = Tokens(app.store).create("小河镇党政办", "admin", township_id="xiaohe")[0]
     server = LocalServer(app, insecure_dev=False)
     try:
-        s = rc_grpc.RectificationServiceStub(stubs_for(server.channel, token).ch)
+        s = stubs_for(server.channel, token).rectification
         request = dict(year=2026, problem="p", demand="d", deadline="2026-07-10", responsible="r")
         refused_with(lambda: s.RecordRectification(rc.RecordRectificationRequest(
             township_id="dahedian", village_id="v01", **request)), DENIED)

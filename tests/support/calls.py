@@ -7,7 +7,7 @@ from contextlib import contextmanager
 import grpc
 
 from kaoping_cli.rpc import _Bearer
-from kaoping.v1 import tokens_pb2_grpc, workflow_pb2_grpc
+from kaoping.v1 import rectification_pb2_grpc, tokens_pb2_grpc, workflow_pb2_grpc
 from kaoping.v1 import (audit_pb2_grpc, evaluation_pb2_grpc, facts_pb2_grpc, registry_pb2_grpc,
                         rulesets_pb2_grpc)
 
@@ -25,6 +25,7 @@ def stubs_for(channel, token: str):
         registry = registry_pb2_grpc.RegistryServiceStub(ch)
         audit = audit_pb2_grpc.AuditServiceStub(ch)
         workflow = workflow_pb2_grpc.WorkflowServiceStub(ch)
+        rectification = rectification_pb2_grpc.RectificationServiceStub(ch)
         tokens = tokens_pb2_grpc.TokenServiceStub(ch)
     return Stubs
 
