@@ -13,7 +13,7 @@ from kaoping.domain.principal import ROLES
 from kaoping.storage.models import ApiToken
 from kaoping.usecases.tokens import Tokens, digest
 from kaoping.v1 import audit_pb2, evaluation_pb2, facts_pb2, registry_pb2, rulesets_pb2
-from kaoping.v1 import tokens_pb2, workflow_pb2
+from kaoping.v1 import rectification_pb2, tokens_pb2, workflow_pb2
 from kaoping_cli.rpc import _Bearer
 from tests.support.facts import fact
 
@@ -24,7 +24,7 @@ ROLE_TOKEN = {"admin": "admin", "main_leader": "main", "contact_leader": "contac
 
 def all_methods():
     for module in (facts_pb2, evaluation_pb2, rulesets_pb2, registry_pb2, audit_pb2, workflow_pb2,
-                   tokens_pb2):
+                   tokens_pb2, rectification_pb2):
         for service in module.DESCRIPTOR.services_by_name.values():
             for method in service.methods:
                 yield f"/{service.full_name}/{method.name}", method

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import calendar
 import re
-from datetime import date, timedelta
+from datetime import date
 
 OPEN, CLOSED = "open", "closed"
 RECORDED, PROGRESS, CLOSED_STEP = "recorded", "progress", "closed"
@@ -79,7 +79,3 @@ def on_notice(item, month: str, today: date) -> bool:
     if item.recorded_on > day.isoformat():
         return False
     return not item.closed_on or item.closed_on >= first.isoformat()
-
-
-def days_after(day: date, n: int) -> date:
-    return day + timedelta(days=n)

@@ -87,7 +87,7 @@ class Rectifications:
 
     def progress(self, caller: Principal, item_id: int, note: str, evidence: str = "") -> RectificationView:
         _admin(caller, "report progress on")
-        row = self._open_item(caller, item_id, "report progress on")
+        row = self._open_item(caller, item_id)
         bad = _texts(note=(note, rc.MAX_NOTE, True), evidence=(evidence, rc.MAX_EVIDENCE, False))
         if bad:
             raise InvalidArgument("the progress report is not valid", bad,
@@ -101,7 +101,7 @@ class Rectifications:
 
     def close(self, caller: Principal, item_id: int, evidence: str, note: str = "") -> RectificationView:
         _admin(caller, "close")
-        row = self._open_item(caller, item_id, "close")
+        row = self._open_item(caller, item_id)
         bad = _texts(evidence=(evidence, rc.MAX_EVIDENCE, True), note=(note, rc.MAX_NOTE, False))
         if bad:
             raise InvalidArgument("the closing is not valid", bad,
@@ -188,7 +188,7 @@ class Rectifications:
         self.app.township_for(caller, row.township_id, "id")    # within reach
         return row
 
-    def _open_item(self, caller: Principal, item_id: int, verb: str) -> RectificationRow:
+    def _open_item(self, caller: Principal, item_id: int) -> RectificationRow:
         row = self._item(caller, item_id)
         if row.state != rc.OPEN:
             raise _closed(row)
