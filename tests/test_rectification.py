@@ -13,6 +13,7 @@ import pytest
 
 from kaoping.domain import rectification as rc_domain
 from kaoping.storage.models import Township, Village
+from kaoping.usecases.recompute import recompute_month
 from kaoping.usecases.ruleset_validation import validate_text
 from kaoping.usecases.tokens import Tokens
 from kaoping.v1 import audit_pb2 as au
@@ -299,6 +300,11 @@ def test_an_overdue_item_is_a_fact_a_rule_deducts_for_until_closed_and_a_frozen_
     assert {o.total for o in notice(world, "v03", "2026-10").officials} == {"97"}
     assert admin.workflow.GetMonthState(wf.MonthRequest(month="2026-10")).drift == []
     assert totals(world, "v03", "2026-11") == {"100"}          # November: nothing overdue
+    # the province-scale recompute (worker view of the store) sees the same fact
+    rows = []
+    recompute_month(world.app.store, "2026-10", workers=1,
+                    on_shard=lambda scores: rows.extend(s for s in scores if s.village_id == "v03"))
+    assert rows and {str(s.result.total) for s in rows} == {"97"}
 
 
 def _snapshot(world, month: str):
