@@ -22,6 +22,7 @@ from sqlmodel import select
 
 from kaoping.storage import models as m
 from kaoping.v1 import audit_pb2
+from kaoping.v1 import rectification_pb2 as rc
 from kaoping.v1 import evaluation_pb2 as ev
 from kaoping.v1 import facts_pb2 as fx
 from kaoping.v1 import registry_pb2 as rg
@@ -57,6 +58,7 @@ class Target:
     appeal_id: int
     ruleset_id: int
     token_id: int
+    rectification_id: int = 0
 
 
 def _fact(t: Target, key: str) -> fx.Fact:
@@ -127,6 +129,13 @@ def requests(t: Target, role: str, n: int) -> dict:
         "IssueToken": tk.IssueTokenRequest(name=f"新令牌-{role}-{n}", role="reader", township_id=t.township),
         "RevokeToken": tk.RevokeTokenRequest(id=t.token_id),
         "ListTokens": tk.ListTokensRequest(township_id=t.township),
+        "RecordRectification": rc.RecordRectificationRequest(
+            township_id=t.township, village_id=t.village, year=2026, problem=f"问题-{role}-{n}", demand="整改",
+            deadline="2026-12-31", responsible="村党支部书记"),
+        "ReportProgress": rc.ReportProgressRequest(id=t.rectification_id, note="已整改一半"),
+        "CloseRectification": rc.CloseRectificationRequest(id=t.rectification_id, evidence="整改佐证"),
+        "GetRectification": rc.GetRectificationRequest(id=t.rectification_id),
+        "ListRectifications": rc.ListRectificationsRequest(township_id=t.township),
     }
 
 
@@ -167,8 +176,11 @@ class World:
         appeal = stubs_for(self.local.channel, village_token).workflow.Appeal(
             wf.AppealRequest(fact_id=fact.fact_id, reason="有假条"))
         other_token = host.create("大河店镇审计", "reader", township_id="dahedian")[1]
+        item = deployment.rectification.RecordRectification(rc.RecordRectificationRequest(
+            township_id="dahedian", village_id="v01", year=2026, problem="会议记录不全", demand="补齐",
+            deadline="2026-12-31", responsible="村党支部书记"))
         self.other = Target("dahedian", OTHER_COUNTY, "v01", "v01-1", "main-01", fact.fact_id, appeal.id,
-                            ruleset.ref.id, other_token.id)
+                            ruleset.ref.id, other_token.id, item.id)
         # the callers' own township, built through the API by its county's admin
         deployment.registry.CreateTownship(rg.Township(id="xinzhuang", name="新庄镇", county=OWN_COUNTY))
         county = stubs_for(self.local.channel, host.create("成县管理员", "county_admin", county=OWN_COUNTY)[0])
@@ -183,8 +195,11 @@ class World:
         own_fact = county.facts.SubmitFact(fx.SubmitFactRequest(fact=_fact(
             Target("xinzhuang", "", "xz-v1", "xz-o1", "xz-main_leader", 0, 0, 0, 0), "own-fact")))
         spare = county.tokens.IssueToken(tk.IssueTokenRequest(name="备用", role="reader", township_id="xinzhuang"))
+        own_item = county.rectification.RecordRectification(rc.RecordRectificationRequest(
+            township_id="xinzhuang", village_id="xz-v1", year=2026, problem="账目不清", demand="清理",
+            deadline="2026-12-31", responsible="村主任"))
         self.own = Target("xinzhuang", OWN_COUNTY, "xz-v1", "xz-o1", "xz-main_leader", own_fact.fact_id, 0,
-                          own_ruleset.ref.id, spare.info.id)
+                          own_ruleset.ref.id, spare.info.id, own_item.id)
         bound = {"township_id": "xinzhuang"}
         self.tokens = {
             "admin": host.create("新庄镇管理员", "admin", **bound)[0],
@@ -201,7 +216,7 @@ class World:
         tables = (m.Township, m.Village, m.Official, m.Scorer, m.RosterEntry, m.FactRow, m.RuleSetRow,
                   m.TownshipRuleSet, m.Activation, m.ApiToken, m.AuditEntry, m.MonthRecord, m.MonthEvent,
                   m.AppealRow, m.SnapshotLine, m.VillageConfirmation, m.PaymentRow, m.YearRecord, m.YearEvent,
-                  m.YearLine, m.YearPayment)
+                  m.YearLine, m.YearPayment, m.RectificationRow, m.RectificationStep)
         with self.app.store.session() as s:
             counts = {t.__name__: s.exec(select(func.count()).select_from(t)).one() for t in tables}
             counts["revoked"] = s.exec(select(func.count()).select_from(m.ApiToken)
@@ -262,6 +277,7 @@ LISTS = {
     "ListTokens": tk.ListTokensRequest(include_revoked=True),
     "GetMonthlyScores": ev.GetMonthlyScoresRequest(month=MONTH),
     "GetYearToDateRanking": wf.MonthRequest(month=MONTH),
+    "ListRectifications": rc.ListRectificationsRequest(),
 }
 
 

@@ -22,6 +22,7 @@ from kaoping.v1 import facts_pb2 as fx
 from kaoping.v1 import facts_pb2_grpc as fx_grpc
 from kaoping.v1 import registry_pb2 as rg
 from kaoping.v1 import registry_pb2_grpc as rg_grpc
+from kaoping_cli import rectification_cmds
 from kaoping_cli import rules_cmds
 from kaoping_cli import tokens as token_cmds
 from kaoping_cli import workflow_cmds, year_cmds
@@ -37,6 +38,7 @@ app.add_typer(rules_cmds.app, name="rules")
 workflow_cmds.register(app)  # month ..., appeal ..., yearend, paylist
 year_cmds.register(app)      # year state|aggregate|reopen|approve|publish|pay|close
 token_cmds.register(app)     # token issue|revoke|list
+rectification_cmds.register(app)   # rectification record|progress|close|list|show
 state: dict = {}
 
 

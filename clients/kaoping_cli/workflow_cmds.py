@@ -13,6 +13,7 @@ from kaoping.v1 import workflow_pb2_grpc as wf_grpc
 from kaoping_cli.common import (OUTPUT_OPTION, ROLE_NAMES, STATE_NAMES, YEAR_STATE_NAMES, Output, amount_text, call, console,
                                 emit_json, stub)
 from kaoping_cli.names import option as named
+from kaoping_cli.rectification_text import rectification_rows
 from kaoping_cli.rpc import all_pages
 
 month_app = typer.Typer(help="月度流程：状态、汇总、审定、反馈确认、公示、兑现。\n\n"
@@ -143,11 +144,17 @@ def _print_feedback(f: wf.VillageFeedback) -> None:
             first = i == 0
             appeal = f"#{d.appeal_id} {APPEAL_STATES.get(d.appeal_state, d.appeal_state)}" if d.appeal_id else ""
             table.add_row(o.official_name if first else "", o.total if first else "",
-                          o.grade if first else "", amount_text(d.item), f"#{d.item.fact_id}",
+                          o.grade if first else "", amount_text(d.item),
+                          f"#{d.item.fact_id}" if d.item.fact_id > 0 else "整改逾期",
                           ROLE_NAMES.get(d.item.scorer_role, d.item.scorer_role), appeal, d.item.reason)
     console.print(table)
     if f.appeals:
         _print_appeals(list(f.appeals))
+    if f.rectifications:
+        items = Table("编号", "方面", "存在问题", "整改要求", "整改期限", "责任人", "状态", title="整改事项")
+        for r, row in zip(f.rectifications, rectification_rows(f.rectifications)):
+            items.add_row(str(r.id), *row, style="red" if r.overdue else None)
+        console.print(items)
 
 
 @month_app.command("feedback")

@@ -7,7 +7,7 @@ from contextlib import contextmanager
 import grpc
 
 from kaoping_cli.rpc import _Bearer
-from kaoping.v1 import tokens_pb2_grpc, workflow_pb2_grpc, yearend_pb2_grpc
+from kaoping.v1 import rectification_pb2_grpc, tokens_pb2_grpc, workflow_pb2_grpc, yearend_pb2_grpc
 from kaoping.v1 import (audit_pb2_grpc, evaluation_pb2_grpc, facts_pb2_grpc, registry_pb2_grpc,
                         rulesets_pb2_grpc)
 
@@ -26,6 +26,7 @@ def stubs_for(channel, token: str):
         audit = audit_pb2_grpc.AuditServiceStub(ch)
         workflow = workflow_pb2_grpc.WorkflowServiceStub(ch)
         yearend = yearend_pb2_grpc.YearEndServiceStub(ch)
+        rectification = rectification_pb2_grpc.RectificationServiceStub(ch)
         tokens = tokens_pb2_grpc.TokenServiceStub(ch)
     return Stubs
 

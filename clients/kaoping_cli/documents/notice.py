@@ -25,6 +25,7 @@ from kaoping_cli.common import ROLE_NAMES, STATE_NAMES, amount_text, call, call_
 from kaoping_cli.documents.charts import TrendSeries, ranking_chart, trend_chart
 from kaoping_cli.documents.letterhead import document_script, issuer_stamp, masthead
 from kaoping_cli.documents.model import Block, Document, Page, Para, TableBlock
+from kaoping_cli.rectification_text import rectification_rows
 
 APPEAL_NAMES = {"pending": "申诉处理中", "upheld": "申诉驳回", "overturned": "申诉成立"}
 DECISION_NAMES = {"pending": "待处理", "upheld": "驳回，维持扣分", "overturned": "成立，撤销扣分"}
@@ -92,7 +93,7 @@ def _reason(line: wf.FeedbackDeduction) -> str:
         text += f"（{item.detail}）"
     if line.fact_note:
         text += f"\n备注：{line.fact_note}"
-    ids = list(item.fact_ids) or ([item.fact_id] if item.fact_id else [])
+    ids = [i for i in (list(item.fact_ids) or [item.fact_id]) if i > 0]   # < 0: overdue 整改, no stored fact
     if ids:
         text += "\n事实 " + " ".join(f"#{i}" for i in ids)
     return text
@@ -205,6 +206,14 @@ def notice_page(fb: wf.VillageFeedback, positions: dict, categories: dict,
                                  [10, 21, 15, 12, 14, 28], ["L", "L", "L", "C", "L", "L"], font_size=9))
     else:
         blocks.append(Para("本月无申诉。", "body"))
+
+    if fb.rectifications:   # printed until closed (and in the month it was closed)
+        blocks.append(heading("整改事项"))
+        blocks.append(TableBlock(["方面", "存在问题", "整改要求", "整改期限", "责任人", "状态"],
+                                 rectification_rows(fb.rectifications), [14, 26, 26, 13, 14, 17],
+                                 ["L", "L", "L", "C", "L", "L"], font_size=9))
+        if any(r.overdue for r in fb.rectifications):
+            blocks.append(Para("注：标“逾期”的事项已过整改期限仍未完成，请抓紧整改并报送整改佐证。", "small"))
 
     if fb.appeal_open and fb.appeal_deadline:
         blocks.append(Para(f"如对扣分有异议，请于 {fb.appeal_deadline} 前提出申诉；逾期未申诉亦未确认的，视为确认。",

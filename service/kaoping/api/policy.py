@@ -70,6 +70,12 @@ POLICY: dict[str, tuple[str, ...]] = {
     "/kaoping.v1.YearEndService/PublishYear": ADMIN,
     "/kaoping.v1.YearEndService/RecordYearPayout": ADMIN,
     "/kaoping.v1.YearEndService/CloseYear": ADMIN,
+    # Rectification (整改): admins of the township write; a village reads its own items.
+    "/kaoping.v1.RectificationService/RecordRectification": ADMIN,
+    "/kaoping.v1.RectificationService/ReportProgress": ADMIN,
+    "/kaoping.v1.RectificationService/CloseRectification": ADMIN,
+    "/kaoping.v1.RectificationService/GetRectification": READERS,
+    "/kaoping.v1.RectificationService/ListRectifications": READERS,
     "/kaoping.v1.AuditService/ListAuditEntries": ADMIN,
     # Tokens within the caller's reach (kaoping.usecases.token_reach).
     "/kaoping.v1.TokenService/IssueToken": ("admin", "county_admin"),

@@ -7,6 +7,7 @@ from kaoping.api import auth
 from kaoping.api import convert as cv
 from kaoping.api import paging
 from kaoping.api.errors import translating
+from kaoping.api.rectification_servicer import rectification
 from kaoping.usecases.app import Kaoping
 from kaoping.domain.workflow import OnBehalf, pay_tier
 from kaoping.storage.models import AppealRow
@@ -97,7 +98,7 @@ def feedback(fb: Feedback, names: dict[str, str]) -> wf.VillageFeedback:
         appeal_deadline=record.appeal_deadline if record else "",
         total_deducted=cv.dec(fb.total_deducted), total_added=cv.dec(fb.total_added),
         appeals=[appeal(a, names) for a in fb.appeals], letterhead=letterhead(fb.letterhead),
-        appeal_open=fb.appeal_open)
+        appeal_open=fb.appeal_open, rectifications=[rectification(r) for r in fb.rectifications])
     for o in fb.officials:
         msg.officials.add(official_id=o.official_id, official_name=o.name, total=cv.dec(o.total),
                           grade=o.grade, pay=cv.money(o.pay), position=o.position,

@@ -13,6 +13,7 @@ from dataclasses import dataclass, fields, replace
 from datetime import date
 from decimal import Decimal, InvalidOperation
 
+from kaoping.domain.rectification import OVERDUE_KIND
 from kaoping.domain.errors import DomainError, InvalidArgument, NotFound, PermissionDenied, Violation
 from kaoping.domain.fact_subject import level_problems, subject_problems, village_in_scope
 from kaoping.domain.principal import INTERNAL, SCORER_ROLES, Principal
@@ -210,6 +211,9 @@ def check_fact(fact: FactInput, ruleset: RuleSet, registry, today: date,
     elif fact.kind not in category.kinds:
         bad.append(Violation(f("kind"), f"unknown kind {shown(fact.kind)} for {fact.category}; known: "
                                         f"{', '.join(category.kinds)}"))
+    elif fact.kind == OVERDUE_KIND:    # kaoping.domain.rectification: derived, never submitted
+        bad.append(Violation(f("kind"), f"{OVERDUE_KIND} is derived from overdue rectifications "
+                                        f"(kaoping rectification); it cannot be submitted"))
     quantity, why = parse_quantity(fact.quantity)
     if why:
         bad.append(Violation(f("quantity"), why))

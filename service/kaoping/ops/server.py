@@ -31,10 +31,12 @@ from kaoping.usecases.sample import load_sample
 from kaoping.storage.store import Store
 from kaoping.api.audit_servicer import AuditServicer
 from kaoping.api.workflow_servicer import WorkflowServicer
+from kaoping.api.rectification_servicer import RectificationServicer
 from kaoping.api.yearend_servicer import YearEndServicer
 from kaoping.api.tokens_servicer import TokenServicer
 from kaoping.v1 import audit_pb2, audit_pb2_grpc
 from kaoping.v1 import workflow_pb2, workflow_pb2_grpc
+from kaoping.v1 import rectification_pb2, rectification_pb2_grpc
 from kaoping.v1 import yearend_pb2, yearend_pb2_grpc
 from kaoping.v1 import tokens_pb2, tokens_pb2_grpc
 from kaoping.v1 import (evaluation_pb2, evaluation_pb2_grpc, facts_pb2, facts_pb2_grpc, registry_pb2,
@@ -44,7 +46,7 @@ log = logging.getLogger("kaoping")
 SHIPPED_RULES = Path(__file__).resolve().parents[3] / "rules" / "township-sample.yaml"
 DEFAULT_DB = "sqlite:///kaoping.db"
 SERVICES = [facts_pb2, evaluation_pb2, rulesets_pb2, registry_pb2, audit_pb2, workflow_pb2, yearend_pb2,
-            tokens_pb2]
+            tokens_pb2, rectification_pb2]
 # Worker threads admission control never hands out: health checks, the readiness
 # self-probe and immediate refusals always find one (kaoping.api.admission).
 RESERVED_WORKERS = 2
@@ -69,6 +71,7 @@ def add_services(app: Kaoping, server: grpc.Server, tokens: Tokens) -> None:
     audit_pb2_grpc.add_AuditServiceServicer_to_server(AuditServicer(app), server)
     workflow_pb2_grpc.add_WorkflowServiceServicer_to_server(WorkflowServicer(app), server)
     yearend_pb2_grpc.add_YearEndServiceServicer_to_server(YearEndServicer(app), server)
+    rectification_pb2_grpc.add_RectificationServiceServicer_to_server(RectificationServicer(app), server)
     tokens_pb2_grpc.add_TokenServiceServicer_to_server(TokenServicer(tokens), server)
 
 

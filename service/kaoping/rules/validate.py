@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from kaoping.domain.rectification import OVERDUE_KIND
 from kaoping.domain.ruleset_limits import check_engine_limits
 from kaoping.rules.model import MONEY_EFFECTS, POINT_EFFECTS, Rule, RuleSet
 from kaoping.rules.parse_base import Collector
@@ -38,6 +39,17 @@ def validate(ruleset: RuleSet, out: Collector, explicit_scale: bool = False) -> 
     _check_derive_cycles(ruleset, out)
     _check_scale(ruleset, out, explicit_scale)
     _check_roster(ruleset, out)
+    _check_reserved(ruleset, out)
+
+
+def _check_reserved(ruleset: RuleSet, out: Collector) -> None:
+    """The kind the service derives from overdue rectifications (rules/README.md
+    "Rectification facts") is a village's month fact: declared elsewhere it would never come."""
+    category = ruleset.category_of_kind(OVERDUE_KIND)
+    if category is not None and (category.scope != "village" or category.timing != "month"):
+        out.add(f"categories.{category.id}.kinds.{OVERDUE_KIND}", None,
+                f"{OVERDUE_KIND} is the service's fact about a village's overdue rectifications: "
+                f"declare it in a category with scope: village (and monthly timing)")
 
 
 def _unit(rule: Rule) -> str:

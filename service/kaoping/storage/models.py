@@ -418,3 +418,39 @@ class YearPayment(SQLModel, table=True):
     reference: str = Field(max_length=200)
     recorded_by: str = Field(max_length=200)
     recorded_at: datetime = Field(default_factory=utcnow, sa_column=_stamp())
+# Rectification (整改, kaoping.usecases.rectifications) ----------------------------------------
+# An item is never deleted and its finding never edited: progress and closing append a
+# step; closing also sets state, closed_on and evidence on the item (compare-and-set on
+# state, so it closes once).
+class RectificationRow(SQLModel, table=True):
+    """One finding of the year-end inspection (or a meeting) about a village: the problem,
+    the demand (整改要求), the deadline and who answers for it (责任人)."""
+    __tablename__ = "rectification"
+    id: Optional[int] = Field(default=None, primary_key=True)
+    township_id: str = Field(max_length=64, index=True)
+    village_id: str = Field(max_length=64, index=True)
+    year: int
+    area: str = Field(default="", max_length=40)
+    problem: str = Field(sa_column=Column(Text, nullable=False))
+    demand: str = Field(sa_column=Column(Text, nullable=False))
+    deadline: str = Field(max_length=10)            # YYYY-MM-DD
+    responsible: str = Field(max_length=60)
+    state: str = Field(max_length=8)                # open | closed
+    recorded_on: str = Field(max_length=10)         # the app's day it was recorded
+    closed_on: str = Field(default="", max_length=10)
+    evidence: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    recorded_by: str = Field(max_length=200)
+    recorded_at: datetime = Field(default_factory=utcnow, sa_column=_stamp())
+
+
+class RectificationStep(SQLModel, table=True):
+    """An item's trail: recorded, each progress report, closed."""
+    __tablename__ = "rectification_step"
+    id: Optional[int] = Field(default=None, primary_key=True)
+    rectification_id: int = Field(foreign_key="rectification.id", index=True)
+    action: str = Field(max_length=16)              # recorded | progress | closed
+    actor: str = Field(max_length=200)
+    role: str = Field(max_length=32)
+    note: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    evidence: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    at: datetime = Field(default_factory=utcnow, sa_column=_stamp())

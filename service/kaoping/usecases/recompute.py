@@ -390,6 +390,16 @@ class _ComputeView:
     _period_input = Kaoping._period_input
     _month_facts = Kaoping._month_facts
 
+    def _overdue(self, township_id: str, month: str, ruleset) -> list:
+        """Overdue rectifications, read from the database as a request reads them, and
+        only when the rule set declares their kind (kaoping.usecases.rectifications)."""
+        from datetime import date
+        from kaoping.domain.rectification import OVERDUE_KIND
+        from kaoping.usecases.rectifications import overdue_facts
+        if ruleset.category_of_kind(OVERDUE_KIND) is None:
+            return []
+        return overdue_facts(self.months.store, township_id, month, date.today(), ruleset)
+
     def __init__(self, store: _ShardStore, registry: _ShardRoster, url: str = ""):
         self.store = store
         self.registry = registry

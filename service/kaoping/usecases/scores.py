@@ -13,6 +13,8 @@ from kaoping.rules.results import OfficialResult, PeriodInput
 from kaoping.storage.models import FactRow, Official, RuleSetRow, Township, Village
 from kaoping.usecases import cancellation
 from kaoping.usecases import scoring_input as si
+from kaoping.domain.rectification import OVERDUE_KIND
+from kaoping.usecases.rectifications import overdue_facts
 
 
 @dataclass(frozen=True)
@@ -53,17 +55,20 @@ class ScoreUseCases:
         with self.rulesets.use(content_hash, township.id) as (compiled, row):
             villages = [v.id for v in self.store.villages(township.id)]
             watermark = self.store.fact_watermark(month, villages)
+            # overdue rectifications (when the rule set reads them) key the slot: they
+            # change without a fact, and only the current month's can change at all
+            overdue = tuple(self._overdue(township.id, month, compiled.ruleset))
             return self.month_cache.get(
-                (township.id, month, row.content_hash), watermark,
-                lambda stop: self._compute(township, month, compiled, row, stop),
+                (township.id, month, row.content_hash, overdue), watermark,
+                lambda stop: self._compute(township, month, compiled, row, stop, overdue),
                 cancellation.current(), lambda: self.store.fact_watermark(month, villages))
 
     def _compute(self, township, month, compiled, row,
-                 cancelled=cancellation.never) -> MonthScores:
+                 cancelled=cancellation.never, overdue=None) -> MonthScores:
         villages = {v.id: v for v in self.store.villages(township.id)}
         members = self.registry.roster(villages, month)   # who belonged to the township that month
         ruleset = compiled.ruleset
-        data = self._period_input(township, month, villages, members, ruleset, cancelled)
+        data = self._period_input(township, month, villages, members, ruleset, cancelled, overdue)
         results = evaluate(compiled, data, cancelled)
         views = [ScoreView(r, o, villages[v], month) for r, (o, v) in zip(results, members)]
         return MonthScores(month, township, row, views, ruleset)
@@ -79,8 +84,10 @@ class ScoreUseCases:
         return facts
 
     def _period_input(self, township, month, villages, members, ruleset,
-                      cancelled=cancellation.never) -> PeriodInput:
-        """The month as the rules see it (kaoping.usecases.scoring_input)."""
+                      cancelled=cancellation.never, overdue=None) -> PeriodInput:
+        """The month as the rules see it (kaoping.usecases.scoring_input), with the
+        derived fact of overdue rectifications (kaoping.usecases.rectifications.overdue_facts)
+        when the rule set declares its kind."""
         year_end = {c.id for c in ruleset.categories.values() if c.timing == "year_end"} | {"inspection"}
         where = {o.id: v for o, v in members}
         facts = [f for f in si.live_facts(self._month_facts(month, villages, members), where, "")
@@ -89,6 +96,9 @@ class ScoreUseCases:
         for m in si.earlier_months(month, ruleset):
             earlier += [f for f in si.live_facts(self._month_facts(m, villages, members), where, "")
                         if f.category not in year_end]
+        if overdue is None:
+            overdue = self._overdue(township.id, month, ruleset)
+        facts += [f for f in overdue if f.village_id in villages]
         if cancelled():   # loading a large month is the other long step
             raise Cancelled("the caller went away; the month was not scored", [],
                             zh="请求已取消或超时，本月未计分：请重试")
@@ -103,6 +113,11 @@ class ScoreUseCases:
             earlier = [f for f in earlier if f.month < first]
         return PeriodInput(period, si.officials_in(members), si.villages_in(villages.values()),
                            facts, earlier, history)
+
+    def _overdue(self, township_id: str, month: str, ruleset: RuleSet) -> list:
+        if ruleset.category_of_kind(OVERDUE_KIND) is None:   # the rule set does not read them
+            return []
+        return overdue_facts(self.store, township_id, month, self.today(), ruleset)
 
     def feedback_notice(self, village_id: str, month: str,
                         caller: Principal = INTERNAL) -> MonthScores:

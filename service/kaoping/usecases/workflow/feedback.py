@@ -10,12 +10,14 @@ from kaoping.domain.principal import Principal
 from kaoping.rules.lines import is_addition, is_deduction, was_cut
 from kaoping.rules.results import LineItem
 from kaoping.storage.models import FactRow, MonthRecord, SnapshotLine, Township
+from kaoping.usecases.rectifications import Rectifications
 from kaoping.usecases.workflow import letterhead as lh
 from kaoping.usecases.workflow.base import WorkflowBase, _reader, _year_months
 from kaoping.usecases.workflow.views import (Feedback, FeedbackDeduction, FeedbackOfficial,
                                              TrendPoint)
 
 FINAL, PROVISIONAL, MISSING = "final", "provisional", "missing"
+OVERDUE_NOTE = "整改事项逾期未完成（见本通知单“整改事项”）"
 
 
 class Feedbacks(WorkflowBase):
@@ -36,6 +38,8 @@ class Feedbacks(WorkflowBase):
 
         def line(item: LineItem) -> FeedbackDeduction:
             fact = facts.get(_primary(item))
+            if _primary(item) < 0:   # the derived fact of overdue rectifications: no stored row
+                return FeedbackDeduction(item, None, "", OVERDUE_NOTE, "", was_cut(item))
             return FeedbackDeduction(item, by_fact.get(item.fact_id), _day(fact),
                                      fact.note if fact else "", self._scorer_name(item, fact),
                                      was_cut(item))
@@ -57,7 +61,8 @@ class Feedbacks(WorkflowBase):
         return Feedback(view, village, scores.ruleset, view.state not in wf.FROZEN, officials, appeals,
                         view.confirmations.get(village.id),
                         lh.letterhead(township, number, lh.frozen_on(view.record, self.today())),
-                        self.appeal_refusal(township.id, month, view.record, village.id) is None)
+                        self.appeal_refusal(township.id, month, view.record, village.id) is None,
+                        Rectifications(self.app).for_notice(township.id, village.id, month))
 
     def _earlier_months(self, township: Township, month: str) -> list[tuple[str, dict[str, SnapshotLine] | None]]:
         """January up to the month before, each with its final snapshot lines by official

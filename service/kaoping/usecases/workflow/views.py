@@ -89,6 +89,8 @@ class Feedback:
     confirmation: VillageConfirmation | None
     letterhead: Letterhead | None = None
     appeal_open: bool = False   # an appeal would be accepted now (Appeals.appeal_refusal)
+    # the village's 整改 items on this notice (kaoping.usecases.rectifications.for_notice)
+    rectifications: list = field(default_factory=list)
 
     @property
     def confirmation_state(self) -> str:
