@@ -80,6 +80,12 @@ def year(grpc_addr, stubs, clock, office, tmp_path_factory):
     say(grpc_addr, office, "print", "paylist", "--year", str(YEAR), "--village", "上山村",
         str(folder / "provisional-paylist.pdf"))
     printed["aggregated"] = say(grpc_addr, office, "year", "aggregate", "--year", str(YEAR))
+    # the inspection found problems in 上山村: the office records them with their demands
+    printed["rectification"] = say(
+        grpc_addr, office, "rectification", "record", "--village", "上山村", "--year", str(YEAR),
+        "--area", "班子自身建设", "--problem", "“三会一课”记录不全，党员活动室资料未归档",
+        "--demand", "补齐2026年会议记录，建立归档台账", "--deadline", "2027年3月31日",
+        "--responsible", "村党支部书记 徐永福")
     clock.set(date(YEAR + 1, 1, 15))
     printed["approved"] = say(grpc_addr, office, "year", "approve", "--year", str(YEAR), "--note",
                               "1月15日镇党委会审定")
@@ -90,6 +96,13 @@ def year(grpc_addr, stubs, clock, office, tmp_path_factory):
     printed["paylist_paid"] = say(grpc_addr, office, "paylist", "--year", str(YEAR))
     say(grpc_addr, office, "print", "paylist", "--year", str(YEAR), "--village", "上山村",
         str(folder / "paid-paylist.pdf"))
+    # the next month's notice for 上山村 lists the open rectification
+    clock.set(date(YEAR + 1, 2, 3))
+    say(grpc_addr, office, "month", "aggregate", "--month", "2027-01")
+    say(grpc_addr, office, "month", "approve", "--month", "2027-01", "--note", "镇党委会审定")
+    printed["next_feedback"] = say(grpc_addr, office, "month", "feedback", "--village", "上山村", "--month", "2027-01")
+    say(grpc_addr, office, "print", "notice", "--village", "上山村", "--month", "2027-01",
+        str(folder / "notice-2027-01.pdf"))
     printed["folder"] = folder
     return printed
 
@@ -100,6 +113,7 @@ def test_twelve_approved_months_to_a_paid_year(year, stubs):
     assert "暂定" in year["provisional"] and "尚未兑现" in year["provisional"]
     assert "（暂定）" in year["paylist_provisional"] and "不得据此发放" in year["paylist_provisional"]
     assert "已汇总待审定" in year["aggregated"]
+    assert "已登记整改事项" in year["rectification"] and "整改期限：2027-03-31" in year["rectification"]
     assert "已审定" in year["approved"] and "24700.00" in year["approved"]
     assert "公示中" in year["published"]
     assert "已兑现" in year["paid"] and "BANK-2027-01-20" in year["paid"]
@@ -113,3 +127,10 @@ def test_twelve_approved_months_to_a_paid_year(year, stubs):
     before, after = (flat_text(year["folder"] / f) for f in ("provisional-paylist.pdf", "paid-paylist.pdf"))
     assert "（暂定）" in before and "不得据此发放" in before and "暂定（未经会议审定）" in before
     assert "暂定" not in after and "已兑现" in after
+
+
+def test_the_open_rectification_is_on_the_village_s_next_notice(year):
+    feedback = year["next_feedback"]
+    assert "整改事项" in feedback and "补齐2026年会议记录" in feedback and "村党支部书记 徐永福" in feedback
+    printed = flat_text(year["folder"] / "notice-2027-01.pdf")
+    assert "整改事项" in printed and "补齐2026年会议记录，建立归档台账" in printed and "2027-03-31" in printed
