@@ -46,6 +46,12 @@ def test_no_decision_or_pay_sheet_before_the_meeting(grpc_addr, tokens, a_month,
     assert list(tmp_path.iterdir()) == []
 
 
-def test_a_year_out_of_range_is_a_usage_error(grpc_addr, tokens, tmp_path):
-    result = run(grpc_addr, tokens["admin"], "print", "year-report", "--year", "1999", "--out", str(tmp_path))
+@pytest.mark.parametrize("year", ["1999", "2101"])
+def test_a_year_out_of_range_is_a_usage_error(grpc_addr, tokens, tmp_path, year):
+    result = run(grpc_addr, tokens["admin"], "print", "year-report", "--year", year, "--out", str(tmp_path))
     assert result.exit_code == 2 and list(tmp_path.iterdir()) == []
+
+
+def test_a_year_the_cli_takes_but_the_server_refuses_writes_nothing(grpc_addr, tokens, tmp_path):
+    result = run(grpc_addr, tokens["admin"], "print", "year-report", "--year", "2100", "--out", str(tmp_path))
+    assert result.exit_code == 1 and "年份 2100 不对" in result.stderr and list(tmp_path.iterdir()) == []

@@ -257,3 +257,13 @@ def test_the_xlsx_writer_keeps_text_text_and_names_sheets_uniquely(tmp_path):
     cells = _cells(book.worksheets[0])
     assert "=SUM(A1:A9)" in cells and 1234.5 in cells and -7 in cells
     assert book.worksheets[0]["A3"].data_type == "s"
+
+
+def test_a_traditional_township_gets_its_documents_in_traditional(tmp_path):
+    figures = year_end()
+    figures.letterhead.script = "zh-Hant"
+    doc = year_report_document(figures, year_state(), RECTIFICATIONS, village="v01")
+    assert "年度考核結果通報" in _flat(_pdf(doc, tmp_path)[0])
+    cells = _cells(_book(doc, tmp_path).worksheets[0])
+    assert any("年度村幹部考核結果通報" in str(c) for c in cells)
+    assert not any("考核结果通报" in str(c) for c in cells)

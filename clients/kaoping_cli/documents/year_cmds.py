@@ -75,25 +75,28 @@ OUT = typer.Option(Path("."), "--out", file_okay=False, help="写入的文件夹
 
 def year_report(year: int = YEAR, village: str = named("village", "", "只打印这个村（默认：每村一节）"),
                 format: YearFormat = FORMAT, out: Path = OUT):
-    """年度考核结果通报：每村一节，列出每人计入月数、月度得分、年终考核得分、年度综合得分、
-    等次和名次，以及该村的存在问题和整改要求；落款、日期和盖章处。年度未经会议审定时标明
-    “暂定（未经会议审定）”。"""
+    """年度考核结果通报：每村一节，列出每人的得分、等次和名次，以及该村的存在问题和整改要求。
+
+    得分含计入月数、月度得分、年终考核得分、年度综合得分；末尾有落款、日期和盖章处。年度未经会议审定时标明“暂定（未经会议审定）”。
+    """
     scope = f"-{village}" if village else ""
     _issue(lambda: fetched_year_report(year, village), out, f"年度考核结果通报-{year}{scope}", format)
 
 
 def reward_decision(year: int = YEAR, format: YearFormat = FORMAT, out: Path = OUT):
-    """表彰奖励决定：受表彰的人（姓名、村、职务）、等次、奖励金额及其构成，以及依据的规则
-    （计分办法、优秀名额、奖励总额的分配、规则集版本和内容校验）、会议审定日期；年度经会议
-    审定之后才能打印。"""
+    """表彰奖励决定：受表彰的人（姓名、村、职务）、等次、奖励金额及其构成和会议审定日期。
+
+    列出依据的规则：计分办法、优秀名额、奖励总额的分配、规则集版本和内容校验。年度经会议审定之后才能打印。
+    """
     _issue(lambda: fetched_reward_decision(year), out, f"表彰奖励决定-{year}", format)
 
 
 def reward_sheet(year: int = YEAR, village: str = named("village", "", "只打印这个村"),
                  format: YearFormat = FORMAT, out: Path = OUT):
-    """年终奖励发放表：每村一页，含身份证号、银行账号（按权限显示，非管理员部分隐去）、
-    应发金额、发放状态和领款人签字栏，最后是全镇汇总；年度经会议审定之后才能打印，登记发放
-    之后才显示“已发放”。"""
+    """年终奖励发放表：每村一页，含应发金额、身份证号、银行账号、发放状态和领款人签字栏，最后是全镇汇总。
+
+    身份证号、银行账号按权限显示（非管理员部分隐去）。年度经会议审定之后才能打印，登记发放之后才显示“已发放”。
+    """
     scope = f"-{village}" if village else ""
     _issue(lambda: fetched_reward_sheet(year, village), out, f"年终奖励发放表-{year}{scope}", format)
 
