@@ -10,8 +10,6 @@ A decision exists only once the meeting approved the year: for figures not yet a
 the builder refuses (NotFinal) rather than print a decision no one took."""
 from __future__ import annotations
 
-from decimal import Decimal
-
 from kaoping.v1 import workflow_pb2 as wf
 from kaoping_cli.documents.letterhead import date_text, document_script, issuer_stamp, masthead
 from kaoping_cli.documents.model import Block, Document, Page, Para, TableBlock
@@ -108,7 +106,3 @@ def reward_decision_document(year_end: wf.YearEnd, year_state) -> Document:
     number = f"{year_end.letterhead.document_number}　" if year_end.letterhead.document_number else ""
     return Document(title, [Page(blocks, f"{number}{title}")], script=script)
 
-
-def decision_total(year_end: wf.YearEnd) -> Decimal:
-    """What the decision awards in all: every rewarded official's year_payout."""
-    return total(o.year_payout for o in rewarded(year_end))

@@ -11,8 +11,6 @@ Only approved figures are paid from (NotFinal otherwise); a reward shows 已发�
 the year is paid or closed and the official's reward_paid is recorded."""
 from __future__ import annotations
 
-from decimal import Decimal
-
 import grpc
 
 from kaoping.v1 import workflow_pb2 as wf
@@ -131,7 +129,3 @@ def _summary(year_end, year_state, chosen, title, meta, state, village) -> Page:
                                receipt=[f"制表人：{SIGN_LINE}", f"审核人：{SIGN_LINE}", f"分管领导：{SIGN_LINE}"]))
     return Page(blocks, f"{title}　汇总", landscape=False)
 
-
-def sheet_total(year_end: wf.YearEnd) -> Decimal:
-    """What the sheets pay in all: every payee's year_payout."""
-    return total(o.year_payout for o in year_end.officials if dec(o.year_payout) > 0)
