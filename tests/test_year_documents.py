@@ -41,7 +41,7 @@ def _payout(o) -> str:
 def year_end(state="approved", provisional=False, paid=False, **overrides) -> wf.YearEnd:
     msg = wf.YearEnd(township_id="dahedian", year=YEAR, formula="0.7 × average of monthly totals + 0.3 × inspection score",
                      excellent_grade="优秀", excellent_limit=3, excellent_candidates=4, excellent_granted=3,
-                     pool=POOL, paid_out=POOL, state=state, provisional=provisional, tie_break="年终考核得分 → 优秀月数",
+                     pool=POOL, shared=POOL, paid_out="0.00", state=state, provisional=provisional, tie_break="年终考核得分 → 优秀月数",
                      approved_on="" if provisional else "2027-01-15",
                      ruleset=ev.RuleSetRef(id=7, content_hash=HASH, label="大河店镇2026年村干部考核细则"),
                      letterhead=wf.Letterhead(township_name="大河店镇", issuer=ISSUER, document_number=NUMBER,
@@ -232,7 +232,7 @@ def test_paid_shows_only_once_the_payout_is_recorded_and_only_for_who_was_paid(t
 
 def test_a_pay_sheet_that_does_not_add_up_says_so(tmp_path):
     figures = year_end()
-    figures.paid_out = "24700.01"
+    figures.shared = "24700.01"
     flat = _flat(_pdf(reward_sheet_document(figures, year_state(), PAY), tmp_path)[0])
     assert "不一致" not in flat and "相差-0.01元" in flat and "请核对后再发放" in flat
 

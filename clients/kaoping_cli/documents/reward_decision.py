@@ -16,7 +16,7 @@ from kaoping_cli.documents.model import Block, Document, Page, Para, TableBlock
 from kaoping_cli.documents.notice import dec
 from kaoping_cli.documents.year_report import fetch_year
 from kaoping_cli.documents.year_words import (NotFinal, approved_on, excellent_text, formula_zh, is_final, money,
-                                              note_zh, ruleset_text, state_text, total)
+                                              note_zh, ruleset_text, shared, state_text, total)
 
 # the parts of the year-end money, as YearEndOfficial names them; a part nobody has is left out
 PARTS = [("reward", "年终奖励"), ("award", "等次奖励"), ("per_month", "按月计发"), ("pool_share", "村奖励池分成"),
@@ -91,7 +91,7 @@ def reward_decision_document(year_end: wf.YearEnd, year_state) -> Document:
         basis.append("名额确定：" + "；".join(settled))
     pool = year_state.pool if year_state is not None and year_state.pool else year_end.pool
     if dec(pool) > 0:
-        basis.append(f"奖励总额：{money(pool)} 元，按规则集的分配办法分配 {money(year_end.paid_out)} 元，"
+        basis.append(f"奖励总额：{money(pool)} 元，按规则集的分配办法分配 {money(shared(year_end))} 元，"
                      "分到每人精确到分，各人之和等于分配总额")
     if any(key != "reward" for key, _ in parts):
         formula = " + ".join(label for key, label in parts if key != "deducted")

@@ -23,7 +23,7 @@ from kaoping_cli.documents.paylist import MASKED_NOTE, SIGN_ROW_MM
 from kaoping_cli.documents.reward_decision import PARTS, refuse_unless_final
 from kaoping_cli.documents.year_report import fetch_year, villages_of
 from kaoping_cli.documents.year_words import (PAID, PAID_STATES, UNPAID, approved_on, is_paid, money, ruleset_text,
-                                              state_text, total, year_state_of)
+                                              shared, state_text, total, year_state_of)
 
 
 def fetched_reward_sheet(year: int, village: str = "") -> Document:
@@ -104,7 +104,7 @@ def _summary(year_end, year_state, chosen, title, meta, state, village) -> Page:
                            TableBlock(["编号", "村", "人数", "其中年终奖励（元）", "应发金额（元）"], rows,
                                       [14, 26, 12, 24, 24], ["C", "L", "R", "R", "R"], bold_rows={len(rows) - 1})]
     lines = [f"规则集：{ruleset_text(year_end.ruleset)}"]
-    paid_out = dec(year_end.paid_out)
+    paid_out = shared(year_end)
     whole = reward == paid_out
     if whole:
         lines.append(f"年终奖励合计 {money(reward)} 元，与会议确定的奖励总额 {money(year_end.pool)} 元"

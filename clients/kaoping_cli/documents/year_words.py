@@ -58,6 +58,12 @@ def approved_on(year_end, year_state) -> str:
         or year_end.approved_on
 
 
+def shared(year_end) -> Decimal:
+    """What the pool's shares add up to (YearEnd.shared: the pool, or 0 if nobody qualifies).
+    A server before the year workflow sent it as paid_out, which now is what was paid."""
+    return dec(year_end.shared) if year_end.shared else dec(year_end.paid_out)
+
+
 def money(value) -> str:
     amount = value if isinstance(value, Decimal) else dec(value)
     return format(amount.quantize(Decimal("0.01")), ",f")
