@@ -101,11 +101,12 @@ def year_report_page(year_end: wf.YearEnd, year_state, village_id: str, village_
                      rectifications: list | None) -> Page:
     final = is_final(year_end, year_state)
     title = f"{village_name} {year_end.year}年度村干部考核结果通报" + ("" if final else f"　{PROVISIONAL_MARK}")
-    meta = [f"年度：{year_end.year}", f"状态：{state_text(year_end, year_state)}", f"规则集：{ruleset_text(year_end.ruleset)}"]
+    meta = [f"年度：{year_end.year}", f"状态：{state_text(year_end, year_state)}"]
     meeting = approved_on(year_end, year_state)
     if final and meeting:
-        meta.insert(2, f"会议审定：{date_text(meeting)}")
-    blocks: list[Block] = [masthead(year_end.letterhead), Para(title, "title"), Para("　".join(meta), "meta")]
+        meta.append(f"会议审定：{date_text(meeting)}")
+    blocks: list[Block] = [masthead(year_end.letterhead), Para(title, "title"), Para("　".join(meta), "meta"),
+                           Para(f"规则集：{ruleset_text(year_end.ruleset)}", "meta")]
     if not final:
         blocks.append(Para(f"【{PROVISIONAL_MARK}】{PROVISIONAL_NOTE}", "note"))
     officials = [o for o in year_end.officials if o.village_id == village_id]
