@@ -3,7 +3,8 @@ CLI against a real gRPC server (every service, real tokens, a real database): th
 township's twelve months approved, the year aggregated, approved at the meeting with the
 24,700-yuan pool, published and paid through YearEndService; `kaoping print year-report`,
 `reward-decision` and `reward-sheet` at each step, read back from the PDF and the XLSX: a
-decision refused before the meeting, the report no longer provisional once approved, the
+decision refused before the meeting, the report no longer provisional once approved and
+listing its village's rectification (RectificationService, 整改要求) and no other's, the
 decision naming the rule-set version the meeting bound, the pay sheet's shares adding up to
 the pool exactly and 已发放 only after the payout, ID numbers in full to the office and
 masked for a village. Waiting for a period to run out is the test moving the server's clock."""
@@ -19,6 +20,7 @@ from openpyxl import load_workbook
 
 from kaoping.usecases.tokens import Tokens
 from kaoping.v1 import facts_pb2 as fx
+from kaoping.v1 import rectification_pb2 as rc
 from kaoping.v1 import registry_pb2 as rg
 from kaoping.v1 import workflow_pb2 as wf
 from kaoping.v1 import yearend_pb2 as ye
@@ -74,6 +76,12 @@ def printed(grpc_servicer, grpc_addr, stubs, tmp_path_factory):
                   fact("v02-1", "inspection", "site_problem", "1", month="2026-12", key="insp-2"),
                   fact("v03-1", "inspection", "site_outstanding", "2", month="2026-12", key="insp-3")]
     assert stubs.facts.SubmitFacts(iter([fx.FactBatch(facts=inspection)])).rejected == 0
+    stubs.rectification.RecordRectification(rc.RecordRectificationRequest(
+        village_id="v01", year=YEAR, area="班子自身建设", problem="“三会一课”记录不全",
+        demand="补齐会议记录，每月按时召开支部会议", deadline=f"{YEAR + 1}-03-31", responsible="村党支部书记 徐永福"))
+    stubs.rectification.RecordRectification(rc.RecordRectificationRequest(
+        village_id="v02", year=YEAR, area="镇村中心及重点工作", problem="火石村的问题", demand="按期整改",
+        deadline=f"{YEAR + 1}-02-28", responsible="村委会主任"))
     year = ye.YearRequest(year=YEAR)
     stubs.yearend.AggregateYear(year)
     found["decision_before"] = cli("reward-decision")
@@ -107,6 +115,7 @@ def test_the_approved_report_is_final_for_its_village(printed):
     flat = _flat(printed["out"] / f"年度考核结果通报-{YEAR}-v01.pdf")
     assert "暂定" not in flat and "上山村2026年度村干部考核结果通报" in flat and "会议审定：2027年1月15日" in flat
     assert "年度综合得分" in flat and "盖章处" in flat and "火石村" not in flat
+    assert "“三会一课”记录不全" in flat and "补齐会议记录" in flat and "2027-03-31" in flat and "整改中" in flat
     book = load_workbook(printed["out"] / f"年度考核结果通报-{YEAR}-v01.xlsx")
     assert len(book.worksheets) == 1 and not any("暂定" in str(c) for c in _cells(book))
 

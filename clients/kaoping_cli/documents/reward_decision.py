@@ -80,7 +80,7 @@ def reward_decision_document(year_end: wf.YearEnd, year_state) -> Document:
     blocks.append(Para("二、表彰奖励依据", "heading"))
     basis = [f"规则集：{ruleset_text(year_end.ruleset)}（会议审定时确定的版本）"]
     if year_end.formula:
-        basis.append(f"计分办法：{formula_zh(year_end.formula)}，按年度综合得分评定等次")
+        basis.append(f"计分办法：{formula_zh(year_end.formula)}，按此得分评定等次")
     if excellent_text(year_end):
         basis.append(f"优秀名额：{excellent_text(year_end)}")
     decision = year_state.quota_decision if year_state is not None else None
