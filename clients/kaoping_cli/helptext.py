@@ -71,6 +71,11 @@ EXAMPLES: dict[str, list[str]] = {
     "print paylist": ["kaoping print paylist --month 2026-10",
                       "kaoping print paylist --year 2026 --village 上山村 --format html"],
     "print fonts": ["kaoping print fonts"],
+    "print year-report": ["kaoping print year-report --year 2026",
+                          "kaoping print year-report --year 2026 --village 上山村 --format both --out 年终"],
+    "print reward-decision": ["kaoping print reward-decision --year 2026 --format both"],
+    "print reward-sheet": ["kaoping print reward-sheet --year 2026 --out 年终",
+                           "kaoping print reward-sheet --year 2026 --village v01 --format xlsx"],
 }
 
 

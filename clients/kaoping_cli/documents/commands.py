@@ -5,6 +5,8 @@ font embedded) or HTML (self-contained), or both.
   its footer naming the village);
 - `print public-notice`: the month's 公示 once published;
 - `print paylist`: the pay list of a month or a year, one sheet per village to sign;
+- `print year-report`, `print reward-decision`, `print reward-sheet`: the year-end
+  meeting's documents, as PDF or XLSX (kaoping_cli.documents.year_cmds);
 - `print fonts`: which font the documents embed.
 
 Documents print in the township's script (its setting, sent with the data) unless
@@ -26,6 +28,7 @@ from kaoping_cli.documents.notice import notice_document
 from kaoping_cli.documents.paylist import pay_list_document
 from kaoping_cli.documents.pdf_writer import to_pdf
 from kaoping_cli.documents.public_notice import public_notice_document
+from kaoping_cli.documents.year_cmds import register as register_year_documents
 from kaoping_cli.fonts import FontNotFound, find_cjk_font
 from kaoping_cli.names import names as lookup
 from kaoping_cli.names import option as named
@@ -79,7 +82,8 @@ def _render(doc: Document, file: Path, fmt: DocFormat) -> None:
 
 
 app = typer.Typer(help="Printable documents: the 《反馈通知单》 per village, the month's 公示 and the pay "
-                       "list, as PDF (A4, Chinese font embedded) or HTML, in the township's script.",
+                       "list, as PDF (A4, Chinese font embedded) or HTML, in the township's script; the "
+                       "year-end meeting's 年度考核结果通报, 表彰奖励决定 and 年终奖励发放表 as PDF or XLSX.",
                   no_args_is_help=True)
 FILE = typer.Argument(None, show_default=False, help="where to write (default: a name from the village and month)")
 FORMAT = typer.Option(None, "--format", case_sensitive=False,
@@ -132,6 +136,9 @@ def print_pay_list(month: str = typer.Option("", help="YYYY-MM (a month, frozen 
     doc = _build(lambda: pay_list_document(month, year, village))
     scope = f"-{village}" if village else ""
     _render(doc, file if file is not None else Path(f"报酬发放表-{period}{scope}"), fmt)
+
+
+register_year_documents(app)   # year-report, reward-decision, reward-sheet
 
 
 @app.command("fonts")
