@@ -93,6 +93,9 @@ def year(grpc_addr, stubs, clock, office, tmp_path_factory):
     clock.set(date(YEAR + 1, 1, 20))
     printed["paid"] = say(grpc_addr, office, "year", "pay", "--year", str(YEAR), "--reference", "BANK-2027-01-20")
     printed["final"] = say(grpc_addr, office, "yearend", "--year", str(YEAR))
+    # the summary meeting's three documents, as PDF and XLSX
+    for document in ("year-report", "reward-decision", "reward-sheet"):
+        say(grpc_addr, office, "print", document, "--year", str(YEAR), "--format", "both", "--out", str(folder))
     printed["paylist_paid"] = say(grpc_addr, office, "paylist", "--year", str(YEAR))
     say(grpc_addr, office, "print", "paylist", "--year", str(YEAR), "--village", "上山村",
         str(folder / "paid-paylist.pdf"))
@@ -134,3 +137,26 @@ def test_the_open_rectification_is_on_the_village_s_next_notice(year):
     assert "整改事项" in feedback and "补齐2026年会议记录" in feedback and "村党支部书记 徐永福" in feedback
     printed = flat_text(year["folder"] / "notice-2027-01.pdf")
     assert "整改事项" in printed and "补齐2026年会议记录，建立归档台账" in printed and "2027-03-31" in printed
+
+
+def test_the_three_meeting_documents_are_printed_and_add_up(year, stubs):
+    folder = year["folder"]
+    report, decision, sheet = (flat_text(folder / f"{name}-{YEAR}.pdf")
+                               for name in ("年度考核结果通报", "表彰奖励决定", "年终奖励发放表"))
+    # the results report: every village, the scores, and 上山村's problem with its demand
+    assert "年度考核结果通报" in report and "上山村" in report and "暂定" not in report
+    assert "“三会一课”记录不全" in report and "补齐2026年会议记录，建立归档台账" in report
+    # the decision: who, grade, amount and the rule that gave it, issued by the township
+    figures = stubs.workflow.GetYearEnd(wf.GetYearEndRequest(year=YEAR))
+    rewarded = [o for o in figures.officials if Decimal(o.year_payout) > 0]
+    assert rewarded and all(o.official_name in decision for o in rewarded)
+    assert "关于表彰奖励2026年度优秀村干部的决定" in decision and "大河店镇村干部绩效考评工作领导小组（示例）" in decision
+    assert figures.ruleset.content_hash[:12] in decision and "盖章" in decision
+    # the pay sheet: a signature column, everyone paid, and the shares add up to the pool exactly
+    assert "领款人签字" in sheet and "已发放" in sheet and "24,700.00" in sheet.replace("24700.00", "24,700.00")
+    from openpyxl import load_workbook
+    book = load_workbook(folder / f"年终奖励发放表-{YEAR}.xlsx")
+    shares = [Decimal(str(row[4])) for ws in book.worksheets[:-1] for row in ws.iter_rows(values_only=True)
+              if isinstance(row[0], str) and row[0].isdigit()]          # one line per official paid
+    assert len(shares) == len(rewarded) and sum(shares) == Decimal("24700.00")
+    assert all(share == share.quantize(Decimal("0.01")) for share in shares)
