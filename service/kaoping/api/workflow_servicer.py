@@ -9,7 +9,7 @@ from kaoping.api import paging
 from kaoping.api.errors import translating
 from kaoping.api.rectification_servicer import rectification
 from kaoping.usecases.app import Kaoping
-from kaoping.domain.workflow import OnBehalf, pay_tier
+from kaoping.domain.workflow import BOUND, OnBehalf, pay_tier
 from kaoping.storage.models import AppealRow
 from kaoping.v1 import workflow_pb2 as wf
 from kaoping.v1 import workflow_pb2_grpc as wf_grpc
@@ -124,8 +124,7 @@ def year_end(ye: YearEnd) -> wf.YearEnd:
                      payout_reference=record.payout_reference if record else "",
                      letterhead=letterhead(ye.letterhead),
                      tie_break=ye.quota.tie_break, tied=ye.tied, places_left=ye.places_left,
-                     months=[wf.MonthStatus(month=m, state=s, provisional=s not in
-                                            ("approved", "published", "paid")) for m, s in ye.months])
+                     months=[wf.MonthStatus(month=m, state=s, provisional=s not in BOUND) for m, s in ye.months])
     for o in ye.officials:
         line = o.line
         paid = ye.paid.get(line.official_id)
@@ -246,7 +245,7 @@ class WorkflowServicer(wf_grpc.WorkflowServiceServicer):
         ranking = self.flow.ytd_ranking(auth.caller(context), request.month, request.township_id)
         msg = wf.YearToDateRanking(township_id=ranking.township.id, month=ranking.month, months=[
             wf.MonthStatus(month=m.month, state=m.state, provisional=m.provisional) for m in ranking.months],
-            missing_months=[m.month for m in ranking.months if m.state not in ("approved", "published", "paid")])
+            missing_months=[m.month for m in ranking.months if m.state not in BOUND])
         for o in ranking.officials:
             msg.officials.add(
                 rank=o.rank, previous_rank=o.previous_rank or 0,

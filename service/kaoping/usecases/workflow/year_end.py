@@ -93,10 +93,15 @@ class YearEnds(WorkflowBase):
                                       record.approved_on if record and record.approved_on else self.today().isoformat())
         return found
 
+    def _month_states(self, township, year: int):
+        """The year's month records, (month, state) for each of its twelve months, and
+        the months approved but not yet paid."""
+        records = self.months.records(township.id, _year_months(year))
+        states = [(m, records[m].state if m in records else wf.SCORING) for m in _year_months(year)]
+        return records, states, [m for m, s in states if s in (wf.APPROVED, wf.PUBLISHED)]
+
     def _frozen(self, township, year: int, record) -> YearEnd:
-        months = _year_months(year)
-        records = self.months.records(township.id, months)
-        states = [(m, records[m].state if m in records else wf.SCORING) for m in months]
+        _records, states, unpaid = self._month_states(township, year)
         row = self.app.store.ruleset(content_hash=record.ruleset_hash)
         with self.app.rulesets.use(record.ruleset_hash, township.id) as (compiled, _row):
             rules = compiled.ruleset
@@ -106,7 +111,6 @@ class YearEnds(WorkflowBase):
                                               for l in self.years.lines(township.id, year, record.revision))]
         officials.sort(key=lambda o: (o.line.rank, o.line.official_id))
         paid = {p.official_id: Decimal(p.amount) for p in self.years.payments(township.id, year)}
-        unpaid = [m for m, s in states if s in (wf.APPROVED, wf.PUBLISHED)]
         return YearEnd(township, year, row, rules, states, [], unpaid, officials, quota, pool, shared,
                        inspected, notes, record, paid)
 
@@ -115,11 +119,9 @@ class YearEnds(WorkflowBase):
                  _depth: int = 0) -> YearEnd:
         """The year computed now from its approved months and inspection marks."""
         months = _year_months(year)
-        records = self.months.records(township.id, months)
-        states = [(m, records[m].state if m in records else wf.SCORING) for m in months]
+        records, states, unpaid = self._month_states(township, year)
         counted = [m for m, s in states if s in wf.BOUND]
         missing = [m for m, s in states if s not in wf.BOUND]
-        unpaid = [m for m, s in states if s in (wf.APPROVED, wf.PUBLISHED)]
         content_hash = records[counted[-1]].ruleset_hash if counted else None
         with self.app.rulesets.use(content_hash, township.id) as (compiled, row):
             rules = compiled.ruleset

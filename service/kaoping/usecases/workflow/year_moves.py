@@ -18,7 +18,7 @@ from kaoping.storage.models import RuleSetRow, Township, YearEvent, YearLine, Ye
 from kaoping.storage.workflow_store import StateConflict
 from kaoping.usecases import audit
 from kaoping.usecases.workflow import year_freeze
-from kaoping.usecases.workflow.base import WorkflowBase, _limit, _money_arg, _need_text, _reader, _year_months
+from kaoping.usecases.workflow.base import WorkflowBase, _limit, _money_arg, _need_text, _reader
 from kaoping.usecases.workflow.views import YearEnd
 
 MAX_REFERENCE = 200
@@ -58,10 +58,14 @@ class YearTransitions(WorkflowBase):
         return YearStateView(township, year, record, row, self._unsettled(township, year),
                              self.years.events(township.id, year))
 
+    def _marks(self, township: Township, year: int) -> tuple[int, int]:
+        """The year's inspection facts as (count, highest id): what a freeze read."""
+        return self.months.inspection_watermark([v.id for v in self.months.store.villages(township.id)], year)
+
     def _unsettled(self, township: Township, year: int) -> list[yf.Unsettled]:
-        records = self.months.records(township.id, _year_months(year))
-        standing = [yf.MonthStanding(m, r.state, r.pending_appeals, r.appeal_deadline) if (r := records.get(m))
-                    else yf.MonthStanding(m, wf.SCORING) for m in _year_months(year)]
+        records, states, _unpaid = self._month_states(township, year)   # kaoping.usecases.workflow.year_end
+        standing = [yf.MonthStanding(m, s, r.pending_appeals, r.appeal_deadline) if (r := records.get(m))
+                    else yf.MonthStanding(m, s) for m, s in states]
         return yf.unsettled(standing, self.today())
 
     def _begin(self, action: str, caller: Principal, year: int, township_id: str, note: str):
@@ -110,10 +114,9 @@ class YearTransitions(WorkflowBase):
                 [b.violation() for b in blockers],
                 zh=f"{township.id} {year} 还不能年终汇总：{len(blockers)} 个月份未审定或仍在申诉期内"
                    f"（{'；'.join(f'{b.month} {b.zh}' for b in blockers)}）：请先把十二个月都审定并等申诉期满")
-        villages = [v.id for v in self.months.store.villages(township.id)]
-        marks = self.months.inspection_watermark(villages, year)
+        marks = self._marks(township, year)
         ye = self._compute(caller, township, year)
-        if self.months.inspection_watermark(villages, year) != marks:
+        if self._marks(township, year) != marks:
             raise FailedPrecondition("inspection marks arrived while the year was computed; aggregate again",
                                      [Violation("year", "inspection facts changed during aggregation")],
                                      zh="汇总期间又有年终考核事实录入：请重新执行年终汇总")
@@ -148,9 +151,8 @@ class YearTransitions(WorkflowBase):
                 zh="年终汇总时用的是另一个规则集版本：如需换用，请先退回重算（kaoping year reopen）再重新汇总")
         if pool:
             _money_arg(pool, "pool")   # refused before any work
-        villages = [v.id for v in self.months.store.villages(township.id)]
         marks = year_freeze.marks_of(record.summary)
-        if self.months.inspection_watermark(villages, year) != marks:
+        if self._marks(township, year) != marks:
             raise FailedPrecondition("inspection facts changed after the year was frozen; reopen and aggregate again",
                                      [Violation("year", "the year's inspection facts differ from those aggregated")],
                                      zh="年终汇总后年终考核事实有变动：请先退回重算（kaoping year reopen）再重新汇总")
