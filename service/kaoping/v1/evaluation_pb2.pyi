@@ -126,6 +126,40 @@ class MonthlyScores(_message.Message):
     township_id: str
     def __init__(self, month: _Optional[str] = ..., ruleset: _Optional[_Union[RuleSetRef, _Mapping]] = ..., scores: _Optional[_Iterable[_Union[OfficialScore, _Mapping]]] = ..., township_id: _Optional[str] = ...) -> None: ...
 
+class WatchScoresRequest(_message.Message):
+    __slots__ = ("month", "township_id", "village_id", "official_id")
+    MONTH_FIELD_NUMBER: _ClassVar[int]
+    TOWNSHIP_ID_FIELD_NUMBER: _ClassVar[int]
+    VILLAGE_ID_FIELD_NUMBER: _ClassVar[int]
+    OFFICIAL_ID_FIELD_NUMBER: _ClassVar[int]
+    month: str
+    township_id: str
+    village_id: str
+    official_id: str
+    def __init__(self, month: _Optional[str] = ..., township_id: _Optional[str] = ..., village_id: _Optional[str] = ..., official_id: _Optional[str] = ...) -> None: ...
+
+class ScoreUpdate(_message.Message):
+    __slots__ = ("month", "township_id", "ruleset", "snapshot", "scores", "removed_official_ids", "fact_watermark", "fell_behind", "fell_behind_reason")
+    MONTH_FIELD_NUMBER: _ClassVar[int]
+    TOWNSHIP_ID_FIELD_NUMBER: _ClassVar[int]
+    RULESET_FIELD_NUMBER: _ClassVar[int]
+    SNAPSHOT_FIELD_NUMBER: _ClassVar[int]
+    SCORES_FIELD_NUMBER: _ClassVar[int]
+    REMOVED_OFFICIAL_IDS_FIELD_NUMBER: _ClassVar[int]
+    FACT_WATERMARK_FIELD_NUMBER: _ClassVar[int]
+    FELL_BEHIND_FIELD_NUMBER: _ClassVar[int]
+    FELL_BEHIND_REASON_FIELD_NUMBER: _ClassVar[int]
+    month: str
+    township_id: str
+    ruleset: RuleSetRef
+    snapshot: bool
+    scores: _containers.RepeatedCompositeFieldContainer[OfficialScore]
+    removed_official_ids: _containers.RepeatedScalarFieldContainer[str]
+    fact_watermark: int
+    fell_behind: bool
+    fell_behind_reason: str
+    def __init__(self, month: _Optional[str] = ..., township_id: _Optional[str] = ..., ruleset: _Optional[_Union[RuleSetRef, _Mapping]] = ..., snapshot: _Optional[bool] = ..., scores: _Optional[_Iterable[_Union[OfficialScore, _Mapping]]] = ..., removed_official_ids: _Optional[_Iterable[str]] = ..., fact_watermark: _Optional[int] = ..., fell_behind: _Optional[bool] = ..., fell_behind_reason: _Optional[str] = ...) -> None: ...
+
 class GetRankingRequest(_message.Message):
     __slots__ = ("month", "township_id")
     MONTH_FIELD_NUMBER: _ClassVar[int]

@@ -57,6 +57,11 @@ class EvaluationServiceStub:
                 request_serializer=kaoping_dot_v1_dot_evaluation__pb2.ExplainScoreRequest.SerializeToString,
                 response_deserializer=kaoping_dot_v1_dot_evaluation__pb2.Explanation.FromString,
                 _registered_method=True)
+        self.WatchScores = channel.unary_stream(
+                '/kaoping.v1.EvaluationService/WatchScores',
+                request_serializer=kaoping_dot_v1_dot_evaluation__pb2.WatchScoresRequest.SerializeToString,
+                response_deserializer=kaoping_dot_v1_dot_evaluation__pb2.ScoreUpdate.FromString,
+                _registered_method=True)
 
 
 class EvaluationServiceServicer:
@@ -89,6 +94,18 @@ class EvaluationServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def WatchScores(self, request, context):
+        """Live scores: first the scores in scope now (one ScoreUpdate with snapshot set), then
+        each official whose score changes (a fact, a correction, an activation, a roster
+        change), pushed within 100 ms of the commit, whichever replica made it. The same
+        roles and scope rules as GetMonthlyScores. A watcher that reads slowly never slows
+        ingest: its buffer is bounded (README "Limits"); past it, it gets one last update
+        with fell_behind set and the stream ends OK; watch again for a fresh snapshot.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_EvaluationServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -111,6 +128,11 @@ def add_EvaluationServiceServicer_to_server(servicer, server):
                     servicer.ExplainScore,
                     request_deserializer=kaoping_dot_v1_dot_evaluation__pb2.ExplainScoreRequest.FromString,
                     response_serializer=kaoping_dot_v1_dot_evaluation__pb2.Explanation.SerializeToString,
+            ),
+            'WatchScores': grpc.unary_stream_rpc_method_handler(
+                    servicer.WatchScores,
+                    request_deserializer=kaoping_dot_v1_dot_evaluation__pb2.WatchScoresRequest.FromString,
+                    response_serializer=kaoping_dot_v1_dot_evaluation__pb2.ScoreUpdate.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -224,6 +246,33 @@ class EvaluationService:
             '/kaoping.v1.EvaluationService/ExplainScore',
             kaoping_dot_v1_dot_evaluation__pb2.ExplainScoreRequest.SerializeToString,
             kaoping_dot_v1_dot_evaluation__pb2.Explanation.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def WatchScores(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_stream(
+            request,
+            target,
+            '/kaoping.v1.EvaluationService/WatchScores',
+            kaoping_dot_v1_dot_evaluation__pb2.WatchScoresRequest.SerializeToString,
+            kaoping_dot_v1_dot_evaluation__pb2.ScoreUpdate.FromString,
             options,
             channel_credentials,
             insecure,

@@ -67,10 +67,34 @@ class FactReceipt(_message.Message):
     def __init__(self, fact_id: _Optional[int] = ..., duplicate: _Optional[bool] = ..., idempotency_key: _Optional[str] = ...) -> None: ...
 
 class FactBatch(_message.Message):
-    __slots__ = ("facts",)
+    __slots__ = ("facts", "sequence")
     FACTS_FIELD_NUMBER: _ClassVar[int]
+    SEQUENCE_FIELD_NUMBER: _ClassVar[int]
     facts: _containers.RepeatedCompositeFieldContainer[Fact]
-    def __init__(self, facts: _Optional[_Iterable[_Union[Fact, _Mapping]]] = ...) -> None: ...
+    sequence: int
+    def __init__(self, facts: _Optional[_Iterable[_Union[Fact, _Mapping]]] = ..., sequence: _Optional[int] = ...) -> None: ...
+
+class FactAck(_message.Message):
+    __slots__ = ("sequence", "message_index", "first_index", "accepted", "rejected", "duplicates", "outcomes", "stopped", "stop_reason")
+    SEQUENCE_FIELD_NUMBER: _ClassVar[int]
+    MESSAGE_INDEX_FIELD_NUMBER: _ClassVar[int]
+    FIRST_INDEX_FIELD_NUMBER: _ClassVar[int]
+    ACCEPTED_FIELD_NUMBER: _ClassVar[int]
+    REJECTED_FIELD_NUMBER: _ClassVar[int]
+    DUPLICATES_FIELD_NUMBER: _ClassVar[int]
+    OUTCOMES_FIELD_NUMBER: _ClassVar[int]
+    STOPPED_FIELD_NUMBER: _ClassVar[int]
+    STOP_REASON_FIELD_NUMBER: _ClassVar[int]
+    sequence: int
+    message_index: int
+    first_index: int
+    accepted: int
+    rejected: int
+    duplicates: int
+    outcomes: _containers.RepeatedCompositeFieldContainer[FactOutcome]
+    stopped: bool
+    stop_reason: str
+    def __init__(self, sequence: _Optional[int] = ..., message_index: _Optional[int] = ..., first_index: _Optional[int] = ..., accepted: _Optional[int] = ..., rejected: _Optional[int] = ..., duplicates: _Optional[int] = ..., outcomes: _Optional[_Iterable[_Union[FactOutcome, _Mapping]]] = ..., stopped: _Optional[bool] = ..., stop_reason: _Optional[str] = ...) -> None: ...
 
 class FactOutcome(_message.Message):
     __slots__ = ("index", "idempotency_key", "accepted", "receipt", "code", "problems")

@@ -46,6 +46,11 @@ class FactServiceStub:
                 request_serializer=kaoping_dot_v1_dot_facts__pb2.FactBatch.SerializeToString,
                 response_deserializer=kaoping_dot_v1_dot_facts__pb2.BatchResult.FromString,
                 _registered_method=True)
+        self.StreamFacts = channel.stream_stream(
+                '/kaoping.v1.FactService/StreamFacts',
+                request_serializer=kaoping_dot_v1_dot_facts__pb2.FactBatch.SerializeToString,
+                response_deserializer=kaoping_dot_v1_dot_facts__pb2.FactAck.FromString,
+                _registered_method=True)
         self.CorrectFact = channel.unary_unary(
                 '/kaoping.v1.FactService/CorrectFact',
                 request_serializer=kaoping_dot_v1_dot_facts__pb2.CorrectFactRequest.SerializeToString,
@@ -79,6 +84,20 @@ class FactServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def StreamFacts(self, request_iterator, context):
+        """Batches with an acknowledgement each: every FactBatch message gets exactly one
+        FactAck, in the order sent, once its facts are committed (durable). A sender that
+        crashes or loses the stream knows exactly what is stored: the acknowledged messages.
+        It resends the rest; a resend of a message whose ack was lost is harmless (its
+        facts come back as duplicates by their idempotency keys). The same bounds as
+        SubmitFacts (facts per message, messages and facts per stream): past a stream cap
+        the server sends one FactAck with stopped set, stores nothing of that message, and
+        ends the stream OK; the sender resends from that message in a new stream.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
     def CorrectFact(self, request, context):
         """Voids one fact with a reason, optionally adding its replacement in the same
         transaction.
@@ -105,6 +124,11 @@ def add_FactServiceServicer_to_server(servicer, server):
                     servicer.SubmitFacts,
                     request_deserializer=kaoping_dot_v1_dot_facts__pb2.FactBatch.FromString,
                     response_serializer=kaoping_dot_v1_dot_facts__pb2.BatchResult.SerializeToString,
+            ),
+            'StreamFacts': grpc.stream_stream_rpc_method_handler(
+                    servicer.StreamFacts,
+                    request_deserializer=kaoping_dot_v1_dot_facts__pb2.FactBatch.FromString,
+                    response_serializer=kaoping_dot_v1_dot_facts__pb2.FactAck.SerializeToString,
             ),
             'CorrectFact': grpc.unary_unary_rpc_method_handler(
                     servicer.CorrectFact,
@@ -173,6 +197,33 @@ class FactService:
             '/kaoping.v1.FactService/SubmitFacts',
             kaoping_dot_v1_dot_facts__pb2.FactBatch.SerializeToString,
             kaoping_dot_v1_dot_facts__pb2.BatchResult.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def StreamFacts(request_iterator,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.stream_stream(
+            request_iterator,
+            target,
+            '/kaoping.v1.FactService/StreamFacts',
+            kaoping_dot_v1_dot_facts__pb2.FactBatch.SerializeToString,
+            kaoping_dot_v1_dot_facts__pb2.FactAck.FromString,
             options,
             channel_credentials,
             insecure,
