@@ -33,13 +33,13 @@ def live_month_scores(month: str) -> int:
 
 
 def count_computations(app) -> list[int]:
-    """Counts full-month computations by wrapping the real one."""
-    calls, real = [0], app._compute
+    """Counts full-month computations (from all the month's rows) by wrapping the real one."""
+    calls, real = [0], app._kept
 
     def counted(*args, **kwargs):
         calls[0] += 1
         return real(*args, **kwargs)
-    app._compute = counted
+    app._kept = counted
     return calls
 
 
@@ -166,7 +166,7 @@ def test_readers_racing_writes_run_one_computation_of_a_month_at_a_time(app):
     holding the month's facts): server memory went 93 -> 632 MiB. Now one computation of
     a month runs at a time and the readers that queued meanwhile share the next one."""
     running, peak, lock = [0], [0], threading.Lock()
-    real = app._compute
+    real = app._month_value      # every computation of a cached month, whole or from the kept one
 
     def tracked(*args, **kwargs):
         with lock:
@@ -178,7 +178,7 @@ def test_readers_racing_writes_run_one_computation_of_a_month_at_a_time(app):
         finally:
             with lock:
                 running[0] -= 1
-    app._compute = tracked
+    app._month_value = tracked
     stop = time.monotonic() + 3
 
     def write_and_read(n: int):

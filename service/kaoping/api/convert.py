@@ -109,3 +109,14 @@ def official_score(view, ruleset, row: RuleSetRow, ref: ev.RuleSetRef | None = N
         ruleset=ref if ref is not None else ruleset_ref(row), forfeited=r.forfeited,
         pay_multiplier=dec(r.pay_multiplier), year_vetoes=list(r.year_vetoes),
         year_grade_caps=list(r.year_grade_caps), year_deduct_yuan=money(r.year_deduct_yuan))
+
+
+def score_chunk(view, ruleset, row: RuleSetRow, ref: ev.RuleSetRef, key: tuple) -> bytes:
+    """The view as one entry of MonthlyScores.scores, encoded (kaoping.api.wire): once per
+    view and `key` (the version and township that `ref` names), kept on the view, which
+    the month cache keeps for as long as the official's result stands."""
+    chunk = view.wire.get(key)
+    if chunk is None:
+        chunk = view.wire[key] = ev.MonthlyScores(
+            scores=[official_score(view, ruleset, row, ref)]).SerializeToString()
+    return chunk

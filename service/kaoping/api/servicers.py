@@ -8,6 +8,7 @@ from kaoping.api import paging
 from kaoping.api.auth import caller
 from kaoping.api.errors import translating
 from kaoping.api.fact_stream import StreamReply
+from kaoping.api.wire import Encoded
 from kaoping.usecases.app import Kaoping
 from kaoping.usecases.registry import parse_base_pay
 from kaoping.usecases.roster_import import RosterRow
@@ -87,9 +88,10 @@ class EvaluationServicer(ev_grpc.EvaluationServiceServicer):
         scores = self.app.monthly_scores(request.month, caller=caller(context),
                                          **({scope: getattr(request, scope)} if scope else {}))
         ref = cv.ruleset_ref(scores.ruleset, scores.township.id)
-        return ev.MonthlyScores(month=scores.month, ruleset=ref, township_id=scores.township.id,
-                                scores=[cv.official_score(s, scores.rules, scores.ruleset, ref)
-                                        for s in scores.scores])
+        head = ev.MonthlyScores(month=scores.month, ruleset=ref, township_id=scores.township.id)
+        key = (scores.ruleset.content_hash, scores.township.id)
+        return Encoded(head.SerializeToString() + b"".join(
+            cv.score_chunk(s, scores.rules, scores.ruleset, ref, key) for s in scores.scores))
 
     @translating
     def GetRanking(self, request, context):

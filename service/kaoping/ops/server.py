@@ -18,6 +18,7 @@ from grpc_reflection.v1alpha import reflection
 from kaoping.api.rulesets_servicer import RuleSetServicer
 from kaoping.api.servicers import EvaluationServicer, FactServicer, RegistryServicer
 from kaoping.api.admission import Admission
+from kaoping.api import wire
 from kaoping.api.auth import AuthInterceptor
 from kaoping.ops import logs, observability, probe, replica
 from kaoping.ops.readiness import Readiness, probe_target
@@ -65,7 +66,8 @@ def build_app(db: str, rules: Path, sample: bool = False, limits: Limits = Limit
 def add_services(app: Kaoping, server: grpc.Server, tokens: Tokens) -> None:
     """Every kaoping.v1 service on `server` (the tests' servers add the same list)."""
     facts_pb2_grpc.add_FactServiceServicer_to_server(FactServicer(app), server)
-    evaluation_pb2_grpc.add_EvaluationServiceServicer_to_server(EvaluationServicer(app), server)
+    # GetMonthlyScores replies with pre-encoded scores (kaoping.api.wire)
+    wire.add_service(EvaluationServicer(app), server, evaluation_pb2, "EvaluationService")
     rulesets_pb2_grpc.add_RuleSetServiceServicer_to_server(RuleSetServicer(app), server)
     registry_pb2_grpc.add_RegistryServiceServicer_to_server(RegistryServicer(app), server)
     audit_pb2_grpc.add_AuditServiceServicer_to_server(AuditServicer(app), server)

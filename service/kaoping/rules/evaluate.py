@@ -9,14 +9,14 @@
    its `count` and `none` rules, and tests on those values.
 3. kaoping.rules.score turns each official's hits into line items and results.
 Village-scope facts and period rules are matched once per village; their hits go to
-every official of the village.
+every official of the village. The steps per village and per official are in
+kaoping.rules.period_state, which also rescores only what new facts touch.
 """
 from __future__ import annotations
 
 from decimal import Decimal
 from typing import Callable, NamedTuple
 
-from kaoping.domain.errors import Cancelled
 from kaoping.rules import period_values as pv
 from kaoping.rules.compile import (Compiled, engine_counts, fact_dict, fact_key, official_dict,
                                    village_dict)
@@ -179,7 +179,10 @@ class _Evaluation:
         for rule in rules:
             value = None
             if rule.aggregate is not None and not engine_counts(rule):
-                window = [f for f in earlier + facts if _in_window(rule, f, self.data.period)]
+                # earlier facts are loaded when any rule reaches back; only rules over
+                # the quarter or the year read them, a period sum reads the period
+                reach = earlier + facts if rule.aggregate.over in ("quarter", "year") else facts
+                window = [f for f in reach if _in_window(rule, f, self.data.period)]
                 value = pv.aggregate(rule, window)
             elif rule.streak is not None:
                 value = pv.streak(rule, facts)
@@ -227,44 +230,8 @@ def _decimal(value) -> Decimal | None:
 
 def evaluate(compiled: Compiled, data: PeriodInput,
              cancelled: Callable[[], bool] = _never) -> list[OfficialResult]:
-    """Scores every official of `data`, in its order; raises Cancelled between officials."""
-    from kaoping.rules.score import score_official
-    run = _Evaluation(compiled, data)
-    ruleset = compiled.ruleset
-    period_rules = [r for r in ruleset.rules.values() if r.is_period]
-    official_period = [r for r in period_rules if ruleset.categories[r.category].scope == "official"]
-    village_period = [r for r in period_rules if ruleset.categories[r.category].scope == "village"]
-    facts_by_id = {f.id: f for f in data.facts}
-    own: dict[str, list[ScoredFact]] = {o.id: [] for o in data.officials}
-    village_facts: dict[str, list[ScoredFact]] = {}
-    for f in data.facts:
-        if f.official_id:
-            if f.official_id in own:
-                own[f.official_id].append(f)
-        else:
-            village_facts.setdefault(f.village_id, []).append(f)
-    earlier_own: dict[str, list[ScoredFact]] = {}
-    earlier_village: dict[str, list[ScoredFact]] = {}
-    for f in data.earlier:
-        (earlier_own.setdefault(f.official_id, []) if f.official_id
-         else earlier_village.setdefault(f.village_id, [])).append(f)
-    village_hits: dict[str, list[Hit]] = {}
-    for vid in sorted(set(village_facts) | {o.village_id for o in data.officials}):
-        facts = village_facts.get(vid, [])
-        hits = [h for f in facts for h in run.fact_hits(f, None, True)]
-        derived = run.derived_facts(hits, facts_by_id)
-        hits += run.period_hits(village_period, None, vid, facts + derived, earlier_village.get(vid, []), True)
-        village_hits[vid] = hits
-    results = []
-    for official in data.officials:
-        if cancelled():
-            raise Cancelled("the caller went away; the month was not scored", [],
-                            zh="请求已取消或超时，本月未计分：请重试")
-        facts = own[official.id]
-        hits = [h for f in facts for h in run.fact_hits(f, official, False)]
-        derived = run.derived_facts(hits, facts_by_id)
-        hits += run.period_hits(official_period, official, official.village_id, facts + derived,
-                                earlier_own.get(official.id, []), False)
-        results.append(score_official(ruleset, official, facts_by_id, hits,
-                                      village_hits.get(official.village_id, []), compiled.line_items))
-    return results
+    """Scores every official of `data`, in its order; raises Cancelled between officials.
+    (kaoping.rules.period_state keeps the state so that later facts rescore only what
+    they touch; a fresh evaluation is that state's first step.)"""
+    from kaoping.rules.period_state import PeriodState
+    return PeriodState(compiled, data, cancelled).results()

@@ -144,6 +144,16 @@ class WorkflowStore:
                     .where(SnapshotLine.revision == record.revision)))
             return found
 
+    def frozen_revisions(self, township_id: str, month: str, months_back: int) -> tuple:
+        """((month, revision), ...) of the approved months frozen_lines would read: it
+        changes exactly when what history rules read can change."""
+        earliest = _months_before(month, months_back)
+        with self.session() as s:
+            return tuple(sorted((r.month, r.revision) for r in s.exec(
+                select(MonthRecord).where(MonthRecord.township_id == township_id)
+                .where(MonthRecord.month < month).where(MonthRecord.month >= earliest)
+                .where(MonthRecord.state.in_(BOUND)))))
+
     def events(self, township_id: str, month: str) -> list[MonthEvent]:
         with self.session() as s:
             return list(s.exec(select(MonthEvent).where(MonthEvent.township_id == township_id)

@@ -1,9 +1,10 @@
 """Township month scores: computed once for concurrent readers, kept in a bounded cache.
 
-* One entry per (township, month, rule-set version). Its watermark (the month's fact
-  count and highest fact id, kaoping.storage.store.Store.fact_watermark) says which
-  facts it was computed from; a read with a newer watermark computes again and
-  *replaces* the entry, so writes never pile up stale copies of a month.
+* One entry per (township, month, rule-set version, ...). Its watermark (the count and
+  highest id of the rows it was computed from, kaoping.storage.period_rows) says which
+  facts it holds; a read with a newer watermark computes again — from the entry, which
+  kaoping.usecases.scores updates with the new rows only — and *replaces* the entry, so
+  writes never pile up stale copies of a month.
 * Single flight: readers of one slot wait for one computation at a time. The
   computation is asked to stop (through the `cancelled` it is given) only when every
   reader waiting for it has gone away; a reader that goes away stops waiting at once.
@@ -28,8 +29,15 @@ BASE_BYTES = 4096
 POLL_SECONDS = 0.05    # how often a waiting reader checks whether its caller left
 
 
+FACT_BYTES = 400       # a fact kept for rescoring (ScoredFact, its engine question, its hits)
+
+
 def estimate_bytes(scores) -> int:
-    """Estimated memory of a MonthScores (kaoping.usecases.app) held in the cache."""
+    """Estimated memory of a MonthScores (kaoping.usecases.scores) held in the cache, or of
+    a kept month (kaoping.usecases.scores.Kept: its scores and the facts of its state)."""
+    state = getattr(scores, "state", None)
+    if state is not None:
+        return estimate_bytes(scores.scores) + FACT_BYTES * len(state.facts_by_id)
     return BASE_BYTES + sum(OFFICIAL_BYTES + ITEM_BYTES * len(s.result.items) for s in scores.scores)
 
 
@@ -73,10 +81,13 @@ class MonthCache:
     def bytes(self) -> int:
         return self._bytes
 
-    def get(self, slot: tuple, watermark: tuple, compute: Callable[[Callable[[], bool]], Any],
+    def get(self, slot: tuple, watermark: tuple,
+            compute: Callable[[Callable[[], bool], Any], tuple[Any, tuple]],
             cancelled: Callable[[], bool], latest: Callable[[], tuple] | None = None) -> Any:
         """The value for slot at watermark (or newer): cached, joined, or computed here.
-        `compute(stop)` must raise Cancelled when stop() turns true.
+        `compute(stop, previous)` gets the slot's older value (or None) to start from and
+        returns (value, the watermark it really covers, at least the one asked for); it
+        must raise Cancelled when stop() turns true.
 
         At most one computation per slot runs at a time: a reader that needs a newer
         watermark than the running computation waits for it to end and then computes
@@ -100,7 +111,8 @@ class MonthCache:
                 if joining:
                     flight.waiters.append(cancelled)
             if leader:
-                return self._lead(slot, watermark, flight, generation, compute, cancelled)
+                return self._lead(slot, flight, generation, compute, cancelled,
+                                  entry.value if entry is not None else None)
             try:
                 while not flight.done.wait(POLL_SECONDS):
                     if cancelled():
@@ -121,9 +133,10 @@ class MonthCache:
             # the computation stopped because its readers had left before this one
             # came; start over (compute it here, or join a newer flight)
 
-    def _lead(self, slot, watermark, flight, generation, compute, cancelled):
+    def _lead(self, slot, flight, generation, compute, cancelled, previous):
         try:
-            flight.value = value = compute(flight.abandoned)
+            value, watermark = compute(flight.abandoned, previous)
+            flight.value = value
         except BaseException as exc:
             flight.error = exc
             raise

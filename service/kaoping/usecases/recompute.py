@@ -388,7 +388,10 @@ class _ComputeView:
     """Stands in for the Kaoping instance whose `_compute` runs: it reads `self.store`,
     `self.registry` and, for history rules only, `self.months` (the frozen snapshots)."""
     _period_input = Kaoping._period_input
+    _period_from_rows = Kaoping._period_from_rows
     _month_facts = Kaoping._month_facts
+    _scored = staticmethod(Kaoping._scored)
+    _split = staticmethod(Kaoping._split)
 
     def _overdue(self, township_id: str, month: str, ruleset) -> list:
         """Overdue rectifications, read from the database as a request reads them, and

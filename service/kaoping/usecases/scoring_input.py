@@ -51,6 +51,9 @@ def live_facts(rows: Iterable, members: dict[str, str], skip_category: str = "in
     return facts
 
 
+HISTORY_MONTHS = 36     # how far back history rules read approved months
+
+
 def needs_earlier(ruleset: RuleSet) -> bool:
     return ruleset.period == "quarter" or any(
         r.aggregate is not None and r.aggregate.over in ("quarter", "year") for r in ruleset.rules.values())
