@@ -89,12 +89,13 @@ def _same(mine, theirs: dict) -> bool:
             and bool(theirs["vetoed"]) == mine.vetoed and Decimal(str(theirs["pay"])) == mine.pay)
 
 
-def compare(name: str, rules: Path, township_periods, repeats: int = 1) -> dict:
-    """Checks then times kaoping and zen on the townships' periods (a list, or a
-    callable giving a fresh iterator: a province month is built once per pass)."""
+def compare(name: str, rules: Path, township_periods, repeats: int = 1,
+            translator=translate) -> dict:
+    """Checks then times kaoping and zen on the townships' periods (`translator` is
+    the rule model -> JDM translation: a test gives a deliberately wrong one)."""
     import zen
     ruleset = parse(rules.read_text(encoding="utf-8"), rules.name)
-    graph = translate(ruleset)
+    graph = translator(ruleset)
     decision = zen.ZenEngine().create_decision(json.dumps(graph, ensure_ascii=False))
     compiled = compile_ruleset(ruleset)
     compiled.line_items = False
@@ -164,4 +165,23 @@ def run(seed: int, province: data.Scale, rulesets, township_repeats: int = 5) ->
     bad = [c["name"] for c in out["comparisons"] if c.get("mismatches")]
     if bad:
         out["failed"] = f"kaoping and zen-engine disagree: {', '.join(bad)}"
+    return out
+
+
+def rows(result: dict) -> list[tuple[str, str, str, str, str]]:
+    """The report's rows (bench.report): one per comparison, kaoping ÷ zen-engine time."""
+    out: list[tuple[str, str, str, str, str]] = []
+    for c in result.get("comparisons", []):
+        head = (f"Peer: kaoping ÷ zen-engine {result.get('zen_engine', '')} time, {c['name']} "
+                f"({c.get('officials', 0):,} officials, {c.get('facts', 0):,} facts, {c['scale']})")
+        if c.get("mismatches"):
+            first = ", ".join(m["official"] for m in c["first_mismatches"])
+            out.append((head, f"MISMATCH: {c['mismatches']} officials differ (first: {first})",
+                        "", "identical results", "MISSED"))
+            continue
+        ratio = c["kaoping_over_zen"]
+        out.append((head, f"{ratio:.2f} ({c['kaoping_s']:.3f} s / {c['zen_s']:.3f} s)", "",
+                    "< 1 (kaoping ahead)", "met" if ratio < 1 else "MISSED"))
+        out.append(("  zen-engine with building its contexts timed (s)",
+                    f"{c['zen_with_contexts_s']:.3f}", "", "", ""))
     return out
