@@ -18,6 +18,8 @@ Makes its own synthetic data (bench.data, deterministic by --seed), measures
              replicas on one database: parallel activation until served on both,
              per-township month latency cold and warm, against one township alone
              (bench.county),
+  peer       GoRules zen-engine scoring the same months from the translated rule set
+             (bench.zen): kaoping ÷ zen-engine time, results checked identical first,
 
 and prints a table (also written, with results.json and the scaling plot, to --out).
 --smoke runs tiny sizes with no targets checked (CI); PostgreSQL is measured when
