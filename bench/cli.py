@@ -18,6 +18,8 @@ Makes its own synthetic data (bench.data, deterministic by --seed), measures
              replicas on one database: parallel activation until served on both,
              per-township month latency cold and warm, against one township alone
              (bench.county),
+  peer       GoRules zen-engine scoring the same months from the translated rule set
+             (bench.zen): kaoping ÷ zen-engine time, results checked identical first,
 
 and prints a table (also written, with results.json and the scaling plot, to --out).
 --smoke runs tiny sizes with no targets checked (CI); PostgreSQL is measured when
@@ -41,9 +43,12 @@ from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from bench import county, data, load, memory, raw, report, service
+from bench import county, data, load, memory, raw, report, service, zen
 
 ROOT = load.ROOT
+# every part `--only` knows, in the order main() runs them
+PARTS = ("baseline", "ingest", "month", "recompute", "county", "peer")
+TRACEBACK_LINES = 12      # how much of a failed part's traceback results.json keeps
 
 
 @dataclass(frozen=True)
@@ -87,8 +92,8 @@ def main(argv: list[str] | None = None) -> int:
                         help="apply bench/proposals.py patches (all, or e.g. P1,P2) to the "
                              "service while measuring")
     parser.add_argument("--only", default="",
-                        help="comma-separated parts to run: baseline,ingest,month,recompute,county "
-                             "(county needs PostgreSQL and is skipped without it)")
+                        help="comma-separated parts to run: " + ",".join(PARTS)
+                             + " (county needs PostgreSQL and is skipped without it)")
     parser.add_argument("--rulesets", default=",".join(r[0] for r in RULESETS),
                         help="the recompute's rule sets, comma-separated: v1 (the version-1 "
                              "sample on the version-1 facts), rich (the language-2 sample on "
@@ -107,8 +112,9 @@ def main(argv: list[str] | None = None) -> int:
         sizes = _only_scales(sizes, args.scales.split(","), parser)
     out = args.out or (ROOT / "bench" / "out" / ("smoke" if args.smoke else "full"))
     out.mkdir(parents=True, exist_ok=True)
-    parts = set(filter(None, args.only.split(","))) or {"baseline", "ingest", "month", "recompute",
-                                                         "county"}
+    parts = set(filter(None, args.only.split(","))) or set(PARTS)
+    if parts - set(PARTS):
+        parser.error(f"unknown parts: {', '.join(sorted(parts - set(PARTS)))}")
     if args.proposals:
         from bench import proposals
         proposals.apply(None if args.proposals == "all" else args.proposals.split(","))
@@ -120,35 +126,42 @@ def main(argv: list[str] | None = None) -> int:
                      "postgresql": bool(args.pg_url)}
     started = time.perf_counter()
     work = Path(tempfile.mkdtemp(prefix="kaoping-bench-", dir=args.workdir))
+    chosen = set(filter(None, args.rulesets.split(",")))
+    unknown = chosen - {r[0] for r in RULESETS}
+    if unknown:
+        parser.error(f"unknown rule sets: {', '.join(sorted(unknown))}")
+    rulesets = tuple(r for r in RULESETS if r[0] in chosen)
+    pg = args.pg_url
+    # One guarded call per part (and backend): a part that raises is recorded in
+    # results["failed"] with its error and the end of its traceback, the others still run,
+    # and the exit status is 1 once everything is written. A new part is one more line.
+    run = _Runner(results)
     try:
         if "baseline" in parts or "ingest" in parts:
-            results["baseline"] = baseline(sizes, args.seed)
+            run("baseline", lambda: baseline(sizes, args.seed))
         if "ingest" in parts:
-            results["ingest"] = {"sqlite": ingest(sizes, args.seed, work, None, args.proposals)}
-            if args.pg_url:
-                results["ingest"]["postgresql"] = ingest(sizes, args.seed, work, args.pg_url,
-                                                         args.proposals)
+            run("ingest", lambda: ingest(sizes, args.seed, work, None, args.proposals), "sqlite")
+            if pg:
+                run("ingest", lambda: ingest(sizes, args.seed, work, pg, args.proposals),
+                    "postgresql")
         if "month" in parts:
-            results["month"] = {"sqlite": month(sizes, args.seed, work, None, args.proposals)}
-            if args.pg_url:
-                results["month"]["postgresql"] = month(sizes, args.seed, work, args.pg_url,
-                                                       args.proposals)
+            run("month", lambda: month(sizes, args.seed, work, None, args.proposals), "sqlite")
+            if pg:
+                run("month", lambda: month(sizes, args.seed, work, pg, args.proposals),
+                    "postgresql")
         if "recompute" in parts:
-            chosen = set(filter(None, args.rulesets.split(",")))
-            unknown = chosen - {r[0] for r in RULESETS}
-            if unknown:
-                parser.error(f"unknown rule sets: {', '.join(sorted(unknown))}")
-            results["recompute"] = recompute(sizes, args.seed, work, args.proposals,
-                                             tuple(r for r in RULESETS if r[0] in chosen))
+            run("recompute", lambda: recompute(sizes, args.seed, work, args.proposals, rulesets))
         if "county" in parts:
-            results["county"] = county.run(county.SMOKE if args.smoke else county.FULL, args.seed,
-                                           args.pg_url)
+            run("county", lambda: county.run(county.SMOKE if args.smoke else county.FULL,
+                                             args.seed, pg))
+        if "peer" in parts:
+            run("peer", lambda: zen.run(args.seed, sizes.scales[-1], rulesets))
     finally:
         shutil.rmtree(work, ignore_errors=True)
     results["seconds"] = time.perf_counter() - started
     results["machine"]["loadavg_end"] = os.getloadavg()
-    (out / "results.json").write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n",
-                                      encoding="utf-8")
+    (out / "results.json").write_text(json.dumps(results, indent=2, ensure_ascii=False,
+                                                 default=str) + "\n", encoding="utf-8")
     text = report.table(results)
     (out / "report.md").write_text(report.markdown(results) + "\n", encoding="utf-8")
     plot = report.plot(results, out / "recompute-scaling.png")
@@ -156,7 +169,42 @@ def main(argv: list[str] | None = None) -> int:
     print(f"\nwrote {out / 'results.json'}, {out / 'report.md'}"
           + (f", {plot}" if plot else " (no plot: pip install -e '.[bench]' for matplotlib)"))
     print(f"benchmark took {results['seconds']:.0f} s")
+    if results.get("failed"):
+        print(f"FAILED: {', '.join(f['part'] for f in results['failed'])} (see report.md)",
+              file=sys.stderr)
+        return 1
     return 0
+
+
+class _Runner:
+    """Runs one part (on one backend) and files its result, or its failure, in results:
+    results[part] (or results[part][backend]); a failure also goes to results["failed"]
+    as {part, backend, error, traceback (its last TRACEBACK_LINES lines)}. A part may
+    also report a failure it found without raising, as a "failed" key in its result."""
+
+    def __init__(self, results: dict):
+        self.results = results
+
+    def __call__(self, part: str, measure, backend: str = "") -> None:
+        import traceback
+        try:
+            value = measure()
+            error, lines = (value.get("failed"), []) if isinstance(value, dict) else (None, [])
+        except Exception as exc:      # one measurement failing must not end the run
+            value = None
+            error = f"{type(exc).__name__}: {exc}"
+            lines = traceback.format_exc().rstrip().splitlines()[-TRACEBACK_LINES:]
+            print(f"bench: part {part}{f' ({backend})' if backend else ''} failed: {error}",
+                  file=sys.stderr)
+        if value is not None:
+            if backend:
+                self.results.setdefault(part, {})[backend] = value
+            else:
+                self.results[part] = value
+        if error:
+            self.results.setdefault("failed", []).append(
+                {"part": part, "backend": backend, "error": str(error)[:2000],
+                 "traceback": lines})
 
 
 def _only_scales(sizes: Sizes, names: list[str], parser) -> Sizes:

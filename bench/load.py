@@ -47,20 +47,52 @@ def sqlite_url(directory: Path, name: str) -> str:
     return f"sqlite:///{path}"
 
 
+DROP_ATTEMPTS = 5             # tries at dropping a benchmark database before giving up
+DROP_PAUSE_S = 0.5            # first pause between tries (doubles each time)
+
+
 @contextmanager
 def pg_database(server_url: str, name: str) -> Iterator[str]:
     """A new, empty PostgreSQL database on the server of `server_url`, dropped after."""
     from sqlalchemy import create_engine, text
     db = f"kp_bench_{name}_{uuid.uuid4().hex[:8]}"
     admin = create_engine(server_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{db}"'))
     try:
-        yield server_url.rsplit("/", 1)[0] + "/" + db
-    finally:
         with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{db}" WITH (FORCE)'))
+            conn.execute(text(f'CREATE DATABASE "{db}"'))
+        try:
+            yield server_url.rsplit("/", 1)[0] + "/" + db
+        finally:
+            drop_pg_database(admin, db)
+    finally:
         admin.dispose()
+
+
+def drop_pg_database(admin, db: str, attempts: int = DROP_ATTEMPTS,
+                     pause: float = DROP_PAUSE_S) -> None:
+    """Drops `db` even while something (a server child that has not exited yet, a pool
+    left open) is still connected: first ends the database's own connections with
+    pg_terminate_backend, which a role that is not a superuser may do for connections
+    of its own role or with pg_signal_backend (the CI role kaoping_ci has it), then
+    DROP DATABASE ... WITH (FORCE); retried a few times, as a connection may arrive in
+    between. Raises the last error if the database is still there after the last try."""
+    import time as _time
+    from sqlalchemy import text
+    for attempt in range(1, attempts + 1):
+        try:
+            with admin.connect() as conn:
+                try:        # a superuser's connection cannot be ended by us: FORCE tries too
+                    conn.execute(text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                                      "WHERE datname = :db AND pid <> pg_backend_pid()"),
+                                 {"db": db})
+                except Exception:
+                    pass
+                conn.execute(text(f'DROP DATABASE IF EXISTS "{db}" WITH (FORCE)'))
+            return
+        except Exception:
+            if attempt == attempts:
+                raise
+            _time.sleep(pause * 2 ** (attempt - 1))
 
 
 def prepare(url: str, reg: data.Registry, rules: Path = RULES) -> None:

@@ -69,8 +69,22 @@ def rows(results: dict) -> list[tuple[str, str, str, str, str]]:
                     f"{pa['p50_ms']:.1f} / {pa['p99_ms']:.1f}" if pa else no_pg, "", ""))
     for entry in rulesets(results):
         out += _recompute_rows(entry, smoke)
-    from bench import county
+    from bench import county, zen
     out += county.rows(results.get("county", {}))
+    out += zen.rows(results.get("peer", {}))
+    out += failed_rows(results)
+    return out
+
+
+def failed_rows(results: dict) -> list[tuple[str, str, str, str, str]]:
+    """One row per part (and backend) that did not run to the end, with its error."""
+    out = []
+    for f in results.get("failed", []):
+        where = f" on {f['backend']}" if f.get("backend") else ""
+        last = f["traceback"][-2].strip() if len(f.get("traceback", [])) >= 2 else ""
+        out.append((f"FAILED: part {f['part']}{where}",
+                    (f["error"][:300] + (f" (at {last[:200]})" if last else "")).replace("\n", " "),
+                    "", "", "DID NOT RUN"))
     return out
 
 
@@ -186,7 +200,12 @@ def markdown(results: dict) -> str:
         cells = [c.replace("|", "\\|") for c in r]
         cells[0] = cells[0].replace("  ", "&nbsp;&nbsp;", 1) if cells[0].startswith("  ") else cells[0]
         lines.append("| " + " | ".join(cells) + " |")
-    return "Machine: " + _header(results).replace("\n", "  \n") + "\n\n" + "\n".join(lines)
+    text = "Machine: " + _header(results).replace("\n", "  \n") + "\n\n" + "\n".join(lines)
+    for f in results.get("failed", []):     # what did not run, and why, in full
+        where = f" ({f['backend']})" if f.get("backend") else ""
+        text += (f"\n\n**Part {f['part']}{where} did not run to the end:** {f['error']}\n\n```\n"
+                 + "\n".join(f.get("traceback", [])) + "\n```")
+    return text
 
 
 def plot(results: dict, path: Path) -> Path | None:
