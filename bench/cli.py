@@ -346,6 +346,7 @@ def month(sizes: Sizes, seed: int, work: Path, pg_url: str | None, proposals: st
     reg = data.registry(data.TOWNSHIP)
     facts = list(data.facts(reg, data.TOWNSHIP.facts, seed, tag="t"))
     fresh = list(data.facts(reg, sizes.fresh_month_calls, seed, tag="n"))
+    fresh2 = list(data.facts(reg, sizes.fresh_month_calls, seed, tag="o"))
     township = reg.townships[0][0]
     with database(work, pg_url, "township", reg) as url:
         with service.server(url, proposals) as srv:
@@ -353,8 +354,13 @@ def month(sizes: Sizes, seed: int, work: Path, pg_url: str | None, proposals: st
             service.month_latencies(srv, township, 5)                 # warm: scored, cached
             times, officials = service.month_latencies(srv, township, sizes.month_calls)
             after = service.month_after_new_fact(srv, township, fresh)
+            ids = sorted({f.official_id for f in facts})
+            service.official_latencies(srv, ids, 5)
+            one = service.official_latencies(srv, ids, sizes.month_calls)
+            one_after = service.official_after_new_fact(srv, fresh2)
     return {"villages": len(reg.villages), "officials": officials, "facts": len(facts),
-            "warm": _percentiles(times), "after_new_fact": _percentiles(after)}
+            "warm": _percentiles(times), "after_new_fact": _percentiles(after),
+            "official": _percentiles(one), "official_after_new_fact": _percentiles(one_after)}
 
 
 # (key, name, mix of facts, rule file): every scale is recomputed under each

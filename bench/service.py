@@ -147,3 +147,30 @@ def month_after_new_fact(srv: ServerProcess, township_id: str,
         stub.GetMonthlyScores(request, timeout=CALL_TIMEOUT, metadata=srv.metadata)
         times.append(time.perf_counter() - started)
     return times
+
+
+def official_latencies(srv: ServerProcess, official_ids: list[str], calls: int) -> list[float]:
+    """GetMonthlyScores for one official at a time, warm (issue 16: one official <= 1 ms)."""
+    stub, times = srv.evaluation, []
+    for n in range(calls):
+        request = ev.GetMonthlyScoresRequest(month=data.MONTH, official_id=official_ids[n % len(official_ids)])
+        started = time.perf_counter()
+        reply = stub.GetMonthlyScores(request, timeout=CALL_TIMEOUT, metadata=srv.metadata)
+        times.append(time.perf_counter() - started)
+        if len(reply.scores) != 1:
+            raise RuntimeError(f"{len(reply.scores)} scores for one official")
+    return times
+
+
+def official_after_new_fact(srv: ServerProcess, facts: list[data.SynthFact]) -> list[float]:
+    """GetMonthlyScores for the official of a fact submitted just before: his score is
+    rescored (incrementally) inside the timed call."""
+    stub, times = srv.evaluation, []
+    for f in facts:
+        srv.facts.SubmitFact(fx.SubmitFactRequest(fact=fact_message(f)), timeout=CALL_TIMEOUT,
+                             metadata=srv.metadata)
+        request = ev.GetMonthlyScoresRequest(month=data.MONTH, official_id=f.official_id)
+        started = time.perf_counter()
+        stub.GetMonthlyScores(request, timeout=CALL_TIMEOUT, metadata=srv.metadata)
+        times.append(time.perf_counter() - started)
+    return times

@@ -96,6 +96,9 @@ class PeriodState:
         """Every official's result, in the order of the period's officials."""
         return [self._results[o.id] for o in self.officials]
 
+    def result(self, official_id: str) -> OfficialResult:
+        return self._results[official_id]
+
     # scoring: the same two steps for a fresh state and an update ----------------------
     def _village_hits(self, vid: str, facts: list[ScoredFact], earlier: list[ScoredFact]) -> list:
         run = self.run

@@ -18,8 +18,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Sequence
 
-from sqlalchemy import func, or_
-from sqlmodel import select
+from sqlalchemy import or_
+from sqlalchemy import bindparam, select, text
 
 from kaoping.storage.models import FactRow
 
@@ -31,31 +31,71 @@ class PeriodScope:
     movers: tuple[str, ...] = ()     # officials read by id too (kaoping.usecases.registry has_moved)
 
 
+_F = FactRow.__table__.c
+# the columns scoring reads (kaoping.usecases.scoring_input.live_facts): read as plain
+# rows (attribute access by column name), not ORM objects, which cost ~10x to build
+_COLUMNS = (_F.id, _F.official_id, _F.village_id, _F.month, _F.date, _F.category, _F.kind,
+            _F.quantity, _F.scorer_id, _F.scorer_role, _F.level, _F.voids_fact_id)
+
+
 def _where(q, scope: PeriodScope):
-    q = q.where(FactRow.month.in_(scope.months))
+    q = q.where(_F.month.in_(scope.months))
     if scope.movers:
-        return q.where(or_(FactRow.village_id.in_(scope.village_ids),
-                           FactRow.official_id.in_(scope.movers)))
-    return q.where(FactRow.village_id.in_(scope.village_ids))
+        return q.where(or_(_F.village_id.in_(scope.village_ids), _F.official_id.in_(scope.movers)))
+    return q.where(_F.village_id.in_(scope.village_ids))
+
+
+# Every read of a cached month asks this one question: written once, its IN lists
+# expanded per call, so a read builds no statement (a select() built per read cost
+# ~0.3 ms, a third of the one-official budget; docs/benchmarks.md, issue 16)
+_MARK = text("SELECT count(*), max(id) FROM fact WHERE month IN :months AND village_id IN :villages"
+             ).bindparams(bindparam("months", expanding=True), bindparam("villages", expanding=True))
+_MARK_MOVERS = text("SELECT count(*), max(id) FROM fact WHERE month IN :months "
+                    "AND (village_id IN :villages OR official_id IN :movers)").bindparams(
+    bindparam("months", expanding=True), bindparam("villages", expanding=True),
+    bindparam("movers", expanding=True))
 
 
 def mark(store, scope: PeriodScope) -> tuple[int, int]:
     """(count, highest id) of the period's rows."""
-    with store.session() as s:
-        count, top = s.exec(_where(select(func.count(FactRow.id), func.max(FactRow.id)), scope)).one()
+    params = {"months": scope.months, "villages": scope.village_ids or ("",)}
+    if scope.movers:
+        params["movers"] = scope.movers
+    with store.engine.connect() as conn:
+        count, top = conn.execute(_MARK_MOVERS if scope.movers else _MARK, params).one()
         return int(count or 0), int(top or 0)
 
 
-def rows(store, scope: PeriodScope) -> list[FactRow]:
+def rows(store, scope: PeriodScope) -> list:
     """Every row of the period, in id order."""
-    with store.session() as s:
-        return list(s.exec(_where(select(FactRow), scope).order_by(FactRow.id)))
+    with store.engine.connect() as conn:
+        return list(conn.execute(_where(select(*_COLUMNS), scope).order_by(_F.id)))
 
 
-def rows_after(store, scope: PeriodScope, after_id: int) -> tuple[int, Sequence[FactRow]]:
-    """(how many of the period's rows have ids up to after_id, the rows past it in id order)."""
-    with store.session() as s:
-        older = s.exec(_where(select(func.count(FactRow.id)), scope).where(FactRow.id <= after_id)).one()
-        newer = list(s.exec(_where(select(FactRow), scope).where(FactRow.id > after_id)
-                            .order_by(FactRow.id)))
+_NAMES = ", ".join(c.name for c in _COLUMNS)
+
+
+def _text(sql: str, movers: bool):
+    names = ("months", "villages", "movers") if movers else ("months", "villages")
+    return text(sql.replace("{scope}", "month IN :months AND (village_id IN :villages"
+                            + (" OR official_id IN :movers)" if movers else ")"))
+                ).bindparams(*(bindparam(n, expanding=True) for n in names))
+
+
+# rows_after runs right after every new fact, prebuilt for the same reason as _MARK
+_OLDER = {m: _text("SELECT count(*) FROM fact WHERE {scope} AND id <= :after", m) for m in (False, True)}
+_NEWER = {m: _text(f"SELECT {_NAMES} FROM fact WHERE {{scope}} AND id > :after ORDER BY id", m)
+          for m in (False, True)}
+
+
+def rows_after(store, scope: PeriodScope, after_id: int) -> tuple[int, Sequence]:
+    """(how many of the period's rows have ids up to after_id, the rows past it in id
+    order), read in one transaction (one snapshot on SQLite)."""
+    params = {"months": scope.months, "villages": scope.village_ids or ("",), "after": after_id}
+    movers = bool(scope.movers)
+    if movers:
+        params["movers"] = scope.movers
+    with store.engine.connect() as conn, conn.begin():
+        older = conn.execute(_OLDER[movers], params).scalar()
+        newer = list(conn.execute(_NEWER[movers], params))
         return int(older or 0), newer

@@ -7,7 +7,7 @@ from __future__ import annotations
 import threading
 from typing import Callable, Iterable
 
-from sqlalchemy import func, update
+from sqlalchemy import func, text, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
@@ -20,6 +20,7 @@ from kaoping.storage.models import (AppealRow, FactRow, MonthEvent, MonthRecord,
 from kaoping.storage.store import Store
 
 INSPECTION = "inspection"
+_BOUND = text("SELECT state, ruleset_hash FROM month_record WHERE township_id = :t AND month = :m")
 
 
 class StateConflict(Exception):
@@ -58,9 +59,12 @@ class WorkflowStore:
             return {(r.township_id, r.month): r.state for r in rows}
 
     def bound_hash(self, township_id: str, month: str) -> str | None:
-        record = self.record(township_id, month)
-        if record is not None and record.state in FROZEN and record.ruleset_hash:
-            return record.ruleset_hash
+        """The version a frozen month keeps, or None (scored with the active one). Every
+        read of scores asks it: one prebuilt statement, no ORM object."""
+        with self.store.engine.connect() as conn:
+            found = conn.execute(_BOUND, {"t": township_id, "m": month}).first()
+        if found is not None and found[0] in FROZEN and found[1]:
+            return found[1]
         return None
 
     def township_of(self, village_id: str) -> str | None:

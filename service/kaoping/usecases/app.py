@@ -14,7 +14,7 @@ from kaoping.domain.errors import InvalidArgument, NotFound, PermissionDenied, V
 from kaoping.domain.facts import parse_month
 from kaoping.domain.principal import INTERNAL, Principal
 from kaoping.ops.limits import Limits
-from kaoping.storage.models import Village
+
 from kaoping.storage.store import Store
 from kaoping.storage.workflow_store import WorkflowStore
 from kaoping.usecases.dry_run import DryRunUseCases
@@ -84,7 +84,7 @@ class Kaoping(FactUseCases, ScoreUseCases, RankingUseCases, DryRunUseCases, Regi
                                zh=f"干部 {official_id} 不存在：请用 kaoping officials 查看本镇的干部")
             village_id, field = self.registry.village_of(official.id, month), "official_id"
         if village_id:
-            village = self.store.get(Village, village_id)
+            village = self.registry.village(village_id)
             if village is None:
                 raise NotFound("no such village", [Violation("village_id", village_id)],
                                zh=f"村 {village_id} 不存在：请用 kaoping villages 查看本镇的村")

@@ -11,10 +11,13 @@ from kaoping.domain.errors import InvalidArgument, Violation
 from kaoping.domain.facts import shown, text_problems
 from kaoping.domain.principal import INTERNAL, Principal
 from kaoping.rules.model import SCORER_ROLES, Roster
-from kaoping.storage.models import AuditEntry, Official, Scorer, Village
+from kaoping.storage.models import AuditEntry, Official, Scorer, Township, Village
 from kaoping.storage.roster_store import roster_entries
 from kaoping.storage.store import Store
 from kaoping.usecases import audit
+
+
+ROSTERS_KEPT = 256      # rosters of (villages, month) remembered; the oldest goes first
 
 
 class Registry:
@@ -30,6 +33,9 @@ class Registry:
         self.reload()
 
     def reload(self) -> None:
+        self._rosters: dict[tuple, list] = {}    # (villages, month) -> roster(): every read scores with it
+        self._townships: dict[str, Township] = {}
+        self._moved: dict[str, bool] = {}
         self._officials = {o.id: o for o in self.store.officials()}
         self._scorers = {s.id: s for s in self.store.scorers()}
         self._villages = {v.id: v for v in self.store.villages()}
@@ -47,6 +53,8 @@ class Registry:
         if found is None:   # added through another replica: read his history once
             found = rs.ordered(roster_entries(self.store, official_id))
             self._entries[official_id] = found
+            self._rosters.clear()
+            self._moved.pop(official_id, None)
         return found
 
     def state(self, official_id: str, month: str) -> rs.RosterState | None:
@@ -69,7 +77,10 @@ class Registry:
         return rs.off_roster_reason(self.entries(official_id), month)
 
     def has_moved(self, official_id: str) -> bool:
-        return len({e.village_id for e in self._entries.get(official_id) or ()}) > 1
+        moved = self._moved.get(official_id)
+        if moved is None:    # asked for every official on every read of scores
+            moved = self._moved[official_id] = len({e.village_id for e in self._entries.get(official_id) or ()}) > 1
+        return moved
 
     def as_of(self, official: Official, month: str) -> tuple[Official, rs.RosterState]:
         """The official as he stood in `month`: his row with that month's village,
@@ -81,13 +92,27 @@ class Registry:
         """(official as he stood in `month`, village id) of everyone on the roster of those
         villages that month, ordered by village then official, as the scores list them.
         Who had not joined yet or had left is not on it."""
-        wanted = set(village_ids)
-        members = []
-        for o in self._officials.values():
-            official, state = self.as_of(o, month)
-            if state.on_roster and state.village_id in wanted:
-                members.append((official, state.village_id))
-        return sorted(members, key=lambda m: (m[1], m[0].id))
+        wanted = frozenset(village_ids)
+        key = (wanted, month)
+        found = self._rosters.get(key)
+        if found is None:   # kept until the registry changes (reload, or a row read in)
+            members = []
+            for o in self._officials.values():
+                official, state = self.as_of(o, month)
+                if state.on_roster and state.village_id in wanted:
+                    members.append((official, state.village_id))
+            found = self._rosters[key] = sorted(members, key=lambda m: (m[1], m[0].id))
+            if len(self._rosters) > ROSTERS_KEPT:
+                self._rosters.pop(next(iter(self._rosters)))
+        return list(found)
+
+    def township_villages(self, township_id: str) -> list[Village]:
+        """The township's villages in id order, from memory (as the roster is)."""
+        return sorted((v for v in self._villages.values() if v.township_id == township_id),
+                      key=lambda v: v.id)
+
+    def township(self, township_id: str) -> Township | None:
+        return self._cached(self._townships, Township, township_id)
 
     def official(self, official_id: str) -> Official | None:
         return self._cached(self._officials, Official, official_id)
@@ -107,6 +132,7 @@ class Registry:
             found = self.store.get(model, key)
             if found is not None:
                 cache[key] = found
+                self._rosters.clear()     # a row another replica added: rosters may change
         return found
 
 

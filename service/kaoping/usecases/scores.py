@@ -73,7 +73,9 @@ class ScoreUseCases:
         (a version, overdue rectifications, approved history) or drops it (the roster)."""
         with self.rulesets.use(content_hash, township.id) as (compiled, row):
             ruleset = compiled.ruleset
-            villages = {v.id: v for v in self.store.villages(township.id)}
+            # from memory: the registry is re-read on every registry write, here or on
+            # another replica (kaoping.ops.replica), and such a write drops these months
+            villages = {v.id: v for v in self.registry.township_villages(township.id)}
             members = self.registry.roster(villages, month)   # who belonged to the township that month
             scope = self._period_scope(month, villages, members, ruleset)
             # overdue rectifications (when the rule set reads them) key the slot: they
@@ -144,8 +146,7 @@ class ScoreUseCases:
         if rescored is None:
             return None
         old = previous.scores
-        results = dict(zip((o.id for o in state.officials), state.results()))
-        views = [ScoreView(results[v.official.id], v.official, v.village, month)
+        views = [ScoreView(state.result(v.official.id), v.official, v.village, month)
                  if v.official.id in rescored else v for v in old.scores]
         state.stamp = (count + len(newer), newer[-1].id)
         return Kept(MonthScores(month, township, old.ruleset, views, old.rules), state,

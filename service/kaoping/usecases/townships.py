@@ -61,7 +61,7 @@ class TownshipUseCases:
                 raise InvalidArgument("bad township id", [Violation(
                     field, "at most 64 characters, no NUL")],
                                       zh="乡镇编号不合格：最多 64 个字符，不能含 NUL")
-            township = self.store.get(Township, township_id)
+            township = self.registry.township(township_id)
             if township is None:
                 # not NOT_FOUND for an outsider: whether another county's township
                 # exists is not theirs to learn
