@@ -79,7 +79,9 @@ class Sequence:
         rng = self.rng
         kind, category, quantity, level = rng.choice([
             ("late", "work", "1", ""), ("absent_day", "work", "1", ""),
-            ("visit", "work", str(rng.randint(1, 30)), ""), ("criticized", "work", "1", ""),
+            # tenths too: rows read after the kept mark must come back as exact decimals
+            ("visit", "work", rng.choice([str(rng.randint(1, 30)), f"{rng.randint(0, 29)}.3"]), ""),
+            ("criticized", "work", "1", ""),
             ("honour", "work", "1", rng.choice(["县级", "市级"])), ("study_note", "study", "1", "")])
         month, day = self._month()
         return FactInput(rng.choice(OFFICIALS), "", day, category, kind, quantity, "", "main-01",
@@ -208,6 +210,47 @@ def test_a_fact_rescores_only_its_official_and_a_village_fact_its_village(db_url
         again = {v.official.id: v for v in app.monthly_scores(MONTH, township_id=TOWNSHIP).scores}
         assert {o for o in again if again[o] is not after[o]} == {f"v03-{n}" for n in range(1, 7)}
         check(app, "the two facts")
+    finally:
+        app.rulesets.close()
+        app.store.close()
+
+
+def test_a_row_committed_late_below_the_kept_mark_is_not_missed(db_url):
+    """On PostgreSQL a fact's id is drawn before it commits, so a row may appear below the
+    highest id already read. Such a row (here inserted with a free lower id) makes the
+    kept month be read whole again, never silently skipped."""
+    from sqlalchemy import insert
+    from kaoping.storage.models import FactRow
+    app = make_app(db_url)
+    try:
+        _versions(app)
+        sequence = Sequence(app, 7)
+        first = app.submit_fact(sequence.official_fact()).fact_id
+        for _ in range(5):
+            app.submit_fact(sequence.official_fact())
+        gap = app.submit_fact(sequence.official_fact()).fact_id + 50
+        app.submit_fact(FactInput("v01-2", "", f"{MONTH}-03", "work", "absent_day", "1", "",
+                                  "main-01", "test", "after-the-gap"))   # id beyond the gap
+        with app.store.engine.begin() as conn:          # move it beyond the gap
+            conn.execute(FactRow.__table__.update().where(FactRow.__table__.c.idempotency_key == "after-the-gap")
+                         .values(id=gap))
+        app.monthly_scores(MONTH, township_id=TOWNSHIP)  # kept: mark (count, gap)
+        row = app.store.fact(first)
+        values = {c.name: getattr(row, c.name) for c in FactRow.__table__.columns}
+        values.update(id=gap - 10, idempotency_key="late-row", official_id="v03-4", village_id="v03",
+                      kind="absent_day", quantity=1, date=f"{MONTH}-04", month=MONTH, category="work")
+        with app.store.engine.begin() as conn:
+            conn.execute(insert(FactRow.__table__).values(**values))
+        full, real = [0], app._kept
+
+        def counted(*args, **kwargs):
+            full[0] += 1
+            return real(*args, **kwargs)
+        app._kept = counted
+        scores = {v.official.id: v for v in app.monthly_scores(MONTH, township_id=TOWNSHIP).scores}
+        assert full[0] == 1                     # read whole: the count below the mark grew
+        assert any(i.fact_id == gap - 10 for i in scores["v03-4"].result.items)
+        check(app, "the late row")
     finally:
         app.rulesets.close()
         app.store.close()

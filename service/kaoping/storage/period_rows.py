@@ -84,8 +84,10 @@ def _text(sql: str, movers: bool):
 
 # rows_after runs right after every new fact, prebuilt for the same reason as _MARK
 _OLDER = {m: _text("SELECT count(*) FROM fact WHERE {scope} AND id <= :after", m) for m in (False, True)}
+# typed by the table's columns: quantity comes back a Decimal on every backend (SQLite
+# keeps NUMERIC as REAL or INTEGER, and Decimal(0.1) of a float is not 0.1)
 _NEWER = {m: _text(f"SELECT {_NAMES} FROM fact WHERE {{scope}} AND id > :after ORDER BY id", m)
-          for m in (False, True)}
+          .columns(*_COLUMNS) for m in (False, True)}
 
 
 def rows_after(store, scope: PeriodScope, after_id: int) -> tuple[int, Sequence]:
