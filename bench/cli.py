@@ -43,7 +43,7 @@ from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from bench import county, data, load, memory, raw, report, service, zen
+from bench import county, data, floor, load, memory, raw, report, service, zen
 
 ROOT = load.ROOT
 # every part `--only` knows, in the order main() runs them
@@ -336,7 +336,10 @@ def ingest(sizes: Sizes, seed: int, work: Path, pg_url: str | None, proposals: s
     best = min(runs)
     out = {"facts": len(facts), "batch": 500, "runs_s": runs, "facts_per_s": len(facts) / best,
            "facts_per_s_median": len(facts) / statistics.median(runs),
-           "unary": _percentiles(unary_times)}
+           "unary": _percentiles(unary_times),
+           # the same rows, bare, in the same run: service ÷ floor (bench.floor)
+           "floor": floor.run(lambda name, r: database(work, pg_url, name, r), reg, facts, warm,
+                              sizes.ingest_repeats)}
     if pg_url:
         out["server_version"] = pg_version(pg_url)
     return out

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from bench import floor
+
 TARGET_INGEST = 50_000          # facts/s streamed and persisted on SQLite
 TARGET_MONTH_P50_MS = 5.0       # township month, warm (issue 16; was 20 before it)
 TARGET_FRESH_P50_MS = 5.0       # township month right after one new fact (issue 16)
@@ -47,6 +49,7 @@ def rows(results: dict) -> list[tuple[str, str, str, str, str]]:
                         f"{pg['facts_per_s'] / raw_rate:.0%}" if pg else no_pg,
                         f">= {TARGET_RAW_RATIO:.0%}",
                         _verdict(sq["facts_per_s"] / raw_rate >= TARGET_RAW_RATIO, smoke)))
+        out += floor.ratio_rows(ing, no_pg, lambda ok: _verdict(ok, smoke))
         u, pu = sq["unary"], (pg or {}).get("unary")
         out.append((f"SubmitFact unary, {u['calls']:,} calls: p50 / p99 (ms)",
                     f"{u['p50_ms']:.2f} / {u['p99_ms']:.2f}",

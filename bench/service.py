@@ -41,11 +41,14 @@ class ServerProcess:
 
 
 @contextmanager
-def server(db_url: str, proposals: str = "") -> Iterator[ServerProcess]:
-    """Starts `python -m bench.server_proc` on 127.0.0.1 and connects to it."""
+def server(db_url: str, proposals: str = "", profile: str = "") -> Iterator[ServerProcess]:
+    """Starts `python -m bench.server_proc` on 127.0.0.1 and connects to it (with
+    `profile`, the server writes a cProfile of its fact streams there when it stops)."""
     cmd = [sys.executable, "-m", "bench.server_proc", "--db", db_url]
     if proposals:
         cmd += ["--proposals", proposals]
+    if profile:
+        cmd += ["--profile", profile]
     env = dict(os.environ, PYTHONPATH=os.pathsep.join(
         [str(ROOT), *filter(None, [os.environ.get("PYTHONPATH")])]))
     process = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,

@@ -33,6 +33,10 @@ def call(channel, token, path, method):
     request_cls = message_factory.GetMessageClass(method.input_type)
     response_cls = message_factory.GetMessageClass(method.output_type)
     ch = grpc.intercept_channel(channel, _Bearer(token)) if token else channel
+    if method.client_streaming and method.server_streaming:    # bidirectional: read every reply
+        rpc = ch.stream_stream(path, request_serializer=request_cls.SerializeToString,
+                               response_deserializer=response_cls.FromString)
+        return list(rpc(iter([request_cls()]), timeout=30))
     if method.client_streaming:
         rpc = ch.stream_unary(path, request_serializer=request_cls.SerializeToString,
                               response_deserializer=response_cls.FromString)

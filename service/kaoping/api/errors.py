@@ -93,3 +93,16 @@ def translating(method):
         except errors.DomainError as exc:
             context.abort_with_status(to_status(exc))
     return wrapper
+
+
+def translating_stream(method):
+    """translating for a method that yields its replies (a response stream): a
+    DomainError raised between two replies ends the stream with its rich status; the
+    replies already sent stay sent."""
+    @functools.wraps(method)
+    def wrapper(self, request, context):
+        try:
+            yield from method(self, request, context)
+        except errors.DomainError as exc:
+            context.abort_with_status(to_status(exc))
+    return wrapper

@@ -1,4 +1,11 @@
-"""The one reply of a SubmitFacts stream, kept deliverable whatever the stream holds.
+"""The replies of the fact streams, kept deliverable whatever a stream holds: the one
+reply of SubmitFacts (StreamReply) and the acknowledgements of StreamFacts (StreamAcks),
+under the same caps (cap_reason) and the same per-outcome arithmetic (below).
+
+StreamFacts sends one FactAck per message once its facts are committed, so each ack is
+a reply of its own: a message is admitted if the stream's caps allow it and its worst
+case outcomes fit one reply's budget; past a cap the stream gets one last FactAck with
+`stopped`, nothing of that message is stored, and the stream ends OK.
 
 A client-streaming call has a single reply, sent when the handler returns; an abort
 loses it, and with it the receipts of every fact already committed. So the reply is
@@ -50,10 +57,6 @@ def _key_bytes(key: str) -> int:
     return len(echo_key(key).encode("utf-8")) + 3
 
 
-def _receipt(r) -> fx.FactReceipt:
-    return fx.FactReceipt(fact_id=r.fact_id, duplicate=r.duplicate, idempotency_key=r.idempotency_key)
-
-
 class StreamReply:
     def __init__(self, limits: Limits):
         self.limits = limits
@@ -69,22 +72,11 @@ class StreamReply:
         """Whether the servicer may process this message; False (with stop_reason set)
         when it must stop reading. With nothing acknowledged yet there is nothing to
         lose, so a message no reply could carry is an INVALID_ARGUMENT instead."""
-        n, limits = len(batch.facts), self.limits
         number = self.result.messages_read + 1
-        reason = ""
-        if number > limits.max_stream_messages:
-            reason = f"at most {limits.max_stream_messages} messages in one stream"
-        elif n > limits.max_batch:
-            reason = f"message {number} has {n} facts; at most {limits.max_batch} in one message"
-        elif self.facts_read + n > limits.max_stream_facts:
-            reason = (f"message {number} would take the stream to {self.facts_read + n} facts; "
-                      f"at most {limits.max_stream_facts} facts in one stream")
-        else:
-            need = sum(OUTCOME_FIXED + 2 * _key_bytes(f.idempotency_key) + PROBLEM_BUDGET
-                       for f in batch.facts)
-            if self._size + need > self.budget:
-                reason = (f"the receipts of message {number} could take the reply past "
-                          f"{self.budget} bytes")
+        reason = cap_reason(self.limits, number, len(batch.facts), self.facts_read)
+        if not reason and self._size + reply_need(batch) > self.budget:
+            reason = (f"the receipts of message {number} could take the reply past "
+                      f"{self.budget} bytes")
         if not reason:
             self.result.messages_read = number
             return True
@@ -100,19 +92,88 @@ class StreamReply:
     def add(self, outcomes) -> None:
         """Outcomes of one admitted message (kaoping.usecases.app.Outcome)."""
         result = self.result
-        for outcome in outcomes:
-            msg = result.outcomes.add(index=outcome.index, idempotency_key=echo_key(outcome.idempotency_key))
-            if outcome.error is None:
-                msg.accepted = True
-                msg.receipt.CopyFrom(_receipt(outcome.receipt))
-                result.accepted += 1
-                result.duplicates += int(outcome.receipt.duplicate)
-            else:
-                msg.code = code_of(outcome.error)
-                _problems(msg, outcome.error.violations)
-                result.rejected += 1
-            self._size += msg.ByteSize() + 4
+        accepted, rejected, duplicates, size = fill_outcomes(result.outcomes, outcomes)
+        result.accepted += accepted
+        result.rejected += rejected
+        result.duplicates += duplicates
+        self._size += size
         result.facts_read += len(outcomes)
+
+
+def cap_reason(limits: Limits, number: int, n: int, facts_read: int) -> str:
+    """Why message `number` (from 1) of a fact stream, with n facts, after facts_read
+    facts, may not be read: the caps every fact stream has (README "Limits": messages
+    and facts per stream, facts per message); "" when it may."""
+    if number > limits.max_stream_messages:
+        return f"at most {limits.max_stream_messages} messages in one stream"
+    if n > limits.max_batch:
+        return f"message {number} has {n} facts; at most {limits.max_batch} in one message"
+    if facts_read + n > limits.max_stream_facts:
+        return (f"message {number} would take the stream to {facts_read + n} facts; "
+                f"at most {limits.max_stream_facts} facts in one stream")
+    return ""
+
+
+def reply_need(batch: fx.FactBatch) -> int:
+    """The most bytes the outcomes of this message can take (the module's arithmetic)."""
+    return sum(OUTCOME_FIXED + 2 * _key_bytes(f.idempotency_key) + PROBLEM_BUDGET for f in batch.facts)
+
+
+def fill_outcomes(field, outcomes) -> tuple[int, int, int, int]:
+    """Appends one FactOutcome per outcome (kaoping.usecases.facts.Outcome) to the
+    repeated `field`; (accepted, rejected, duplicates, bytes added)."""
+    accepted = rejected = duplicates = size = 0
+    for outcome in outcomes:
+        msg = field.add(index=outcome.index, idempotency_key=echo_key(outcome.idempotency_key))
+        if outcome.error is None:
+            receipt = outcome.receipt
+            msg.accepted = True
+            msg.receipt.fact_id, msg.receipt.duplicate = receipt.fact_id, receipt.duplicate
+            msg.receipt.idempotency_key = receipt.idempotency_key
+            accepted += 1
+            duplicates += receipt.duplicate
+        else:
+            msg.code = code_of(outcome.error)
+            _problems(msg, outcome.error.violations)
+            rejected += 1
+        size += msg.ByteSize() + 4
+    return accepted, rejected, duplicates, size
+
+
+class StreamAcks:
+    """The acknowledgements of a StreamFacts stream: one FactAck per message, each its
+    own reply, so the budget is per ack (the same bytes a SubmitFacts reply may take),
+    and a stream past a cap gets one last ack with `stopped` and nothing stored."""
+
+    def __init__(self, limits: Limits):
+        self.limits = limits
+        self.budget = min(limits.max_reply_bytes, limits.max_message_bytes) - REPLY_MARGIN
+        self.messages = 0       # messages admitted (and acknowledged) so far
+        self.facts_read = 0     # their facts: the next message's first stream-wide index
+
+    def refusal(self, batch: fx.FactBatch) -> fx.FactAck | None:
+        """The stopping ack for this message, or None when it may be processed (then
+        it counts toward the caps)."""
+        number = self.messages + 1
+        reason = cap_reason(self.limits, number, len(batch.facts), self.facts_read)
+        if not reason and reply_need(batch) > self.budget:
+            reason = (f"the receipts of message {number} could take its acknowledgement past "
+                      f"{self.budget} bytes; send fewer facts per message")
+        if not reason:
+            self.messages = number
+            return None
+        return fx.FactAck(sequence=batch.sequence, message_index=number - 1,
+                          first_index=self.facts_read, stopped=True,
+                          stop_reason=f"{reason}: nothing of this message was stored; resend "
+                                      f"from it (facts from index {self.facts_read}) in a new stream")
+
+    def ack(self, batch: fx.FactBatch, outcomes) -> fx.FactAck:
+        """The acknowledgement of an admitted message whose facts are committed."""
+        ack = fx.FactAck(sequence=batch.sequence, message_index=self.messages - 1,
+                         first_index=self.facts_read)
+        ack.accepted, ack.rejected, ack.duplicates, _ = fill_outcomes(ack.outcomes, outcomes)
+        self.facts_read += len(batch.facts)
+        return ack
 
 
 def _problems(msg: fx.FactOutcome, violations) -> None:

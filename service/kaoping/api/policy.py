@@ -18,6 +18,7 @@ OPEN = ("/grpc.health.v1.Health/", *REFLECTION)   # reflection: unless --reflect
 POLICY: dict[str, tuple[str, ...]] = {
     "/kaoping.v1.FactService/SubmitFact": SUBMITTERS,
     "/kaoping.v1.FactService/SubmitFacts": SUBMITTERS,
+    "/kaoping.v1.FactService/StreamFacts": SUBMITTERS,
     "/kaoping.v1.FactService/CorrectFact": SUBMITTERS,
     "/kaoping.v1.FactService/ListFacts": READERS,
     "/kaoping.v1.EvaluationService/GetMonthlyScores": READERS,

@@ -6,8 +6,8 @@ from decimal import Decimal
 from kaoping.api import convert as cv
 from kaoping.api import paging
 from kaoping.api.auth import caller
-from kaoping.api.errors import translating
-from kaoping.api.fact_stream import StreamReply
+from kaoping.api.errors import translating, translating_stream
+from kaoping.api.fact_stream import StreamAcks, StreamReply
 from kaoping.api.wire import Encoded
 from kaoping.usecases.app import Kaoping
 from kaoping.usecases.registry import parse_base_pay
@@ -52,6 +52,22 @@ class FactServicer(fx_grpc.FactServiceServicer):
                 facts = [cv.fact_input(f) for f in batch.facts]
                 reply.add(self.app.submit_facts(facts, first_index=reply.facts_read, caller=who))
         return reply.result
+
+    @translating_stream
+    def StreamFacts(self, request_iterator, context):
+        """One FactAck per message, in order, each sent once the message's facts are
+        committed (kaoping.usecases.facts.submit_facts returns after the commit)."""
+        acks = StreamAcks(self.app.limits)
+        who = caller(context)
+        for batch in request_iterator:
+            stop = acks.refusal(batch)
+            if stop is not None:
+                yield stop
+                return      # the rest is not read: the sender resends from this message
+            outcomes = (self.app.submit_facts([cv.fact_input(f) for f in batch.facts],
+                                              first_index=acks.facts_read, caller=who)
+                        if batch.facts else [])   # an empty message costs no database round trip
+            yield acks.ack(batch, outcomes)
 
     @translating
     def CorrectFact(self, request, context):

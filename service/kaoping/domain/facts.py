@@ -74,8 +74,13 @@ class CheckedFact:
         data = {name: getattr(f, name) for name in _HASHED}
         data.update((name, getattr(f, name)) for name in _OPTIONAL if getattr(f, name))
         data["month"], data["quantity"] = self.month, str(self.quantity.normalize())
-        blob = json.dumps(data, sort_keys=True, ensure_ascii=False).encode("utf-8")
+        blob = _HASH_JSON(data).encode("utf-8")
         return hashlib.sha256(blob).hexdigest()
+
+
+# What json.dumps(data, sort_keys=True, ensure_ascii=False) writes, byte for byte (the
+# payload hashes of stored facts depend on it), without building an encoder per fact.
+_HASH_JSON = json.JSONEncoder(sort_keys=True, ensure_ascii=False).encode
 
 
 def shown(value: str, limit: int = 40) -> str:
@@ -135,6 +140,23 @@ def fact_month(fact: FactInput, today: date) -> tuple[str | None, list[Violation
     return _check_range(month, "date", today)
 
 
+_CACHED_TEXT = 24     # characters: longer months, dates and quantities are not cached
+
+
+@functools.lru_cache(maxsize=1024)
+def _quantity(text: str) -> tuple[Decimal | None, str]:
+    """parse_quantity of a text: a stream repeats a few quantities thousands of times
+    (Decimal is immutable, so sharing one result is exact)."""
+    return parse_quantity(text)
+
+
+@functools.lru_cache(maxsize=4096)
+def _month_of(month: str, day: str, today: date) -> tuple[str | None, tuple[Violation, ...]]:
+    """fact_month by its inputs, for check_fact: a stream's facts share a few dates."""
+    value, problems = fact_month(SimpleNamespace(month=month, date=day), today)
+    return value, tuple(problems)
+
+
 def parse_quantity(text: str) -> tuple[Decimal | None, str]:
     if text in ("", None):
         return Decimal(1), ""
@@ -164,6 +186,11 @@ def key_problem(key: str, limit: int = MAX_KEY) -> str:
         return "required: a caller-chosen key unique per fact"
     if len(key) > limit:
         return f"longer than {limit} characters"
+    if key.isascii() and key.isprintable() and key[0] != " " and key[-1] != " ":
+        # the usual key, without a Unicode lookup per character: printable ASCII has no
+        # control characters, its only whitespace is the space, and its first
+        # character (not a space) is visible
+        return ""
     if key != key.strip():
         return "must not start or end with whitespace"
     if any(unicodedata.category(c) == "Cc" for c in key):
@@ -202,7 +229,10 @@ def check_fact(fact: FactInput, ruleset: RuleSet, registry, today: date,
     why_key = key_problem(fact.idempotency_key)
     if why_key:
         bad.append(Violation(f("idempotency_key"), why_key))
-    month, problems = fact_month(fact, today)
+    # the caches keep short texts only: a 15 MB "quantity" is parsed, never kept
+    month, problems = (_month_of(fact.month, fact.date, today)
+                       if len(fact.month) <= _CACHED_TEXT and len(fact.date) <= _CACHED_TEXT
+                       else fact_month(fact, today))
     bad += [Violation(f(v.field), v.description) for v in problems]
     category = ruleset.categories.get(fact.category)
     if category is None:
@@ -214,7 +244,8 @@ def check_fact(fact: FactInput, ruleset: RuleSet, registry, today: date,
     elif fact.kind == OVERDUE_KIND:    # kaoping.domain.rectification: derived, never submitted
         bad.append(Violation(f("kind"), f"{OVERDUE_KIND} is derived from overdue rectifications "
                                         f"(kaoping rectification); it cannot be submitted"))
-    quantity, why = parse_quantity(fact.quantity)
+    quantity, why = (_quantity(fact.quantity) if len(fact.quantity) <= _CACHED_TEXT
+                     else parse_quantity(fact.quantity))
     if why:
         bad.append(Violation(f("quantity"), why))
     elif category is not None and fact.kind in category.kinds:

@@ -4,8 +4,7 @@ kaoping.usecases.app.Kaoping, which holds the store, the rule sets, the registry
 month states these methods use."""
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Callable
+from typing import Callable, NamedTuple
 
 from kaoping.domain.errors import AlreadyExists, DomainError, InvalidArgument, Violation
 from kaoping.domain.facts import CheckedFact, FactInput, check_fact
@@ -13,18 +12,19 @@ from kaoping.domain.principal import INTERNAL, Principal
 from kaoping.storage.fact_queries import with_village_level
 from kaoping.storage.models import FactRow
 from kaoping.usecases import audit
+from kaoping.usecases.fact_batch import MessageLookups, township_rows
 from kaoping.usecases.fact_rows import fact_values
 
 
-@dataclass(frozen=True)
-class Receipt:
+# Named tuples, not frozen dataclasses: one of each is made per fact on the ingest hot
+# path, where a frozen dataclass's __init__ costs several times as much.
+class Receipt(NamedTuple):
     fact_id: int
     duplicate: bool
     idempotency_key: str
 
 
-@dataclass(frozen=True)
-class Outcome:
+class Outcome(NamedTuple):
     index: int
     idempotency_key: str
     receipt: Receipt | None
@@ -34,23 +34,25 @@ class Outcome:
 
 class FactUseCases:
     def fact_township(self, fact: FactInput, caller: Principal, prefix: str = "fact",
-                      townships: dict | None = None) -> str:
+                      townships: dict | None = None, registry=None, month: str = "") -> str:
         """The township of the fact's subject (its official's village in the fact's month,
         or its village), which the caller must reach, and whose scorer must record it;
-        "" when the subject is unknown (check_fact then says so)."""
+        "" when the subject is unknown (check_fact then says so). `townships` holds
+        rows read ahead (kaoping.usecases.fact_batch), each still guarded here;
+        `registry` and `month` (today's) what the caller already has."""
+        registry = registry or self.registry
         field = f"{prefix}.official_id" if fact.official_id else f"{prefix}.village_id"
-        village_id = (self.registry.village_of(fact.official_id, fact.month or self.today().strftime("%Y-%m"))
+        village_id = (registry.village_of(fact.official_id, fact.month or month or self.today().strftime("%Y-%m"))
                       if fact.official_id else fact.village_id)
-        village = self.registry.village(village_id) if village_id else None
+        village = registry.village(village_id) if village_id else None
         if village is None:
             return ""
-        cache = townships if townships is not None else {}
-        township = cache.get(village.township_id)
-        if township is None:
-            township = cache[village.township_id] = self.township_for(caller, village.township_id, field)
+        row = townships.get(village.township_id) if townships else None
+        township = (self.guard(caller, row, field) if row is not None
+                    else self.township_for(caller, village.township_id, field))
         scorer_id = caller.scorer_id if caller.scorer_id else fact.scorer_id
         if caller.role != "system" and scorer_id:
-            self.scorer_in(self.registry.scorer(scorer_id), township, f"{prefix}.scorer_id")
+            self.scorer_in(registry.scorer(scorer_id), township, f"{prefix}.scorer_id")
         return township.id
 
     def submit_fact(self, fact: FactInput, caller: Principal = INTERNAL) -> Receipt:
@@ -73,18 +75,22 @@ class FactUseCases:
                 "facts", f"{len(facts)} facts in one message; at most {self.limits.max_batch}")],
                                   zh=f"一次提交了 {len(facts)} 条事实，超过上限 {self.limits.max_batch} 条：请分批提交")
         today = self.today()
+        month = today.strftime("%Y-%m")
         outcomes: list[Outcome | None] = [None] * len(facts)
         good: list[tuple[int, CheckedFact]] = []
         closed = self.months.closed()
-        townships: dict = {}
+        # read once for the message: the townships (one query), each official's month
+        lookups = MessageLookups(self.registry)
+        townships = township_rows(self, facts, lookups)
         rulesets: dict[str, object] = {}
         for i, fact in enumerate(facts):
             try:
-                township_id = self.fact_township(fact, caller, f"facts[{first_index + i}]", townships)
+                township_id = self.fact_township(fact, caller, f"facts[{first_index + i}]", townships,
+                                                 lookups, month)
                 ruleset = rulesets.get(township_id)
                 if ruleset is None:
                     ruleset = rulesets[township_id] = self.rulesets.active_for(township_id)
-                checked = check_fact(fact, ruleset, self.registry, today,
+                checked = check_fact(fact, ruleset, lookups, today,
                                      prefix=f"facts[{first_index + i}]", caller=caller,
                                      max_note=self.limits.max_note)
                 error = self._closed_error(checked, f"facts[{first_index + i}].month", closed)
