@@ -123,15 +123,6 @@ class Store(RuleSetStore):
         with self.session() as s:
             return list(s.exec(select(Township).order_by(Township.id)))
 
-    def townships_by_ids(self, ids) -> dict[str, Township]:
-        """id -> township for those of `ids` that exist, in one query per 500 ids."""
-        ids, found = sorted(ids), {}
-        with self.session() as s:
-            for start in range(0, len(ids), 500):
-                found.update((t.id, t) for t in s.exec(select(Township).where(
-                    Township.id.in_(ids[start:start + 500]))))
-        return found
-
     def villages(self, township_id: str = "") -> list[Village]:
         with self.session() as s:
             q = select(Village).order_by(Village.id)

@@ -39,8 +39,8 @@ class MessageLookups:
 
 
 def township_rows(app, facts, lookups: MessageLookups) -> dict:
-    """township id -> Township row for every township the message's facts are about,
-    in one query (FactUseCases.fact_township guards each against the caller). Facts
+    """township id -> Township row for every township the message's facts are about
+    (FactUseCases.fact_township guards each against the caller). Facts
     whose subject is unknown are left out: check_fact refuses them."""
     month = app.today().strftime("%Y-%m")
     wanted = set()
@@ -50,4 +50,7 @@ def township_rows(app, facts, lookups: MessageLookups) -> dict:
         village = lookups.village(village_id) if village_id else None
         if village is not None:
             wanted.add(village.township_id)
-    return app.store.townships_by_ids(wanted) if wanted else {}
+    # from the registry's memory (re-read on every registry write, here or on another
+    # replica): on PostgreSQL the one query per message was ~10 % of the message
+    found = {tid: app.registry.township(tid) for tid in wanted}
+    return {tid: t for tid, t in found.items() if t is not None}
