@@ -17,7 +17,8 @@ def server_address(flag: str | None) -> str:
     return flag or os.environ.get(ENV_SERVER) or DEFAULT_SERVER
 
 
-class _Bearer(grpc.UnaryUnaryClientInterceptor, grpc.StreamUnaryClientInterceptor):
+class _Bearer(grpc.UnaryUnaryClientInterceptor, grpc.StreamUnaryClientInterceptor,
+              grpc.UnaryStreamClientInterceptor, grpc.StreamStreamClientInterceptor):
     """Adds `authorization: Bearer <token>` to every call."""
 
     def __init__(self, token: str):
@@ -33,6 +34,12 @@ class _Bearer(grpc.UnaryUnaryClientInterceptor, grpc.StreamUnaryClientIntercepto
         return continuation(self._details(details), request)
 
     def intercept_stream_unary(self, continuation, details, request_iterator):
+        return continuation(self._details(details), request_iterator)
+
+    def intercept_unary_stream(self, continuation, details, request):   # WatchScores
+        return continuation(self._details(details), request)
+
+    def intercept_stream_stream(self, continuation, details, request_iterator):
         return continuation(self._details(details), request_iterator)
 
 
