@@ -33,6 +33,15 @@ def call(channel, token, path, method):
     request_cls = message_factory.GetMessageClass(method.input_type)
     response_cls = message_factory.GetMessageClass(method.output_type)
     ch = grpc.intercept_channel(channel, _Bearer(token)) if token else channel
+    if method.server_streaming:   # the first reply (or the refusal), then hang up
+        kind = ch.stream_stream if method.client_streaming else ch.unary_stream
+        rpc = kind(path, request_serializer=request_cls.SerializeToString,
+                   response_deserializer=response_cls.FromString)
+        stream = rpc(iter([request_cls()]) if method.client_streaming else request_cls(), timeout=30)
+        try:
+            return next(stream, None)
+        finally:
+            stream.cancel()
     if method.client_streaming:
         rpc = ch.stream_unary(path, request_serializer=request_cls.SerializeToString,
                               response_deserializer=response_cls.FromString)
