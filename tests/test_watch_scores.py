@@ -178,12 +178,11 @@ def test_a_slow_watcher_falls_behind_and_ingest_never_waits(grpc_servicer, hub):
     buffer, app.watch.buffer = app.watch.buffer, 4   # the edge, small enough to reach with facts
     watcher = app.watch.subscribe(INTERNAL, Scope(MONTH, official_id="v08-1"))
     try:
-        assert wait_until(lambda: watcher.sent is not None)   # its snapshot is queued
+        assert wait_until(app.watch.idle) and watcher.queued() == 1   # its snapshot
 
         def submit(n):   # a fact that changes v08-1's score; waits until its round is done
-            rounds = app.watch.rounds
             receipt = app.submit_fact(fact_input(month=MONTH, official="v08-1", quantity=str(n)))
-            assert wait_until(lambda: app.watch.rounds > rounds)
+            assert wait_until(app.watch.idle)
             return receipt.fact_id
         ids = [submit(1) for _ in range(3)]
         assert watcher.queued() == 4   # full to the edge: the snapshot and three updates

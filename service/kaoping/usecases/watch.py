@@ -72,10 +72,12 @@ def _group_key(scope: Scope, caller: Principal) -> tuple:
             caller.name if caller.token_id is None else "")
 
 
-def digest(view: ScoreView, content_hash: str) -> bytes:
-    """What a watcher compares: everything an OfficialScore carries."""
+def digest(view: ScoreView) -> bytes:
+    """What a watcher compares: everything an OfficialScore carries but the version
+    (a new version that leaves an official's score as it was does not resend him: the
+    update names the version, and comes even when no official changed)."""
     r = view.result
-    text = repr((content_hash, view.official.name, view.village.id, view.village.name,
+    text = repr((view.official.name, view.village.id, view.village.name,
                  r.comparable(), r.base_pay, r.veto_reason, r.forfeited, r.pay_multiplier,
                  r.year_vetoes, r.year_grade_caps, r.year_deduct_yuan))
     return hashlib.blake2b(text.encode("utf-8"), digest_size=16).digest()
@@ -89,6 +91,7 @@ class Watcher:
         self.key = _group_key(scope, caller)
         self.sent: dict[str, bytes] | None = None   # official id -> digest; None before the snapshot
         self.township_id = ""
+        self.version = ""            # content hash of the rule set of the last update
         self._queue: deque = deque()
         self._cond = threading.Condition()
         self._ended = False          # nothing more will be queued (fell behind, error, closed)
@@ -162,7 +165,8 @@ class WatchHub:
         self._thread: threading.Thread | None = None
         self._source = None
         self._stop: threading.Event | None = None   # the running dispatcher's own
-        self.rounds = 0        # dispatcher rounds (tests read it: coalescing)
+        self.rounds = 0        # dispatcher rounds done
+        self._busy = False     # a round is running
 
     # subscribers ---------------------------------------------------------------
     def subscribe(self, caller: Principal, scope: Scope) -> Watcher:
@@ -280,11 +284,20 @@ class WatchHub:
                     return
                 pending, self._pending = self._pending, _Pending()
                 watchers = list(self._watchers.values())
+                self._busy = True
             try:
                 self._round(pending, watchers)
             except Exception:   # the dispatcher must outlive one bad round
                 log.exception("watch round failed")
-            self.rounds += 1
+            with self._lock:
+                self._busy = False
+                self.rounds += 1
+
+    def idle(self) -> bool:
+        """No notice waiting and no round running: every change told so far is queued."""
+        with self._lock:
+            p = self._pending
+            return not (self._busy or p.everything or p.months or p.fresh)
 
     def _round(self, pending: _Pending, watchers: list[Watcher]) -> None:
         fresh = {id(w) for w in pending.fresh}
@@ -308,19 +321,20 @@ class WatchHub:
             for w in group:
                 w.fail(exc)
             return
-        now = {v.official.id: (v, digest(v, scores.ruleset.content_hash)) for v in scores.scores}
+        now = {v.official.id: (v, digest(v)) for v in scores.scores}
+        version = scores.ruleset.content_hash
         villages = [v.id for v in self.app.store.villages(scores.township.id)]
         watermark = self.app.store.fact_watermark(scores.month, villages)[1]
         for w in group:
             if w.sent is None:   # its snapshot
                 w.sent = {k: d for k, (_, d) in now.items()}
-                w.township_id = scores.township.id
+                w.township_id, w.version = scores.township.id, version
                 w.put(Update(scores, snapshot=True, watermark=watermark))
                 continue
             changed = [v for k, (v, d) in now.items() if w.sent.get(k) != d]
             removed = tuple(sorted(k for k in w.sent if k not in now))
-            if not changed and not removed:
+            if not changed and not removed and w.version == version:
                 continue
-            w.sent = {k: d for k, (_, d) in now.items()}
+            w.sent, w.version = {k: d for k, (_, d) in now.items()}, version
             w.put(Update(MonthScores(scores.month, scores.township, scores.ruleset, changed, scores.rules),
                          removed=removed, watermark=watermark))
