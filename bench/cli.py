@@ -18,6 +18,8 @@ Makes its own synthetic data (bench.data, deterministic by --seed), measures
              replicas on one database: parallel activation until served on both,
              per-township month latency cold and warm, against one township alone
              (bench.county),
+  watch      the delay from SubmitFact's reply to the WatchScores update naming its
+             official, one server and (PostgreSQL) two on one database (bench.watch),
 
 and prints a table (also written, with results.json and the scaling plot, to --out).
 --smoke runs tiny sizes with no targets checked (CI); PostgreSQL is measured when
@@ -87,7 +89,7 @@ def main(argv: list[str] | None = None) -> int:
                         help="apply bench/proposals.py patches (all, or e.g. P1,P2) to the "
                              "service while measuring")
     parser.add_argument("--only", default="",
-                        help="comma-separated parts to run: baseline,ingest,month,recompute,county "
+                        help="comma-separated parts to run: baseline,ingest,month,recompute,county,watch "
                              "(county needs PostgreSQL and is skipped without it)")
     parser.add_argument("--rulesets", default=",".join(r[0] for r in RULESETS),
                         help="the recompute's rule sets, comma-separated: v1 (the version-1 "
@@ -108,7 +110,7 @@ def main(argv: list[str] | None = None) -> int:
     out = args.out or (ROOT / "bench" / "out" / ("smoke" if args.smoke else "full"))
     out.mkdir(parents=True, exist_ok=True)
     parts = set(filter(None, args.only.split(","))) or {"baseline", "ingest", "month", "recompute",
-                                                         "county"}
+                                                         "county", "watch"}
     if args.proposals:
         from bench import proposals
         proposals.apply(None if args.proposals == "all" else args.proposals.split(","))
@@ -140,6 +142,13 @@ def main(argv: list[str] | None = None) -> int:
                 parser.error(f"unknown rule sets: {', '.join(sorted(unknown))}")
             results["recompute"] = recompute(sizes, args.seed, work, args.proposals,
                                              tuple(r for r in RULESETS if r[0] in chosen))
+        if "watch" in parts:   # WatchScores delay (bench.watch)
+            from bench import watch
+            rounds = 5 if args.smoke else 30
+            results["watch"] = {"sqlite": watch.run(work, args.seed, rounds, None, args.proposals)}
+            if args.pg_url:
+                results["watch"]["postgresql"] = watch.run(work, args.seed, rounds, args.pg_url,
+                                                           args.proposals)
         if "county" in parts:
             results["county"] = county.run(county.SMOKE if args.smoke else county.FULL, args.seed,
                                            args.pg_url)

@@ -69,7 +69,8 @@ def rows(results: dict) -> list[tuple[str, str, str, str, str]]:
                     f"{pa['p50_ms']:.1f} / {pa['p99_ms']:.1f}" if pa else no_pg, "", ""))
     for entry in rulesets(results):
         out += _recompute_rows(entry, smoke)
-    from bench import county
+    from bench import county, watch
+    out += watch.rows(results.get("watch", {}), smoke)
     out += county.rows(results.get("county", {}))
     return out
 
