@@ -237,3 +237,25 @@ def test_cancel_unsubscribes_and_leaves_no_thread(stubs, hub, grpc_servicer):
     assert wait_until(lambda: grpc_servicer.watch.watching() == 0)
     assert wait_until(lambda: not [t for t in threading.enumerate()
                                    if t.name.startswith("kaoping-watch") and t.ident not in before])
+
+
+def test_roster_writes_push_the_officials_they_move(stubs, hub):
+    from kaoping.v1 import registry_pb2 as rg
+    stream, first = watch(stubs, month=MONTH, village_id="v11")
+    try:
+        listed = {o.id: o for o in stubs.registry.ListOfficials(rg.ListOfficialsRequest(village_id="v11")).officials}
+        one = next(s for s in first.scores if s.official_id == "v11-1")
+
+        def put(official_id, **change):
+            o = listed[official_id]
+            fields = dict(id=o.id, village_id="v11", name=o.name, position=o.position, base_pay=o.base_pay)
+            stubs.registry.PutOfficial(rg.Official(**{**fields, **change}))
+        put("v11-1", base_pay="2345", effective_on=f"{MONTH}-01")
+        update = stream.next()
+        assert [(s.official_id, s.base_pay) for s in update.scores] == [("v11-1", "2345.00")] != [
+            (one.official_id, one.base_pay)]
+        put("v11-2", left_on="2026-06-20")   # he left before the month: no longer scored in it
+        update = stream.next()
+        assert list(update.removed_official_ids) == ["v11-2"] and not update.scores
+    finally:
+        stream.cancel()
