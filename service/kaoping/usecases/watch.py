@@ -43,6 +43,7 @@ from kaoping.usecases.scores import MonthScores, ScoreView
 
 log = logging.getLogger("kaoping.watch_scores")
 
+RETRY_SECONDS = 0.5   # after a failed rescoring (database unreachable)
 EVERYTHING = None   # a notice about every township and month (a reconnect, the default rule set)
 
 
@@ -286,7 +287,7 @@ class WatchHub:
                 watchers = list(self._watchers.values())
                 self._busy = True
             try:
-                self._round(pending, watchers)
+                self._round(pending, watchers, stop)
             except Exception:   # the dispatcher must outlive one bad round
                 log.exception("watch round failed")
             with self._lock:
@@ -299,7 +300,7 @@ class WatchHub:
             p = self._pending
             return not (self._busy or p.everything or p.months or p.fresh)
 
-    def _round(self, pending: _Pending, watchers: list[Watcher]) -> None:
+    def _round(self, pending: _Pending, watchers: list[Watcher], stop: threading.Event) -> None:
         fresh = {id(w) for w in pending.fresh}
         groups: dict[tuple, list[Watcher]] = {}
         for w in watchers:
@@ -307,15 +308,39 @@ class WatchHub:
                    or (w.township_id, None) in pending.months)
             if hit and not w.ended:
                 groups.setdefault(w.key, []).append(w)
+        marks: dict[tuple, int] = {}   # (township, month) -> fact watermark, once a round
+        failed = []
         for group in groups.values():
-            self._recompute(group)
+            try:
+                self._recompute(group, marks)
+            except Exception as exc:   # the database, most likely: those watchers wait for a retry
+                log.warning("rescoring a watched month failed (%s); retrying in %.1f s", exc, RETRY_SECONDS)
+                failed += group
+        if failed:
+            stop.wait(RETRY_SECONDS)
+            with self._lock:
+                for w in failed:
+                    if w.sent is None:
+                        self._pending.fresh.append(w)
+                    else:
+                        self._pending.months.add((w.township_id, w.scope.month))
 
-    def _recompute(self, group: list[Watcher]) -> None:
+    def _watermark(self, township_id: str, month: str, marks: dict) -> int:
+        """Read before scoring, so that every fact up to it is in the scores (one that
+        commits meanwhile may be in them too, and its notice brings another round)."""
+        key = (township_id, month)
+        if key not in marks:
+            villages = [v.id for v in self.app.store.villages(township_id)]
+            marks[key] = self.app.store.fact_watermark(month, villages)[1]
+        return marks[key]
+
+    def _recompute(self, group: list[Watcher], marks: dict) -> None:
         first = group[0]
         s = first.scope
         scope = ({"official_id": s.official_id} if s.official_id else {"village_id": s.village_id}
                  if s.village_id else {"township_id": s.township_id})
         try:
+            watermark = self._watermark(first.township_id, s.month, marks)
             scores = self.app.monthly_scores(s.month, caller=first.caller, **scope)
         except DomainError as exc:   # what a read would answer now: the watch ends with it
             for w in group:
@@ -323,8 +348,6 @@ class WatchHub:
             return
         now = {v.official.id: (v, digest(v)) for v in scores.scores}
         version = scores.ruleset.content_hash
-        villages = [v.id for v in self.app.store.villages(scores.township.id)]
-        watermark = self.app.store.fact_watermark(scores.month, villages)[1]
         for w in group:
             if w.sent is None:   # its snapshot
                 w.sent = {k: d for k, (_, d) in now.items()}
