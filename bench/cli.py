@@ -20,6 +20,8 @@ Makes its own synthetic data (bench.data, deterministic by --seed), measures
              (bench.county),
   peer       GoRules zen-engine scoring the same months from the translated rule set
              (bench.zen): kaoping ÷ zen-engine time, results checked identical first,
+  watch      the delay from SubmitFact's reply to the WatchScores update naming its
+             official, one server and (PostgreSQL) two on one database (bench.watch),
 
 and prints a table (also written, with results.json and the scaling plot, to --out).
 --smoke runs tiny sizes with no targets checked (CI); PostgreSQL is measured when
@@ -47,7 +49,7 @@ from bench import county, data, floor, load, memory, raw, report, service, zen
 
 ROOT = load.ROOT
 # every part `--only` knows, in the order main() runs them
-PARTS = ("baseline", "ingest", "month", "recompute", "county", "peer")
+PARTS = ("baseline", "ingest", "month", "recompute", "watch", "county", "peer")
 TRACEBACK_LINES = 12      # how much of a failed part's traceback results.json keeps
 
 
@@ -151,6 +153,13 @@ def main(argv: list[str] | None = None) -> int:
                     "postgresql")
         if "recompute" in parts:
             run("recompute", lambda: recompute(sizes, args.seed, work, args.proposals, rulesets))
+        if "watch" in parts:   # WatchScores delay (bench.watch)
+            from bench import watch
+            rounds = 5 if args.smoke else 30
+            run("watch", lambda: watch.run(work, args.seed, rounds, None, args.proposals), "sqlite")
+            if pg:
+                run("watch", lambda: watch.run(work, args.seed, rounds, pg, args.proposals),
+                    "postgresql")
         if "county" in parts:
             run("county", lambda: county.run(county.SMOKE if args.smoke else county.FULL,
                                              args.seed, pg))

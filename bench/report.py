@@ -82,7 +82,8 @@ def rows(results: dict) -> list[tuple[str, str, str, str, str]]:
                         if target else ""))
     for entry in rulesets(results):
         out += _recompute_rows(entry, smoke)
-    from bench import county, zen
+    from bench import county, watch, zen
+    out += watch.rows(results.get("watch", {}), smoke)
     out += county.rows(results.get("county", {}))
     out += zen.rows(results.get("peer", {}))
     out += failed_rows(results)

@@ -37,6 +37,14 @@ def call(channel, token, path, method):
         rpc = ch.stream_stream(path, request_serializer=request_cls.SerializeToString,
                                response_deserializer=response_cls.FromString)
         return list(rpc(iter([request_cls()]), timeout=30))
+    if method.server_streaming:   # the first reply (or the refusal), then hang up
+        rpc = ch.unary_stream(path, request_serializer=request_cls.SerializeToString,
+                              response_deserializer=response_cls.FromString)
+        stream = rpc(request_cls(), timeout=30)
+        try:
+            return next(stream, None)
+        finally:
+            stream.cancel()
     if method.client_streaming:
         rpc = ch.stream_unary(path, request_serializer=request_cls.SerializeToString,
                               response_deserializer=response_cls.FromString)

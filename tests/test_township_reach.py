@@ -77,6 +77,7 @@ def requests(t: Target, role: str, n: int) -> dict:
                                              idempotency_key=key + "-c"),
         "ListFacts": fx.ListFactsRequest(month=MONTH, township_id=t.township),
         "GetMonthlyScores": ev.GetMonthlyScoresRequest(month=MONTH, township_id=t.township),
+        "WatchScores": ev.WatchScoresRequest(month=MONTH, township_id=t.township),
         "GetRanking": ev.GetRankingRequest(month=MONTH, township_id=t.township),
         "GetFeedbackNotice": ev.GetFeedbackNoticeRequest(village_id=t.village, month=MONTH),
         "ExplainScore": ev.ExplainScoreRequest(official_id=t.official, month=MONTH),
@@ -151,12 +152,18 @@ def invoke(channel, token: str, path: str, method, request):
     response_cls = message_factory.GetMessageClass(method.output_type)
     request_cls = message_factory.GetMessageClass(method.input_type)
     kinds = {(False, False): channel.unary_unary, (True, False): channel.stream_unary,
-             (True, True): channel.stream_stream}
+             (False, True): channel.unary_stream, (True, True): channel.stream_stream}
     call = kinds[(method.client_streaming, method.server_streaming)](
         path, request_serializer=request_cls.SerializeToString, response_deserializer=response_cls.FromString)
     metadata = (("authorization", f"Bearer {token}"),)
     if method.client_streaming and method.server_streaming:   # every reply, errors raised here
         return list(call(iter([request]), metadata=metadata, timeout=60))
+    if method.server_streaming:   # the first reply (or the refusal), then hang up
+        stream = call(request, metadata=metadata, timeout=60)
+        try:
+            return next(stream, None)
+        finally:
+            stream.cancel()
     if method.client_streaming:
         return call(iter([request]), metadata=metadata, timeout=60)
     return call(request, metadata=metadata, timeout=60)
@@ -284,6 +291,7 @@ LISTS = {
     "ListAppeals": wf.ListAppealsRequest(month=MONTH),
     "ListTokens": tk.ListTokensRequest(include_revoked=True),
     "GetMonthlyScores": ev.GetMonthlyScoresRequest(month=MONTH),
+    "WatchScores": ev.WatchScoresRequest(month=MONTH),
     "GetYearToDateRanking": wf.MonthRequest(month=MONTH),
     "ListRectifications": rc.ListRectificationsRequest(),
 }

@@ -135,18 +135,28 @@ def fact_list(month: str = typer.Option(...), official: str = named("official"),
 
 # evaluation ----------------------------------------------------------------
 @app.command()
-def scores(month: str = typer.Option(...), village: str = named("village"),
+def scores(action: Optional[str] = typer.Argument(None, metavar="[watch]", show_default=False,
+                                                  help="watch：先显示得分表，再实时显示每次得分变化"),
+           month: str = typer.Option(...), village: str = named("village"),
            official: str = named("official"), output: Output = OUTPUT_OPTION,
            township: str = named("township", "", "默认：你的乡镇，或唯一的乡镇"),
-           wide: bool = typer.Option(False, "--wide", help="每个类别一列的完整表（终端够宽时自动显示）")):
-    """月度考评得分：每位村干部的总分、等次和绩效报酬；终端较窄时各类别只列失分，--wide 列出全部类别。"""
-    request = ev.GetMonthlyScoresRequest(month=month)
+           wide: bool = typer.Option(False, "--wide", help="每个类别一列的完整表（终端够宽时自动显示）"),
+           updates: int = typer.Option(0, "--updates", min=0, help="watch：收到这么多次更新后结束（0：直到 Ctrl-C）")):
+    """月度考评得分：每位村干部的总分、等次和绩效报酬；终端较窄时各类别只列失分，--wide 列出全部类别。
+    kaoping scores watch --month 2026-10 [--village v01|--official v01-1]：实时显示得分变化。"""
+    if action not in (None, "watch"):
+        from kaoping_cli.common import usage_error
+        raise usage_error(f"不认识 {action!r}：只能是 watch（kaoping scores watch --month 2026-10）")
+    request = (ev.WatchScoresRequest if action else ev.GetMonthlyScoresRequest)(month=month)
     if township and not (official or village):
         request.township_id = township
     if official:
         request.official_id = official
     elif village:
         request.village_id = village
+    if action == "watch":
+        from kaoping_cli.score_watch import watch
+        return watch(request, output == Output.json, updates, wide)
     response = _call(_stub(ev_grpc.EvaluationServiceStub).GetMonthlyScores, request)
     if emit_json(output, response):
         return

@@ -18,7 +18,7 @@ def server_address(flag: str | None) -> str:
 
 
 class _Bearer(grpc.UnaryUnaryClientInterceptor, grpc.StreamUnaryClientInterceptor,
-              grpc.StreamStreamClientInterceptor):
+              grpc.UnaryStreamClientInterceptor, grpc.StreamStreamClientInterceptor):
     """Adds `authorization: Bearer <token>` to every call."""
 
     def __init__(self, token: str):
@@ -36,7 +36,10 @@ class _Bearer(grpc.UnaryUnaryClientInterceptor, grpc.StreamUnaryClientIntercepto
     def intercept_stream_unary(self, continuation, details, request_iterator):
         return continuation(self._details(details), request_iterator)
 
-    def intercept_stream_stream(self, continuation, details, request_iterator):   # StreamFacts
+    def intercept_unary_stream(self, continuation, details, request):   # WatchScores
+        return continuation(self._details(details), request)
+
+    def intercept_stream_stream(self, continuation, details, request_iterator):
         return continuation(self._details(details), request_iterator)
 
 

@@ -25,6 +25,7 @@ POLICY: dict[str, tuple[str, ...]] = {
     "/kaoping.v1.EvaluationService/GetRanking": READERS,
     "/kaoping.v1.EvaluationService/GetFeedbackNotice": READERS,
     "/kaoping.v1.EvaluationService/ExplainScore": READERS,
+    "/kaoping.v1.EvaluationService/WatchScores": READERS,   # a village: its own village only
     "/kaoping.v1.RuleSetService/ValidateRuleSet": ADMIN,
     "/kaoping.v1.RuleSetService/UploadRuleSet": ADMIN,
     "/kaoping.v1.RuleSetService/ActivateRuleSet": ADMIN,

@@ -6,14 +6,15 @@ from decimal import Decimal
 from kaoping.api import convert as cv
 from kaoping.api import paging
 from kaoping.api.auth import caller
-from kaoping.api.errors import translating, translating_stream
+from kaoping.api.errors import to_status, translating, translating_stream
 from kaoping.api.fact_stream import StreamAcks, StreamReply
 from kaoping.api.wire import Encoded
 from kaoping.usecases.app import Kaoping
 from kaoping.usecases.registry import parse_base_pay
 from kaoping.usecases.roster_import import RosterRow
 from kaoping.domain.attributes import attributes_of, encode_attributes
-from kaoping.domain.errors import InvalidArgument, Violation
+from kaoping.domain.errors import DomainError, InvalidArgument, Violation
+from kaoping.usecases.watch import Scope
 from kaoping.rules.lines import facts_text, is_deduction
 from kaoping.storage.models import Official, Scorer, Township, Village
 from kaoping.v1 import evaluation_pb2 as ev
@@ -169,6 +170,46 @@ class EvaluationServicer(ev_grpc.EvaluationServiceServicer):
             msg.pay_rule += "; by position " + ", ".join(f"{p} × {r}" for p, r in rules.pay.position_ratio.items())
         return msg
 
+    def WatchScores(self, request, context):
+        """The snapshot, then each change (kaoping.usecases.watch), until the client
+        cancels, the buffer overflows (one last fell_behind update) or the server stops."""
+        watcher = None
+        try:
+            scope = request.WhichOneof("scope")
+            watcher = self.app.watch.subscribe(caller(context), Scope(
+                request.month, **({scope: getattr(request, scope)} if scope else {})))
+            context.add_callback(watcher.close)   # the client went away: wake the loop below
+            while True:
+                update = watcher.next(WATCH_WAKE_SECONDS)
+                if update is False:
+                    return
+                if update is None:
+                    if not context.is_active():
+                        return
+                    continue
+                yield _score_update(update)
+                if update.fell_behind:
+                    return
+        except DomainError as exc:
+            context.abort_with_status(to_status(exc))
+        finally:
+            if watcher is not None:
+                self.app.watch.unsubscribe(watcher)
+
+
+WATCH_WAKE_SECONDS = 1.0   # a watch with nothing to send looks at its call this often
+
+
+def _score_update(update) -> ev.ScoreUpdate:
+    if update.fell_behind:
+        return ev.ScoreUpdate(fell_behind=True, fell_behind_reason=update.fell_behind)
+    scores = update.scores
+    ref = cv.ruleset_ref(scores.ruleset, scores.township.id)
+    return ev.ScoreUpdate(month=scores.month, township_id=scores.township.id, ruleset=ref,
+                          snapshot=update.snapshot, fact_watermark=update.watermark,
+                          removed_official_ids=update.removed,
+                          scores=[cv.official_score(s, scores.rules, scores.ruleset, ref)
+                                  for s in scores.scores])
 
 
 class RegistryServicer(rg_grpc.RegistryServiceServicer):

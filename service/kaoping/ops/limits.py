@@ -27,3 +27,7 @@ class Limits:
     saturated_seconds: float = 2.0              # admission full this long: NOT_SERVING
     month_cache_mb: int = 256                   # their estimated memory; least recently used out
     probe_timeout: float = 20.0                 # s to compile + probe a new rule set: version refused
+    # WatchScores (kaoping.usecases.watch): each stream holds a worker thread and a call
+    # slot (max_in_flight) while it watches, so few; past it, RESOURCE_EXHAUSTED at once
+    max_watchers: int = 4                       # WatchScores streams on one server
+    watch_buffer: int = 64                      # updates queued for one slow watcher: then fell_behind

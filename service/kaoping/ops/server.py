@@ -136,6 +136,7 @@ class Server:
     def stop(self, grace: float = 10.0) -> None:
         """Graceful: report NOT_SERVING, let in-flight calls finish, close the database."""
         self.health.enter_graceful_shutdown()
+        self.app.watch.close()   # watch streams end OK now, not at the end of the grace
         if not self.grpc.stop(grace).wait(grace + 5):
             log.warning("calls still running %.0f s after stop; closing anyway", grace + 5)
         self.replica.stop()
@@ -235,6 +236,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--probe-timeout", type=float, default=defaults.probe_timeout, metavar="SECONDS",
                         help="bound on compiling and exercising a new rule-set version in a child "
                              "process; a version that takes longer is refused")
+    parser.add_argument("--max-watchers", type=int, default=defaults.max_watchers,
+                        help="WatchScores streams at once (each holds a worker thread)")
+    parser.add_argument("--watch-buffer", type=int, default=defaults.watch_buffer,
+                        help="updates queued for a slow WatchScores reader before it is told it "
+                             "fell behind and its stream ends")
     parser.add_argument("--insecure-dev", action="store_true",
                         help="DEVELOPMENT ONLY: no authentication, every caller is admin")
     parser.add_argument("--tls-cert", type=Path, help="server certificate (PEM)")
@@ -245,7 +251,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     for flag in ("max_in_flight", "max_streams", "max_streams_per_caller", "max_reflection_streams",
                  "stream_idle_seconds", "saturated_seconds", "month_cache_entries", "month_cache_mb",
-                 "max_concurrent_per_caller", "workers"):
+                 "max_concurrent_per_caller", "workers", "max_watchers", "watch_buffer"):
         if getattr(args, flag) <= 0:
             parser.error(f"--{flag.replace('_', '-')} must be positive")
     if bool(args.tls_cert) != bool(args.tls_key) or (args.tls_client_ca and not args.tls_cert):
@@ -267,7 +273,8 @@ def main(argv: list[str] | None = None) -> int:
                         max_reflection_streams=args.max_reflection_streams,
                         stream_idle_seconds=args.stream_idle_seconds,
                         saturated_seconds=args.saturated_seconds,
-                        probe_timeout=args.probe_timeout)
+                        probe_timeout=args.probe_timeout,
+                        max_watchers=args.max_watchers, watch_buffer=args.watch_buffer)
         app = build_app(args.db, args.rules, args.load_sample, limits)
     except Exception as exc:  # a bad rule file or database must say why, not trace
         log.error("cannot start: %s", exc)

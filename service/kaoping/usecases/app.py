@@ -27,6 +27,8 @@ from kaoping.usecases.rulesets import RuleSets
 from kaoping.usecases.scores import ScoreUseCases
 from kaoping.usecases.township_rules import TownshipRuleUseCases
 from kaoping.usecases.townships import TownshipUseCases
+from kaoping.usecases import watch_sources
+from kaoping.usecases.watch import EVERYTHING, WatchHub
 
 
 class Kaoping(FactUseCases, ScoreUseCases, RankingUseCases, DryRunUseCases, RegistryUseCases,
@@ -45,11 +47,15 @@ class Kaoping(FactUseCases, ScoreUseCases, RankingUseCases, DryRunUseCases, Regi
         self.today = today
         self.month_cache = MonthCache(limits.month_cache_entries, limits.month_cache_mb * 2**20)
         self.months = WorkflowStore(store)  # month states (kaoping.usecases.workflow): closes facts, binds versions
+        # live scores (WatchScores): told of every commit that can move a score
+        self.watch = WatchHub(self, limits.watch_buffer, limits.max_watchers, watch_sources.for_store)
+        rulesets.swapped = lambda log_key: self.watch.changed(log_key or EVERYTHING)
 
     def invalidate(self, township_id: str | None = None) -> None:
         """Drops cached month scores — one township's, or all with None: base pay and
         membership feed every score, and the cache does not key on them (a replica calls
         this when another one wrote). Another township's months stay warm."""
+        self.watch.changed(township_id)   # live scores; None: every township
         if township_id is None:
             self.month_cache.clear()
         else:

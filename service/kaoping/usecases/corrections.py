@@ -142,5 +142,6 @@ def correct_fact(app: "Kaoping", fact_id: int, reason: str, scorer_id: str, key:
         raise _key_conflict("idempotency_key", exc.key)
     except AlreadyVoided as exc:   # a concurrent correction committed first
         raise already_voided(fact_id, exc.by)
+    app.watch.facts_committed((r.village_id, r.month) for r in rows)   # live scores
     receipts = [Receipt(i.row.id, i.duplicate, i.row.idempotency_key) for i in inserted]
     return receipts[0], (receipts[1] if len(receipts) > 1 else None)

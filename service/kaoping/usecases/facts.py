@@ -132,6 +132,7 @@ class FactUseCases:
             "submit_facts", f"{len(fresh)} facts", after={
                 "fact_ids": audit.id_ranges([r.id for r in fresh]),
                 "months": sorted({r.month for r in fresh})}))
+        self.watch.facts_committed((v["village_id"], v["month"]) for v in values)   # live scores
         return [_key_conflict(key_field(n), i.row.idempotency_key) if i.conflict
                 else Receipt(i.row.id, i.duplicate, i.row.idempotency_key)
                 for n, i in enumerate(inserted)]

@@ -74,6 +74,7 @@ class RuleSets:
         self._active: dict[str, _Entry] = {}       # the version each log serves
         self._retired: list[_Entry] = []
         self._served: dict[str, int] = {}          # id of the activation served, per log
+        self.swapped = None                        # called with the log key after a swap
         self._own_logs: frozenset[str] = frozenset()   # townships with a log of their own
         self._sync = threading.RLock()   # one swap at a time, and only forward in each log
         # Ask the database for the newest activations before each use of an active set,
@@ -220,6 +221,8 @@ class RuleSets:
         if current is None or current.row.id != latest.ruleset_id:
             try:
                 self._swap(key, self.store.ruleset(latest.ruleset_id))
+                if self.swapped is not None:   # live scores (kaoping.usecases.watch)
+                    self.swapped(key)
             except InvalidArgument as exc:
                 if key == DEFAULT_LOG and current is None:
                     raise
