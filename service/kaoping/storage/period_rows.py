@@ -61,7 +61,7 @@ def mark(store, scope: PeriodScope) -> tuple[int, int]:
     params = {"months": scope.months, "villages": scope.village_ids or ("",)}
     if scope.movers:
         params["movers"] = scope.movers
-    with store.engine.connect() as conn:
+    with store.reads.connect() as conn:
         count, top = conn.execute(_MARK_MOVERS if scope.movers else _MARK, params).one()
         return int(count or 0), int(top or 0)
 

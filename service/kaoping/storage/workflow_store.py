@@ -61,7 +61,7 @@ class WorkflowStore:
     def bound_hash(self, township_id: str, month: str) -> str | None:
         """The version a frozen month keeps, or None (scored with the active one). Every
         read of scores asks it: one prebuilt statement, no ORM object."""
-        with self.store.engine.connect() as conn:
+        with self.store.reads.connect() as conn:
             found = conn.execute(_BOUND, {"t": township_id, "m": month}).first()
         if found is not None and found[0] in FROZEN and found[1]:
             return found[1]
