@@ -77,11 +77,15 @@ def digest(view: ScoreView) -> bytes:
     """What a watcher compares: everything an OfficialScore carries but the version
     (a new version that leaves an official's score as it was does not resend him: the
     update names the version, and comes even when no official changed)."""
+    found = view.wire.get("watch-digest")   # a view the month cache kept: its result stands
+    if found is not None:
+        return found
     r = view.result
     text = repr((view.official.name, view.village.id, view.village.name,
                  r.comparable(), r.base_pay, r.veto_reason, r.forfeited, r.pay_multiplier,
                  r.year_vetoes, r.year_grade_caps, r.year_deduct_yuan))
-    return hashlib.blake2b(text.encode("utf-8"), digest_size=16).digest()
+    found = view.wire["watch-digest"] = hashlib.blake2b(text.encode("utf-8"), digest_size=16).digest()
+    return found
 
 
 class Watcher:
