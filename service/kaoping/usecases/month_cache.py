@@ -131,7 +131,11 @@ class MonthCache:
             if not isinstance(flight.error, Cancelled):
                 raise flight.error
             # the computation stopped because its readers had left before this one
-            # came; start over (compute it here, or join a newer flight)
+            # came; start over (compute it here, or join a newer flight) — unless this
+            # reader has gone too: it was one of those that made the computation stop,
+            # and must not start another nobody waits for
+            if cancelled():
+                raise Cancelled("the caller went away", [], zh="请求已取消或超时：请重试")
 
     def _lead(self, slot, flight, generation, compute, cancelled, previous):
         try:
