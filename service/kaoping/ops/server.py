@@ -13,14 +13,13 @@ from pathlib import Path
 
 import grpc
 from grpc_health.v1 import health, health_pb2, health_pb2_grpc
-from grpc_reflection.v1alpha import reflection
 
 from kaoping.api.rulesets_servicer import RuleSetServicer
 from kaoping.api.servicers import EvaluationServicer, FactServicer, RegistryServicer
 from kaoping.api.admission import Admission
 from kaoping.api import wire
 from kaoping.api.auth import AuthInterceptor
-from kaoping.ops import logs, observability, probe, replica
+from kaoping.ops import logs, observability, probe, reflection_v1, replica
 from kaoping.ops.readiness import Readiness, probe_target
 from kaoping.usecases.app import Kaoping
 from kaoping.ops.limits import Limits
@@ -40,7 +39,7 @@ from kaoping.v1 import workflow_pb2, workflow_pb2_grpc
 from kaoping.v1 import rectification_pb2, rectification_pb2_grpc
 from kaoping.v1 import yearend_pb2, yearend_pb2_grpc
 from kaoping.v1 import tokens_pb2, tokens_pb2_grpc
-from kaoping.v1 import (evaluation_pb2, evaluation_pb2_grpc, facts_pb2, facts_pb2_grpc, registry_pb2,
+from kaoping.v1 import (evaluation_pb2, facts_pb2, facts_pb2_grpc, registry_pb2,
                         registry_pb2_grpc, rulesets_pb2, rulesets_pb2_grpc)
 
 log = logging.getLogger("kaoping")
@@ -102,8 +101,8 @@ class Server:
         health_pb2_grpc.add_HealthServicer_to_server(self.health, self.grpc)
         names = [s.DESCRIPTOR.services_by_name[n].full_name for s in SERVICES
                  for n in s.DESCRIPTOR.services_by_name]
-        reflection.enable_server_reflection(names + [health_pb2.DESCRIPTOR.services_by_name["Health"].full_name,
-                                                     reflection.SERVICE_NAME], self.grpc)
+        # v1 and v1alpha (kaoping.ops.reflection_v1): tools ask for v1 first
+        reflection_v1.enable(names + [health_pb2.DESCRIPTOR.services_by_name["Health"].full_name], self.grpc)
         self.port = (self.grpc.add_secure_port(listen, tls.credentials()) if tls
                      else self.grpc.add_insecure_port(listen))
         if self.port == 0:
