@@ -18,8 +18,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Sequence
 
-from sqlalchemy import or_
-from sqlalchemy import bindparam, select, text
+from sqlalchemy import bindparam, text
 
 from kaoping.storage.models import FactRow
 
@@ -36,67 +35,56 @@ _F = FactRow.__table__.c
 # rows (attribute access by column name), not ORM objects, which cost ~10x to build
 _COLUMNS = (_F.id, _F.official_id, _F.village_id, _F.month, _F.date, _F.category, _F.kind,
             _F.quantity, _F.scorer_id, _F.scorer_role, _F.level, _F.voids_fact_id)
+_NAMES = ", ".join(c.name for c in _COLUMNS)
 
 
-def _where(q, scope: PeriodScope):
-    q = q.where(_F.month.in_(scope.months))
+def _statements(sql: str, typed: bool = False) -> dict[bool, object]:
+    """`sql` with {scope} the period's rows, written once per shape (with movers or
+    without), its IN lists expanded per call: a read builds no statement (a select()
+    built per read cost ~0.3 ms, a third of the one-official budget; docs/benchmarks.md,
+    issue 16). `typed`: rows typed by the table's columns, so quantity comes back a
+    Decimal on every backend (SQLite keeps NUMERIC as REAL or INTEGER, and Decimal(0.1)
+    of a float is not 0.1)."""
+    made = {}
+    for movers in (False, True):
+        names = ("months", "villages", "movers") if movers else ("months", "villages")
+        statement = text(sql.replace("{scope}", "month IN :months AND (village_id IN :villages"
+                                     + (" OR official_id IN :movers)" if movers else ")"))
+                         ).bindparams(*(bindparam(n, expanding=True) for n in names))
+        made[movers] = statement.columns(*_COLUMNS) if typed else statement
+    return made
+
+
+_MARK = _statements("SELECT count(*), max(id) FROM fact WHERE {scope}")
+_ROWS = _statements(f"SELECT {_NAMES} FROM fact WHERE {{scope}} ORDER BY id", typed=True)
+_OLDER = _statements("SELECT count(*) FROM fact WHERE {scope} AND id <= :after")
+_NEWER = _statements(f"SELECT {_NAMES} FROM fact WHERE {{scope}} AND id > :after ORDER BY id", typed=True)
+
+
+def _params(scope: PeriodScope, **more) -> dict:
+    params = {"months": scope.months, "villages": scope.village_ids or ("",), **more}
     if scope.movers:
-        return q.where(or_(_F.village_id.in_(scope.village_ids), _F.official_id.in_(scope.movers)))
-    return q.where(_F.village_id.in_(scope.village_ids))
-
-
-# Every read of a cached month asks this one question: written once, its IN lists
-# expanded per call, so a read builds no statement (a select() built per read cost
-# ~0.3 ms, a third of the one-official budget; docs/benchmarks.md, issue 16)
-_MARK = text("SELECT count(*), max(id) FROM fact WHERE month IN :months AND village_id IN :villages"
-             ).bindparams(bindparam("months", expanding=True), bindparam("villages", expanding=True))
-_MARK_MOVERS = text("SELECT count(*), max(id) FROM fact WHERE month IN :months "
-                    "AND (village_id IN :villages OR official_id IN :movers)").bindparams(
-    bindparam("months", expanding=True), bindparam("villages", expanding=True),
-    bindparam("movers", expanding=True))
+        params["movers"] = scope.movers
+    return params
 
 
 def mark(store, scope: PeriodScope) -> tuple[int, int]:
-    """(count, highest id) of the period's rows."""
-    params = {"months": scope.months, "villages": scope.village_ids or ("",)}
-    if scope.movers:
-        params["movers"] = scope.movers
+    """(count, highest id) of the period's rows; every read of a cached month asks it."""
     with store.reads.connect() as conn:
-        count, top = conn.execute(_MARK_MOVERS if scope.movers else _MARK, params).one()
+        count, top = conn.execute(_MARK[bool(scope.movers)], _params(scope)).one()
         return int(count or 0), int(top or 0)
 
 
 def rows(store, scope: PeriodScope) -> list:
     """Every row of the period, in id order."""
     with store.engine.connect() as conn:
-        return list(conn.execute(_where(select(*_COLUMNS), scope).order_by(_F.id)))
-
-
-_NAMES = ", ".join(c.name for c in _COLUMNS)
-
-
-def _text(sql: str, movers: bool):
-    names = ("months", "villages", "movers") if movers else ("months", "villages")
-    return text(sql.replace("{scope}", "month IN :months AND (village_id IN :villages"
-                            + (" OR official_id IN :movers)" if movers else ")"))
-                ).bindparams(*(bindparam(n, expanding=True) for n in names))
-
-
-# rows_after runs right after every new fact, prebuilt for the same reason as _MARK
-_OLDER = {m: _text("SELECT count(*) FROM fact WHERE {scope} AND id <= :after", m) for m in (False, True)}
-# typed by the table's columns: quantity comes back a Decimal on every backend (SQLite
-# keeps NUMERIC as REAL or INTEGER, and Decimal(0.1) of a float is not 0.1)
-_NEWER = {m: _text(f"SELECT {_NAMES} FROM fact WHERE {{scope}} AND id > :after ORDER BY id", m)
-          .columns(*_COLUMNS) for m in (False, True)}
+        return list(conn.execute(_ROWS[bool(scope.movers)], _params(scope)))
 
 
 def rows_after(store, scope: PeriodScope, after_id: int) -> tuple[int, Sequence]:
     """(how many of the period's rows have ids up to after_id, the rows past it in id
-    order), read in one transaction (one snapshot on SQLite)."""
-    params = {"months": scope.months, "villages": scope.village_ids or ("",), "after": after_id}
-    movers = bool(scope.movers)
-    if movers:
-        params["movers"] = scope.movers
+    order), read in one transaction (one snapshot on SQLite); runs after every new fact."""
+    params, movers = _params(scope, after=after_id), bool(scope.movers)
     with store.engine.connect() as conn, conn.begin():
         older = conn.execute(_OLDER[movers], params).scalar()
         newer = list(conn.execute(_NEWER[movers], params))

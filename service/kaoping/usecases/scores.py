@@ -120,10 +120,10 @@ class ScoreUseCases:
         data = self._period_from_rows(township, month, rows, villages, members, compiled.ruleset,
                                       cancelled, overdue)
         state = PeriodState(compiled, data, cancelled)
-        state.stamp = (len(rows), rows[-1].id if rows else 0)
+        state.stamp = mark = (len(rows), rows[-1].id if rows else 0)
         views = [ScoreView(r, o, villages[v], month) for r, (o, v) in zip(state.results(), members)]
-        return Kept(MonthScores(month, township, row, views, compiled.ruleset), state,
-                    (len(rows), rows[-1].id if rows else 0), {o.id: v for o, v in members})
+        return Kept(MonthScores(month, township, row, views, compiled.ruleset), state, mark,
+                    {o.id: v for o, v in members})
 
     def _rescore(self, previous: "Kept", township, month, compiled, scope, cancelled) -> "Kept | None":
         """The kept month with the rows entered since: only the officials they touch are
@@ -148,9 +148,9 @@ class ScoreUseCases:
         old = previous.scores
         views = [ScoreView(state.result(v.official.id), v.official, v.village, month)
                  if v.official.id in rescored else v for v in old.scores]
-        state.stamp = (count + len(newer), newer[-1].id)
-        return Kept(MonthScores(month, township, old.ruleset, views, old.rules), state,
-                    (count + len(newer), newer[-1].id), previous.where)
+        state.stamp = mark = (count + len(newer), newer[-1].id)
+        return Kept(MonthScores(month, township, old.ruleset, views, old.rules), state, mark,
+                    previous.where)
 
     def _compute(self, township, month, compiled, row,
                  cancelled=cancellation.never, overdue=None) -> MonthScores:
