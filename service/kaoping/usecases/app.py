@@ -14,7 +14,6 @@ from kaoping.domain.errors import InvalidArgument, NotFound, PermissionDenied, V
 from kaoping.domain.facts import parse_month
 from kaoping.domain.principal import INTERNAL, Principal
 from kaoping.ops.limits import Limits
-
 from kaoping.storage.store import Store
 from kaoping.storage.workflow_store import WorkflowStore
 from kaoping.usecases.dry_run import DryRunUseCases

@@ -1,7 +1,7 @@
 """What checking one stream message's facts reads, read once per message: the
-townships of its facts (one query, not one per township) and each official's village
-and roster standing in a month (asked twice per fact before: for the township, then
-by check_fact). The ingest hot path (docs/benchmarks.md, "Ingest near the floor").
+townships of its facts (from the registry's memory, not one query per township) and
+each official's village and roster standing in a month (asked twice per fact before:
+for the township, then by check_fact). The ingest hot path (docs/benchmarks.md, issue 16).
 
 Nothing here outlives the message: a registry or township change between two messages
 is seen by the next one, as it was when every fact read for itself.
@@ -38,11 +38,11 @@ class MessageLookups:
         return found
 
 
-def township_rows(app, facts, lookups: MessageLookups) -> dict:
+def township_rows(app, facts, lookups: MessageLookups, month: str) -> dict:
     """township id -> Township row for every township the message's facts are about
-    (FactUseCases.fact_township guards each against the caller). Facts
-    whose subject is unknown are left out: check_fact refuses them."""
-    month = app.today().strftime("%Y-%m")
+    (FactUseCases.fact_township guards each against the caller); `month` is today's, for
+    facts that give only a date. Facts whose subject is unknown are left out: check_fact
+    refuses them."""
     wanted = set()
     for fact in facts:
         village_id = (lookups.village_of(fact.official_id, fact.month or month)

@@ -79,9 +79,9 @@ class FactUseCases:
         outcomes: list[Outcome | None] = [None] * len(facts)
         good: list[tuple[int, CheckedFact]] = []
         closed = self.months.closed()
-        # read once for the message: the townships (one query), each official's month
+        # read once for the message: the townships, each official's standing in a month
         lookups = MessageLookups(self.registry)
-        townships = township_rows(self, facts, lookups)
+        townships = township_rows(self, facts, lookups, month)
         rulesets: dict[str, object] = {}
         for i, fact in enumerate(facts):
             try:

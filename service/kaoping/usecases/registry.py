@@ -35,6 +35,7 @@ class Registry:
     def reload(self) -> None:
         self._rosters: dict[tuple, list] = {}    # (villages, month) -> roster(): every read scores with it
         self._townships: dict[str, Township] = {}
+        self._township_villages: dict[str, list[Village]] = {}
         self._moved: dict[str, bool] = {}
         self._officials = {o.id: o for o in self.store.officials()}
         self._scorers = {s.id: s for s in self.store.scorers()}
@@ -107,9 +108,13 @@ class Registry:
         return list(found)
 
     def township_villages(self, township_id: str) -> list[Village]:
-        """The township's villages in id order, from memory (as the roster is)."""
-        return sorted((v for v in self._villages.values() if v.township_id == township_id),
-                      key=lambda v: v.id)
+        """The township's villages in id order, from memory (as the roster is); every
+        read of scores asks it, so it is kept until the registry changes."""
+        found = self._township_villages.get(township_id)
+        if found is None:
+            found = self._township_villages[township_id] = sorted(
+                (v for v in self._villages.values() if v.township_id == township_id), key=lambda v: v.id)
+        return list(found)
 
     def township(self, township_id: str) -> Township | None:
         return self._cached(self._townships, Township, township_id)
@@ -132,7 +137,9 @@ class Registry:
             found = self.store.get(model, key)
             if found is not None:
                 cache[key] = found
-                self._rosters.clear()     # a row another replica added: rosters may change
+                # a row another replica added: rosters and village lists may change
+                self._rosters.clear()
+                self._township_villages.clear()
         return found
 
 
