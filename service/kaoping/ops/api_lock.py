@@ -80,14 +80,21 @@ def describe(files=None) -> dict:
             "services": dict(sorted(services.items()))}
 
 
+def _kept(stored: dict, current: dict, kind: str, what: str, problems: list[str]):
+    """(name, as stored, as now) of each stored message, enum or service still there;
+    the ones gone are problems."""
+    for name, was in stored[kind].items():
+        now = current[kind].get(name)
+        if now is None:
+            problems.append(f"{what} {name} removed")
+        else:
+            yield name, was, now
+
+
 def breaking(stored: dict, current: dict) -> list[str]:
     """Every change from `stored` to `current` that breaks a kaoping.v1 client."""
-    problems = []
-    for name, fields in stored["messages"].items():
-        now = current["messages"].get(name)
-        if now is None:
-            problems.append(f"message {name} removed")
-            continue
+    problems: list[str] = []
+    for name, fields, now in _kept(stored, current, "messages", "message", problems):
         for number, was in fields.items():
             field = now.get(number)
             if field is None:
@@ -97,20 +104,12 @@ def breaking(stored: dict, current: dict) -> list[str]:
                 if field.get(key) != was.get(key):
                     problems.append(f"{name} field {number} ({was['name']}): {key} "
                                     f"{was.get(key)!r} -> {field.get(key)!r}")
-    for name, values in stored["enums"].items():
-        now = current["enums"].get(name)
-        if now is None:
-            problems.append(f"enum {name} removed")
-            continue
+    for name, values, now in _kept(stored, current, "enums", "enum", problems):
         for number, value in values.items():
             if now.get(number) != value:
                 problems.append(f"enum {name} value {number} ({value}) "
                                 + ("removed" if number not in now else f"renamed {now[number]}"))
-    for name, methods in stored["services"].items():
-        now = current["services"].get(name)
-        if now is None:
-            problems.append(f"service {name} removed")
-            continue
+    for name, methods, now in _kept(stored, current, "services", "service", problems):
         for method, was in methods.items():
             if method not in now:
                 problems.append(f"{name}.{method} removed")
